@@ -1,0 +1,24 @@
+"""Test runs: a throwaway database per test (set by the fixtures)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from config.default import base_settings
+
+
+def settings(env: Mapping[str, str]) -> dict[str, Any]:
+    s = base_settings(env)
+    s.update(
+        ENV_NAME="testing",
+        TESTING=True,
+        BASE_URL="http://tool.test",
+        SECRET_KEY="test-secret-key-not-for-production",
+        SQLALCHEMY_DATABASE_URI="sqlite://",
+        COOKIE_SECURE=False,
+        REGISTRATION_ALLOW_PRIVATE_URLS=True,
+        SANDBOX_ENABLED=True,
+        REDIS_URL="",
+    )
+    return s

@@ -1,0 +1,139 @@
+"""The body of the app factory: config, extensions, blueprints, CLI, hooks."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+import config
+from lti_app.extensions import db, migrate
+
+MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
+
+_ERROR_TEXT = {
+    401: ("Your Peerlift session has ended",
+          "For your security, Peerlift pages only work for a while after you open them from "
+          "your course. Go back to the course and open the activity again."),
+    403: ("Not available to your role",
+          "This page is for the course's instructors. If you think you should see it, ask "
+          "your instructor to check your role in the course."),
+    404: ("Not found", "There is nothing here. It may have been removed, or belong to "
+          "another course."),
+    405: ("Not allowed", "That kind of request is not accepted here."),
+}
+
+
+def build(test_config: dict[str, Any] | None) -> Flask:
+    env_name = (test_config or {}).get("ENV_NAME")
+    app = Flask(__name__)
+    app.config.update(config.load(env_name))
+    if test_config:
+        app.config.update(test_config)
+    _logging(app)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=MIGRATIONS)
+    _models()
+
+    from lti_app.launch import bp as launch_bp
+    from lti_app.launch import runtime
+    from lti_app.peer_activities import registry
+    from lti_app.peer_activities.views import bp as activities_bp
+    from lti_app.web import bp as web_bp
+
+    registry.load_all()
+    runtime.init_app(app)
+    app.register_blueprint(launch_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(web_bp)
+
+    from lti_app.lms.cli import keys_cli, platforms_cli
+
+    app.cli.add_command(platforms_cli)
+    app.cli.add_command(keys_cli)
+
+    _hooks(app)
+    if app.config["SANDBOX_ENABLED"] and app.config["ENV_NAME"] != "production":
+        from lti_app.sandbox import mount
+
+        mount(app)
+    return app
+
+
+def _models() -> None:
+    """Import every model module so metadata (and Alembic) sees all tables."""
+    import lti_app.courses.models
+    import lti_app.launch.models
+    import lti_app.lms.models
+    import lti_app.peer_activities.models  # noqa: F401
+
+
+def _logging(app: Flask) -> None:
+    level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=level,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("peerlift.audit").setLevel(logging.INFO)
+    logging.getLogger("lti_app").setLevel(level)
+
+
+def _hooks(app: Flask) -> None:
+    @app.before_request
+    def _nonce() -> None:
+        g.csp_nonce = secrets.token_urlsafe(16)
+
+    @app.after_request
+    def _commit_and_headers(resp: Any) -> Any:
+        # The one place a request commits: only successful responses keep writes.
+        if resp.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        nonce = g.get("csp_nonce", "")
+        form_action = "'self' https:" if app.config["COOKIE_SECURE"] else "'self' https: http:"
+        resp.headers.setdefault(
+            "Content-Security-Policy",
+            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+            f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+            f"form-action {form_action}; base-uri 'none'; object-src 'none'",
+        )
+        resp.headers.setdefault("Referrer-Policy", "no-referrer")
+        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+        if app.config["ENV_NAME"] == "production":
+            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return resp
+
+    @app.teardown_request
+    def _rollback(exc: BaseException | None) -> None:
+        if exc is not None:
+            db.session.rollback()
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        code = exc.code or 500
+        title, message = _ERROR_TEXT.get(code, ("Something went wrong", exc.description or ""))
+        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+            return {"error": title, "status": code}, code
+        return render_template("error.html", title=title, message=message, code=str(code),
+                               ref=None, new_window_url=None), code
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        ref = secrets.token_hex(4)
+        app.logger.exception("unhandled error ref=%s path=%s", ref, request.path)
+        db.session.rollback()
+        return render_template(
+            "error.html", title="Something went wrong",
+            message="Peerlift hit an unexpected problem and saved nothing from this request. "
+            "Try again; if it keeps happening, tell your administrator the reference below.",
+            code="internal_error", ref=ref, new_window_url=None), 500

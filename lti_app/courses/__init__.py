@@ -1,0 +1,1 @@
+"""People, courses and enrolments shared by every activity."""

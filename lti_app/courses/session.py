@@ -1,0 +1,126 @@
+"""The tool session after a launch: a short-lived signed token, not a cookie.
+
+Inside an LMS iframe third-party cookies may be blocked, so the session rides
+in a signed token that pages put in their links and forms (``t``) and scripts
+send as ``Authorization: Bearer``. Because no browser sends it on its own, it
+also serves as the CSRF token of every form. The token holds only opaque public
+ids and roles; it is re-issued on every page so an active person never expires.
+Verification accepts ``SECRET_KEY_FALLBACKS`` so the secret can be rotated.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import abort, current_app, g, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from sqlalchemy import select
+
+from lti_app.courses.models import Course, Person
+from lti_app.domain.roles import RoleSet
+from lti_app.extensions import db
+from lti_app.lms.models import Deployment, Registration
+
+SALT = "peerlift.session.v1"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Actor:
+    registration: Registration
+    deployment: Deployment
+    person: Person
+    course: Course | None
+    roles: RoleSet
+    #: Pending deep-linking request key, for the activity picker.
+    deep_link: str | None = None
+
+    @property
+    def is_staff(self) -> bool:
+        return self.roles.is_staff
+
+    def token(self) -> str:
+        return issue_token(self.registration, self.deployment, self.person, self.course,
+                           self.roles, deep_link=self.deep_link)
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    keys = [*current_app.config.get("SECRET_KEY_FALLBACKS", []), current_app.config["SECRET_KEY"]]
+    return URLSafeTimedSerializer(keys, salt=SALT)
+
+
+def issue_token(reg: Registration, dep: Deployment, person: Person, course: Course | None,
+                roles: RoleSet, *, deep_link: str | None = None) -> str:
+    payload: dict[str, Any] = {
+        "r": reg.public_id, "d": dep.public_id, "p": person.public_id,
+        "c": course.public_id if course else None, "ro": roles.as_list(),
+        "tu": roles.is_test_user,
+    }
+    if deep_link:
+        payload["dl"] = deep_link
+    token: str = _serializer().dumps(payload)
+    return token
+
+
+def _raw_token() -> str | None:
+    header = request.headers.get("Authorization", "")
+    if header.startswith("Bearer "):
+        return header[7:].strip()
+    return request.form.get("t") or request.args.get("t")
+
+
+def load_actor(token: str) -> Actor | None:
+    try:
+        data = _serializer().loads(token, max_age=current_app.config["SESSION_TOKEN_MAX_AGE_S"])
+    except SignatureExpired:
+        return None
+    except BadSignature:
+        return None
+    reg = db.session.scalar(select(Registration).where(Registration.public_id == data["r"]))
+    if reg is None or not reg.is_active:
+        return None
+    dep = db.session.scalar(select(Deployment).where(
+        Deployment.public_id == data["d"], Deployment.registration_id == reg.id))
+    person = db.session.scalar(select(Person).where(
+        Person.public_id == data["p"], Person.registration_id == reg.id))
+    if dep is None or person is None or not dep.is_active:
+        return None
+    course = None
+    if data.get("c"):
+        course = db.session.scalar(select(Course).where(
+            Course.public_id == data["c"], Course.deployment_id == dep.id))
+        if course is None:
+            return None
+    roles = RoleSet(frozenset(data.get("ro", [])), bool(data.get("tu")))
+    return Actor(reg, dep, person, course, roles, data.get("dl"))
+
+
+def current_actor() -> Actor:
+    """The person behind this request, or a 401 page explaining how to get back in."""
+    if "actor" not in g:
+        raw = _raw_token()
+        actor = load_actor(raw) if raw else None
+        if actor is None:
+            abort(401)
+        g.actor = actor
+    result: Actor = g.actor
+    return result
+
+
+def require_actor(*, staff: bool = False) -> Callable[[F], F]:
+    """View decorator: a valid session token, and staff roles when ``staff``."""
+
+    def decorate(view: F) -> F:
+        @functools.wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            actor = current_actor()
+            if staff and not actor.is_staff:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

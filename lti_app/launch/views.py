@@ -1,0 +1,171 @@
+"""LTI endpoints. Thin: parse the request, call a service, render."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
+
+from lti_app.courses.session import current_actor, issue_token, require_actor
+from lti_app.launch import bp, runtime, services
+from lti_app.launch.deep_linking import content_item, response_jwt
+from lti_app.launch.errors import EXPIRED, LaunchError
+from lti_app.lms import keys
+from lti_app.peer_activities import registry
+from lti_app.peer_activities import services as activities
+from lti_app.peer_activities.services import ActivityInputError
+
+log = logging.getLogger(__name__)
+audit = logging.getLogger("peerlift.audit")
+
+
+def _params() -> dict[str, str]:
+    data = request.form if request.method == "POST" else request.args
+    return {k: v for k, v in data.items() if isinstance(v, str)}
+
+
+def _set_state_cookie(resp: Response, state: str) -> None:
+    secure = current_app.config["COOKIE_SECURE"]
+    resp.set_cookie(
+        services.STATE_COOKIE_PREFIX + state[:16], state,
+        max_age=current_app.config["LTI_LOGIN_STATE_TTL_S"], path="/lti/", httponly=True,
+        secure=secure, samesite="None" if secure else "Lax", partitioned=secure,
+    )
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> Any:
+    """OIDC third-party-initiated login: check the platform, then send the browser to it."""
+    result = services.start_login(_params(), runtime.site(), runtime.store())
+    if result.storage_target:
+        resp = make_response(render_template("launch/login_storage.html", login=result))
+    else:
+        resp = redirect(result.auth_url, code=302)
+    _set_state_cookie(resp, result.state)
+    return resp
+
+
+def _enter(outcome: services.LaunchOutcome) -> Response:
+    services.record(outcome, runtime.store())
+    people = outcome.people
+    token = issue_token(outcome.registration, outcome.deployment, people.person, people.course,
+                        outcome.roles, deep_link=outcome.deep_link_key)
+    audit.info("launch ok iss=%s client_id=%s deployment=%s sub=%s type=%s",
+               outcome.registration.issuer, outcome.registration.client_id,
+               outcome.deployment.deployment_id, people.person.public_id,
+               "deep_linking" if outcome.is_deep_linking else "resource")
+    if outcome.is_deep_linking:
+        return redirect(url_for("launch.deep_link", t=token), code=303)
+    return redirect(url_for("activities.show", activity_id=outcome.activity.public_id, t=token),
+                    code=303)
+
+
+@bp.post("/launch")
+def launch() -> Any:
+    """Resource link and deep linking launches: validate the id_token, then enter the tool."""
+    if request.form.get("error"):
+        desc = request.form.get("error_description", "")[:300]
+        raise LaunchError(
+            "platform_error", f"platform returned error={request.form['error'][:64]!r} {desc!r}",
+            "Your learning platform did not let Peerlift sign you in"
+            + (f" ({desc})." if desc else ".")
+            + " Make sure you are signed in to the course, then open the activity again.",
+            title="Sign-in with your learning platform failed")
+    result = services.validate_launch(_params(), request.cookies, runtime.site(),
+                                      runtime.store(), runtime.platform_keys())
+    if isinstance(result, services.PendingBinding):
+        return render_template("launch/storage_confirm.html", pending=result)
+    return _enter(result)
+
+
+@bp.post("/launch/confirm")
+def launch_confirm() -> Any:
+    """Platform Storage: the page read the login state back from the platform."""
+    outcome = services.confirm_storage_binding(request.form.get("ticket", ""),
+                                               request.form.get("state", ""), runtime.store())
+    return _enter(outcome)
+
+
+@bp.get("/jwks")
+def jwks() -> Any:
+    """The tool's public keys (current and, during a rotation, next/previous)."""
+    resp = jsonify(keys.published_jwks())
+    resp.headers["Cache-Control"] = "public, max-age=300"
+    resp.headers["Access-Control-Allow-Origin"] = "*"
+    return resp
+
+
+def _deep_link_request() -> dict[str, Any]:
+    actor = current_actor()
+    pending = runtime.store().get("dl:" + actor.deep_link) if actor.deep_link else None
+    if pending is None or pending["registration"] != actor.registration.id:
+        raise LaunchError("deep_link_expired", "deep-linking request unknown or expired",
+                          EXPIRED)
+    return pending
+
+
+@bp.get("/deep-link")
+@require_actor(staff=True)
+def deep_link() -> Any:
+    """The activity picker an instructor sees when adding Peerlift from the LMS."""
+    pending = _deep_link_request()
+    return render_template("launch/deep_link.html", types=registry.all_types(),
+                           settings=pending["settings"], actor=current_actor(), errors={},
+                           form={})
+
+
+@bp.post("/deep-link")
+@require_actor(staff=True)
+def deep_link_submit() -> Any:
+    """Create the chosen activity and return it to the LMS as a signed resource link."""
+    actor = current_actor()
+    pending = _deep_link_request()
+    dl_settings = pending["settings"]
+    if request.form.get("cancel"):
+        items: list[dict[str, Any]] = []
+        message = None
+    else:
+        kind = registry.get(request.form.get("activity_type"))
+        title = request.form.get("title", "").strip()[:255]
+        try:
+            if not title:
+                raise ActivityInputError({"title": ["Give the activity a title."]})
+            if kind is None:
+                raise ActivityInputError({"activity_type": ["Choose an activity type."]})
+            activity = activities.create_activity(
+                actor.registration, actor.deployment, actor.course, activity_type=kind.key,
+                title=title, description=request.form.get("description", "").strip()[:2000],
+                settings=activities.settings_from_form(kind.key, request.form))
+        except ActivityInputError as exc:
+            return render_template("launch/deep_link.html", types=registry.all_types(),
+                                   settings=dl_settings, actor=actor, errors=exc.messages,
+                                   form=request.form), 422
+        items = [content_item(activity, kind.label, runtime.site().launch_url, dl_settings)]
+        message = f"Added {title}"
+    runtime.store().take("dl:" + (actor.deep_link or ""))
+    token = response_jwt(key=keys.signing_key(), client_id=actor.registration.client_id,
+                         platform_issuer=actor.registration.issuer,
+                         deployment_id=actor.deployment.deployment_id, settings=dl_settings,
+                         items=items, message=message)
+    audit.info("deep linking response iss=%s items=%d", actor.registration.issuer, len(items))
+    return render_template("launch/deep_link_return.html",
+                           return_url=dl_settings["deep_link_return_url"], jwt=token)
+
+
+@bp.app_errorhandler(LaunchError)
+def launch_error(exc: LaunchError) -> Any:
+    """Every refused login/launch: a readable page, a precise log line, nothing stored."""
+    ref = request.headers.get("X-Request-Id") or issue_ref()
+    log_fn = audit.info if exc.status < 400 else audit.warning
+    log_fn("launch rejected code=%s ref=%s path=%s reason=%s", exc.code, ref, request.path,
+           exc.reason)
+    return render_template("error.html", title=exc.title, message=exc.message, code=exc.code,
+                           ref=ref, new_window_url=exc.new_window_url), exc.status
+
+
+def issue_ref() -> str:
+    import secrets
+
+    return secrets.token_hex(4)

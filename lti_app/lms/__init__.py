@@ -1,0 +1,1 @@
+"""Platforms, keys and LMS services; usable outside a request (CLI, workers)."""

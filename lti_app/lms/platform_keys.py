@@ -1,0 +1,112 @@
+"""Platform public keys (JWKS), cached per registration, re-fetched once on an unknown kid.
+
+Platforms rotate keys (Canvas keeps several, D2L rotates hourly). We cache the
+parsed keys for ``ttl`` seconds; a ``kid`` we have not seen triggers one re-fetch,
+at most once per ``refetch_interval`` per registration, so a flood of forged
+tokens with random kids cannot make us hammer the platform.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+import requests
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = "Peerlift-LTI/0.1 (+https://github.com/peerlift)"
+_MAX_JWKS_BYTES = 256 * 1024
+
+
+class PlatformKeyError(Exception):
+    """The platform's key could not be had; ``reason`` is precise, for the log."""
+
+    def __init__(self, code: str, reason: str):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+@dataclass
+class _Entry:
+    url: str
+    keys: dict[str, Any] = field(default_factory=dict)
+    fetched_at: float = 0.0
+
+
+class PlatformKeyCache:
+    def __init__(self, ttl: float, refetch_interval: float, timeout: float,
+                 session: requests.Session | None = None):
+        self.ttl = ttl
+        self.refetch_interval = refetch_interval
+        self.timeout = timeout
+        self.session = session or requests.Session()
+        self.session.headers["User-Agent"] = USER_AGENT
+        self._entries: dict[tuple[int, str], _Entry] = {}
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+
+    def get(self, registration_id: int, jwks_url: str, kid: str) -> Any:
+        """Return the public key object for ``kid`` or raise :class:`PlatformKeyError`."""
+        cache_key = (registration_id, jwks_url)
+        now = time.monotonic()
+        with self._lock:
+            entry = self._entries.get(cache_key)
+        if entry and now - entry.fetched_at < self.ttl and kid in entry.keys:
+            return entry.keys[kid]
+        if entry and kid not in entry.keys and now - entry.fetched_at < self.refetch_interval:
+            raise PlatformKeyError(
+                "unknown_kid",
+                f"no key with kid {kid!r} in the platform JWKS (fetched "
+                f"{now - entry.fetched_at:.0f}s ago; not re-fetching yet)",
+            )
+        keys = self._fetch(jwks_url)
+        with self._lock:
+            self._entries[cache_key] = _Entry(url=jwks_url, keys=keys, fetched_at=time.monotonic())
+        if kid not in keys:
+            raise PlatformKeyError("unknown_kid", f"no key with kid {kid!r} in the platform JWKS")
+        return keys[kid]
+
+    def _fetch(self, url: str) -> dict[str, Any]:
+        try:
+            resp = self.session.get(url, timeout=self.timeout, stream=True,
+                                    headers={"Accept": "application/json"})
+            body = resp.raw.read(_MAX_JWKS_BYTES + 1, decode_content=True)
+        except requests.RequestException as exc:
+            raise PlatformKeyError("jwks_unreachable",
+                                   f"platform JWKS {url} unreachable: {exc}") from exc
+        if resp.status_code != 200:
+            raise PlatformKeyError("jwks_unreachable",
+                                   f"platform JWKS {url} answered HTTP {resp.status_code}")
+        if len(body) > _MAX_JWKS_BYTES:
+            raise PlatformKeyError("jwks_invalid", f"platform JWKS {url} is too large")
+        try:
+            data = json.loads(body)
+            raw_keys = data["keys"]
+            if not isinstance(raw_keys, list):
+                raise TypeError("keys is not a list")
+        except (ValueError, KeyError, TypeError) as exc:
+            raise PlatformKeyError("jwks_invalid",
+                                   f"platform JWKS {url} is not a JSON key set: {exc}") from exc
+        keys: dict[str, Any] = {}
+        for jwk in raw_keys:
+            if not isinstance(jwk, dict) or jwk.get("kty") != "RSA" or not jwk.get("kid"):
+                continue
+            if jwk.get("alg", "RS256") != "RS256" or jwk.get("use", "sig") != "sig":
+                continue
+            try:
+                keys[str(jwk["kid"])] = jwt.PyJWK(jwk, algorithm="RS256").key
+            except (jwt.PyJWKError, ValueError, TypeError) as exc:
+                log.warning("platform JWKS %s: skipping unusable key %s: %s", url,
+                            jwk.get("kid"), exc)
+        log.info("platform JWKS %s fetched: %d usable keys", url, len(keys))
+        return keys

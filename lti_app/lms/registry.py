@@ -1,0 +1,165 @@
+"""Platform registry services: add, find, list, approve and remove platforms.
+
+Side effects: flushes rows; the caller (CLI command or request) commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from sqlalchemy import select
+
+from lti_app.db import utcnow
+from lti_app.extensions import db
+from lti_app.lms.models import ACTIVE, PENDING, Deployment, Registration
+
+log = logging.getLogger(__name__)
+
+
+class RegistryError(ValueError):
+    """A registry request that cannot be carried out; the message is for people."""
+
+
+class AmbiguousIssuer(RegistryError):
+    pass
+
+
+@dataclass(frozen=True)
+class PlatformSpec:
+    issuer: str
+    client_id: str
+    auth_login_url: str
+    auth_token_url: str
+    jwks_url: str
+    name: str = ""
+    auth_audience: str | None = None
+    product_family: str | None = None
+
+
+def _check_url(label: str, url: str, *, allow_http: bool) -> None:
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.netloc:
+        raise RegistryError(f"{label} must be an absolute http(s) URL, not {url!r}")
+    if parts.scheme == "http" and not allow_http:
+        raise RegistryError(f"{label} must use https: {url!r}")
+
+
+def _check_lti_id(label: str, value: str) -> None:
+    if not value or len(value) > 255 or not value.isascii():
+        raise RegistryError(f"{label} must be 1-255 ASCII characters")
+
+
+def validate_spec(spec: PlatformSpec, *, allow_http: bool) -> None:
+    _check_lti_id("issuer", spec.issuer)
+    _check_lti_id("client id", spec.client_id)
+    for label, url in (
+        ("auth login URL", spec.auth_login_url),
+        ("auth token URL", spec.auth_token_url),
+        ("JWKS URL", spec.jwks_url),
+    ):
+        _check_url(label, url, allow_http=allow_http)
+
+
+def add_platform(
+    spec: PlatformSpec,
+    deployment_ids: list[str],
+    *,
+    status: str = ACTIVE,
+    allow_http: bool = True,
+) -> Registration:
+    """Create or update the registration (issuer, client_id) and add deployments.
+
+    Existing deployments are kept; new ones take ``status``.
+    """
+    validate_spec(spec, allow_http=allow_http)
+    for dep in deployment_ids:
+        _check_lti_id("deployment id", dep)
+    reg = db.session.scalar(
+        select(Registration).where(
+            Registration.issuer == spec.issuer, Registration.client_id == spec.client_id
+        )
+    )
+    if reg is None:
+        reg = Registration(issuer=spec.issuer, client_id=spec.client_id, status=status)
+        if status == ACTIVE:
+            reg.approved_at = utcnow()
+        db.session.add(reg)
+    reg.name = spec.name or reg.name or spec.issuer
+    reg.auth_login_url = spec.auth_login_url
+    reg.auth_token_url = spec.auth_token_url
+    reg.auth_audience = spec.auth_audience
+    reg.jwks_url = spec.jwks_url
+    if spec.product_family:
+        reg.product_family = spec.product_family
+    known = {d.deployment_id for d in reg.deployments}
+    for dep in deployment_ids:
+        if dep not in known:
+            reg.deployments.append(Deployment(deployment_id=dep, status=status))
+    db.session.flush()
+    log.info("registry: saved %s client_id=%s deployments=%s", spec.issuer, spec.client_id,
+             deployment_ids)
+    return reg
+
+
+def list_registrations() -> list[Registration]:
+    return list(db.session.scalars(select(Registration).order_by(Registration.id)))
+
+
+def get_registration(key: str) -> Registration:
+    """Find a registration by public id or by numeric id (admin CLI)."""
+    stmt = select(Registration).where(Registration.public_id == key)
+    reg = db.session.scalar(stmt)
+    if reg is None and key.isdigit():
+        reg = db.session.get(Registration, int(key))
+    if reg is None:
+        raise RegistryError(f"no registration {key!r}")
+    return reg
+
+
+def find_registration(issuer: str, client_id: str | None) -> Registration | None:
+    """The registration for (issuer, client_id); with no client_id, the issuer's only one."""
+    stmt = select(Registration).where(Registration.issuer == issuer)
+    if client_id:
+        return db.session.scalar(stmt.where(Registration.client_id == client_id))
+    regs = list(db.session.scalars(stmt.limit(2)))
+    if len(regs) > 1:
+        raise AmbiguousIssuer(
+            "several registrations share this issuer and the platform did not send client_id"
+        )
+    return regs[0] if regs else None
+
+
+def find_deployment(reg: Registration, deployment_id: str) -> Deployment | None:
+    return db.session.scalar(
+        select(Deployment).where(
+            Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id
+        )
+    )
+
+
+def approve(reg: Registration) -> Registration:
+    """Activate a pending registration and its pending deployments."""
+    reg.status = ACTIVE
+    reg.approved_at = utcnow()
+    for dep in reg.deployments:
+        if dep.status == PENDING:
+            dep.status = ACTIVE
+    db.session.flush()
+    log.info("registry: approved %s client_id=%s", reg.issuer, reg.client_id)
+    return reg
+
+
+def remove(reg: Registration, deployment_id: str | None = None) -> str:
+    """Remove one deployment, or the whole registration when no deployment is named."""
+    if deployment_id is None:
+        db.session.delete(reg)
+        db.session.flush()
+        return f"removed registration {reg.issuer} / {reg.client_id}"
+    dep = find_deployment(reg, deployment_id)
+    if dep is None:
+        raise RegistryError(f"no deployment {deployment_id!r} on that registration")
+    db.session.delete(dep)
+    db.session.flush()
+    return f"removed deployment {deployment_id} of {reg.issuer} / {reg.client_id}"

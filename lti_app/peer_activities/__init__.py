@@ -1,0 +1,1 @@
+"""The four peer activities. Each subpackage registers its activity type."""

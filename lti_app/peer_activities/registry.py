@@ -1,0 +1,45 @@
+"""Activity types known to the tool, for deep linking and for dispatching launches.
+
+Each activity package registers itself here at import; the launch and deep
+linking code only ever talks to this registry, never to a specific activity.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from marshmallow import Schema
+
+
+@dataclass(frozen=True)
+class ActivityType:
+    key: str
+    label: str
+    summary: str
+    #: Settings the instructor chooses when adding the activity (deep linking).
+    settings_schema: type[Schema]
+    #: Label of the completion line item declared through deep linking.
+    completion_label: str = "completion"
+    #: Form fields shown on the deep-linking page: (name, label, input type, choices).
+    fields: tuple[tuple[str, str, str, tuple[str, ...]], ...] = field(default_factory=tuple)
+
+
+_TYPES: dict[str, ActivityType] = {}
+
+
+def register(activity_type: ActivityType) -> ActivityType:
+    _TYPES[activity_type.key] = activity_type
+    return activity_type
+
+
+def get(key: str | None) -> ActivityType | None:
+    return _TYPES.get(key or "")
+
+
+def all_types() -> list[ActivityType]:
+    return list(_TYPES.values())
+
+
+def load_all() -> None:
+    """Import every activity package so that it registers its type."""
+    from lti_app.peer_activities import case_discussion, journal, peer_review, role_play  # noqa: F401

@@ -1,0 +1,59 @@
+"""The activity page a launch lands on, and the setup form for unconfigured links."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from lti_app.courses.session import current_actor, require_actor
+from lti_app.peer_activities import registry, services
+from lti_app.peer_activities.services import ActivityInputError
+
+bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
+
+
+def _activity(activity_id: str) -> Any:
+    actor = current_actor()
+    activity = services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
+    if activity is None:
+        abort(404)
+    if actor.course is not None and activity.course_id not in (None, actor.course.id):
+        abort(404)
+    return activity
+
+
+@bp.get("/<activity_id>")
+@require_actor()
+def show(activity_id: str) -> Any:
+    """An activity, as the launching person's role sees it."""
+    actor = current_actor()
+    activity = _activity(activity_id)
+    kind = registry.get(activity.activity_type)
+    if kind is None and actor.is_staff:
+        return render_template("activities/setup.html", activity=activity, actor=actor,
+                               types=registry.all_types(), errors={}, form={})
+    return render_template("activities/show.html", activity=activity, kind=kind, actor=actor)
+
+
+@bp.post("/<activity_id>/setup")
+@require_actor(staff=True)
+def setup(activity_id: str) -> Any:
+    """Choose the type and settings of a link that was added without deep linking."""
+    actor = current_actor()
+    activity = _activity(activity_id)
+    try:
+        title = request.form.get("title", "").strip()[:255]
+        if not title:
+            raise ActivityInputError({"title": ["Give the activity a title."]})
+        kind = request.form.get("activity_type", "")
+        services.configure_activity(
+            activity, activity_type=kind, title=title,
+            description=request.form.get("description", "").strip()[:2000],
+            settings=services.settings_from_form(kind, request.form))
+    except ActivityInputError as exc:
+        return render_template("activities/setup.html", activity=activity, actor=actor,
+                               types=registry.all_types(), errors=exc.messages,
+                               form=request.form), 422
+    return redirect(url_for("activities.show", activity_id=activity.public_id, t=actor.token()),
+                    code=303)

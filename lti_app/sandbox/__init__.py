@@ -1,0 +1,5 @@
+"""Sandbox LMS placeholder (filled in below)."""
+
+
+def mount(app):  # pragma: no cover - replaced
+    return None
