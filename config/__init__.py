@@ -19,10 +19,8 @@ def load(name: str | None = None) -> dict[str, Any]:
     name = name or os.environ.get("PEERLIFT_ENV", "development")
     if name not in ENVIRONMENTS:
         raise RuntimeError(f"PEERLIFT_ENV must be one of {', '.join(ENVIRONMENTS)}, not {name!r}")
-    if name == "production":
-        from config import production as module
-    elif name == "testing":
-        from config import testing as module
-    else:
-        from config import development as module
-    return module.settings(os.environ)
+    import importlib
+
+    module = importlib.import_module(f"config.{name}")
+    settings: dict[str, Any] = module.settings(os.environ)
+    return settings

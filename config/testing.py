@@ -14,7 +14,7 @@ def settings(env: Mapping[str, str]) -> dict[str, Any]:
         ENV_NAME="testing",
         TESTING=True,
         BASE_URL="http://tool.test",
-        SECRET_KEY="test-secret-key-not-for-production",
+        SECRET_KEY="test-secret-key-not-for-production",  # noqa: S106 - tests only
         SQLALCHEMY_DATABASE_URI="sqlite://",
         COOKIE_SECURE=False,
         REGISTRATION_ALLOW_PRIVATE_URLS=True,

@@ -41,7 +41,7 @@ def build(test_config: dict[str, Any] | None) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=MIGRATIONS)
+    migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
     _models()
 
     from lti_app.launch import bp as launch_bp

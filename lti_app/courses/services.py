@@ -27,8 +27,8 @@ AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 T = TypeVar("T")
 
 
-def _get_or_create(find: Callable[[], T | None], create: Callable[[], T]) -> T:
-    found = find()
+def _get_or_create(find: Callable[[], Any], create: Callable[[], T]) -> T:
+    found: T | None = find()
     if found is not None:
         return found
     try:
@@ -37,7 +37,7 @@ def _get_or_create(find: Callable[[], T | None], create: Callable[[], T]) -> T:
             db.session.add(obj)
         return obj
     except IntegrityError:
-        again = find()
+        again: T | None = find()
         if again is None:
             raise
         return again

@@ -39,6 +39,7 @@ def _set_state_cookie(resp: Response, state: str) -> None:
 def login() -> Any:
     """OIDC third-party-initiated login: check the platform, then send the browser to it."""
     result = services.start_login(_params(), runtime.site(), runtime.store())
+    resp: Response
     if result.storage_target:
         resp = make_response(render_template("launch/login_storage.html", login=result))
     else:

@@ -70,7 +70,8 @@ def platforms_list(as_json: bool) -> None:
     if not rows:
         click.echo("no platforms registered")
     for row in rows:
-        deps = ", ".join(f"{d['deployment_id']} ({d['status']})" for d in row["deployments"])
+        deployments: list[dict[str, str]] = row["deployments"]  # type: ignore[assignment]
+        deps = ", ".join(f"{d['deployment_id']} ({d['status']})" for d in deployments)
         click.echo(f"{row['id']}  {row['status']:<8} {row['name']}\n"
                    f"    issuer={row['issuer']} client_id={row['client_id']}\n"
                    f"    deployments: {deps or '-'}")

@@ -38,6 +38,8 @@ class _Entry:
     url: str
     keys: dict[str, Any] = field(default_factory=dict)
     fetched_at: float = 0.0
+    #: When an unknown kid last forced a re-fetch (rate-limited).
+    miss_refetch_at: float | None = None
 
 
 class PlatformKeyCache:
@@ -63,15 +65,18 @@ class PlatformKeyCache:
             entry = self._entries.get(cache_key)
         if entry and now - entry.fetched_at < self.ttl and kid in entry.keys:
             return entry.keys[kid]
-        if entry and kid not in entry.keys and now - entry.fetched_at < self.refetch_interval:
+        miss = entry is not None and now - entry.fetched_at < self.ttl
+        if miss and entry and entry.miss_refetch_at is not None \
+                and now - entry.miss_refetch_at < self.refetch_interval:
             raise PlatformKeyError(
                 "unknown_kid",
-                f"no key with kid {kid!r} in the platform JWKS (fetched "
-                f"{now - entry.fetched_at:.0f}s ago; not re-fetching yet)",
+                f"no key with kid {kid!r} in the platform JWKS (re-fetched "
+                f"{now - entry.miss_refetch_at:.0f}s ago; not re-fetching yet)",
             )
         keys = self._fetch(jwks_url)
         with self._lock:
-            self._entries[cache_key] = _Entry(url=jwks_url, keys=keys, fetched_at=time.monotonic())
+            self._entries[cache_key] = _Entry(url=jwks_url, keys=keys, fetched_at=time.monotonic(),
+                                              miss_refetch_at=now if miss else None)
         if kid not in keys:
             raise PlatformKeyError("unknown_kid", f"no key with kid {kid!r} in the platform JWKS")
         return keys[kid]

@@ -110,7 +110,7 @@ def list_registrations() -> list[Registration]:
 def get_registration(key: str) -> Registration:
     """Find a registration by public id or by numeric id (admin CLI)."""
     stmt = select(Registration).where(Registration.public_id == key)
-    reg = db.session.scalar(stmt)
+    reg: Registration | None = db.session.scalar(stmt)
     if reg is None and key.isdigit():
         reg = db.session.get(Registration, int(key))
     if reg is None:

@@ -39,7 +39,7 @@ def clean_settings(type_key: str, raw: dict[str, Any]) -> dict[str, Any]:
     try:
         settings: dict[str, Any] = kind.settings_schema().load(raw, unknown="exclude")
     except ValidationError as exc:
-        raise ActivityInputError(exc.normalized_messages()) from exc
+        raise ActivityInputError(exc.normalized_messages()) from exc  # type: ignore[no-untyped-call]
     return settings
 
 
@@ -134,9 +134,9 @@ def resolve_activity(
     if course is not None and activity.course_id is None:
         activity.course_id = course.id
     ags = claims.get(AGS_CLAIM)
-    if isinstance(ags, dict) and isinstance(ags.get("lineitem"), str):
-        if activity.lineitem_url != ags["lineitem"]:
-            activity.lineitem_url = ags["lineitem"][:1024]
+    lineitem = ags.get("lineitem") if isinstance(ags, dict) else None
+    if isinstance(lineitem, str) and activity.lineitem_url != lineitem[:1024]:
+        activity.lineitem_url = lineitem[:1024]
     return activity
 
 

@@ -8,7 +8,8 @@ from lti_app.peer_activities.registry import ActivityType, register
 class PeerReviewSettings(Schema):
     reviews_per_submission = fields.Integer(load_default=3, validate=validate.Range(min=1, max=6))
     anonymity = fields.String(
-        load_default="double_blind", validate=validate.OneOf(["double_blind", "single_blind", "open"])
+        load_default="double_blind",
+        validate=validate.OneOf(["double_blind", "single_blind", "open"]),
     )
 
 

@@ -1,0 +1,45 @@
+# Peerlift — the two commands: `make run` (tool + sandbox LMS demo) and `make test`.
+# Both create .venv and install the pinned dependencies (requirements.lock) first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock pyproject.toml 2>/dev/null | sha1sum | cut -c1-12)
+PORT ?= 5000
+export FLASK_APP := lti_app
+
+.PHONY: run test lint bench install db clean-demo
+
+install: $(STAMP)
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+## Run the tool with the built-in sandbox LMS on http://localhost:$(PORT)/
+run: install
+	$(BIN)/flask db upgrade
+	$(BIN)/flask sandbox register
+	@echo "Peerlift is at http://localhost:$(PORT)/  — the sandbox course is at http://localhost:$(PORT)/sandbox/"
+	PEERLIFT_BASE_URL=$${PEERLIFT_BASE_URL:-http://localhost:$(PORT)} $(BIN)/flask run --port $(PORT) --with-threads
+
+## Run the whole test suite (PostgreSQL/Redis tests skip when those are absent, except in CI)
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+## Lint and type-check
+lint: install
+	$(BIN)/ruff check lti_app config tests bench
+	$(BIN)/mypy
+
+## Launch benchmark (needs PostgreSQL and Redis; see bench/README.md)
+bench: install
+	bench/launch $(BENCH_ARGS)
+
+## Forget the demo data (tool database and sandbox state) for a fresh start
+clean-demo:
+	rm -f instance/peerlift.db instance/sandbox-state.json

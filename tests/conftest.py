@@ -1,0 +1,109 @@
+"""Fixtures: an app and database per test, a live platform JWKS server per session."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from lti_app import create_app
+from lti_app.extensions import db
+from lti_app.lms import keys, registry
+from lti_app.lms.registry import PlatformSpec
+from lti_app.sandbox.platform import SandboxPlatform
+from tests.support.lti import LtiDriver
+from tests.support.platform_server import JwksApp, LiveServer
+
+#: CI sets this: tests that need PostgreSQL/Redis fail instead of skipping.
+REQUIRE_SERVICES = os.environ.get("PEERLIFT_REQUIRE_SERVICES") == "1"
+PG_URL = os.environ.get("PEERLIFT_TEST_PG_URL",
+                        "postgresql+psycopg://postgres@127.0.0.1:5432/peerlift_test")
+REDIS_URL = os.environ.get("PEERLIFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+@pytest.fixture(scope="session")
+def platform_server() -> Iterator[tuple[LiveServer, SandboxPlatform, JwksApp]]:
+    holder: dict[str, SandboxPlatform] = {}
+    jwks_app = JwksApp(lambda: holder["platform"].jwks())
+    with LiveServer(jwks_app) as server:
+        holder["platform"] = SandboxPlatform(issuer=server.url + "/platform")
+        yield server, holder["platform"], jwks_app
+
+
+@pytest.fixture
+def platform(platform_server: Any) -> SandboxPlatform:
+    return platform_server[1]
+
+
+def make_app(tmp_path: Any, **overrides: Any) -> Flask:
+    cfg = {"ENV_NAME": "testing",
+           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'peerlift.db'}"}
+    cfg.update(overrides)
+    return create_app(cfg)
+
+
+def register_platform(platform: SandboxPlatform, jwks_url: str, **kw: Any) -> Any:
+    spec = PlatformSpec(issuer=platform.issuer, client_id=platform.client_id,
+                        auth_login_url=platform.auth_login_url, auth_token_url=platform.token_url,
+                        jwks_url=jwks_url, name=kw.pop("name", "Test LMS"))
+    return registry.add_platform(spec, [platform.deployment_id], **kw)
+
+
+@pytest.fixture
+def app(tmp_path: Any, platform_server: Any) -> Iterator[Flask]:
+    server, platform, _ = platform_server
+    application = make_app(tmp_path)
+    with application.app_context():
+        db.create_all()
+        register_platform(platform, server.url + "/jwks")
+        keys.ensure_key()
+        db.session.commit()
+    application.extensions["peerlift.platform_keys"].clear()
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    keys.clear_cache()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+@pytest.fixture
+def lti(client: FlaskClient, platform: SandboxPlatform) -> LtiDriver:
+    return LtiDriver(client, platform)
+
+
+def services_available() -> str | None:
+    """None when PostgreSQL and Redis answer, else why not."""
+    try:
+        import psycopg
+        import redis
+
+        dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
+        admin = dsn.rsplit("/", 1)[0] + "/postgres"
+        with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
+            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
+                                  (dsn.rsplit("/", 1)[1],)).fetchone()
+            if not exists:
+                conn.execute(f'CREATE DATABASE "{dsn.rsplit("/", 1)[1]}"')
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
+    except Exception as exc:  # noqa: BLE001 - any failure means "not available"
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+@pytest.fixture
+def services() -> None:
+    """Require the real PostgreSQL and Redis: skip on a laptop, fail in CI."""
+    why = services_available()
+    if why:
+        if REQUIRE_SERVICES:
+            pytest.fail(f"PostgreSQL/Redis required in CI but unavailable: {why}")
+        pytest.skip(f"PostgreSQL/Redis not available: {why}")
