@@ -102,3 +102,12 @@ def test_platforms_remove_unknown_fails_cleanly(app) -> None:
     result = app.test_cli_runner().invoke(args=["platforms", "remove", "--issuer", "https://no",
                                                 "--client-id", "x", "--yes"])
     assert result.exit_code != 0 and "no registration" in result.output
+
+
+def test_canvas_json_config_names_our_urls_and_deep_linking_placements(client) -> None:
+    cfg = client.get("/lti/config/canvas.json").get_json()
+    assert cfg["oidc_initiation_url"] == "http://tool.test/lti/login"
+    assert cfg["target_link_uri"] == "http://tool.test/lti/launch"
+    assert cfg["public_jwk_url"] == "http://tool.test/lti/jwks"
+    placements = cfg["extensions"][0]["settings"]["placements"]
+    assert {p["message_type"] for p in placements} == {"LtiDeepLinkingRequest"}

@@ -98,6 +98,41 @@ def jwks() -> Any:
     return resp
 
 
+SCOPES = [
+    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
+    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
+    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
+]
+
+
+@bp.get("/config/canvas.json")
+def canvas_config() -> Any:
+    """Canvas Developer Key JSON ("Enter URL" / "Paste JSON") for manual registration."""
+    base = runtime.site().base_url
+    launch_url = runtime.site().launch_url
+    placements = [
+        {"placement": name, "message_type": "LtiDeepLinkingRequest",
+         "target_link_uri": launch_url, "text": "Peerlift peer activity"}
+        for name in ("link_selection", "assignment_selection")
+    ]
+    return jsonify({
+        "title": "Peerlift",
+        "description": "Peer learning activities: role-play pairings, peer assessment, "
+                       "case discussions and reflection journals.",
+        "oidc_initiation_url": base + "/lti/login",
+        "target_link_uri": launch_url,
+        "public_jwk_url": base + "/lti/jwks",
+        "scopes": SCOPES,
+        "extensions": [{
+            "platform": "canvas.instructure.com", "privacy_level": "public",
+            "domain": base.split("://", 1)[-1], "tool_id": "peerlift",
+            "settings": {"text": "Peerlift", "placements": placements},
+        }],
+        "custom_fields": {},
+    })
+
+
 def _deep_link_request() -> dict[str, Any]:
     actor = current_actor()
     pending = runtime.store().get("dl:" + actor.deep_link) if actor.deep_link else None
