@@ -33,7 +33,7 @@ test: install
 
 ## Lint and type-check
 lint: install
-	$(BIN)/ruff check lti_app config tests bench
+	$(BIN)/ruff check .
 	$(BIN)/mypy
 
 ## Launch benchmark (needs PostgreSQL and Redis; see bench/README.md)
