@@ -1,5 +1,68 @@
-"""Sandbox LMS placeholder (filled in below)."""
+"""The sandbox LMS: a small, real LTI 1.3 platform mounted inside the tool at /sandbox.
+
+For the click-through demo and the end-to-end tests. The app factory calls
+:func:`mount` only when ``SANDBOX_ENABLED`` and not in production; :func:`mount`
+refuses production on its own as well, because the sandbox signs launches for
+anyone who asks.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric import rsa
+from flask import Flask
+from werkzeug.middleware.dispatcher import DispatcherMiddleware
+
+from lti_app.sandbox.context import Sandbox
+
+PREFIX = "/sandbox"
+_EXTENSION = "peerlift.sandbox"
 
 
-def mount(app):  # pragma: no cover - replaced
-    return None
+@functools.cache
+def _memory_key() -> rsa.RSAPrivateKey:
+    """Tests keep the platform key in memory; one per process keeps app builds fast."""
+    from lti_app.sandbox.platform import load_or_create_key
+
+    return load_or_create_key(None)
+
+
+def _hint_secret(secret_key: str) -> str:
+    """A secret for the sandbox's login hints, derived from (never equal to) the tool's."""
+    return hmac.new(secret_key.encode(), b"peerlift-sandbox-hints", hashlib.sha256).hexdigest()
+
+
+def mount(app: Flask) -> Flask:
+    """Build the sandbox for ``app`` and serve it under /sandbox; returns the sandbox app.
+
+    Issuer is BASE_URL/sandbox. Development keeps the platform key and the state in
+    ``instance/``; testing keeps both in memory.
+    """
+    if app.config["ENV_NAME"] == "production":
+        raise RuntimeError("the sandbox LMS must never run in production")
+    from config.development import INSTANCE
+    from lti_app.sandbox.app import create_sandbox_app
+    from lti_app.sandbox.cli import sandbox_cli
+    from lti_app.sandbox.platform import SandboxPlatform, load_or_create_key
+
+    base_url = app.config["BASE_URL"]
+    testing = app.config["ENV_NAME"] == "testing"
+    key = _memory_key() if testing else load_or_create_key(INSTANCE / "sandbox-platform-key.pem")
+    state_path: Path | None = None if testing else INSTANCE / "sandbox-state.json"
+    sandbox_app = create_sandbox_app(SandboxPlatform(issuer=base_url + PREFIX, key=key),
+                                     base_url, state_path,
+                                     secret_key=_hint_secret(app.config["SECRET_KEY"]))
+    app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: sandbox_app})  # type: ignore[method-assign]
+    app.extensions[_EXTENSION] = sandbox_app
+    app.cli.add_command(sandbox_cli)
+    return sandbox_app
+
+
+def sandbox_of(app: Flask) -> Sandbox:
+    """The sandbox mounted in the tool ``app`` (platform, store, tool endpoints)."""
+    sandbox: Sandbox = app.extensions[_EXTENSION].extensions["sandbox"]
+    return sandbox
