@@ -10,7 +10,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from lti_app.extensions import db
-from lti_app.lms import keys, registry
+from lti_app.lms import invites, keys, registry
+from lti_app.lms.models import PENDING
 from lti_app.lms.registry import PlatformSpec, RegistryError
 
 platforms_cli = AppGroup("platforms", help="Register and manage LMS platforms.")
@@ -135,3 +136,49 @@ def keys_list() -> None:
     for key in keys.all_keys():
         retire = f"{key.retires_at:%Y-%m-%d %H:%M}" if key.retires_at else "-"
         click.echo(f"{key.kid}  signs from {key.activates_at:%Y-%m-%d %H:%M}  retires {retire}")
+
+
+@platforms_cli.command("invite")
+@click.option("--note", default="", help="Who the link is for, e.g. 'Acme Moodle, J. Doe'")
+@click.option("--ttl-hours", type=click.IntRange(min=1, max=24 * 90), default=None,
+              help="Hours the link stays valid (default PEERLIFT_INVITE_TTL, 7 days).")
+def platforms_invite(note: str, ttl_hours: int | None) -> None:
+    """Create a one-time Dynamic Registration link for a platform administrator.
+
+    The link is printed once: only a hash of its token is stored. It works for
+    one registration, which then waits for `platforms approve`.
+    """
+    base_url = current_app.config["BASE_URL"]
+    if not base_url:
+        _fail(RegistryError("BASE_URL (PEERLIFT_BASE_URL) is not set, so there is no link "
+                            "to give out"))
+        return
+    ttl = (timedelta(hours=ttl_hours) if ttl_hours is not None
+           else timedelta(seconds=current_app.config["REGISTRATION_INVITE_TTL_S"]))
+    invite, token = invites.create(note, ttl)
+    db.session.commit()
+    click.echo(invites.registration_url(base_url, token))
+    click.echo(f"single use, expires {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+               + (f", note: {invite.note}" if invite.note else "")
+               + ". Paste it into the LMS's Dynamic Registration ('register by URL') field; "
+               "it is shown only now.", err=True)
+
+
+@platforms_cli.command("pending")
+def platforms_pending() -> None:
+    """List registrations waiting for approval (from Dynamic Registration)."""
+    regs = [r for r in registry.list_registrations() if r.status == PENDING]
+    if not regs:
+        click.echo("no pending registrations")
+        return
+    for reg in regs:
+        deps = ", ".join(d.deployment_id for d in reg.deployments)
+        click.echo(f"{reg.public_id}  {reg.name}  "
+                   f"(registered {reg.created_at:%Y-%m-%d %H:%M} UTC)\n"
+                   f"    issuer={reg.issuer} client_id={reg.client_id} "
+                   f"family={reg.product_family or '-'}\n"
+                   f"    login={reg.auth_login_url}\n"
+                   f"    token={reg.auth_token_url}\n"
+                   f"    jwks={reg.jwks_url}\n"
+                   f"    deployments: {deps or '- (add with: platforms add … --deployment-id)'}\n"
+                   f"    approve with: flask --app lti_app platforms approve {reg.public_id}")

@@ -1,0 +1,73 @@
+"""``/lti/register``: LTI Dynamic Registration pages. Thin: parse, call the service, render.
+
+The platform opens the GET in an iframe or popup; the confirmation form posts
+back here. Every failure is a readable page with a 4xx status and one audit
+log line; the request then rolls back, so nothing is stored.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+from typing import Any
+
+from flask import current_app, make_response, render_template, request
+from werkzeug.wrappers import Response
+
+from lti_app.launch import bp
+from lti_app.launch import registration as service
+from lti_app.launch.registration import RegistrationError
+
+audit = logging.getLogger("peerlift.audit")
+
+#: How long the "registered" page stays before asking the platform to close it.
+CLOSE_AFTER_MS = 10_000
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+
+
+def _no_store(resp: Response) -> Response:
+    # These pages carry the invite and the platform's registration token.
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
+
+
+def _fields() -> dict[str, str | None]:
+    data = request.form if request.method == "POST" else request.args
+    return {name: data.get(name) or None
+            for name in ("invite", "openid_configuration", "registration_token")}
+
+
+@bp.get("/register")
+def register_start() -> Any:
+    """Show the platform and what Peerlift will ask for; the invite is not used yet."""
+    fields = _fields()
+    preview = service.start(fields["invite"], fields["openid_configuration"],
+                            fields["registration_token"],
+                            service.ToolSettings.from_config(current_app.config))
+    return _no_store(make_response(render_template(
+        "launch/register.html", preview=preview, fields=fields)))
+
+
+@bp.post("/register")
+def register_complete() -> Any:
+    """Register with the platform; the registration waits for an administrator."""
+    fields = _fields()
+    done = service.complete(fields["invite"], fields["openid_configuration"],
+                            fields["registration_token"],
+                            service.ToolSettings.from_config(current_app.config))
+    return _no_store(make_response(render_template(
+        "launch/register_done.html", done=done, close_after_ms=CLOSE_AFTER_MS)))
+
+
+@bp.errorhandler(RegistrationError)
+def registration_error(exc: RegistrationError) -> Any:
+    """A refused registration: readable page, precise log line, nothing stored."""
+    rid = request.headers.get("X-Request-Id", "")
+    ref = rid if _REQUEST_ID.fullmatch(rid) else secrets.token_hex(4)
+    audit.warning("registration rejected code=%s ref=%s status=%s reason=%s", exc.code, ref,
+                  exc.status, exc.reason)
+    resp = make_response(render_template(
+        "error.html", title="Peerlift could not be registered", message=exc.message,
+        code=exc.code, ref=ref, new_window_url=None), exc.status)
+    return _no_store(resp)
