@@ -111,3 +111,27 @@ def test_canvas_json_config_names_our_urls_and_deep_linking_placements(client) -
     assert cfg["public_jwk_url"] == "http://tool.test/lti/jwks"
     placements = cfg["extensions"][0]["settings"]["placements"]
     assert {p["message_type"] for p in placements} == {"LtiDeepLinkingRequest"}
+
+
+def test_platforms_add_adds_a_deployment_to_an_existing_registration_without_urls(app) -> None:
+    runner = app.test_cli_runner()
+    base = ["platforms", "add", "--issuer", "https://canvas.instructure.com",
+            "--client-id", "10000000000001"]
+    result = runner.invoke(args=[*base, "--deployment-id", "12:abc",
+                                 "--auth-login-url", "https://sso.canvaslms.com/a",
+                                 "--auth-token-url", "https://sso.canvaslms.com/t",
+                                 "--jwks-url", "https://sso.canvaslms.com/j"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(args=[*base, "--deployment-id", "34:def"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        reg = registry.find_registration("https://canvas.instructure.com", "10000000000001")
+        assert [d.deployment_id for d in reg.deployments] == ["12:abc", "34:def"]
+        assert reg.jwks_url == "https://sso.canvaslms.com/j"
+
+
+def test_platforms_add_new_platform_needs_its_urls(app) -> None:
+    result = app.test_cli_runner().invoke(args=[
+        "platforms", "add", "--issuer", "https://new.example", "--client-id", "c",
+        "--deployment-id", "1"])
+    assert result.exit_code != 0 and "--jwks-url" in result.output

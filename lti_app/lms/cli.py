@@ -28,18 +28,30 @@ def _fail(exc: Exception) -> None:
 @click.option("--client-id", required=True)
 @click.option("--deployment-id", "deployment_ids", multiple=True, required=True,
               help="Repeat for several deployments.")
-@click.option("--auth-login-url", required=True, help="Platform OIDC authentication endpoint")
-@click.option("--auth-token-url", required=True, help="Platform OAuth2 token endpoint")
-@click.option("--jwks-url", required=True, help="Platform public keyset URL")
+@click.option("--auth-login-url", default=None, help="Platform OIDC authentication endpoint")
+@click.option("--auth-token-url", default=None, help="Platform OAuth2 token endpoint")
+@click.option("--jwks-url", default=None, help="Platform public keyset URL")
 @click.option("--auth-audience", default=None, help="Token aud, if not the token URL (Canvas)")
 @click.option("--name", default="", help="A name people recognise, e.g. 'Acme Moodle'")
 def platforms_add(issuer: str, client_id: str, deployment_ids: tuple[str, ...],
-                  auth_login_url: str, auth_token_url: str, jwks_url: str,
+                  auth_login_url: str | None, auth_token_url: str | None, jwks_url: str | None,
                   auth_audience: str | None, name: str) -> None:
-    """Register a platform (or add deployments to an existing registration)."""
-    spec = PlatformSpec(issuer=issuer, client_id=client_id, auth_login_url=auth_login_url,
-                        auth_token_url=auth_token_url, jwks_url=jwks_url, name=name,
-                        auth_audience=auth_audience)
+    """Register a platform, or add deployments to an existing registration.
+
+    For an existing (issuer, client id) the URLs may be left out: they are kept.
+    """
+    existing = registry.find_registration(issuer, client_id)
+    login = auth_login_url or (existing.auth_login_url if existing else None)
+    token = auth_token_url or (existing.auth_token_url if existing else None)
+    jwks = jwks_url or (existing.jwks_url if existing else None)
+    if not (login and token and jwks):
+        _fail(RegistryError("a new platform needs --auth-login-url, --auth-token-url and "
+                            "--jwks-url"))
+        return
+    spec = PlatformSpec(issuer=issuer, client_id=client_id, auth_login_url=login,
+                        auth_token_url=token, jwks_url=jwks, name=name,
+                        auth_audience=auth_audience or (existing.auth_audience if existing
+                                                        else None))
     try:
         reg = registry.add_platform(
             spec, list(deployment_ids),
@@ -49,8 +61,9 @@ def platforms_add(issuer: str, client_id: str, deployment_ids: tuple[str, ...],
         return
     keys.ensure_key()
     db.session.commit()
-    click.echo(f"registered {reg.name} ({reg.public_id}): {issuer} client_id={client_id} "
-               f"deployments={', '.join(d.deployment_id for d in reg.deployments)}")
+    click.echo(f"registered {reg.name} ({reg.public_id}, {reg.status}): {issuer} "
+               f"client_id={client_id} deployments="
+               f"{', '.join(f'{d.deployment_id} ({d.status})' for d in reg.deployments)}")
 
 
 @platforms_cli.command("list")
@@ -180,5 +193,5 @@ def platforms_pending() -> None:
                    f"    login={reg.auth_login_url}\n"
                    f"    token={reg.auth_token_url}\n"
                    f"    jwks={reg.jwks_url}\n"
-                   f"    deployments: {deps or '- (add with: platforms add … --deployment-id)'}\n"
+                   f"    deployments: {deps or '- (add with: platforms add --issuer … --client-id … --deployment-id …)'}\n"
                    f"    approve with: flask --app lti_app platforms approve {reg.public_id}")
