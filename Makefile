@@ -22,10 +22,11 @@ $(STAMP): requirements.lock pyproject.toml
 
 ## Run the tool with the built-in sandbox LMS on http://localhost:$(PORT)/
 run: install
-	$(BIN)/flask db upgrade
-	$(BIN)/flask sandbox register
-	@echo "Peerlift is at http://localhost:$(PORT)/  — the sandbox course is at http://localhost:$(PORT)/sandbox/"
-	PEERLIFT_BASE_URL=$${PEERLIFT_BASE_URL:-http://localhost:$(PORT)} $(BIN)/flask run --port $(PORT) --with-threads
+	@export PEERLIFT_BASE_URL=$${PEERLIFT_BASE_URL:-http://localhost:$(PORT)} && \
+	$(BIN)/flask db upgrade && \
+	$(BIN)/flask sandbox register && \
+	echo "Peerlift: $$PEERLIFT_BASE_URL/  — the sandbox course: $$PEERLIFT_BASE_URL/sandbox/" && \
+	$(BIN)/flask run --port $(PORT) --with-threads
 
 ## Run the whole test suite (PostgreSQL/Redis tests skip when those are absent, except in CI)
 test: install

@@ -20,8 +20,10 @@ class ActivityType:
     settings_schema: type[Schema]
     #: Label of the completion line item declared through deep linking.
     completion_label: str = "completion"
-    #: Form fields shown on the deep-linking page: (name, label, input type, choices).
-    fields: tuple[tuple[str, str, str, tuple[str, ...]], ...] = field(default_factory=tuple)
+    #: Form fields shown on the deep-linking page: (name, label, input type,
+    #: choices as (value, label) pairs for selects).
+    fields: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = field(
+        default_factory=tuple)
 
 
 _TYPES: dict[str, ActivityType] = {}
@@ -36,8 +38,13 @@ def get(key: str | None) -> ActivityType | None:
     return _TYPES.get(key or "")
 
 
+#: The order people meet the activities in (the product brief's order).
+_ORDER = ("role_play", "peer_review", "case_discussion", "journal")
+
+
 def all_types() -> list[ActivityType]:
-    return list(_TYPES.values())
+    return sorted(_TYPES.values(),
+                  key=lambda t: _ORDER.index(t.key) if t.key in _ORDER else len(_ORDER))
 
 
 def load_all() -> None:

@@ -18,7 +18,9 @@ CASE_DISCUSSION = register(
         "group brainstorms; a facilitator publishes a structured summary to everyone.",
         settings_schema=CaseDiscussionSettings,
         fields=(
-            ("mode", "Format", "select", ("case", "peer_coaching")),
+            ("mode", "Format", "select",
+             (("case", "Case discussion in small groups"),
+              ("peer_coaching", "Peer coaching: a member presents a real challenge"))),
             ("group_size", "People per group (3-9)", "number", ()),
         ),
     )

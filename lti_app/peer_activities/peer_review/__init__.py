@@ -22,7 +22,10 @@ PEER_REVIEW = register(
         settings_schema=PeerReviewSettings,
         fields=(
             ("reviews_per_submission", "Reviews per submission", "number", ()),
-            ("anonymity", "Anonymity", "select", ("double_blind", "single_blind", "open")),
+            ("anonymity", "Anonymity", "select",
+             (("double_blind", "Double-blind: nobody sees names"),
+              ("single_blind", "Single-blind: reviewers see the author"),
+              ("open", "Open: everyone sees names"))),
         ),
     )
 )

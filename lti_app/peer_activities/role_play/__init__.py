@@ -18,7 +18,10 @@ ROLE_PLAY = register(
         "roles rotate each round and the observer's checklist becomes written feedback.",
         settings_schema=RolePlaySettings,
         fields=(
-            ("group_size", "People per group", "select", ("3", "2", "4")),
+            ("group_size", "People per group", "select",
+             (("3", "Triads: practitioner, client, observer"),
+              ("2", "Pairs: practitioner and client"),
+              ("4", "Groups of four: two observers"))),
             ("rounds", "Rounds", "number", ()),
         ),
     )
