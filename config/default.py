@@ -32,7 +32,9 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # Old secrets still accepted for verifying session tokens after a rotation.
         "SECRET_KEY_FALLBACKS": env_list(env, "PEERLIFT_SECRET_KEY_FALLBACKS"),
         "SQLALCHEMY_DATABASE_URI": env.get("PEERLIFT_DATABASE_URL"),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No pre-ping round trip per request: a dropped connection invalidates the
+        # pool on first error, and connections are recycled before servers time out.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_recycle": 1800},
         # Shared store for single-use OIDC state/nonce. Empty: the database is used.
         "REDIS_URL": env.get("PEERLIFT_REDIS_URL", ""),
         # Cookies the tool sets inside the LMS iframe: Secure + SameSite=None + Partitioned.
@@ -46,6 +48,9 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "LTI_PLATFORM_JWKS_TTL_S": env_int(env, "PEERLIFT_PLATFORM_JWKS_TTL", 3600),
         "LTI_PLATFORM_JWKS_REFETCH_S": 60,
         "LTI_HTTP_TIMEOUT_S": 5,
+        # Seconds a process keeps registration/deployment rows before re-reading
+        # them (an approval or removal reaches other processes within this time).
+        "REGISTRY_CACHE_TTL_S": env_int(env, "PEERLIFT_REGISTRY_CACHE_TTL", 10),
         # The signed token that carries the tool session after a launch.
         "SESSION_TOKEN_MAX_AGE_S": env_int(env, "PEERLIFT_SESSION_TOKEN_MAX_AGE", 4 * 3600),
         # Dynamic registration: allow fetching platform URLs on private/loopback

@@ -20,5 +20,7 @@ def settings(env: Mapping[str, str]) -> dict[str, Any]:
         REGISTRATION_ALLOW_PRIVATE_URLS=True,
         SANDBOX_ENABLED=True,
         REDIS_URL="",
+        # Tests change registrations directly in the database; no stale reads.
+        REGISTRY_CACHE_TTL_S=0,
     )
     return s

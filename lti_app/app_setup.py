@@ -12,6 +12,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
+from lti_app.db import finish
 from lti_app.extensions import db, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -95,10 +96,7 @@ def _hooks(app: Flask) -> None:
     @app.after_request
     def _commit_and_headers(resp: Any) -> Any:
         # The one place a request commits: only successful responses keep writes.
-        if resp.status_code < 400:
-            db.session.commit()
-        else:
-            db.session.rollback()
+        finish(db.session(), ok=resp.status_code < 400)
         nonce = g.get("csp_nonce", "")
         form_action = "'self' https:" if app.config["COOKIE_SECURE"] else "'self' https: http:"
         resp.headers.setdefault(

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -48,3 +49,31 @@ class TimestampMixin:
 
 class PublicIdMixin:
     public_id: Mapped[str] = mapped_column(String(24), unique=True, default=new_public_id)
+
+
+# -- knowing whether a request wrote anything ---------------------------------------
+# Read-only requests (most page views) skip the COMMIT round trip; the session is
+# closed (rolled back) at teardown instead.
+
+WROTE = "peerlift.wrote"
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session: Session, _ctx: Any) -> None:
+    session.info[WROTE] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _dml(state: ORMExecuteState) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[WROTE] = True
+
+
+def finish(session: Session, *, ok: bool) -> None:
+    """End the unit of work: commit what an ``ok`` request wrote, else roll back."""
+    wrote = session.info.pop(WROTE, False) or bool(session.new or session.dirty
+                                                    or session.deleted)
+    if ok and wrote:
+        session.commit()
+    else:
+        session.rollback()

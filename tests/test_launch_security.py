@@ -437,3 +437,11 @@ def test_platform_key_rotation_is_picked_up_on_an_unknown_kid(lti, platform, app
     finally:
         platform.key = old_key
     assert jwt  # keep import used
+
+
+def test_state_cookie_is_expired_once_the_launch_used_it(lti, platform) -> None:
+    state, nonce = lti.start()
+    token = platform.id_token(LEARNER, nonce=nonce, target_link_uri=LAUNCH_URL)
+    resp = lti.post_launch(token, state)
+    assert resp.status_code == 303
+    assert lti.client.get_cookie("peerlift-state-" + state[:16], path="/lti/") is None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import select
@@ -53,6 +54,11 @@ def _set_changed(obj: object, **fields: Any) -> None:
             setattr(obj, name, value)
 
 
+#: ``last_launch_at`` is a participation signal, not an audit trail: refreshing it
+#: at most this often keeps a repeat launch free of writes.
+LAST_LAUNCH_RESOLUTION = timedelta(minutes=15)
+
+
 @dataclass(frozen=True)
 class LaunchPeople:
     course: Course | None
@@ -60,9 +66,19 @@ class LaunchPeople:
     enrolment: Enrolment | None
 
 
-def upsert_person(reg: Registration, claims: dict[str, Any], roles: RoleSet) -> Person:
+@dataclass(frozen=True)
+class KnownRows:
+    """Rows a caller already loaded (in one query) for this launch; None = not found."""
+
+    person: Person | None = None
+    course: Course | None = None
+    enrolment: Enrolment | None = None
+
+
+def upsert_person(reg: Registration, claims: dict[str, Any], roles: RoleSet,
+                  known: Person | None = None) -> Person:
     sub = claims["sub"]
-    person = _get_or_create(
+    person = known or _get_or_create(
         lambda: db.session.scalar(
             select(Person).where(Person.registration_id == reg.id, Person.sub == sub)
         ),
@@ -78,12 +94,20 @@ def upsert_person(reg: Registration, claims: dict[str, Any], roles: RoleSet) -> 
     return person
 
 
-def upsert_course(reg: Registration, dep: Deployment, claims: dict[str, Any]) -> Course | None:
+def context_id_of(claims: dict[str, Any]) -> str | None:
+    context = claims.get(CLAIM + "context")
+    if isinstance(context, dict) and isinstance(context.get("id"), str):
+        return str(context["id"])
+    return None
+
+
+def upsert_course(reg: Registration, dep: Deployment, claims: dict[str, Any],
+                  known: Course | None = None) -> Course | None:
     context = claims.get(CLAIM + "context")
     if not isinstance(context, dict) or not isinstance(context.get("id"), str):
         return None
     context_id = context["id"]
-    course = _get_or_create(
+    course = known or _get_or_create(
         lambda: db.session.scalar(
             select(Course).where(Course.deployment_id == dep.id, Course.context_id == context_id)
         ),
@@ -105,12 +129,14 @@ def upsert_course(reg: Registration, dep: Deployment, claims: dict[str, Any]) ->
 
 
 def record_launch(
-    reg: Registration, dep: Deployment, claims: dict[str, Any], roles: RoleSet
+    reg: Registration, dep: Deployment, claims: dict[str, Any], roles: RoleSet,
+    known: KnownRows | None = None,
 ) -> LaunchPeople:
-    person = upsert_person(reg, claims, roles)
-    course = upsert_course(reg, dep, claims)
-    enrolment = None
-    if course is not None:
+    known = known or KnownRows()
+    person = upsert_person(reg, claims, roles, known.person)
+    course = upsert_course(reg, dep, claims, known.course)
+    enrolment = known.enrolment
+    if course is not None and enrolment is None:
         db.session.flush()
         enrolment = _get_or_create(
             lambda: db.session.scalar(
@@ -120,6 +146,10 @@ def record_launch(
             ),
             lambda: Enrolment(course_id=course.id, person_id=person.id, roles=[]),
         )
+    if enrolment is not None:
         _set_changed(enrolment, roles=roles.as_list(), status="active")
-        enrolment.last_launch_at = utcnow()
+        now = utcnow()
+        if enrolment.last_launch_at is None or \
+                now - enrolment.last_launch_at > LAST_LAUNCH_RESOLUTION:
+            enrolment.last_launch_at = now
     return LaunchPeople(course=course, person=person, enrolment=enrolment)

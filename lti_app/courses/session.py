@@ -17,11 +17,12 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+from sqlalchemy import Select, and_, bindparam, select
 
 from lti_app.courses.models import Course, Person
 from lti_app.domain.roles import RoleSet
 from lti_app.extensions import db
+from lti_app.lms import registry
 from lti_app.lms.models import Deployment, Registration
 
 SALT = "peerlift.session.v1"
@@ -47,9 +48,15 @@ class Actor:
                            self.roles, deep_link=self.deep_link)
 
 
+_serializers: dict[tuple[str, ...], URLSafeTimedSerializer] = {}
+
+
 def _serializer() -> URLSafeTimedSerializer:
-    keys = [*current_app.config.get("SECRET_KEY_FALLBACKS", []), current_app.config["SECRET_KEY"]]
-    return URLSafeTimedSerializer(keys, salt=SALT)
+    keys = (*current_app.config.get("SECRET_KEY_FALLBACKS", []), current_app.config["SECRET_KEY"])
+    found = _serializers.get(keys)
+    if found is None:
+        found = _serializers[keys] = URLSafeTimedSerializer(list(keys), salt=SALT)
+    return found
 
 
 def issue_token(reg: Registration, dep: Deployment, person: Person, course: Course | None,
@@ -79,23 +86,31 @@ def load_actor(token: str) -> Actor | None:
         return None
     except BadSignature:
         return None
-    reg = db.session.scalar(select(Registration).where(Registration.public_id == data["r"]))
+    reg = registry.registration_by_public_id(data["r"])
     if reg is None or not reg.is_active:
         return None
-    dep = db.session.scalar(select(Deployment).where(
-        Deployment.public_id == data["d"], Deployment.registration_id == reg.id))
-    person = db.session.scalar(select(Person).where(
-        Person.public_id == data["p"], Person.registration_id == reg.id))
-    if dep is None or person is None or not dep.is_active:
+    dep = registry.deployment_by_public_id(reg, data["d"])
+    if dep is None or not dep.is_active:
         return None
-    course = None
-    if data.get("c"):
-        course = db.session.scalar(select(Course).where(
-            Course.public_id == data["c"], Course.deployment_id == dep.id))
-        if course is None:
-            return None
+    # One round trip for person and course, on every page: the statement is built once.
+    row = db.session.execute(_actor_stmt(), {"person": data["p"], "reg": reg.id,
+                                             "course": data.get("c"), "dep": dep.id}).first()
+    if row is None or (data.get("c") and row[1] is None):
+        return None
+    person, course = row
     roles = RoleSet(frozenset(data.get("ro", [])), bool(data.get("tu")))
     return Actor(reg, dep, person, course, roles, data.get("dl"))
+
+
+@functools.cache
+def _actor_stmt() -> Select[Person, Course]:
+    return (
+        select(Person, Course)
+        .outerjoin(Course, and_(Course.public_id == bindparam("course"),
+                                Course.deployment_id == bindparam("dep")))
+        .where(Person.public_id == bindparam("person"),
+               Person.registration_id == bindparam("reg"))
+    )
 
 
 def current_actor() -> Actor:

@@ -7,11 +7,13 @@ from flask import Flask, current_app
 from lti_app.launch.services import ToolSite
 from lti_app.launch.state_store import Store, make_store
 from lti_app.launch.validation import ValidationSettings
+from lti_app.lms import registry
 from lti_app.lms.platform_keys import PlatformKeyCache
 
 
 def init_app(app: Flask) -> None:
     cfg = app.config
+    registry.configure_cache(cfg["REGISTRY_CACHE_TTL_S"])
     app.extensions["peerlift.store"] = make_store(cfg["REDIS_URL"])
     app.extensions["peerlift.platform_keys"] = PlatformKeyCache(
         ttl=cfg["LTI_PLATFORM_JWKS_TTL_S"], refetch_interval=cfg["LTI_PLATFORM_JWKS_REFETCH_S"],

@@ -8,6 +8,7 @@ request rolls back, so nothing is written.
 
 from __future__ import annotations
 
+import functools
 import hmac
 import logging
 import secrets
@@ -16,8 +17,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from lti_app.courses.services import record_launch
+from sqlalchemy import Select, and_, bindparam, literal, select
+
+from lti_app.courses.models import Course, Enrolment, Person
+from lti_app.courses.services import KnownRows, context_id_of, record_launch
 from lti_app.domain.roles import RoleSet, map_roles
+from lti_app.extensions import db
 from lti_app.launch.errors import EXPIRED, SETUP, LaunchError
 from lti_app.launch.state_store import Store
 from lti_app.launch.validation import (
@@ -30,6 +35,7 @@ from lti_app.launch.validation import (
 from lti_app.lms import registry
 from lti_app.lms.models import Deployment, Registration
 from lti_app.lms.platform_keys import PlatformKeyCache
+from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.services import resolve_activity
 
 log = logging.getLogger(__name__)
@@ -202,8 +208,6 @@ def validate_launch(form: Mapping[str, str], cookies: Mapping[str, str], site: T
 
 def confirm_storage_binding(ticket: str, state_value: str, store: Store) -> LaunchOutcome:
     """Second half of a Platform Storage launch: the page read the state back."""
-    from lti_app.extensions import db
-
     pending = store.take("pending:" + ticket) if ticket and len(ticket) < 100 else None
     if pending is None:
         raise LaunchError("unknown_ticket", "launch ticket unknown, expired or used", EXPIRED)
@@ -219,11 +223,44 @@ def confirm_storage_binding(ticket: str, state_value: str, store: Store) -> Laun
                          claims.get(CLAIM + "message_type") == "LtiDeepLinkingRequest")
 
 
+def _known_rows(outcome: LaunchOutcome) -> tuple[KnownRows, Activity | None]:
+    """Person, course, enrolment and activity of a launch in one round trip.
+
+    A repeat launch (the common case) then needs no other query and, when
+    nothing changed, no write; missing rows fall back to the create paths.
+    """
+    claims = outcome.claims
+    link = claims.get(CLAIM + "resource_link")
+    link_id = link.get("id") if isinstance(link, dict) and not outcome.is_deep_linking else None
+    params = {"reg": outcome.registration.id, "sub": claims["sub"],
+              "dep": outcome.deployment.id, "context": context_id_of(claims), "link": link_id}
+    person, course, enrolment, activity = db.session.execute(_known_rows_stmt(), params).one()
+    return KnownRows(person, course, enrolment), activity
+
+
+@functools.cache
+def _known_rows_stmt() -> Select[Person, Course, Enrolment, Activity]:
+    """Built once: constructing this select costs more than running it."""
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(Person, Course, Enrolment, Activity).select_from(anchor)
+        .outerjoin(Person, and_(Person.registration_id == bindparam("reg"),
+                                Person.sub == bindparam("sub")))
+        .outerjoin(Course, and_(Course.deployment_id == bindparam("dep"),
+                                Course.context_id == bindparam("context")))
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id,
+                                   Enrolment.person_id == Person.id))
+        .outerjoin(Activity, and_(Activity.deployment_id == bindparam("dep"),
+                                  Activity.resource_link_id == bindparam("link")))
+    )
+
+
 def record(outcome: LaunchOutcome, store: Store, dl_ttl: int = 3600) -> LaunchOutcome:
     """Write what a valid launch creates: course, person, enrolment, and the
     activity (resource launch) or a pending deep-linking request."""
+    known, activity = _known_rows(outcome)
     people = record_launch(outcome.registration, outcome.deployment, outcome.claims,
-                           outcome.roles)
+                           outcome.roles, known)
     outcome.people = people
     if outcome.is_deep_linking:
         key = secrets.token_urlsafe(24)
@@ -235,5 +272,5 @@ def record(outcome: LaunchOutcome, store: Store, dl_ttl: int = 3600) -> LaunchOu
         outcome.deep_link_key = key
     else:
         outcome.activity = resolve_activity(outcome.registration, outcome.deployment,
-                                            people.course, outcome.claims)
+                                            people.course, outcome.claims, activity)
     return outcome

@@ -55,8 +55,10 @@ class AnonymousLaunch(Exception):
 class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
     def __init__(self, form: dict[str, str], store: Store, keys: PlatformKeyCache,
                  settings: ValidationSettings):
+        # Hand pylti1p3 our long-lived HTTP session: it would otherwise build a
+        # new requests.Session (adapters, pools) for every launch.
         super().__init__(form, None, session_service=_Placeholder(),
-                         cookie_service=_Placeholder())
+                         cookie_service=_Placeholder(), requests_session=keys.session)
         self._form = form
         self._store = store
         self._keys = keys

@@ -26,12 +26,14 @@ def _params() -> dict[str, str]:
     return {k: v for k, v in data.items() if isinstance(v, str)}
 
 
-def _set_state_cookie(resp: Response, state: str) -> None:
+def _set_state_cookie(resp: Response, state: str, *, expire: bool = False) -> None:
+    """The login's browser binding; expired again once the launch has used it, so
+    a browser does not carry one cookie per launch for ten minutes."""
     secure = current_app.config["COOKIE_SECURE"]
     resp.set_cookie(
-        services.STATE_COOKIE_PREFIX + state[:16], state,
-        max_age=current_app.config["LTI_LOGIN_STATE_TTL_S"], path="/lti/", httponly=True,
-        secure=secure, samesite="None" if secure else "Lax", partitioned=secure,
+        services.STATE_COOKIE_PREFIX + state[:16], "" if expire else state,
+        max_age=0 if expire else current_app.config["LTI_LOGIN_STATE_TTL_S"], path="/lti/",
+        httponly=True, secure=secure, samesite="None" if secure else "Lax", partitioned=secure,
     )
 
 
@@ -78,7 +80,9 @@ def launch() -> Any:
                                       runtime.store(), runtime.platform_keys())
     if isinstance(result, services.PendingBinding):
         return render_template("launch/storage_confirm.html", pending=result)
-    return _enter(result)
+    resp = _enter(result)
+    _set_state_cookie(resp, request.form["state"], expire=True)
+    return resp
 
 
 @bp.post("/launch/confirm")

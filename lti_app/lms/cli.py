@@ -193,5 +193,5 @@ def platforms_pending() -> None:
                    f"    login={reg.auth_login_url}\n"
                    f"    token={reg.auth_token_url}\n"
                    f"    jwks={reg.jwks_url}\n"
-                   f"    deployments: {deps or '- (add with: platforms add --issuer … --client-id … --deployment-id …)'}\n"
+                   f"    deployments: {deps or '- (add: platforms add … --deployment-id ID)'}\n"
                    f"    approve with: flask --app lti_app platforms approve {reg.public_id}")

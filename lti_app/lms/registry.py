@@ -6,10 +6,14 @@ Side effects: flushes rows; the caller (CLI command or request) commits.
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import select
+from sqlalchemy.orm import make_transient_to_detached
 
 from lti_app.db import utcnow
 from lti_app.extensions import db
@@ -24,6 +28,86 @@ class RegistryError(ValueError):
 
 class AmbiguousIssuer(RegistryError):
     pass
+
+
+class _LookupCache:
+    """Per-process cache of registration/deployment rows, read on every request.
+
+    Launches, logins and pages look these up several times per request; the rows
+    change only when an administrator acts. Entries live ``ttl`` seconds (other
+    processes see a change within that time) and this process's own changes
+    clear the cache at once. Hits are merged into the session without SQL
+    (``merge(load=False)``), so callers get ordinary ORM objects.
+    """
+
+    _MISSING = object()
+
+    def __init__(self) -> None:
+        self.ttl = 10.0
+        self._lock = threading.Lock()
+        self._data: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            hit = self._data.get(key)
+        if hit is None or time.monotonic() > hit[0]:
+            return self._MISSING
+        return hit[1]
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        if self.ttl <= 0:
+            return
+        with self._lock:
+            if len(self._data) > 10_000:
+                self._data.clear()
+            self._data[key] = (time.monotonic() + self.ttl, value)
+
+
+_cache = _LookupCache()
+
+
+def configure_cache(ttl: float) -> None:
+    _cache.ttl = ttl
+    _cache.clear()
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+def _snapshot(obj: Registration | Deployment | None) -> Any:
+    if obj is None:
+        return None
+    mapper = type(obj).__mapper__
+    return type(obj), {attr.key: getattr(obj, attr.key) for attr in mapper.column_attrs}
+
+
+def _revive(snapshot: Any) -> Any:
+    if snapshot is None:
+        return None
+    model, values = snapshot
+    obj = model(**values)
+    make_transient_to_detached(obj)
+    return db.session.merge(obj, load=False)
+
+
+def _cached(key: tuple[Any, ...], load: Any) -> Any:
+    hit = _cache.get(key)
+    if hit is not _cache._MISSING:
+        if isinstance(hit, AmbiguousIssuer):
+            raise hit
+        return _revive(hit)
+    try:
+        obj = load()
+    except AmbiguousIssuer as exc:
+        _cache.put(key, exc)
+        raise
+    _cache.put(key, _snapshot(obj))
+    return obj
 
 
 @dataclass(frozen=True)
@@ -98,6 +182,7 @@ def add_platform(
         if dep not in known:
             reg.deployments.append(Deployment(deployment_id=dep, status=status))
     db.session.flush()
+    clear_cache()
     log.info("registry: saved %s client_id=%s deployments=%s", spec.issuer, spec.client_id,
              deployment_ids)
     return reg
@@ -120,23 +205,45 @@ def get_registration(key: str) -> Registration:
 
 def find_registration(issuer: str, client_id: str | None) -> Registration | None:
     """The registration for (issuer, client_id); with no client_id, the issuer's only one."""
-    stmt = select(Registration).where(Registration.issuer == issuer)
-    if client_id:
-        return db.session.scalar(stmt.where(Registration.client_id == client_id))
-    regs = list(db.session.scalars(stmt.limit(2)))
-    if len(regs) > 1:
-        raise AmbiguousIssuer(
-            "several registrations share this issuer and the platform did not send client_id"
-        )
-    return regs[0] if regs else None
+
+    def load() -> Registration | None:
+        stmt = select(Registration).where(Registration.issuer == issuer)
+        if client_id:
+            found: Registration | None = db.session.scalar(
+                stmt.where(Registration.client_id == client_id))
+            return found
+        regs = list(db.session.scalars(stmt.limit(2)))
+        if len(regs) > 1:
+            raise AmbiguousIssuer(
+                "several registrations share this issuer and the platform did not send "
+                "client_id"
+            )
+        return regs[0] if regs else None
+
+    result: Registration | None = _cached(("reg", issuer, client_id), load)
+    return result
 
 
 def find_deployment(reg: Registration, deployment_id: str) -> Deployment | None:
-    return db.session.scalar(
+    result: Deployment | None = _cached(("dep", reg.id, deployment_id), lambda: db.session.scalar(
         select(Deployment).where(
             Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id
         )
-    )
+    ))
+    return result
+
+
+def registration_by_public_id(public_id: str) -> Registration | None:
+    result: Registration | None = _cached(("reg-pid", public_id), lambda: db.session.scalar(
+        select(Registration).where(Registration.public_id == public_id)))
+    return result
+
+
+def deployment_by_public_id(reg: Registration, public_id: str) -> Deployment | None:
+    result: Deployment | None = _cached(("dep-pid", reg.id, public_id), lambda: db.session.scalar(
+        select(Deployment).where(Deployment.public_id == public_id,
+                                 Deployment.registration_id == reg.id)))
+    return result
 
 
 def approve(reg: Registration) -> Registration:
@@ -147,12 +254,14 @@ def approve(reg: Registration) -> Registration:
         if dep.status == PENDING:
             dep.status = ACTIVE
     db.session.flush()
+    clear_cache()
     log.info("registry: approved %s client_id=%s", reg.issuer, reg.client_id)
     return reg
 
 
 def remove(reg: Registration, deployment_id: str | None = None) -> str:
     """Remove one deployment, or the whole registration when no deployment is named."""
+    clear_cache()
     if deployment_id is None:
         db.session.delete(reg)
         db.session.flush()

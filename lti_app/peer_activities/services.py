@@ -5,11 +5,12 @@ Side effects: inserts/updates rows and flushes; the request commits.
 
 from __future__ import annotations
 
+import functools
 import logging
 from typing import Any
 
 from marshmallow import ValidationError
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Course
@@ -83,7 +84,8 @@ def _by_link(dep: Deployment, link_id: str) -> Activity | None:
 
 
 def resolve_activity(
-    reg: Registration, dep: Deployment, course: Course | None, claims: dict[str, Any]
+    reg: Registration, dep: Deployment, course: Course | None, claims: dict[str, Any],
+    known: Activity | None = None,
 ) -> Activity:
     """The activity behind a resource-link launch, creating or binding it as needed.
 
@@ -96,7 +98,7 @@ def resolve_activity(
     """
     link = claims[CLAIM + "resource_link"]
     link_id: str = link["id"]
-    activity = _by_link(dep, link_id)
+    activity = known or _by_link(dep, link_id)
     if activity is None:
         custom = claims.get(CLAIM + "custom")
         source_id = custom.get(CUSTOM_KEY) if isinstance(custom, dict) else None
@@ -140,10 +142,15 @@ def resolve_activity(
     return activity
 
 
+@functools.cache
+def _activity_stmt() -> Select[Activity]:
+    return select(Activity).where(Activity.public_id == bindparam("pid"),
+                                  Activity.registration_id == bindparam("reg"),
+                                  Activity.deployment_id == bindparam("dep"))
+
+
 def get_activity(reg_id: int, dep_id: int, public_id: str) -> Activity | None:
     """Tenant-scoped lookup: another platform's activity id gives None."""
-    return db.session.scalar(
-        select(Activity).where(Activity.public_id == public_id,
-                               Activity.registration_id == reg_id,
-                               Activity.deployment_id == dep_id)
-    )
+    found: Activity | None = db.session.scalar(
+        _activity_stmt(), {"pid": public_id, "reg": reg_id, "dep": dep_id})
+    return found
