@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from sqlalchemy import select
@@ -72,7 +74,7 @@ def test_launch_with_empty_role_succeeds_as_guest(lti) -> None:
 
 def test_launch_with_unknown_role_succeeds_with_least_privilege(lti, app) -> None:
     resp = lti.launch(LEARNER, mutate=_set(CLAIM + "roles", ["http://example.com/role#Boss"]))
-    assert resp.status_code == 303
+    assert resp.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(Enrolment)).roles == []
 
@@ -91,7 +93,7 @@ def test_institution_instructor_is_not_a_course_instructor(lti) -> None:
 
 def test_unknown_claims_are_ignored(lti) -> None:
     resp = lti.launch(LEARNER, mutate=_set("https://example.com/claim/whatever", {"a": 1}))
-    assert resp.status_code == 303
+    assert resp.status_code == 200
 
 
 def test_anonymous_launch_gets_a_friendly_page_and_creates_nothing(lti, app) -> None:
@@ -103,15 +105,15 @@ def test_anonymous_launch_gets_a_friendly_page_and_creates_nothing(lti, app) -> 
 
 
 def test_single_audience_string_and_array_both_accepted(lti, platform) -> None:
-    assert lti.launch(mutate=_set("aud", [platform.client_id])).status_code == 303
+    assert lti.launch(mutate=_set("aud", [platform.client_id])).status_code == 200
     assert lti.launch(mutate=lambda c: (c.__setitem__("aud", platform.client_id),
-                                        c.pop("azp"))).status_code == 303
+                                        c.pop("azp"))).status_code == 200
 
 
 def test_relaunch_updates_instead_of_duplicating(lti, app) -> None:
     link = {"id": "same-link", "title": "T"}
     for _ in range(3):
-        assert lti.launch(LEARNER, resource_link=link).status_code == 303
+        assert lti.launch(LEARNER, resource_link=link).status_code == 200
     with app.app_context():
         assert len(db.session.scalars(select(Person)).all()) == 1
         assert len(db.session.scalars(select(Enrolment)).all()) == 1
@@ -119,9 +121,9 @@ def test_relaunch_updates_instead_of_duplicating(lti, app) -> None:
 
 
 def test_ids_are_case_sensitive(lti, app) -> None:
-    assert lti.launch(LEARNER, resource_link={"id": "Link-A"}).status_code == 303
-    assert lti.launch(LEARNER, resource_link={"id": "link-a"}).status_code == 303
-    assert lti.launch(LEARNER, mutate=_set("sub", LEARNER.sub.upper())).status_code == 303
+    assert lti.launch(LEARNER, resource_link={"id": "Link-A"}).status_code == 200
+    assert lti.launch(LEARNER, resource_link={"id": "link-a"}).status_code == 200
+    assert lti.launch(LEARNER, mutate=_set("sub", LEARNER.sub.upper())).status_code == 200
     with app.app_context():
         assert len(db.session.scalars(select(Activity)).all()) == 3
         assert len(db.session.scalars(select(Person)).all()) == 2
@@ -143,8 +145,8 @@ def _second_tenant(app: Any, platform_server: Any) -> LtiDriver:
 def test_same_ids_on_two_registrations_stay_separate(lti, app, platform_server) -> None:
     other = _second_tenant(app, platform_server)
     link = {"id": "link-1"}
-    assert lti.launch(LEARNER, resource_link=link).status_code == 303
-    assert other.launch(LEARNER, resource_link=link).status_code == 303
+    assert lti.launch(LEARNER, resource_link=link).status_code == 200
+    assert other.launch(LEARNER, resource_link=link).status_code == 200
     with app.app_context():
         assert len(db.session.scalars(select(Person)).all()) == 2
         assert len(db.session.scalars(select(Course)).all()) == 2
@@ -153,8 +155,8 @@ def test_same_ids_on_two_registrations_stay_separate(lti, app, platform_server) 
 
 def test_activity_of_another_tenant_gives_404(lti, app, platform_server) -> None:
     other = _second_tenant(app, platform_server)
-    mine = lti.launch(INSTRUCTOR, resource_link={"id": "mine"}).headers["Location"]
-    theirs = other.launch(INSTRUCTOR, resource_link={"id": "theirs"}).headers["Location"]
+    mine = lti.launch(INSTRUCTOR, resource_link={"id": "mine"}).headers["Content-Location"]
+    theirs = other.launch(INSTRUCTOR, resource_link={"id": "theirs"}).headers["Content-Location"]
     their_activity = theirs.split("/a/")[1].split("?")[0]
     my_token = token_from(mine)
     resp = lti.client.get(f"/a/{their_activity}", query_string={"t": my_token})
@@ -164,11 +166,11 @@ def test_activity_of_another_tenant_gives_404(lti, app, platform_server) -> None
 def test_deep_linked_activity_id_from_another_tenant_is_not_bound(lti, app,
                                                                   platform_server) -> None:
     other = _second_tenant(app, platform_server)
-    theirs = other.launch(INSTRUCTOR, resource_link={"id": "theirs"}).headers["Location"]
+    theirs = other.launch(INSTRUCTOR, resource_link={"id": "theirs"}).headers["Content-Location"]
     their_activity = theirs.split("/a/")[1].split("?")[0]
     resp = lti.launch(INSTRUCTOR, resource_link={"id": "mine"},
                       custom={"peerlift_activity": their_activity})
-    assert their_activity not in resp.headers["Location"]
+    assert their_activity not in resp.headers["Content-Location"]
 
 
 def test_deployment_id_is_scoped_to_its_registration(app) -> None:
@@ -182,3 +184,15 @@ def test_deployment_id_is_scoped_to_its_registration(app) -> None:
         assert registry.find_deployment(reg, "1:abc") is not None
         assert registry.find_deployment(reg, "1:abc") is not registry.find_deployment(reg2,
                                                                                        "1:abc")
+
+
+def test_launch_answers_with_the_page_and_names_its_reloadable_address(lti) -> None:
+    resp = lti.launch(LEARNER, resource_link={"id": "reload-me", "title": "Reloadable"})
+    assert resp.status_code == 200
+    url = resp.headers["Content-Location"]
+    assert url.startswith("/a/") and "t=" in url
+    assert resp.headers["Cache-Control"] == "no-store"
+    body = resp.get_data(as_text=True)
+    swapped = re.search(r'history\.replaceState\(null, "", ("[^"]+")\)', body)
+    assert swapped and json.loads(swapped.group(1)) == url
+    assert lti.client.get(url).status_code == 200  # what a reload does

@@ -230,7 +230,7 @@ def test_learner_opens_the_activity(live: Live) -> None:
                                      f"?link={link['id']}&user={LEARNER}")
     activity = submit(browser, submit(browser, initiation))
     assert activity.status_code == 200, activity.text
-    assert urlsplit(activity.url).path.startswith("/a/")
+    assert urlsplit(activity.headers["Content-Location"]).path.startswith("/a/")
     assert "Feedback rehearsal" in activity.text
 
 

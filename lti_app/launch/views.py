@@ -5,10 +5,19 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import current_app, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    current_app,
+    g,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from werkzeug.wrappers import Response
 
-from lti_app.courses.session import current_actor, issue_token, require_actor
+from lti_app.courses.session import Actor, current_actor, issue_token, require_actor
 from lti_app.launch import bp, runtime, services
 from lti_app.launch.deep_linking import content_item, response_jwt
 from lti_app.launch.errors import EXPIRED, LaunchError
@@ -16,6 +25,7 @@ from lti_app.lms import keys
 from lti_app.peer_activities import registry
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.services import ActivityInputError
+from lti_app.peer_activities.views import render_activity
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("peerlift.audit")
@@ -61,8 +71,17 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
                "deep_linking" if outcome.is_deep_linking else "resource")
     if outcome.is_deep_linking:
         return redirect(url_for("launch.deep_link", t=token), code=303)
-    return redirect(url_for("activities.show", activity_id=outcome.activity.public_id, t=token),
-                    code=303)
+    # Answer the launch with the activity page itself (no redirect round trip);
+    # Content-Location names its GET address, which the page puts in the
+    # address bar so a reload is a GET, not a re-posted launch.
+    actor = Actor(outcome.registration, outcome.deployment, people.person, people.course,
+                  outcome.roles)
+    g.actor = actor
+    url = url_for("activities.show", activity_id=outcome.activity.public_id, t=token)
+    resp = make_response(render_activity(actor, outcome.activity, self_url=url))
+    resp.headers["Content-Location"] = url
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
 @bp.post("/launch")

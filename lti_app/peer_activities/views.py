@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from lti_app.courses.session import current_actor, require_actor
+from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.peer_activities import registry, services
 from lti_app.peer_activities.services import ActivityInputError
 
@@ -27,13 +27,22 @@ def _activity(activity_id: str) -> Any:
 @require_actor()
 def show(activity_id: str) -> Any:
     """An activity, as the launching person's role sees it."""
-    actor = current_actor()
-    activity = _activity(activity_id)
+    return render_activity(current_actor(), _activity(activity_id))
+
+
+def render_activity(actor: Actor, activity: Any, *, self_url: str | None = None) -> str:
+    """The activity page; also what a launch answers with directly.
+
+    ``self_url`` is this page's own GET address: a launch response (a POST)
+    swaps it into the address bar so a reload does not re-post the launch.
+    """
     kind = registry.get(activity.activity_type)
     if kind is None and actor.is_staff:
         return render_template("activities/setup.html", activity=activity, actor=actor,
-                               types=registry.all_types(), errors={}, form={})
-    return render_template("activities/show.html", activity=activity, kind=kind, actor=actor)
+                               types=registry.all_types(), errors={}, form={},
+                               self_url=self_url)
+    return render_template("activities/show.html", activity=activity, kind=kind, actor=actor,
+                           self_url=self_url)
 
 
 @bp.post("/<activity_id>/setup")
