@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from lti_app.launch.errors import LaunchError
 from lti_app.lms import invites, keys, registry, safe_fetch
 from lti_app.lms.invites import InviteError
 from lti_app.lms.models import PENDING, Registration, RegistrationInvite
@@ -86,16 +87,14 @@ INVITE_INVALID = ("This registration link is no longer valid. Ask the Peerlift a
                   "for a new one.")
 
 
-class RegistrationError(Exception):
+class RegistrationError(LaunchError):
     """A registration step that failed: ``code`` is stable (logs, tests), ``reason``
-    precise and for the log only, ``message`` for the platform administrator."""
+    precise and for the log only, ``message`` for the platform administrator.
+    Rendered and logged by the same handler as a refused launch."""
 
     def __init__(self, code: str, reason: str, message: str, status: int = 400):
-        super().__init__(f"{code}: {reason}")
-        self.code = code
-        self.reason = reason
-        self.message = message
-        self.status = status
+        super().__init__(code, reason, message, status,
+                         title="Peerlift could not be registered")
 
 
 @dataclass(frozen=True)

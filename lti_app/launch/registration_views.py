@@ -7,9 +7,6 @@ log line; the request then rolls back, so nothing is stored.
 
 from __future__ import annotations
 
-import logging
-import re
-import secrets
 from typing import Any
 
 from flask import current_app, make_response, render_template, request
@@ -17,13 +14,9 @@ from werkzeug.wrappers import Response
 
 from lti_app.launch import bp
 from lti_app.launch import registration as service
-from lti_app.launch.registration import RegistrationError
-
-audit = logging.getLogger("peerlift.audit")
 
 #: How long the "registered" page stays before asking the platform to close it.
 CLOSE_AFTER_MS = 10_000
-_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 
 
 def _no_store(resp: Response) -> Response:
@@ -58,16 +51,3 @@ def register_complete() -> Any:
                             service.ToolSettings.from_config(current_app.config))
     return _no_store(make_response(render_template(
         "launch/register_done.html", done=done, close_after_ms=CLOSE_AFTER_MS)))
-
-
-@bp.errorhandler(RegistrationError)
-def registration_error(exc: RegistrationError) -> Any:
-    """A refused registration: readable page, precise log line, nothing stored."""
-    rid = request.headers.get("X-Request-Id", "")
-    ref = rid if _REQUEST_ID.fullmatch(rid) else secrets.token_hex(4)
-    audit.warning("registration rejected code=%s ref=%s status=%s reason=%s", exc.code, ref,
-                  exc.status, exc.reason)
-    resp = make_response(render_template(
-        "error.html", title="Peerlift could not be registered", message=exc.message,
-        code=exc.code, ref=ref, new_window_url=None), exc.status)
-    return _no_store(resp)

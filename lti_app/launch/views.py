@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 from typing import Any
 
 from flask import (
@@ -216,15 +218,18 @@ def deep_link_submit() -> Any:
 @bp.app_errorhandler(LaunchError)
 def launch_error(exc: LaunchError) -> Any:
     """Every refused login/launch: a readable page, a precise log line, nothing stored."""
-    ref = request.headers.get("X-Request-Id") or issue_ref()
+    request_id = request.headers.get("X-Request-Id", "")
+    ref = request_id if _REQUEST_ID.fullmatch(request_id) else secrets.token_hex(4)
     log_fn = audit.info if exc.status < 400 else audit.warning
-    log_fn("launch rejected code=%s ref=%s path=%s reason=%s", exc.code, ref, request.path,
-           exc.reason)
-    return render_template("error.html", title=exc.title, message=exc.message, code=exc.code,
-                           ref=ref, new_window_url=exc.new_window_url), exc.status
+    log_fn("%s rejected code=%s ref=%s status=%s path=%s reason=%s",
+           "registration" if request.path.startswith("/lti/register") else "launch",
+           exc.code, ref, exc.status, request.path, exc.reason)
+    resp = make_response(render_template(
+        "error.html", title=exc.title, message=exc.message, code=exc.code, ref=ref,
+        new_window_url=exc.new_window_url), exc.status)
+    resp.headers["Cache-Control"] = "no-store"
+    return resp
 
 
-def issue_ref() -> str:
-    import secrets
-
-    return secrets.token_hex(4)
+#: A proxy's request id is echoed on the page and in the log only if it looks like one.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
