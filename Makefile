@@ -36,6 +36,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## Launch benchmark (needs PostgreSQL and Redis; see bench/README.md)
 bench: install

@@ -47,11 +47,11 @@ def build(test_config: dict[str, Any] | None) -> Flask:
 
     from lti_app.launch import bp as launch_bp
     from lti_app.launch import runtime
-    from lti_app.peer_activities import registry
+    from lti_app.peer_activities import catalog
     from lti_app.peer_activities.views import bp as activities_bp
     from lti_app.web import bp as web_bp
 
-    registry.load_all()
+    catalog.load_all()
     runtime.init_app(app)
     app.register_blueprint(launch_bp)
     app.register_blueprint(activities_bp)

@@ -45,8 +45,3 @@ _ORDER = ("role_play", "peer_review", "case_discussion", "journal")
 def all_types() -> list[ActivityType]:
     return sorted(_TYPES.values(),
                   key=lambda t: _ORDER.index(t.key) if t.key in _ORDER else len(_ORDER))
-
-
-def load_all() -> None:
-    """Import every activity package so that it registers its type."""
-    from lti_app.peer_activities import case_discussion, journal, peer_review, role_play  # noqa: F401
