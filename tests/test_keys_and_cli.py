@@ -135,3 +135,17 @@ def test_platforms_add_new_platform_needs_its_urls(app) -> None:
         "platforms", "add", "--issuer", "https://new.example", "--client-id", "c",
         "--deployment-id", "1"])
     assert result.exit_code != 0 and "--jwks-url" in result.output
+
+
+def test_a_fresh_installation_publishes_a_key_on_first_use(tmp_path) -> None:
+    from tests.conftest import make_app
+
+    (tmp_path / "fresh").mkdir()
+    fresh = make_app(tmp_path / "fresh")
+    with fresh.app_context():
+        db.create_all()
+    keys.clear_cache()
+    first = fresh.test_client().get("/lti/jwks").get_json()["keys"]
+    keys.clear_cache()
+    again = fresh.test_client().get("/lti/jwks").get_json()["keys"]
+    assert len(first) == 1 and first == again  # created once, then kept

@@ -115,6 +115,10 @@ def _load() -> dict[str, Any]:
             return _cache
     now = utcnow()
     rows = _published_rows(now)
+    if not rows and ensure_key() is not None:
+        # A fresh installation: the first key is made on first use, so the JWKS
+        # is never empty and deep linking can sign (the caller's boundary commits).
+        rows = _published_rows(now)
     jwks = {"keys": [json.loads(r.public_jwk) for r in rows]}
     active = [r for r in rows if r.activates_at <= now]
     signing: SigningKey | None = None
