@@ -8,10 +8,11 @@ launch or a failed form writes nothing.
 from __future__ import annotations
 
 import secrets
+import sqlite3
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String, event
+from sqlalchemy import DateTime, Engine, MetaData, String, event
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 
 NAMING = {
@@ -77,3 +78,15 @@ def finish(session: Session, *, ok: bool) -> None:
         session.commit()
     else:
         session.rollback()
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    """Embedded SQLite: readers don't block the writer (WAL), and a busy writer
+    makes others wait briefly instead of failing with 'database is locked'."""
+    if isinstance(dbapi_conn, sqlite3.Connection):
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
