@@ -13,14 +13,14 @@ import hmac
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Select, and_, bindparam, literal, select
 
 from lti_app.courses.models import Course, Enrolment, Person
-from lti_app.courses.services import KnownRows, context_id_of, record_launch
+from lti_app.courses.services import KnownRows, LaunchPeople, context_id_of, record_launch
 from lti_app.domain.roles import RoleSet, map_roles
 from lti_app.extensions import db
 from lti_app.launch.errors import EXPIRED, SETUP, LaunchError
@@ -145,10 +145,16 @@ class LaunchOutcome:
     claims: dict[str, Any]
     roles: RoleSet
     is_deep_linking: bool
-    people: Any = None
-    activity: Any = None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """What :func:`record` wrote: the people, and the activity (resource launch)
+    or the key of the pending deep-linking request."""
+
+    people: LaunchPeople
+    activity: Activity | None = None
     deep_link_key: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -255,13 +261,12 @@ def _known_rows_stmt() -> Select[Person, Course, Enrolment, Activity]:
     )
 
 
-def record(outcome: LaunchOutcome, store: Store, dl_ttl: int = 3600) -> LaunchOutcome:
+def record(outcome: LaunchOutcome, store: Store, dl_ttl: int = 3600) -> Recorded:
     """Write what a valid launch creates: course, person, enrolment, and the
     activity (resource launch) or a pending deep-linking request."""
     known, activity = _known_rows(outcome)
     people = record_launch(outcome.registration, outcome.deployment, outcome.claims,
                            outcome.roles, known)
-    outcome.people = people
     if outcome.is_deep_linking:
         key = secrets.token_urlsafe(24)
         settings = outcome.claims.get(DL_SETTINGS, {})
@@ -269,8 +274,6 @@ def record(outcome: LaunchOutcome, store: Store, dl_ttl: int = 3600) -> LaunchOu
             "registration": outcome.registration.id, "deployment": outcome.deployment.id,
             "person": people.person.id, "settings": settings,
         }, dl_ttl)
-        outcome.deep_link_key = key
-    else:
-        outcome.activity = resolve_activity(outcome.registration, outcome.deployment,
-                                            people.course, outcome.claims, activity)
-    return outcome
+        return Recorded(people, deep_link_key=key)
+    return Recorded(people, activity=resolve_activity(
+        outcome.registration, outcome.deployment, people.course, outcome.claims, activity))

@@ -63,15 +63,15 @@ def login() -> Any:
 
 
 def _enter(outcome: services.LaunchOutcome) -> Response:
-    services.record(outcome, runtime.store())
-    people = outcome.people
+    recorded = services.record(outcome, runtime.store())
+    people = recorded.people
     token = issue_token(outcome.registration, outcome.deployment, people.person, people.course,
-                        outcome.roles, deep_link=outcome.deep_link_key)
+                        outcome.roles, deep_link=recorded.deep_link_key)
     audit.info("launch ok iss=%s client_id=%s deployment=%s sub=%s type=%s",
                outcome.registration.issuer, outcome.registration.client_id,
                outcome.deployment.deployment_id, people.person.public_id,
                "deep_linking" if outcome.is_deep_linking else "resource")
-    if outcome.is_deep_linking:
+    if recorded.activity is None:  # deep linking: on to the activity picker
         return redirect(url_for("launch.deep_link", t=token), code=303)
     # Answer the launch with the activity page itself (no redirect round trip);
     # Content-Location names its GET address, which the page puts in the
@@ -79,8 +79,8 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
     actor = Actor(outcome.registration, outcome.deployment, people.person, people.course,
                   outcome.roles)
     g.actor = actor
-    url = url_for("activities.show", activity_id=outcome.activity.public_id, t=token)
-    resp = make_response(render_activity(actor, outcome.activity, self_url=url))
+    url = url_for("activities.show", activity_id=recorded.activity.public_id, t=token)
+    resp = make_response(render_activity(actor, recorded.activity, self_url=url))
     resp.headers["Content-Location"] = url
     resp.headers["Cache-Control"] = "no-store"
     return resp
