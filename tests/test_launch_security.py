@@ -11,6 +11,7 @@ import json
 import logging
 import time
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
@@ -445,3 +446,10 @@ def test_state_cookie_is_expired_once_the_launch_used_it(lti, platform) -> None:
     resp = lti.post_launch(token, state)
     assert resp.status_code == 200
     assert lti.client.get_cookie("peerlift-state-" + state[:16], path="/lti/") is None
+
+
+def test_redirect_uri_is_always_the_registered_launch_url(lti) -> None:
+    resp = lti.login(target_link_uri=LAUNCH_URL + "?activity=abc")
+    assert resp.status_code == 302
+    query = parse_qs(urlsplit(resp.headers["Location"]).query)
+    assert query["redirect_uri"] == [LAUNCH_URL]

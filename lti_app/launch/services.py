@@ -125,7 +125,9 @@ def start_login(params: Mapping[str, str], site: ToolSite, store: Store) -> Logi
     }, site.state_ttl)
     query = {
         "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-        "prompt": "none", "client_id": reg.client_id, "redirect_uri": target,
+        "prompt": "none", "client_id": reg.client_id,
+        # Always the registered redirect URI, whatever query the target carries.
+        "redirect_uri": site.launch_url,
         "login_hint": login_hint, "state": state, "nonce": nonce,
     }
     if params.get("lti_message_hint"):
