@@ -31,6 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from lti_app.extensions import db
+from lti_app.launch import platform_config
 from lti_app.launch import registration as service
 from lti_app.lms import invites, registry, safe_fetch
 from lti_app.lms.models import ACTIVE, PENDING, Registration, RegistrationInvite
@@ -41,7 +42,7 @@ from tests.support.lti import LtiDriver
 from tests.support.platform_server import LiveServer
 
 TOKEN = "platform-registration-token-123"
-PLATFORM_CONFIG = service.PLATFORM_CONFIGURATION
+PLATFORM_CONFIG = platform_config.PLATFORM_CONFIGURATION
 TOOL_CONFIG = service.TOOL_CONFIGURATION
 ALL_SCOPES = [service.SCOPE_LINEITEM, service.SCOPE_RESULT, service.SCOPE_SCORE,
               service.SCOPE_NRPS]
@@ -688,7 +689,7 @@ def test_connection_goes_to_the_checked_address(fake, monkeypatch) -> None:
 
 def test_jwks_and_token_endpoints_must_be_public_in_production(strict_app, caplog,
                                                                monkeypatch) -> None:
-    platform = service.PlatformConfig(
+    platform = platform_config.PlatformConfig(
         openid_configuration_url="https://lms.example.org/oc", issuer="https://lms.example.org",
         authorization_endpoint="https://lms.example.org/auth",
         token_endpoint="https://lms.example.org/token", jwks_uri="https://keys.example.org/j",
@@ -696,10 +697,10 @@ def test_jwks_and_token_endpoints_must_be_public_in_production(strict_app, caplo
         product_family="moodle", version="4", messages_supported=())
     answers = {"lms.example.org": ["93.184.215.14"], "keys.example.org": ["127.0.0.1"]}
     monkeypatch.setattr(safe_fetch, "resolve", lambda host, port: answers[host])
-    settings = service.ToolSettings(base_url="https://tool.example", allow_private=False,
+    settings = platform_config.ToolSettings(base_url="https://tool.example", allow_private=False,
                                     timeout=2)
-    with pytest.raises(service.RegistrationError) as err:
-        service._check_fetchable_later(platform, settings)
+    with pytest.raises(platform_config.RegistrationError) as err:
+        platform_config.check_fetchable_later(platform, settings)
     assert err.value.code == "jwks_uri_blocked"
 
 
@@ -793,7 +794,7 @@ def test_tls_is_verified_against_the_name_not_the_ip(tmp_path, fake, monkeypatch
     ("https://10.0.0.1", "https://10.0.0.1:8443/oc", True),
 ])
 def test_issuer_host_rule(issuer: str, config_url: str, ok: bool) -> None:
-    assert service.config_host_allowed(issuer, config_url) is ok
+    assert platform_config.config_host_allowed(issuer, config_url) is ok
 
 
 # -- pending until approved; the CLI -----------------------------------------------------

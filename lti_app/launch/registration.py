@@ -30,34 +30,31 @@ its deployment, the invite's ``used_at``/``registration_id``). A failure raises
 
 from __future__ import annotations
 
-import ipaddress
 import logging
-from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from lti_app.launch.errors import LaunchError
+from lti_app.launch.platform_config import (
+    DEEP_LINKING,
+    PlatformConfig,
+    RegistrationError,
+    ToolSettings,
+    check_fetchable_later,
+    fetch_failure,
+    load_platform_config,
+)
 from lti_app.lms import invites, keys, registry, safe_fetch
 from lti_app.lms.invites import InviteError
 from lti_app.lms.models import PENDING, Registration, RegistrationInvite
 from lti_app.lms.registry import PlatformSpec, RegistryError
-from lti_app.lms.safe_fetch import FetchError, FetchPolicy
+from lti_app.lms.safe_fetch import FetchError
 
 audit = logging.getLogger("peerlift.audit")
 
-PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configuration"
 TOOL_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 CANVAS_PRIVACY_LEVEL = "https://canvas.instructure.com/lti/privacy_level"
 
-#: Every hosted Canvas shares one of these issuers; the OpenID configuration
-#: is served from the customer's own domain (school.instructure.com or a
-#: vanity domain), so the host rule cannot tie the two together.
-CANVAS_ISSUERS = frozenset({
-    "https://canvas.instructure.com",
-    "https://canvas.beta.instructure.com",
-    "https://canvas.test.instructure.com",
-})
 
 SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_RESULT = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
@@ -69,93 +66,15 @@ WANTED_SCOPES = (SCOPE_LINEITEM, SCOPE_RESULT, SCOPE_SCORE, SCOPE_NRPS)
 #: Claims we ask for. Moodle sends names/email only when the tool lists them.
 CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 
-DEEP_LINKING = "LtiDeepLinkingRequest"
 DEEP_LINK_LABEL = "Add a Peerlift activity"
 DESCRIPTION = ("Peer learning inside your course: role-play pairings, peer assessment with "
                "feedback, case discussions and reflection journals.")
-FAMILY_NAMES = {"moodle": "Moodle", "canvas": "Canvas"}
 
-#: Second-level labels under which each registrant gets the third level
-#: (ac.uk, co.nz, edu.au, …). Without the Public Suffix List this keeps the
-#: host rule from treating e.g. every ``*.ac.uk`` host as one site.
-_GENERIC_SLDS = frozenset({"ac", "co", "com", "edu", "gov", "govt", "net", "org", "sch",
-                           "school", "k12", "mil", "nic", "ltd", "plc", "or", "ne", "go"})
 
 _MAX_TOKEN_LENGTH = 8192
 
 INVITE_INVALID = ("This registration link is no longer valid. Ask the Peerlift administrator "
                   "for a new one.")
-
-
-class RegistrationError(LaunchError):
-    """A registration step that failed: ``code`` is stable (logs, tests), ``reason``
-    precise and for the log only, ``message`` for the platform administrator.
-    Rendered and logged by the same handler as a refused launch."""
-
-    def __init__(self, code: str, reason: str, message: str, status: int = 400):
-        super().__init__(code, reason, message, status,
-                         title="Peerlift could not be registered")
-
-
-@dataclass(frozen=True)
-class ToolSettings:
-    """What registration needs from the app configuration."""
-
-    base_url: str
-    allow_private: bool
-    timeout: float
-
-    @classmethod
-    def from_config(cls, config: Mapping[str, Any]) -> ToolSettings:
-        return cls(base_url=str(config.get("BASE_URL") or "").rstrip("/"),
-                   allow_private=bool(config["REGISTRATION_ALLOW_PRIVATE_URLS"]),
-                   timeout=float(config["LTI_HTTP_TIMEOUT_S"]))
-
-    @property
-    def policy(self) -> FetchPolicy:
-        return FetchPolicy(allow_private=self.allow_private, timeout=self.timeout)
-
-
-@dataclass(frozen=True)
-class PlatformConfig:
-    """The parts of the platform's OpenID configuration we use, validated."""
-
-    openid_configuration_url: str
-    issuer: str
-    authorization_endpoint: str
-    token_endpoint: str
-    jwks_uri: str
-    registration_endpoint: str
-    #: None when the platform does not list its scopes.
-    scopes_supported: tuple[str, ...] | None
-    product_family: str
-    version: str
-    messages_supported: tuple[str, ...]
-
-    @property
-    def config_host(self) -> str:
-        return urlsplit(self.openid_configuration_url).hostname or ""
-
-    @property
-    def is_canvas(self) -> bool:
-        return self.product_family == "canvas" or self.issuer.rstrip("/") in CANVAS_ISSUERS
-
-    @property
-    def family_label(self) -> str:
-        return FAMILY_NAMES.get(self.product_family, self.product_family or "LTI platform")
-
-    @property
-    def name(self) -> str:
-        """A name an administrator recognises, e.g. ``Canvas (school.instructure.com)``.
-
-        The configuration host is included because every hosted Canvas has the
-        same issuer; it tells the approving administrator which customer it is.
-        """
-        return f"{self.family_label} ({self.config_host or self.issuer})"[:255]
-
-    @property
-    def supports_deep_linking(self) -> bool:
-        return DEEP_LINKING in self.messages_supported
 
 
 @dataclass(frozen=True)
@@ -208,7 +127,7 @@ def complete(invite_token: str | None, config_url: str | None,
     invite = _usable_invite(invite_token)
     token = _registration_token(registration_token)
     platform = load_platform_config(config_url, token, settings)
-    _check_fetchable_later(platform, settings)
+    check_fetchable_later(platform, settings)
     _require_base_url(settings)
     keys.ensure_key()  # the platform may fetch our JWKS right away
     try:
@@ -221,7 +140,7 @@ def complete(invite_token: str | None, config_url: str | None,
         resp = safe_fetch.post_json(platform.registration_endpoint, body, settings.policy,
                                     bearer=token)
     except FetchError as exc:
-        raise _fetch_failure("registration_endpoint", exc, platform.family_label) from exc
+        raise fetch_failure("registration_endpoint", exc, platform.family_label) from exc
     client_id, deployment_id = _parse_registration_response(resp, platform)
 
     if registry.find_registration(platform.issuer, client_id) is not None:
@@ -282,243 +201,6 @@ def _require_base_url(settings: ToolSettings) -> None:
         raise RegistrationError("tool_not_configured", "BASE_URL is not set",
                                 "This Peerlift installation is not fully configured (its "
                                 "public address is missing). Tell its administrator.", 500)
-
-
-def _is_ip(hostname: str) -> bool:
-    try:
-        ipaddress.ip_address(hostname)
-    except ValueError:
-        return False
-    return True
-
-
-def registrable_parent(hostname: str) -> str:
-    """The host's "site": drop the first label, unless that leaves a public suffix.
-
-    ``moodle.example.org`` → ``example.org``; ``lms.uni.ac.uk`` → ``uni.ac.uk``;
-    ``example.org``, ``school.ac.uk`` and IP addresses stay as they are.
-    """
-    if _is_ip(hostname):
-        return hostname
-    labels = hostname.lower().rstrip(".").split(".")
-    if len(labels) < 3:
-        return ".".join(labels)
-    parent = labels[1:]
-    if len(parent) == 2 and parent[0] in _GENERIC_SLDS:
-        return ".".join(labels)
-    return ".".join(parent)
-
-
-def config_host_allowed(issuer: str, config_url: str) -> bool:
-    """May the OpenID configuration at ``config_url`` speak for ``issuer``?
-
-    Rule: the configuration URL's host must be the issuer's host, or that
-    host's registrable parent, or a subdomain of it (ports are ignored). So
-    issuer ``https://moodle.example.org`` accepts configurations from
-    ``moodle.example.org``, ``example.org`` and ``lms.example.org``, not from
-    ``example.net`` or ``moodle.example.org.evil.test``. Exception: the shared
-    hosted-Canvas issuers (:data:`CANVAS_ISSUERS`) accept any host, because
-    each Canvas customer serves the configuration from its own (often vanity)
-    domain; the host then appears in the registration's name so the approving
-    administrator sees which customer it is. Either way a registration only
-    ever serves its own (issuer, client_id) tenant and waits for approval.
-    """
-    if issuer.rstrip("/") in CANVAS_ISSUERS:
-        return True
-    issuer_host = (urlsplit(issuer).hostname or "").rstrip(".")
-    config_host = (urlsplit(config_url).hostname or "").rstrip(".")
-    if not issuer_host or not config_host:
-        return False
-    if config_host == issuer_host:
-        return True
-    parent = registrable_parent(issuer_host)
-    if parent == issuer_host and _is_ip(issuer_host):
-        return False  # an IP address has no subdomains
-    return config_host == parent or config_host.endswith("." + parent)
-
-
-def _invalid(reason: str, detail: str) -> RegistrationError:
-    return RegistrationError(
-        "platform_config_invalid", reason,
-        f"Your learning platform's registration details are not usable: {detail} Peerlift "
-        "did not register. Check that the platform supports LTI 1.3 Dynamic Registration, "
-        "or register Peerlift manually (see the Peerlift README).", 400)
-
-
-def _url_field(doc: Mapping[str, Any], key: str, *, allow_http: bool) -> str:
-    value = doc.get(key)
-    if not isinstance(value, str) or not value:
-        raise _invalid(f"{key} missing", f"it does not name its {key}.")
-    try:
-        parts = urlsplit(value)
-    except ValueError as exc:
-        raise _invalid(f"{key} unparsable: {exc}", f"its {key} is not a valid URL.") from exc
-    schemes = ("https", "http") if allow_http else ("https",)
-    if parts.scheme not in schemes or not parts.hostname or len(value) > 1024:
-        raise _invalid(f"{key}={safe_fetch.redact(value)!r} is not an absolute "
-                       f"{'/'.join(schemes)} URL",
-                       f"its {key} is not an absolute {' or '.join(schemes)} URL.")
-    if parts.username is not None or parts.password is not None:
-        raise _invalid(f"{key} has user info", f"its {key} contains a password.")
-    return value
-
-
-def _string_list(doc: Mapping[str, Any], key: str) -> tuple[str, ...] | None:
-    value = doc.get(key)
-    if value is None:
-        return None
-    if not isinstance(value, list):
-        raise _invalid(f"{key} is not a list", f"its {key} is not a list.")
-    return tuple(v for v in value if isinstance(v, str))
-
-
-def _message_types(value: Any) -> tuple[str, ...]:
-    """``messages_supported``: objects ``{"type": …}`` (spec, Canvas) or plain strings (Moodle)."""
-    if not isinstance(value, list):
-        return ()
-    types: list[str] = []
-    for item in value:
-        kind = item.get("type") if isinstance(item, dict) else item
-        if isinstance(kind, str) and kind and kind not in types:
-            types.append(kind)
-    return tuple(types)
-
-
-def load_platform_config(config_url: str | None, registration_token: str | None,
-                         settings: ToolSettings) -> PlatformConfig:
-    """Fetch the platform's OpenID configuration (guarded) and validate it."""
-    if not config_url:
-        raise RegistrationError(
-            "missing_openid_configuration", "no openid_configuration parameter",
-            "This page must be opened by your learning platform, not directly. In the "
-            "platform's tool settings, paste the Peerlift registration link into the "
-            "Dynamic Registration (\"register by URL\") field.", 400)
-    try:
-        resp = safe_fetch.get_json(config_url, settings.policy, bearer=registration_token)
-    except FetchError as exc:
-        raise _fetch_failure("openid_configuration", exc, "Your learning platform") from exc
-    if not resp.ok:
-        raise RegistrationError(
-            "openid_configuration_refused",
-            f"{safe_fetch.redact(config_url)} answered HTTP {resp.status}: {resp.snippet!r}",
-            f"Your learning platform did not hand out its configuration (HTTP {resp.status}). "
-            "The registration may have expired: start it again from the platform.", 400)
-    doc = resp.data
-    if not isinstance(doc, dict):
-        raise _invalid("configuration is not a JSON object", "it is not a JSON object.")
-    allow_http = settings.allow_private
-
-    issuer = _url_field(doc, "issuer", allow_http=allow_http)
-    issuer_parts = urlsplit(issuer)
-    if issuer_parts.query or issuer_parts.fragment or len(issuer) > 255:
-        raise _invalid(f"issuer {issuer!r} has a query/fragment or is too long",
-                       "its issuer is not a plain URL.")
-    if not config_host_allowed(issuer, config_url):
-        raise _invalid(
-            f"issuer {issuer} does not match configuration host "
-            f"{urlsplit(config_url).hostname}",
-            f"it claims to be {issuer} but its configuration came from another site "
-            f"({urlsplit(config_url).hostname}).")
-    lti = _platform_section(doc)
-    if lti is None:
-        raise _invalid(f"{PLATFORM_CONFIGURATION} missing",
-                       "it does not describe itself as an LTI platform.")
-    family_code = lti.get("product_family_code")
-    family = family_code.strip().lower()[:64] if isinstance(family_code, str) else ""
-    version = lti.get("version")
-    doc = _moodle_310_authorization_endpoint(doc, family)
-    endpoints = {key: _url_field(doc, key, allow_http=allow_http)
-                 for key in ("authorization_endpoint", "token_endpoint", "jwks_uri",
-                             "registration_endpoint")}
-    algs = _string_list(doc, "id_token_signing_alg_values_supported") or ()
-    if "RS256" not in algs:
-        raise _invalid("id_token_signing_alg_values_supported lacks RS256",
-                       "it does not sign launches with RS256, which LTI 1.3 requires.")
-    auth_methods = _string_list(doc, "token_endpoint_auth_methods_supported")
-    if auth_methods is not None and "private_key_jwt" not in auth_methods:
-        raise _invalid("token_endpoint_auth_methods_supported lacks private_key_jwt",
-                       "it does not accept signed client assertions (private_key_jwt).")
-    return PlatformConfig(
-        openid_configuration_url=config_url, issuer=issuer,
-        authorization_endpoint=endpoints["authorization_endpoint"],
-        token_endpoint=endpoints["token_endpoint"], jwks_uri=endpoints["jwks_uri"],
-        registration_endpoint=endpoints["registration_endpoint"],
-        scopes_supported=_string_list(doc, "scopes_supported"),
-        product_family=family,
-        version=str(version)[:64] if isinstance(version, str | int | float) else "",
-        messages_supported=_message_types(lti.get("messages_supported")))
-
-
-def _platform_section(doc: Mapping[str, Any]) -> dict[str, Any] | None:
-    """The LTI platform configuration object.
-
-    Moodle 3.10/3.11 publish it under the key with a trailing space
-    (``"…/lti-platform-configuration "``), so keys are compared stripped.
-    """
-    section = doc.get(PLATFORM_CONFIGURATION)
-    if section is None:
-        section = next((v for k, v in doc.items()
-                        if isinstance(k, str) and k.strip() == PLATFORM_CONFIGURATION), None)
-    return section if isinstance(section, dict) else None
-
-
-_MOODLE_GRANT_PATH = "/mod/lti/token.php"
-_MOODLE_AUTH_PATH = "/mod/lti/auth.php"
-
-
-def _moodle_310_authorization_endpoint(doc: dict[str, Any], family: str) -> dict[str, Any]:
-    """Moodle 3.10/3.11 leave ``authorization_endpoint`` out of their configuration.
-
-    Their OIDC endpoint is always ``mod/lti/auth.php`` beside ``mod/lti/token.php``,
-    so for a Moodle whose token endpoint has that shape we fill it in. Nothing
-    else is ever derived.
-    """
-    token = doc.get("token_endpoint")
-    if family != "moodle" or doc.get("authorization_endpoint") or not isinstance(token, str):
-        return doc
-    parts = urlsplit(token)
-    if not parts.path.endswith(_MOODLE_GRANT_PATH) or parts.query or parts.fragment:
-        return doc
-    path = parts.path[: -len(_MOODLE_GRANT_PATH)] + _MOODLE_AUTH_PATH
-    return dict(doc, authorization_endpoint=parts._replace(path=path).geturl())
-
-
-def _check_fetchable_later(platform: PlatformConfig, settings: ToolSettings) -> None:
-    """Peerlift fetches the platform JWKS and token endpoint later, outside this guard:
-    refuse now if they point at private addresses (no-op when those are allowed)."""
-    if settings.allow_private:
-        return
-    for label, url in (("jwks_uri", platform.jwks_uri),
-                       ("token_endpoint", platform.token_endpoint)):
-        try:
-            safe_fetch.check_url(url, settings.policy)
-        except FetchError as exc:
-            raise RegistrationError(
-                f"{label}_blocked", f"{label}: {exc.reason}",
-                f"Your learning platform's {label.replace('_', ' ')} is not reachable from "
-                "the internet, so Peerlift cannot use it. Peerlift did not register.",
-                400) from exc
-
-
-_FETCH_MESSAGES = {
-    "invalid_url": "{who} gave an address Peerlift cannot use.",
-    "blocked_url": "{who} gave an address Peerlift is not allowed to contact (it must be a "
-                   "public https address).",
-    "unresolvable": "{who} gave an address whose host name does not exist.",
-    "unreachable": "{who} could not be reached.",
-    "timeout": "{who} did not answer in time.",
-    "redirect": "{who} answered with a redirect, which Peerlift does not follow.",
-    "too_large": "{who} sent an answer that is far too large.",
-    "not_json": "{who} did not answer with JSON.",
-}
-
-
-def _fetch_failure(step: str, exc: FetchError, who: str) -> RegistrationError:
-    message = _FETCH_MESSAGES.get(exc.code, "{who} could not be contacted.").format(who=who)
-    return RegistrationError(f"{step}_{exc.code}", exc.reason,
-                             message + " Peerlift did not register. Try again; if it keeps "
-                             "failing, tell the Peerlift administrator the reference below.",
-                             400)
 
 
 # -- the registration request and its answer --------------------------------------------

@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 
 from lti_app.launch import bp
 from lti_app.launch import registration as service
+from lti_app.launch.platform_config import ToolSettings
 
 #: How long the "registered" page stays before asking the platform to close it.
 CLOSE_AFTER_MS = 10_000
@@ -37,7 +38,7 @@ def register_start() -> Any:
     fields = _fields()
     preview = service.start(fields["invite"], fields["openid_configuration"],
                             fields["registration_token"],
-                            service.ToolSettings.from_config(current_app.config))
+                            ToolSettings.from_config(current_app.config))
     return _no_store(make_response(render_template(
         "launch/register.html", preview=preview, fields=fields)))
 
@@ -48,6 +49,6 @@ def register_complete() -> Any:
     fields = _fields()
     done = service.complete(fields["invite"], fields["openid_configuration"],
                             fields["registration_token"],
-                            service.ToolSettings.from_config(current_app.config))
+                            ToolSettings.from_config(current_app.config))
     return _no_store(make_response(render_template(
         "launch/register_done.html", done=done, close_after_ms=CLOSE_AFTER_MS)))
