@@ -107,3 +107,11 @@ def services() -> None:
         if REQUIRE_SERVICES:
             pytest.fail(f"PostgreSQL/Redis required in CI but unavailable: {why}")
         pytest.skip(f"PostgreSQL/Redis not available: {why}")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
+    """Expose each phase's report on the test item (browser tests screenshot on failure)."""
+    outcome = yield
+    report = outcome.get_result()  # type: ignore[attr-defined]
+    setattr(item, "rep_" + report.when, report)
