@@ -22,6 +22,7 @@ def home() -> Any:
         "Public keyset (JWKS) URL": base + "/lti/jwks",
         "Deep linking URL": base + "/lti/launch",
         "Dynamic registration URL": base + "/lti/register?invite=… (flask platforms invite)",
+        "Canvas developer key JSON": base + "/lti/config/canvas.json",
     }
     return render_template("home.html", urls=urls,
                            sandbox=current_app.config["SANDBOX_ENABLED"]
