@@ -33,6 +33,11 @@ def _rows(app: Any) -> int:
                    for m in (Person, Course, Enrolment, Activity))
 
 
+def _b64(part: dict[str, Any]) -> str:
+    """A JWT segment: base64url JSON without padding."""
+    return base64.urlsafe_b64encode(json.dumps(part).encode()).rstrip(b"=").decode()
+
+
 def _drop(*names: str):
     def mutate(claims: dict[str, Any]) -> None:
         for name in names:
@@ -172,16 +177,14 @@ def test_empty_sub_is_rejected(lti, app, caplog) -> None:
 
 def test_alg_none_is_rejected(lti, platform, app, caplog) -> None:
     def unsigned(claims: dict[str, Any]) -> str:
-        enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
-        return f"{enc({'alg': 'none', 'kid': platform.kid})}.{enc(claims)}."
+        return f"{_b64({'alg': 'none', 'kid': platform.kid})}.{_b64(claims)}."
     assert_rejected(lti.launch(sign=unsigned), "alg_not_allowed", app, caplog)
 
 
 def test_hs256_signed_with_public_key_is_rejected(lti, platform, app, caplog) -> None:
     def hs(claims: dict[str, Any]) -> str:
         header = {"alg": "HS256", "kid": platform.kid, "typ": "JWT"}
-        enc = lambda d: base64.urlsafe_b64encode(json.dumps(d).encode()).rstrip(b"=").decode()  # noqa: E731
-        return f"{enc(header)}.{enc(claims)}.c2ln"
+        return f"{_b64(header)}.{_b64(claims)}.c2ln"
     assert_rejected(lti.launch(sign=hs), "alg_not_allowed", app, caplog)
 
 
@@ -190,7 +193,7 @@ def test_tampered_signature_is_rejected(lti, platform, app, caplog) -> None:
         token = platform.sign(claims)
         head, body, sig = token.split(".")
         forged = dict(claims, sub="someone-else")
-        body = base64.urlsafe_b64encode(json.dumps(forged).encode()).rstrip(b"=").decode()
+        body = _b64(forged)
         return f"{head}.{body}.{sig}"
     assert_rejected(lti.launch(sign=tampered), "bad_signature", app, caplog)
 
