@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template
 from sqlalchemy import text
 
 from lti_app.extensions import db
+from lti_app.launch import runtime
 
 bp = Blueprint("web", __name__)
 
@@ -15,14 +16,15 @@ bp = Blueprint("web", __name__)
 @bp.get("/")
 def home() -> Any:
     """Landing page: what Peerlift is and the URLs an LMS administrator needs."""
-    base = current_app.config["BASE_URL"]
+    site = runtime.site()
     urls = {
-        "Login initiation URL (OIDC)": base + "/lti/login",
-        "Redirect / launch URL": base + "/lti/launch",
-        "Public keyset (JWKS) URL": base + "/lti/jwks",
-        "Deep linking URL": base + "/lti/launch",
-        "Dynamic registration URL": base + "/lti/register?invite=… (flask platforms invite)",
-        "Canvas developer key JSON": base + "/lti/config/canvas.json",
+        "Login initiation URL (OIDC)": site.login_url,
+        "Redirect / launch URL": site.launch_url,
+        "Public keyset (JWKS) URL": site.jwks_url,
+        "Deep linking URL": site.launch_url,
+        "Dynamic registration URL": site.base_url
+        + "/lti/register?invite=… (flask platforms invite)",
+        "Canvas developer key JSON": site.base_url + "/lti/config/canvas.json",
     }
     return render_template("home.html", urls=urls,
                            sandbox=current_app.config["SANDBOX_ENABLED"]

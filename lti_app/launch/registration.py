@@ -44,6 +44,7 @@ from lti_app.launch.platform_config import (
     fetch_failure,
     load_platform_config,
 )
+from lti_app.launch.services import JWKS_PATH, LAUNCH_PATH, LOGIN_PATH
 from lti_app.lms import invites, keys, registry, safe_fetch
 from lti_app.lms.invites import InviteError
 from lti_app.lms.models import PENDING, Registration, RegistrationInvite
@@ -63,6 +64,9 @@ SCOPE_NRPS = "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.r
 #: What Peerlift uses: line items (a second grade column per activity), reading
 #: results, sending scores, and the course roster for pairing.
 WANTED_SCOPES = (SCOPE_LINEITEM, SCOPE_RESULT, SCOPE_SCORE, SCOPE_NRPS)
+
+#: Where Canvas offers deep linking: module items and assignments.
+CANVAS_PLACEMENTS = ("link_selection", "assignment_selection")
 #: Claims we ask for. Moodle sends names/email only when the tool lists them.
 CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 
@@ -219,9 +223,8 @@ def registration_request(platform: PlatformConfig, base_url: str) -> dict[str, A
     Placements: Canvas shows deep linking in module items and assignments;
     other platforms (Moodle ignores placements) get the generic ``ContentArea``.
     """
-    launch_url = base_url + "/lti/launch"
-    placements = (["link_selection", "assignment_selection"] if platform.is_canvas
-                  else ["ContentArea"])
+    launch_url = base_url + LAUNCH_PATH
+    placements = list(CANVAS_PLACEMENTS) if platform.is_canvas else ["ContentArea"]
     tool_config: dict[str, Any] = {
         "domain": urlsplit(base_url).netloc,
         "target_link_uri": launch_url,
@@ -236,10 +239,10 @@ def registration_request(platform: PlatformConfig, base_url: str) -> dict[str, A
         "application_type": "web",
         "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
-        "initiate_login_uri": base_url + "/lti/login",
+        "initiate_login_uri": base_url + LOGIN_PATH,
         "redirect_uris": [launch_url],
         "client_name": "Peerlift",
-        "jwks_uri": base_url + "/lti/jwks",
+        "jwks_uri": base_url + JWKS_PATH,
         "token_endpoint_auth_method": "private_key_jwt",
         "scope": " ".join(requested_scopes(platform)),
         TOOL_CONFIGURATION: tool_config,

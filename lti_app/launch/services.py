@@ -40,7 +40,10 @@ from lti_app.peer_activities.services import resolve_activity
 
 log = logging.getLogger(__name__)
 
+#: The tool's fixed, documented LTI endpoints (the blueprint is mounted at /lti).
+LOGIN_PATH = "/lti/login"
 LAUNCH_PATH = "/lti/launch"
+JWKS_PATH = "/lti/jwks"
 STATE_COOKIE_PREFIX = "peerlift-state-"
 
 
@@ -55,6 +58,14 @@ class ToolSite:
     @property
     def launch_url(self) -> str:
         return self.base_url + LAUNCH_PATH
+
+    @property
+    def login_url(self) -> str:
+        return self.base_url + LOGIN_PATH
+
+    @property
+    def jwks_url(self) -> str:
+        return self.base_url + JWKS_PATH
 
     def is_our_launch_url(self, url: str) -> bool:
         try:

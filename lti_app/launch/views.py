@@ -6,6 +6,7 @@ import logging
 import re
 import secrets
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import (
     current_app,
@@ -20,7 +21,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from lti_app.courses.session import Actor, current_actor, issue_token, require_actor
-from lti_app.launch import bp, runtime, services
+from lti_app.launch import bp, registration, runtime, services
 from lti_app.launch.deep_linking import content_item, response_jwt
 from lti_app.launch.errors import EXPIRED, LaunchError
 from lti_app.lms import keys
@@ -123,35 +124,25 @@ def jwks() -> Any:
     return resp
 
 
-SCOPES = [
-    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly",
-    "https://purl.imsglobal.org/spec/lti-ags/scope/score",
-    "https://purl.imsglobal.org/spec/lti-nrps/scope/contextmembership.readonly",
-]
-
-
 @bp.get("/config/canvas.json")
 def canvas_config() -> Any:
     """Canvas Developer Key JSON ("Enter URL" / "Paste JSON") for manual registration."""
-    base = runtime.site().base_url
-    launch_url = runtime.site().launch_url
+    site = runtime.site()
     placements = [
         {"placement": name, "message_type": "LtiDeepLinkingRequest",
-         "target_link_uri": launch_url, "text": "Peerlift peer activity"}
-        for name in ("link_selection", "assignment_selection")
+         "target_link_uri": site.launch_url, "text": registration.DEEP_LINK_LABEL}
+        for name in registration.CANVAS_PLACEMENTS
     ]
     return jsonify({
         "title": "Peerlift",
-        "description": "Peer learning activities: role-play pairings, peer assessment, "
-                       "case discussions and reflection journals.",
-        "oidc_initiation_url": base + "/lti/login",
-        "target_link_uri": launch_url,
-        "public_jwk_url": base + "/lti/jwks",
-        "scopes": SCOPES,
+        "description": registration.DESCRIPTION,
+        "oidc_initiation_url": site.login_url,
+        "target_link_uri": site.launch_url,
+        "public_jwk_url": site.jwks_url,
+        "scopes": list(registration.WANTED_SCOPES),
         "extensions": [{
             "platform": "canvas.instructure.com", "privacy_level": "public",
-            "domain": base.split("://", 1)[-1], "tool_id": "peerlift",
+            "domain": urlsplit(site.base_url).netloc, "tool_id": "peerlift",
             "settings": {"text": "Peerlift", "placements": placements},
         }],
         "custom_fields": {},
