@@ -103,10 +103,10 @@ def context_id_of(claims: dict[str, Any]) -> str | None:
 
 def upsert_course(reg: Registration, dep: Deployment, claims: dict[str, Any],
                   known: Course | None = None) -> Course | None:
-    context = claims.get(CLAIM + "context")
-    if not isinstance(context, dict) or not isinstance(context.get("id"), str):
+    context_id = context_id_of(claims)
+    if context_id is None:
         return None
-    context_id = context["id"]
+    context: dict[str, Any] = claims[CLAIM + "context"]
     course = known or _get_or_create(
         lambda: db.session.scalar(
             select(Course).where(Course.deployment_id == dep.id, Course.context_id == context_id)
