@@ -14,6 +14,7 @@ import requests
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
+from lti_app.launch.services import JWKS_PATH, LAUNCH_PATH, LOGIN_PATH
 from lti_app.sandbox.platform import SandboxPlatform
 from lti_app.sandbox.store import SandboxStore
 
@@ -47,15 +48,15 @@ class ToolEndpoints:
 
     @property
     def login_url(self) -> str:
-        return self.base_url + "/lti/login"
+        return self.base_url + LOGIN_PATH
 
     @property
     def launch_url(self) -> str:
-        return self.base_url + "/lti/launch"
+        return self.base_url + LAUNCH_PATH
 
     @property
     def jwks_url(self) -> str:
-        return self.base_url + "/lti/jwks"
+        return self.base_url + JWKS_PATH
 
     @property
     def origin(self) -> str:
