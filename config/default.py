@@ -59,6 +59,34 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "REGISTRATION_INVITE_TTL_S": env_int(env, "PEERLIFT_INVITE_TTL", 7 * 24 * 3600),
         # Tool signing keys: how long a rotated-out key stays published.
         "KEY_ROTATION_OVERLAP_S": env_int(env, "PEERLIFT_KEY_OVERLAP", 7 * 24 * 3600),
+        # Background jobs (grade delivery, roster sync): "celery" (Redis broker,
+        # separate worker processes), "thread" (in the web process; the embedded
+        # default without Redis), "eager" or "off" (tests). Empty: celery when a
+        # Redis URL is set, else thread.
+        "JOBS_MODE": env.get("PEERLIFT_JOBS_MODE", "")
+        or ("celery" if env.get("PEERLIFT_CELERY_BROKER_URL") or env.get("PEERLIFT_REDIS_URL")
+            else "thread"),
+        "CELERY_BROKER_URL": env.get("PEERLIFT_CELERY_BROKER_URL")
+        or env.get("PEERLIFT_REDIS_URL", ""),
+        "CELERY_QUEUE": env.get("PEERLIFT_CELERY_QUEUE", "peerlift"),
+        # Seconds between sweeps that re-enqueue due grades and stuck roster syncs.
+        "JOBS_SWEEP_S": env_int(env, "PEERLIFT_JOBS_SWEEP", 15),
+        # Grade delivery (AGS): scores per claimed batch, parallel requests per
+        # worker, how long a worker owns a claimed score, retry backoff, and when
+        # to give up on a score the LMS keeps failing (it then shows as failed,
+        # with the reason, and can be retried by an instructor).
+        "GRADES_BATCH": env_int(env, "PEERLIFT_GRADES_BATCH", 100),
+        "GRADES_HTTP_THREADS": env_int(env, "PEERLIFT_GRADES_HTTP_THREADS", 8),
+        "GRADES_LEASE_S": 120,
+        "GRADES_BACKOFF_BASE_S": env_int(env, "PEERLIFT_GRADES_BACKOFF_BASE", 10),
+        "GRADES_BACKOFF_CAP_S": env_int(env, "PEERLIFT_GRADES_BACKOFF_CAP", 900),
+        "GRADES_GIVE_UP_S": env_int(env, "PEERLIFT_GRADES_GIVE_UP", 3 * 24 * 3600),
+        "LTI_SERVICE_TIMEOUT_S": env_int(env, "PEERLIFT_LTI_SERVICE_TIMEOUT", 10),
+        # Roster sync (NRPS): members per page (Canvas's maximum is 50), and how old
+        # a sync may be before an instructor's launch starts a new one.
+        "ROSTER_PAGE_SIZE": env_int(env, "PEERLIFT_ROSTER_PAGE_SIZE", 50),
+        "ROSTER_STALE_S": env_int(env, "PEERLIFT_ROSTER_STALE", 3600),
+        "ROSTER_LEASE_S": 900,
         # The built-in sandbox LMS (development only; never in production).
         "SANDBOX_ENABLED": False,
         "LOG_LEVEL": env.get("PEERLIFT_LOG_LEVEL", "INFO"),

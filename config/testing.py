@@ -22,5 +22,9 @@ def settings(env: Mapping[str, str]) -> dict[str, Any]:
         REDIS_URL="",
         # Tests change registrations directly in the database; no stale reads.
         REGISTRY_CACHE_TTL_S=0,
+        # Tests run jobs explicitly (or switch to "eager").
+        JOBS_MODE="off",
+        CELERY_BROKER_URL="",
+        GRADES_BACKOFF_BASE_S=0,
     )
     return s

@@ -55,12 +55,17 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     runtime.init_app(app)
     app.register_blueprint(launch_bp)
     app.register_blueprint(activities_bp)
+    from lti_app.peer_activities.staff_views import bp as staff_bp
+
+    app.register_blueprint(staff_bp)
     app.register_blueprint(web_bp)
 
     from lti_app.lms.cli import keys_cli, platforms_cli
 
     app.cli.add_command(platforms_cli)
     app.cli.add_command(keys_cli)
+
+    _background(app)
 
     _hooks(app)
     if app.config["SANDBOX_ENABLED"] and app.config["ENV_NAME"] != "production":
@@ -70,9 +75,34 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     return app
 
 
+def _background(app: Flask) -> None:
+    """Service clients and background jobs (roster sync, grade delivery)."""
+    from lti_app import jobs
+    from lti_app.courses import roster  # noqa: F401 - registers its jobs
+    from lti_app.courses.cli import roster_cli
+    from lti_app.grades import delivery  # noqa: F401 - registers its jobs
+    from lti_app.grades.cli import grades_cli
+    from lti_app.lms import runtime as lms_runtime
+
+    lms_runtime.init_app(app)
+    jobs.init_app(app)
+    app.cli.add_command(roster_cli)
+    app.cli.add_command(grades_cli)
+    if app.config["JOBS_MODE"] == "thread":
+        # The embedded worker starts with the first request, not with CLI commands.
+        started: list[bool] = []
+
+        @app.before_request
+        def _start_jobs() -> None:
+            if not started:
+                started.append(True)
+                jobs.dispatcher(app).start()
+
+
 def _models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
     import lti_app.courses.models
+    import lti_app.grades.models
     import lti_app.launch.models
     import lti_app.lms.models
     import lti_app.peer_activities.models  # noqa: F401

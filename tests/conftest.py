@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -78,6 +79,22 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def lti(client: FlaskClient, platform: SandboxPlatform) -> LtiDriver:
     return LtiDriver(client, platform)
+
+
+@pytest.fixture
+def make_lms(app: Flask) -> Iterator[Any]:
+    """Start a live LMS (the sandbox on its own port) with ``members`` generated
+    learners; the tool is served live too, for the JWKS the LMS checks tokens with."""
+    from tests.support.lms_services import ServicesLms
+
+    stack = contextlib.ExitStack()
+    tool = stack.enter_context(LiveServer(app))
+
+    def start(members: list[Any] | None = None) -> ServicesLms:
+        return stack.enter_context(ServicesLms(tool.url, members))
+
+    with stack:
+        yield start
 
 
 def services_available() -> str | None:

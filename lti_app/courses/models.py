@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import JSON, Boolean, DateTime, ForeignKey, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_app.db import LtiId, PublicIdMixin, TimestampMixin
@@ -29,6 +38,17 @@ class Course(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defi
     nrps_url: Mapped[str | None] = mapped_column(String(1024))
     ags_lineitems_url: Mapped[str | None] = mapped_column(String(1024))
     ags_scopes: Mapped[list[str] | None] = mapped_column(JSON)
+    #: Roster sync (NRPS): incremented by each complete sync; enrolments not seen
+    #: in the latest one have left the course.
+    roster_generation: Mapped[int] = mapped_column(Integer, default=0)
+    roster_synced_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: ``ok``, ``running`` or ``failed`` (with ``roster_sync_error``); None: never synced.
+    roster_sync_status: Mapped[str | None] = mapped_column(String(16))
+    roster_sync_error: Mapped[str | None] = mapped_column(Text)
+    #: Summary of the last sync, e.g. {"members": 120, "added": 3, "left": 1}.
+    roster_sync_counts: Mapped[dict[str, int] | None] = mapped_column(JSON)
+    #: One sync per course at a time, across processes: a lease, not a lock.
+    roster_sync_lease_until: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class Person(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -72,6 +92,8 @@ class Enrolment(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     #: ``active`` or ``inactive`` (left the course; their work is kept).
     status: Mapped[str] = mapped_column(String(16), default="active")
     last_launch_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: The course's ``roster_generation`` when roster sync last saw this member.
+    seen_generation: Mapped[int | None] = mapped_column(Integer)
 
     course: Mapped[Course] = relationship()
     person: Mapped[Person] = relationship()

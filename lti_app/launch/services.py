@@ -19,6 +19,7 @@ from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from sqlalchemy import Select, and_, bindparam, literal, select
 
+from lti_app.courses import roster
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.courses.services import KnownRows, LaunchPeople, context_id_of, record_launch
 from lti_app.domain.roles import RoleSet, map_roles
@@ -280,6 +281,9 @@ def record(outcome: LaunchOutcome, store: Store, dl_ttl: int = 3600) -> Recorded
     known, activity = _known_rows(outcome)
     people = record_launch(outcome.registration, outcome.deployment, outcome.claims,
                            outcome.roles, known)
+    if people.course is not None and outcome.roles.is_staff:
+        # Instructors see who is in the course before anyone else launches.
+        roster.sync_if_stale(people.course)
     if outcome.is_deep_linking:
         key = secrets.token_urlsafe(24)
         settings = outcome.claims.get(DL_SETTINGS, {})

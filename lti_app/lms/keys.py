@@ -116,6 +116,7 @@ def _load() -> dict[str, Any]:
     now = utcnow()
     rows = _published_rows(now)
     if not rows and ensure_key() is not None:
+        now = utcnow()  # the new key activates now: it must sign at once
         # A fresh installation: the first key is made on first use, so the JWKS
         # is never empty and deep linking can sign (the caller's boundary commits).
         rows = _published_rows(now)

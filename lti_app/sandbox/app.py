@@ -9,6 +9,7 @@ posts, the tool's public JWKS over HTTP, and the tool's service calls.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,7 @@ from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from lti_app.sandbox.context import HintSigner, Sandbox, ToolEndpoints
-from lti_app.sandbox.platform import SandboxPlatform
+from lti_app.sandbox.platform import SandboxPlatform, SandboxUser
 from lti_app.sandbox.responses import ApiError
 from lti_app.sandbox.store import SandboxStore
 
@@ -26,7 +27,8 @@ SERVICE_PREFIXES = ("/api/", "/token", "/jwks", "/deep-link-return", "/.well-kno
 
 
 def create_sandbox_app(platform: SandboxPlatform, tool_base_url: str, state_path: Path | None,
-                       *, secret_key: str | None = None) -> Flask:
+                       *, secret_key: str | None = None,
+                       extra_members: Sequence[SandboxUser] = ()) -> Flask:
     """Build the sandbox platform app for ``platform``, talking to the tool at
     ``tool_base_url``; state persists in ``state_path`` (memory when None)."""
     from lti_app.sandbox import ags, deep_linking, nrps, oauth, oidc, pages, registration
@@ -34,7 +36,8 @@ def create_sandbox_app(platform: SandboxPlatform, tool_base_url: str, state_path
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.extensions["sandbox"] = Sandbox(
         platform=platform, tool=ToolEndpoints(tool_base_url.rstrip("/")),
-        store=SandboxStore(state_path), hints=HintSigner(secret_key or secrets.token_urlsafe(32)))
+        store=SandboxStore(state_path, extra_members),
+        hints=HintSigner(secret_key or secrets.token_urlsafe(32)))
     for module in (pages, oidc, deep_linking, oauth, nrps, ags, registration):
         app.register_blueprint(module.bp)
     app.add_template_filter(utc, "utc")

@@ -20,7 +20,7 @@ import secrets
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -66,8 +66,11 @@ def parse_timestamp(value: str) -> datetime:
 class SandboxStore:
     """Thread-safe sandbox state, persisted to ``path`` when given."""
 
-    def __init__(self, path: Path | None = None):
+    def __init__(self, path: Path | None = None, extra_members: Sequence[SandboxUser] = ()):
         self.path = path
+        #: The demo people plus any generated ones (benchmarks: a 10,000-member course).
+        self._members = (*DEMO_USERS, *extra_members)
+        self._by_sub = {u.sub: u for u in self._members}
         self._lock = threading.RLock()
         self._state = _empty()
         self._seen: tuple[int, int] | None = None
@@ -131,13 +134,11 @@ class SandboxStore:
     def course(ctx_id: str) -> dict[str, Any] | None:
         return copy.deepcopy(DEMO_COURSE) if ctx_id == DEMO_COURSE_ID else None
 
-    @staticmethod
-    def members() -> tuple[SandboxUser, ...]:
-        return DEMO_USERS
+    def members(self) -> tuple[SandboxUser, ...]:
+        return self._members
 
-    @staticmethod
-    def user(sub: str) -> SandboxUser | None:
-        return next((u for u in DEMO_USERS if u.sub == sub), None)
+    def user(self, sub: str) -> SandboxUser | None:
+        return self._by_sub.get(sub)
 
     # -- resource links -----------------------------------------------------
     def add_link(self, ctx_id: str, *, url: str, title: str, text: str,
@@ -217,7 +218,20 @@ class SandboxStore:
             if old is not None and int(parse_timestamp(old["timestamp"]).timestamp()) >= new:
                 return False
             per_user[score["userId"]] = {**score, "received_at": time.time()}
+            accepted = state.setdefault("accepted", {}).setdefault(item_id, {})
+            accepted[score["userId"]] = accepted.get(score["userId"], 0) + 1
             return True
+
+    def accepted_counts(self, item_id: str) -> dict[str, int]:
+        """How many scores were accepted per user (a tool that sends a score twice
+        shows up here)."""
+        with self._read() as state:
+            return dict(state.get("accepted", {}).get(item_id, {}))
+
+    def revoke_tokens(self) -> None:
+        """Forget every access token, as when a platform's tokens expire early."""
+        with self._edit() as state:
+            state["tokens"] = {}
 
     def scores(self, item_id: str) -> dict[str, State]:
         """Latest score per user id."""

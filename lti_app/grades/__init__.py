@@ -1,0 +1,1 @@
+"""Gradebook: line items, the score outbox, and delivery to the LMS (AGS)."""

@@ -1,0 +1,120 @@
+"""Assignment and Grade Services 2.0: line items and scores.
+
+Scores and results hang off the line item URL's *path*; its query string must
+be kept (Moodle's line items carry ``?type_id=N``). Line items are looked up by
+``resource_link_id`` and ``tag`` before one is created, so a copied course or a
+retried creation never makes a duplicate gradebook column.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import requests
+
+from lti_app.lms.service_http import ServiceError, classify, json_body, transport_error
+
+SCORE_MEDIA = "application/vnd.ims.lis.v1.score+json"
+LINEITEM_MEDIA = "application/vnd.ims.lis.v2.lineitem+json"
+CONTAINER_MEDIA = "application/vnd.ims.lis.v2.lineitemcontainer+json"
+SCOPE_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
+SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
+SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
+#: Line item lookups follow at most this many pages.
+MAX_LINEITEM_PAGES = 50
+
+TokenFn = Callable[[bool], str]
+
+
+def service_url(lineitem_url: str, suffix: str) -> str:
+    """``{lineitem path}/scores`` (or ``/results``) with the line item's query kept."""
+    parts = urlsplit(lineitem_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
+
+
+def post_score(session: requests.Session, lineitem_url: str, score: dict[str, Any],
+               token: str, *, timeout: float = 10.0) -> ServiceError | None:
+    """POST one score; None when the LMS took it, else what went wrong."""
+    what = "Score delivery (AGS)"
+    try:
+        resp = session.post(service_url(lineitem_url, "/scores"), json=score, timeout=timeout,
+                            headers={"Content-Type": SCORE_MEDIA,
+                                     "Authorization": f"Bearer {token}"})
+    except requests.RequestException as exc:
+        return transport_error(exc, what)
+    return classify(resp, what)
+
+
+def _call(session: requests.Session, method: str, url: str, token: TokenFn, what: str, *,
+          timeout: float, **kwargs: Any) -> requests.Response:
+    fresh = False
+    while True:
+        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token(fresh)}"}
+        try:
+            resp = session.request(method, url, timeout=timeout, headers=headers, **kwargs)
+        except requests.RequestException as exc:
+            raise transport_error(exc, what) from exc
+        error = classify(resp, what)
+        if error is None:
+            return resp
+        if error.kind == "auth" and not fresh:
+            fresh = True
+            kwargs["headers"] = headers
+            continue
+        raise error
+
+
+def find_line_items(session: requests.Session, lineitems_url: str, token: TokenFn, *,
+                    resource_link_id: str | None = None, tag: str | None = None,
+                    timeout: float = 10.0) -> list[dict[str, Any]]:
+    """Line items of the context matching the filters (checked here too, because a
+    platform may ignore them)."""
+    what = "Line item lookup (AGS)"
+    parts = urlsplit(lineitems_url)
+    query = parse_qsl(parts.query, keep_blank_values=True)
+    if resource_link_id is not None:
+        query.append(("resource_link_id", resource_link_id))
+    if tag is not None:
+        query.append(("tag", tag))
+    url: str | None = urlunsplit(parts._replace(query=urlencode(query)))
+    found: list[dict[str, Any]] = []
+    pages = 0
+    while url is not None and pages < MAX_LINEITEM_PAGES:
+        pages += 1
+        resp = _call(session, "GET", url, token, what, timeout=timeout,
+                     headers={"Accept": CONTAINER_MEDIA})
+        body = json_body(resp, what)
+        if not isinstance(body, list):
+            raise ServiceError("retry", f"{what}: the LMS answered with something other "
+                               "than a list of line items")
+        for item in body:
+            if not isinstance(item, dict) or not isinstance(item.get("id"), str):
+                continue
+            if resource_link_id is not None and item.get("resourceLinkId") != resource_link_id:
+                continue
+            if tag is not None and item.get("tag") != tag:
+                continue
+            found.append(item)
+        url = resp.links.get("next", {}).get("url") or None
+    return found
+
+
+def create_line_item(session: requests.Session, lineitems_url: str, token: TokenFn,
+                     item: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
+    """Create a line item; returns the platform's copy (with its ``id`` URL)."""
+    what = "Line item creation (AGS)"
+    resp = _call(session, "POST", lineitems_url, token, what, timeout=timeout,
+                 data=_json(item), headers={"Content-Type": LINEITEM_MEDIA,
+                                            "Accept": LINEITEM_MEDIA})
+    body = json_body(resp, what)
+    if not isinstance(body, dict) or not isinstance(body.get("id"), str):
+        raise ServiceError("retry", f"{what}: the LMS's answer has no line item id")
+    return body
+
+
+def _json(value: Any) -> bytes:
+    import json
+
+    return json.dumps(value).encode()

@@ -1,0 +1,137 @@
+"""HTTP to an LMS's LTI Advantage services, and what a failed call means.
+
+Every call names itself with a ``User-Agent`` (Canvas refuses calls without
+one). A failure is classified once, here, into what the caller should do:
+
+- ``retry``: the LMS is down, slow or rate-limiting (5xx, timeouts, 429, and
+  Canvas's 403 rate limit); try again later, after ``retry_after`` if it said so;
+- ``auth``: 401, the access token expired or was revoked; fetch a new token once
+  and try again;
+- ``final``: a 4xx that cannot succeed by repeating it (course concluded, user
+  not a student, line item deleted, score refused as older than the LMS's).
+
+The platform's own message is kept (``reason``) so an instructor can see why.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import requests
+
+USER_AGENT = "Peerlift/0.1 (LTI 1.3 tool; +https://peerlift.example.org)"
+Kind = Literal["retry", "auth", "final"]
+#: Longest Retry-After we honour; a platform asking for more gets this.
+MAX_RETRY_AFTER_S = 3600.0
+
+
+class ServiceError(Exception):
+    """A service call that did not succeed, with what to do about it."""
+
+    def __init__(self, kind: Kind, reason: str, *, status: int | None = None,
+                 retry_after: float | None = None):
+        super().__init__(reason)
+        self.kind: Kind = kind
+        self.reason = reason
+        self.status = status
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The result of one call made where raising is inconvenient (a thread pool)."""
+
+    ok: bool
+    error: ServiceError | None = None
+    body: Any = None
+
+
+def new_session(pool_size: int = 10) -> requests.Session:
+    """A keep-alive session; one per thread that calls services."""
+    session = requests.Session()
+    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size,
+                                            max_retries=0)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    session.headers["User-Agent"] = USER_AGENT
+    return session
+
+
+def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
+    """``Retry-After`` as seconds: either delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    delta = when.timestamp() - (time.time() if now is None else now)
+    return min(max(delta, 0.0), MAX_RETRY_AFTER_S)
+
+
+def platform_message(resp: requests.Response, limit: int = 300) -> str:
+    """The platform's error text: a JSON ``error_description``/``message``/… or the body."""
+    text = resp.text or ""
+    try:
+        body = json.loads(text) if text else None
+    except ValueError:
+        body = None
+    if isinstance(body, dict):
+        for key in ("error_description", "message", "error", "errors", "reason"):
+            value = body.get(key)
+            if isinstance(value, str) and value.strip():
+                text = value
+                break
+            if isinstance(value, list | dict) and value:
+                text = json.dumps(value)
+                break
+    text = " ".join(text.split())
+    return text[:limit] + ("…" if len(text) > limit else "")
+
+
+def _is_rate_limit_403(resp: requests.Response) -> bool:
+    """Canvas answers 403 "Rate Limit Exceeded" when a tool calls too fast."""
+    return ("Retry-After" in resp.headers or "X-Rate-Limit-Remaining" in resp.headers
+            or "rate limit" in (resp.text or "").lower())
+
+
+def classify(resp: requests.Response, what: str) -> ServiceError | None:
+    """None for a 2xx answer; otherwise the :class:`ServiceError` it amounts to."""
+    status = resp.status_code
+    if 200 <= status < 300:
+        return None
+    message = platform_message(resp)
+    said = f": {message}" if message else ""
+    wait = retry_after_seconds(resp.headers.get("Retry-After"))
+    if status == 401:
+        return ServiceError("auth", f"{what}: the LMS refused the access token (401){said}",
+                            status=status)
+    if status == 429 or (status == 403 and _is_rate_limit_403(resp)):
+        return ServiceError("retry", f"{what}: the LMS is rate-limiting Peerlift ({status}){said}",
+                            status=status, retry_after=wait)
+    if status in (408, 425) or status >= 500:
+        return ServiceError("retry", f"{what}: the LMS is unavailable ({status}){said}",
+                            status=status, retry_after=wait)
+    return ServiceError("final", f"{what}: the LMS refused it ({status}){said}", status=status)
+
+
+def transport_error(exc: requests.RequestException, what: str) -> ServiceError:
+    """A timeout or connection failure: the LMS may be down; always worth a retry."""
+    kind = "timed out" if isinstance(exc, requests.Timeout) else "could not connect"
+    return ServiceError("retry", f"{what}: {kind} ({type(exc).__name__})")
+
+
+def json_body(resp: requests.Response, what: str) -> Any:
+    """The JSON of a 2xx answer; malformed JSON is the platform's fault, retried later."""
+    try:
+        return resp.json()
+    except ValueError as exc:
+        raise ServiceError("retry", f"{what}: the LMS answered with malformed JSON "
+                           f"({exc.__class__.__name__})", status=resp.status_code) from exc
