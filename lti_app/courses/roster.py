@@ -12,17 +12,17 @@ no one's status, records the reason, and can be run again.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
 from sqlalchemy import and_, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from lti_app import jobs
 from lti_app.courses.models import Course, Enrolment, Person
-from lti_app.db import utcnow
+from lti_app.db import new_public_id, utcnow
 from lti_app.domain.roles import TEST_USER, map_roles
 from lti_app.extensions import db
 from lti_app.lms import nrps, runtime
@@ -65,65 +65,65 @@ def _take_lease(course_id: int, now: datetime) -> bool:
     return bool(getattr(taken, "rowcount", 0))
 
 
-def _upsert_page(course: Course, members: tuple[nrps.Member, ...], generation: int
-                 ) -> tuple[int, int]:
-    """Upsert one page of members; returns (members, newly enrolled)."""
-    added = 0
+def _upsert(table: Any, keys: list[str], update: Callable[[Any], dict[str, Any]]) -> Any:
+    """``INSERT … ON CONFLICT (keys) DO UPDATE`` on PostgreSQL and SQLite alike; run
+    with a list of rows (executemany: compiled once, sent in batches)."""
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+        stmt: Any = pg_insert(table)
+    else:
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        stmt = sqlite_insert(table)
+    return stmt.on_conflict_do_update(index_elements=keys, set_=update(stmt.excluded))
+
+
+def _upsert_page(course: Course, members: tuple[nrps.Member, ...], generation: int) -> int:
+    """Upsert one page of members: one statement for the people, one for their
+    enrolments, whatever the page size. Returns how many distinct members it had."""
     by_sub: dict[str, nrps.Member] = {}
     for m in members:
         by_sub[m.user_id] = m  # a member listed twice on one page counts once
-    people = {p.sub: p for p in db.session.scalars(
-        select(Person).where(Person.registration_id == course.registration_id,
-                             Person.sub.in_(list(by_sub))))}
-    for sub, m in by_sub.items():
-        person = people.get(sub)
-        if person is None:
-            person = people[sub] = Person(registration_id=course.registration_id, sub=sub)
-            db.session.add(person)
-        for name in _PERSON_FIELDS:
-            value = getattr(m, name)
-            if value and getattr(person, name) != value:
-                setattr(person, name, value)
-        if TEST_USER in m.roles and not person.is_test_user:
-            person.is_test_user = True
-    db.session.flush()
-    ids = {p.id: sub for sub, p in people.items()}
-    enrolled = {e.person_id: e for e in db.session.scalars(
-        select(Enrolment).where(Enrolment.course_id == course.id,
-                                Enrolment.person_id.in_(list(ids))))}
-    for person_id, sub in ids.items():
-        m = by_sub[sub]
-        enrolment = enrolled.get(person_id)
-        if enrolment is None:
-            enrolment = Enrolment(course_id=course.id, person_id=person_id, roles=[])
-            db.session.add(enrolment)
-            added += 1
-        roles = map_roles(m.roles).as_list()
-        status = "active" if m.status.lower() == "active" else "inactive"
-        if enrolment.roles != roles:
-            enrolment.roles = roles
-        if enrolment.status != status:
-            enrolment.status = status
-        enrolment.seen_generation = generation
-    return len(by_sub), added
+    now = utcnow()
+    people = [{"registration_id": course.registration_id, "sub": sub,
+               "public_id": new_public_id(), "is_test_user": TEST_USER in m.roles,
+               "created_at": now, "updated_at": now,
+               **{name: getattr(m, name) for name in _PERSON_FIELDS}}
+              for sub, m in by_sub.items()]
+    table = Person.__table__
+    stmt = _upsert(table, ["registration_id", "sub"], lambda new: {
+        # The LMS may share a name or email only sometimes (privacy settings):
+        # never erase what we know with a missing value.
+        **{name: func.coalesce(getattr(new, name), table.c[name])
+           for name in _PERSON_FIELDS},
+        "is_test_user": table.c.is_test_user | new.is_test_user,
+        "updated_at": new.updated_at})
+    ids = {row.sub: row.id for row in db.session.execute(
+        stmt.returning(table.c.sub, table.c.id, sort_by_parameter_order=True), people)}
+    enrolments = [{"course_id": course.id, "person_id": ids[sub],
+                   "roles": map_roles(m.roles).as_list(),
+                   "status": "active" if m.status.lower() == "active" else "inactive",
+                   "seen_generation": generation, "created_at": now, "updated_at": now}
+                  for sub, m in by_sub.items()]
+    db.session.execute(_upsert(Enrolment.__table__, ["course_id", "person_id"],
+                               lambda new: {"roles": new.roles, "status": new.status,
+                                            "seen_generation": new.seen_generation,
+                                            "updated_at": new.updated_at}), enrolments)
+    return len(by_sub)
 
 
 def _store_page(course_id: int, page: nrps.Page, generation: int, report: SyncReport) -> None:
-    """Upsert one page and commit it; a launch creating the same person at the same
-    moment makes us redo the page once with fresh rows."""
-    for attempt in (1, 2):
-        course = db.session.get(Course, course_id)
-        assert course is not None
-        try:
-            members, added = _upsert_page(course, page.members, generation)
-            db.session.commit()
-            report.members += members
-            report.added += added
-            return
-        except IntegrityError:
-            db.session.rollback()
-            if attempt == 2:
-                raise
+    """Upsert one page and commit it."""
+    course = db.session.get(Course, course_id)
+    assert course is not None
+    report.members += _upsert_page(course, page.members, generation)
+    db.session.commit()
+
+
+def _enrolled(course_id: int) -> int:
+    return int(db.session.scalar(select(func.count()).select_from(Enrolment)
+                                 .where(Enrolment.course_id == course_id)) or 0)
 
 
 def sync_roster(course_id: int) -> SyncReport:
@@ -159,6 +159,7 @@ def sync_roster(course_id: int) -> SyncReport:
         return last[-1]
 
     report = SyncReport()
+    before = _enrolled(course_id)
     cfg = current_app.config
     try:
         for page in nrps.member_pages(url, token, session=runtime.http_session(),
@@ -181,6 +182,7 @@ def sync_roster(course_id: int) -> SyncReport:
         _finish(course_id, FAILED, "Peerlift could not store the roster (internal error); "
                 "it will be retried.", None)
         raise
+    report.added = _enrolled(course_id) - before
     report.left = _mark_leavers(course_id, generation, started)
     _finish(course_id, OK, None, report, generation)
     log.info("roster: course %s synced: %s", course_id, report.as_dict())
