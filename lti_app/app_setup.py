@@ -48,6 +48,7 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.launch import bp as launch_bp
     from lti_app.launch import runtime
     from lti_app.peer_activities import catalog
+    from lti_app.peer_activities.grouping.views import bp as grouping_bp
     from lti_app.peer_activities.views import bp as activities_bp
     from lti_app.web import bp as web_bp
 
@@ -58,13 +59,16 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.peer_activities.staff_views import bp as staff_bp
 
     app.register_blueprint(staff_bp)
+    app.register_blueprint(grouping_bp)
     app.register_blueprint(web_bp)
 
     from lti_app.lms.cli import keys_cli, platforms_cli
 
     app.cli.add_command(platforms_cli)
     app.cli.add_command(keys_cli)
+    from lti_app.peer_activities.grouping.cli import grouping_cli
 
+    app.cli.add_command(grouping_cli)
     _background(app)
 
     _hooks(app)
@@ -105,6 +109,7 @@ def _models() -> None:
     import lti_app.grades.models
     import lti_app.launch.models
     import lti_app.lms.models
+    import lti_app.peer_activities.grouping.models
     import lti_app.peer_activities.models  # noqa: F401
 
 

@@ -1,0 +1,172 @@
+"""What the activity page shows about groups: the instructor's dashboard and the
+learner's next step. Read-only: these build view data, they never write.
+
+Privacy by query: the learner's view loads only their own group, and of its
+members only names and role titles.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g
+from sqlalchemy import select
+
+from lti_app.courses.models import Course, Enrolment, Person
+from lti_app.courses.session import Actor
+from lti_app.extensions import db
+from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, rounds
+from lti_app.peer_activities.grouping.cohort import Cohort, load_cohort
+from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingIntake, GroupingRound
+from lti_app.peer_activities.models import Activity
+
+
+def enabled(activity: Activity) -> bool:
+    return activity.activity_type in rounds.GROUP_ACTIVITY_TYPES
+
+
+@dataclass(frozen=True)
+class MemberView:
+    public_id: str
+    name: str
+    title: str
+    accepted: bool
+    active: bool
+    added_late: bool
+
+
+@dataclass(frozen=True)
+class GroupView:
+    group: GroupingGroup
+    members: list[MemberView]
+
+
+@dataclass(frozen=True)
+class RoundView:
+    round: GroupingRound
+    groups: list[GroupView]
+    options_text: str
+
+
+@dataclass
+class StaffPanel:
+    course: Course
+    members: int
+    intakes_done: int
+    accepted: int
+    missing_intake: list[str]
+    agreement_version: int
+    survey_customised: bool
+    imported_lines: int
+    size_bounds: tuple[int, int]
+    draft: RoundView | None
+    published: RoundView | None
+    published_rounds: int
+    late_joiners: list[str]
+    #: Eligible now but not in the draft (finished the intake after it was formed).
+    draft_missing: list[str]
+    departed: list[tuple[int, str]]
+    #: A message about the last action (e.g. why groups could not be formed).
+    message: str = ""
+    error: str = ""
+    people: list[str] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class LearnerPanel:
+    #: ``intake``, ``agreement``, ``group`` or ``waiting``; ``no_course`` outside a course.
+    step: str
+    agreement_text: str = ""
+    agreement_version: int = 0
+    reaccept: bool = False
+    group: GroupingGroup | None = None
+    #: (name, role title, is this person, has left the course) of their group only.
+    members: list[tuple[str, str, bool, bool]] = field(default_factory=list)
+
+
+def _round_view(rnd: GroupingRound, cohort: Cohort, accepted: set[int]) -> RoundView:
+    groups = [GroupView(grp, [
+        MemberView(m.person.public_id, m.person.display_name,
+                   cohort.title(m.person.public_id), m.person_id in accepted,
+                   cohort.is_active(m.person.public_id), m.added_late)
+        for m in grp.members]) for grp in rnd.groups]
+    return RoundView(rnd, groups, rounds.options_summary(rnd.options or {}))
+
+
+def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
+    """The instructor's grouping dashboard for the activity (None outside a course)."""
+    course = actor.course
+    if course is None or activity.course_id != course.id:
+        return None
+    cohort = load_cohort(course)
+    accepted = agreement.accepted_person_ids(course)
+    active = cohort.active_learners
+    draft = rounds.draft_of(activity)
+    published = rounds.published_of(activity)
+    flash: dict[str, Any] = g.get("grouping_flash") or {}
+    options = dict(flash.get("options") or {})
+    if not options:
+        previous = draft or published
+        options = {"avoid_same_manager": bool(previous and previous.options.get(
+            "avoid_same_manager")), "organisations": (previous.options.get(
+                "organisations", "ignore") if previous else "ignore")}
+    return StaffPanel(
+        course=course,
+        members=len(active),
+        intakes_done=len([e for e in active if e.person.public_id in cohort.learners]),
+        accepted=len([e for e in active if e.person.id in accepted]),
+        missing_intake=[e.person.display_name for e in cohort.missing_intake],
+        agreement_version=agreement.current_agreement(course).version,
+        survey_customised=intake.survey_for(course).customised,
+        imported_lines=reporting_lines.imported_line_count(course),
+        size_bounds=rounds.size_bounds(activity),
+        draft=_round_view(draft, cohort, accepted) if draft else None,
+        published=_round_view(published, cohort, accepted) if published else None,
+        published_rounds=rounds.published_count(activity),
+        late_joiners=[cohort.name(p) for p in rounds.late_joiners(published, cohort)]
+        if published else [],
+        draft_missing=[cohort.name(p) for p in rounds.late_joiners(draft, cohort)]
+        if draft else [],
+        departed=[(grp.position, name) for grp, name in rounds.departed(published, cohort)]
+        if published else [],
+        message=flash.get("message", ""),
+        error=flash.get("error", ""),
+        people=list(flash.get("people", ())),
+        options=options,
+    )
+
+
+def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
+    """The learner's next step: survey, then agreement, then their group."""
+    course = actor.course
+    if course is None or activity.course_id != course.id:
+        return LearnerPanel("no_course")
+    person = actor.person
+    if intake.intake_of(course, person) is None:
+        return LearnerPanel("intake")
+    current = agreement.current_agreement(course)
+    if not agreement.has_accepted(course, person, current.version):
+        return LearnerPanel("agreement", agreement_text=current.text,
+                            agreement_version=current.version,
+                            reaccept=bool(agreement.accepted_versions(course, person)))
+    group = rounds.learner_group(activity, person)
+    if group is None:
+        return LearnerPanel("waiting")
+    return LearnerPanel("group", group=group, members=_group_members(course, group, person))
+
+
+def _group_members(course: Course, group: GroupingGroup,
+                   me: Person) -> list[tuple[str, str, bool, bool]]:
+    """Names and role titles of one group's members, nothing more."""
+    ids = [m.person_id for m in group.members]
+    titles = dict(db.session.execute(
+        select(GroupingIntake.person_id, GroupingIntake.role_title).where(
+            GroupingIntake.course_id == course.id, GroupingIntake.person_id.in_(ids))).all())
+    active = set(db.session.scalars(select(Enrolment.person_id).where(
+        Enrolment.course_id == course.id, Enrolment.person_id.in_(ids),
+        Enrolment.status == "active")))
+    return [(m.person.display_name, titles.get(m.person_id, ""), m.person_id == me.id,
+             m.person_id not in active) for m in group.members]
+

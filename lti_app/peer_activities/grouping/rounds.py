@@ -1,0 +1,395 @@
+"""Rounds of groups for an activity: form a draft with the matching engine, let the
+instructor move people and lock groups, publish, and add late joiners.
+
+History (every published round of the course, newest first) feeds the engine's
+repeat penalty, so people are not put together again and again across rounds and
+across the course's activities.
+
+Side effects: inserts/updates/deletes rows and flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import random
+import re
+import secrets
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import combinations
+from typing import Any
+
+from sqlalchemy import func, select
+
+from lti_app.courses.models import Course, Person
+from lti_app.db import utcnow
+from lti_app.domain.matching import (
+    GroupCheck,
+    MatchOptions,
+    PastGroup,
+    add_late_joiners,
+    evaluate_groups,
+    form_groups,
+)
+from lti_app.extensions import db
+from lti_app.peer_activities.grouping.cohort import Cohort
+from lti_app.peer_activities.grouping.models import (
+    DRAFT,
+    PUBLISHED,
+    GroupingGroup,
+    GroupingMember,
+    GroupingRound,
+)
+from lti_app.peer_activities.models import Activity
+
+log = logging.getLogger(__name__)
+
+#: Activity types whose people work in groups formed here.
+GROUP_ACTIVITY_TYPES = frozenset({"role_play", "case_discussion"})
+#: Published rounds further back than this no longer weigh on the repeat penalty.
+HISTORY_ROUNDS = 12
+
+
+class RoundError(ValueError):
+    """Something the instructor asked for cannot be done; the message says why."""
+
+
+def size_bounds(activity: Activity) -> tuple[int, int]:
+    """Group sizes from the activity's settings: role-play groups are exactly the size
+    (every role is played); case discussions may be up to two smaller."""
+    raw = (activity.settings or {}).get("group_size")
+    size = raw if isinstance(raw, int) and 2 <= raw <= 9 else 3
+    if activity.activity_type == "case_discussion":
+        return max(3, size - 2), size
+    return size, size
+
+
+def match_options(activity: Activity, *, avoid_same_manager: bool = False,
+                  organisations: str = "ignore") -> MatchOptions:
+    low, high = size_bounds(activity)
+    return MatchOptions(min_size=low, max_size=high, avoid_same_manager=avoid_same_manager,
+                        organisations=organisations)
+
+
+def _options_of(rnd: GroupingRound) -> MatchOptions:
+    known = {f.name for f in dataclasses.fields(MatchOptions)}
+    return MatchOptions(**{k: v for k, v in (rnd.options or {}).items() if k in known})
+
+
+def describe(cohort: Cohort, text: str) -> str:
+    """Engine sentences name non-learners by id: show names instead."""
+    return re.sub(r"\bext:", "", cohort.describe(text))
+
+
+# -- lookups -------------------------------------------------------------------------
+
+
+def round_of(activity: Activity, public_id: str) -> GroupingRound | None:
+    """Scoped lookup: a round of another activity gives None."""
+    found: GroupingRound | None = db.session.scalar(select(GroupingRound).where(
+        GroupingRound.public_id == public_id, GroupingRound.activity_id == activity.id))
+    return found
+
+
+def group_of(rnd: GroupingRound, public_id: str) -> GroupingGroup | None:
+    return next((g for g in rnd.groups if g.public_id == public_id), None)
+
+
+def draft_of(activity: Activity) -> GroupingRound | None:
+    found: GroupingRound | None = db.session.scalar(select(GroupingRound).where(
+        GroupingRound.activity_id == activity.id, GroupingRound.status == DRAFT)
+        .order_by(GroupingRound.number.desc()).limit(1))
+    return found
+
+
+def published_of(activity: Activity) -> GroupingRound | None:
+    """The round in force: the activity's latest published round."""
+    found: GroupingRound | None = db.session.scalar(select(GroupingRound).where(
+        GroupingRound.activity_id == activity.id, GroupingRound.status == PUBLISHED)
+        .order_by(GroupingRound.number.desc()).limit(1))
+    return found
+
+
+def published_count(activity: Activity) -> int:
+    count: int = db.session.scalar(select(func.count(GroupingRound.id)).where(
+        GroupingRound.activity_id == activity.id, GroupingRound.status == PUBLISHED)) or 0
+    return count
+
+
+def history_for(course_id: int, *, exclude: int | None = None) -> list[PastGroup]:
+    """The groups of the course's published rounds (any activity), newest first:
+    ``rounds_ago`` 1 is the latest published round."""
+    rounds = db.session.execute(
+        select(GroupingRound.id).where(GroupingRound.course_id == course_id,
+                                       GroupingRound.status == PUBLISHED,
+                                       GroupingRound.id != (exclude or 0))
+        .order_by(GroupingRound.published_at.desc(), GroupingRound.id.desc())
+        .limit(HISTORY_ROUNDS)).scalars().all()
+    if not rounds:
+        return []
+    ago = {round_id: n for n, round_id in enumerate(rounds, start=1)}
+    members: dict[int, set[str]] = {}
+    group_round: dict[int, int] = {}
+    for round_id, group_id, pid in db.session.execute(
+            select(GroupingMember.round_id, GroupingMember.group_id, Person.public_id)
+            .join(Person, Person.id == GroupingMember.person_id)
+            .where(GroupingMember.round_id.in_(rounds))):
+        members.setdefault(group_id, set()).add(pid)
+        group_round[group_id] = round_id
+    return [PastGroup(frozenset(people), ago[group_round[gid]])
+            for gid, people in sorted(members.items()) if len(people) > 1]
+
+
+def count_repeats(groups: Iterable[Sequence[str]], history: Sequence[PastGroup]) -> int:
+    """Pairs in ``groups`` who already shared a group in ``history``."""
+    met = {frozenset(pair) for past in history for pair in combinations(sorted(past.members), 2)}
+    return sum(1 for group in groups for pair in combinations(sorted(group), 2)
+               if frozenset(pair) in met)
+
+
+def member_ids(rnd: GroupingRound) -> list[list[str]]:
+    return [[m.person.public_id for m in g.members] for g in rnd.groups]
+
+
+# -- forming and editing a draft -------------------------------------------------------
+
+
+def form_draft(activity: Activity, course: Course, cohort: Cohort, creator: Person,
+               options: MatchOptions, *, seed: int | None = None) -> GroupingRound:
+    """Group the cohort's eligible learners into the activity's draft round (created,
+    or replaced keeping its locked groups).
+
+    Raises RoundError when fewer than two people can be grouped, and the engine's
+    InfeasibleGrouping when the reporting lines leave no valid grouping (nothing is
+    written then).
+    """
+    # One draft at a time per activity: a second instructor pressing "Form groups" at
+    # the same moment waits here (PostgreSQL row lock), then replaces the first draft.
+    db.session.execute(select(Activity.id).where(Activity.id == activity.id)
+                       .with_for_update())
+    eligible = cohort.eligible
+    if len(eligible) < 2:
+        raise RoundError("At least two learners need to complete the intake survey before "
+                         "groups can be formed.")
+    draft = draft_of(activity)
+    allowed = set(eligible)
+    locked: list[list[str]] = []
+    if draft is not None:
+        for group in draft.groups:
+            kept = [m.person.public_id for m in group.members
+                    if m.person.public_id in allowed]
+            if group.locked and len(kept) >= 2:
+                locked.append(kept)
+    history = history_for(course.id)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    grouping = form_groups([cohort.learners[p] for p in eligible], options, history=history,
+                           locked=locked, reporting_lines=cohort.reporting_lines,
+                           rng=random.Random(seed))
+    if draft is None:
+        last = db.session.scalar(select(func.max(GroupingRound.number)).where(
+            GroupingRound.activity_id == activity.id)) or 0
+        draft = GroupingRound(activity_id=activity.id, course_id=course.id, number=last + 1,
+                              status=DRAFT, created_by_id=creator.id)
+        db.session.add(draft)
+    else:
+        draft.groups.clear()
+    db.session.flush()  # old members go before new ones take their (round, person) seats
+    draft.options = dataclasses.asdict(options)
+    draft.seed = seed
+    draft.notes = [describe(cohort, n) for n in grouping.notes]
+    for position, result in enumerate(grouping.groups, start=1):
+        group = GroupingGroup(position=position, score=result.score,
+                              reasons=[describe(cohort, r) for r in result.reasons],
+                              locked=result.locked)
+        draft.groups.append(group)
+        for pid in result.members:
+            group.members.append(GroupingMember(round_id=draft.id,
+                                                person_id=cohort.entries[pid].person.id))
+    db.session.flush()
+    _evaluate(draft, cohort, history)
+    log.info("draft round %s of activity %s formed: %d groups, worst %.2f",
+             draft.public_id, activity.public_id, len(draft.groups), draft.worst)
+    return draft
+
+
+def _evaluate(rnd: GroupingRound, cohort: Cohort, history: Sequence[PastGroup]) -> None:
+    """Refresh every group's score, reasons and violations, and the round's summary."""
+    groups = member_ids(rnd)
+    people = {p for g in groups for p in g}
+    checks = evaluate_groups(groups, [cohort.learners[p] for p in sorted(people)
+                                      if p in cohort.learners],
+                             _options_of(rnd), history=history,
+                             reporting_lines=cohort.reporting_lines)
+    for group, check, pids in zip(rnd.groups, checks, groups, strict=True):
+        group.score = check.score
+        group.reasons = [describe(cohort, r) for r in check.reasons]
+        group.violations = [describe(cohort, v) for v in check.violations] + [
+            f"{cohort.name(p)} has left the course" for p in pids if not cohort.is_active(p)]
+    scores = [g.score for g in rnd.groups]
+    rnd.worst = min(scores) if scores else 0.0
+    rnd.mean = sum(scores) / len(scores) if scores else 0.0
+    rnd.repeats = count_repeats(groups, history)
+    db.session.flush()
+
+
+def _require_draft(rnd: GroupingRound) -> None:
+    if not rnd.is_draft:
+        raise RoundError("These groups are published; form a new round to change them.")
+
+
+def move_members(rnd: GroupingRound, cohort: Cohort, moves: Mapping[str, str]) -> int:
+    """Move people between the draft's groups: ``{person public id: group public id}``
+    (``"new"`` starts a new group). Empty groups go; groups are renumbered and
+    re-checked, so a move that breaks a rule is flagged, not refused. Returns the
+    number of people moved."""
+    _require_draft(rnd)
+    groups = {g.public_id: g for g in rnd.groups}
+    members = {m.person.public_id: m for g in rnd.groups for m in g.members}
+    fresh: GroupingGroup | None = None
+    moved = 0
+    for pid, target_id in moves.items():
+        member = members.get(pid)
+        if member is None:
+            continue
+        if target_id == "new":
+            if fresh is None:
+                fresh = GroupingGroup(position=len(rnd.groups) + 1, score=0.0)
+                rnd.groups.append(fresh)
+            target = fresh
+        else:
+            found = groups.get(target_id)
+            if found is None:
+                raise RoundError("That group is no longer in the draft; reload the page.")
+            target = found
+        if member.group is not target:
+            member.group.members.remove(member)
+            target.members.append(member)
+            moved += 1
+    for group in [g for g in rnd.groups if not g.members]:
+        rnd.groups.remove(group)
+    for position, group in enumerate(rnd.groups, start=1):
+        group.position = position
+    db.session.flush()
+    _evaluate(rnd, cohort, history_for(rnd.course_id, exclude=rnd.id))
+    return moved
+
+
+def check_groups(rnd: GroupingRound, cohort: Cohort,
+                 proposed: Sequence[Sequence[str]]) -> tuple[GroupCheck, ...]:
+    """Score and rule violations of a proposed rearrangement of the draft's people
+    (for live flagging while dragging); nothing is saved."""
+    known = {p for g in member_ids(rnd) for p in g}
+    if any(p not in known for g in proposed for p in g):
+        raise RoundError("Only people in this draft can be checked.")
+    people = sorted({p for g in proposed for p in g})
+    return evaluate_groups([list(g) for g in proposed],
+                           [cohort.learners[p] for p in people if p in cohort.learners],
+                           _options_of(rnd),
+                           history=history_for(rnd.course_id, exclude=rnd.id),
+                           reporting_lines=cohort.reporting_lines)
+
+
+def set_locked(rnd: GroupingRound, group: GroupingGroup, locked: bool) -> None:
+    """Lock a draft group (kept as it is when groups are formed again) or unlock it."""
+    _require_draft(rnd)
+    group.locked = locked
+    db.session.flush()
+
+
+def publish_round(rnd: GroupingRound, cohort: Cohort, *, override: bool = False) -> None:
+    """Publish the draft: learners see their group. Groups that break a rule (after
+    re-checking against today's roster) block it unless ``override``."""
+    _require_draft(rnd)
+    if not rnd.groups:
+        raise RoundError("The draft has no groups to publish.")
+    _evaluate(rnd, cohort, history_for(rnd.course_id, exclude=rnd.id))
+    broken = [g for g in rnd.groups if g.violations]
+    if broken and not override:
+        names = ", ".join(f"group {g.position}" for g in broken)
+        raise RoundError(f"Some groups break a rule ({names}). Move people to fix them, or "
+                         "tick “Publish anyway”.")
+    rnd.status = PUBLISHED
+    rnd.published_at = utcnow()
+    db.session.flush()
+    log.info("round %s published (%d groups)", rnd.public_id, len(rnd.groups))
+
+
+# -- after publishing ------------------------------------------------------------------
+
+
+def late_joiners(rnd: GroupingRound, cohort: Cohort) -> list[str]:
+    """Eligible learners who are in no group of the round (for a draft: who finished
+    the intake after it was formed)."""
+    placed = {p for g in member_ids(rnd) for p in g}
+    return [p for p in cohort.eligible if p not in placed]
+
+
+def departed(rnd: GroupingRound, cohort: Cohort) -> list[tuple[GroupingGroup, str]]:
+    """(group, name) of members who are no longer active in the course."""
+    return [(g, m.person.display_name) for g in rnd.groups for m in g.members
+            if not cohort.is_active(m.person.public_id)]
+
+
+def add_late_joiners_to(rnd: GroupingRound, cohort: Cohort, *,
+                        seed: int | None = None) -> list[str]:
+    """Place learners who completed the intake after the round was published, without
+    moving anyone: into groups with room, or new groups. Returns who was added."""
+    if rnd.is_draft:
+        raise RoundError("Late joiners are added to published groups; this is a draft.")
+    newcomers = late_joiners(rnd, cohort)
+    if not newcomers:
+        raise RoundError("Nobody is waiting for a group.")
+    existing = member_ids(rnd)
+    everyone = sorted({p for g in existing for p in g} | set(newcomers))
+    missing = [p for p in everyone if p not in cohort.learners]
+    if missing:
+        raise RoundError("Some group members have no intake answers any more: "
+                         + ", ".join(cohort.name(p) for p in missing) + ".")
+    history = history_for(rnd.course_id, exclude=rnd.id)
+    seed = secrets.randbelow(2**31) if seed is None else seed
+    grouping = add_late_joiners(existing, [cohort.learners[p] for p in newcomers],
+                                [cohort.learners[p] for p in everyone], _options_of(rnd),
+                                history=history, reporting_lines=cohort.reporting_lines,
+                                rng=random.Random(seed))
+    for index, result in enumerate(grouping.groups):
+        if index < len(rnd.groups):
+            group = rnd.groups[index]
+        else:
+            group = GroupingGroup(position=index + 1)
+            rnd.groups.append(group)
+        already = {m.person.public_id for m in group.members}
+        for pid in result.members:
+            if pid not in already:
+                group.members.append(GroupingMember(
+                    round_id=rnd.id, person_id=cohort.entries[pid].person.id, added_late=True))
+        group.score = result.score
+        group.reasons = [describe(cohort, r) for r in result.reasons]
+    rnd.notes = [*rnd.notes, *(describe(cohort, n) for n in grouping.notes)]
+    db.session.flush()
+    _evaluate(rnd, cohort, history)
+    log.info("round %s: %d late joiners added", rnd.public_id, len(newcomers))
+    return newcomers
+
+
+def learner_group(activity: Activity, person: Person) -> GroupingGroup | None:
+    """The person's group in the activity's round in force (None: not grouped yet)."""
+    rnd = published_of(activity)
+    if rnd is None:
+        return None
+    found: GroupingGroup | None = db.session.scalar(
+        select(GroupingGroup).join(GroupingMember, GroupingMember.group_id == GroupingGroup.id)
+        .where(GroupingMember.round_id == rnd.id, GroupingMember.person_id == person.id))
+    return found
+
+
+def options_summary(options: Mapping[str, Any]) -> str:
+    low, high = options.get("min_size", 3), options.get("max_size", 3)
+    size = f"groups of {low}" if low == high else f"groups of {low} to {high}"
+    parts = [size]
+    if options.get("avoid_same_manager"):
+        parts.append("people with the same manager kept apart")
+    orgs = options.get("organisations", "ignore")
+    if orgs != "ignore":
+        parts.append({"similar": "organisations kept together",
+                      "mixed": "organisations mixed"}.get(orgs, orgs))
+    return "; ".join(parts)
