@@ -37,9 +37,15 @@ def register_sandbox() -> Registration:
 @sandbox_cli.command("register")
 def register_command() -> None:
     """Register the sandbox LMS with the tool (safe to run again)."""
+    from lti_app.sandbox.demo_cohort import seed_demo_cohort
+
     reg = register_sandbox()
     click.echo(f"sandbox LMS registered: iss={reg.issuer} client_id={reg.client_id} "
                f"deployment={', '.join(d.deployment_id for d in reg.deployments)}")
+    added = seed_demo_cohort(reg, sandbox_of(current_app).platform)
+    db.session.commit()
+    if added:
+        click.echo(f"demo cohort: {added} learners' intake answers added to the sandbox course")
 
 
 @sandbox_cli.command("reset")

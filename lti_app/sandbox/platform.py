@@ -66,6 +66,12 @@ DEMO_USERS = (
                 (MEMBERSHIP + "Learner",)),
     SandboxUser("sandbox-mona", "Mona Haddad", "Mona", "Haddad", "mona@sandbox.test",
                 (MEMBERSHIP + "Mentor",)),
+    # More learners, so the demo cohort can be grouped into triads.
+    *(SandboxUser(f"sandbox-{given.lower()}", f"{given} {family}", given, family,
+                  f"{given.lower()}@sandbox.test", (MEMBERSHIP + "Learner",))
+      for given, family in (("Fatima", "Zahra"), ("George", "Lindqvist"), ("Hana", "Sato"),
+                            ("Ivan", "Petrov"), ("Jade", "Thompson"), ("Kofi", "Asante"),
+                            ("Lena", "Fischer"), ("Marco", "Bianchi"))),
 )
 
 
