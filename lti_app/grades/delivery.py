@@ -36,7 +36,7 @@ from lti_app.grades.services import DELIVER
 from lti_app.lms import ags, runtime
 from lti_app.lms.access_tokens import ServiceAuth
 from lti_app.lms.models import Registration
-from lti_app.lms.service_http import ServiceError
+from lti_app.lms.service_http import FastHttp, ServiceError
 
 log = logging.getLogger(__name__)
 
@@ -201,8 +201,9 @@ def _line_item_urls(claimed: list[Claimed]) -> tuple[dict[int, str], dict[int, S
     return urls, errors
 
 
-def _post(item: Claimed, url: str, token: str, timeout: float) -> ServiceError | None:
-    return ags.post_score(runtime.http_session(), url, item.body, token, timeout=timeout)
+def _post(http: FastHttp, item: Claimed, url: str, token: str,
+          timeout: float) -> ServiceError | None:
+    return ags.post_score(http, url, item.body, token, timeout=timeout)
 
 
 def _send(claimed: list[Claimed], urls: dict[int, str], report: Report
@@ -212,6 +213,7 @@ def _send(claimed: list[Claimed], urls: dict[int, str], report: Report
     tokens = runtime.tokens()
     timeout = cfg["LTI_SERVICE_TIMEOUT_S"]
     pool = _http_pool(cfg["GRADES_HTTP_THREADS"])
+    http = runtime.fast_http()
     scopes = [ags.SCOPE_SCORE]
     by_reg: dict[int, list[Claimed]] = defaultdict(list)
     for item in claimed:
@@ -225,7 +227,8 @@ def _send(claimed: list[Claimed], urls: dict[int, str], report: Report
         before = tokens.requests_made
         try:
             token = tokens.get(auth, scopes)
-            results = list(pool.map(_post, items, [urls[i.line_item_id] for i in items],
+            results = list(pool.map(_post, [http] * len(items), items,
+                                    [urls[i.line_item_id] for i in items],
                                     [token] * len(items), [timeout] * len(items)))
             expired = [i for i, r in zip(items, results, strict=True)
                        if r is not None and r.kind == "auth"]
@@ -234,7 +237,8 @@ def _send(claimed: list[Claimed], urls: dict[int, str], report: Report
                 # The token expired or was revoked: one fresh token, one more try.
                 tokens.invalidate(auth, scopes, token)
                 token = tokens.get(auth, scopes)
-                again = pool.map(_post, expired, [urls[i.line_item_id] for i in expired],
+                again = pool.map(_post, [http] * len(expired), expired,
+                                 [urls[i.line_item_id] for i in expired],
                                  [token] * len(expired), [timeout] * len(expired))
                 outcomes.update({i.score_id: r for i, r in zip(expired, again, strict=True)})
         except ServiceError as exc:  # no token: every score of this platform waits

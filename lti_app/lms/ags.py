@@ -8,13 +8,21 @@ retried creation never makes a duplicate gradebook column.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
+import urllib3
 
-from lti_app.lms.service_http import ServiceError, classify, json_body, transport_error
+from lti_app.lms.service_http import (
+    FastHttp,
+    ServiceError,
+    classify,
+    json_body,
+    transport_error,
+)
 
 SCORE_MEDIA = "application/vnd.ims.lis.v1.score+json"
 LINEITEM_MEDIA = "application/vnd.ims.lis.v2.lineitem+json"
@@ -34,15 +42,15 @@ def service_url(lineitem_url: str, suffix: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
 
 
-def post_score(session: requests.Session, lineitem_url: str, score: dict[str, Any],
-               token: str, *, timeout: float = 10.0) -> ServiceError | None:
+def post_score(http: FastHttp, lineitem_url: str, score: dict[str, Any], token: str, *,
+               timeout: float = 10.0) -> ServiceError | None:
     """POST one score; None when the LMS took it, else what went wrong."""
     what = "Score delivery (AGS)"
     try:
-        resp = session.post(service_url(lineitem_url, "/scores"), json=score, timeout=timeout,
-                            headers={"Content-Type": SCORE_MEDIA,
-                                     "Authorization": f"Bearer {token}"})
-    except requests.RequestException as exc:
+        resp = http.post(service_url(lineitem_url, "/scores"), json.dumps(score).encode(),
+                         {"Content-Type": SCORE_MEDIA, "Authorization": f"Bearer {token}"},
+                         timeout)
+    except urllib3.exceptions.HTTPError as exc:
         return transport_error(exc, what)
     return classify(resp, what)
 
@@ -106,15 +114,9 @@ def create_line_item(session: requests.Session, lineitems_url: str, token: Token
     """Create a line item; returns the platform's copy (with its ``id`` URL)."""
     what = "Line item creation (AGS)"
     resp = _call(session, "POST", lineitems_url, token, what, timeout=timeout,
-                 data=_json(item), headers={"Content-Type": LINEITEM_MEDIA,
+                 data=json.dumps(item).encode(), headers={"Content-Type": LINEITEM_MEDIA,
                                             "Accept": LINEITEM_MEDIA})
     body = json_body(resp, what)
     if not isinstance(body, dict) or not isinstance(body.get("id"), str):
         raise ServiceError("retry", f"{what}: the LMS's answer has no line item id")
     return body
-
-
-def _json(value: Any) -> bytes:
-    import json
-
-    return json.dumps(value).encode()

@@ -10,9 +10,10 @@ from flask import Flask, current_app
 
 from lti_app.lms import keys
 from lti_app.lms.access_tokens import AccessTokens, MemoryTokenStore, RedisTokenStore
-from lti_app.lms.service_http import new_session
+from lti_app.lms.service_http import FastHttp, new_session
 
 _EXTENSION = "peerlift.access_tokens"
+_FAST = "peerlift.fast_http"
 _local = threading.local()
 
 
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
                                                      socket_connect_timeout=5))
     else:
         store = MemoryTokenStore()
+    app.extensions[_FAST] = FastHttp(pool_size=max(16, int(app.config["GRADES_HTTP_THREADS"])))
     app.extensions[_EXTENSION] = AccessTokens(store, _sign,
                                               timeout=app.config["LTI_SERVICE_TIMEOUT_S"],
                                               session=new_session())
@@ -47,3 +49,9 @@ def http_session() -> requests.Session:
     if session is None:
         session = _local.session = new_session()
     return session
+
+
+def fast_http() -> FastHttp:
+    """The process's urllib3 pools for posting scores (thread-safe)."""
+    found: FastHttp = current_app.extensions[_FAST]
+    return found
