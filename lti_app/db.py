@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
+import string
 from datetime import UTC, datetime
 from typing import Any
 
@@ -32,9 +33,13 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+_ID_ALPHABET = string.ascii_letters + string.digits
+
+
 def new_public_id() -> str:
-    """Opaque id for URLs: never expose integer primary keys."""
-    return secrets.token_urlsafe(12)
+    """Opaque id for URLs: never expose integer primary keys. Letters and digits
+    only (95 bits): an id starting with "-" would read as an option on the CLI."""
+    return "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
 
 
 #: LTI ids (issuer, client_id, deployment_id, context.id, sub, …) are at most 255

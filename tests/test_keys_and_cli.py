@@ -149,3 +149,11 @@ def test_a_fresh_installation_publishes_a_key_on_first_use(tmp_path) -> None:
     keys.clear_cache()
     again = fresh.test_client().get("/lti/jwks").get_json()["keys"]
     assert len(first) == 1 and first == again  # created once, then kept
+
+
+def test_public_ids_are_letters_and_digits_so_the_cli_never_reads_one_as_an_option():
+    from lti_app.db import new_public_id
+
+    ids = {new_public_id() for _ in range(2000)}
+    assert len(ids) == 2000
+    assert all(i.isalnum() and i.isascii() and len(i) == 16 for i in ids)
