@@ -304,3 +304,23 @@ def test_a_rolled_back_change_sends_no_score(app, make_lms):
         db.session.rollback()
     assert scores(app) == []
     assert deliver(app).claimed == 0
+
+
+def test_scores_held_by_a_worker_that_died_are_taken_over_when_its_lease_ends(app, make_lms):
+    from sqlalchemy import update
+
+    from lti_app.grades import delivery
+    from lti_app.grades.models import Score
+
+    lms, setup, users = start(app, make_lms, learners=3)
+    for user in users:
+        record(app, setup, user.sub, 60)
+    with app.app_context():
+        assert len(delivery.claim("dead-worker", 10, lease_s=120)) == 3
+        db.session.commit()
+    assert deliver(app).claimed == 0, "another worker's lease is respected"
+    with app.app_context():
+        db.session.execute(update(Score).values(lease_until=utcnow() - timedelta(seconds=1)))
+        db.session.commit()
+    assert deliver(app).sent == 3
+    assert set(lms.store.accepted_counts(_completion_item(app, setup)).values()) == {1}
