@@ -54,6 +54,7 @@ class Claimed:
     failing_since: datetime | None
     registration_id: int
     line_item_id: int
+    timestamp: datetime
     body: dict[str, Any]
 
 
@@ -121,7 +122,8 @@ def _load(ids: list[int]) -> list[Claimed]:
         if score.score_given is not None:
             body["scoreGiven"] = score.score_given
         claimed.append(Claimed(score.id, score.version, score.attempts, score.failing_since,
-                               score.registration_id, score.line_item_id, body))
+                               score.registration_id, score.line_item_id, score.timestamp,
+                               body))
     return claimed
 
 
@@ -268,7 +270,7 @@ def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError
         if error is None or (error.kind == "final" and error.status == 409 and item.attempts):
             # A 409 after an earlier attempt: that attempt reached the LMS before we
             # could record it; the LMS has this score already.
-            done.append({"b_id": item.score_id, "b_v": item.version})
+            done.append({"b_id": item.score_id, "b_v": item.version, "b_ts": item.timestamp})
             report.sent += 1
             continue
         report.errors[error.reason[:120]] = report.errors.get(error.reason[:120], 0) + 1
@@ -283,7 +285,7 @@ def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError
         else:
             attempts = item.attempts + 1
             retry.append({"b_id": item.score_id, "b_err": error.reason, "b_st": error.status,
-                          "b_att": attempts, "b_since": since,
+                          "b_att": attempts, "b_since": since, "b_ts": item.timestamp,
                           "b_next": now + timedelta(seconds=_backoff(attempts,
                                                                      error.retry_after))})
             report.retrying += 1
@@ -291,13 +293,15 @@ def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError
     released = {"lease_owner": None, "lease_until": None}
     if done:
         db.session.execute(update(table).where(mine).values(
-            delivered_version=bindparam("b_v"),
+            delivered_version=bindparam("b_v"), sent_timestamp=bindparam("b_ts"),
             status=case((table.c.version == bindparam("b_v"), SENT), else_=PENDING),
             sent_at=now, attempts=0, failing_since=None, last_error=None, last_status=None,
             next_attempt_at=now, **released), done)
     if retry:
         db.session.execute(update(table).where(mine).values(
+            # The attempt may have reached the LMS (a timeout, a 5xx after writing).
             attempts=bindparam("b_att"), failing_since=bindparam("b_since"),
+            sent_timestamp=bindparam("b_ts"),
             next_attempt_at=bindparam("b_next"), last_error=bindparam("b_err"),
             last_status=bindparam("b_st"), **released), retry)
     if fail:

@@ -84,6 +84,9 @@ class Score(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     #: The score's AGS timestamp (UTC): strictly increasing per row, at least one
     #: second apart (Moodle compares whole seconds), kept as is across retries.
     timestamp: Mapped[datetime] = mapped_column(DateTime)
+    #: The timestamp of the newest version the LMS may have recorded (sent, or
+    #: attempted without a clear refusal); the next version must be newer than it.
+    sent_timestamp: Mapped[datetime | None] = mapped_column(DateTime)
     version: Mapped[int] = mapped_column(Integer, default=1)
     delivered_version: Mapped[int] = mapped_column(Integer, default=0)
     #: ``pending`` (waiting or retrying), ``sent``, or ``failed`` (the LMS refused it

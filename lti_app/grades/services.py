@@ -130,11 +130,21 @@ def record_score(line_item: LineItem, person: Person, *, score_given: float | No
     for key, value in content.items():
         setattr(row, key, value)
     row.version += 1
-    row.timestamp = max(now, row.timestamp + MIN_STEP)
+    row.timestamp = next_timestamp(row, now)
     row.status, row.attempts, row.next_attempt_at = PENDING, 0, now
     row.failing_since = row.last_error = row.last_status = None
     jobs.after_commit(db.session(), DELIVER)
     return row
+
+
+def next_timestamp(row: Score, now: datetime) -> datetime:
+    """A timestamp newer, by at least a second, than any the LMS may have recorded
+    for this row. A version that was never attempted does not count: ten quick
+    changes before delivery must not push the timestamp ten seconds into the
+    future (Canvas refuses timestamps more than a minute ahead)."""
+    in_flight = row.attempts > 0 or row.lease_owner is not None
+    base = row.timestamp if in_flight else row.sent_timestamp
+    return now if base is None else max(now, base + MIN_STEP)
 
 
 def _locked_score(line_item_id: int, person_id: int) -> Score | None:
@@ -231,7 +241,7 @@ def retry_scores(*, activity_id: int | None = None, course: Course | None = None
     for row in db.session.scalars(select(Score).where(Score.status == FAILED,
                                                       Score.line_item_id.in_(scope))):
         row.status, row.attempts, row.next_attempt_at = PENDING, 0, now
-        row.timestamp = max(now, row.timestamp + MIN_STEP)
+        row.timestamp = max(now, row.timestamp + MIN_STEP)  # the refused one counts too
         row.failing_since = None
         count += 1
     if include_pending:

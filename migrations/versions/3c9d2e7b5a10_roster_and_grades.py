@@ -64,6 +64,7 @@ def upgrade():
     sa.Column('activity_progress', sa.String(length=16), nullable=False),
     sa.Column('grading_progress', sa.String(length=16), nullable=False),
     sa.Column('timestamp', sa.DateTime(), nullable=False),
+    sa.Column('sent_timestamp', sa.DateTime(), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('delivered_version', sa.Integer(), nullable=False),
     sa.Column('status', sa.String(length=16), nullable=False),

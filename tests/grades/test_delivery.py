@@ -324,3 +324,16 @@ def test_scores_held_by_a_worker_that_died_are_taken_over_when_its_lease_ends(ap
         db.session.commit()
     assert deliver(app).sent == 3
     assert set(lms.store.accepted_counts(_completion_item(app, setup)).values()) == {1}
+
+
+def test_many_quick_changes_before_delivery_do_not_push_the_timestamp_into_the_future(
+        app, make_lms):
+    """Canvas refuses timestamps more than a minute ahead; unsent versions don't count."""
+    lms, setup, users = start(app, make_lms, learners=1)
+    for value in range(90):
+        record(app, setup, users[0].sub, value)
+    deliver(app)
+    got = lms.store.scores(_completion_item(app, setup))[users[0].sub]
+    assert got["scoreGiven"] == 89
+    assert _ts(got["timestamp"]) - datetime.now(_ts(got["timestamp"]).tzinfo) < \
+        timedelta(seconds=2)
