@@ -9,7 +9,6 @@ retried creation never makes a duplicate gradebook column.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -19,6 +18,8 @@ import urllib3
 from lti_app.lms.service_http import (
     FastHttp,
     ServiceError,
+    TokenFn,
+    call_with_token,
     classify,
     json_body,
     transport_error,
@@ -32,8 +33,6 @@ SCOPE_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 SCOPE_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 #: Line item lookups follow at most this many pages.
 MAX_LINEITEM_PAGES = 50
-
-TokenFn = Callable[[bool], str]
 
 
 def service_url(lineitem_url: str, suffix: str) -> str:
@@ -55,25 +54,6 @@ def post_score(http: FastHttp, lineitem_url: str, score: dict[str, Any], token: 
     return classify(resp, what)
 
 
-def _call(session: requests.Session, method: str, url: str, token: TokenFn, what: str, *,
-          timeout: float, **kwargs: Any) -> requests.Response:
-    fresh = False
-    while True:
-        headers = {**kwargs.pop("headers", {}), "Authorization": f"Bearer {token(fresh)}"}
-        try:
-            resp = session.request(method, url, timeout=timeout, headers=headers, **kwargs)
-        except requests.RequestException as exc:
-            raise transport_error(exc, what) from exc
-        error = classify(resp, what)
-        if error is None:
-            return resp
-        if error.kind == "auth" and not fresh:
-            fresh = True
-            kwargs["headers"] = headers
-            continue
-        raise error
-
-
 def find_line_items(session: requests.Session, lineitems_url: str, token: TokenFn, *,
                     resource_link_id: str | None = None, tag: str | None = None,
                     timeout: float = 10.0) -> list[dict[str, Any]]:
@@ -91,8 +71,8 @@ def find_line_items(session: requests.Session, lineitems_url: str, token: TokenF
     pages = 0
     while url is not None and pages < MAX_LINEITEM_PAGES:
         pages += 1
-        resp = _call(session, "GET", url, token, what, timeout=timeout,
-                     headers={"Accept": CONTAINER_MEDIA})
+        resp = call_with_token(session, "GET", url, token, what, timeout=timeout,
+                               headers={"Accept": CONTAINER_MEDIA})
         body = json_body(resp, what)
         if not isinstance(body, list):
             raise ServiceError("retry", f"{what}: the LMS answered with something other "
@@ -113,9 +93,9 @@ def create_line_item(session: requests.Session, lineitems_url: str, token: Token
                      item: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
     """Create a line item; returns the platform's copy (with its ``id`` URL)."""
     what = "Line item creation (AGS)"
-    resp = _call(session, "POST", lineitems_url, token, what, timeout=timeout,
-                 data=json.dumps(item).encode(), headers={"Content-Type": LINEITEM_MEDIA,
-                                            "Accept": LINEITEM_MEDIA})
+    resp = call_with_token(session, "POST", lineitems_url, token, what, timeout=timeout,
+                           data=json.dumps(item).encode(),
+                           headers={"Content-Type": LINEITEM_MEDIA, "Accept": LINEITEM_MEDIA})
     body = json_body(resp, what)
     if not isinstance(body, dict) or not isinstance(body.get("id"), str):
         raise ServiceError("retry", f"{what}: the LMS's answer has no line item id")

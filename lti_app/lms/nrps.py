@@ -11,14 +11,14 @@ carries ``limit``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import requests
 
-from lti_app.lms.service_http import ServiceError, classify, json_body, transport_error
+from lti_app.lms.service_http import ServiceError, TokenFn, call_with_token, json_body
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +30,6 @@ DEFAULT_PAGE_SIZE = 50
 MAX_PAGES = 20_000
 _TEXT_FIELDS = ("name", "given_name", "family_name", "email", "lis_person_sourcedid")
 
-#: Gets an access token; ``True`` asks for a fresh one after a 401.
-TokenFn = Callable[[bool], str]
 
 
 @dataclass(frozen=True)
@@ -120,28 +118,11 @@ def member_pages(url: str, token: TokenFn, *, session: requests.Session,
             raise RosterError(f"{what}: the LMS's pages never end (page {len(seen) + 1} "
                               "repeats an earlier one or exceeds the page limit); stopped")
         seen.add(next_url)
-        resp = _get(session, next_url, token, what, timeout)
+        resp = call_with_token(session, "GET", next_url, token, what, timeout=timeout,
+                               headers={"Accept": MEDIA_TYPE})
         yield parse_page(json_body(resp, what))
         link = resp.links.get("next", {}).get("url")
         if link and _origin(link) != origin:
             raise RosterError(f"{what}: the LMS's next page is on another host "
                               f"({urlsplit(link).netloc}); not followed")
         next_url = link or None
-
-
-def _get(session: requests.Session, url: str, token: TokenFn, what: str,
-         timeout: float) -> requests.Response:
-    fresh = False
-    while True:
-        try:
-            resp = session.get(url, timeout=timeout, headers={
-                "Accept": MEDIA_TYPE, "Authorization": f"Bearer {token(fresh)}"})
-        except requests.RequestException as exc:
-            raise transport_error(exc, what) from exc
-        error = classify(resp, what)
-        if error is None:
-            return resp
-        if error.kind == "auth" and not fresh:
-            fresh = True
-            continue
-        raise error

@@ -20,6 +20,7 @@ import functools
 import json
 import time
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -174,6 +175,30 @@ class FastHttp:
             "POST", url, body=body, headers={**headers, "User-Agent": USER_AGENT},
             timeout=urllib3.Timeout(total=timeout), retries=False, redirect=False)
         return Answer(resp.status, resp.headers, resp.data.decode("utf-8", "replace"))
+
+
+#: Gets an access token; ``True`` asks for a fresh one after a 401.
+TokenFn = Callable[[bool], str]
+
+
+def call_with_token(session: requests.Session, method: str, url: str, token: TokenFn,
+                    what: str, *, timeout: float, headers: dict[str, str] | None = None,
+                    data: bytes | None = None) -> requests.Response:
+    """A service call with a bearer token; a 401 fetches a fresh token and tries once
+    more. Raises :class:`ServiceError` for anything but a 2xx answer."""
+    fresh = False
+    while True:
+        sent = {**(headers or {}), "Authorization": f"Bearer {token(fresh)}"}
+        try:
+            resp = session.request(method, url, timeout=timeout, headers=sent, data=data)
+        except requests.RequestException as exc:
+            raise transport_error(exc, what) from exc
+        error = classify(resp, what)
+        if error is None:
+            return resp
+        if error.kind != "auth" or fresh:
+            raise error
+        fresh = True
 
 
 def json_body(resp: requests.Response, what: str) -> Any:
