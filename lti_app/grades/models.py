@@ -13,7 +13,12 @@ from lti_app.extensions import db
 
 COMPLETION = "completion"
 LEARNING_GAIN = "learning_gain"
-KINDS = (COMPLETION, LEARNING_GAIN)
+#: Post-test mastery (learning measurement).
+MASTERY = "mastery"
+#: Peer assessment: the grade of the learner's submission, and of their reviewing.
+SUBMISSION = "submission"
+REVIEWING = "reviewing"
+KINDS = (COMPLETION, LEARNING_GAIN, MASTERY, SUBMISSION, REVIEWING)
 
 PENDING = "pending"
 SENT = "sent"
@@ -22,8 +27,9 @@ FAILED = "failed"
 
 class LineItem(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     """A gradebook column an activity owns: ``completion`` (declared through deep
-    linking, or the link's coupled line item) or ``learning_gain`` (created
-    through AGS, tagged, bound to the resource link)."""
+    linking, or the link's coupled line item), or one created through AGS, tagged
+    and bound to the resource link: ``learning_gain``, ``mastery``, ``submission``
+    or ``reviewing``."""
 
     __tablename__ = "grades_lineitem"
     __table_args__ = (UniqueConstraint("activity_id", "kind"),)

@@ -24,8 +24,11 @@ from lti_app.grades.models import (
     FAILED,
     KINDS,
     LEARNING_GAIN,
+    MASTERY,
     PENDING,
+    REVIEWING,
     SENT,
+    SUBMISSION,
     LineItem,
     Score,
 )
@@ -35,8 +38,11 @@ log = logging.getLogger(__name__)
 DELIVER = "grades.deliver"
 ACTIVITY_PROGRESS = ("Initialized", "Started", "InProgress", "Submitted", "Completed")
 GRADING_PROGRESS = ("FullyGraded", "Pending", "PendingManual", "Failed", "NotReady")
-TAGS = {COMPLETION: "peerlift-completion", LEARNING_GAIN: "peerlift-learning-gain"}
-LABELS = {COMPLETION: "completion", LEARNING_GAIN: "learning gain"}
+#: The platform-side tag of each kind (how a line item is found again) and its label.
+TAGS = {kind: "peerlift-" + kind.replace("_", "-") for kind in KINDS}
+LABELS = {COMPLETION: "completion", LEARNING_GAIN: "learning gain",
+          MASTERY: "post-test mastery", SUBMISSION: "submission grade",
+          REVIEWING: "reviewing grade"}
 #: Moodle compares score timestamps at whole seconds: keep updates a second apart.
 MIN_STEP = timedelta(seconds=1)
 

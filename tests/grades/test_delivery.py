@@ -337,3 +337,18 @@ def test_many_quick_changes_before_delivery_do_not_push_the_timestamp_into_the_f
     assert got["scoreGiven"] == 89
     assert _ts(got["timestamp"]) - datetime.now(_ts(got["timestamp"]).tzinfo) < \
         timedelta(seconds=2)
+
+
+def test_each_kind_of_column_is_created_once_with_its_own_tag_and_label(app, make_lms):
+    from lti_app.grades.models import MASTERY, REVIEWING, SUBMISSION
+
+    lms, setup, users = start(app, make_lms, learners=1)
+    for kind in (MASTERY, SUBMISSION, REVIEWING, LEARNING_GAIN):
+        record(app, setup, users[0].sub, 70, kind=kind)
+    assert deliver(app).sent == 4
+    items = {i["tag"]: i["label"] for i in lms.store.lineitems(lms.context_id) if i.get("tag")}
+    assert items["peerlift-mastery"].endswith("post-test mastery")
+    assert items["peerlift-submission"].endswith("submission grade")
+    assert items["peerlift-reviewing"].endswith("reviewing grade")
+    assert items["peerlift-learning-gain"].endswith("learning gain")
+    assert len(_creations(lms)) == 4
