@@ -60,6 +60,10 @@ def build(test_config: dict[str, Any] | None) -> Flask:
 
     app.register_blueprint(staff_bp)
     app.register_blueprint(grouping_bp)
+    # role-play (lti_app/peer_activities/role_play): scenarios, rounds, feedback
+    from lti_app.peer_activities.role_play.views import bp as role_play_bp
+
+    app.register_blueprint(role_play_bp)
     app.register_blueprint(web_bp)
 
     from lti_app.lms.cli import keys_cli, platforms_cli
@@ -110,7 +114,8 @@ def _models() -> None:
     import lti_app.launch.models
     import lti_app.lms.models
     import lti_app.peer_activities.grouping.models
-    import lti_app.peer_activities.models  # noqa: F401
+    import lti_app.peer_activities.models
+    import lti_app.peer_activities.role_play.models  # noqa: F401
 
 
 def _logging(app: Flask) -> None:

@@ -1,13 +1,27 @@
-"""Role-play pairings: rotating practitioner / client / observer rounds."""
+"""Role-play pairings: rotating practitioner / client / observer rounds.
+
+Layout: ``models``; ``sanitize`` (rich text through nh3); ``scenarios``
+(authoring); ``lookups`` (read-only finds, who owes what); ``services`` (rotation,
+per-round flow, feedback, absentees); ``completion`` (rule → grade outbox);
+``visibility`` (what a person may read); ``panel`` (what the activity page shows,
+per audience); ``schemas``; ``views`` (blueprint ``role_play``). The rotation
+itself is pure: lti_app.domain.rotation.
+"""
 
 from marshmallow import Schema, fields, validate
 
 from lti_app.peer_activities.registry import ActivityType, register
 
+#: Completion rules: every round played and every owed feedback given (default), or
+#: every round played (reached its feedback step).
+COMPLETION_RULES = ("rounds_and_feedback", "rounds_played")
+
 
 class RolePlaySettings(Schema):
     group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]))
     rounds = fields.Integer(load_default=3, validate=validate.Range(min=1, max=6))
+    #: Absent means the default, ``rounds_and_feedback``.
+    completion = fields.String(validate=validate.OneOf(COMPLETION_RULES))
 
 
 ROLE_PLAY = register(
@@ -23,6 +37,9 @@ ROLE_PLAY = register(
               ("2", "Pairs: practitioner and client"),
               ("4", "Groups of four: two observers"))),
             ("rounds", "Rounds", "number", ()),
+            ("completion", "Complete when", "select",
+             (("rounds_and_feedback", "All rounds played and feedback given"),
+              ("rounds_played", "All rounds played"))),
         ),
     )
 )

@@ -1,0 +1,107 @@
+"""Read-only lookups of role-play rounds: settings, scoped finds, seats, and who
+still owes what. Used by the flow (``services``), completion, and the pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import select
+
+from lti_app.courses.models import Person
+from lti_app.domain.rotation import PRACTITIONER, RoundPlan, Seat, feedback_givers
+from lti_app.extensions import db
+from lti_app.peer_activities.grouping.models import GroupingGroup
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.role_play import COMPLETION_RULES
+from lti_app.peer_activities.role_play.models import (
+    DONE,
+    FEEDBACK_DUE,
+    OBSERVER_RATING,
+    SELF_RATING,
+    RolePlayRating,
+    RolePlayRound,
+    RolePlaySeat,
+)
+
+#: Cards of other roles become readable once the round has ended.
+ENDED = (FEEDBACK_DUE, DONE)
+
+
+def round_count(activity: Activity) -> int:
+    raw = (activity.settings or {}).get("rounds")
+    return raw if isinstance(raw, int) and 1 <= raw <= 6 else 3
+
+
+def completion_rule(activity: Activity) -> str:
+    raw = (activity.settings or {}).get("completion")
+    return raw if raw in COMPLETION_RULES else COMPLETION_RULES[0]
+
+
+def round_of(activity: Activity, public_id: str) -> RolePlayRound | None:
+    """Scoped lookup: a round of another activity gives None."""
+    found: RolePlayRound | None = db.session.scalar(select(RolePlayRound).where(
+        RolePlayRound.public_id == public_id, RolePlayRound.activity_id == activity.id))
+    return found
+
+
+def rounds_of_group(group: GroupingGroup | int) -> list[RolePlayRound]:
+    group_id = group if isinstance(group, int) else group.id
+    return list(db.session.scalars(select(RolePlayRound).where(
+        RolePlayRound.group_id == group_id).order_by(RolePlayRound.number)))
+
+
+def seat_of(rnd: RolePlayRound, person: Person) -> RolePlaySeat | None:
+    return next((s for s in rnd.seats if s.person_id == person.id), None)
+
+
+def plan_of(rnd: RolePlayRound) -> RoundPlan:
+    """The round as the domain sees it (members by person public id)."""
+    return RoundPlan(rnd.number, tuple(Seat(s.person.public_id, s.role) for s in rnd.seats))
+
+
+def givers_of(rnd: RolePlayRound) -> list[RolePlaySeat]:
+    """Seats that owe the practitioner feedback: observers, or the client in a pair."""
+    wanted = set(feedback_givers(plan_of(rnd)))
+    return [s for s in rnd.seats if s.person.public_id in wanted]
+
+
+def practitioner_of(rnd: RolePlayRound) -> RolePlaySeat | None:
+    return next((s for s in rnd.seats if s.role == PRACTITIONER), None)
+
+
+def current_round(group_rounds: Sequence[RolePlayRound]) -> RolePlayRound | None:
+    """The first round not done yet (None: all done)."""
+    return next((r for r in group_rounds if r.status != DONE), None)
+
+
+def rating_by(rnd: RolePlayRound, author: Person, kind: str) -> RolePlayRating | None:
+    found: RolePlayRating | None = db.session.scalar(select(RolePlayRating).where(
+        RolePlayRating.round_id == rnd.id, RolePlayRating.author_id == author.id,
+        RolePlayRating.kind == kind))
+    return found
+
+
+# -- who owes what -------------------------------------------------------------------
+
+
+def ratings_of(rnd: RolePlayRound) -> list[RolePlayRating]:
+    return list(db.session.scalars(select(RolePlayRating).where(
+        RolePlayRating.round_id == rnd.id).order_by(RolePlayRating.id)))
+
+
+def owed(rnd: RolePlayRound,
+         given: Sequence[RolePlayRating] | None = None) -> list[tuple[RolePlaySeat, str]]:
+    """Who still owes something for the round: (seat, "feedback" | "self-rating")."""
+    rows = ratings_of(rnd) if given is None else given
+    done = {(r.author_id, r.kind) for r in rows}
+    result = [(s, "feedback") for s in givers_of(rnd)
+              if (s.person_id, OBSERVER_RATING) not in done]
+    practitioner = practitioner_of(rnd)
+    if practitioner is not None and (practitioner.person_id, SELF_RATING) not in done:
+        result.append((practitioner, "self-rating"))
+    return result
+
+
+def own_rating(rnd: RolePlayRound, person: Person, kind: str) -> RolePlayRating | None:
+    return rating_by(rnd, person, kind)

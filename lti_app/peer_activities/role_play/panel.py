@@ -1,0 +1,238 @@
+"""What the activity page shows about role-play: the learner's rounds (their own
+group only) and the instructor's overview. Building a view may plan a group's
+rotation on first look (see ``services.ensure_plan``); nothing else is written.
+
+Privacy by query: a learner's view is built from their own group's rounds only;
+cards come from ``visibility.visible_cards``, feedback from
+``visibility.received_feedback``.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import g
+from sqlalchemy import func, select
+
+from lti_app.courses.session import Actor
+from lti_app.extensions import db
+from lti_app.peer_activities.grouping import rounds as grouping_rounds
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.role_play import (
+    completion,
+    lookups,
+    scenarios,
+    services,
+    visibility,
+)
+from lti_app.peer_activities.role_play.models import (
+    OBSERVER_RATING,
+    SELF_RATING,
+    RolePlayChecklistItem,
+    RolePlayCompletion,
+    RolePlayRating,
+    RolePlayRound,
+    RolePlayScenario,
+)
+
+STATUS_LABELS = {"ready": "Ready", "in_progress": "In progress",
+                 "feedback_due": "Feedback due", "done": "Done"}
+ROLE_LABELS = {"practitioner": "Practitioner", "client": "Client", "observer": "Observer"}
+
+
+def enabled(activity: Activity) -> bool:
+    return activity.activity_type == "role_play"
+
+
+@dataclass
+class RoundView:
+    rnd: RolePlayRound
+    scenario: RolePlayScenario | None
+    #: (name, role) of every member, in seat order (the schedule is no secret).
+    seats: list[tuple[str, str]]
+    my_role: str | None
+    #: Role → sanitised card HTML this person may read.
+    cards: dict[str, str]
+    #: Names of people who still owe something, with what.
+    owed: list[tuple[str, str]]
+    is_current: bool = False
+    #: A round of another group, played as an absentee's replacement.
+    guest: bool = False
+    #: (person public id, name) of each seat, for the instructor's re-run form.
+    seat_ids: list[tuple[str, str]] = field(default_factory=list)
+    can_give_feedback: bool = False
+    my_feedback: RolePlayRating | None = None
+    my_self_rating: RolePlayRating | None = None
+    received: list[tuple[str, RolePlayRating]] = field(default_factory=list)
+    gap: list[visibility.GapRow] = field(default_factory=list)
+
+    @property
+    def status_label(self) -> str:
+        return STATUS_LABELS[self.rnd.status]
+
+
+@dataclass
+class LearnerPanel:
+    #: ``no_course``, ``not_ready`` (survey, agreement or group missing) or ``play``.
+    step: str
+    rounds: list[RoundView] = field(default_factory=list)
+    items: list[RolePlayChecklistItem] = field(default_factory=list)
+    completed: bool = False
+    error: str = ""
+    message: str = ""
+    scale: tuple[tuple[int, str], ...] = scenarios.SCALE
+    role_labels: dict[str, str] = field(default_factory=lambda: dict(ROLE_LABELS))
+
+
+def _items(activity: Activity) -> tuple[list[RolePlayChecklistItem],
+                                        list[tuple[str, str, str]]]:
+    items = scenarios.checklist_of(activity)
+    return items, [(i.public_id, i.skill, i.text) for i in items]
+
+
+def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
+    """The learner's rounds: schedule, their card, feedback forms, their gap."""
+    flash: dict[str, Any] = g.get("role_play_flash") or {}
+    course = actor.course
+    if course is None or activity.course_id != course.id:
+        return LearnerPanel("no_course")
+    part = services.participation(activity, course, actor.person)
+    if part is None or not part.rounds:
+        return LearnerPanel("not_ready")
+    person = actor.person
+    items, item_rows = _items(activity)
+    all_scenarios = scenarios.scenarios_of(activity)
+    current = lookups.current_round(part.rounds)
+    hosts = {r.group_id: lookups.current_round(lookups.rounds_of_group(r.group_id))
+             for r in part.guest_rounds}
+    views = []
+    for rnd in part.rounds + part.guest_rounds:
+        guest = rnd.group_id != part.group.id
+        scenario = scenarios.scenario_for_round(all_scenarios, rnd.number)
+        seat = lookups.seat_of(rnd, person)
+        given = lookups.ratings_of(rnd)
+        view = RoundView(
+            rnd=rnd, scenario=scenario,
+            seats=[(s.person.display_name, s.role) for s in rnd.seats],
+            my_role=seat.role if seat else None,
+            cards=visibility.visible_cards(rnd, scenario, person),
+            owed=[(s.person.display_name, what) for s, what in lookups.owed(rnd, given)],
+            is_current=rnd is (hosts.get(rnd.group_id) if guest else current), guest=guest,
+            can_give_feedback=seat is not None and seat in lookups.givers_of(rnd),
+            my_feedback=lookups.own_rating(rnd, person, OBSERVER_RATING),
+            my_self_rating=lookups.own_rating(rnd, person, SELF_RATING),
+            received=[(r.author.display_name, r)
+                      for r in visibility.received_feedback(rnd, person)],
+            gap=visibility.gap_rows(rnd, person, item_rows),
+        )
+        views.append(view)
+    return LearnerPanel("play", rounds=views, items=items,
+                        completed=completion.is_completed(activity, person),
+                        error=flash.get("error", ""), message=flash.get("message", ""))
+
+
+# -- instructor ------------------------------------------------------------------------
+
+
+@dataclass
+class GroupRow:
+    position: int
+    rounds: list[RoundView]
+    #: Person name → (feedback given, feedback received).
+    counts: list[tuple[str, int, int]]
+    stuck: list[str]
+    #: (public id, label) of people in other groups: replacements for an absentee.
+    others: list[tuple[str, str]] = field(default_factory=list)
+
+
+@dataclass
+class SkillRow:
+    skill: str
+    average: float
+    ratings: int
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.average / scenarios.SCALE_MAX)
+
+
+@dataclass
+class StaffPanel:
+    scenario_list: list[RolePlayScenario]
+    items: list[RolePlayChecklistItem]
+    checklist_text: str
+    groups: list[GroupRow]
+    skills: list[SkillRow]
+    completed: int
+    rule: str
+    error: str = ""
+    message: str = ""
+    scale: tuple[tuple[int, str], ...] = scenarios.SCALE
+    role_labels: dict[str, str] = field(default_factory=lambda: dict(ROLE_LABELS))
+
+
+def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
+    """Every group's rounds, who is stuck, feedback counts, and skills by cohort."""
+    course = actor.course
+    if course is None or activity.course_id != course.id:
+        return None
+    flash: dict[str, Any] = g.get("role_play_flash") or {}
+    items, _ = _items(activity)
+    all_scenarios = scenarios.scenarios_of(activity)
+    published = grouping_rounds.published_of(activity)
+    rows: list[GroupRow] = []
+    for group in (published.groups if published else []):
+        group_rounds = services.ensure_plan(activity, group)
+        given_count: dict[int, int] = defaultdict(int)
+        received_count: dict[int, int] = defaultdict(int)
+        names: dict[int, str] = {m.person_id: m.person.display_name for m in group.members}
+        views = []
+        stuck: set[str] = set()
+        current = lookups.current_round(group_rounds)
+        for rnd in group_rounds:
+            given = lookups.ratings_of(rnd)
+            practitioner = lookups.practitioner_of(rnd)
+            for r in given:
+                if r.kind == OBSERVER_RATING:
+                    given_count[r.author_id] += 1
+                    if practitioner is not None:
+                        received_count[practitioner.person_id] += 1
+            owed = [(s.person.display_name, what) for s, what in lookups.owed(rnd, given)]
+            if rnd.status in lookups.ENDED:
+                stuck.update(name for name, _ in owed)
+            views.append(RoundView(
+                rnd=rnd, scenario=scenarios.scenario_for_round(all_scenarios, rnd.number),
+                seats=[(s.person.display_name, s.role) for s in rnd.seats], my_role=None,
+                cards={}, owed=owed, is_current=rnd is current,
+                seat_ids=[(s.person.public_id, s.person.display_name) for s in rnd.seats]))
+        others = [(m.person.public_id, f"{m.person.display_name} (group {other.position})")
+                  for other in (published.groups if published else []) if other is not group
+                  for m in other.members]
+        rows.append(GroupRow(group.position, views,
+                             [(name, given_count[pid], received_count[pid])
+                              for pid, name in names.items()], sorted(stuck), others))
+    completed = db.session.scalar(select(func.count(RolePlayCompletion.id)).where(
+        RolePlayCompletion.activity_id == activity.id)) or 0
+    return StaffPanel(all_scenarios, items, scenarios.checklist_as_text(items), rows,
+                      skill_summary(activity, items), completed,
+                      lookups.completion_rule(activity), error=flash.get("error", ""),
+                      message=flash.get("message", ""))
+
+
+def skill_summary(activity: Activity, items: list[RolePlayChecklistItem]) -> list[SkillRow]:
+    """Observers' ratings averaged by skill across the whole cohort of the activity."""
+    skill_of = {i.public_id: i.skill for i in items}
+    totals: dict[str, list[int]] = {i.skill: [] for i in items}
+    rows = db.session.scalars(select(RolePlayRating).join(
+        RolePlayRound, RolePlayRound.id == RolePlayRating.round_id).where(
+            RolePlayRound.activity_id == activity.id,
+            RolePlayRating.kind == OBSERVER_RATING))
+    for rating in rows:
+        for item_id, value in (rating.ratings or {}).items():
+            skill = skill_of.get(item_id)
+            if skill is not None and isinstance(value, int):
+                totals[skill].append(value)
+    return [SkillRow(skill, round(sum(v) / len(v), 2) if v else 0.0, len(v))
+            for skill, v in totals.items()]

@@ -1,0 +1,245 @@
+"""Role-play pages and actions: scenario and checklist authoring (staff), starting
+and ending rounds, observer feedback and self-ratings (group members), and moving
+a stuck round on (staff). The activity page shows the panels (see ``panel``);
+actions answer with a redirect back to it, or re-render it with the reason when
+something could not be done.
+
+Every view is scoped: the activity must belong to the caller's platform,
+deployment and course, and be a role-play; anything else is a 404.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
+
+from lti_app.courses.models import Course
+from lti_app.courses.session import Actor, current_actor, require_actor
+from lti_app.peer_activities import services as activities
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.role_play import lookups, panel, scenarios, services
+from lti_app.peer_activities.role_play.models import RolePlayRound
+from lti_app.peer_activities.role_play.schemas import (
+    checklist_input,
+    ratings_input,
+    scenario_input,
+)
+from lti_app.peer_activities.role_play.services import RolePlayError
+from lti_app.peer_activities.views import render_activity
+
+bp = Blueprint("role_play", __name__, url_prefix="/rp", template_folder="templates",
+               static_folder="static")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"role_play_enabled": panel.enabled, "role_play_staff_panel": panel.staff_panel,
+            "role_play_learner_panel": panel.learner_panel}
+
+
+def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
+    actor = current_actor()
+    activity = activities.get_activity(actor.registration.id, actor.deployment.id, activity_id)
+    course = actor.course
+    if activity is None or course is None or activity.course_id != course.id \
+            or not panel.enabled(activity):
+        abort(404)
+    return actor, activity, course
+
+
+def _round(activity: Activity, round_id: str) -> RolePlayRound:
+    rnd = lookups.round_of(activity, round_id)
+    if rnd is None:
+        abort(404)
+    return rnd
+
+
+def _back(actor: Actor, activity: Activity) -> Any:
+    return redirect(url_for("activities.show", activity_id=activity.public_id,
+                            t=actor.token(), _anchor="role-play"), code=303)
+
+
+def _refused(actor: Actor, activity: Activity, message: str, status: int) -> Any:
+    g.role_play_flash = {"error": message}
+    return render_activity(actor, activity), status
+
+
+def _messages(exc: ValidationError) -> str:
+    found = exc.normalized_messages()  # type: ignore[no-untyped-call]
+    parts: list[str] = []
+    for value in found.values():
+        parts.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+    return " ".join(parts)
+
+
+# -- authoring (staff) -------------------------------------------------------------------
+
+
+def _scenario_form(actor: Actor, activity: Activity, scenario: Any, form: Any,
+                   errors: dict[str, Any], status: int = 200) -> Any:
+    return render_template("role_play/scenario_edit.html", actor=actor, activity=activity,
+                           scenario=scenario, form=form, errors=errors), status
+
+
+@bp.get("/<activity_id>/scenarios/new")
+@require_actor(staff=True)
+def new_scenario(activity_id: str) -> Any:
+    """The form for a new scenario: a title and a card per role."""
+    actor, activity, _ = _scope(activity_id)
+    return _scenario_form(actor, activity, None, {}, {})
+
+
+@bp.post("/<activity_id>/scenarios")
+@require_actor(staff=True)
+def create_scenario(activity_id: str) -> Any:
+    """Save a new scenario (cards sanitised)."""
+    actor, activity, _ = _scope(activity_id)
+    try:
+        data = scenario_input(request.form)
+    except ValidationError as exc:
+        return _scenario_form(actor, activity, None, request.form,
+                              exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
+    scenarios.save_scenario(activity, data)
+    return _back(actor, activity)
+
+
+@bp.get("/<activity_id>/scenarios/<scenario_id>")
+@require_actor(staff=True)
+def edit_scenario(activity_id: str, scenario_id: str) -> Any:
+    """Edit one scenario's title and cards."""
+    actor, activity, _ = _scope(activity_id)
+    scenario = scenarios.scenario_of(activity, scenario_id)
+    if scenario is None:
+        abort(404)
+    form = {"title": scenario.title, "practitioner_card": scenario.practitioner_card,
+            "client_card": scenario.client_card, "observer_card": scenario.observer_card}
+    return _scenario_form(actor, activity, scenario, form, {})
+
+
+@bp.post("/<activity_id>/scenarios/<scenario_id>")
+@require_actor(staff=True)
+def update_scenario(activity_id: str, scenario_id: str) -> Any:
+    """Save changes to a scenario."""
+    actor, activity, _ = _scope(activity_id)
+    scenario = scenarios.scenario_of(activity, scenario_id)
+    if scenario is None:
+        abort(404)
+    try:
+        data = scenario_input(request.form)
+    except ValidationError as exc:
+        return _scenario_form(actor, activity, scenario, request.form,
+                              exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
+    scenarios.save_scenario(activity, data, scenario)
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/scenarios/<scenario_id>/delete")
+@require_actor(staff=True)
+def delete_scenario(activity_id: str, scenario_id: str) -> Any:
+    """Remove a scenario (rounds then play the remaining ones in turn)."""
+    actor, activity, _ = _scope(activity_id)
+    scenario = scenarios.scenario_of(activity, scenario_id)
+    if scenario is None:
+        abort(404)
+    scenarios.delete_scenario(scenario)
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/checklist")
+@require_actor(staff=True)
+def save_checklist(activity_id: str) -> Any:
+    """Replace the observer checklist (one 'Skill: behaviour' per line)."""
+    actor, activity, _ = _scope(activity_id)
+    try:
+        items = checklist_input(request.form.get("checklist", ""))
+    except ValidationError as exc:
+        return _refused(actor, activity, _messages(exc), 422)
+    scenarios.save_checklist(activity, items)
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/rounds/<round_id>/advance")
+@require_actor(staff=True)
+def advance_round(activity_id: str, round_id: str) -> Any:
+    """Move a stuck round on to its next step."""
+    actor, activity, _ = _scope(activity_id)
+    rnd = _round(activity, round_id)
+    try:
+        services.advance_round(activity, actor.person, rnd)
+    except RolePlayError as exc:
+        return _refused(actor, activity, str(exc), exc.status)
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/rounds/<round_id>/replace")
+@require_actor(staff=True)
+def replace_absentee(activity_id: str, round_id: str) -> Any:
+    """Re-run a round with someone from another group in an absent person's seat."""
+    actor, activity, _ = _scope(activity_id)
+    rnd = _round(activity, round_id)
+    try:
+        services.rerun_with_replacement(activity, actor.person, rnd,
+                                        request.form.get("absent", ""),
+                                        request.form.get("replacement", ""))
+    except RolePlayError as exc:
+        return _refused(actor, activity, str(exc), exc.status)
+    return _back(actor, activity)
+
+
+# -- taking part (group members) -------------------------------------------------------
+
+
+def _member_action(activity_id: str, round_id: str, action: str) -> Any:
+    actor, activity, course = _scope(activity_id)
+    if actor.is_staff:
+        abort(403)
+    rnd = _round(activity, round_id)
+    try:
+        part = services.require_participation(activity, course, actor.person)
+        if action == "start":
+            services.start_round(part, actor.person, rnd)
+        elif action == "end":
+            services.end_round(activity, part, actor.person, rnd)
+        else:
+            items = scenarios.checklist_of(activity)
+            ratings = ratings_input(request.form, items)
+            if action == "feedback":
+                services.submit_feedback(activity, part, actor.person, rnd, ratings,
+                                         request.form.get("feedback", ""))
+            else:
+                services.submit_self_rating(activity, part, actor.person, rnd, ratings)
+    except RolePlayError as exc:
+        return _refused(actor, activity, str(exc), exc.status)
+    except ValidationError as exc:
+        return _refused(actor, activity, _messages(exc), 422)
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/rounds/<round_id>/start")
+@require_actor()
+def start_round(activity_id: str, round_id: str) -> Any:
+    """A group member starts the round."""
+    return _member_action(activity_id, round_id, "start")
+
+
+@bp.post("/<activity_id>/rounds/<round_id>/end")
+@require_actor()
+def end_round(activity_id: str, round_id: str) -> Any:
+    """A group member ends the role-play; feedback is now due."""
+    return _member_action(activity_id, round_id, "end")
+
+
+@bp.post("/<activity_id>/rounds/<round_id>/feedback")
+@require_actor()
+def give_feedback(activity_id: str, round_id: str) -> Any:
+    """The round's observer rates the practitioner and writes feedback."""
+    return _member_action(activity_id, round_id, "feedback")
+
+
+@bp.post("/<activity_id>/rounds/<round_id>/self")
+@require_actor()
+def rate_self(activity_id: str, round_id: str) -> Any:
+    """The round's practitioner rates themselves on the checklist."""
+    return _member_action(activity_id, round_id, "self")
