@@ -232,3 +232,12 @@ def test_live_session_helper_offers_a_timer_that_the_page_does_not_need(rp) -> N
     script = rp.client.get("/rp/static/role_play.js")
     assert script.status_code == 200 and b"rp-timer" in script.data
     script.close()
+
+
+def test_the_timer_runs_for_the_minutes_the_instructor_set(rp) -> None:
+    rp.setup(TRIAD, round_minutes="25")
+    rnd = rp.rounds_of(ASHA)[0]
+    practitioner = rnd.who("practitioner")[0]
+    rp.act(practitioner, rnd, "start")
+    page = rp.page(rp.visit(practitioner))
+    assert 'data-minutes="25"' in page and ">25:00</output>" in page

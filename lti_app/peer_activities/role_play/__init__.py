@@ -20,6 +20,8 @@ COMPLETION_RULES = ("rounds_and_feedback", "rounds_played")
 class RolePlaySettings(Schema):
     group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]))
     rounds = fields.Integer(load_default=3, validate=validate.Range(min=1, max=6))
+    #: Length of a live round, for the group's countdown timer.
+    round_minutes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=120))
     #: Absent means the default, ``rounds_and_feedback``.
     completion = fields.String(validate=validate.OneOf(COMPLETION_RULES))
 
@@ -37,6 +39,7 @@ ROLE_PLAY = register(
               ("2", "Pairs: practitioner and client"),
               ("4", "Groups of four: two observers"))),
             ("rounds", "Rounds", "number", ()),
+            ("round_minutes", "Minutes per round (the groups' timer)", "number", ()),
             ("completion", "Complete when", "select",
              (("rounds_and_feedback", "All rounds played and feedback given"),
               ("rounds_played", "All rounds played"))),
