@@ -64,6 +64,10 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.peer_activities.role_play.views import bp as role_play_bp
 
     app.register_blueprint(role_play_bp)
+    # peer review (lti_app/peer_activities/peer_review): submissions, reviews, grades
+    from lti_app.peer_activities.peer_review.views import bp as peer_review_bp
+
+    app.register_blueprint(peer_review_bp)
     app.register_blueprint(web_bp)
 
     from lti_app.lms.cli import keys_cli, platforms_cli
@@ -115,6 +119,7 @@ def _models() -> None:
     import lti_app.lms.models
     import lti_app.peer_activities.grouping.models
     import lti_app.peer_activities.models
+    import lti_app.peer_activities.peer_review.models
     import lti_app.peer_activities.role_play.models  # noqa: F401
 
 

@@ -1,8 +1,22 @@
 """Peer assessment with feedback: fair allocation, rubrics, feedback on feedback."""
 
-from marshmallow import Schema, fields, validate
+from datetime import datetime
+
+from marshmallow import Schema, ValidationError, fields, validate
 
 from lti_app.peer_activities.registry import ActivityType, register
+
+
+def _iso_datetime(value: str) -> None:
+    try:
+        datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationError("Give a date and time, e.g. 2026-12-01T17:00.") from exc
+
+
+def _due() -> fields.String:
+    """A phase's due date, UTC, stored as "YYYY-MM-DDTHH:MM" (JSON settings)."""
+    return fields.String(load_default=None, allow_none=True, validate=_iso_datetime)
 
 
 class PeerReviewSettings(Schema):
@@ -11,6 +25,19 @@ class PeerReviewSettings(Schema):
         load_default="double_blind",
         validate=validate.OneOf(["double_blind", "single_blind", "open"]),
     )
+    #: How peer scores make a submission grade (lti_app.domain.peer_grades).
+    method = fields.String(load_default="mean",
+                           validate=validate.OneOf(["mean", "median", "trimmed"]))
+    accuracy_weighting = fields.Boolean(load_default=False)
+    #: Authors rate each review's helpfulness before they complete.
+    rate_feedback = fields.Boolean(load_default=True)
+    #: How long an opened review is held for its reviewer before it returns to the pool.
+    lease_minutes = fields.Integer(load_default=120, validate=validate.Range(min=5, max=10080))
+    #: Authors may hand in a revised version after they received feedback.
+    allow_revision = fields.Boolean(load_default=False)
+    submission_due = _due()
+    review_due = _due()
+    feedback_due = _due()
 
 
 PEER_REVIEW = register(
@@ -26,6 +53,14 @@ PEER_REVIEW = register(
              (("double_blind", "Double-blind: nobody sees names"),
               ("single_blind", "Single-blind: reviewers see the author"),
               ("open", "Open: everyone sees names"))),
+            ("method", "Submission grade", "select",
+             (("mean", "Mean of peer scores"), ("median", "Median of peer scores"),
+              ("trimmed", "Trimmed mean (drop highest and lowest from 4 scores)"))),
+            ("allow_revision", "Revision after feedback", "select",
+             (("0", "No"), ("1", "Yes: authors may hand in a revised version"))),
+            ("submission_due", "Submissions due (UTC, optional)", "datetime-local", ()),
+            ("review_due", "Reviews due (UTC, optional)", "datetime-local", ()),
+            ("feedback_due", "Feedback ratings due (UTC, optional)", "datetime-local", ()),
         ),
     )
 )

@@ -1,0 +1,368 @@
+"""Progress, completion, grades and exports of a peer-review activity.
+
+Grades come from the domain (``lti_app.domain.peer_grades``: the configured
+aggregation, optional accuracy weighting, reviewing grade, lenient/harsh flags)
+and reliability from ``lti_app.domain.reliability``; every figure carries its
+explanation. Completion is queued to the gradebook outbox once per learner.
+
+Side effects: ``check_completion``, ``move_on`` and ``override_grade`` write rows
+and may queue a score; the request commits.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from lti_app.courses.models import Person
+from lti_app.db import utcnow
+from lti_app.domain.peer_grades import (
+    GradingOptions,
+    Rating,
+    ReviewerFlag,
+    ReviewingGrade,
+    SubmissionGrade,
+    reviewer_flags,
+    reviewing_grades,
+    submission_grades,
+)
+from lti_app.domain.reliability import krippendorff_alpha
+from lti_app.extensions import db
+from lti_app.grades import services as grades
+from lti_app.grades.models import LineItem
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review import phases
+from lti_app.peer_activities.peer_review import reviews as rv
+from lti_app.peer_activities.peer_review import submissions as subs
+from lti_app.peer_activities.peer_review.models import (
+    DONE,
+    REVIEWING_GRADE,
+    SUBMISSION_GRADE,
+    PeerReviewOverride,
+    PeerReviewProgress,
+    PeerReviewSubmission,
+)
+from lti_app.peer_activities.peer_review.submissions import PeerReviewError, learners
+from lti_app.peer_activities.peer_review.text import plain
+
+log = logging.getLogger(__name__)
+COMPLETION_COMMENT = "Peer assessment: submitted, reviewed peers and rated the feedback."
+
+
+@dataclass
+class Standing:
+    """One learner's progress through the activity (what the dashboard shows)."""
+
+    person: Person
+    submission: PeerReviewSubmission | None
+    given: int = 0
+    leased: int = 0
+    expired: int = 0
+    owed: int = 0
+    received: int = 0
+    rated: int = 0
+    expected: int = 0
+    progress: PeerReviewProgress | None = None
+    #: Every other submission has been reviewed (or is held) by them already.
+    no_work: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.progress is not None and self.progress.completed_at is not None
+
+    @property
+    def moved_on(self) -> bool:
+        return self.progress is not None and self.progress.moved_on_at is not None
+
+    #: Submitted after the submission due date.
+    late: bool = False
+    #: Phases whose due date passed with this learner's part undone.
+    overdue: tuple[str, ...] = ()
+
+    @property
+    def stuck(self) -> str:
+        """Why this learner cannot finish on their own (or is behind), or ""."""
+        if self.completed:
+            return ""
+        if self.overdue:
+            return "overdue: " + ", ".join(self.overdue)
+        if self.submission is not None and self.given < self.owed and not self.leased \
+                and self.no_work:
+            return "no submission left for them to review"
+        if self.submission is not None and self.given >= self.owed \
+                and self.received < self.expected:
+            return f"waiting for reviews: {self.received} of {self.expected} received"
+        if self.expired:
+            return "abandoned a review (its lease ran out)"
+        return ""
+
+    def owes(self, rate_feedback: bool) -> list[str]:
+        """What the learner still has to do, in order."""
+        out = []
+        if self.submission is None and not self.moved_on:
+            out.append("submit your work")
+        if self.given < self.owed:
+            out.append(f"review {self.owed - self.given} more peer submission(s)")
+        if rate_feedback and self.rated < self.received:
+            out.append(f"rate the helpfulness of {self.received - self.rated} review(s)")
+        return out
+
+
+def standings(activity: Activity, people: Iterable[Person] | None = None) -> list[Standing]:
+    """Every learner's (or the given people's) standing, from three queries."""
+    everyone = learners(activity)
+    people = list(everyone if people is None else people)
+    pool = subs.submissions(activity)
+    by_author = {s.author_id: s for s in pool}
+    reviews = rv.reviews_of(activity)
+    progress = {p.person_id: p for p in db.session.scalars(
+        select(PeerReviewProgress).where(PeerReviewProgress.activity_id == activity.id))}
+    now = utcnow()
+    n_learners = len(everyone)
+    blocked = rv.must_not_review(activity)
+    out = []
+    for person in people:
+        own = by_author.get(person.id)
+        st = Standing(person, own, progress=progress.get(person.id))
+        st.owed = rv.quota(activity, n_learners)
+        st.expected = rv.quota(activity, n_learners) if own is not None else 0
+        for r in reviews:
+            if r.reviewer_id == person.id:
+                if r.status == DONE:
+                    st.given += 1
+                elif rv.is_live(r, now):
+                    st.leased += 1
+                else:
+                    st.expired += 1
+            if own is not None and r.submission_id == own.id and r.status == DONE:
+                st.received += 1
+                st.rated += 1 if r.helpfulness is not None else 0
+        st.late = own is not None and phases.is_late(activity.settings, own.submitted_at)
+        late_parts = []
+        if own is None and phases.overdue(activity.settings, phases.SUBMISSION, now):
+            late_parts.append("submission")
+        if st.given < st.owed and phases.overdue(activity.settings, phases.REVIEW, now):
+            late_parts.append(f"{st.owed - st.given} review(s)")
+        if activity.settings.get("rate_feedback", True) and st.rated < st.received \
+                and phases.overdue(activity.settings, phases.FEEDBACK, now):
+            late_parts.append("feedback ratings")
+        st.overdue = tuple(late_parts)
+        seen = {r.submission_id for r in reviews if r.reviewer_id == person.id}
+        st.no_work = all(s.id in seen or s.author_id == person.id
+                         or (str(person.id), str(s.author_id)) in blocked
+                         or (str(s.author_id), str(person.id)) in blocked for s in pool)
+        out.append(st)
+    return out
+
+
+def _progress_row(activity: Activity, person: Person) -> PeerReviewProgress:
+    row = db.session.scalar(select(PeerReviewProgress).where(
+        PeerReviewProgress.activity_id == activity.id, PeerReviewProgress.person_id == person.id))
+    if row is None:
+        row = PeerReviewProgress(activity_id=activity.id, person_id=person.id)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def _complete(activity: Activity, person: Person, comment: str) -> bool:
+    row = _progress_row(activity, person)
+    if row.completed_at is not None:
+        return False
+    row.completed_at = utcnow()
+    db.session.flush()
+    if activity.course_id is not None:
+        grades.record_score(grades.line_item_for(activity, "completion"), person,
+                            score_given=100, score_maximum=100, comment=comment)
+    log.info("peer review %s: %s complete, score queued", activity.public_id, person.public_id)
+    return True
+
+
+def check_completion(activity: Activity, people: Iterable[Person]) -> list[Person]:
+    """Complete whoever among ``people`` has now done everything: submitted, given
+    the reviews they owe, received the reviews expected and (if the phase is on)
+    rated them. Queues one completion score per learner, ever."""
+    rate = bool(activity.settings.get("rate_feedback", True))
+    done = []
+    for st in standings(activity, people):
+        if st.completed or not grades.is_gradable(st.person, activity.course_id or 0):
+            continue
+        if st.submission is None or st.given < st.owed or st.received < st.expected:
+            continue
+        if rate and st.rated < st.received:
+            continue
+        if _complete(activity, st.person, COMPLETION_COMMENT):
+            done.append(st.person)
+    return done
+
+
+def move_on(activity: Activity, person: Person, by: Person, reason: str) -> None:
+    """An instructor moves a stuck learner on: they count as complete (score queued
+    once) and may review without a submission of their own."""
+    reason = reason.strip()
+    if not reason:
+        raise PeerReviewError("Give a reason for moving this learner on.")
+    row = _progress_row(activity, person)
+    row.moved_on_at = utcnow()
+    row.moved_on_reason = reason[:2000]
+    _complete(activity, person, "Peer assessment: moved on by the instructor.")
+    log.info("peer review %s: %s moved on by %s", activity.public_id, person.public_id,
+             by.public_id)
+
+
+# -- grades ------------------------------------------------------------------------------
+
+
+@dataclass
+class GradeRow:
+    person: Person
+    submission: SubmissionGrade | None
+    reviewing: ReviewingGrade | None
+    overrides: dict[str, PeerReviewOverride]
+
+    def percent(self, kind: str) -> float | None:
+        if kind in self.overrides:
+            return self.overrides[kind].percent
+        if kind == SUBMISSION_GRADE:
+            f = self.submission.fraction if self.submission else None
+        else:
+            f = self.reviewing.grade if self.reviewing else None
+        return None if f is None else round(100 * f, 1)
+
+
+@dataclass
+class GradeReport:
+    rows: list[GradeRow]
+    flags: list[ReviewerFlag]
+    alpha: float | None
+    alpha_text: str
+    max_score: float
+    method: str
+    #: Reviewer key (as in ``flags``) -> display name, for the instructor only.
+    names: dict[str, str]
+
+
+def grade_report(activity: Activity) -> GradeReport:
+    """Every learner's submission and reviewing grade, with explanations."""
+    rows = subs.criteria(activity)
+    rubric = subs.rubric_of(rows)
+    m = rubric.max_total
+    pool = subs.submissions(activity)
+    sub_author = {s.id: s.author_id for s in pool}
+    done = [r for r in rv.reviews_of(activity) if r.status == DONE and r.total is not None]
+    ratings = [Rating(str(r.reviewer_id), str(r.submission_id), min(m, float(r.total or 0)))
+               for r in done]
+    options = GradingOptions(max_score=m, method=activity.settings.get("method", "mean"),
+                             accuracy_weighting=bool(activity.settings.get(
+                                 "accuracy_weighting", False)))
+    by_sub = submission_grades(ratings, options, submissions=[str(s.id) for s in pool])
+    people = learners(activity)
+    st = {s.person.id: s for s in standings(activity, people)}
+    assigned = {str(pid): s.owed for pid, s in st.items()}
+    helpful = [(str(r.reviewer_id), int(r.helpfulness)) for r in done
+               if r.helpfulness is not None]
+    by_rev = reviewing_grades(ratings, max_score=m, assigned=assigned, helpfulness=helpful)
+    overrides: dict[int, dict[str, PeerReviewOverride]] = {}
+    for o in db.session.scalars(select(PeerReviewOverride).where(
+            PeerReviewOverride.activity_id == activity.id)):
+        overrides.setdefault(o.person_id, {})[o.kind] = o
+    own = {a: str(s) for s, a in sub_author.items()}
+    out = [GradeRow(p, by_sub.get(own.get(p.id, "")), by_rev.get(str(p.id)),
+                    overrides.get(p.id, {})) for p in people]
+    names = {str(p.id): p.display_name for p in people}
+    flags = reviewer_flags(ratings, max_score=m)
+    alpha = krippendorff_alpha([(r.reviewer, r.submission, r.score) for r in ratings],
+                               level="interval")
+    return GradeReport(out, flags, alpha.alpha, f"{alpha.interpretation()}: {alpha.reason}", m,
+                       options.method, names)
+
+
+def override_grade(activity: Activity, person: Person, by: Person, *, kind: str,
+                   percent: float, reason: str) -> PeerReviewOverride:
+    """Replace a computed grade with the instructor's, with the reason kept."""
+    if kind not in (SUBMISSION_GRADE, REVIEWING_GRADE):
+        raise PeerReviewError("Choose the submission grade or the reviewing grade.")
+    if not 0 <= percent <= 100:
+        raise PeerReviewError("A grade is a percentage from 0 to 100.")
+    if not reason.strip():
+        raise PeerReviewError("Give a reason for overriding the grade.")
+    row = db.session.scalar(select(PeerReviewOverride).where(
+        PeerReviewOverride.activity_id == activity.id, PeerReviewOverride.person_id == person.id,
+        PeerReviewOverride.kind == kind))
+    if row is None:
+        row = PeerReviewOverride(activity_id=activity.id, person_id=person.id, kind=kind)
+        db.session.add(row)
+    row.percent = percent
+    row.reason = reason.strip()[:2000]
+    row.by_id = by.id
+    db.session.flush()
+    log.info("peer review %s: %s grade of %s overridden by %s", activity.public_id, kind,
+             person.public_id, by.public_id)
+    resend_after_override(activity, person, kind)
+    return row
+
+
+def _send(activity: Activity, row: GradeRow, kind: str, line_item: LineItem) -> bool:
+    percent = row.percent(kind)
+    if percent is None:
+        return False
+    part = row.submission if kind == SUBMISSION_GRADE else row.reviewing
+    comment = "Set by your instructor." if kind in row.overrides else (
+        part.explanation if part is not None else "")
+    return grades.record_score(line_item, row.person, score_given=percent, score_maximum=100,
+                               comment=comment) is not None
+
+
+def publish_grades(activity: Activity) -> int:
+    """Queue every learner's submission and reviewing grade (override first) to the
+    gradebook, each with its explanation as the comment; unchanged scores are not
+    sent again. Returns how many scores were queued or kept.
+
+    Side effects: line items made on first use; scores in the outbox.
+    """
+    report = grade_report(activity)
+    items = {kind: grades.line_item_for(activity, kind)
+             for kind in (SUBMISSION_GRADE, REVIEWING_GRADE)}
+    sent = sum(_send(activity, row, kind, item) for row in report.rows
+               for kind, item in items.items())
+    log.info("peer review %s: %d grade(s) queued to the gradebook", activity.public_id, sent)
+    return sent
+
+
+def resend_after_override(activity: Activity, person: Person, kind: str) -> None:
+    """Once grades are published (the line item exists), an override goes out too."""
+    item = db.session.scalar(select(LineItem).where(LineItem.activity_id == activity.id,
+                                                    LineItem.kind == kind))
+    if item is None:
+        return
+    row = next((r for r in grade_report(activity).rows if r.person.id == person.id), None)
+    if row is not None:
+        _send(activity, row, kind, item)
+
+
+def _cell(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def export_csv(activity: Activity) -> str:
+    """Every review: author, reviewer, each criterion, total, comments, helpfulness."""
+    rows = subs.criteria(activity)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["author", "reviewer", "status", *[c.name for c in rows], "total",
+                     "comment", "helpfulness", "helpfulness comment", "completed at"])
+    for r in rv.reviews_of(activity):
+        author = db.session.get(Person, r.author_id)
+        writer.writerow([_cell(x) for x in (
+            author.display_name if author else "", r.reviewer.display_name, r.status,
+            *[r.scores.get(c.public_id, "") for c in rows],
+            r.total, plain(r.comment), r.helpfulness or "", plain(r.helpfulness_comment),
+            r.completed_at.isoformat(timespec="seconds") if r.completed_at else "")])
+    return out.getvalue()

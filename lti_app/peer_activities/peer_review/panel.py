@@ -1,0 +1,136 @@
+"""What the activity page shows about peer review: the learner's tasks and
+feedback, and the instructor's dashboard. Building a view may create the default
+rubric on first look; nothing else is written.
+
+Privacy by query and serializer: a learner's received reviews come from their own
+submission only and are dumped through the author schema of the activity's
+anonymity setting; staff views are never built for learners.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lti_app.courses.session import Actor
+from lti_app.db import utcnow
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review import grading, phases, schemas, uploads
+from lti_app.peer_activities.peer_review import reviews as rv
+from lti_app.peer_activities.peer_review import submissions as subs
+from lti_app.peer_activities.peer_review.models import (
+    DONE,
+    LEASED,
+    PeerReviewReview,
+    PeerReviewSubmission,
+)
+
+
+def enabled(activity: Activity) -> bool:
+    return activity.activity_type == "peer_review"
+
+
+def anonymity(activity: Activity) -> str:
+    return str(activity.settings.get("anonymity", "double_blind"))
+
+
+def received_reviews(activity: Activity, actor: Actor) -> list[dict[str, Any]]:
+    """The done reviews of the actor's own submission, as the author may see them."""
+    own = subs.submission_of(activity, actor.person)
+    if own is None:
+        return []
+    criteria = subs.criteria(activity)
+    schema = schemas.for_author(anonymity(activity))()
+    found = [r for r in rv.reviews_of(activity) if r.submission_id == own.id and r.status == DONE]
+    out = []
+    for n, review in enumerate(found, start=1):
+        data: dict[str, Any] = schema.dump(schemas.review_facts(review, criteria))
+        data["label"] = data.get("reviewer_name") or f"Reviewer {n}"
+        out.append(data)
+    return out
+
+
+def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
+    """The learner's view: what they owe, their submission, reviews, feedback."""
+    standing = grading.standings(activity, [actor.person])[0]
+    mine = rv.reviews_by(activity, actor.person)
+    given = [schemas.ReviewForReviewer().dump(schemas.review_facts(r, []))
+             for r in mine if r.status == DONE]
+    open_review = next((r for r in mine if r.status == LEASED), None)
+    rate = bool(activity.settings.get("rate_feedback", True))
+    timeline = phases.timeline(activity.settings, utcnow())
+    at_results = timeline[-1].current
+    return {
+        "timeline": timeline,
+        "grades": _own_grades(activity, actor) if at_results or standing.completed else None,
+        "standing": standing,
+        "owes": standing.owes(rate),
+        "submission": standing.submission,
+        "open_review": open_review,
+        "given": given,
+        "received": received_reviews(activity, actor),
+        "rate_feedback": rate,
+        "k": rv.k_of(activity),
+        "max_mb": uploads.max_bytes() // (1024 * 1024),
+        "allow_revision": bool(activity.settings.get("allow_revision")),
+        "can_volunteer": standing.submission is not None and standing.given >= standing.owed,
+    }
+
+
+def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
+    """The instructor's dashboard: rubric, progress, who is stuck, grades."""
+    criteria = subs.criteria(activity)
+    standings = grading.standings(activity)
+    report = grading.grade_report(activity)
+    reviews = rv.reviews_of(activity)
+    return {
+        "timeline": phases.timeline(activity.settings, utcnow()),
+        "settings": activity.settings,
+        "criteria": criteria,
+        "rubric_text": "\n".join(
+            f"{c.name} | {c.max_points} | {'; '.join(c.levels.splitlines())}" for c in criteria),
+        "rubric_locked": subs.reviews_started(activity),
+        "standings": standings,
+        "stuck": [s for s in standings if s.stuck],
+        "report": report,
+        "grades": {row.person.id: row for row in report.rows},
+        "matrix": _matrix(reviews),
+        "anonymity": anonymity(activity),
+    }
+
+
+def _own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
+    """The learner's own two grades with their explanations (which name nobody)."""
+    row = next((r for r in grading.grade_report(activity).rows
+                if r.person.id == actor.person.id), None)
+    if row is None:
+        return None
+    sub_text = "set by your instructor" if "submission" in row.overrides else (
+        row.submission.explanation if row.submission else "")
+    rev_text = "set by your instructor" if "reviewing" in row.overrides else (
+        row.reviewing.explanation if row.reviewing else "")
+    return {"submission": row.percent("submission"), "submission_text": sub_text,
+            "reviewing": row.percent("reviewing"), "reviewing_text": rev_text}
+
+
+def _matrix(reviews: list[PeerReviewReview]) -> list[dict[str, Any]]:
+    """Reviewer × submission, for the instructor (names shown: staff only)."""
+    return [{"reviewer": r.reviewer.display_name, "author": r.submission.author.display_name,
+             "status": r.status, "total": r.total, "helpfulness": r.helpfulness}
+            for r in reviews]
+
+
+def moderation(activity: Activity, sub: PeerReviewSubmission) -> dict[str, Any]:
+    """Staff only: the work and all its reviews, with names."""
+    criteria = subs.criteria(activity)
+    found = [schemas.review_facts(r, criteria) | {"completed_at": r.completed_at}
+             for r in rv.reviews_of(activity) if r.submission_id == sub.id and r.status == DONE]
+    return {"work": schemas.SubmissionForReviewerNamed().dump(schemas.submission_facts(sub)),
+            "submission": sub, "reviews": found}
+
+
+def review_page(activity: Activity, review: PeerReviewReview) -> dict[str, Any]:
+    """The reviewer's task: the work (author shown only if the setting allows)
+    and the rubric."""
+    schema = schemas.for_reviewer(anonymity(activity))()
+    return {"work": schema.dump(schemas.submission_facts(review.submission)),
+            "criteria": subs.criteria(activity), "review": review}

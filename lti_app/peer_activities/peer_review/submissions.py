@@ -1,0 +1,198 @@
+"""The rubric and learners' submissions.
+
+Side effects: inserts/updates rows and flushes; the request commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+
+from lti_app.courses.models import Enrolment, Person
+from lti_app.db import utcnow
+from lti_app.domain.peer_grades import Criterion, Rubric
+from lti_app.domain.roles import LEARNER
+from lti_app.extensions import db
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review.models import (
+    PeerReviewCriterion,
+    PeerReviewReview,
+    PeerReviewSubmission,
+)
+from lti_app.peer_activities.peer_review.text import rich_text
+from lti_app.peer_activities.services import clean_settings
+
+log = logging.getLogger(__name__)
+
+#: The rubric an activity starts with until the instructor edits it.
+DEFAULT_RUBRIC = (
+    ("Content", 4, "0 missing\n1 thin\n2 adequate\n3 good\n4 excellent"),
+    ("Clarity", 4, "0 unreadable\n1 hard to follow\n2 mostly clear\n3 clear\n4 very clear"),
+    ("Use of evidence", 4, "0 none\n1 anecdote\n2 some\n3 relevant\n4 strong and cited"),
+)
+
+
+class PeerReviewError(ValueError):
+    """Something a person asked for that the rules refuse; the message says why."""
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    name: str
+    max_points: int
+    levels: str
+
+
+def criteria(activity: Activity) -> list[PeerReviewCriterion]:
+    """The activity's rubric, creating the default one on first use."""
+    rows = list(db.session.scalars(
+        select(PeerReviewCriterion).where(PeerReviewCriterion.activity_id == activity.id)
+        .order_by(PeerReviewCriterion.position, PeerReviewCriterion.id)))
+    if not rows:
+        for i, (name, points, levels) in enumerate(DEFAULT_RUBRIC, start=1):
+            row = PeerReviewCriterion(activity_id=activity.id, position=i, name=name,
+                                      max_points=points, levels=levels)
+            db.session.add(row)
+            rows.append(row)
+        db.session.flush()
+    return rows
+
+
+def rubric_of(rows: list[PeerReviewCriterion]) -> Rubric:
+    """The domain rubric; criteria are named by public id (names may change)."""
+    return Rubric(tuple(Criterion(c.public_id, float(c.max_points)) for c in rows))
+
+
+def reviews_started(activity: Activity) -> bool:
+    found = db.session.scalar(select(func.count()).select_from(PeerReviewReview).where(
+        PeerReviewReview.activity_id == activity.id, PeerReviewReview.status == "done"))
+    return bool(found)
+
+
+def save_rubric(activity: Activity, items: list[CriterionInput]) -> list[PeerReviewCriterion]:
+    """Replace the rubric. Refused once a review is done: the scores given would no
+    longer mean what they meant."""
+    if reviews_started(activity):
+        raise PeerReviewError("Reviews have been given against this rubric, so it can no "
+                              "longer be changed.")
+    if not items:
+        raise PeerReviewError("A rubric needs at least one criterion.")
+    for row in criteria(activity):
+        db.session.delete(row)
+    db.session.flush()
+    rows = []
+    for i, item in enumerate(items, start=1):
+        row = PeerReviewCriterion(activity_id=activity.id, position=i, name=item.name,
+                                  max_points=item.max_points, levels=item.levels)
+        db.session.add(row)
+        rows.append(row)
+    db.session.flush()
+    log.info("peer review %s: rubric saved (%d criteria)", activity.public_id, len(rows))
+    return rows
+
+
+def copy_rubric(activity: Activity, source: Activity) -> list[PeerReviewCriterion]:
+    """Reuse another activity's rubric (same course, checked by the caller)."""
+    items = [CriterionInput(c.name, c.max_points, c.levels) for c in criteria(source)]
+    return save_rubric(activity, items)
+
+
+def learners(activity: Activity) -> list[Person]:
+    """The course's active learners, by name."""
+    if activity.course_id is None:
+        return []
+    rows = db.session.execute(
+        select(Person, Enrolment.roles).join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Enrolment.course_id == activity.course_id, Enrolment.status == "active")).all()
+    people = [p for p, roles in rows if LEARNER in (roles or [])]
+    return sorted(people, key=lambda p: (p.display_name.casefold(), p.id))
+
+
+
+def submission_of(activity: Activity, person: Person) -> PeerReviewSubmission | None:
+    found: PeerReviewSubmission | None = db.session.scalar(
+        select(PeerReviewSubmission).where(PeerReviewSubmission.activity_id == activity.id,
+                                           PeerReviewSubmission.author_id == person.id))
+    return found
+
+
+def submissions(activity: Activity) -> list[PeerReviewSubmission]:
+    return list(db.session.scalars(
+        select(PeerReviewSubmission).where(PeerReviewSubmission.activity_id == activity.id)
+        .order_by(PeerReviewSubmission.submitted_at, PeerReviewSubmission.id)))
+
+
+def submit_work(activity: Activity, person: Person, *, body: str,
+                link_url: str | None, has_file: bool = False) -> PeerReviewSubmission:
+    """Save (or revise) a learner's submission. A revision is refused once a peer
+    has opened it for review: reviewers must see what they are grading."""
+    cleaned = rich_text(body)
+    existing_file = False
+    sub = submission_of(activity, person)
+    if sub is not None:
+        existing_file = bool(sub.file_key)
+    if not cleaned and not link_url and not has_file and not existing_file:
+        raise PeerReviewError("Write your submission, attach a file or give a link to it.")
+    if sub is None:
+        sub = PeerReviewSubmission(activity_id=activity.id, author_id=person.id,
+                                   submitted_at=utcnow())
+        db.session.add(sub)
+    else:
+        opened = db.session.scalar(select(func.count()).select_from(PeerReviewReview).where(
+            PeerReviewReview.submission_id == sub.id))
+        if opened:
+            raise PeerReviewError("A peer is already reviewing your submission, so it can no "
+                                  "longer be changed.")
+    sub.body = cleaned
+    sub.link_url = link_url
+    db.session.flush()
+    log.info("peer review %s: submission %s saved", activity.public_id, sub.public_id)
+    return sub
+
+
+#: Settings the instructor may change on a running activity (not anonymity: people
+#: reviewed under a promise of anonymity that must hold).
+EDITABLE = ("submission_due", "review_due", "feedback_due", "rate_feedback", "method",
+            "accuracy_weighting", "reviews_per_submission", "allow_revision")
+
+
+def update_settings(activity: Activity, changes: dict[str, Any]) -> dict[str, Any]:
+    """Change phases' dates and grading options; validated by the type's schema.
+    Raises ``ActivityInputError`` with per-field messages."""
+    merged = dict(activity.settings)
+    merged.update({k: v for k, v in changes.items() if k in EDITABLE})
+    activity.settings = clean_settings("peer_review", merged)
+    db.session.flush()
+    log.info("peer review %s: settings changed", activity.public_id)
+    return activity.settings
+
+
+def revise_work(activity: Activity, person: Person, body: str) -> PeerReviewSubmission:
+    """Hand in a revised version after feedback (when the activity allows it). The
+    reviewed version stays as it was: grades are about what was reviewed."""
+    if not activity.settings.get("allow_revision"):
+        raise PeerReviewError("This activity does not take revisions.")
+    sub = submission_of(activity, person)
+    received = 0 if sub is None else db.session.scalar(
+        select(func.count()).select_from(PeerReviewReview).where(
+            PeerReviewReview.submission_id == sub.id, PeerReviewReview.status == "done"))
+    if sub is None or not received:
+        raise PeerReviewError("You can revise your work once you have received feedback.")
+    cleaned = rich_text(body)
+    if not cleaned:
+        raise PeerReviewError("Write your revised version.")
+    sub.revision = cleaned
+    sub.revised_at = utcnow()
+    db.session.flush()
+    log.info("peer review %s: submission %s revised", activity.public_id, sub.public_id)
+    return sub
+
+
+def submission_by_id(activity: Activity, public_id: str) -> PeerReviewSubmission | None:
+    found: PeerReviewSubmission | None = db.session.scalar(
+        select(PeerReviewSubmission).where(PeerReviewSubmission.public_id == public_id,
+                                           PeerReviewSubmission.activity_id == activity.id))
+    return found

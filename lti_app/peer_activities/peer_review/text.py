@@ -1,0 +1,37 @@
+"""User text for peer review: submissions and comments go through nh3 (a small
+tag set); only what ``rich_text`` returns may be rendered with ``|safe``."""
+
+from __future__ import annotations
+
+import re
+
+import nh3
+
+TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
+ATTRIBUTES = {"a": {"href"}}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+DROP_CONTENT = frozenset({"script", "style"})
+_BLOCK = re.compile(r"<(p|ul|ol|br|blockquote)\b")
+
+
+def rich_text(raw: str, *, limit: int = 50000) -> str:
+    """Sanitised HTML; plain text keeps its paragraphs (blank lines) and line breaks."""
+    cleaned = _clean((raw or "").strip()[:limit])
+    if cleaned and not _BLOCK.search(cleaned):
+        paragraphs = [p.strip() for p in re.split(r"\n\s*\n", cleaned) if p.strip()]
+        cleaned = _clean("".join("<p>" + p.replace("\n", "<br>") + "</p>" for p in paragraphs))
+    return cleaned
+
+
+def _clean(text: str) -> str:
+    cleaned: str = nh3.clean(text, tags=set(TAGS), attributes=ATTRIBUTES,
+                             url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer",
+                             clean_content_tags=set(DROP_CONTENT))
+    return cleaned.strip()
+
+
+def plain(cleaned: str) -> str:
+    """The text of sanitised HTML, for CSV exports."""
+    text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", cleaned)
+    return nh3.clean(text, tags=set()).replace("&amp;", "&").replace("&lt;", "<") \
+        .replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'").strip()

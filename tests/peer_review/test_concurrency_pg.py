@@ -1,0 +1,104 @@
+"""Just-in-time allocation under concurrency, on the real PostgreSQL (required in CI)."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from flask import Flask
+from sqlalchemy import select
+
+from lti_app import create_app
+from lti_app.courses.models import Course, Enrolment, Person
+from lti_app.domain.roles import LEARNER
+from lti_app.extensions import db
+from lti_app.lms import keys
+from lti_app.lms.models import Deployment
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review import reviews
+from lti_app.peer_activities.peer_review.models import PeerReviewReview, PeerReviewSubmission
+from tests.conftest import PG_URL, register_platform
+
+pytestmark = pytest.mark.services
+
+K = 2
+AUTHORS = 10
+HELPERS = 10  # staff-like reviewers (the instructor fallback): no quota, no submission
+
+
+@pytest.fixture
+def pg_app(services: None, platform_server: Any) -> Iterator[Flask]:
+    server, platform, _ = platform_server
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
+                      "REDIS_URL": "", "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25}})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        register_platform(platform, server.url + "/jwks")
+        keys.ensure_key()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+        db.engine.dispose()
+    keys.clear_cache()
+
+
+def _cohort(app: Flask) -> tuple[int, list[int]]:
+    """An activity with AUTHORS submissions; returns its id and every reviewer's id."""
+    with app.app_context():
+        dep = db.session.scalars(select(Deployment)).one()
+        course = Course(registration_id=dep.registration_id, deployment_id=dep.id,
+                        context_id="race-course")
+        db.session.add(course)
+        db.session.flush()
+        activity = Activity(registration_id=dep.registration_id, deployment_id=dep.id,
+                            course_id=course.id, activity_type="peer_review", title="Race",
+                            settings={"reviews_per_submission": K})
+        db.session.add(activity)
+        people = []
+        for i in range(AUTHORS + HELPERS):
+            person = Person(registration_id=dep.registration_id, sub=f"race-{i}",
+                            name=f"Racer {i}")
+            db.session.add(person)
+            db.session.flush()
+            people.append(person.id)
+            if i < AUTHORS:
+                db.session.add(Enrolment(course_id=course.id, person_id=person.id,
+                                         roles=[LEARNER]))
+                db.session.add(PeerReviewSubmission(activity_id=activity.id,
+                                                    author_id=person.id, body="<p>w</p>"))
+        db.session.commit()
+        return activity.id, people
+
+
+def test_twenty_reviewers_opening_next_review_at_once_never_exceed_k_per_submission(
+        pg_app: Flask) -> None:
+    activity_id, people = _cohort(pg_app)
+    barrier = threading.Barrier(len(people))
+
+    def open_next(person_id: int) -> str:
+        with pg_app.app_context():
+            activity = db.session.get(Activity, activity_id)
+            person = db.session.get(Person, person_id)
+            barrier.wait()
+            review = reviews.next_review(activity, person, staff=person_id >= people[AUTHORS])
+            sub = str(review.submission_id)
+            db.session.commit()
+            return sub
+
+    with ThreadPoolExecutor(len(people)) as pool:
+        chosen = list(pool.map(open_next, people))
+
+    assert len(chosen) == len(people)
+    with pg_app.app_context():
+        rows = db.session.scalars(select(PeerReviewReview)).all()
+        assert len(rows) == len(people)
+        assert all(r.reviewer_id != r.author_id for r in rows)
+        # 10 submissions × k = 20 slots for 20 reviewers: exactly k each, never k + 1.
+        assert sorted(Counter(r.submission_id for r in rows).values()) == [K] * AUTHORS
