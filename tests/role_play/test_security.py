@@ -103,7 +103,7 @@ def test_html_in_scenarios_and_feedback_is_sanitised(rp) -> None:
     rnd = rp.rounds_of(ASHA)[0]
     page = rp.page(rp.visit(rnd.who("practitioner")[0]))
     assert "<strong>open</strong>" in page
-    assert '<a href="https://ok.test" rel="noopener">ok</a>' in page
+    assert '<a href="https://ok.test" rel="noopener noreferrer">ok</a>' in page
     for bad in ("<script>alert", "onerror", "javascript:", "onclick", "alert(1)"):
         assert bad not in page, bad
     assert "Evil &lt;b&gt;title&lt;/b&gt;" in page  # titles are text, escaped

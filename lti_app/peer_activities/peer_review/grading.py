@@ -48,7 +48,7 @@ from lti_app.peer_activities.peer_review.models import (
     PeerReviewSubmission,
 )
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError, learners
-from lti_app.peer_activities.peer_review.text import plain
+from lti_app.peer_activities.rich_text import plain
 
 log = logging.getLogger(__name__)
 COMPLETION_COMMENT = "Peer assessment: submitted, reviewed peers and rated the feedback."

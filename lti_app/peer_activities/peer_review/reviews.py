@@ -40,7 +40,7 @@ from lti_app.peer_activities.peer_review.models import (
     PeerReviewSubmission,
 )
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
-from lti_app.peer_activities.peer_review.text import rich_text
+from lti_app.peer_activities.rich_text import rich_text
 
 log = logging.getLogger(__name__)
 _rng = random.SystemRandom()

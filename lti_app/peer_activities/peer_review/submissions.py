@@ -22,7 +22,7 @@ from lti_app.peer_activities.peer_review.models import (
     PeerReviewReview,
     PeerReviewSubmission,
 )
-from lti_app.peer_activities.peer_review.text import rich_text
+from lti_app.peer_activities.rich_text import rich_text
 from lti_app.peer_activities.services import clean_settings
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """Role-play pairings: rotating practitioner / client / observer rounds.
 
-Layout: ``models``; ``sanitize`` (rich text through nh3); ``scenarios``
+Layout: ``models``; ``scenarios``
 (authoring); ``lookups`` (read-only finds, who owes what); ``services`` (rotation,
 per-round flow, feedback, absentees); ``completion`` (rule → grade outbox);
 ``visibility`` (what a person may read); ``panel`` (what the activity page shows,

@@ -40,7 +40,7 @@ SELF_RATING = "self"
 
 class RolePlayScenario(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     """A scenario with one card per role. Cards are nh3-sanitised HTML (see
-    ``sanitize``); round k plays scenario (k - 1) mod count, by position."""
+    ``peer_activities.rich_text``); round k plays scenario (k - 1) mod count, by position."""
 
     __tablename__ = "role_play_scenario"
 

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.rich_text import rich_text
 from lti_app.peer_activities.role_play.models import RolePlayChecklistItem, RolePlayScenario
-from lti_app.peer_activities.role_play.sanitize import rich_text
 
 log = logging.getLogger(__name__)
 

@@ -30,6 +30,7 @@ from lti_app.extensions import db
 from lti_app.peer_activities.grouping import agreement, rounds
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingMember
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.rich_text import rich_text
 from lti_app.peer_activities.role_play.completion import check_completion
 from lti_app.peer_activities.role_play.lookups import (
     ENDED,
@@ -56,7 +57,6 @@ from lti_app.peer_activities.role_play.models import (
     RolePlayRound,
     RolePlaySeat,
 )
-from lti_app.peer_activities.role_play.sanitize import rich_text
 
 log = logging.getLogger(__name__)
 

@@ -1,8 +1,10 @@
-"""User text for peer review: submissions and comments go through nh3 (a small
-tag set); only what ``rich_text`` returns may be rendered with ``|safe``."""
+"""User-written rich text, for every activity: a small tag set through nh3 (the
+binding of Rust's ammonia). Only what :func:`rich_text` returns may be rendered
+with ``|safe``; everything else is escaped by Jinja."""
 
 from __future__ import annotations
 
+import html
 import re
 
 import nh3
@@ -10,12 +12,14 @@ import nh3
 TAGS = frozenset({"p", "br", "strong", "em", "ul", "ol", "li", "a", "blockquote"})
 ATTRIBUTES = {"a": {"href"}}
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
+#: Elements whose content goes too (not just the tags): scripts and styles.
 DROP_CONTENT = frozenset({"script", "style"})
 _BLOCK = re.compile(r"<(p|ul|ol|br|blockquote)\b")
 
 
 def rich_text(raw: str, *, limit: int = 50000) -> str:
-    """Sanitised HTML; plain text keeps its paragraphs (blank lines) and line breaks."""
+    """Sanitised HTML from what a person typed. Plain text (no block tags) keeps
+    its paragraphs (blank lines) and line breaks."""
     cleaned = _clean((raw or "").strip()[:limit])
     if cleaned and not _BLOCK.search(cleaned):
         paragraphs = [p.strip() for p in re.split(r"\n\s*\n", cleaned) if p.strip()]
@@ -31,7 +35,6 @@ def _clean(text: str) -> str:
 
 
 def plain(cleaned: str) -> str:
-    """The text of sanitised HTML, for CSV exports."""
+    """The text of sanitised HTML (for CSV exports and plain-text comments)."""
     text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", cleaned)
-    return nh3.clean(text, tags=set()).replace("&amp;", "&").replace("&lt;", "<") \
-        .replace("&gt;", ">").replace("&quot;", '"').replace("&#39;", "'").strip()
+    return html.unescape(nh3.clean(text, tags=set())).strip()
