@@ -87,6 +87,10 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
 
     Side effects: locks the activity row until commit; inserts or renews a lease.
     """
+    # What does not depend on who holds which review is read before the lock, so
+    # reviewers opening at the same moment queue only for the allocation itself.
+    forbidden = must_not_review(activity)
+    n_learners = len(subs.learners(activity))
     db.session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
     now = utcnow()
     subs.criteria(activity)  # the rubric exists (the default one, if none) before anyone reviews
@@ -104,7 +108,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     if is_learner and not own:
         raise PeerReviewError("Submit your own work first; then you can review your peers'.")
     done = sum(1 for r in mine if r.status == DONE)
-    owed = quota(activity, len(subs.learners(activity)))
+    owed = quota(activity, n_learners)
     if is_learner and not volunteer and done >= owed:
         raise PeerReviewError("You have done all the reviews you owe. Thank you!")
     live: dict[int, tuple[int, int]] = {}
@@ -118,7 +122,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     states = [SubmissionState(str(s.id), frozenset({str(s.author_id)}), s.submitted_at,
                               *live.get(s.id, (0, 0))) for s in pool]
     choice = choose_submission(str(person.id), states, k=k_of(activity),
-                               forbidden=must_not_review(activity),
+                               forbidden=forbidden,
                                already={str(r.submission_id) for r in mine},
                                rng=rng or _rng)
     if choice.submission is None:
