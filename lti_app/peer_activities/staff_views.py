@@ -4,23 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, redirect, render_template, url_for
+from flask import Blueprint, current_app, redirect, render_template, url_for
 
 from lti_app.courses import roster
 from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.extensions import db
 from lti_app.grades import services as grades
-from lti_app.peer_activities import services
+from lti_app.peer_activities.views import course_activity
 
 bp = Blueprint("staff", __name__, url_prefix="/a", template_folder="templates")
 
 
 def _activity(actor: Actor, activity_id: str) -> Any:
     """The actor's activity in the actor's course; anything else is a 404."""
-    activity = services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
-    if activity is None or actor.course is None or activity.course_id != actor.course.id:
-        abort(404)
-    return activity
+    return course_activity(activity_id)[1]
 
 
 @bp.get("/<activity_id>/grades")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
@@ -21,6 +22,20 @@ def _activity(activity_id: str) -> Any:
     if actor.course is not None and activity.course_id not in (None, actor.course.id):
         abort(404)
     return activity
+
+
+def course_activity(activity_id: str, *, enabled: Callable[[Any], bool] | None = None
+                    ) -> tuple[Actor, Any, Any]:
+    """The current actor, their activity ``activity_id`` and their course, for the
+    pages that work inside a course. Another platform's, deployment's or course's
+    activity, an activity opened outside a course, or one ``enabled`` refuses: 404."""
+    actor = current_actor()
+    activity = services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
+    course = actor.course
+    if activity is None or course is None or activity.course_id != course.id \
+            or (enabled is not None and not enabled(activity)):
+        abort(404)
+    return actor, activity, course
 
 
 @bp.get("/<activity_id>")

@@ -17,10 +17,9 @@ from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from lti_app.courses.models import Course
-from lti_app.courses.session import Actor, current_actor, require_actor
+from lti_app.courses.session import Actor, require_actor
 from lti_app.domain.matching import LEVELS, InfeasibleGrouping
 from lti_app.extensions import db
-from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.grouping import agreement, intake, panel, reporting_lines, rounds
 from lti_app.peer_activities.grouping.cohort import load_cohort
 from lti_app.peer_activities.grouping.people import roster
@@ -33,7 +32,7 @@ from lti_app.peer_activities.grouping.schemas import (
     questions_as_text,
 )
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.views import render_activity
+from lti_app.peer_activities.views import course_activity, render_activity
 
 bp = Blueprint("grouping", __name__, url_prefix="/g", template_folder="templates",
                static_folder="static")
@@ -70,13 +69,8 @@ def _too_large(_exc: RequestEntityTooLarge) -> Any:
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
-    actor = current_actor()
-    activity = activities.get_activity(actor.registration.id, actor.deployment.id, activity_id)
-    course = actor.course
-    if activity is None or course is None or activity.course_id != course.id \
-            or not panel.enabled(activity):
-        abort(404)
-    return actor, activity, course
+    found: tuple[Actor, Activity, Course] = course_activity(activity_id, enabled=panel.enabled)
+    return found
 
 
 def _learner_only(actor: Actor) -> None:

@@ -34,7 +34,7 @@ from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
 from lti_app.peer_activities.services import ActivityInputError
-from lti_app.peer_activities.views import render_activity
+from lti_app.peer_activities.views import course_activity, render_activity
 
 bp = Blueprint("peer_review", __name__, url_prefix="/pr", template_folder="templates")
 
@@ -50,10 +50,7 @@ def _scope(activity_id: str) -> tuple[Actor, Activity]:
     actor = current_actor()
     if not (actor.is_staff or actor.roles.is_learner):
         abort(403)  # guests and other roles take no part
-    activity = activities.get_activity(actor.registration.id, actor.deployment.id, activity_id)
-    if activity is None or actor.course is None or activity.course_id != actor.course.id \
-            or not panel.enabled(activity):
-        abort(404)
+    _actor, activity, _course = course_activity(activity_id, enabled=panel.enabled)
     return actor, activity
 
 

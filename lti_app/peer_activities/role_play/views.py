@@ -16,8 +16,7 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from marshmallow import ValidationError
 
 from lti_app.courses.models import Course
-from lti_app.courses.session import Actor, current_actor, require_actor
-from lti_app.peer_activities import services as activities
+from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play import lookups, panel, scenarios, services
 from lti_app.peer_activities.role_play.models import RolePlayRound
@@ -27,7 +26,7 @@ from lti_app.peer_activities.role_play.schemas import (
     scenario_input,
 )
 from lti_app.peer_activities.role_play.services import RolePlayError
-from lti_app.peer_activities.views import render_activity
+from lti_app.peer_activities.views import course_activity, render_activity
 
 bp = Blueprint("role_play", __name__, url_prefix="/rp", template_folder="templates",
                static_folder="static")
@@ -40,13 +39,8 @@ def _helpers() -> dict[str, Any]:
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
-    actor = current_actor()
-    activity = activities.get_activity(actor.registration.id, actor.deployment.id, activity_id)
-    course = actor.course
-    if activity is None or course is None or activity.course_id != course.id \
-            or not panel.enabled(activity):
-        abort(404)
-    return actor, activity, course
+    found: tuple[Actor, Activity, Course] = course_activity(activity_id, enabled=panel.enabled)
+    return found
 
 
 def _round(activity: Activity, round_id: str) -> RolePlayRound:
