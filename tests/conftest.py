@@ -126,6 +126,31 @@ def services() -> None:
         pytest.skip(f"PostgreSQL/Redis not available: {why}")
 
 
+@contextlib.contextmanager
+def postgres_app(platform_server: Any = None, **overrides: Any) -> Iterator[Flask]:
+    """An app on the real PostgreSQL test database, its tables made fresh (and the
+    test platform registered when ``platform_server`` is given); dropped afterwards.
+    For tests marked ``services`` (use the ``services`` fixture first)."""
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
+                      "REDIS_URL": "", **overrides})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        if platform_server is not None:
+            server, platform, _ = platform_server
+            register_platform(platform, server.url + "/jwks")
+        keys.ensure_key()
+        db.session.commit()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            db.drop_all()
+            db.engine.dispose()
+        keys.clear_cache()
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
     """Expose each phase's report on the test item (browser tests screenshot on failure)."""

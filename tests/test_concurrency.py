@@ -11,13 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from lti_app import create_app
 from lti_app.courses.models import Enrolment, Person
 from lti_app.extensions import db
 from lti_app.launch.state_store import RedisStore
-from lti_app.lms import keys
 from lti_app.peer_activities.models import Activity
-from tests.conftest import PG_URL, REDIS_URL, register_platform
+from tests.conftest import REDIS_URL, postgres_app
 from tests.support.lti import LAUNCH_URL, LEARNER, LtiDriver
 
 pytestmark = pytest.mark.services
@@ -25,21 +23,9 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture(params=["postgres-store", "redis-store"])
 def pg_app(request: Any, services: None, platform_server: Any) -> Iterator[Flask]:
-    server, platform, _ = platform_server
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
-                      "REDIS_URL": REDIS_URL if request.param == "redis-store" else ""})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        register_platform(platform, server.url + "/jwks")
-        keys.ensure_key()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    keys.clear_cache()
+    redis_url = REDIS_URL if request.param == "redis-store" else ""
+    with postgres_app(platform_server, REDIS_URL=redis_url) as app:
+        yield app
 
 
 def _race(n: int, fn: Any) -> list[Any]:

@@ -15,14 +15,12 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-from lti_app import create_app
 from lti_app.courses.models import Person
 from lti_app.extensions import db
 from lti_app.grades.models import SENT, Score
 from lti_app.grades.services import line_item_for, record_score
-from lti_app.lms import keys
 from lti_app.peer_activities.models import Activity
-from tests.conftest import PG_URL, REDIS_URL
+from tests.conftest import PG_URL, REDIS_URL, postgres_app
 from tests.support.lms_services import ServicesLms, generated_learners, setup_course
 from tests.support.platform_server import LiveServer
 
@@ -33,20 +31,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def pg_app(services: None) -> Iterator[Flask]:
     queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
-                      "REDIS_URL": REDIS_URL, "JOBS_MODE": "celery",
-                      "CELERY_BROKER_URL": REDIS_URL, "CELERY_QUEUE": queue})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        keys.ensure_key()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    keys.clear_cache()
+    with postgres_app(REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL,
+                      CELERY_QUEUE=queue) as app:
+        yield app
 
 
 def _worker(app: Flask, name: str, log: Path) -> subprocess.Popen[bytes]:

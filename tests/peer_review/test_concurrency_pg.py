@@ -12,16 +12,14 @@ import pytest
 from flask import Flask
 from sqlalchemy import select
 
-from lti_app import create_app
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.domain.roles import LEARNER
 from lti_app.extensions import db
-from lti_app.lms import keys
 from lti_app.lms.models import Deployment
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import reviews
 from lti_app.peer_activities.peer_review.models import PeerReviewReview, PeerReviewSubmission
-from tests.conftest import PG_URL, register_platform
+from tests.conftest import postgres_app
 
 pytestmark = pytest.mark.services
 
@@ -32,21 +30,8 @@ HELPERS = 10  # staff-like reviewers (the instructor fallback): no quota, no sub
 
 @pytest.fixture
 def pg_app(services: None, platform_server: Any) -> Iterator[Flask]:
-    server, platform, _ = platform_server
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
-                      "REDIS_URL": "", "SQLALCHEMY_ENGINE_OPTIONS": {"pool_size": 25}})
-    with app.app_context():
-        db.drop_all()
-        db.create_all()
-        register_platform(platform, server.url + "/jwks")
-        keys.ensure_key()
-        db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.drop_all()
-        db.engine.dispose()
-    keys.clear_cache()
+    with postgres_app(platform_server, SQLALCHEMY_ENGINE_OPTIONS={"pool_size": 25}) as app:
+        yield app
 
 
 def _cohort(app: Flask) -> tuple[int, list[int]]:
