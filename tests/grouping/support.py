@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
@@ -13,16 +11,15 @@ from werkzeug.test import TestResponse
 from lti_app.courses.models import Person
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingRound
-from lti_app.sandbox.platform import DEMO_COURSE, MEMBERSHIP, SandboxUser
-from tests.support.lti import INSTRUCTOR, LtiDriver, token_from
+from lti_app.sandbox.platform import SandboxUser
+from tests.support.activity_driver import ActivityDriver, Visit, make_learner
+from tests.support.lti import LtiDriver
 
 OTHER_COURSE = {"id": "other-course-2", "label": "OTH-2", "title": "Another course"}
 
 
 def learner(key: str, name: str) -> SandboxUser:
-    given, family = name.split(" ", 1)
-    return SandboxUser(f"grp-{key}", name, given, family, f"{key}@acme.test",
-                       (MEMBERSHIP + "Learner",))
+    return make_learner("grp", key, name)
 
 
 ASHA = learner("asha", "Asha Patel")
@@ -36,50 +33,15 @@ HUGO = learner("hugo", "Hugo Martin")
 PEOPLE = (ASHA, BRUNO, CARLA, DEV, ELIF, FEMI, GRETA, HUGO)
 
 
-@dataclass
-class Visit:
-    """A person's page after a launch, and their session token."""
-
-    page: TestResponse
-    token: str
-
-    @property
-    def html(self) -> str:
-        return self.page.get_data(as_text=True)
-
-
-class GroupingDriver:
+class GroupingDriver(ActivityDriver):
     def __init__(self, lti: LtiDriver, app: Flask):
-        self.lti = lti
-        self.app = app
-        self.client = lti.client
-        self.activity = ""
-        self.link = ""
-        self.context: dict[str, Any] = DEMO_COURSE
-
-    # -- launching -----------------------------------------------------------------
-    def enter(self, user: SandboxUser, *, link: str | None = None,
-              context: dict[str, Any] | None = None) -> Visit:
-        resp = self.lti.launch(user, resource_link={"id": link or self.link,
-                                                    "title": "Practice"},
-                               context=context or self.context)
-        assert resp.status_code == 200, resp.get_data(as_text=True)
-        # The launch answers with the page itself (its reload address is tested elsewhere).
-        return Visit(resp, token_from(resp.headers["Content-Location"]))
+        super().__init__(lti, app, link="")
 
     def create_activity(self, activity_type: str = "role_play", *, link: str = "grp-link",
                         context: dict[str, Any] | None = None, **settings: str) -> str:
         """An instructor adds a link and sets it up as a group activity; returns its id."""
-        self.link = link
-        self.context = context or DEMO_COURSE
-        visit = self.enter(INSTRUCTOR)
-        activity_id = re.search(r'action="/a/([^/"]+)/setup"', visit.html).group(1)
-        form = {"t": visit.token, "activity_type": activity_type, "title": "Practice"}
-        form.update({f"{activity_type}.{k}": v for k, v in settings.items()})
-        resp = self.client.post(f"/a/{activity_id}/setup", data=form)
-        assert resp.status_code == 303, resp.get_data(as_text=True)
-        self.activity = activity_id
-        return activity_id
+        self.setup_activity(activity_type, link=link, context=context, **settings)
+        return self.activity
 
     # -- learners ------------------------------------------------------------------
     def answer(self, visit: Visit, **fields: Any) -> TestResponse:
@@ -101,11 +63,6 @@ class GroupingDriver:
         assert self.answer(visit, **fields).status_code == 303
         assert self.accept(visit).status_code == 303
         return visit
-
-    def page(self, visit: Visit) -> str:
-        resp = self.client.get(f"/a/{self.activity}", query_string={"t": visit.token})
-        assert resp.status_code == 200
-        return resp.get_data(as_text=True)
 
     # -- instructor ----------------------------------------------------------------
     def form_groups(self, staff: Visit, **options: str) -> TestResponse:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from flask import Flask
@@ -14,16 +13,15 @@ from lti_app.courses.models import Person
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewCriterion, PeerReviewReview
-from lti_app.sandbox.platform import DEMO_COURSE, MEMBERSHIP, SandboxUser
-from tests.support.lti import INSTRUCTOR, LtiDriver, token_from
+from lti_app.sandbox.platform import SandboxUser
+from tests.support.activity_driver import ActivityDriver, Visit, make_learner
+from tests.support.lti import LtiDriver
 
 OTHER_COURSE = {"id": "other-course-pr", "label": "OTH-PR", "title": "Another course"}
 
 
 def learner(key: str, name: str) -> SandboxUser:
-    given, family = name.split(" ", 1)
-    return SandboxUser(f"pr-{key}", name, given, family, f"{key}@acme.test",
-                       (MEMBERSHIP + "Learner",))
+    return make_learner("pr", key, name)
 
 
 ANA = learner("ana", "Ana Quintero")
@@ -34,49 +32,15 @@ EVE = learner("eve", "Evelina Marsh")
 COHORT = (ANA, BEN, CHO, DAN)
 
 
-@dataclass
-class Visit:
-    page: TestResponse
-    token: str
+class PeerReviewDriver(ActivityDriver):
+    title = "Essay"
 
-    @property
-    def html(self) -> str:
-        return self.page.get_data(as_text=True)
-
-
-class PeerReviewDriver:
     def __init__(self, lti: LtiDriver, app: Flask):
-        self.lti = lti
-        self.app = app
-        self.client = lti.client
-        self.activity = ""
-        self.link = "pr-link"
-        self.context: dict[str, Any] = DEMO_COURSE
-
-    def enter(self, user: SandboxUser, *, context: dict[str, Any] | None = None,
-              link: str | None = None) -> Visit:
-        resp = self.lti.launch(user, resource_link={"id": link or self.link, "title": "Essay"},
-                               context=context or self.context)
-        assert resp.status_code == 200, resp.get_data(as_text=True)
-        return Visit(resp, token_from(resp.headers["Content-Location"]))
+        super().__init__(lti, app, link="pr-link")
 
     def create_activity(self, *, link: str = "pr-link", context: dict[str, Any] | None = None,
                         **settings: str) -> Visit:
-        self.link = link
-        self.context = context or DEMO_COURSE
-        visit = self.enter(INSTRUCTOR)
-        activity_id = re.search(r'action="/a/([^/"]+)/setup"', visit.html).group(1)
-        form = {"t": visit.token, "activity_type": "peer_review", "title": "Essay"}
-        form.update({f"peer_review.{k}": v for k, v in settings.items()})
-        resp = self.client.post(f"/a/{activity_id}/setup", data=form)
-        assert resp.status_code == 303, resp.get_data(as_text=True)
-        self.activity = activity_id
-        return visit
-
-    def page(self, visit: Visit) -> str:
-        resp = self.client.get(f"/a/{self.activity}", query_string={"t": visit.token})
-        assert resp.status_code == 200
-        return resp.get_data(as_text=True)
+        return self.setup_activity("peer_review", link=link, context=context, **settings)
 
     def submit(self, visit: Visit, body: str = "My essay.", **extra: str) -> TestResponse:
         return self.client.post(f"/pr/{self.activity}/submission",
