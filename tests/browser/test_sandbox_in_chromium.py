@@ -8,34 +8,19 @@ required in CI (PEERLIFT_REQUIRE_SERVICES=1, and .ci/run installs it).
 
 from __future__ import annotations
 
-import os
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import REQUIRE_SERVICES
+from tests.support.browser import chromium, screenshot_if_failed
 from tests.test_sandbox_flows import CTX, link_titled, live  # noqa: F401 - fixture
-
-CHROMIUM = os.environ.get("PEERLIFT_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Chromium required in CI but not found at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield chromium
-        chromium.close()
+    with chromium() as found:
+        yield found
 
 
 @pytest.fixture
@@ -44,10 +29,7 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
     tab = context.new_page()
     tab.set_default_timeout(15_000)
     yield tab
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        ARTIFACTS.mkdir(exist_ok=True)
-        tab.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    screenshot_if_failed(request, tab)
     context.close()
 
 

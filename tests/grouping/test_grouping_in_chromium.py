@@ -6,57 +6,30 @@ Needs Debian's Chromium (/usr/bin/chromium): skipped without it, required in CI.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from tests.conftest import REQUIRE_SERVICES
 from tests.grouping.support import ASHA, BRUNO, CARLA, DEV
+from tests.support.browser import chromium, screenshot_if_failed
 from tests.support.lti import INSTRUCTOR
-
-CHROMIUM = os.environ.get("PEERLIFT_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+from tests.support.platform_server import LiveServer
 
 
 @pytest.fixture
 def tab(request: pytest.FixtureRequest) -> Iterator[Any]:
-    if not shutil.which(CHROMIUM):
-        if REQUIRE_SERVICES:
-            pytest.fail(f"Chromium required in CI but not found at {CHROMIUM}")
-        pytest.skip(f"no Chromium at {CHROMIUM}")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+    with chromium() as browser:
         page = browser.new_context(viewport={"width": 1200, "height": 1400}).new_page()
         page.set_default_timeout(15_000)
         yield page
-        failed = getattr(request.node, "rep_call", None)
-        if failed is not None and failed.failed:
-            ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-        browser.close()
+        screenshot_if_failed(request, page)
 
 
 @pytest.fixture
 def served(app: Any) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{port}"
-    server.shutdown()
-    server.server_close()
+    with LiveServer(app) as server:
+        yield server.url
 
 
 def test_dragging_someone_to_their_manager_is_flagged_live_then_saved(

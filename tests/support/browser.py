@@ -1,0 +1,48 @@
+"""Debian's Chromium driven by Playwright, for the browser tests.
+
+Skipped on a laptop without /usr/bin/chromium, required in CI
+(PEERLIFT_REQUIRE_SERVICES=1; .ci/run installs it). Playwright never downloads
+a browser here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("PEERLIFT_CHROMIUM", "/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+
+@contextlib.contextmanager
+def chromium() -> Iterator[Any]:
+    """A headless Chromium, or a skip (a failure in CI) when it is not installed."""
+    from tests.conftest import REQUIRE_SERVICES
+
+    if not shutil.which(CHROMIUM):
+        if REQUIRE_SERVICES:
+            pytest.fail(f"Chromium required in CI but not found at {CHROMIUM}")
+        pytest.skip(f"no Chromium at {CHROMIUM}")
+    sync_api = pytest.importorskip("playwright.sync_api")
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+def screenshot_if_failed(request: pytest.FixtureRequest, page: Any) -> None:
+    """Keep a full-page screenshot of a failed test in test-artifacts/."""
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
