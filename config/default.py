@@ -87,6 +87,18 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "ROSTER_PAGE_SIZE": env_int(env, "PEERLIFT_ROSTER_PAGE_SIZE", 50),
         "ROSTER_STALE_S": env_int(env, "PEERLIFT_ROSTER_STALE", 3600),
         "ROSTER_LEASE_S": 900,
+        # E-mail (reminders, nudges, summaries, due check-ins): off unless an SMTP
+        # host is set; learners always see the same notices at their next launch.
+        "MAIL_SMTP_HOST": env.get("PEERLIFT_SMTP_HOST", ""),
+        "MAIL_SMTP_PORT": env_int(env, "PEERLIFT_SMTP_PORT", 25),
+        "MAIL_SMTP_USER": env.get("PEERLIFT_SMTP_USER", ""),
+        "MAIL_SMTP_PASSWORD": env.get("PEERLIFT_SMTP_PASSWORD", ""),
+        "MAIL_SMTP_STARTTLS": env_bool(env, "PEERLIFT_SMTP_STARTTLS", False),
+        "MAIL_SMTP_SSL": env_bool(env, "PEERLIFT_SMTP_SSL", False),
+        "MAIL_SMTP_TIMEOUT": env_int(env, "PEERLIFT_SMTP_TIMEOUT", 10),
+        "MAIL_FROM": env.get("PEERLIFT_MAIL_FROM", "no-reply@localhost"),
+        # Public base URL of the tool, for links in e-mail (empty: the request's).
+        "PUBLIC_URL": env.get("PEERLIFT_PUBLIC_URL", ""),
         # The built-in sandbox LMS (development only; never in production).
         "SANDBOX_ENABLED": False,
         "LOG_LEVEL": env.get("PEERLIFT_LOG_LEVEL", "INFO"),

@@ -68,6 +68,14 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.peer_activities.peer_review.views import bp as peer_review_bp
 
     app.register_blueprint(peer_review_bp)
+    # case discussions (lti_app/peer_activities/case_discussion): threads, summaries
+    from lti_app.peer_activities.case_discussion.views import bp as case_discussion_bp
+
+    app.register_blueprint(case_discussion_bp)
+    # reflection journals (lti_app/peer_activities/journal): entries, plans, check-ins
+    from lti_app.peer_activities.journal.views import bp as journal_bp
+
+    app.register_blueprint(journal_bp)
     app.register_blueprint(web_bp)
 
     from lti_app.lms.cli import keys_cli, platforms_cli
@@ -94,6 +102,7 @@ def _background(app: Flask) -> None:
     from lti_app.courses.cli import roster_cli
     from lti_app.grades import delivery  # noqa: F401 - registers its jobs
     from lti_app.grades.cli import grades_cli
+    from lti_app.mail import outbox as mail_outbox  # noqa: F401 - registers its job
     from lti_app.lms import runtime as lms_runtime
 
     lms_runtime.init_app(app)
@@ -117,7 +126,10 @@ def _models() -> None:
     import lti_app.grades.models
     import lti_app.launch.models
     import lti_app.lms.models
+    import lti_app.mail.models
+    import lti_app.peer_activities.case_discussion.models
     import lti_app.peer_activities.grouping.models
+    import lti_app.peer_activities.journal.models
     import lti_app.peer_activities.models
     import lti_app.peer_activities.peer_review.models
     import lti_app.peer_activities.role_play.models  # noqa: F401

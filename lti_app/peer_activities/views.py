@@ -8,10 +8,15 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from lti_app.courses.session import Actor, current_actor, require_actor
-from lti_app.peer_activities import registry, services
+from lti_app.peer_activities import notices, registry, services
 from lti_app.peer_activities.services import ActivityInputError
 
 bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
+
+
+@bp.app_context_processor
+def _helpers() -> dict[str, Any]:
+    return {"launch_notices": notices.for_actor}
 
 
 def _activity(activity_id: str) -> Any:

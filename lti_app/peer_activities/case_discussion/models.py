@@ -1,0 +1,3 @@
+"""Tables of the case discussion activity."""
+
+from __future__ import annotations

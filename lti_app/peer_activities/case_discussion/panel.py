@@ -1,0 +1,9 @@
+"""What the activity page shows about the case discussion, per audience."""
+
+from __future__ import annotations
+
+from lti_app.peer_activities.models import Activity
+
+
+def enabled(activity: Activity) -> bool:
+    return activity.activity_type == "case_discussion"

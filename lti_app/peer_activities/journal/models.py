@@ -1,0 +1,3 @@
+"""Tables of the journal activity."""
+
+from __future__ import annotations
