@@ -364,3 +364,13 @@ def test_flow_fallback_is_exercised_and_valid() -> None:
         if result.method == "flow":
             assert "flow problem" in result.explain()[-1]
     assert methods["flow"] > 0 and methods["ring"] > 0
+
+
+def test_spread_draws_only_among_the_oldest_of_the_neediest_submissions() -> None:
+    subs = [SubmissionState(f"s{i}", frozenset({f"a{i}"}), T0 + timedelta(minutes=i),
+                            completed=0, in_progress=1 if i == 0 else 0) for i in range(20)]
+    picked = {choose_submission("r", subs, k=3, rng=random.Random(seed), spread=4).submission
+              for seed in range(200)}
+    # s0 has a review in progress: less needy. The four oldest of the rest are drawn.
+    assert picked == {"s1", "s2", "s3", "s4"}
+    assert choose_submission("r", subs, k=3, rng=random.Random(1)).submission == "s1"

