@@ -12,7 +12,8 @@ their own work, nobody holds two leases, no submission has more than k live
 reviews (no double assignment). Target: p95 < 100 ms with 0 violations.
 
 Usage: ``.venv/bin/python -m bench.peer_review_jit [--requests 200] [--concurrency 16]
-[--processes N] [--check]``. Needs PostgreSQL on 127.0.0.1:5432 (database ``peerlift_bench``, wiped).
+[--processes N] [--check]``. Needs PostgreSQL on 127.0.0.1:5432 (database
+``peerlift_bench``, wiped).
 """
 
 from __future__ import annotations

@@ -76,6 +76,10 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.peer_activities.journal.views import bp as journal_bp
 
     app.register_blueprint(journal_bp)
+    # learning gain, feedback survey, L&D dashboard, exports, xAPI (lti_app/analytics)
+    from lti_app.analytics.views import bp as analytics_bp
+
+    app.register_blueprint(analytics_bp)
     app.register_blueprint(web_bp)
 
     from lti_app.lms.cli import keys_cli, platforms_cli
@@ -102,8 +106,8 @@ def _background(app: Flask) -> None:
     from lti_app.courses.cli import roster_cli
     from lti_app.grades import delivery  # noqa: F401 - registers its jobs
     from lti_app.grades.cli import grades_cli
-    from lti_app.mail import outbox as mail_outbox  # noqa: F401 - registers its job
     from lti_app.lms import runtime as lms_runtime
+    from lti_app.mail import outbox as mail_outbox  # noqa: F401 - registers its job
 
     lms_runtime.init_app(app)
     jobs.init_app(app)
@@ -122,6 +126,7 @@ def _background(app: Flask) -> None:
 
 def _models() -> None:
     """Import every model module so metadata (and Alembic) sees all tables."""
+    import lti_app.analytics.models
     import lti_app.courses.models
     import lti_app.grades.models
     import lti_app.launch.models

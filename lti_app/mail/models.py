@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import CheckConstraint, DateTime, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from lti_app.extensions import db
 from lti_app.db import TimestampMixin
+from lti_app.extensions import db
 
 MAIL_STATUSES = ("pending", "sent", "failed")
 

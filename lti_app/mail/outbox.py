@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import random
 import smtplib
@@ -53,7 +54,7 @@ def queue(*, to: str | None, subject: str, body: str,
                           body=body, dedupe_key=dedupe_key, status="pending")
     db.session.add(message)
     db.session.flush()
-    jobs.after_commit(db.session, SEND)
+    jobs.after_commit(db.session(), SEND)
     return message
 
 
@@ -138,10 +139,8 @@ def send_due() -> int:
                     sent += 1
                 db.session.commit()
         finally:
-            try:
+            with contextlib.suppress(OSError, smtplib.SMTPException):
                 smtp.quit()
-            except (OSError, smtplib.SMTPException):
-                pass
 
 
 def _record(message: MailMessage, *, ok: bool, error: str | None = None,

@@ -1,0 +1,3 @@
+"""Tables of learning measurement and analytics."""
+
+from __future__ import annotations
