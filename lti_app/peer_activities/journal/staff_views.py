@@ -1,0 +1,60 @@
+"""The instructor's journal actions (blueprint ``journal``, see ``views``): the
+settings (prompts, check-in days and their anchor, follow-up closing, completion
+rule), reopening a learner's completion, and the raw check-in answers as CSV.
+Staff only; scoped like every journal view."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, request
+from marshmallow import ValidationError
+from sqlalchemy import select
+
+from lti_app.courses.models import Enrolment, Person
+from lti_app.courses.session import require_actor
+from lti_app.extensions import db
+from lti_app.peer_activities.journal import completion, figures, schedule, schemas
+from lti_app.peer_activities.journal.views import _back, _messages, _refused, _scope, bp
+
+# -- staff -----------------------------------------------------------------------------------
+
+
+@bp.post("/<activity_id>/settings")
+@require_actor(staff=True)
+def save_settings(activity_id: str) -> Any:
+    """Prompts, check-in days, their anchor, follow-up closing and the completion
+    rule; unanswered check-ins are rescheduled."""
+    actor, activity, _ = _scope(activity_id)
+    try:
+        activity.settings = schemas.settings_input(request.form)
+    except ValidationError as exc:
+        return _refused(actor, activity, _messages(exc), 422)
+    db.session.flush()
+    schedule.reschedule_activity(activity)
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/learners/<person_id>/reopen")
+@require_actor(staff=True)
+def reopen(activity_id: str, person_id: str) -> Any:
+    """Reopen a learner's completion: their unanswered check-ins are cancelled and
+    scheduled again when they complete again."""
+    actor, activity, course = _scope(activity_id)
+    person = db.session.scalar(select(Person).join(
+        Enrolment, Enrolment.person_id == Person.id).where(
+        Person.public_id == person_id, Enrolment.course_id == course.id))
+    if person is None:
+        abort(404)
+    completion.reopen(activity, person)
+    return _back(actor, activity)
+
+
+@bp.get("/<activity_id>/answers.csv")
+@require_actor(staff=True)
+def answers_csv(activity_id: str) -> Any:
+    """The raw check-in answers the transfer figures are computed from."""
+    _, activity, _ = _scope(activity_id)
+    return Response(figures.answers_csv(activity), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="checkins-{activity.public_id}.csv"',
+        "Cache-Control": "no-store"})
