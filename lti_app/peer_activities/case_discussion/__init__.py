@@ -1,13 +1,33 @@
-"""Case discussions and peer coaching in small groups, with a summary for everyone."""
+"""Case discussions and peer coaching in small groups, with a summary for everyone.
+
+Layout: ``models``; ``cases`` (case authoring, links) and ``attachments`` (files);
+``lookups`` (scoped finds, who may read or facilitate a group, participation);
+``services`` (threads, posts, mentions, reactions, moderation, nudges,
+facilitators); ``coaching`` (peer-coaching rounds: rotation, stages, plans);
+``summaries`` (the four-section summary, publishing, the insights library);
+``completion`` (rule → grade outbox); ``notices`` (what a person meets
+first at launch); ``panel`` (what pages show, per audience);
+``views`` and ``facilitation_views`` (blueprint ``case_discussion``).
+"""
 
 from marshmallow import Schema, fields, validate
 
 from lti_app.peer_activities.registry import ActivityType, register
 
+MODES = ("case", "peer_coaching")
+#: Completion asks for the group's published summary to be read, or not.
+SUMMARY_RULES = ("read", "ignore")
+
 
 class CaseDiscussionSettings(Schema):
-    mode = fields.String(load_default="case", validate=validate.OneOf(["case", "peer_coaching"]))
+    mode = fields.String(load_default="case", validate=validate.OneOf(MODES))
     group_size = fields.Integer(load_default=6, validate=validate.Range(min=3, max=9))
+    #: Peer coaching: rounds per group (the presenter rotates through the members).
+    rounds = fields.Integer(load_default=3, validate=validate.Range(min=1, max=9))
+    #: Completion: posts a learner writes in their group …
+    completion_posts = fields.Integer(load_default=2, validate=validate.Range(min=0, max=50))
+    #: … and whether they must have read the group's published summary.
+    completion_summary = fields.String(load_default="read", validate=validate.OneOf(SUMMARY_RULES))
 
 
 CASE_DISCUSSION = register(
@@ -22,6 +42,11 @@ CASE_DISCUSSION = register(
              (("case", "Case discussion in small groups"),
               ("peer_coaching", "Peer coaching: a member presents a real challenge"))),
             ("group_size", "People per group (3-9)", "number", ()),
+            ("rounds", "Peer coaching: rounds (a different presenter each)", "number", ()),
+            ("completion_posts", "Complete after this many posts", "number", ()),
+            ("completion_summary", "…and", "select",
+             (("read", "reading the group's published summary"),
+              ("ignore", "nothing else"))),
         ),
     )
 )
