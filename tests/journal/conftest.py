@@ -6,29 +6,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from jinja2 import BytecodeCache
-from jinja2.bccache import Bucket
 
 from lti_app.peer_activities.journal import clock as journal_clock
 from tests.journal.support import JournalDriver
-
-
-class _SharedTemplateCache(BytecodeCache):
-    """Compiled templates shared by the tests' apps (as tests/grouping/conftest.py)."""
-
-    def __init__(self) -> None:
-        self.store: dict[str, bytes] = {}
-
-    def load_bytecode(self, bucket: Bucket) -> None:
-        code = self.store.get(bucket.key)
-        if code is not None:
-            bucket.bytecode_from_string(code)
-
-    def dump_bytecode(self, bucket: Bucket) -> None:
-        self.store[bucket.key] = bucket.bytecode_to_string()
-
-
-_TEMPLATES = _SharedTemplateCache()
+from tests.support.templates import TEMPLATES
 
 
 class Clock:
@@ -57,31 +38,5 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
 
 @pytest.fixture
 def jd(lti: Any, app: Any, clock: Clock) -> JournalDriver:
-    app.jinja_env.bytecode_cache = _TEMPLATES
+    app.jinja_env.bytecode_cache = TEMPLATES
     return JournalDriver(lti, app)
-
-
-@pytest.fixture(autouse=True)
-def _other_activities_notices_cannot_break_these_tests(monkeypatch: pytest.MonkeyPatch,
-                                                        app: Any) -> None:
-    """Another activity's notice provider, while being built, may fail on every launch;
-    these tests are about the journal's notices, so others' failures are skipped here
-    (the journal's own providers run unwrapped)."""
-    from lti_app.peer_activities import notices
-
-    def guarded(fn: Any) -> Any:
-        if fn.__module__.startswith("lti_app.peer_activities.journal"):
-            return fn
-
-        def call(actor: Any) -> list[Any]:
-            from lti_app.extensions import db
-
-            try:
-                with db.session.begin_nested():
-                    return list(fn(actor))
-            except Exception:  # noqa: BLE001 - not the journal's concern
-                return []
-
-        return call
-
-    monkeypatch.setattr(notices, "_PROVIDERS", [guarded(f) for f in notices._PROVIDERS])
