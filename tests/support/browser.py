@@ -22,8 +22,13 @@ ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
+#: Chromium as in browsers phasing out third-party cookies: the tool inside the
+#: LMS iframe gets none, so everything must ride in the URL token.
+NO_THIRD_PARTY_COOKIES = ("--test-third-party-cookie-phaseout",)
+
+
 @contextlib.contextmanager
-def chromium() -> Iterator[Any]:
+def chromium(extra_args: tuple[str, ...] = ()) -> Iterator[Any]:
     """A headless Chromium, or a skip (a failure in CI) when it is not installed."""
     from tests.conftest import REQUIRE_SERVICES
 
@@ -33,7 +38,7 @@ def chromium() -> Iterator[Any]:
         pytest.skip(f"no Chromium at {CHROMIUM}")
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=[*ARGS, *extra_args])
         try:
             yield browser
         finally:
