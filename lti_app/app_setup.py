@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -150,6 +150,23 @@ def _logging(app: Flask) -> None:
     logging.getLogger("lti_app").setLevel(level)
 
 
+def _frame_ancestors() -> str:
+    """Who may frame this page: the platforms of the person it was built for,
+    or (before any launch) every active platform; never anyone else."""
+    from lti_app.lms import frame_origins
+
+    actor = g.get("actor")
+    try:
+        origins = (frame_origins.for_registration(actor.registration) if actor is not None
+                   else list(frame_origins.all_active()))
+    except Exception:  # the header must not turn a page into an error (e.g. no tables yet)
+        current_app.logger.warning("could not read platform origins for frame-ancestors",
+                                   exc_info=True)
+        db.session.rollback()
+        origins = []
+    return " ".join(["'self'", *origins])
+
+
 def _hooks(app: Flask) -> None:
     @app.before_request
     def _nonce() -> None:
@@ -165,7 +182,8 @@ def _hooks(app: Flask) -> None:
             "Content-Security-Policy",
             f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
             f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            f"form-action {form_action}; base-uri 'none'; object-src 'none'",
+            f"form-action {form_action}; base-uri 'none'; object-src 'none'; "
+            f"frame-ancestors {_frame_ancestors()}",
         )
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")

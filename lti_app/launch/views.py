@@ -24,7 +24,7 @@ from lti_app.courses.session import Actor, current_actor, issue_token, require_a
 from lti_app.launch import bp, registration, runtime, services
 from lti_app.launch.deep_linking import content_item, response_jwt
 from lti_app.launch.errors import EXPIRED, LaunchError
-from lti_app.lms import keys
+from lti_app.lms import frame_origins, keys
 from lti_app.peer_activities import registry
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.services import ActivityInputError
@@ -65,6 +65,8 @@ def login() -> Any:
 
 def _enter(outcome: services.LaunchOutcome) -> Response:
     recorded = services.record(outcome, runtime.store())
+    frame_origins.learn(outcome.registration, frame_origins.candidates_from_launch(
+        outcome.claims, request.headers.get("Origin")))
     people = recorded.people
     token = issue_token(outcome.registration, outcome.deployment, people.person, people.course,
                         outcome.roles, deep_link=recorded.deep_link_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from lti_app.db import LtiId, PublicIdMixin, TimestampMixin, utcnow
@@ -39,6 +39,10 @@ class Registration(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[nam
     #: ``moodle``, ``canvas``, … as the platform told us at dynamic registration.
     product_family: Mapped[str | None] = mapped_column(String(64))
     approved_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Origins this platform frames the tool from, learned at launches (the launch
+    #: POST's ``Origin``, its return URLs); with the issuer's and login URL's
+    #: origins they make the CSP ``frame-ancestors`` (see ``lms/frame_origins``).
+    frame_origins: Mapped[list[str] | None] = mapped_column(JSON)
 
     deployments: Mapped[list[Deployment]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"

@@ -12,8 +12,12 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from lti_app.extensions import db
+from lti_app.lms import frame_origins
+from lti_app.lms.models import Registration
 from tests.case_discussion.support import DiscussionDriver
 from tests.grouping.support import ASHA, BRUNO, CARLA, DEV, GroupingDriver
 from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, screenshot_if_failed
@@ -52,13 +56,40 @@ def lms_page() -> Iterator[Any]:
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
 
-    def frame(src: str) -> str:
-        frames["src"] = src
-        return f"http://localhost:{server.server_port}/course"
+    class Lms:
+        origin = f"http://localhost:{server.server_port}"
 
-    yield frame
+        def frame(self, src: str) -> str:
+            frames["src"] = src
+            return f"{self.origin}/course"
+
+    yield Lms()
     server.shutdown()
     server.server_close()
+
+
+def _platform_frames_from(app: Any, origin: str) -> None:
+    with app.app_context():
+        reg = db.session.scalars(select(Registration)).one()
+        frame_origins.learn(reg, [origin])
+        db.session.commit()
+
+
+def test_a_site_that_is_not_a_registered_platform_cannot_frame_the_tool(
+        lti: Any, app: Any, served: str, lms_page: Any, request: pytest.FixtureRequest) -> None:
+    cd = DiscussionDriver(GroupingDriver(lti, app))
+    cd.setup((ASHA, BRUNO, CARLA, DEV))
+    thread = cd.new_thread(ASHA, "Options", "Only for framing by our LMS.")
+    url = f"{served}/cd/{cd.activity}/threads/{thread}?t={cd.visit(BRUNO).token}"
+    with chromium(NO_THIRD_PARTY_COOKIES) as browser:
+        page = browser.new_context().new_page()
+        try:
+            page.goto(lms_page.frame(url))
+            page.wait_for_timeout(1500)
+            frame = next(f for f in page.frames if f.name == "tool")
+            assert "Only for framing by our LMS." not in frame.content()
+        finally:
+            screenshot_if_failed(request, page)
 
 
 def test_a_peers_reply_appears_in_the_framed_thread_without_a_reload(
@@ -71,12 +102,13 @@ def test_a_peers_reply_appears_in_the_framed_thread_without_a_reload(
     first, second = by_id[group[0]], by_id[group[1]]
     thread = cd.new_thread(first, "Options", "First idea.")
     url = f"{served}/cd/{cd.activity}/threads/{thread}?t={cd.visit(second).token}"
+    _platform_frames_from(app, lms_page.origin)  # as a launch from that site teaches it
 
     with chromium(NO_THIRD_PARTY_COOKIES) as browser:
         page = browser.new_context().new_page()
         page.set_default_timeout(20_000)
         try:
-            page.goto(lms_page(url))
+            page.goto(lms_page.frame(url))
             tool = page.frame_locator("iframe[name=tool]")
             tool.get_by_text("First idea.").wait_for()
             assert page.context.cookies(served) == []  # nothing rides in a cookie
