@@ -99,6 +99,18 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "MAIL_FROM": env.get("PEERLIFT_MAIL_FROM", "no-reply@localhost"),
         # Public base URL of the tool, for links in e-mail (empty: the request's).
         "PUBLIC_URL": env.get("PEERLIFT_PUBLIC_URL", ""),
+        # Rate limits (Flask-Limiter) on login/launch and dynamic registration, per
+        # client address. A cohort behind one corporate NAT launches from one
+        # address, so launch limits are generous; registration is strict.
+        "RATELIMIT_ENABLED": env_bool(env, "PEERLIFT_RATELIMIT", True),
+        "RATELIMIT_LAUNCH": env.get("PEERLIFT_RATELIMIT_LAUNCH", "1200/minute;60/second"),
+        "RATELIMIT_REGISTER": env.get("PEERLIFT_RATELIMIT_REGISTER", "20/hour"),
+        "RATELIMIT_STORAGE_URI": env.get("PEERLIFT_REDIS_URL") or "memory://",
+        "RATELIMIT_KEY_PREFIX": "peerlift-rl",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # A Redis outage must not turn launches into errors: count in memory meanwhile.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         # The built-in sandbox LMS (development only; never in production).
         "SANDBOX_ENABLED": False,
         "LOG_LEVEL": env.get("PEERLIFT_LOG_LEVEL", "INFO"),

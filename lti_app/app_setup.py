@@ -13,7 +13,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from lti_app.db import finish
-from lti_app.extensions import db, migrate
+from lti_app.extensions import db, limiter, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -27,6 +27,8 @@ _ERROR_TEXT = {
     404: ("Not found", "There is nothing here. It may have been removed, or belong to "
           "another course."),
     405: ("Not allowed", "That kind of request is not accepted here."),
+    429: ("Too many attempts", "Too many requests came from your network in a short time. "
+          "Wait a minute, then open the activity from your course again."),
 }
 
 
@@ -43,6 +45,7 @@ def build(test_config: dict[str, Any] | None) -> Flask:
 
     db.init_app(app)
     migrate.init_app(app, db, directory=MIGRATIONS, render_as_batch=True)
+    limiter.init_app(app)
     _models()
 
     from lti_app.launch import bp as launch_bp

@@ -12,6 +12,7 @@ from typing import Any
 from flask import current_app, make_response, render_template, request
 from werkzeug.wrappers import Response
 
+from lti_app.extensions import limiter
 from lti_app.launch import bp
 from lti_app.launch import registration as service
 from lti_app.launch.platform_config import ToolSettings
@@ -32,7 +33,12 @@ def _fields() -> dict[str, str | None]:
             for name in ("invite", "openid_configuration", "registration_token")}
 
 
+def _register_limit() -> str:
+    return str(current_app.config["RATELIMIT_REGISTER"])
+
+
 @bp.get("/register")
+@limiter.limit(_register_limit)
 def register_start() -> Any:
     """Show the platform and what Peerlift will ask for; the invite is not used yet."""
     fields = _fields()
@@ -44,6 +50,7 @@ def register_start() -> Any:
 
 
 @bp.post("/register")
+@limiter.limit(_register_limit)
 def register_complete() -> Any:
     """Register with the platform; the registration waits for an administrator."""
     fields = _fields()

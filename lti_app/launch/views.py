@@ -21,6 +21,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from lti_app.courses.session import Actor, current_actor, issue_token, require_actor
+from lti_app.extensions import limiter
 from lti_app.launch import bp, registration, runtime, services
 from lti_app.launch.deep_linking import content_item, response_jwt
 from lti_app.launch.errors import EXPIRED, LaunchError
@@ -50,7 +51,12 @@ def _set_state_cookie(resp: Response, state: str, *, expire: bool = False) -> No
     )
 
 
+def _launch_limit() -> str:
+    return str(current_app.config["RATELIMIT_LAUNCH"])
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(_launch_limit)
 def login() -> Any:
     """OIDC third-party-initiated login: check the platform, then send the browser to it."""
     result = services.start_login(_params(), runtime.site(), runtime.store())
@@ -90,6 +96,7 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
 
 
 @bp.post("/launch")
+@limiter.limit(_launch_limit)
 def launch() -> Any:
     """Resource link and deep linking launches: validate the id_token, then enter the tool."""
     if request.form.get("error"):
@@ -110,6 +117,7 @@ def launch() -> Any:
 
 
 @bp.post("/launch/confirm")
+@limiter.limit(_launch_limit)
 def launch_confirm() -> Any:
     """Platform Storage: the page read the login state back from the platform."""
     outcome = services.confirm_storage_binding(request.form.get("ticket", ""),
