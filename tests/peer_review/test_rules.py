@@ -116,7 +116,8 @@ def test_rubric_scores_out_of_range_are_refused_with_a_clear_message(
     assert pr.send_review(a, rid, [-1, 3, 3]).status_code == 422
     missing = pr.client.post(f"/pr/{pr.activity}/reviews/{rid}",
                              data={"t": a.token, "comment": "x"})
-    assert missing.status_code == 422 and "Score “Content”" in missing.get_data(as_text=True)
+    assert missing.status_code == 422
+    assert "Choose a level for “Content”" in missing.get_data(as_text=True)
     no_comment = pr.send_review(a, rid, [3, 3, 3], comment="   ")
     assert no_comment.status_code == 422
     assert "overall comment" in no_comment.get_data(as_text=True)
@@ -176,7 +177,12 @@ def test_the_instructor_edits_the_rubric_until_reviews_are_given(pr: PeerReviewD
     a, b = pr.enter(ANA), pr.enter(BEN)
     pr.submit(a)
     pr.submit(b)
-    assert pr.send_review(a, pr.open_review(a), [7, 5]).status_code == 303
+    rid = pr.open_review(a)
+    # "shallow; deep" are spread over 0..10: only 0 and 10 are levels of Depth.
+    between = pr.send_review(a, rid, [7, 5])
+    assert between.status_code == 422
+    assert "“Depth”: choose one of its levels" in between.get_data(as_text=True)
+    assert pr.send_review(a, rid, [10, 5]).status_code == 303
     locked = pr.client.post(url, data={"t": staff.token, "rubric": "Other | 3"})
     assert locked.status_code == 422
     assert "can no longer be changed" in locked.get_data(as_text=True)

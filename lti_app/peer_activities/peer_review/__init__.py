@@ -35,6 +35,12 @@ class PeerReviewSettings(Schema):
     lease_minutes = fields.Integer(load_default=120, validate=validate.Range(min=5, max=10080))
     #: Authors may hand in a revised version after they received feedback.
     allow_revision = fields.Boolean(load_default=False)
+    #: One submission per group: any member submits for the group, every member
+    #: gets its feedback and grade; reviewing stays individual.
+    group_submissions = fields.Boolean(load_default=False)
+    #: The public id of the course activity whose published groups submit together.
+    groups_from = fields.String(load_default=None, allow_none=True,
+                                validate=validate.Length(max=24))
     submission_due = _due()
     review_due = _due()
     feedback_due = _due()

@@ -1,10 +1,13 @@
-"""Peer-review rows: the rubric's criteria, submissions, reviews (with their lease
-and the author's helpfulness rating), grade overrides, and each learner's
-progress (completion, "move on").
+"""Peer-review rows: the rubric's criteria, submissions (and their members when
+a group submits together), reviews (with their lease, per-criterion comments and
+the author's helpfulness rating), grade overrides, each learner's progress
+(completion, "move on"), and the rubric library.
 
-Every row hangs off an activity, which is already scoped to its platform,
-deployment and course. A review copies its submission's author so the database
-itself can refuse a self-review (``ck_peer_review_review_not_self``).
+Every activity row hangs off an activity, which is already scoped to its
+platform, deployment and course; a library rubric carries its registration and
+deployment itself. A review copies its submission's author so the database itself
+can refuse a self-review (``ck_peer_review_review_not_self``); group-mates are
+kept off their group's submission by the allocator (``submissions.coauthors``).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     Float,
@@ -48,9 +52,12 @@ class PeerReviewCriterion(PublicIdMixin, db.Model):  # type: ignore[name-defined
         ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer, default=1)
     name: Mapped[str] = mapped_column(String(120))
-    #: What each level looks like (plain text, one level per line).
+    #: What each level looks like (plain text, one level per line, low to high;
+    #: a line may start with its points, "3 | Clear": see ``rubrics.levels_of``).
     levels: Mapped[str] = mapped_column(Text, default="")
     max_points: Mapped[int] = mapped_column(Integer, default=4)
+    #: Reviewers must explain their score on this criterion in a comment.
+    comment_required: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
 class PeerReviewSubmission(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -77,6 +84,25 @@ class PeerReviewSubmission(PublicIdMixin, TimestampMixin, db.Model):  # type: ig
     revised_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     author: Mapped[Person] = relationship()
+
+
+class PeerReviewSubmissionMember(db.Model):  # type: ignore[name-defined,misc]
+    """A member of a group submission (the submitter included). ``(activity_id,
+    person_id)`` is unique: a person belongs to one submission of an activity.
+    Individual submissions have no member rows (their author is the one member)."""
+
+    __tablename__ = "peer_review_submission_member"
+    __table_args__ = (UniqueConstraint("activity_id", "person_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("peer_review_submission.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+
+    person: Mapped[Person] = relationship()
 
 
 class PeerReviewReview(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -110,6 +136,9 @@ class PeerReviewReview(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore
     total: Mapped[float | None] = mapped_column(Float)
     #: Overall comment, nh3-sanitised HTML.
     comment: Mapped[str] = mapped_column(Text, default="")
+    #: Criterion public id -> the reviewer's comment on it (nh3-sanitised HTML);
+    #: criteria left without a comment are absent.
+    criterion_comments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: The author's rating of this review, 1–5, and why.
     helpfulness: Mapped[int | None] = mapped_column(Integer)
@@ -157,3 +186,23 @@ class PeerReviewProgress(TimestampMixin, db.Model):  # type: ignore[name-defined
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     moved_on_at: Mapped[datetime | None] = mapped_column(DateTime)
     moved_on_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class PeerReviewLibraryRubric(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """A rubric saved for reuse across the activities of one platform deployment
+    (never visible to another registration or deployment). Names are unique per
+    deployment: saving under an existing name replaces that rubric."""
+
+    __tablename__ = "peer_review_library_rubric"
+    __table_args__ = (UniqueConstraint("deployment_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
+    deployment_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_deployment.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(120))
+    #: The criteria in order: ``[{"name", "max_points", "levels", "comment_required"}]``.
+    criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="SET NULL"))

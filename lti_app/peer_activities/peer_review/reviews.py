@@ -36,6 +36,7 @@ from lti_app.peer_activities.grouping.models import GroupingIntake, GroupingRepo
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import phases
 from lti_app.peer_activities.peer_review import submissions as subs
+from lti_app.peer_activities.peer_review.levels import points_problem
 from lti_app.peer_activities.peer_review.models import (
     DONE,
     LEASED,
@@ -76,10 +77,11 @@ def reviews_of(activity: Activity) -> list[PeerReviewReview]:
         .order_by(PeerReviewReview.id)))
 
 
-def quota(activity: Activity, n_learners: int) -> int:
-    """How many reviews a learner owes (and a submission should get): k, or fewer
-    in a cohort too small to have k others."""
-    return max(0, min(k_of(activity), n_learners - 1))
+def quota(activity: Activity, n_units: int) -> int:
+    """How many reviews a learner owes: k, or fewer when there are not k other
+    submissions to review (``n_units``: the learners, or the groups in group mode;
+    see ``submissions.unit_count``)."""
+    return max(0, min(k_of(activity), n_units - 1))
 
 
 #: Re-reads of the pool before "open next review" gives up under contention.
@@ -129,7 +131,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
             db.session.flush()
             return review
     done = sum(1 for r in mine if r.status == DONE)
-    if is_learner and not volunteer and done >= quota(activity, subs.learner_count(activity)):
+    if is_learner and not volunteer and done >= quota(activity, subs.unit_count(activity)):
         raise PeerReviewError("You have done all the reviews you owe. Thank you!")
     already = {str(r.submission_id) for r in mine}
     k = k_of(activity)
@@ -329,22 +331,29 @@ def review_for_reviewer(activity: Activity, person: Person,
 
 def review_for_author(activity: Activity, person: Person,
                       review_id: str) -> PeerReviewReview | None:
-    """A done review of this person's submission, by public id."""
+    """A done review of this person's submission (their own or their group's), by
+    public id."""
+    own = subs.own_submission_id(activity, person)
+    if own is None:
+        return None
     found: PeerReviewReview | None = db.session.scalar(
-        select(PeerReviewReview).join(PeerReviewSubmission)
+        select(PeerReviewReview)
         .where(PeerReviewReview.public_id == review_id,
                PeerReviewReview.activity_id == activity.id,
                PeerReviewReview.status == DONE,
-               PeerReviewSubmission.author_id == person.id))
+               PeerReviewReview.submission_id == own))
     return found
 
 
 def submit_review(activity: Activity, review: PeerReviewReview, points: Mapping[str, float],
-                  comment: str) -> PeerReviewReview:
-    """Save the rubric scores and comment; the review is done. Scores out of a
-    criterion's range, missing or unknown criteria, and an empty overall comment are
-    refused with a message. A review whose lease ran out is still accepted (the
-    submission just gets an extra review)."""
+                  comment: str, criterion_comments: Mapping[str, str] | None = None
+                  ) -> PeerReviewReview:
+    """Save the rubric scores, the comments on criteria and the overall comment;
+    the review is done. Refused with a message: scores out of a criterion's range
+    or (when it has levels) not one of its levels, missing or unknown criteria, a
+    missing comment on a criterion that requires one, an empty overall comment. A
+    review whose lease ran out is still accepted (the submission just gets an
+    extra review)."""
     if review.status == DONE:
         raise PeerReviewError("This review is already submitted.")
     rows = subs.criteria(activity)
@@ -356,10 +365,24 @@ def submit_review(activity: Activity, review: PeerReviewReview, points: Mapping[
         for pid, name in names.items():
             text = text.replace(pid, f"“{name}”")
         raise PeerReviewError(text[0].upper() + text[1:] + ".") from exc
+    for c in rows:
+        problem = points_problem(c.name, c.levels, c.max_points, float(points[c.public_id]))
+        if problem:
+            raise PeerReviewError(problem)
+    typed = criterion_comments or {}
+    unknown = set(typed) - set(names)
+    if unknown:
+        raise PeerReviewError("A comment was given on a criterion that is not in the rubric.")
+    notes = {pid: rich_text(typed.get(pid, ""), limit=5000) for pid in names}
+    missing = [c.name for c in rows if c.comment_required and not notes[c.public_id]]
+    if missing:
+        raise PeerReviewError("Explain your score on " + ", ".join(
+            f"“{name}”" for name in missing) + " in a comment.")
     cleaned = rich_text(comment, limit=20000)
     if not cleaned:
         raise PeerReviewError("Write an overall comment for the author.")
     review.scores = {k: float(v) for k, v in points.items()}
+    review.criterion_comments = {pid: text for pid, text in notes.items() if text}
     review.total = total
     review.comment = cleaned
     review.status = DONE
@@ -394,7 +417,8 @@ BATCH_HOLD = timedelta(days=7)
 
 def allocate_all(activity: Activity, *, rng: random.Random | None = None) -> tuple[str, ...]:
     """Batch mode, at a deadline: every submission gets k reviewers among the
-    authors, loads within one of each other (``allocate_batch``). Only before any
+    authors (every member of a group submission reviews on their own, never their
+    group's work), loads within one of each other (``allocate_batch``). Only before any
     review exists (the batch starts from scratch). Reviews are leased until the
     review due date (or a week); late submissions that arrive afterwards are served
     just in time. Returns the allocator's explanation.
@@ -409,10 +433,12 @@ def allocate_all(activity: Activity, *, rng: random.Random | None = None) -> tup
     if len(pool) < 2:
         raise PeerReviewError("At least two submissions are needed to allocate reviews.")
     k = min(k_of(activity), len(pool) - 1)
-    states = [SubmissionState(str(s.id), frozenset({str(s.author_id)}), s.submitted_at)
-              for s in pool]
+    members = subs.coauthors(activity)
+    states = [SubmissionState(str(s.id), frozenset({str(s.author_id), *members.get(s.id, ())}),
+                              s.submitted_at) for s in pool]
+    reviewers = sorted({a for st in states for a in st.authors}, key=int)
     try:
-        result = allocate_batch(states, [str(s.author_id) for s in pool], k=k,
+        result = allocate_batch(states, reviewers, k=k,
                                 forbidden=must_not_review(activity), rng=rng or _rng)
     except AllocationError as exc:
         raise PeerReviewError(exc.reason) from exc

@@ -9,10 +9,12 @@ pick the schema from the activity's anonymity setting.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
+from lti_app.peer_activities.peer_review.levels import levels_of
 from lti_app.peer_activities.peer_review.models import PeerReviewCriterion, PeerReviewReview
 from lti_app.peer_activities.peer_review.submissions import CriterionInput
 
@@ -52,29 +54,44 @@ class ReasonInput(Schema):
 
 
 def review_points(form: Any, criteria: list[PeerReviewCriterion]) -> dict[str, float]:
-    """The points typed per criterion (fields ``c-<criterion id>``); the range is
-    checked by the rubric (``reviews.submit_review``)."""
+    """The points picked or typed per criterion (fields ``c-<criterion id>``: a
+    level's points from the level picker, or a number); the range and the levels
+    are checked by ``reviews.submit_review``."""
     points: dict[str, float] = {}
     for c in criteria:
         raw = (form.get("c-" + c.public_id) or "").strip()
         if raw == "":
-            raise ValidationError(f"Score “{c.name}” (0 to {c.max_points}).")
+            what = "Choose a level for" if c.levels.strip() else "Score"
+            raise ValidationError(f"{what} “{c.name}” (0 to {c.max_points}).")
         try:
-            points[c.public_id] = float(raw)
+            value = float(raw)
         except ValueError as exc:
             raise ValidationError(f"“{c.name}”: {raw[:20]!r} is not a number.") from exc
+        if not math.isfinite(value):
+            raise ValidationError(f"“{c.name}”: {raw[:20]!r} is not a number.")
+        points[c.public_id] = value
     return points
+
+
+def criterion_comments(form: Any, criteria: list[PeerReviewCriterion]) -> dict[str, str]:
+    """The comment typed per criterion (fields ``cc-<criterion id>``), raw: the
+    service sanitises them and checks the required ones."""
+    return {c.public_id: str(form.get("cc-" + c.public_id) or "")[:5000] for c in criteria}
 
 
 def rubric_input(text: str) -> list[CriterionInput]:
     """Criteria typed one per line as ``name | max points | level descriptors``
-    (descriptors separated by ``;``)."""
+    (descriptors separated by ``;``, low to high, each optionally starting with its
+    points: ``0 | None; 2 | Some; 4 | Strong``). A name ending in ``*`` makes a
+    comment on that criterion required."""
     items = []
     for n, line in enumerate((text or "").splitlines(), start=1):
         if not line.strip():
             continue
         parts = [p.strip() for p in line.split("|")]
-        name = parts[0][:120]
+        name = parts[0]
+        required = name.endswith("*")
+        name = name.rstrip("*").strip()[:120]
         if not name:
             raise ValidationError(f"Line {n}: give the criterion a name.")
         try:
@@ -84,13 +101,31 @@ def rubric_input(text: str) -> list[CriterionInput]:
                 from exc
         if not 1 <= points <= 100:
             raise ValidationError(f"Line {n}: the maximum points must be from 1 to 100.")
-        levels = "\n".join(x.strip() for x in "|".join(parts[2:]).split(";") if x.strip())
-        items.append(CriterionInput(name, points, levels[:4000]))
+        levels = "\n".join(_level_line(x) for x in " | ".join(parts[2:]).split(";")
+                           if x.strip())
+        items.append(CriterionInput(name, points, levels[:4000], required))
     if not items:
         raise ValidationError("A rubric needs at least one criterion.")
     if len(items) > 20:
         raise ValidationError("A rubric has at most 20 criteria.")
     return items
+
+
+def _level_line(text: str) -> str:
+    """One level as stored: whitespace collapsed ("0  |  None" -> "0 | None")."""
+    return " ".join(text.split())
+
+
+def rubric_text(criteria: list[PeerReviewCriterion]) -> str:
+    """The rubric as ``rubric_input`` reads it back (the editor's text)."""
+    return "\n".join(
+        f"{c.name}{'*' if c.comment_required else ''} | {c.max_points} | "
+        f"{'; '.join(c.levels.splitlines())}" for c in criteria)
+
+
+class LibrarySaveInput(Schema):
+    name = fields.String(required=True, validate=validate.Length(
+        min=1, max=120, error="Give the rubric a name of at most 120 characters."))
 
 
 # -- output, one schema per audience -----------------------------------------------------
@@ -119,7 +154,8 @@ class ReviewForAuthor(Schema):
     comment = fields.String()
     helpfulness = fields.Integer(allow_none=True)
     helpfulness_comment = fields.String()
-    #: [{"name", "points", "max"}] per criterion.
+    #: [{"name", "points", "max", "level", "comment"}] per criterion; ``comment``
+    #: is the reviewer's sanitised comment on it ("" without one).
     scores = fields.List(fields.Dict())
 
 
@@ -145,8 +181,16 @@ def review_facts(review: PeerReviewReview,
             "comment": review.comment, "helpfulness": review.helpfulness,
             "helpfulness_comment": review.helpfulness_comment,
             "reviewer_name": review.reviewer.display_name,
-            "scores": [{"name": c.name, "points": review.scores.get(c.public_id),
-                        "max": c.max_points} for c in criteria]}
+            "scores": [_score(review, c) for c in criteria]}
+
+
+def _score(review: PeerReviewReview, c: PeerReviewCriterion) -> dict[str, Any]:
+    points = review.scores.get(c.public_id)
+    level = "" if points is None else next(
+        (lv.label for lv in levels_of(c.levels, c.max_points)
+         if abs(lv.points - float(points)) < 1e-9), "")
+    return {"name": c.name, "points": points, "max": c.max_points, "level": level,
+            "comment": (review.criterion_comments or {}).get(c.public_id, "")}
 
 
 def submission_facts(sub: Any) -> dict[str, Any]:

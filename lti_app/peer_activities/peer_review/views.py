@@ -1,10 +1,12 @@
-"""Peer-review pages and actions: submitting work, "next review" (just-in-time
-allocation), the review form, rating feedback (learners); the rubric, progress,
-grade overrides, "move on" and the CSV export (staff). Actions answer with a
+"""Peer-review pages and actions: submitting work (alone or for a group), "next
+review" (just-in-time allocation), the review form, rating feedback (learners);
+the rubric and the rubric library, progress, grade overrides, "move on" and the
+CSV export (staff). Actions answer with a
 redirect back to the activity page, or re-render it with the reason.
 
 Every view is scoped: the activity must belong to the caller's platform,
-deployment and course, and be a peer review; anything else is a 404. Reviews are
+deployment and course, and be a peer review; anything else is a 404, and so is
+a library rubric of another platform or deployment. Reviews are
 looked up through their reviewer or author, so another person's review is a 404.
 """
 
@@ -28,7 +30,7 @@ from lti_app.courses.models import Person
 from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import grading, panel, schemas, uploads
+from lti_app.peer_activities.peer_review import grading, panel, rubrics, schemas, uploads
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
@@ -157,14 +159,17 @@ def submit_review(activity_id: str, review_id: str) -> Any:
     """Save the rubric scores and comment (out-of-range scores refused)."""
     actor, activity = _scope(activity_id)
     found = _own_review(actor, activity, review_id)
+    criteria = subs.criteria(activity)
     try:
-        points = schemas.review_points(request.form, subs.criteria(activity))
-        rv.submit_review(activity, found, points, request.form.get("comment", ""))
+        points = schemas.review_points(request.form, criteria)
+        rv.submit_review(activity, found, points, request.form.get("comment", ""),
+                         schemas.criterion_comments(request.form, criteria))
     except ValidationError as exc:
         return _review_form(actor, activity, found, _message(exc), request.form, 422)
     except PeerReviewError as exc:
         return _review_form(actor, activity, found, str(exc), request.form, 422)
-    grading.check_completion(activity, [actor.person, found.submission.author])
+    grading.check_completion(activity, [actor.person,
+                                        *subs.people_of(activity, found.submission)])
     return _back(actor, activity)
 
 
@@ -184,7 +189,7 @@ def rate(activity_id: str, review_id: str) -> Any:
         return _refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
         return _refused(actor, activity, str(exc))
-    grading.check_completion(activity, [actor.person])
+    grading.check_completion(activity, subs.people_of(activity, found.submission))
     return _back(actor, activity)
 
 
@@ -197,7 +202,7 @@ def download(activity_id: str, submission_id: str) -> Any:
     sub = subs.submission_by_id(activity, submission_id)
     if sub is None:
         abort(404)
-    is_author = sub.author_id == actor.person.id
+    is_author = subs.own_submission_id(activity, actor.person) == sub.id
     is_reviewer = rv.is_reviewer_of(sub, actor.person)
     if not (is_author or is_reviewer or actor.is_staff):
         abort(404)
@@ -227,11 +232,18 @@ def feedback_json(activity_id: str) -> Any:
 @bp.post("/<activity_id>/rubric")
 @require_actor(staff=True)
 def save_rubric(activity_id: str) -> Any:
-    """Replace the rubric (one criterion a line), or copy another activity's."""
+    """Replace the rubric (one criterion a line), or take a library rubric, or copy
+    another activity's."""
     actor, activity = _scope(activity_id)
     try:
         source_id = request.form.get("copy_from", "").strip()
-        if source_id:
+        library_id = request.form.get("library", "").strip()
+        if library_id:
+            entry = rubrics.library_entry(activity, library_id)
+            if entry is None:
+                abort(404)
+            rubrics.apply_from_library(activity, entry)
+        elif source_id:
             source = activities.get_activity(actor.registration.id, actor.deployment.id,
                                              source_id)
             if source is None or source.course_id != activity.course_id \
@@ -247,20 +259,53 @@ def save_rubric(activity_id: str) -> Any:
     return _back(actor, activity)
 
 
+@bp.post("/<activity_id>/library")
+@require_actor(staff=True)
+def save_to_library(activity_id: str) -> Any:
+    """Keep this activity's rubric in the library, under a name, for reuse."""
+    actor, activity = _scope(activity_id)
+    try:
+        data = schemas.LibrarySaveInput().load({"name": request.form.get("name", "").strip()})
+        rubrics.save_to_library(activity, data["name"], actor.person)
+    except ValidationError as exc:
+        return _refused(actor, activity, _message(exc))
+    except PeerReviewError as exc:
+        return _refused(actor, activity, str(exc))
+    return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/library/<rubric_id>/delete")
+@require_actor(staff=True)
+def delete_from_library(activity_id: str, rubric_id: str) -> Any:
+    """Remove a saved rubric from the library (activities using it keep theirs)."""
+    actor, activity = _scope(activity_id)
+    if not rubrics.delete_from_library(activity, rubric_id):
+        abort(404)
+    return _back(actor, activity)
+
+
 @bp.post("/<activity_id>/settings")
 @require_actor(staff=True)
 def save_settings(activity_id: str) -> Any:
-    """Change the phases' due dates and the grading options."""
+    """Change the phases' due dates and the grading options, or (a form of its own)
+    group submissions."""
     actor, activity = _scope(activity_id)
     form = request.form
-    changes: dict[str, Any] = {k: form.get(k, "").strip() or None
-               for k in ("submission_due", "review_due", "feedback_due")}
-    changes.update(method=form.get("method", "mean"),
-                   rate_feedback=form.get("rate_feedback") == "1",
-                   accuracy_weighting=form.get("accuracy_weighting") == "1",
-                   allow_revision=form.get("allow_revision") == "1")
+    changes: dict[str, Any]
+    if form.get("group_settings") == "1":  # the group submissions form
+        changes = {"group_submissions": form.get("group_submissions") == "1",
+                   "groups_from": form.get("groups_from", "").strip() or None}
+    else:
+        changes = {k: form.get(k, "").strip() or None
+                   for k in ("submission_due", "review_due", "feedback_due")}
+        changes.update(method=form.get("method", "mean"),
+                       rate_feedback=form.get("rate_feedback") == "1",
+                       accuracy_weighting=form.get("accuracy_weighting") == "1",
+                       allow_revision=form.get("allow_revision") == "1")
     try:
         subs.update_settings(activity, changes)
+    except PeerReviewError as exc:
+        return _refused(actor, activity, str(exc))
     except ActivityInputError as exc:
         return _refused(actor, activity, " ".join(
             f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in exc.messages.items()))
