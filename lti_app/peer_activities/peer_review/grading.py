@@ -16,8 +16,9 @@ import io
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
@@ -36,7 +37,7 @@ from lti_app.extensions import db
 from lti_app.grades import services as grades
 from lti_app.grades.models import LineItem
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import phases
+from lti_app.peer_activities.peer_review import groups, phases
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import (
@@ -45,6 +46,7 @@ from lti_app.peer_activities.peer_review.models import (
     SUBMISSION_GRADE,
     PeerReviewOverride,
     PeerReviewProgress,
+    PeerReviewReview,
     PeerReviewSubmission,
 )
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError, learners
@@ -83,12 +85,16 @@ class Standing:
     late: bool = False
     #: Phases whose due date passed with this learner's part undone.
     overdue: tuple[str, ...] = ()
+    #: Group submissions are on and this learner, without a submission, is in no group.
+    no_group: bool = False
 
     @property
     def stuck(self) -> str:
         """Why this learner cannot finish on their own (or is behind), or ""."""
         if self.completed:
             return ""
+        if self.no_group:
+            return "not in a group, so they cannot submit (group submissions)"
         if self.overdue:
             return "overdue: " + ", ".join(self.overdue)
         if self.submission is not None and self.given < self.owed and not self.leased \
@@ -114,34 +120,73 @@ class Standing:
 
 
 def standings(activity: Activity, people: Iterable[Person] | None = None) -> list[Standing]:
-    """Every learner's (or the given people's) standing, from three queries."""
-    everyone = learners(activity)
-    people = list(everyone if people is None else people)
-    pool = subs.submissions(activity)
-    by_author = {s.author_id: s for s in pool}
-    reviews = rv.reviews_of(activity)
-    progress = {p.person_id: p for p in db.session.scalars(
-        select(PeerReviewProgress).where(PeerReviewProgress.activity_id == activity.id))}
+    """Every learner's (or the given people's) standing.
+
+    A learner's page asks for one person at every launch, so the reviews read are
+    only theirs (given, and received on their work) and the other submissions
+    are plain (id, author) rows; the dashboard asks for everyone."""
+    if people is None:
+        everyone = learners(activity)
+        people = everyone
+        n_learners = len(everyone)
+        mine_only = None
+    else:
+        people = list(people)
+        n_learners = subs.learner_count(activity)
+        mine_only = {p.id for p in people}
+    pool = db.session.execute(
+        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id)
+        .where(PeerReviewSubmission.activity_id == activity.id)).all()
+    owners = subs.members(activity)
+    wanted = {p.id for p in people}
+    own_ids = {sid for sid, pids in owners.items() if pids & wanted}
+    own_rows = {s.id: s for s in db.session.scalars(select(PeerReviewSubmission).where(
+        PeerReviewSubmission.id.in_(own_ids)))} if own_ids else {}
+    by_person = {pid: own_rows[sid] for sid, pids in owners.items() for pid in pids
+                 if sid in own_rows}
+    review_rows = select(PeerReviewReview.reviewer_id, PeerReviewReview.submission_id,
+                         PeerReviewReview.status, PeerReviewReview.lease_until,
+                         PeerReviewReview.helpfulness).where(
+        PeerReviewReview.activity_id == activity.id)
+    if mine_only is not None:
+        review_rows = review_rows.where(or_(PeerReviewReview.reviewer_id.in_(mine_only),
+                                            PeerReviewReview.submission_id.in_(own_ids)))
+    reviews = db.session.execute(review_rows).all()
+    progress_rows = select(PeerReviewProgress).where(
+        PeerReviewProgress.activity_id == activity.id)
+    if mine_only is not None:
+        progress_rows = progress_rows.where(PeerReviewProgress.person_id.in_(mine_only))
+    progress = {p.person_id: p for p in db.session.scalars(progress_rows)}
     now = utcnow()
-    n_learners = len(everyone)
+    owed = rv.quota(activity, subs.unit_count(activity))
     blocked = rv.must_not_review(activity)
+    grouped = groups.grouped_people(activity) if groups.group_mode(activity) else None
+    given_by: dict[int, list[Any]] = {}
+    received_on: dict[int, list[Any]] = {}
+    for r in reviews:
+        given_by.setdefault(r.reviewer_id, []).append(r)
+        received_on.setdefault(r.submission_id, []).append(r)
     out = []
     for person in people:
-        own = by_author.get(person.id)
+        own = by_person.get(person.id)
         st = Standing(person, own, progress=progress.get(person.id))
-        st.owed = rv.quota(activity, n_learners)
-        st.expected = rv.quota(activity, n_learners) if own is not None else 0
-        for r in reviews:
-            if r.reviewer_id == person.id:
+        st.no_group = grouped is not None and own is None and person.id not in grouped
+        st.owed = owed
+        # A submission can only be reviewed by learners whose submission it is not.
+        outsiders = n_learners - len(owners.get(own.id, ())) if own is not None else 0
+        st.expected = max(0, min(rv.k_of(activity), outsiders)) if own is not None else 0
+        for r in given_by.get(person.id, ()):
+            if r.status == DONE:
+                st.given += 1
+            elif r.lease_until is not None and r.lease_until > now:
+                st.leased += 1
+            else:
+                st.expired += 1
+        if own is not None:
+            for r in received_on.get(own.id, ()):
                 if r.status == DONE:
-                    st.given += 1
-                elif rv.is_live(r, now):
-                    st.leased += 1
-                else:
-                    st.expired += 1
-            if own is not None and r.submission_id == own.id and r.status == DONE:
-                st.received += 1
-                st.rated += 1 if r.helpfulness is not None else 0
+                    st.received += 1
+                    st.rated += 1 if r.helpfulness is not None else 0
         st.late = own is not None and phases.is_late(activity.settings, own.submitted_at)
         late_parts = []
         if own is None and phases.overdue(activity.settings, phases.SUBMISSION, now):
@@ -152,10 +197,10 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
                 and phases.overdue(activity.settings, phases.FEEDBACK, now):
             late_parts.append("feedback ratings")
         st.overdue = tuple(late_parts)
-        seen = {r.submission_id for r in reviews if r.reviewer_id == person.id}
-        st.no_work = all(s.id in seen or s.author_id == person.id
-                         or (str(person.id), str(s.author_id)) in blocked
-                         or (str(s.author_id), str(person.id)) in blocked for s in pool)
+        seen = {r.submission_id for r in given_by.get(person.id, ())}
+        st.no_work = all(sid in seen or person.id in owners.get(sid, {author})
+                         or (str(person.id), str(author)) in blocked
+                         or (str(author), str(person.id)) in blocked for sid, author in pool)
         out.append(st)
     return out
 
@@ -253,7 +298,6 @@ def grade_report(activity: Activity) -> GradeReport:
     rubric = subs.rubric_of(rows)
     m = rubric.max_total
     pool = subs.submissions(activity)
-    sub_author = {s.id: s.author_id for s in pool}
     done = [r for r in rv.reviews_of(activity) if r.status == DONE and r.total is not None]
     ratings = [Rating(str(r.reviewer_id), str(r.submission_id), min(m, float(r.total or 0)))
                for r in done]
@@ -271,7 +315,8 @@ def grade_report(activity: Activity) -> GradeReport:
     for o in db.session.scalars(select(PeerReviewOverride).where(
             PeerReviewOverride.activity_id == activity.id)):
         overrides.setdefault(o.person_id, {})[o.kind] = o
-    own = {a: str(s) for s, a in sub_author.items()}
+    # Every member of a group submission gets its grade.
+    own = {pid: str(sid) for sid, pids in subs.members(activity).items() for pid in pids}
     out = [GradeRow(p, by_sub.get(own.get(p.id, "")), by_rev.get(str(p.id)),
                     overrides.get(p.id, {})) for p in people]
     names = {str(p.id): p.display_name for p in people}
@@ -352,17 +397,26 @@ def _cell(value: object) -> str:
 
 
 def export_csv(activity: Activity) -> str:
-    """Every review: author, reviewer, each criterion, total, comments, helpfulness."""
+    """Every review: author (every member of a group submission), reviewer, each
+    criterion's points and comment, total, overall comment, helpfulness."""
     rows = subs.criteria(activity)
+    owners = subs.members(activity)
+    names = {p.id: p.display_name for p in db.session.scalars(
+        select(Person).where(Person.id.in_({pid for pids in owners.values() for pid in pids})))}
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["author", "reviewer", "status", *[c.name for c in rows], "total",
+    writer.writerow(["author", "reviewer", "status",
+                     *[h for c in rows for h in (c.name, f"{c.name} comment")], "total",
                      "comment", "helpfulness", "helpfulness comment", "completed at"])
     for r in rv.reviews_of(activity):
-        author = db.session.get(Person, r.author_id)
+        others = sorted(names.get(pid, "") for pid in owners.get(r.submission_id, ())
+                        if pid != r.author_id)
+        author = "; ".join([names.get(r.author_id, ""), *others])
+        notes = r.criterion_comments or {}
         writer.writerow([_cell(x) for x in (
-            author.display_name if author else "", r.reviewer.display_name, r.status,
-            *[r.scores.get(c.public_id, "") for c in rows],
+            author, r.reviewer.display_name, r.status,
+            *[x for c in rows for x in (r.scores.get(c.public_id, ""),
+                                        plain(notes.get(c.public_id, "")))],
             r.total, plain(r.comment), r.helpfulness or "", plain(r.helpfulness_comment),
             r.completed_at.isoformat(timespec="seconds") if r.completed_at else "")])
     return out.getvalue()

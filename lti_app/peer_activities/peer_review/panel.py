@@ -9,17 +9,25 @@ anonymity setting; staff views are never built for learners.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
+from sqlalchemy import func, select
+
+from lti_app.courses.models import Enrolment
 from lti_app.courses.session import Actor
 from lti_app.db import utcnow
+from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import grading, phases, schemas, uploads
+from lti_app.peer_activities.peer_review import grading, groups, phases, rubrics, schemas, uploads
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
+from lti_app.peer_activities.peer_review.levels import levels_of
 from lti_app.peer_activities.peer_review.models import (
     DONE,
     LEASED,
+    PeerReviewOverride,
+    PeerReviewProgress,
     PeerReviewReview,
     PeerReviewSubmission,
 )
@@ -34,7 +42,9 @@ def anonymity(activity: Activity) -> str:
 
 
 def received_reviews(activity: Activity, actor: Actor) -> list[dict[str, Any]]:
-    """The done reviews of the actor's own submission, as the author may see them."""
+    """The done reviews of the actor's own submission (or their group's), as the
+    author may see them: per-criterion comments included, the reviewer never
+    (unless the activity is open)."""
     own = subs.submission_of(activity, actor.person)
     if own is None:
         return []
@@ -59,7 +69,16 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     rate = bool(activity.settings.get("rate_feedback", True))
     timeline = phases.timeline(activity.settings, utcnow())
     at_results = timeline[-1].current
+    group_mode = groups.group_mode(activity)
+    group = groups.group_of(activity, actor.person) if group_mode else None
+    own = standing.submission
     return {
+        "group_mode": group_mode,
+        "group": group,
+        #: Who the (group) submission is from, for its members' eyes only.
+        "group_names": [p.display_name for p in (
+            subs.people_of(activity, own) if own is not None
+            else groups.group_people(group) if group is not None else [])],
         "timeline": timeline,
         "grades": _own_grades(activity, actor) if at_results or standing.completed else None,
         "standing": standing,
@@ -86,19 +105,57 @@ def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "timeline": phases.timeline(activity.settings, utcnow()),
         "settings": activity.settings,
         "criteria": criteria,
-        "rubric_text": "\n".join(
-            f"{c.name} | {c.max_points} | {'; '.join(c.levels.splitlines())}" for c in criteria),
+        "levels": {c.public_id: levels_of(c.levels, c.max_points) for c in criteria},
+        "rubric_text": schemas.rubric_text(criteria),
         "rubric_locked": subs.reviews_started(activity),
+        "library": rubrics.library(activity),
+        "group_sources": groups.group_sources(activity),
+        "group_source": groups.group_source(activity),
+        "group_locked": any(s.submission is not None for s in standings),
         "standings": standings,
         "stuck": [s for s in standings if s.stuck],
         "report": report,
         "grades": {row.person.id: row for row in report.rows},
-        "matrix": _matrix(reviews),
+        "matrix": _matrix(activity, reviews),
         "anonymity": anonymity(activity),
     }
 
 
+#: (activity id, person id) -> (fingerprint, own grades): a learner's grades need
+#: the whole activity's ratings (accuracy weighting, leave-one-out consensus), so
+#: they are computed once per change of what they depend on, not per page.
+_OWN: dict[tuple[int, int], tuple[tuple[Any, ...], dict[str, Any] | None]] = {}
+_OWN_MAX = 20_000
+
+
+def _grades_fingerprint(activity: Activity) -> tuple[Any, ...]:
+    """What the grades are computed from: reviews, overrides, progress, the roster
+    and the settings (one query)."""
+    columns = []
+    for model, where in ((PeerReviewReview, PeerReviewReview.activity_id == activity.id),
+                         (PeerReviewOverride, PeerReviewOverride.activity_id == activity.id),
+                         (PeerReviewProgress, PeerReviewProgress.activity_id == activity.id),
+                         (Enrolment, Enrolment.course_id == activity.course_id)):
+        columns.append(select(func.count()).select_from(model).where(where).scalar_subquery())
+        columns.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
+    row = tuple(db.session.execute(select(*columns)).one())
+    return (*row, json.dumps(activity.settings, sort_keys=True, default=str))
+
+
 def _own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
+    key = (activity.id, actor.person.id)
+    fingerprint = _grades_fingerprint(activity)
+    hit = _OWN.get(key)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    found = _compute_own_grades(activity, actor)
+    if len(_OWN) >= _OWN_MAX:
+        _OWN.clear()
+    _OWN[key] = (fingerprint, found)
+    return found
+
+
+def _compute_own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
     """The learner's own two grades with their explanations (which name nobody)."""
     row = next((r for r in grading.grade_report(activity).rows
                 if r.person.id == actor.person.id), None)
@@ -112,11 +169,17 @@ def _own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
             "reviewing": row.percent("reviewing"), "reviewing_text": rev_text}
 
 
-def _matrix(reviews: list[PeerReviewReview]) -> list[dict[str, Any]]:
-    """Reviewer × submission, for the instructor (names shown: staff only)."""
-    return [{"reviewer": r.reviewer.display_name, "author": r.submission.author.display_name,
-             "status": r.status, "total": r.total, "helpfulness": r.helpfulness}
-            for r in reviews]
+def _matrix(activity: Activity, reviews: list[PeerReviewReview]) -> list[dict[str, Any]]:
+    """Reviewer × submission, for the instructor (names shown: staff only; a group
+    submission is named by its submitter, "+ n" for the other members)."""
+    owners = subs.members(activity)
+    out = []
+    for r in reviews:
+        others = len(owners.get(r.submission_id, ())) - 1
+        author = r.submission.author.display_name + (f" + {others}" if others > 0 else "")
+        out.append({"reviewer": r.reviewer.display_name, "author": author,
+                    "status": r.status, "total": r.total, "helpfulness": r.helpfulness})
+    return out
 
 
 def moderation(activity: Activity, sub: PeerReviewSubmission) -> dict[str, Any]:
@@ -125,12 +188,15 @@ def moderation(activity: Activity, sub: PeerReviewSubmission) -> dict[str, Any]:
     found = [schemas.review_facts(r, criteria) | {"completed_at": r.completed_at}
              for r in rv.reviews_of(activity) if r.submission_id == sub.id and r.status == DONE]
     return {"work": schemas.SubmissionForReviewerNamed().dump(schemas.submission_facts(sub)),
-            "submission": sub, "reviews": found}
+            "submission": sub, "reviews": found,
+            "members": [p.display_name for p in subs.people_of(activity, sub)]}
 
 
 def review_page(activity: Activity, review: PeerReviewReview) -> dict[str, Any]:
     """The reviewer's task: the work (author shown only if the setting allows)
     and the rubric."""
     schema = schemas.for_reviewer(anonymity(activity))()
+    criteria = subs.criteria(activity)
     return {"work": schema.dump(schemas.submission_facts(review.submission)),
-            "criteria": subs.criteria(activity), "review": review}
+            "criteria": criteria, "review": review,
+            "levels": {c.public_id: levels_of(c.levels, c.max_points) for c in criteria}}
