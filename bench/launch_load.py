@@ -429,6 +429,9 @@ class Launch:
     total_ms: float = 0.0
     steps_ms: dict[str, float] = field(default_factory=dict)
     error: dict[str, Any] | None = None
+    #: The activity page the launch ended on (for a first action after it).
+    page: str = ""
+    page_url: str = ""
 
 
 class LaunchFailed(Exception):
@@ -577,6 +580,7 @@ def one_launch(index: int, base_url: str, platform: dict[str, Any], user: int,
         now = time.perf_counter()
         steps[step] = (now - t) * 1000
         result.ok = True
+        result.page, result.page_url = resp.text, launch_url
     except LaunchFailed as exc:
         result.error = {"launch": index, "step": exc.step, "status": exc.status,
                         "detail": exc.detail}
