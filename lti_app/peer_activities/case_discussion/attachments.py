@@ -16,6 +16,7 @@ file written for a request that then fails stays orphaned (unreachable).
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 from pathlib import Path
 from typing import IO
@@ -27,6 +28,7 @@ from werkzeug.utils import secure_filename
 from lti_app.extensions import db
 from lti_app.peer_activities.case_discussion.models import CaseDiscussionAttachment
 from lti_app.peer_activities.case_discussion.services import CaseDiscussionError
+from lti_app.peer_activities.documents import DocumentError, strip_metadata
 from lti_app.peer_activities.models import Activity
 
 DEFAULT_MAX = 10 * 1024 * 1024
@@ -104,6 +106,11 @@ def attach(activity: Activity, filename: str, stream: IO[bytes]) -> CaseDiscussi
         raise CaseDiscussionError(
             f"The file is too large: at most {limit // (1024 * 1024)} MB.", 413)
     safe = check(filename, data)
+    # Case files often name the real people a case disguises: remove the author
+    # and editor metadata where the file allows (staff material, so a file that
+    # cannot be cleaned is kept as uploaded).
+    with contextlib.suppress(DocumentError):
+        data = strip_metadata(data, safe.rsplit(".", 1)[-1].lower() if "." in safe else "")
     key = secrets.token_hex(16)
     (upload_dir() / f"{key}.bin").write_bytes(data)
     row = CaseDiscussionAttachment(activity_id=activity.id, file_key=key, file_name=safe,

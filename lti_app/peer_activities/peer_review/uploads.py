@@ -9,6 +9,14 @@ only to those allowed.
   ``PEER_REVIEW_UPLOAD_DIR`` (default ``<instance>/uploads/peer_review``), never
   by anything the person typed; the original name is kept, sanitised, for display
   and download;
+* metadata: the author's name is removed from the file's metadata before it is
+  stored (``peer_activities.documents.strip_metadata``: document properties,
+  tracked-change and comment authors, PDF info and XMP, Exif and PNG text), for
+  every anonymity setting: under "open" the names are on the page anyway, but a
+  file also names colleagues who commented, a company, a manager and the
+  author's disk, which reviewers need not read. A file whose metadata cannot be
+  removed with certainty is refused with what to do instead, except under
+  "open", where it is stored as uploaded (nothing is promised that it breaks);
 * serving: always as an attachment (``Content-Disposition: attachment``), as
   ``application/octet-stream``, only to the author, a reviewer allocated to the
   work, or the course's staff (checked by the view).
@@ -20,6 +28,7 @@ unreachable: no row names it).
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import Path
 from typing import IO
@@ -27,8 +36,13 @@ from typing import IO
 from flask import current_app
 from werkzeug.utils import secure_filename
 
+from lti_app.extensions import db
+from lti_app.peer_activities.documents import DocumentError, strip_metadata
+from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewSubmission
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
+
+log = logging.getLogger(__name__)
 
 DEFAULT_MAX = 10 * 1024 * 1024
 _ZIP = (b"PK\x03\x04",)
@@ -86,10 +100,26 @@ def check(filename: str, data: bytes) -> str:
     return safe
 
 
+def anonymised(data: bytes, ext: str, anonymity: str) -> bytes:
+    """``data`` without identifying metadata; ``PeerReviewError`` (the reason and
+    what to do) when that cannot be done and the activity promises anonymity."""
+    try:
+        return strip_metadata(data, ext)
+    except DocumentError as exc:
+        if anonymity == "open":
+            log.info("peer review upload: metadata kept (open review): %s", exc.reason)
+            return data
+        raise PeerReviewError(exc.message()) from exc
+
+
 def attach(sub: PeerReviewSubmission, filename: str, stream: IO[bytes]) -> None:
-    """Check and store a file for ``sub``, replacing any earlier one."""
+    """Check, anonymise (see the module docstring) and store a file for ``sub``,
+    replacing any earlier one."""
     data = _read_limited(stream, max_bytes())
     safe = check(filename, data)
+    activity = db.session.get(Activity, sub.activity_id)
+    anonymity = str((activity.settings if activity else {}).get("anonymity", "double_blind"))
+    data = anonymised(data, extension(safe), anonymity)
     key = secrets.token_hex(16)
     (upload_dir() / f"{key}.bin").write_bytes(data)
     old = sub.file_key
