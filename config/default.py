@@ -97,6 +97,8 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "MAIL_SMTP_SSL": env_bool(env, "PEERLIFT_SMTP_SSL", False),
         "MAIL_SMTP_TIMEOUT": env_int(env, "PEERLIFT_SMTP_TIMEOUT", 10),
         "MAIL_FROM": env.get("PEERLIFT_MAIL_FROM", "no-reply@localhost"),
+        # Seconds between scans of peer-review due dates for e-mail reminders.
+        "PEER_REVIEW_REMINDER_SCAN_S": env_int(env, "PEERLIFT_PR_REMINDER_SCAN", 300),
         # Public base URL of the tool, for links in e-mail (empty: the request's).
         "PUBLIC_URL": env.get("PEERLIFT_PUBLIC_URL", ""),
         # Rate limits (Flask-Limiter) on login/launch and dynamic registration, per

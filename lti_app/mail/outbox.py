@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import IntegrityError
 
 from lti_app import jobs
 from lti_app.db import utcnow
@@ -52,8 +53,12 @@ def queue(*, to: str | None, subject: str, body: str,
             return None
     message = MailMessage(to_address=to.strip()[:255], subject=" ".join(subject.split())[:255],
                           body=body, dedupe_key=dedupe_key, status="pending")
-    db.session.add(message)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a concurrent queue of the same key wins
+            db.session.add(message)
+            db.session.flush()
+    except IntegrityError:
+        return None
     jobs.after_commit(db.session(), SEND)
     return message
 
@@ -129,7 +134,14 @@ def send_due() -> int:
         try:
             for message in db.session.scalars(select(MailMessage).where(MailMessage.id.in_(ids))):
                 try:
-                    smtp.send_message(_email(message))
+                    email = _email(message)
+                except (ValueError, TypeError) as exc:  # e.g. CR/LF in an address
+                    _record(message, ok=False, error=f"cannot build the message: {exc}",
+                            final=True)
+                    db.session.commit()
+                    continue
+                try:
+                    smtp.send_message(email)
                 except smtplib.SMTPRecipientsRefused as exc:
                     _record(message, ok=False, error=f"recipient refused: {exc}", final=True)
                 except (OSError, smtplib.SMTPException) as exc:

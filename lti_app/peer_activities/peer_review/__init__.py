@@ -35,6 +35,8 @@ class PeerReviewSettings(Schema):
     lease_minutes = fields.Integer(load_default=120, validate=validate.Range(min=5, max=10080))
     #: Authors may hand in a revised version after they received feedback.
     allow_revision = fields.Boolean(load_default=False)
+    #: E-mail learners who still owe work when a due date is near (needs SMTP).
+    email_reminders = fields.Boolean(load_default=True)
     #: One submission per group: any member submits for the group, every member
     #: gets its feedback and grade; reviewing stays individual.
     group_submissions = fields.Boolean(load_default=False)
@@ -64,6 +66,8 @@ PEER_REVIEW = register(
               ("trimmed", "Trimmed mean (drop highest and lowest from 4 scores)"))),
             ("allow_revision", "Revision after feedback", "select",
              (("0", "No"), ("1", "Yes: authors may hand in a revised version"))),
+            ("email_reminders", "E-mail reminders before due dates (when e-mail is set up)",
+             "select", (("1", "Yes"), ("0", "No"))),
             ("submission_due", "Submissions due (UTC, optional)", "datetime-local", ()),
             ("review_due", "Reviews due (UTC, optional)", "datetime-local", ()),
             ("feedback_due", "Feedback ratings due (UTC, optional)", "datetime-local", ()),

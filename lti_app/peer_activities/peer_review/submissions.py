@@ -330,7 +330,7 @@ def submit_work(activity: Activity, person: Person, *, body: str,
 #: Settings the instructor may change on a running activity (not anonymity: people
 #: reviewed under a promise of anonymity that must hold).
 EDITABLE = ("submission_due", "review_due", "feedback_due", "rate_feedback", "method",
-            "accuracy_weighting", "reviews_per_submission", "allow_revision",
+            "accuracy_weighting", "reviews_per_submission", "allow_revision", "email_reminders",
             "group_submissions", "groups_from")
 #: Settings fixed once the first submission is in (who submits with whom).
 FIXED_ONCE_SUBMITTED = ("group_submissions", "groups_from")

@@ -31,6 +31,7 @@ from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading, panel, rubrics, schemas, uploads
+from lti_app.peer_activities.peer_review import reminders as _reminders  # noqa: F401 - registers its notices and e-mail sweep
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
@@ -301,7 +302,8 @@ def save_settings(activity_id: str) -> Any:
         changes.update(method=form.get("method", "mean"),
                        rate_feedback=form.get("rate_feedback") == "1",
                        accuracy_weighting=form.get("accuracy_weighting") == "1",
-                       allow_revision=form.get("allow_revision") == "1")
+                       allow_revision=form.get("allow_revision") == "1",
+                       email_reminders=form.get("email_reminders") == "1")
     try:
         subs.update_settings(activity, changes)
     except PeerReviewError as exc:
