@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import random
 import threading
+import time
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -40,6 +41,7 @@ from lti_app.peer_activities.peer_review.levels import points_problem
 from lti_app.peer_activities.peer_review.models import (
     DONE,
     LEASED,
+    PeerReviewCriterion,
     PeerReviewReview,
     PeerReviewSubmission,
 )
@@ -86,6 +88,8 @@ def quota(activity: Activity, n_units: int) -> int:
 
 #: Re-reads of the pool before "open next review" gives up under contention.
 _ATTEMPTS = 60
+#: Pause before looking again when every equally needy submission is being claimed.
+_BACKOFF_S = 0.003
 #: After a collision, draw among this many of the oldest equally needy
 #: submissions (see ``choose_submission``), so reviewers opening at once stop
 #: reaching for the same one; uncontended, the oldest is always taken.
@@ -109,13 +113,14 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
 
     Side effects: takes row/advisory locks until commit; inserts or renews a lease.
     """
-    forbidden = must_not_review(activity)
     is_learner = not staff
-    if is_learner and subs.own_submission_id(activity, person) is None:
+    has_own, has_rubric, fingerprint = _preflight(activity, person)
+    if is_learner and not has_own:
         raise PeerReviewError("Submit your own work first; then you can review your peers'.")
-    subs.ensure_criteria(activity)  # the rubric exists (the default one) before any review
-    _share_activity(activity)
-    _lock_reviewer(activity, person)
+    forbidden = must_not_review(activity, fingerprint=fingerprint)
+    if not has_rubric:
+        subs.ensure_criteria(activity)  # the default rubric, before any review
+    _enter_allocation(activity, person)
     now = utcnow()
     mine = db.session.execute(
         select(PeerReviewReview.id, PeerReviewReview.submission_id, PeerReviewReview.status)
@@ -143,15 +148,19 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
                                    already=already | {st.id for st in skipped},
                                    rng=rng or _rng, spread=_SPREAD if _attempt else 1)
         seen = states[index[choice.submission]] if choice.submission is not None else None
-        nowait = True
         if skipped and (seen is None or _need(seen) > _need(skipped[0])):
             # Every submission that needs a review as much is being claimed at this
-            # moment: wait for the neediest rather than take a less needy one.
-            seen, nowait = skipped.pop(0), False
+            # moment: let those claims finish, then look again, rather than take a
+            # less needy one (no waiting on a row lock, so no lock cycles).
+            time.sleep(_BACKOFF_S * (1 + _rng.random()))
+            states = pool_states(activity, now)
+            index = {st.id: i for i, st in enumerate(states)}
+            skipped = []
+            continue
         if seen is None:
             raise PeerReviewError("There is no submission you can review right now. Try "
                                   "again later.")
-        claim = _claim_if_unchanged(int(seen.id), seen, now, nowait=nowait)
+        claim = _claim_if_unchanged(int(seen.id), seen, now)
         if claim is _LOCKED:
             skipped.append(seen)
             continue
@@ -169,8 +178,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
         db.session.add(review)
         db.session.flush()
         log.info("peer review %s: review %s leased (%s)", activity.public_id,
-                 review.public_id, choice.reason if seen.id == choice.submission else
-                 "the neediest submission, after waiting for another reviewer's claim")
+                 review.public_id, choice.reason)
         return review
     log.warning("peer review %s: no lease for %s after %d attempts (contention)",
                 activity.public_id, person.public_id, _ATTEMPTS)
@@ -187,49 +195,52 @@ def _need(state: SubmissionState) -> tuple[int, int]:
     return state.completed + state.in_progress, state.completed
 
 
-def _live_counts(submission_id: int, now: datetime) -> tuple[int, int]:
-    completed, live = db.session.execute(
-        select(func.count(case((PeerReviewReview.status == DONE, 1))),
-               func.count(case(((PeerReviewReview.status == LEASED)
-                                & (PeerReviewReview.lease_until > now), 1))))
-        .where(PeerReviewReview.submission_id == submission_id)).one()
-    return int(completed), int(live)
-
-
-def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime, *,
-                        nowait: bool) -> object:
-    """Lock the submission's row and return its author's id if its counts are still
-    as ``seen``. Otherwise nothing stays locked (the lock is taken in a savepoint
-    and released with it): ``_LOCKED`` when ``nowait`` and another reviewer holds
-    the row, ``_CHANGED`` when its counts moved since the snapshot."""
-    savepoint = db.session.begin_nested()
-    author_id = db.session.scalar(
-        select(PeerReviewSubmission.author_id).where(PeerReviewSubmission.id == submission_id)
-        .with_for_update(key_share=True, skip_locked=nowait))
-    if author_id is None:
-        savepoint.rollback()
+def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime) -> object:
+    """Lock the submission's row, unless another reviewer holds it (``_LOCKED``),
+    and return its author's id if its counts are still as ``seen`` (else
+    ``_CHANGED``). One statement. A row whose counts moved stays locked until this
+    transaction ends; others skip it meanwhile, which costs them nothing."""
+    review = PeerReviewReview
+    completed = select(func.count()).where(review.submission_id == submission_id,
+                                           review.status == DONE).scalar_subquery()
+    live = select(func.count()).where(review.submission_id == submission_id,
+                                      review.status == LEASED,
+                                      review.lease_until > now).scalar_subquery()
+    row = db.session.execute(
+        select(PeerReviewSubmission.author_id, completed, live)
+        .where(PeerReviewSubmission.id == submission_id)
+        .with_for_update(of=PeerReviewSubmission, key_share=True, skip_locked=True)).first()
+    if row is None:
         return _LOCKED
-    if _live_counts(submission_id, now) != (seen.completed, seen.in_progress):
-        savepoint.rollback()
+    if (int(row[1]), int(row[2])) != (seen.completed, seen.in_progress):
         return _CHANGED
-    savepoint.commit()
-    return int(author_id)
+    return int(row[0])
 
 
-def _share_activity(activity: Activity) -> None:
-    """Many allocations share the activity; a batch allocation (which takes it
-    exclusively) waits for them, and they for it."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(select(Activity.id).where(Activity.id == activity.id)
-                           .with_for_update(read=True))
+def _preflight(activity: Activity, person: Person) -> tuple[bool, bool, tuple[Any, ...]]:
+    """In one query: whether ``person`` has a submission here (authored or as a
+    group member), whether the rubric exists, and the must-not-review pairs'
+    fingerprint."""
+    own = select(PeerReviewSubmission.id).where(
+        PeerReviewSubmission.activity_id == activity.id,
+        subs.owned_by(activity, person)).limit(1).exists()
+    rubric = select(PeerReviewCriterion.id).where(
+        PeerReviewCriterion.activity_id == activity.id).limit(1).exists()
+    row = db.session.execute(select(own, rubric, *_pairs_columns(activity.course_id))).one()
+    return bool(row[0]), bool(row[1]), tuple(row[2:])
 
 
-def _lock_reviewer(activity: Activity, person: Person) -> None:
-    """One allocation at a time per reviewer and activity (a transaction-scoped
-    advisory lock on PostgreSQL; SQLite serialises writers anyway)."""
-    if db.engine.dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(
-            _ADVISORY_NAMESPACE ^ (activity.id & 0x7FFFFFFF), person.id & 0x7FFFFFFF)))
+def _enter_allocation(activity: Activity, person: Person) -> None:
+    """Share the activity (a batch allocation, which takes it exclusively, waits
+    for the allocations in flight, and they for it) and hold this reviewer's
+    advisory lock (one allocation at a time per reviewer: a double click gets
+    one lease), in one statement on PostgreSQL; SQLite serialises writers."""
+    if db.engine.dialect.name != "postgresql":
+        return
+    db.session.execute(
+        select(Activity.id, func.pg_advisory_xact_lock(
+            _ADVISORY_NAMESPACE ^ (activity.id & 0x7FFFFFFF), person.id & 0x7FFFFFFF))
+        .where(Activity.id == activity.id).with_for_update(read=True))
 
 
 #: Keeps these advisory lock keys apart from any other use of the two-key form.
@@ -271,17 +282,23 @@ _PAIRS_LOCK = threading.Lock()
 _PAIRS_MAX = 512
 
 
-def _pairs_fingerprint(course_id: int) -> tuple[Any, ...]:
-    """What the pairs depend on (intakes, imported lines, the roster), in one query."""
+def _pairs_columns(course_id: int | None) -> list[Any]:
+    """What the pairs depend on (intakes, imported lines, the roster), as scalar
+    subqueries to select."""
     columns = []
     for model in (GroupingIntake, GroupingReportingLine, Enrolment):
         where = model.course_id == course_id
         columns.append(select(func.count()).select_from(model).where(where).scalar_subquery())
         columns.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
-    return tuple(db.session.execute(select(*columns)).one())
+    return columns
 
 
-def must_not_review(activity: Activity) -> frozenset[tuple[str, str]]:
+def _pairs_fingerprint(course_id: int) -> tuple[Any, ...]:
+    return tuple(db.session.execute(select(*_pairs_columns(course_id))).one())
+
+
+def must_not_review(activity: Activity, *,
+                    fingerprint: tuple[Any, ...] | None = None) -> frozenset[tuple[str, str]]:
     """Manager/report pairs of the course (intake answers and imported reporting
     lines, as grouping resolves them), as person-id pairs: neither reviews the
     other (status dynamics: people do not write candidly about their boss's work,
@@ -291,7 +308,8 @@ def must_not_review(activity: Activity) -> frozenset[tuple[str, str]]:
     re-read whenever an intake, an imported line or the roster changes."""
     if activity.course_id is None:
         return frozenset()
-    fingerprint = _pairs_fingerprint(activity.course_id)
+    if fingerprint is None:
+        fingerprint = _pairs_fingerprint(activity.course_id)
     cached = _PAIRS.get(activity.course_id)
     if cached is not None and cached[0] == fingerprint:
         return cached[1]

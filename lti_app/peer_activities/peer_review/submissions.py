@@ -165,7 +165,7 @@ def learner_count(activity: Activity) -> int:
         cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'))) or 0)
 
 
-def _owned_by(activity: Activity, person: Person) -> ColumnElement[bool]:
+def owned_by(activity: Activity, person: Person) -> ColumnElement[bool]:
     """A submission is a person's when they authored it or are one of its members."""
     return or_(PeerReviewSubmission.author_id == person.id,
                PeerReviewSubmission.id.in_(
@@ -178,7 +178,7 @@ def own_submission_id(activity: Activity, person: Person) -> int | None:
     """The id of the submission ``person`` authored (or co-authors), if any."""
     found: int | None = db.session.scalar(
         select(PeerReviewSubmission.id).where(PeerReviewSubmission.activity_id == activity.id,
-                                              _owned_by(activity, person)).limit(1))
+                                              owned_by(activity, person)).limit(1))
     return found
 
 
@@ -225,7 +225,7 @@ def submission_of(activity: Activity, person: Person) -> PeerReviewSubmission | 
     """The submission that is ``person``'s (their own, or their group's)."""
     found: PeerReviewSubmission | None = db.session.scalar(
         select(PeerReviewSubmission).where(PeerReviewSubmission.activity_id == activity.id,
-                                           _owned_by(activity, person)).limit(1))
+                                           owned_by(activity, person)).limit(1))
     return found
 
 
