@@ -113,6 +113,11 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # A Redis outage must not turn launches into errors: count in memory meanwhile.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,
+        # xAPI statements to the customer's LRS (lti_app/analytics/xapi.py); off by default.
+        "XAPI_ENABLED": env_bool(env, "PEERLIFT_XAPI_ENABLED", False),
+        "XAPI_LRS_ENDPOINT": env.get("PEERLIFT_XAPI_LRS_ENDPOINT", ""),
+        "XAPI_LRS_USERNAME": env.get("PEERLIFT_XAPI_LRS_USERNAME", ""),
+        "XAPI_LRS_PASSWORD": env.get("PEERLIFT_XAPI_LRS_PASSWORD", ""),
         # The built-in sandbox LMS (development only; never in production).
         "SANDBOX_ENABLED": False,
         "LOG_LEVEL": env.get("PEERLIFT_LOG_LEVEL", "INFO"),
