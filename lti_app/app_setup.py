@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import secrets
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, current_app, g, render_template, request
+from flask import Flask, current_app, g, make_response, render_template, request
+from redis.exceptions import RedisError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
-from lti_app.db import finish
+from lti_app.db import WROTE, finish
 from lti_app.extensions import db, limiter, migrate
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
@@ -32,9 +35,39 @@ _ERROR_TEXT = {
 }
 
 
+#: Errors that mean a service the tool needs is not answering (the database after a
+#: restart or failover, Redis): a readable 503, never a stack trace.
+_UNAVAILABLE = ("Peerlift is briefly unavailable",
+                "A service Peerlift relies on did not answer, so nothing from this request was "
+                "saved. Wait a moment and try again; if you were handing something in, your "
+                "browser's Back button keeps what you typed.")
+
+
+def _is_disconnect(exc: BaseException) -> bool:
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+class _Peerlift(Flask):
+    """Flask, plus one retry of a request whose database connection turned out to
+    be dead (the pool holds connections from before a database restart or
+    failover; they are found dead on first use). Only a request that has written
+    nothing is retried, so the retry cannot do anything twice."""
+
+    def dispatch_request(self) -> Any:
+        try:
+            return super().dispatch_request()
+        except DBAPIError as exc:
+            if not _is_disconnect(exc) or db.session().info.get(WROTE):
+                raise
+            self.logger.warning("database connection lost (%s); retrying %s once on a fresh "
+                                "connection", type(exc.orig).__name__, request.path)
+            db.session.rollback()
+            return super().dispatch_request()
+
+
 def build(test_config: dict[str, Any] | None) -> Flask:
     env_name = (test_config or {}).get("ENV_NAME")
-    app = Flask(__name__)
+    app = _Peerlift(__name__)
     app.config.update(config.load(env_name))
     if test_config:
         app.config.update(test_config)
@@ -207,6 +240,24 @@ def _hooks(app: Flask) -> None:
             return {"error": title, "status": code}, code
         return render_template("error.html", title=title, message=message, code=str(code),
                                ref=None, new_window_url=None), code
+
+    @app.errorhandler(DBAPIError)
+    @app.errorhandler(RedisError)
+    def _unavailable(exc: Exception) -> Any:
+        if isinstance(exc, DBAPIError) and not (_is_disconnect(exc)
+                                                 or isinstance(exc, OperationalError)):
+            return _unexpected(exc)
+        ref = secrets.token_hex(4)
+        app.logger.error("service unavailable ref=%s path=%s: %s: %s", ref, request.path,
+                         type(exc).__name__, str(exc).splitlines()[0][:300])
+        with contextlib.suppress(Exception):
+            db.session.rollback()
+        title, message = _UNAVAILABLE
+        resp = make_response(render_template("error.html", title=title, message=message,
+                                             code="unavailable", ref=ref,
+                                             new_window_url=None), 503)
+        resp.headers["Retry-After"] = "10"
+        return resp
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
