@@ -96,3 +96,11 @@ def test_another_courses_mentor_sees_no_requests(jd) -> None:
     elsewhere = jd.enter(MENTOR, link="other-link", context=OTHER_COURSE)
     assert "asked you to confirm" not in elsewhere.html
     assert jd.get(elsewhere, "observations").status_code == 404
+
+
+def test_a_mentor_opening_the_journal_link_finds_their_requests_not_a_placeholder(jd) -> None:
+    mentor, _asha, _item = _observers_and_item(jd)
+    page = html.unescape(jd.page(mentor))
+    assert "opens for participation soon" not in page
+    assert "You never see their journal entries" in page
+    assert re.search(r'href="/j/[^"]+/observations\?t=', page)
