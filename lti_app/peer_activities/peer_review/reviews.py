@@ -12,6 +12,7 @@ Side effects: inserts/updates rows and flushes; the request commits.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import threading
@@ -20,7 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.db import utcnow
@@ -35,7 +36,7 @@ from lti_app.extensions import db
 from lti_app.peer_activities.grouping.cohort import load_cohort
 from lti_app.peer_activities.grouping.models import GroupingIntake, GroupingReportingLine
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import phases
+from lti_app.peer_activities.peer_review import groups, phases
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.levels import points_problem
 from lti_app.peer_activities.peer_review.models import (
@@ -195,21 +196,28 @@ def _need(state: SubmissionState) -> tuple[int, int]:
     return state.completed + state.in_progress, state.completed
 
 
+@functools.cache
+def _claim_stmt() -> Any:
+    """Built once: lock a submission's row unless another reviewer holds it, with
+    its completed reviews and live leases."""
+    review = PeerReviewReview
+    sub_id: Any = bindparam("submission")
+    completed = select(func.count()).where(review.submission_id == sub_id,
+                                           review.status == DONE).scalar_subquery()
+    live = select(func.count()).where(review.submission_id == sub_id,
+                                      review.status == LEASED,
+                                      review.lease_until > bindparam("now")).scalar_subquery()
+    return (select(PeerReviewSubmission.author_id, completed, live)
+            .where(PeerReviewSubmission.id == sub_id)
+            .with_for_update(of=PeerReviewSubmission, key_share=True, skip_locked=True))
+
+
 def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime) -> object:
     """Lock the submission's row, unless another reviewer holds it (``_LOCKED``),
     and return its author's id if its counts are still as ``seen`` (else
     ``_CHANGED``). One statement. A row whose counts moved stays locked until this
     transaction ends; others skip it meanwhile, which costs them nothing."""
-    review = PeerReviewReview
-    completed = select(func.count()).where(review.submission_id == submission_id,
-                                           review.status == DONE).scalar_subquery()
-    live = select(func.count()).where(review.submission_id == submission_id,
-                                      review.status == LEASED,
-                                      review.lease_until > now).scalar_subquery()
-    row = db.session.execute(
-        select(PeerReviewSubmission.author_id, completed, live)
-        .where(PeerReviewSubmission.id == submission_id)
-        .with_for_update(of=PeerReviewSubmission, key_share=True, skip_locked=True)).first()
+    row = db.session.execute(_claim_stmt(), {"submission": submission_id, "now": now}).first()
     if row is None:
         return _LOCKED
     if (int(row[1]), int(row[2])) != (seen.completed, seen.in_progress):
@@ -255,21 +263,28 @@ def lock_activity(activity: Activity) -> None:
                        .with_for_update(key_share=True))
 
 
+@functools.cache
+def _pool_stmt() -> Any:
+    """Built once (the hot path pays only for binding): every submission of an
+    activity with its completed reviews and live leases at ``now``."""
+    live = case((PeerReviewReview.status == DONE, 0),
+                (PeerReviewReview.lease_until > bindparam("now"), 1), else_=0)
+    return (select(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
+                   PeerReviewSubmission.submitted_at,
+                   func.count(case((PeerReviewReview.status == DONE, 1))),
+                   func.coalesce(func.sum(live), 0))
+            .outerjoin(PeerReviewReview,
+                       PeerReviewReview.submission_id == PeerReviewSubmission.id)
+            .where(PeerReviewSubmission.activity_id == bindparam("activity"))
+            .group_by(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
+                      PeerReviewSubmission.submitted_at))
+
+
 def pool_states(activity: Activity, now: datetime) -> list[SubmissionState]:
     """Every submission as the allocator sees it: its authors (every member of a
     group submission), completed reviews and live leases, counted in the database."""
-    live = case((PeerReviewReview.status == DONE, 0),
-                (PeerReviewReview.lease_until > now, 1), else_=0)
-    rows = db.session.execute(
-        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
-               PeerReviewSubmission.submitted_at,
-               func.count(case((PeerReviewReview.status == DONE, 1))),
-               func.coalesce(func.sum(live), 0))
-        .outerjoin(PeerReviewReview, PeerReviewReview.submission_id == PeerReviewSubmission.id)
-        .where(PeerReviewSubmission.activity_id == activity.id)
-        .group_by(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
-                  PeerReviewSubmission.submitted_at)).all()
-    members = subs.coauthors(activity)
+    rows = db.session.execute(_pool_stmt(), {"activity": activity.id, "now": now}).all()
+    members = subs.coauthors(activity) if groups.group_mode(activity) else {}
     return [SubmissionState(str(sid), frozenset({str(author), *members.get(sid, ())}),
                             submitted, int(completed), int(in_progress))
             for sid, author, submitted, completed, in_progress in rows]
