@@ -11,6 +11,7 @@ from lti_app.analytics import dashboard as dashboard
 from lti_app.analytics import exports as exports
 from lti_app.analytics import figures as figures
 from lti_app.analytics import reminders as reminders  # noqa: F401 - registers a notice
+from lti_app.analytics import report_pdf as sponsor_pdf
 from lti_app.analytics import rollup as rollup  # noqa: F401 - registers its sweeper
 from lti_app.analytics import xapi as xapi  # registers its job and sweeper too
 from lti_app.analytics.checks import CheckError
@@ -191,6 +192,19 @@ def report(which: str) -> Any:
     actor, scope = _scope(which)
     return render_template("analytics/report.html", actor=actor, scope=scope, which=which,
                            d=figures.dashboard_figures(dashboard.build(scope)))
+
+
+@bp.get("/<any(course, programme):which>/report.pdf")
+@require_actor(staff=True)
+def report_pdf(which: str) -> Any:
+    """The one-page sponsor report as an A4 PDF (the same figures as the page)."""
+    actor, scope = _scope(which)
+    reg = actor.registration
+    platform = f"{reg.name or reg.issuer} (deployment {actor.deployment.deployment_id})"
+    body = sponsor_pdf.render(dashboard.build(scope), platform=platform)
+    return Response(body, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="peerlift-sponsor-report-{which}.pdf"',
+        "Cache-Control": "no-store"})
 
 
 @bp.get("/<any(course, programme):which>/export/<table>.csv")

@@ -3,12 +3,13 @@
 Two steps, each safe to repeat:
 
 1. **Collect** (the periodic sweep): read what happened since each source's
-   cursor (launches, peer-review submissions and reviews, discussion posts,
-   journal entries, check-ins answered, pre/post checks) and put one statement
-   per event in the outbox (``analytics_statement``). Activities need not know
-   about xAPI. The statement id is a UUID derived from the source row, so
-   collecting the same event twice is a no-op and the LRS sees a resend as the
-   same statement.
+   cursor (peer-review submissions and reviews, discussion posts, journal
+   entries, check-ins answered, pre/post checks) and put one statement per event
+   in the outbox (``analytics_statement``). Activities need not know about xAPI.
+   The statement id is a UUID derived from the source row, so collecting the
+   same event twice is a no-op and the LRS sees a resend as the same statement.
+   Launches leave no row of their own (an enrolment keeps only its latest
+   launch), so the launch itself queues its statement: :func:`record_launch`.
 2. **Deliver** (a job): claim due statements with a lease, ``PUT`` each to the
    LRS with Basic auth, and mark it sent; a failure backs off exponentially; a
    refusal the LRS will repeat (4xx but 408/429) marks it failed for a person to
@@ -27,7 +28,7 @@ from __future__ import annotations
 import logging
 import random
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -47,7 +48,7 @@ from lti_app.analytics.models import (
     AnalyticsStatement,
 )
 from lti_app.analytics.rollup import cursor_for
-from lti_app.courses.models import Enrolment, Person
+from lti_app.courses.models import Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.lms.models import Registration
@@ -179,8 +180,6 @@ def _checks() -> Iterable[Event]:
 
 
 SOURCES: tuple[Callable[[], Iterable[Event]], ...] = (
-    _by_time("launch", Enrolment, Enrolment.person_id, Enrolment.course_id,
-             Enrolment.last_launch_at, "launched"),
     _by_id("peer_review_submission", PeerReviewSubmission, PeerReviewSubmission.author_id,
            PeerReviewSubmission.activity_id, PeerReviewSubmission.submitted_at, "submitted"),
     _by_time("peer_review_review", PeerReviewReview, PeerReviewReview.reviewer_id,
@@ -214,22 +213,53 @@ def collect() -> int:
             person = people.get(event.person_id)
             if person is None or person.is_test_user:
                 continue
-            # A launch's "activity" column is its course: the object is the course.
-            activity = None if event.source == "launch" else activities.get(
-                event.activity_id or 0)
+            activity = activities.get(event.activity_id or 0)
             body = statement(event, person, issuers.get(person.registration_id, ""), activity)
-            if db.session.scalar(select(AnalyticsStatement.id).where(
-                    AnalyticsStatement.statement_id == body["id"])) is not None:
-                continue
-            db.session.add(AnalyticsStatement(
-                registration_id=person.registration_id, statement_id=body["id"],
-                verb=body["verb"]["id"], payload=body, status=XAPI_PENDING, attempts=0,
-                next_attempt_at=utcnow()))
-            queued += 1
+            queued += _queue(person.registration_id, body)
     db.session.flush()
     if queued:
         jobs.after_commit(db.session(), DELIVER)
     return queued
+
+
+def _queue(registration_id: int, body: dict[str, Any]) -> int:
+    """Put ``body`` in the outbox unless its statement id is there already (1 if queued)."""
+    if db.session.scalar(select(AnalyticsStatement.id).where(
+            AnalyticsStatement.statement_id == body["id"])) is not None:
+        return 0
+    db.session.add(AnalyticsStatement(
+        registration_id=registration_id, statement_id=body["id"], verb=body["verb"]["id"],
+        payload=body, status=XAPI_PENDING, attempts=0, next_attempt_at=utcnow()))
+    return 1
+
+
+def record_launch(person: Person, activity: Activity | None, claims: Mapping[str, Any],
+                  when: datetime | None = None) -> bool:
+    """Queue one "launched" statement for this launch, in the launch's transaction
+    (True if queued). The object is the launched activity (the tool itself for a
+    deep-linking launch). The statement id comes from the registration, the person,
+    the activity and the id_token's ``jti`` (else its ``nonce``, single-use per
+    launch; else the launch time to the second), so a launch is never queued twice
+    and two launches are two statements. Test users are left out, as everywhere.
+
+    Called on every launch: while xAPI is off this costs one config lookup.
+    Side effect: a delivery job after commit."""
+    if not enabled() or person.is_test_user:
+        return False
+    at = (when or utcnow()).replace(microsecond=0)
+    launch_key = next((str(claims[k]) for k in ("jti", "nonce") if claims.get(k)),
+                      at.isoformat())
+    registration = db.session.get(Registration, person.registration_id)
+    event = Event("launch", person.id, "launched", person.id,
+                  activity.id if activity is not None else None, at,
+                  salt=f"{person.registration_id}:"
+                       f"{activity.public_id if activity is not None else '-'}:{launch_key}")
+    body = statement(event, person, registration.issuer if registration else "", activity)
+    if not _queue(person.registration_id, body):
+        return False
+    db.session.flush()
+    jobs.after_commit(db.session(), DELIVER)
+    return True
 
 
 # -- delivering -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
+from lti_app.analytics import xapi
 from lti_app.courses.session import Actor, current_actor, issue_token, require_actor
 from lti_app.extensions import limiter
 from lti_app.launch import bp, registration, runtime, services
@@ -71,6 +72,7 @@ def login() -> Any:
 
 def _enter(outcome: services.LaunchOutcome) -> Response:
     recorded = services.record(outcome, runtime.store())
+    xapi.record_launch(recorded.people.person, recorded.activity, outcome.claims)
     frame_origins.learn(outcome.registration, frame_origins.candidates_from_launch(
         outcome.claims, request.headers.get("Origin")))
     people = recorded.people

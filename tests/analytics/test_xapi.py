@@ -77,7 +77,7 @@ def test_events_become_statements_once_and_reach_the_lrs(activity_done, app, lrs
     rows = _statements(app)
     assert len(rows) == queued
     verbs = sorted(r.payload["verb"]["display"]["en-US"] for r in rows)
-    assert verbs.count("launched") == 3  # the instructor, Ana and Ben
+    assert verbs.count("launched") == 0  # launched while xAPI was off: never queued
     assert verbs.count("attempted") == 1 and verbs.count("completed") == 1
     completed = next(r.payload for r in rows if r.payload["verb"]["display"]["en-US"]
                      == "completed")
@@ -129,3 +129,63 @@ def test_the_dashboard_says_whether_statements_flow(activity_done, app, lrs) -> 
     page = an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(
         as_text=True)
     assert "Off (the default)" in page
+
+
+# -- one "launched" statement per launch ------------------------------------------------
+
+def _launched(app) -> list[dict]:
+    return [r.payload for r in _statements(app)
+            if r.payload["verb"]["id"] == "http://adlnet.gov/expapi/verbs/launched"]
+
+
+def test_every_launch_is_one_launched_statement(an, app, lrs) -> None:
+    from lti_app.courses.models import Person
+
+    an.setup()
+    an.join(ANA)
+    an.join(ANA)  # twice within a second: still two launches, two statements
+    with app.app_context():
+        ana = db.session.scalar(select(Person).where(Person.sub == ANA.sub))
+        public_id, email = ana.public_id, ana.email
+        assert xapi.collect() == 0  # the sweep no longer samples launches
+        assert xapi.deliver()[0] == 4  # the instructor's two launches and Ana's two
+    theirs = [s for s in _launched(app) if s["actor"]["account"]["name"] == public_id]
+    assert len(theirs) == 2 and theirs[0]["id"] != theirs[1]["id"]
+    statement = theirs[0]
+    assert statement["verb"]["id"] == "http://adlnet.gov/expapi/verbs/launched"
+    assert statement["object"]["id"].endswith(f"/a/{an.activity}")
+    assert set(statement["actor"]) == {"objectType", "account"}  # no name, no mbox
+    sent = json.dumps([body for _, _, body in lrs.received])
+    assert ANA.name not in sent and (not email or email not in sent)
+    delivered = [body["id"] for _, _, body in lrs.received
+                 if body["verb"]["display"]["en-US"] == "launched"]
+    assert sorted(delivered) == sorted(s["id"] for s in _launched(app))
+    assert {r.status for r in _statements(app)} == {"sent"}
+
+
+def test_a_launch_is_never_queued_twice(an, app, lrs) -> None:
+    from lti_app.courses.models import Person
+
+    an.setup()
+    with app.app_context():
+        person = db.session.scalar(select(Person).where(Person.sub != ANA.sub))
+        claims = {"nonce": "n-1"}
+        when = datetime(2026, 1, 5, 9, 30, 15, 123000)
+        assert xapi.record_launch(person, None, claims, when)
+        assert not xapi.record_launch(person, None, claims, when.replace(microsecond=0))
+        assert xapi.record_launch(person, None, {"nonce": "n-2"}, when)
+        # The id_token's jti, when the platform sends one, names the launch.
+        assert xapi.record_launch(person, None, {"jti": "j-1", "nonce": "n-3"}, when)
+        assert not xapi.record_launch(person, None, {"jti": "j-1", "nonce": "n-4"}, when)
+        # Neither: the launch time to the second.
+        assert xapi.record_launch(person, None, {}, when)
+        assert not xapi.record_launch(person, None, {}, when.replace(microsecond=900000))
+        assert xapi.record_launch(person, None, {}, when.replace(second=16))
+        db.session.commit()
+
+
+def test_no_launched_statement_while_xapi_is_off(an, app) -> None:
+    an.setup()
+    an.join(ANA)
+    an.join(ANA)
+    assert _statements(app) == []
