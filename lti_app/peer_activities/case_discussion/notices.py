@@ -24,6 +24,7 @@ from lti_app.peer_activities.case_discussion.models import (
     CaseDiscussionSummaryRead,
     CaseDiscussionThread,
 )
+from lti_app.peer_activities.grouping import agreement
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingMember
 from lti_app.peer_activities.models import Activity
 
@@ -36,7 +37,10 @@ def case_discussion_notices(actor: Any) -> list[notices.Notice]:
     person = actor.person
     token = actor.token()
     found: list[notices.Notice] = []
-    summaries = db.session.execute(
+    # A group's summary and threads open once the group agreement in force is accepted
+    # (lookups.access): until then a link to them would only meet "Not found".
+    can_read = agreement.has_accepted(course, person)
+    summaries = [] if not can_read else db.session.execute(
         select(CaseDiscussionSummary.group_id, Activity.public_id, Activity.title,
                GroupingGroup.public_id,
                exists().where(CaseDiscussionPost.group_id == CaseDiscussionSummary.group_id,
@@ -73,7 +77,7 @@ def case_discussion_notices(actor: Any) -> list[notices.Notice]:
             "nudge", f"A note from your facilitator about “{title or 'your discussion'}”", text,
             url_for("activities.show", activity_id=activity_id, t=token, _anchor="case-discussion"),
             "Join the discussion", priority=10))
-    mentions = db.session.execute(
+    mentions = [] if not can_read else db.session.execute(
         select(CaseDiscussionThread.public_id, CaseDiscussionThread.title, Activity.public_id)
         .select_from(CaseDiscussionMention)
         .join(CaseDiscussionPost, CaseDiscussionPost.id == CaseDiscussionMention.post_id)
