@@ -50,5 +50,7 @@ def test_instructor_adds_an_activity_and_a_learner_opens_it_via_platform_storage
     tool.get_by_role("heading", name=title).wait_for()
     assert "You're in" in tool.locator("main").inner_text()
     # The frame's address became the page's reloadable GET address.
+    # (The page swaps it in with history.replaceState just after it renders.)
     frame = next(f for f in page.frames if f.name == "tool")
+    frame.wait_for_function("location.pathname.startsWith('/a/')")
     assert "/a/" in frame.url and "t=" in frame.url
