@@ -24,16 +24,14 @@ Usage: ``.venv/bin/python -m bench.case_discussion [--groups 50] [--size 8]
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench.services import DEFAULT_PG, CannotRun, reset_database
+from bench.services import DEFAULT_PG, bench_platform, production_app
 
 TARGET_P95_MS = 80.0
 
@@ -64,8 +62,6 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
 
     from lti_app.courses.models import Course, Enrolment, Person
     from lti_app.extensions import db
-    from lti_app.lms import keys, registry
-    from lti_app.lms.registry import PlatformSpec
     from lti_app.peer_activities.case_discussion.models import (
         CaseDiscussionCase,
         CaseDiscussionPost,
@@ -83,13 +79,7 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
     rng = random.Random(args.seed)
     started = time.perf_counter()
     with app.app_context():
-        db.create_all()
-        keys.ensure_key()
-        lms = "https://lms.bench.test"
-        reg = registry.add_platform(PlatformSpec(
-            issuer=lms, client_id="bench", name="Bench", auth_login_url=lms + "/auth",
-            auth_token_url=lms + "/token", jwks_url=lms + "/jwks"), ["d1"])
-        dep = reg.deployments[0]
+        reg, dep = bench_platform()
         course = Course(registration_id=reg.id, deployment_id=dep.id, context_id="c1",
                         title="Bench course")
         db.session.add(course)
@@ -284,18 +274,9 @@ def measure_participation(app: Any, seeded: dict[str, Any]) -> list[float]:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        reset_database(args.database_url)
-    except CannotRun as exc:
-        print(f"bench.case_discussion: cannot run: {exc}", file=sys.stderr)
+    app = production_app("bench.case_discussion", args.database_url, jobs_mode="thread")
+    if app is None:
         return 2
-    os.environ.update(PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://bench.test",
-                      PEERLIFT_SECRET_KEY=secrets.token_urlsafe(32),
-                      PEERLIFT_DATABASE_URL=args.database_url, PEERLIFT_JOBS_MODE="thread",
-                      PEERLIFT_LOG_LEVEL="WARNING")
-    from lti_app import create_app
-
-    app = create_app()
     print(f"case discussion: {args.groups} groups of {args.size}, {args.posts} posts, "
           "PostgreSQL")
     seeded = seed(app, args)

@@ -25,9 +25,7 @@ Usage: ``.venv/bin/python -m bench.dashboard [--courses 100] [--learners 20000]
 from __future__ import annotations
 
 import argparse
-import os
 import random
-import secrets
 import statistics
 import sys
 import time
@@ -35,7 +33,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
-from bench.services import CannotRun, reset_database
+from bench.services import bench_platform, production_app
 
 TARGET_P95_MS = 300.0
 DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/peerlift_bench_dashboard"
@@ -72,8 +70,6 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
     from lti_app.courses.models import Course, Enrolment, Person
     from lti_app.db import new_public_id
     from lti_app.extensions import db
-    from lti_app.lms import keys, registry
-    from lti_app.lms.registry import PlatformSpec
     from lti_app.peer_activities.journal.models import JournalCheckin, JournalEntry
     from lti_app.peer_activities.models import Activity
     from lti_app.peer_activities.peer_review.models import (
@@ -90,13 +86,7 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
         return start + timedelta(seconds=rng.randrange(WEEKS * 7 * 86400))
 
     with app.app_context():
-        db.create_all()
-        keys.ensure_key()
-        lms = "https://lms.bench.test"
-        reg = registry.add_platform(PlatformSpec(
-            issuer=lms, client_id="bench", name="Bench", auth_login_url=lms + "/auth",
-            auth_token_url=lms + "/token", jwks_url=lms + "/jwks"), ["d1"])
-        dep = reg.deployments[0]
+        reg, dep = bench_platform()
         _insert(Course, [{"registration_id": reg.id, "deployment_id": dep.id,
                           "context_id": f"c{c}", "title": f"Course {c + 1:03d}",
                           "public_id": new_public_id()} for c in range(args.courses)])
@@ -320,18 +310,9 @@ def measure_pages(app: Any, seeded: dict[str, Any], args: argparse.Namespace
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        reset_database(args.database_url)
-    except CannotRun as exc:
-        print(f"bench.dashboard: cannot run: {exc}", file=sys.stderr)
+    app = production_app("bench.dashboard", args.database_url, jobs_mode="off")
+    if app is None:
         return 2
-    os.environ.update(PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://bench.test",
-                      PEERLIFT_SECRET_KEY=secrets.token_urlsafe(32),
-                      PEERLIFT_DATABASE_URL=args.database_url, PEERLIFT_JOBS_MODE="off",
-                      PEERLIFT_LOG_LEVEL="WARNING")
-    from lti_app import create_app
-
-    app = create_app()
     print(f"L&D dashboard: {args.courses} courses, {args.learners} learners, "
           f"{args.events} events, PostgreSQL")
     seeded = seed(app, args)

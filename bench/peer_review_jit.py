@@ -21,16 +21,14 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
-import secrets
 import statistics
-import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from bench.services import DEFAULT_PG, CannotRun, reset_database
+from bench.services import DEFAULT_PG, bench_platform, production_app
 
 TARGET_P95_MS = 100.0
 
@@ -50,19 +48,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def setup(app: Any, learners: int, k: int) -> tuple[int, list[int]]:
     from lti_app.courses.models import Course, Enrolment, Person
     from lti_app.extensions import db
-    from lti_app.lms import keys, registry
-    from lti_app.lms.registry import PlatformSpec
     from lti_app.peer_activities.models import Activity
     from lti_app.peer_activities.peer_review.models import PeerReviewSubmission
 
     with app.app_context():
-        db.create_all()
-        keys.ensure_key()
-        lms = "https://lms.bench.test"
-        reg = registry.add_platform(PlatformSpec(
-            issuer=lms, client_id="bench", name="Bench", auth_login_url=lms + "/auth",
-            auth_token_url=lms + "/token", jwks_url=lms + "/jwks"), ["d1"])
-        dep = reg.deployments[0]
+        reg, dep = bench_platform()
         course = Course(registration_id=reg.id, deployment_id=dep.id, context_id="c1",
                         title="Bench course")
         db.session.add(course)
@@ -149,18 +139,9 @@ def _worker(activity_id: int, people: list[int], threads: int, gate: Any,
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    try:
-        reset_database(args.database_url)
-    except CannotRun as exc:
-        print(f"bench.peer_review_jit: cannot run: {exc}", file=sys.stderr)
+    app = production_app("bench.peer_review_jit", args.database_url, jobs_mode="thread")
+    if app is None:
         return 2
-    os.environ.update(PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://bench.test",
-                      PEERLIFT_SECRET_KEY=secrets.token_urlsafe(32),
-                      PEERLIFT_DATABASE_URL=args.database_url, PEERLIFT_JOBS_MODE="thread",
-                      PEERLIFT_LOG_LEVEL="WARNING")
-    from lti_app import create_app
-
-    app = create_app()
     activity_id, people = setup(app, args.learners, args.k)
     from lti_app.extensions import db
 

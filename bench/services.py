@@ -326,3 +326,36 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(main())
+
+
+def production_app(prog: str, database_url: str, *, jobs_mode: str = "thread") -> Any:
+    """A production-configured app on a freshly wiped benchmark database, or None
+    (after saying why) when PostgreSQL cannot be reached."""
+    try:
+        reset_database(database_url)
+    except CannotRun as exc:
+        print(f"{prog}: cannot run: {exc}", file=sys.stderr)
+        return None
+    os.environ.update(PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://bench.test",
+                      PEERLIFT_SECRET_KEY=secrets.token_urlsafe(32),
+                      PEERLIFT_DATABASE_URL=database_url, PEERLIFT_JOBS_MODE=jobs_mode,
+                      PEERLIFT_LOG_LEVEL="WARNING")
+    from lti_app import create_app
+
+    return create_app()
+
+
+def bench_platform() -> tuple[Any, Any]:
+    """Inside an app context: the schema, the tool's key and one registered
+    platform with one deployment; returns (registration, deployment)."""
+    from lti_app.extensions import db
+    from lti_app.lms import keys, registry
+    from lti_app.lms.registry import PlatformSpec
+
+    db.create_all()
+    keys.ensure_key()
+    lms = "https://lms.bench.test"
+    reg = registry.add_platform(PlatformSpec(
+        issuer=lms, client_id="bench", name="Bench", auth_login_url=lms + "/auth",
+        auth_token_url=lms + "/token", jwks_url=lms + "/jwks"), ["d1"])
+    return reg, reg.deployments[0]
