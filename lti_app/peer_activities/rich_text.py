@@ -15,6 +15,7 @@ URL_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Elements whose content goes too (not just the tags): scripts and styles.
 DROP_CONTENT = frozenset({"script", "style"})
 _BLOCK = re.compile(r"<(p|ul|ol|br|blockquote)\b")
+_ONLY_PARAGRAPHS = re.compile(r"^(?:[^<]|<p>|</p>|<br>)*$")
 
 
 def rich_text(raw: str, *, limit: int = 50000) -> str:
@@ -38,3 +39,15 @@ def plain(cleaned: str) -> str:
     """The text of sanitised HTML (for CSV exports and plain-text comments)."""
     text = re.sub(r"<br\s*/?>|</p>|</li>", "\n", cleaned)
     return html.unescape(nh3.clean(text, tags=set())).strip()
+
+
+def editable(cleaned: str) -> str:
+    """What an edit box shows for sanitised HTML: the text as typed when it is plain
+    paragraphs (no markup to see, and ``rich_text`` turns it back into the same
+    HTML), else the sanitised HTML itself. Jinja escapes it into the textarea
+    either way, and saving sanitises it again."""
+    if not _ONLY_PARAGRAPHS.match(cleaned or ""):
+        return cleaned
+    text = cleaned.replace("</p><p>", "\n\n").replace("<br>", "\n")
+    return html.unescape(text.replace("<p>", "").replace("</p>", ""))
+

@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from lti_app.courses.session import Actor, current_actor, require_actor
-from lti_app.peer_activities import notices, registry, services
+from lti_app.peer_activities import notices, registry, rich_text, services
 from lti_app.peer_activities.services import ActivityInputError
 
 bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
@@ -16,7 +16,7 @@ bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templat
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"launch_notices": notices.for_actor}
+    return {"launch_notices": notices.for_actor, "editable": rich_text.editable}
 
 
 def _activity(activity_id: str) -> Any:

@@ -287,3 +287,18 @@ def test_authors_revise_their_work_after_feedback_when_the_activity_allows_it(
     refused = pr.client.post(f"/pr/{pr.activity}/revision", data={"t": a.token, "body": "v2"})
     assert refused.status_code == 422 and "does not take revisions" in \
         refused.get_data(as_text=True)
+
+
+def test_the_edit_box_shows_the_work_as_typed_not_its_markup(pr: PeerReviewDriver) -> None:
+    pr.create_activity(reviews_per_submission="1")
+    ana = pr.enter(ANA)
+    pr.submit(ana, "First paragraph & more.\n\nSecond one,\nwith a line break.")
+    page = pr.page(ana)
+    box = page.split('id="pr-body"', 1)[1].split("</textarea>", 1)[0]
+    assert "&lt;p&gt;" not in box and "&lt;br&gt;" not in box
+    assert "First paragraph &amp; more.\n\nSecond one,\nwith a line break." in box
+    # Saving it unchanged gives the same work back.
+    pr.submit(ana, "First paragraph & more.\n\nSecond one,\nwith a line break.")
+    with pr.app.app_context():
+        body = db.session.scalars(select(PeerReviewSubmission.body)).one()
+    assert body == "<p>First paragraph &amp; more.</p><p>Second one,<br>with a line break.</p>"

@@ -12,8 +12,6 @@ moderate.
 
 from __future__ import annotations
 
-import html
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -24,6 +22,7 @@ from sqlalchemy import func, select
 from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
+from lti_app.peer_activities import rich_text
 from lti_app.peer_activities.case_discussion import (
     attachments,
     coaching,
@@ -213,17 +212,8 @@ def staff_panel(actor: Any, activity: Activity) -> StaffPanel | None:
 # -- a thread -----------------------------------------------------------------------------
 
 
-_ONLY_PARAGRAPHS = re.compile(r"^(?:[^<]|<p>|</p>|<br>)*$")
-
-
-def editable(body: str) -> str:
-    """What the edit box shows: the text as typed when the post is plain paragraphs
-    (no markup to see), else the sanitised HTML itself. Either way Jinja escapes it
-    into the textarea, and saving sanitises it again."""
-    if not _ONLY_PARAGRAPHS.match(body):
-        return body
-    text = body.replace("</p><p>", "\n\n").replace("<br>", "\n")
-    return html.unescape(text.replace("<p>", "").replace("</p>", ""))
+#: What an edit box shows (the one shared implementation).
+editable = rich_text.editable
 
 
 @dataclass
