@@ -232,7 +232,10 @@ def test_a_manager_and_their_report_never_review_each_other(pr: PeerReviewDriver
     for u in (ANA, BEN):
         rid = pr.open_review(v[u.sub])  # resumes the open one
         pr.send_review(v[u.sub], rid)
-        assert pr.next_review(v[u.sub]).status_code == 409
+        refused = pr.next_review(v[u.sub])
+        assert refused.status_code == 409
+        assert "peers in a reporting line never review each other" in \
+            refused.get_data(as_text=True)
     assert all({r.reviewer_id, r.author_id} != {_person_pk(pr, ANA), _person_pk(pr, BEN)}
                for r in pr.reviews())
     assert "no submission left for them to review" in pr.page(pr.enter(INSTRUCTOR))

@@ -159,8 +159,8 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
             skipped = []
             continue
         if seen is None:
-            raise PeerReviewError("There is no submission you can review right now. Try "
-                                  "again later.")
+            raise PeerReviewError(_nothing_to_review(str(person.id), states, already,
+                                                     forbidden))
         claim = _claim_if_unchanged(int(seen.id), seen, now)
         if claim is _LOCKED:
             skipped.append(seen)
@@ -185,6 +185,20 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
                 activity.public_id, person.public_id, _ATTEMPTS)
     raise PeerReviewError("Many reviewers are opening reviews at this moment. Try again in a "
                           "few seconds.")
+
+
+def _nothing_to_review(reviewer: str, states: list[SubmissionState], already: set[str],
+                       forbidden: frozenset[tuple[str, str]]) -> str:
+    """Why a reviewer has nothing to review, in their words."""
+    blocked = [st for st in states if st.id not in already and reviewer not in st.authors
+               and any((reviewer, a) in forbidden or (a, reviewer) in forbidden
+                       for a in st.authors)]
+    if blocked:
+        return ("The only work left for you to review is by your manager or by someone who "
+                "reports to you, and peers in a reporting line never review each other. "
+                "Nothing more is owed from you for now; your instructor can review it or "
+                "move you on.")
+    return "There is no submission you can review right now. Try again later."
 
 
 _LOCKED = object()
