@@ -196,8 +196,8 @@ def _nothing_to_review(reviewer: str, states: list[SubmissionState], already: se
     if blocked:
         return ("The only work left for you to review is by your manager or by someone who "
                 "reports to you, and peers in a reporting line never review each other. "
-                "Nothing more is owed from you for now; your instructor can review it or "
-                "move you on.")
+                "Your instructor can review that work instead, or move you on; there is "
+                "nothing you need to do.")
     return "There is no submission you can review right now. Try again later."
 
 
