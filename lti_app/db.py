@@ -13,7 +13,7 @@ import string
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import DateTime, Engine, MetaData, String, event
+from sqlalchemy import DateTime, Engine, MetaData, String, event, func, select
 from sqlalchemy.orm import DeclarativeBase, Mapped, ORMExecuteState, Session, mapped_column
 
 NAMING = {
@@ -51,6 +51,18 @@ LtiId = String(255)
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+def change_stamps(*sources: tuple[Any, Any]) -> list[Any]:
+    """For each (model with ``updated_at``, condition): its row count and latest
+    ``updated_at``, as scalar subqueries to select together. Together they change
+    whenever a row is added, removed or updated, so a cache keyed on them is
+    never stale (one round trip to check it)."""
+    columns: list[Any] = []
+    for model, where in sources:
+        columns.append(select(func.count()).select_from(model).where(where).scalar_subquery())
+        columns.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
+    return columns
 
 
 class PublicIdMixin:

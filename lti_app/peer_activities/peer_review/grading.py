@@ -178,7 +178,7 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
         for r in given_by.get(person.id, ()):
             if r.status == DONE:
                 st.given += 1
-            elif r.lease_until is not None and r.lease_until > now:
+            elif rv.is_live(r, now):
                 st.leased += 1
             else:
                 st.expired += 1

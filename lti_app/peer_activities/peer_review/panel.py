@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lti_app.courses.models import Enrolment
 from lti_app.courses.session import Actor
-from lti_app.db import utcnow
+from lti_app.db import change_stamps, utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading, groups, phases, rubrics, schemas, uploads
@@ -131,14 +131,11 @@ _OWN_MAX = 20_000
 def _grades_fingerprint(activity: Activity) -> tuple[Any, ...]:
     """What the grades are computed from: reviews, overrides, progress, the roster
     and the settings (one query)."""
-    columns = []
-    for model, where in ((PeerReviewReview, PeerReviewReview.activity_id == activity.id),
-                         (PeerReviewOverride, PeerReviewOverride.activity_id == activity.id),
-                         (PeerReviewProgress, PeerReviewProgress.activity_id == activity.id),
-                         (Enrolment, Enrolment.course_id == activity.course_id)):
-        columns.append(select(func.count()).select_from(model).where(where).scalar_subquery())
-        columns.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
-    row = tuple(db.session.execute(select(*columns)).one())
+    row = tuple(db.session.execute(select(*change_stamps(
+        (PeerReviewReview, PeerReviewReview.activity_id == activity.id),
+        (PeerReviewOverride, PeerReviewOverride.activity_id == activity.id),
+        (PeerReviewProgress, PeerReviewProgress.activity_id == activity.id),
+        (Enrolment, Enrolment.course_id == activity.course_id)))).one())
     return (*row, json.dumps(activity.settings, sort_keys=True, default=str))
 
 

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import bindparam, case, func, select
 
 from lti_app.courses.models import Course, Enrolment, Person
-from lti_app.db import utcnow
+from lti_app.db import change_stamps, utcnow
 from lti_app.domain.allocation import (
     AllocationError,
     SubmissionState,
@@ -314,12 +314,8 @@ _PAIRS_MAX = 512
 def _pairs_columns(course_id: int | None) -> list[Any]:
     """What the pairs depend on (intakes, imported lines, the roster), as scalar
     subqueries to select."""
-    columns = []
-    for model in (GroupingIntake, GroupingReportingLine, Enrolment):
-        where = model.course_id == course_id
-        columns.append(select(func.count()).select_from(model).where(where).scalar_subquery())
-        columns.append(select(func.max(model.updated_at)).where(where).scalar_subquery())
-    return columns
+    return change_stamps(*((model, model.course_id == course_id)
+                           for model in (GroupingIntake, GroupingReportingLine, Enrolment)))
 
 
 def _pairs_fingerprint(course_id: int) -> tuple[Any, ...]:
