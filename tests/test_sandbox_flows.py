@@ -8,6 +8,7 @@ The tool fetches the sandbox's JWKS and the sandbox fetches the tool's, for real
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 import time
@@ -163,9 +164,16 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+    with running_sandbox(tmp_path_factory.mktemp("sandbox")) as found:
+        yield found
+
+
+@contextlib.contextmanager
+def running_sandbox(tmp: Any, **overrides: Any) -> Iterator[Live]:
+    """The tool with its sandbox LMS registered, served on a real port."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
-    app = make_app(tmp_path_factory.mktemp("sandbox"), BASE_URL=url)
+    app = make_app(tmp, BASE_URL=url, **overrides)
     with app.app_context():
         db.create_all()
     result = app.test_cli_runner().invoke(args=["sandbox", "register"])

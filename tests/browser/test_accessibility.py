@@ -8,12 +8,10 @@ browser with the session token in the URL (as a learner's LMS iframe does).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
 from tests.case_discussion.support import DiscussionDriver
 from tests.grouping.support import ASHA, BRUNO, CARLA, DEV, GroupingDriver
@@ -22,6 +20,7 @@ from tests.peer_review.support import ANA, BEN, CHO, PeerReviewDriver
 from tests.role_play.support import RolePlayDriver
 from tests.support.browser import chromium, screenshot_if_failed
 from tests.support.lti import INSTRUCTOR
+from tests.support.platform_server import LiveServer
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
@@ -29,12 +28,8 @@ BLOCKING = {"serious", "critical"}
 
 @pytest.fixture
 def served(app: Any) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with LiveServer(app) as server:
+        yield server.url
 
 
 def _audit(served: str, pages: dict[str, str], request: pytest.FixtureRequest) -> None:

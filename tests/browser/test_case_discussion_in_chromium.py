@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from werkzeug.serving import make_server
 
 from lti_app.extensions import db
 from lti_app.lms import frame_origins
@@ -21,17 +20,14 @@ from lti_app.lms.models import Registration
 from tests.case_discussion.support import DiscussionDriver
 from tests.grouping.support import ASHA, BRUNO, CARLA, DEV, GroupingDriver
 from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, screenshot_if_failed
+from tests.support.platform_server import LiveServer
 
 
 @pytest.fixture
 def served(app: Any) -> Iterator[str]:
     """The test's app on a real port (the tool's origin: 127.0.0.1)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
+    with LiveServer(app) as server:
+        yield server.url
 
 
 @pytest.fixture

@@ -24,20 +24,15 @@ the Platform Storage launch (the sandbox drops the tool's state cookie).
 from __future__ import annotations
 
 import re
-import threading
 import time
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from werkzeug.serving import make_server
 
-from lti_app.extensions import db
-from lti_app.lms import keys
 from lti_app.sandbox.platform import DEMO_USERS
-from tests.conftest import make_app
 from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, screenshot_if_failed
-from tests.test_sandbox_flows import CTX, Live, _free_port, link_titled
+from tests.test_sandbox_flows import CTX, Live, link_titled, running_sandbox
 
 INSTRUCTOR = "sandbox-ada"
 NAMES = {u.sub: u.name for u in DEMO_USERS}
@@ -57,24 +52,9 @@ def live_jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     sandbox's gradebook over AGS, as in the demo. (``eager`` is no good here: it
     runs the job inside the committing request, and on SQLite the job's claim then
     waits on the request's own lock.)"""
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
-    app = make_app(tmp_path_factory.mktemp("journey"), BASE_URL=url, JOBS_MODE="thread",
-                   JOBS_SWEEP_S=1)
-    with app.app_context():
-        db.create_all()
-    result = app.test_cli_runner().invoke(args=["sandbox", "register"])
-    assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", port, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield Live(app, url)
-    server.shutdown()
-    server.server_close()
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    keys.clear_cache()
+    with running_sandbox(tmp_path_factory.mktemp("journey"), JOBS_MODE="thread",
+                         JOBS_SWEEP_S=1) as found:
+        yield found
 
 
 @pytest.fixture(scope="module")
