@@ -13,7 +13,7 @@ from email.utils import formataddr, make_msgid
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lti_app import jobs
@@ -63,12 +63,15 @@ def queue(*, to: str | None, subject: str, body: str,
     return message
 
 
+def _due(now: Any) -> Any:
+    """Pending, past its backoff, and not leased by a live worker."""
+    return and_(MailMessage.status == "pending",
+                or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now),
+                or_(MailMessage.lease_until.is_(None), MailMessage.lease_until < now))
+
+
 def _claim(now: Any) -> list[int]:
-    due = (select(MailMessage.id)
-           .where(MailMessage.status == "pending",
-                  or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now),
-                  or_(MailMessage.lease_until.is_(None), MailMessage.lease_until < now))
-           .order_by(MailMessage.id).limit(_BATCH))
+    due = select(MailMessage.id).where(_due(now)).order_by(MailMessage.id).limit(_BATCH)
     if db.engine.dialect.name == "postgresql":
         due = due.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(due))
@@ -181,10 +184,6 @@ def _fail_all(ids: list[int], error: str) -> None:
 def _sweep() -> None:
     if not configured():
         return
-    now = utcnow()
-    due = db.session.scalar(select(MailMessage.id).where(
-        MailMessage.status == "pending",
-        or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now),
-        or_(MailMessage.lease_until.is_(None), MailMessage.lease_until < now)).limit(1))
+    due = db.session.scalar(select(MailMessage.id).where(_due(utcnow())).limit(1))
     if due is not None:
         jobs.enqueue(SEND)
