@@ -13,8 +13,12 @@ The schedule is a Latin square over a cycle of role *slots*:
   observer twice;
 * larger groups (a late joiner made one bigger): more observers, same rule.
 
-Every round has exactly one practitioner and one client. Rounds beyond the
-group size repeat the cycle.
+Every round has exactly one practitioner and one client. By default a group
+plays one round per member (``rounds_for``), so everyone is practitioner once:
+pairs 2 rounds, triads 3, groups of 4 play 4, of 5 play 5. An instructor may fix
+the number instead: fewer rounds than members leaves someone who never practises
+(``without_practice`` names them, so the page can say so before anyone starts);
+more rounds repeat the cycle.
 
 Across activities, the order of members on the square is chosen so each person
 starts with the role they have played least so far (``prior`` counts); ties are
@@ -22,6 +26,8 @@ broken by the members' ids, so the same input always gives the same schedule.
 
 Absentees: a round can be re-run with a replacement pulled from another group,
 who takes the absent person's seat for that round (``replace_absentee``).
+Membership changes once a rotation has begun (late joiners, leavers, an absentee
+who lost their practitioner turn) are handled by ``rotation_changes``.
 """
 
 from __future__ import annotations
@@ -95,17 +101,34 @@ def _start_cost(member: str, role: str, cycle_roles: frozenset[str],
     return counts.get(role, 0) - least
 
 
-def plan_rotation(members: Sequence[str], rounds: int,
+def rounds_for(size: int, fixed: int | None = None) -> int:
+    """How many rounds a group of ``size`` plays: the instructor's ``fixed`` number
+    when there is one, else one per member (everyone is practitioner once)."""
+    return fixed if fixed is not None else size
+
+
+def without_practice(plans: Sequence[RoundPlan], members: Sequence[str]) -> tuple[str, ...]:
+    """The ``members`` (in their order) who have no practitioner seat in ``plans``."""
+    practised = {m for plan in plans for m in plan.members_in(PRACTITIONER)}
+    return tuple(m for m in members if m not in practised)
+
+
+def plan_rotation(members: Sequence[str], rounds: int | None = None,
                   prior: Mapping[str, Mapping[str, int]] | None = None) -> Schedule:
-    """The rotation of one group over ``rounds`` rounds.
+    """The rotation of one group over ``rounds`` rounds (default: one per member,
+    so everyone is practitioner once).
 
     ``prior`` maps a member to how often they played each role before (other
     activities of the course); missing counts are 0. Members are placed on the
-    square so that the total "extra plays" of everyone's first role is smallest
-    (each person starts with a least-played role whenever the group allows it),
-    then by sorted member id. Raises RotationError for fewer than two members,
-    duplicate members, or fewer than one round.
+    square so that, with fewer rounds than members, those left without a
+    practitioner turn are those who practised most before; then so that the total
+    "extra plays" of everyone's first role is smallest (each person starts with a
+    least-played role whenever the group allows it); then by sorted member id.
+    Raises RotationError for fewer than two members, duplicate members, or fewer
+    than one round.
     """
+    if rounds is None:
+        rounds = len(members)
     if rounds < 1:
         raise RotationError("a rotation needs at least one round")
     if len(set(members)) != len(members):
@@ -115,11 +138,20 @@ def plan_rotation(members: Sequence[str], rounds: int,
     counts = prior or {}
     cycle_roles = frozenset(cycle)
 
-    def cost(order: Sequence[str]) -> int:
-        return sum(_start_cost(m, cycle[i], cycle_roles, counts) for i, m in enumerate(order))
+    n = len(ordered)
+    # Member i is practitioner in round (n - i) mod n + 1: with fewer rounds than
+    # members, the seats past the last round never practise.
+    misses = [i for i in range(n) if (n - i) % n >= rounds]
+
+    def cost(order: Sequence[str]) -> tuple[int, int]:
+        # First: those left without practice are those who practised most before;
+        # then: everyone starts on a least-played role.
+        missed = sum(counts.get(order[i], {}).get(PRACTITIONER, 0) for i in misses)
+        return (-missed, sum(_start_cost(m, cycle[i], cycle_roles, counts)
+                             for i, m in enumerate(order)))
 
     best: tuple[str, ...] = tuple(ordered)
-    if counts and len(ordered) <= _SEARCH_LIMIT:
+    if counts and n <= _SEARCH_LIMIT:
         # permutations() of a sorted list come in lexicographic order: the first
         # order with the lowest cost is the deterministic choice.
         best_cost = cost(best)
@@ -127,7 +159,6 @@ def plan_rotation(members: Sequence[str], rounds: int,
             c = cost(order)
             if c < best_cost:
                 best, best_cost = order, c
-    n = len(best)
     plans = tuple(
         RoundPlan(k + 1, tuple(Seat(m, cycle[(i + k) % n]) for i, m in enumerate(best)))
         for k in range(rounds))
