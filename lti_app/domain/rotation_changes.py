@@ -75,14 +75,15 @@ def _tally(rounds: Iterator[Sequence[tuple[str, str]]]) -> dict[str, Counter[str
 
 def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
                    members: Sequence[str], *, stand_ins: Collection[str] = (),
-                   exempt: Collection[str] = (),
+                   away: Collection[str] = (), exempt: Collection[str] = (),
                    prior: Mapping[str, Mapping[str, int]] | None = None) -> Adaptation:
     """The rounds not started (``planned``) rewritten for the group's ``members``
     today, after the rounds already started (``played``, kept as they are).
 
     ``stand_ins`` are people of other groups seated in a planned round as an
-    absentee's replacement: they stay. Anyone else seated who is not a member has
-    left. Raises RotationError on duplicate members or round numbers.
+    absentee's replacement: they stay. ``away`` are the members they stand in for
+    (absent, not new: they are not seated again). Anyone else seated who is not a
+    member has left. Raises RotationError on duplicate members or round numbers.
     """
     if len(set(members)) != len(members):
         raise RotationError("a member appears twice in the group")
@@ -91,7 +92,7 @@ def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
         raise RotationError("two rounds have the same number")
     counts_before = prior or {}
     present = set(members) | set(stand_ins)
-    seated = {s.member for p in (*played, *planned) for s in p.seats}
+    seated = {s.member for p in (*played, *planned) for s in p.seats} | set(away)
     joined = tuple(sorted(m for m in members if m not in seated))
     left = tuple(sorted({s.member for p in planned for s in p.seats} - present))
     work: list[tuple[int | None, list[tuple[str, str]], str | None]] = [

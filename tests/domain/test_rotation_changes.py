@@ -109,11 +109,21 @@ def test_an_absent_practitioner_replaced_by_a_stand_in_gets_a_make_up_round() ->
     absent = rounds[0].members_in(PRACTITIONER)[0]
     rerun = replace_absentee(rounds[0], absent, "zed")
     changed = adapt_rotation([], [rerun, *rounds[1:]], ["ana", "ben", "cy"],
-                             stand_ins={"zed"})
+                             stand_ins={"zed"}, away={absent})
     assert changed.left == ()
     assert changed.rounds[0].plan.role_of("zed") == PRACTITIONER
     assert changed.rounds[-1].added_for == absent
     assert without_practice([r.plan for r in changed.rounds], ["ana", "ben", "cy"]) == ()
+
+
+def test_an_absent_client_replaced_in_the_only_round_is_not_taken_for_a_newcomer() -> None:
+    rounds = plan_rotation(["ana", "ben", "cy"], 1).rounds
+    absent = rounds[0].members_in(CLIENT)[0]
+    rerun = replace_absentee(rounds[0], absent, "zed")
+    exempt = [m for m in ["ana", "ben", "cy"] if rerun.role_of(m) == OBSERVER]
+    changed = adapt_rotation([], [rerun], ["ana", "ben", "cy"], stand_ins={"zed"},
+                             away={absent}, exempt={*exempt, absent})
+    assert not changed.changed
 
 
 def test_exempt_members_get_no_added_round_but_newcomers_do() -> None:
@@ -138,6 +148,7 @@ class Group:
     played: list[RoundPlan] = field(default_factory=list)
     planned: list[RoundPlan] = field(default_factory=list)
     stand_ins: set[str] = field(default_factory=set)
+    away: set[str] = field(default_factory=set)
     exempt: set[str] = field(default_factory=set)
 
 
@@ -151,7 +162,8 @@ def _split(people: list[str], size: int) -> list[list[str]]:
 def _adapt(group: Group, prior: dict[str, dict[str, int]]) -> None:
     before = list(group.played)
     changed = adapt_rotation(group.played, group.planned, group.members,
-                             stand_ins=group.stand_ins, exempt=group.exempt, prior=prior)
+                             stand_ins=group.stand_ins, away=group.away, exempt=group.exempt,
+                             prior=prior)
     group.planned = [r.plan for r in changed.rounds]
     assert group.played == before
 
@@ -215,7 +227,9 @@ def test_every_member_practises_through_late_joiners_leavers_and_absentees(
             absent, stand_in = seated[pick % len(seated)], others[pick % len(others)]
             group.planned[0] = replace_absentee(rnd, absent, stand_in)
             group.stand_ins.add(stand_in)
-            group.exempt.discard(absent)
+            group.away.add(absent)
+            if rnd.role_of(absent) == PRACTITIONER:
+                group.exempt.discard(absent)
             _adapt(group, prior)
         _check(groups)
     if fixed is None:

@@ -3,6 +3,8 @@ learners get grouped (via the grouping flow), then play rounds."""
 
 from __future__ import annotations
 
+import html
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +28,13 @@ CARDS = {"practitioner": "PRACTITIONER-CARD-{n}: open with a question",
 def card(role: str, n: int) -> str:
     """The card text of ``role`` in scenario ``n`` (1-based)."""
     return CARDS[role].format(n=n)
+
+
+def text(page: str) -> str:
+    """What a page says, without its markup."""
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split()).replace(" .", ".")
+
+
 CHECKLIST = "Questioning: asks open questions\nEmpathy: names the client's feeling"
 
 
@@ -54,9 +63,10 @@ class RolePlayDriver:
         return self.g.activity
 
     def setup(self, people: tuple[SandboxUser, ...], *, group_size: str = "3",
-              rounds: str = "3", scenarios: int = 1, **settings: str) -> Visit:
+              rounds: str = "", scenarios: int = 1, **settings: str) -> Visit:
         """Activity, scenario and checklist by the instructor; learners ready and
-        grouped in a published round. Returns the instructor's visit."""
+        grouped in a published round. Returns the instructor's visit. ``rounds``
+        blank: the default, one round per member."""
         self.g.create_activity("role_play", group_size=group_size, rounds=rounds, **settings)
         staff = self.staff = self.g.enter(INSTRUCTOR)
         for n in range(1, scenarios + 1):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import html
 
 from tests.grouping.support import ASHA, BRUNO, CARLA
-from tests.role_play.support import CARDS, card
+from tests.role_play.support import CARDS, card, text
 from tests.support.lti import INSTRUCTOR
 
 TRIAD = (ASHA, BRUNO, CARLA)
@@ -157,7 +157,8 @@ def test_next_role_play_of_the_course_starts_everyone_on_a_role_they_have_not_pl
         assert second.roles[user.sub] != first.roles[user.sub]
 
 
-def test_a_late_joiner_observes_the_rounds_not_started_yet(rp) -> None:
+def test_a_late_joiner_observes_the_rounds_not_started_and_practises_in_an_added_round(
+        rp) -> None:
     from tests.grouping.support import DEV
 
     staff = rp.setup(TRIAD)
@@ -169,9 +170,14 @@ def test_a_late_joiner_observes_the_rounds_not_started_yet(rp) -> None:
     assert rp.client.post(f"/g/{rp.activity}/rounds/{rnd.public_id}/late-joiners",
                           data={"t": staff.token}).status_code == 303
     rounds = rp.rounds_of(DEV)
-    assert [r.number for r in rounds] == [2, 3]
-    assert all(r.roles[DEV.sub] == "observer" for r in rounds)
+    assert [r.number for r in rounds] == [2, 3, 4]
+    assert [r.roles[DEV.sub] for r in rounds] == ["observer", "observer", "practitioner"]
     assert all(len(r.who("practitioner")) == 1 and len(r.who("client")) == 1 for r in rounds)
+    # The round in progress is left as it was; the others keep their practitioners.
+    assert DEV.sub not in rp.rounds_of(ASHA)[0].roles
+    page = text(rp.page(rp.visit(DEV.sub)))
+    assert "Your group plays 4 rounds" in page and "practitioner in round 4." in page
+    assert "Round 2 of 4" in page
 
 
 def test_a_round_is_re_run_with_a_replacement_from_another_group(rp) -> None:

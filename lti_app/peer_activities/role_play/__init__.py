@@ -19,7 +19,11 @@ COMPLETION_RULES = ("rounds_and_feedback", "rounds_played")
 
 class RolePlaySettings(Schema):
     group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]))
-    rounds = fields.Integer(load_default=3, validate=validate.Range(min=1, max=6))
+    #: Absent (the default): each group plays one round per member, so everyone is
+    #: practitioner once (pairs 2, triads 3, groups of 4 play 4). A number fixes it
+    #: for every group; the instructor is told who would then never practise.
+    rounds = fields.Integer(validate=validate.Range(
+        min=1, max=12, error="Choose between 1 and 12 rounds, or one round per member."))
     #: Length of a live round, for the group's countdown timer.
     round_minutes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=120))
     #: Absent means the default, ``rounds_and_feedback``.
@@ -38,7 +42,10 @@ ROLE_PLAY = register(
              (("3", "Triads: practitioner, client, observer"),
               ("2", "Pairs: practitioner and client"),
               ("4", "Groups of four: two observers"))),
-            ("rounds", "Rounds", "number", ()),
+            ("rounds", "Rounds", "select",
+             (("", "One per member, so everyone practises (pairs 2, triads 3, groups of 4: 4)"),
+              *((str(n), f"{n} round{'s' if n > 1 else ''} for every group")
+                for n in range(1, 9)))),
             ("round_minutes", "Minutes per round (the groups' timer)", "number", ()),
             ("completion", "Complete when", "select",
              (("rounds_and_feedback", "All rounds played and feedback given"),

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from lti_app.courses.models import Person
+from lti_app.courses.models import Enrolment, Person
 from lti_app.extensions import db
 from lti_app.grades import services as grades
 from lti_app.peer_activities.grouping.models import GroupingMember
@@ -65,8 +65,12 @@ def check_completion(activity: Activity, group_id: int) -> list[Person]:
     given: dict[int, list[RolePlayRating]] = {r.id: ratings_of(r) for r in group_rounds}
     # The group's own members: a replacement standing in from another group
     # completes through their own group's rounds.
-    members = set(db.session.scalars(select(GroupingMember.person_id).where(
-        GroupingMember.group_id == group_id)))
+    # Only people still in the course: someone who left did not play the rounds
+    # after they left (they were taken out of them).
+    members = set(db.session.scalars(select(GroupingMember.person_id).join(
+        Enrolment, Enrolment.person_id == GroupingMember.person_id).where(
+            GroupingMember.group_id == group_id, Enrolment.course_id == activity.course_id,
+            Enrolment.status == "active")))
     people = {s.person_id: s.person for r in group_rounds for s in r.seats
               if s.person_id in members}
     already = set(db.session.scalars(select(RolePlayCompletion.person_id).where(

@@ -5,8 +5,10 @@ still owes what. Used by the flow (``services``), completion, and the pages.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from lti_app.courses.models import Person
 from lti_app.domain.rotation import PRACTITIONER, RoundPlan, Seat, feedback_givers
@@ -28,9 +30,11 @@ from lti_app.peer_activities.role_play.models import (
 ENDED = (FEEDBACK_DUE, DONE)
 
 
-def round_count(activity: Activity) -> int:
+def fixed_rounds(activity: Activity) -> int | None:
+    """The number of rounds the instructor fixed; None (the default): each group
+    plays one round per member, so everyone practises."""
     raw = (activity.settings or {}).get("rounds")
-    return raw if isinstance(raw, int) and 1 <= raw <= 6 else 3
+    return raw if isinstance(raw, int) and not isinstance(raw, bool) and 1 <= raw <= 12 else None
 
 
 def completion_rule(activity: Activity) -> str:
@@ -45,10 +49,40 @@ def round_of(activity: Activity, public_id: str) -> RolePlayRound | None:
     return found
 
 
+def with_seats() -> Any:
+    return selectinload(RolePlayRound.seats).joinedload(RolePlaySeat.person)
+
+
 def rounds_of_group(group: GroupingGroup | int) -> list[RolePlayRound]:
+    """The group's rounds in order, with their seats and people (two statements)."""
     group_id = group if isinstance(group, int) else group.id
     return list(db.session.scalars(select(RolePlayRound).where(
-        RolePlayRound.group_id == group_id).order_by(RolePlayRound.number)))
+        RolePlayRound.group_id == group_id).options(with_seats()).order_by(
+            RolePlayRound.number)))
+
+
+def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]:
+    """Rounds of several groups at once (the instructor's overview), by group id."""
+    found: dict[int, list[RolePlayRound]] = {gid: [] for gid in group_ids}
+    if not group_ids:
+        return found
+    for rnd in db.session.scalars(select(RolePlayRound).where(
+            RolePlayRound.group_id.in_(group_ids)).options(with_seats()).order_by(
+                RolePlayRound.group_id, RolePlayRound.number)):
+        found[rnd.group_id].append(rnd)
+    return found
+
+
+def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRating]]:
+    """Every rating of ``rounds`` in one statement, by round id (oldest first)."""
+    found: dict[int, list[RolePlayRating]] = {r.id: [] for r in rounds}
+    if not rounds:
+        return found
+    for rating in db.session.scalars(select(RolePlayRating).where(
+            RolePlayRating.round_id.in_(list(found))).options(
+                joinedload(RolePlayRating.author)).order_by(RolePlayRating.id)):
+        found[rating.round_id].append(rating)
+    return found
 
 
 def seat_of(rnd: RolePlayRound, person: Person) -> RolePlaySeat | None:
@@ -103,5 +137,9 @@ def owed(rnd: RolePlayRound,
     return result
 
 
-def own_rating(rnd: RolePlayRound, person: Person, kind: str) -> RolePlayRating | None:
-    return rating_by(rnd, person, kind)
+def own_rating(rnd: RolePlayRound, person: Person, kind: str,
+               given: Sequence[RolePlayRating] | None = None) -> RolePlayRating | None:
+    """The person's rating of ``kind`` for the round (from ``given`` when loaded)."""
+    if given is None:
+        return rating_by(rnd, person, kind)
+    return next((r for r in given if r.author_id == person.id and r.kind == kind), None)

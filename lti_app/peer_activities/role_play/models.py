@@ -111,9 +111,13 @@ class RolePlaySeat(db.Model):  # type: ignore[name-defined,misc]
     person_id: Mapped[int] = mapped_column(
         ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
     role: Mapped[str] = mapped_column(String(16))
+    #: Set when this person stands in for an absent member of the round's group
+    #: (they are in another group); the absentee stays a member of this one.
+    stands_in_for_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="SET NULL"))
 
     round: Mapped[RolePlayRound] = relationship(back_populates="seats")
-    person: Mapped[Person] = relationship()
+    person: Mapped[Person] = relationship(foreign_keys=[person_id])
 
 
 class RolePlayRating(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -1,6 +1,7 @@
 """What the activity page shows about role-play: the learner's rounds (their own
-group only) and the instructor's overview. Building a view may plan a group's
-rotation on first look (see ``services.ensure_plan``); nothing else is written.
+group only) and the instructor's overview, with everyone's practice counts and
+who would never practise. Building a view may plan or adapt a group's rotation
+(see ``planning``); nothing else is written.
 
 Privacy by query: a learner's view is built from their own group's rounds only;
 cards come from ``visibility.visible_cards``, feedback from
@@ -22,7 +23,9 @@ from lti_app.peer_activities.grouping import rounds as grouping_rounds
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play import (
     completion,
+    coverage,
     lookups,
+    planning,
     scenarios,
     services,
     visibility,
@@ -58,6 +61,8 @@ class RoundView:
     #: Names of people who still owe something, with what.
     owed: list[tuple[str, str]]
     is_current: bool = False
+    #: How many rounds the round's group plays (for "round 2 of 4").
+    of: int = 0
     #: A round of another group, played as an absentee's replacement.
     guest: bool = False
     #: (person public id, name) of each seat, for the instructor's re-run form.
@@ -84,6 +89,12 @@ class LearnerPanel:
     message: str = ""
     scale: tuple[tuple[int, str], ...] = scenarios.SCALE
     role_labels: dict[str, str] = field(default_factory=lambda: dict(ROLE_LABELS))
+    #: Rounds the learner's own group plays.
+    total: int = 0
+    #: The rounds of their own group in which the learner is the practitioner.
+    my_turns: list[int] = field(default_factory=list)
+    #: The group plays one round per member (no fixed count).
+    per_member: bool = True
 
 
 def _items(activity: Activity) -> tuple[list[RolePlayChecklistItem],
@@ -107,30 +118,35 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     current = lookups.current_round(part.rounds)
     hosts = {r.group_id: lookups.current_round(lookups.rounds_of_group(r.group_id))
              for r in part.guest_rounds}
+    given = lookups.ratings_for(part.rounds + part.guest_rounds)
     views = []
     for rnd in part.rounds + part.guest_rounds:
         guest = rnd.group_id != part.group.id
         scenario = scenarios.scenario_for_round(all_scenarios, rnd.number)
         seat = lookups.seat_of(rnd, person)
-        given = lookups.ratings_of(rnd)
+        ratings = given[rnd.id]
         view = RoundView(
             rnd=rnd, scenario=scenario,
             seats=[(s.person.display_name, s.role) for s in rnd.seats],
             my_role=seat.role if seat else None,
             cards=visibility.visible_cards(rnd, scenario, person),
-            owed=[(s.person.display_name, what) for s, what in lookups.owed(rnd, given)],
+            owed=[(s.person.display_name, what) for s, what in lookups.owed(rnd, ratings)],
             is_current=rnd is (hosts.get(rnd.group_id) if guest else current), guest=guest,
+            of=0 if guest else len(part.rounds),
             can_give_feedback=seat is not None and seat in lookups.givers_of(rnd),
-            my_feedback=lookups.own_rating(rnd, person, OBSERVER_RATING),
-            my_self_rating=lookups.own_rating(rnd, person, SELF_RATING),
+            my_feedback=lookups.own_rating(rnd, person, OBSERVER_RATING, ratings),
+            my_self_rating=lookups.own_rating(rnd, person, SELF_RATING, ratings),
             received=[(r.author.display_name, r)
-                      for r in visibility.received_feedback(rnd, person)],
-            gap=visibility.gap_rows(rnd, person, item_rows),
+                      for r in visibility.received_feedback(rnd, person, ratings)],
+            gap=visibility.gap_rows(rnd, person, item_rows, ratings),
         )
         views.append(view)
+    turns = [v.rnd.number for v in views if not v.guest and v.my_role == "practitioner"]
     return LearnerPanel("play", rounds=views, items=items,
                         completed=completion.is_completed(activity, person),
-                        error=flash.get("error", ""), message=flash.get("message", ""))
+                        error=flash.get("error", ""), message=flash.get("message", ""),
+                        total=len(part.rounds), my_turns=turns,
+                        per_member=lookups.fixed_rounds(activity) is None)
 
 
 # -- instructor ------------------------------------------------------------------------
@@ -145,6 +161,15 @@ class GroupRow:
     stuck: list[str]
     #: (public id, label) of people in other groups: replacements for an absentee.
     others: list[tuple[str, str]] = field(default_factory=list)
+    #: Each member's practitioner / client / observer seats, played and planned.
+    practice: list[coverage.PracticeCount] = field(default_factory=list)
+    #: Members (still active) with fewer than two people to play with.
+    alone: bool = False
+
+    @property
+    def never(self) -> list[str]:
+        """Names of members with no practitioner turn planned."""
+        return [p.name for p in self.practice if p.never]
 
 
 @dataclass
@@ -171,6 +196,13 @@ class StaffPanel:
     message: str = ""
     scale: tuple[tuple[int, str], ...] = scenarios.SCALE
     role_labels: dict[str, str] = field(default_factory=lambda: dict(ROLE_LABELS))
+    #: The instructor's fixed round count; None: one round per member.
+    fixed: int | None = None
+
+    @property
+    def gaps(self) -> list[GroupRow]:
+        """Published groups in which someone has no practitioner turn planned."""
+        return [row for row in self.groups if row.never and not row.alone]
 
 
 def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
@@ -182,43 +214,48 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     items, _ = _items(activity)
     all_scenarios = scenarios.scenarios_of(activity)
     published = grouping_rounds.published_of(activity)
+    groups = list(published.groups) if published is not None else []
+    plans, active = planning.plans_and_roster(activity, groups)
+    given = lookups.ratings_for([r for rounds in plans.values() for r in rounds])
     rows: list[GroupRow] = []
-    for group in (published.groups if published else []):
-        group_rounds = services.ensure_plan(activity, group)
+    for group in groups:
+        group_rounds = plans[group.id]
         given_count: dict[int, int] = defaultdict(int)
         received_count: dict[int, int] = defaultdict(int)
-        names: dict[int, str] = {m.person_id: m.person.display_name for m in group.members}
+        members = [m.person for m in group.members if m.person_id in active]
         views = []
         stuck: set[str] = set()
         current = lookups.current_round(group_rounds)
         for rnd in group_rounds:
-            given = lookups.ratings_of(rnd)
+            ratings = given[rnd.id]
             practitioner = lookups.practitioner_of(rnd)
-            for r in given:
+            for r in ratings:
                 if r.kind == OBSERVER_RATING:
                     given_count[r.author_id] += 1
                     if practitioner is not None:
                         received_count[practitioner.person_id] += 1
-            owed = [(s.person.display_name, what) for s, what in lookups.owed(rnd, given)]
+            owed = [(s.person.display_name, what) for s, what in lookups.owed(rnd, ratings)]
             if rnd.status in lookups.ENDED:
                 stuck.update(name for name, _ in owed)
             views.append(RoundView(
                 rnd=rnd, scenario=scenarios.scenario_for_round(all_scenarios, rnd.number),
                 seats=[(s.person.display_name, s.role) for s in rnd.seats], my_role=None,
-                cards={}, owed=owed, is_current=rnd is current,
+                cards={}, owed=owed, is_current=rnd is current, of=len(group_rounds),
                 seat_ids=[(s.person.public_id, s.person.display_name) for s in rnd.seats]))
         others = [(m.person.public_id, f"{m.person.display_name} (group {other.position})")
-                  for other in (published.groups if published else []) if other is not group
-                  for m in other.members]
+                  for other in groups if other is not group for m in other.members
+                  if m.person_id in active]
         rows.append(GroupRow(group.position, views,
-                             [(name, given_count[pid], received_count[pid])
-                              for pid, name in names.items()], sorted(stuck), others))
+                             [(p.display_name, given_count[p.id], received_count[p.id])
+                              for p in members], sorted(stuck), others,
+                             practice=coverage.practice_counts(members, group_rounds),
+                             alone=len(members) < 2))
     completed = db.session.scalar(select(func.count(RolePlayCompletion.id)).where(
         RolePlayCompletion.activity_id == activity.id)) or 0
     return StaffPanel(all_scenarios, items, scenarios.checklist_as_text(items), rows,
                       skill_summary(activity, items), completed,
                       lookups.completion_rule(activity), error=flash.get("error", ""),
-                      message=flash.get("message", ""))
+                      message=flash.get("message", ""), fixed=lookups.fixed_rounds(activity))
 
 
 def skill_summary(activity: Activity, items: list[RolePlayChecklistItem]) -> list[SkillRow]:

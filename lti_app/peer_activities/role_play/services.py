@@ -11,21 +11,14 @@ the request commits). The request commits.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
-from lti_app.domain.rotation import (
-    OBSERVER,
-    PRACTITIONER,
-    RotationError,
-    plan_rotation,
-    replace_absentee,
-)
+from lti_app.domain.rotation import PRACTITIONER, RotationError, replace_absentee
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import agreement, rounds
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingMember
@@ -41,7 +34,6 @@ from lti_app.peer_activities.role_play.lookups import (
     plan_of,
     rating_by,
     ratings_of,
-    round_count,
     rounds_of_group,
     seat_of,
 )
@@ -57,6 +49,7 @@ from lti_app.peer_activities.role_play.models import (
     RolePlayRound,
     RolePlaySeat,
 )
+from lti_app.peer_activities.role_play.planning import adapt_group, ensure_plan
 
 log = logging.getLogger(__name__)
 
@@ -110,78 +103,6 @@ def require_participation(activity: Activity, course: Course,
         raise RolePlayError("Join a group first: answer the survey and accept the group "
                             "agreement, then wait for your instructor to form groups.", 403)
     return found
-
-
-def prior_counts(activity: Activity, person_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """How often each person played each role in the course's other role-play
-    activities (the rotation starts everyone on their least-played role)."""
-    rows = db.session.execute(
-        select(RolePlaySeat.person_id, RolePlaySeat.role, func.count(RolePlaySeat.id))
-        .join(RolePlayRound, RolePlayRound.id == RolePlaySeat.round_id)
-        .join(Activity, Activity.id == RolePlayRound.activity_id)
-        .where(Activity.course_id == activity.course_id, Activity.id != activity.id,
-               RolePlaySeat.person_id.in_(person_ids))
-        .group_by(RolePlaySeat.person_id, RolePlaySeat.role)).all()
-    counts: dict[int, dict[str, int]] = {}
-    for person_id, role, n in rows:
-        counts.setdefault(person_id, {})[role] = n
-    return counts
-
-
-def ensure_plan(activity: Activity, group: GroupingGroup) -> list[RolePlayRound]:
-    """The group's rounds, created from the rotation the first time anyone looks.
-
-    Side effects: inserts rounds and seats (once per group; a concurrent first
-    look that loses the race reads the winner's rows)."""
-    existing = rounds_of_group(group)
-    if existing:
-        _seat_late_joiners(group, existing)
-        return existing
-    if len(group.members) < 2:
-        return existing
-    people = {m.person.public_id: m.person for m in group.members}
-    ids = {m.person.public_id: m.person_id for m in group.members}
-    by_id = prior_counts(activity, list(ids.values()))
-    prior = {pid: by_id.get(ids[pid], {}) for pid in people}
-    schedule = plan_rotation(list(people), round_count(activity), prior)
-    try:
-        with db.session.begin_nested():
-            for plan in schedule.rounds:
-                rnd = RolePlayRound(activity_id=activity.id, group_id=group.id,
-                                    number=plan.number, status=READY)
-                rnd.seats = [RolePlaySeat(person=people[s.member], role=s.role)
-                             for s in plan.seats]
-                db.session.add(rnd)
-            db.session.flush()
-    except IntegrityError:
-        db.session.expire_all()
-    log.info("role-play: rotation planned for group %s (%s)", group.public_id,
-             "; ".join(schedule.reasons))
-    return rounds_of_group(group)
-
-
-def _seat_late_joiners(group: GroupingGroup, group_rounds: Sequence[RolePlayRound]) -> None:
-    """Someone added to the group after its rotation was planned observes every
-    round not started yet (each round keeps one practitioner and one client)."""
-    seated = {s.person_id for r in group_rounds for s in r.seats}
-    planned_at = min(r.created_at for r in group_rounds)
-    # Joined after the plan; not someone replaced in a round (an absentee).
-    late = [m for m in group.members
-            if m.person_id not in seated and m.created_at > planned_at]
-    if not late:
-        return
-    try:
-        with db.session.begin_nested():
-            for rnd in group_rounds:
-                if rnd.status == READY:
-                    rnd.seats.extend(RolePlaySeat(person=m.person, role=OBSERVER)
-                                     for m in late)
-            db.session.flush()
-    except IntegrityError:  # seated by a concurrent request
-        db.session.expire_all()
-        return
-    log.info("role-play: %d late joiners seated as observers in group %s", len(late),
-             group.public_id)
 
 
 def _member_seat(rnd: RolePlayRound, person: Person) -> RolePlaySeat:
@@ -303,6 +224,9 @@ def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound
             replacement.public_id, replacement.display_name), 422) from exc
     seat = next(s for s in rnd.seats if s.person.public_id == absent_id)
     assert plan.role_of(replacement.public_id) == seat.role
+    # The seat's owner stays the group's member who is away (not the one replaced,
+    # when a replacement is replaced in turn).
+    seat.stands_in_for_id = seat.stands_in_for_id or seat.person_id
     seat.person = replacement
     for rating in ratings_of(rnd):
         db.session.delete(rating)
@@ -311,6 +235,11 @@ def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound
     db.session.flush()
     log.info("role-play round %s re-run: %s replaced by %s", rnd.public_id, absent_id,
              replacement.public_id)
+    # The absentee keeps a practitioner turn: a round is added when this was theirs.
+    group = db.session.get(GroupingGroup, rnd.group_id)
+    if group is not None:
+        adapt_group(activity, group,
+                    keep_turn_for=(absent_id,) if seat.role == PRACTITIONER else ())
     return replacement
 
 

@@ -18,7 +18,7 @@ from marshmallow import ValidationError
 from lti_app.courses.models import Course
 from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.role_play import lookups, panel, scenarios, services
+from lti_app.peer_activities.role_play import coverage, lookups, panel, scenarios, services
 from lti_app.peer_activities.role_play.models import RolePlayRound
 from lti_app.peer_activities.role_play.schemas import (
     checklist_input,
@@ -35,7 +35,8 @@ bp = Blueprint("role_play", __name__, url_prefix="/rp", template_folder="templat
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
     return {"role_play_enabled": panel.enabled, "role_play_staff_panel": panel.staff_panel,
-            "role_play_learner_panel": panel.learner_panel}
+            "role_play_learner_panel": panel.learner_panel,
+            "role_play_draft_gaps": coverage.draft_gaps}
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -58,6 +59,14 @@ def _back(actor: Actor, activity: Activity) -> Any:
 def _refused(actor: Actor, activity: Activity, message: str, status: int) -> Any:
     g.role_play_flash = {"error": message}
     return render_activity(actor, activity), status
+
+
+def _done(actor: Actor, activity: Activity, message: str) -> Any:
+    """The activity page again, saying what was done; the address bar becomes the
+    page's own address, so a reload does not post again."""
+    g.role_play_flash = {"message": message}
+    page = url_for("activities.show", activity_id=activity.public_id, t=actor.token())
+    return render_activity(actor, activity, self_url=page)
 
 
 def _messages(exc: ValidationError) -> str:
@@ -152,6 +161,20 @@ def save_checklist(activity_id: str) -> Any:
         return _refused(actor, activity, _messages(exc), 422)
     scenarios.save_checklist(activity, items)
     return _back(actor, activity)
+
+
+@bp.post("/<activity_id>/one-round-per-member")
+@require_actor(staff=True)
+def use_one_round_per_member(activity_id: str) -> Any:
+    """Every group plays one round per member, so everyone practises (the fix offered
+    when a fixed number of rounds leaves someone out)."""
+    actor, activity, _ = _scope(activity_id)
+    groups = coverage.use_one_round_per_member(activity)
+    message = "Each group now plays one round per member, so everyone practises."
+    if groups:
+        message += " " + "; ".join(f"Group {position}: {count} round{'s' if count != 1 else ''}"
+                                   for position, count in groups) + "."
+    return _done(actor, activity, message)
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/advance")

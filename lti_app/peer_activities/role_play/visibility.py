@@ -49,21 +49,25 @@ class GapRow:
         return round(self.self_rating - self.observer_rating, 1)
 
 
-def received_feedback(rnd: RolePlayRound, person: Person) -> list[RolePlayRating]:
+def received_feedback(rnd: RolePlayRound, person: Person,
+                      given: Sequence[RolePlayRating] | None = None) -> list[RolePlayRating]:
     """The observers' ratings and feedback for the practitioner — only for the
-    practitioner themselves, and only after they rated themselves."""
+    practitioner themselves, and only after they rated themselves. ``given``: the
+    round's ratings when already loaded."""
     seat = seat_of(rnd, person)
-    if seat is None or seat.role != PRACTITIONER or own_rating(rnd, person, SELF_RATING) is None:
+    if (seat is None or seat.role != PRACTITIONER
+            or own_rating(rnd, person, SELF_RATING, given) is None):
         return []
-    return [r for r in ratings_of(rnd) if r.kind == OBSERVER_RATING]
+    rows = ratings_of(rnd) if given is None else given
+    return [r for r in rows if r.kind == OBSERVER_RATING]
 
 
-def gap_rows(rnd: RolePlayRound, person: Person,
-             items: Sequence[tuple[str, str, str]]) -> list[GapRow]:
+def gap_rows(rnd: RolePlayRound, person: Person, items: Sequence[tuple[str, str, str]],
+             given: Sequence[RolePlayRating] | None = None) -> list[GapRow]:
     """Self vs observer rating per checklist item (id, skill, text), for the
     practitioner after they rated themselves; empty for anyone else."""
-    mine = own_rating(rnd, person, SELF_RATING)
-    observed = received_feedback(rnd, person)
+    mine = own_rating(rnd, person, SELF_RATING, given)
+    observed = received_feedback(rnd, person, given)
     if mine is None:
         return []
     rows = []
