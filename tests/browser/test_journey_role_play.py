@@ -330,3 +330,95 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
         assert FULL_MARKS.search(cells[sub]) and "Role-play complete" in cells[sub], (sub, cells)
     # Nobody outside Ben's group has a completion.
     assert [s for s, c in cells.items() if FULL_MARKS.search(c) and s not in members] == []
+
+
+# -- every member practises: a group of four -----------------------------------------------
+FOURS = "Role-play in fours, in the browser"
+TURN = re.compile(r"You are the practitioner in round (\d+)\.")
+
+
+def _make_group_one_of_four(journey: Journey, ada: Any) -> list[str]:
+    """In the draft, move people so that group 1 has exactly four members (the
+    engine's sizes depend on the cohort); returns their names."""
+    def members(position: int) -> list[str]:
+        group = ada.locator("article.grouping-group").filter(
+            has=ada.get_by_role("heading", name=re.compile(rf"^Group {position}\b")))
+        return [re.sub(r"\s+—.*$", "", n).strip() for n in
+                group.locator("ul.grouping-members li strong").all_inner_texts()]
+
+    first = members(1)
+    count = ada.locator("article.grouping-group").count()
+    others = [n for p in range(2, count + 1) for n in members(p)]
+    moves = {name: "Group 1" for name in others[:max(0, 4 - len(first))]}
+    moves.update({name: "Group 2" for name in first[4:]})
+    if moves:
+        for name, target in moves.items():
+            ada.get_by_label(f"Move {name} to").select_option(label=target)
+        ada.get_by_role("button", name="Save moves").click()
+        deadline = time.monotonic() + 15
+        while len(members(1)) != 4 and time.monotonic() < deadline:  # the page reloads
+            journey.pages[INSTRUCTOR].wait_for_timeout(200)
+        journey.check(INSTRUCTOR)
+    found = members(1)
+    assert len(found) == 4, found
+    return found
+
+
+def test_a_group_of_four_plays_four_rounds_and_everyone_practises(journey: Journey) -> None:
+    # The instructor adds a role-play with the default settings (triads, rounds left
+    # to Peerlift) and, in the draft, makes group 1 a group of four, as a late
+    # joiner or an uneven cohort would.
+    link = journey.deep_link("Role-play pairings", FOURS)
+    ada = journey.launch(INSTRUCTOR, link)
+    ada.get_by_role("button", name="Form groups").click()
+    ada.get_by_role("heading", name=re.compile(r"^Draft groups")).wait_for()
+    # One round per member: nobody is announced as left out before publishing.
+    assert "would never be the practitioner" not in journey.frame_text(INSTRUCTOR)
+    names = _make_group_one_of_four(journey, ada)
+    published = ada.get_by_role("heading", name=re.compile(r"^Published groups"))
+    override = ada.get_by_label("Publish anyway, although some groups break a rule")
+    for _attempt in range(2):  # a group that breaks a size rule asks for "anyway"
+        if override.count():
+            override.check()
+        ada.get_by_role("button", name="Publish these groups").click()
+        published.or_(override).first.wait_for()
+        if published.count():
+            break
+    published.wait_for()
+    # The refusal of the first publish ("some groups break a rule", 422) is expected.
+    journey.failures = [f for f in journey.failures if not f.startswith("422 ")
+                        or not f.endswith("/publish")]
+    journey.check(INSTRUCTOR)
+
+    # Each member of group 1 sees four rounds and their own practitioner turn.
+    turns: dict[str, int] = {}
+    for name in names:
+        sub = SUBS[name]
+        tool = journey.launch(sub, link)
+        accept = tool.get_by_role("button", name="I accept the group agreement")
+        if accept.count():
+            _accept(journey, sub, tool)
+        tool.get_by_role("heading", name="Role-play rounds").wait_for()
+        seen = journey.check(sub)
+        assert "Your group plays 4 rounds, one per member" in seen, seen[:2000]
+        assert "Round 1 of 4" in seen and "of 3" not in seen
+        found = TURN.search(" ".join(seen.split()))
+        assert found is not None, seen[:2000]
+        turns[name] = int(found.group(1))
+        rows = tool.locator("table.rp-schedule tbody tr")
+        assert rows.count() == 4
+    assert sorted(turns.values()) == [1, 2, 3, 4], turns
+
+    # The instructor sees everyone's practice counts: one practitioner turn each.
+    ada = journey.launch(INSTRUCTOR, link)
+    table = ada.locator("table.rp-practice").filter(
+        has=ada.get_by_text("Practice counts in group 1"))
+    table.wait_for()
+    for name in names:
+        cells = table.locator("tr").filter(has=ada.get_by_role("rowheader", name=name)) \
+            .locator("td").all_inner_texts()
+        assert cells[:3] == ["1", "1", "2"], (name, cells)
+    dashboard = journey.check(INSTRUCTOR)
+    assert "Group 1 · 4 rounds" in dashboard
+    assert "never practises" not in dashboard
+    assert "no practitioner turn planned" not in dashboard
