@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lti_app.domain.rotation import (
@@ -20,6 +20,9 @@ from lti_app.domain.rotation import (
     role_counts,
 )
 
+#: Generation is slow on a loaded machine; that is no failure of the rotation.
+SLOW_OK = settings(suppress_health_check=[HealthCheck.too_slow], deadline=None)
+
 ids = st.text(alphabet="abcdefghijklmnop0123456789", min_size=1, max_size=6)
 
 
@@ -31,6 +34,7 @@ priors = st.dictionaries(ids, st.fixed_dictionaries(
     {r: st.integers(min_value=0, max_value=5) for r in ROLES}), max_size=6)
 
 
+@SLOW_OK
 @given(group(3), priors)
 def test_every_triad_member_plays_each_role_once_in_three_rounds(members, prior) -> None:
     schedule = plan_rotation(members, 3, prior)
@@ -38,6 +42,7 @@ def test_every_triad_member_plays_each_role_once_in_three_rounds(members, prior)
         assert sorted(p.role_of(member) for p in schedule.rounds) == sorted(ROLES)
 
 
+@SLOW_OK
 @given(st.integers(min_value=2, max_value=6), st.integers(min_value=1, max_value=6), priors,
        st.data())
 def test_every_round_has_exactly_one_practitioner_and_one_client(size, rounds, prior,
@@ -52,6 +57,7 @@ def test_every_round_has_exactly_one_practitioner_and_one_client(size, rounds, p
         assert len(plan.members_in(OBSERVER)) == size - 2
 
 
+@SLOW_OK
 @given(group(2))
 def test_pairs_swap_practitioner_and_client_with_no_observer(members) -> None:
     first, second = plan_rotation(members, 2).rounds
@@ -60,6 +66,7 @@ def test_pairs_swap_practitioner_and_client_with_no_observer(members) -> None:
     assert feedback_givers(first) == first.members_in(CLIENT)
 
 
+@SLOW_OK
 @given(group(4), priors)
 def test_groups_of_four_have_two_observers_and_everyone_practises_once(members, prior) -> None:
     schedule = plan_rotation(members, 4, prior)
@@ -70,6 +77,7 @@ def test_groups_of_four_have_two_observers_and_everyone_practises_once(members, 
         assert played == Counter({PRACTITIONER: 1, CLIENT: 1, OBSERVER: 2})
 
 
+@SLOW_OK
 @given(group(3), priors)
 def test_schedule_is_deterministic_whatever_the_input_order(members, prior) -> None:
     assert plan_rotation(members, 3, prior) == plan_rotation(list(reversed(members)), 3, prior)
@@ -85,6 +93,7 @@ def test_each_person_starts_with_their_least_played_role() -> None:
     assert first.role_of("cy") == CLIENT
 
 
+@SLOW_OK
 @given(group(3), priors)
 def test_least_played_start_is_used_when_everyone_can_have_it(members, prior) -> None:
     # Give each member a distinct least-played role: the plan must honour all three.
@@ -106,6 +115,7 @@ def test_role_counts_feed_the_next_activity() -> None:
         assert counts[m].get(nxt.role_of(m) or "", 0) == 0
 
 
+@SLOW_OK
 @given(group(3), st.integers(min_value=0, max_value=2))
 def test_a_replacement_takes_the_absentee_seat_and_nothing_else_changes(members, who) -> None:
     plan = plan_rotation(members, 3).rounds[1]

@@ -31,6 +31,7 @@ def names(size: int) -> list[str]:
     return [f"m{i}" for i in range(size)]
 
 
+@SLOW_OK
 @given(st.integers(min_value=2, max_value=8))
 def test_by_default_a_group_plays_one_round_per_member_and_everyone_practises_once(
         size: int) -> None:
@@ -236,6 +237,7 @@ def test_every_member_practises_through_late_joiners_leavers_and_absentees(
         assert all(not g.exempt for g in groups)
 
 
+@SLOW_OK
 @given(st.integers(min_value=2, max_value=8), st.integers(min_value=1, max_value=8))
 def test_without_practice_names_exactly_who_never_practises(size: int, rounds: int) -> None:
     members = names(size)

@@ -199,7 +199,9 @@ def test_a_round_is_re_run_with_a_replacement_from_another_group(rp) -> None:
     assert resp.status_code == 422 and "another group" in resp.get_data(as_text=True)
     resp = rp.post(staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent],
                    replacement=ids[stand_in.sub])
-    assert resp.status_code == 303
+    assert resp.status_code == 200
+    assert (f"Round 1 will be played again from the start, with {stand_in.name} standing "
+            "in for") in html.unescape(resp.get_data(as_text=True))
     rerun = rp.rounds_of(host)[0]
     assert rerun.status == "ready" and rerun.roles[stand_in.sub] == "client"
     assert absent not in rerun.roles

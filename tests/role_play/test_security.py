@@ -21,7 +21,8 @@ def _staff_endpoints(rp, round_id: str) -> list[tuple[str, str]]:
             ("GET", f"{base}/scenarios/{scenario}"), ("POST", f"{base}/scenarios/{scenario}"),
             ("POST", f"{base}/scenarios/{scenario}/delete"), ("POST", f"{base}/checklist"),
             ("POST", f"{base}/rounds/{round_id}/advance"),
-            ("POST", f"{base}/rounds/{round_id}/replace")]
+            ("POST", f"{base}/rounds/{round_id}/replace"),
+            ("POST", f"{base}/one-round-per-member")]
 
 
 def _scenario_id(rp) -> str:

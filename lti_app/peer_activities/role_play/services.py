@@ -203,11 +203,22 @@ def advance_round(activity: Activity, staff: Person, rnd: RolePlayRound) -> str:
     return rnd.status
 
 
+@dataclass(frozen=True)
+class Rerun:
+    """What a re-run with a replacement did, for the confirmation."""
+
+    replacement: Person
+    absent: Person
+    #: The round added so the absentee still practises (they lost that turn), if any.
+    make_up: int | None
+
+
 def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound,
-                           absent_id: str, replacement_id: str) -> Person:
+                           absent_id: str, replacement_id: str) -> Rerun:
     """Someone is absent: the round is played again from the start with a person
     from another group of the activity in the absent person's seat and role.
-    Ratings already given for the round are discarded. Returns the replacement."""
+    Ratings already given for the round are discarded; an absent practitioner gets
+    a round added to practise in."""
     published = rounds.published_of(activity)
     replacement: Person | None = None
     if published is not None:
@@ -227,6 +238,7 @@ def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound
     # The seat's owner stays the group's member who is away (not the one replaced,
     # when a replacement is replaced in turn).
     seat.stands_in_for_id = seat.stands_in_for_id or seat.person_id
+    absent = seat.person
     seat.person = replacement
     for rating in ratings_of(rnd):
         db.session.delete(rating)
@@ -237,10 +249,15 @@ def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound
              replacement.public_id)
     # The absentee keeps a practitioner turn: a round is added when this was theirs.
     group = db.session.get(GroupingGroup, rnd.group_id)
+    make_up = None
     if group is not None:
-        adapt_group(activity, group,
-                    keep_turn_for=(absent_id,) if seat.role == PRACTITIONER else ())
-    return replacement
+        before = {r.id for r in rounds_of_group(group)}
+        after = adapt_group(activity, group,
+                            keep_turn_for=(absent_id,) if seat.role == PRACTITIONER else ())
+        make_up = next((r.number for r in after if r.id not in before
+                        and any(s.person_id == absent.id and s.role == PRACTITIONER
+                                for s in r.seats)), None)
+    return Rerun(replacement, absent, make_up)
 
 
 def _after_change(activity: Activity, rnd: RolePlayRound) -> None:

@@ -197,12 +197,17 @@ def replace_absentee(activity_id: str, round_id: str) -> Any:
     actor, activity, _ = _scope(activity_id)
     rnd = _round(activity, round_id)
     try:
-        services.rerun_with_replacement(activity, actor.person, rnd,
-                                        request.form.get("absent", ""),
-                                        request.form.get("replacement", ""))
+        done = services.rerun_with_replacement(activity, actor.person, rnd,
+                                               request.form.get("absent", ""),
+                                               request.form.get("replacement", ""))
     except RolePlayError as exc:
         return _refused(actor, activity, str(exc), exc.status)
-    return _back(actor, activity)
+    message = (f"Round {rnd.number} will be played again from the start, with "
+               f"{done.replacement.display_name} standing in for {done.absent.display_name}.")
+    if done.make_up is not None:
+        message += (f" {done.absent.display_name} practises in round {done.make_up}, "
+                    "added for them.")
+    return _done(actor, activity, message)
 
 
 # -- taking part (group members) -------------------------------------------------------
