@@ -19,6 +19,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from lti_app import mail
+from lti_app.courses.anonymity import redactor_for
 from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
@@ -35,6 +36,7 @@ from lti_app.peer_activities.case_discussion.models import (
 from lti_app.peer_activities.case_discussion.services import CaseDiscussionError, clean_body
 from lti_app.peer_activities.grouping.models import GroupingGroup
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.rich_text import plain
 
 log = logging.getLogger(__name__)
 
@@ -222,13 +224,24 @@ def readers_of(summary: CaseDiscussionSummary) -> set[int]:
 # -- the insights library -----------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class LibraryItem:
+    """An entry as the library shows it: its text without anyone's name."""
+
+    public_id: str
+    section: str
+    body: str
+
+
 @dataclass
 class LibraryEntry:
     activity: Activity
     group: GroupingGroup
     summary: CaseDiscussionSummary
-    sections: list[tuple[str, str, list[CaseDiscussionSummaryItem]]] = field(
-        default_factory=list)
+    sections: list[tuple[str, str, list[LibraryItem]]] = field(default_factory=list)
+
+    def text(self) -> str:
+        return " ".join(plain(i.body) for _, _, items in self.sections for i in items)
 
 
 def _like(text: str) -> str:
@@ -236,10 +249,22 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
+def _anonymous(summary: CaseDiscussionSummary, course: Course
+               ) -> list[tuple[str, str, list[LibraryItem]]]:
+    """The summary's sections with every course member's name and @mention
+    replaced (the library promises not to name who said what; the stored
+    entries, and the group's own summary page, keep the text as written)."""
+    redactor = redactor_for(course.id)
+    return [(key, label, [LibraryItem(i.public_id, i.section, redactor.html(i.body))
+                          for i in items])
+            for key, label, items in sections_of(summary)]
+
+
 def library(course: Course, query: str = "", *, limit: int = 100) -> list[LibraryEntry]:
     """Every published summary of the course's case discussions, newest first;
     with ``query``, those whose activity title or an entry contains it (a case-
-    insensitive LIKE). Entries never name who wrote what."""
+    insensitive LIKE, then checked again on the text as shown, so searching for a
+    name finds nothing). Entries never name who wrote what."""
     query = " ".join((query or "").split())[:100]
     stmt = (select(CaseDiscussionSummary, Activity, GroupingGroup)
             .join(Activity, Activity.id == CaseDiscussionSummary.activity_id)
@@ -254,12 +279,16 @@ def library(course: Course, query: str = "", *, limit: int = 100) -> list[Librar
         stmt = stmt.where(or_(func.lower(Activity.title).like(pattern, escape="\\"),
                               CaseDiscussionSummary.id.in_(matching)))
     rows = db.session.execute(stmt).all()
-    return [LibraryEntry(activity, group, summary, sections_of(summary))
-            for summary, activity, group in rows]
+    entries = [LibraryEntry(activity, group, summary, _anonymous(summary, course))
+               for summary, activity, group in rows]
+    if query:
+        wanted = query.lower()
+        entries = [e for e in entries if wanted in (e.activity.title or "").lower()
+                   or wanted in e.text().lower()]
+    return entries
 
 
-def resources_of(entries: Sequence[LibraryEntry]) -> list[tuple[LibraryEntry,
-                                                              CaseDiscussionSummaryItem]]:
+def resources_of(entries: Sequence[LibraryEntry]) -> list[tuple[LibraryEntry, LibraryItem]]:
     """Every "resources" entry of the listed summaries, for the library's list."""
     return [(entry, item) for entry in entries for key, _, items in entry.sections
             if key == "resources" for item in items]

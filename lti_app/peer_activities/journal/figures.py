@@ -27,6 +27,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from lti_app.courses.anonymity import redactor_for
 from lti_app.courses.models import Person
 from lti_app.extensions import db
 from lti_app.peer_activities.journal import clock
@@ -138,6 +139,8 @@ def answers_csv(activity: Activity) -> str:
     people = dict(db.session.execute(select(Person.id, Person.public_id).join(
         JournalCheckin, JournalCheckin.person_id == Person.id).where(
         JournalCheckin.activity_id == activity.id)).all())
+    # Pseudonymous: learners' own words lose every course member's name as well.
+    redact = redactor_for(activity.course_id).text
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
@@ -145,12 +148,12 @@ def answers_csv(activity: Activity) -> str:
         base = [c.public_id, people.get(c.person_id, ""), c.day, c.due_at.date().isoformat(),
                 c.status, c.answered_at.isoformat(timespec="seconds") if c.answered_at else "",
                 c.confidence if c.confidence is not None else "",
-                "; ".join(c.barriers or []), _cell(c.barrier_text),
-                "; ".join(c.share_with or []), _cell(c.share_how)]
+                "; ".join(c.barriers or []), _cell(redact(c.barrier_text or "")),
+                "; ".join(c.share_with or []), _cell(redact(c.share_how or ""))]
         if not c.answers:
             writer.writerow([*base, "", "", ""])
         for answer in c.answers:
-            writer.writerow([*base, answer.item.public_id, _cell(answer.item.what),
+            writer.writerow([*base, answer.item.public_id, _cell(redact(answer.item.what)),
                              answer.applied])
     return out.getvalue()
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lti_app.courses.anonymity import redactor_for
 from lti_app.courses.models import Enrolment
 from lti_app.courses.session import Actor
 from lti_app.db import change_stamps, utcnow
@@ -52,9 +53,18 @@ def received_reviews(activity: Activity, actor: Actor) -> list[dict[str, Any]]:
     schema = schemas.for_author(anonymity(activity))()
     found = [r for r in rv.reviews_of(activity) if r.submission_id == own.id and r.status == DONE]
     out = []
+    # Under single- and double-blind the reviewer's words lose every course member's
+    # name too ("Thanks, Ben" would name the reviewer); the stored review is kept.
+    # (One query for the course's names, only when there is feedback to show.)
+    redactor = redactor_for(activity.course_id) if found and anonymity(activity) != "open" \
+        else None
     for n, review in enumerate(found, start=1):
         data: dict[str, Any] = schema.dump(schemas.review_facts(review, criteria))
         data["label"] = data.get("reviewer_name") or f"Reviewer {n}"
+        if redactor is not None:
+            data["comment"] = redactor.html(data.get("comment") or "")
+            for score in data.get("scores") or []:
+                score["comment"] = redactor.html(score.get("comment") or "")
         out.append(data)
     return out
 
@@ -65,6 +75,11 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     mine = rv.reviews_by(activity, actor.person)
     given = [schemas.ReviewForReviewer().dump(schemas.review_facts(r, []))
              for r in mine if r.status == DONE]
+    if anonymity(activity) == "double_blind" and any(i.get("helpfulness_comment")
+                                                     for i in given):
+        redactor = redactor_for(activity.course_id)  # the author's reply must not name them
+        for item in given:
+            item["helpfulness_comment"] = redactor.html(item.get("helpfulness_comment") or "")
     open_review = next((r for r in mine if r.status == LEASED), None)
     rate = bool(activity.settings.get("rate_feedback", True))
     timeline = phases.timeline(activity.settings, utcnow())
