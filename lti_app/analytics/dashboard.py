@@ -26,7 +26,10 @@ from lti_app.analytics.models import (
     AnalyticsPersonSpan,
     AnalyticsPersonWeek,
     AnalyticsResponse,
+    AnalyticsSetup,
 )
+from lti_app.analytics.turnover import RULE, Turnover, build_turnover
+from lti_app.courses.anonymity import redactor_for
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.db import utcnow
 from lti_app.domain.analytics_measures import (
@@ -37,7 +40,6 @@ from lti_app.domain.analytics_measures import (
     histogram,
     interaction_network,
     nps,
-    survival,
 )
 from lti_app.domain.learning_gain import CohortGain, cohort_gain, normalized_change
 from lti_app.domain.reliability import ReliabilityError, krippendorff_alpha
@@ -55,8 +57,9 @@ from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
 from lti_app.peer_activities.role_play.models import RolePlayRating, RolePlayRound, RolePlaySeat
 
-#: A learner with no activity for this long counts as having dropped out.
-DROPOUT_AFTER = timedelta(days=21)
+#: A learner with no launch or activity for this long counts as having dropped out
+#: (the rule, in words and code: :data:`lti_app.analytics.turnover.RULE`).
+DROPOUT_AFTER = RULE.after
 MAX_WEEKS = 26
 LIST_LIMIT = 50
 
@@ -100,6 +103,7 @@ class Learner:
     key: str
     status: str
     launched: bool
+    last_launch: datetime | None = None
 
 
 def roster(scope: Scope) -> tuple[dict[int, Learner], set[int]]:
@@ -120,7 +124,8 @@ def roster(scope: Scope) -> tuple[dict[int, Learner], set[int]]:
         display = (name or " ".join(p for p in (given, family) if p)
                    or f"Participant {public[:6]}") if scope.single_course \
             else f"Learner {public[:6]}"  # names stay inside their course
-        found[pid] = Learner(pid, cid, display, public, status, launched_at is not None)
+        found[pid] = Learner(pid, cid, display, public, status, launched_at is not None,
+                             _dt(launched_at) if launched_at is not None else None)
     return found, others - set(found)
 
 
@@ -189,15 +194,9 @@ def weekly_active(activity_ids: list[int], others: set[int]) -> list[tuple[datet
 @dataclass
 class Funnel:
     steps: list[tuple[str, int]]
-
-
-@dataclass
-class Turnover:
-    weeks: list[int]
-    surviving: list[float]
-    dropped: list[tuple[str, str, str]]  # name, last active, why
-    dropped_n: int
-    took_part: int
+    #: Steps left out because they cannot have happened yet (the post-check and the
+    #: feedback survey before any post-check has opened).
+    not_open: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -223,6 +222,8 @@ class LearningRecord:
     self_pre: float | None
     self_post: float | None
     retro_pre: float | None
+    #: The activity's post-check has opened (before that, no post is not attrition).
+    post_open: bool = True
 
 
 @dataclass
@@ -235,6 +236,9 @@ class Learning:
     retro_pre: float | None
     self_n: int
     at_ceiling: int
+    #: When the first post-check of the scope opened (None: none has yet, so
+    #: attrition is not shown).
+    post_opened: datetime | None = None
 
 
 @dataclass
@@ -284,9 +288,14 @@ def learning(scope: Scope, activity_ids: list[int], people: dict[int, Learner]) 
     """Per learner and activity: pre and post as % of the maximum, c; cohort stats
     over them (scores as percentages, so activities with different checks pool)."""
     titles: dict[int, str] = {}
+    opened: dict[int, datetime] = {}
     if activity_ids:
         titles = {aid: title for aid, title in db.session.execute(
             select(Activity.id, Activity.title).where(Activity.id.in_(activity_ids)))}
+        opened = {aid: _dt(at) for aid, at in db.session.execute(
+            select(AnalyticsSetup.activity_id, AnalyticsSetup.post_opened_at).where(
+                AnalyticsSetup.activity_id.in_(activity_ids),
+                AnalyticsSetup.post_opened_at.is_not(None)))}
     by_key: dict[tuple[int, int], dict[str, Any]] = defaultdict(dict)
     for aid, pid, phase, score, maximum, self_mean, retro in _responses(activity_ids):
         if pid not in people:
@@ -305,9 +314,10 @@ def learning(scope: Scope, activity_ids: list[int], people: dict[int, Learner]) 
         records.append(LearningRecord(people[pid].key, people[pid].name,
                                       titles.get(aid) or "Untitled activity", pre, post, change,
                                       slot.get("pre_self"), slot.get("post_self"),
-                                      slot.get("retro")))
+                                      slot.get("retro"), aid in opened))
     knowledge = [r for r in records if r.pre is not None or r.post is not None]
-    cohort = cohort_gain([(r.pre, r.post) for r in knowledge], 100.0)
+    cohort = cohort_gain([(r.pre, r.post) for r in knowledge], 100.0,
+                         post_open=[r.post_open for r in knowledge])
     changes = [r.change for r in knowledge if r.change is not None]
     selfs = [r for r in records if r.self_pre is not None and r.self_post is not None]
     retros = [r.retro_pre for r in records if r.retro_pre is not None]
@@ -316,7 +326,8 @@ def learning(scope: Scope, activity_ids: list[int], people: dict[int, Learner]) 
         self_pre=_mean([r.self_pre for r in selfs if r.self_pre is not None]),
         self_post=_mean([r.self_post for r in selfs if r.self_post is not None]),
         retro_pre=_mean(retros), self_n=len(selfs),
-        at_ceiling=sum(1 for r in knowledge if r.pre is not None and r.pre >= 90))
+        at_ceiling=sum(1 for r in knowledge if r.pre is not None and r.pre >= 90),
+        post_opened=min(opened.values(), default=None))
 
 
 def _mean(values: list[float]) -> float | None:
@@ -347,8 +358,12 @@ def satisfaction(activity_ids: list[int], people: dict[int, Learner], *,
             for value in (ratings or {}).values():
                 if isinstance(value, int | float) and 1 <= value <= 4:
                     session[int(value) - 1] += 1
-    comments = [(r[4], r[5], r[6]) for r in rows if any((r[4], r[5], r[6]))][:LIST_LIMIT] \
-        if with_comments else []
+    # Shown as anonymous: the survey's words lose every course member's name too.
+    comments: list[tuple[str, str, str]] = []
+    for r in rows if with_comments else []:
+        if any((r[4], r[5], r[6])) and len(comments) < LIST_LIMIT:
+            redact = redactor_for(people[r[0]].course_id).text
+            comments.append((redact(r[4] or ""), redact(r[5] or ""), redact(r[6] or "")))
     return Satisfaction(nps([r[1] for r in rows]), distribution,
                         _mean([float(v) for v in relevance]), len(relevance),
                         _mean([float(v) for v in confidence]), len(confidence), session, comments)
@@ -458,14 +473,17 @@ def build(scope: Scope) -> Dashboard:
     gave_feedback = set(db.session.scalars(select(AnalyticsFeedback.person_id).where(
         AnalyticsFeedback.activity_id.in_(activity_ids)))) & set(people) if activity_ids \
         else set()
+    learn = learning(scope, activity_ids, people)
+    after_post = [("Took a post-check", len(took_post)),
+                  ("Answered the feedback survey", len(gave_feedback))]
     funnel = Funnel([("Enrolled learners", len(people)), ("Launched Peerlift", launched),
                      ("Took part in an activity", len(active)),
-                     ("Took a pre-check", len(took_pre)), ("Took a post-check", len(took_post)),
-                     ("Answered the feedback survey", len(gave_feedback))])
+                     ("Took a pre-check", len(took_pre)),
+                     *(after_post if learn.post_opened is not None else [])],
+                    [] if learn.post_opened is not None else [s for s, _ in after_post])
     weekly = weekly_active(activity_ids, others)
-    turnover = _turnover(scope, people, span)
+    turnover = build_turnover(people, span.first, span.last, named=scope.single_course)
     sat = satisfaction(activity_ids, people, with_comments=True)
-    learn = learning(scope, activity_ids, people)
     moves = transfer(activity_ids, people)
     net = None
     names: dict[str, str] = {}
@@ -487,33 +505,6 @@ def build(scope: Scope) -> Dashboard:
     if not scope.single_course:
         board.courses = _per_course(scope, people, learn)
     return board
-
-
-def _turnover(scope: Scope, people: dict[int, Learner], span: Span) -> Turnover:
-    now = utcnow()
-    starts = [span.first[p] for p in people if p in span.first]
-    if not starts:
-        return Turnover([], [], [], 0, 0)
-    start = min(starts)
-    end = max(span.last[p] for p in people if p in span.last)
-    weeks = min(MAX_WEEKS, (end - start).days // 7 + 1)
-    last_week = [(span.last[p] - start).days // 7 if p in span.last else -1
-                 for p in people if people[p].launched or p in span.last]
-    dropped: list[tuple[str, str, str]] = []
-    for pid, person in sorted(people.items(), key=lambda kv: kv[1].name):
-        last = span.last.get(pid)
-        if person.status == "inactive":
-            why = "left the course"
-        elif last is not None and now - last >= DROPOUT_AFTER:
-            why = f"no activity for {(now - last).days} days"
-        elif last is None and person.launched:
-            why = "launched but never took part"
-        else:
-            continue
-        dropped.append((person.name, f"{last:%Y-%m-%d}" if last else "—", why))
-    return Turnover(list(range(weeks)), survival(last_week, weeks),
-                    dropped[:LIST_LIMIT] if scope.single_course else [], len(dropped),
-                    len([p for p in people if p in span.last]))
 
 
 def _per_course(scope: Scope, people: dict[int, Learner],

@@ -16,10 +16,10 @@ def _learning(d: Dashboard) -> Iterable[list[Any]]:
     named = d.scope.single_course
     yield ["learner_id", *(["name"] if named else []), "activity", "pre_percent",
            "post_percent", "normalised_change_c", "self_rating_pre", "self_rating_post",
-           "self_rating_retrospective_pre"]
+           "self_rating_retrospective_pre", "post_check_opened"]
     for r in d.learning.records:
         yield [r.key, *([r.name] if named else []), r.activity, r.pre, r.post, r.change,
-               r.self_pre, r.self_post, r.retro_pre]
+               r.self_pre, r.self_post, r.retro_pre, "yes" if r.post_open else "no"]
 
 
 def _feedback(d: Dashboard) -> Iterable[list[Any]]:
@@ -44,8 +44,8 @@ def _weekly(d: Dashboard) -> Iterable[list[Any]]:
 
 
 def _survival(d: Dashboard) -> Iterable[list[Any]]:
-    yield ["week", "share_continuing"]
-    yield from ([w + 1, s] for w, s in zip(d.turnover.weeks, d.turnover.surviving, strict=True))
+    yield ["week", "learners_followed", "dropped_out", "share_continuing"]
+    yield from ([w.week + 1, w.at_risk, w.dropped, w.share] for w in d.turnover.curve)
 
 
 def _transfer(d: Dashboard) -> Iterable[list[Any]]:

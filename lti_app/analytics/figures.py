@@ -64,12 +64,15 @@ def dashboard_figures(d: Dashboard) -> Dashboard:
     """Every chart of the dashboard, with its table."""
     c, t = d.charts, d.tables
     steps = d.funnel.steps
+    waiting = d.funnel.not_open
     c["funnel"] = charts.bars("Participation funnel", "Learners at each step: " + "; ".join(
-        f"{label} {n}" for label, n in steps) + ".", [s for s, _ in steps],
-        [float(n) for _, n in steps])
+        f"{label} {n}" for label, n in steps) + "." + (
+        f" Not open yet: {' and '.join(waiting).lower()}." if waiting else ""),
+        [s for s, _ in steps], [float(n) for _, n in steps])
     base = steps[0][1] or 1
     t["funnel"] = ("Participation funnel", ["Step", "Learners", "% of enrolled"],
-                   [[s, n, f"{100 * n / base:.0f}%"] for s, n in steps])
+                   [[s, n, f"{100 * n / base:.0f}%"] for s, n in steps]
+                   + [[s, "not open yet", "—"] for s in waiting])
     c["weekly"] = charts.lines(
         "Weekly active learners",
         f"Distinct learners active each week over {len(d.weekly)} weeks; peak "
@@ -81,13 +84,17 @@ def dashboard_figures(d: Dashboard) -> Dashboard:
     surviving = d.turnover.surviving
     c["survival"] = charts.lines(
         "Continuing participation (survival curve)",
-        "Share of learners still taking part, by week since the first activity"
-        + (f": {100 * surviving[-1]:.0f}% in the last week." if surviving else "."),
+        "Estimated share of learners still taking part, by week since each learner first "
+        "opened Peerlift (Kaplan–Meier; learners who have not dropped out count until the "
+        "last week they were seen). " + d.turnover.rule
+        + (f" {100 * surviving[-1]:.0f}% in week {len(surviving)}." if surviving
+           else " Nobody has opened Peerlift yet."),
         [f"wk {w + 1}" for w in d.turnover.weeks],
         [("continuing", [100 * s for s in surviving])], y_max=100, fmt="{:g}%")
-    t["survival"] = ("Continuing participation", ["Week", "% still taking part"],
-                     [[w + 1, f"{100 * s:.0f}%"] for w, s in zip(d.turnover.weeks, surviving,
-                                                                 strict=True)])
+    t["survival"] = ("Continuing participation", ["Week", "Learners followed", "Dropped out",
+                                                  "% still taking part"],
+                     [[w.week + 1, w.at_risk, w.dropped, f"{100 * w.share:.0f}%"]
+                      for w in d.turnover.curve])
     sat = d.satisfaction
     c["nps"] = charts.bars(
         "Satisfaction ratings (0–10)",

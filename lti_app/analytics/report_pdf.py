@@ -69,10 +69,12 @@ def headline_rows(d: Dashboard) -> list[tuple[str, str]]:
     c = d.learning.cohort
     sat = d.satisfaction
     rows = [
-        (str(d.n_learners), f"learners enrolled; {d.turnover.took_part} took part"),
+        (str(d.n_learners), f"learners enrolled; {d.turnover.took_part} took part; "
+                            f"{d.turnover.dropped_n} dropped out"),
         (_num(c.mean_change, "+.2f"),
          f"mean normalised change c (n paired = {c.n_paired} of {c.n_learners}, "
-         f"attrition {c.attrition})"),
+         + (f"attrition {c.attrition})" if d.learning.post_opened is not None
+            else "attrition shows once the post-check opens)")),
         (f"{_num(c.mean_pre, '.0f')}% to {_num(c.mean_post, '.0f')}%",
          f"mean pre to post; &lt;g&gt; = {_num(c.gain_of_averages)}"),
         (_num(c.hedges_g) if c.displayable else "—",
@@ -148,7 +150,8 @@ def render(d: Dashboard, *, platform: str, today: date | None = None) -> bytes:
     rungs.setStyle(TableStyle(style))
     story.append(rungs)
 
-    story += [Spacer(1, 5 * mm), Paragraph(DEFINITIONS, st["note"])]
+    story += [Spacer(1, 5 * mm),
+              Paragraph(escape(d.turnover.rule) + " " + DEFINITIONS, st["note"])]
 
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGIN, rightMargin=MARGIN,

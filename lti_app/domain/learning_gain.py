@@ -133,7 +133,7 @@ class CohortGain:
 
     n_learners: int
     n_paired: int
-    #: Took the pre-test but not (yet) the post-test.
+    #: Took the pre-test but not the post-test, although it has opened.
     attrition: int
     #: Took the post-test without a pre-test (mastery only).
     missing_pre: int
@@ -153,6 +153,8 @@ class CohortGain:
     #: Effect sizes need at least MIN_PAIRED pairs to be shown.
     displayable: bool
     ci_method: str = "normal approximation, 95%"
+    #: Took the pre-test; their post-test has not opened yet (not attrition).
+    awaiting_post: int = 0
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -165,17 +167,25 @@ def _sd(values: Sequence[float]) -> float:
 
 
 def cohort_gain(records: Sequence[tuple[float | None, float | None]],
-                maximum: float) -> CohortGain:
-    """Statistics over (pre, post) records, one per learner (None = not taken)."""
+                maximum: float, *, post_open: Sequence[bool] | None = None) -> CohortGain:
+    """Statistics over (pre, post) records, one per learner (None = not taken).
+    ``post_open`` says per record whether its post-test has opened (default: all
+    have): a missing post-test is attrition only once it could have been taken."""
     for pre, post in records:
         _check(pre, maximum, "pre")
         _check(post, maximum, "post")
+    opened = list(post_open) if post_open is not None else [True] * len(records)
+    if len(opened) != len(records):
+        raise GainInputError("post_open needs one flag per record")
     paired = [(pre, post) for pre, post in records if pre is not None and post is not None]
-    attrition = sum(1 for pre, post in records if pre is not None and post is None)
+    waiting = [(pre is not None and post is None, is_open)
+               for (pre, post), is_open in zip(records, opened, strict=True)]
+    attrition = sum(1 for missing, is_open in waiting if missing and is_open)
+    awaiting = sum(1 for missing, is_open in waiting if missing and not is_open)
     missing_pre = sum(1 for pre, post in records if pre is None and post is not None)
     n = len(paired)
     empty = CohortGain(len(records), n, attrition, missing_pre, None, None, None, None, None,
-                       0, None, None, None, None, False)
+                       0, None, None, None, None, False, awaiting_post=awaiting)
     if n == 0:
         return empty
     pres = [p for p, _ in paired]
@@ -205,4 +215,4 @@ def cohort_gain(records: Sequence[tuple[float | None, float | None]],
         average_of_gains=_mean(gains) if gains else None,
         mean_change=_mean(changes) if changes else None, dropped=n - len(changes),
         d_z=d_z, d_z_ci=d_z_ci, hedges_g=hedges, hedges_g_ci=hedges_ci,
-        displayable=n >= MIN_PAIRED)
+        displayable=n >= MIN_PAIRED, awaiting_post=awaiting)
