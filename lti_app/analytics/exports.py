@@ -48,6 +48,14 @@ def _survival(d: Dashboard) -> Iterable[list[Any]]:
     yield from ([w.week + 1, w.at_risk, w.dropped, w.share] for w in d.turnover.curve)
 
 
+def _dropouts(d: Dashboard) -> Iterable[list[Any]]:
+    """Everyone the dropout rule counts (the rule is in the survival chart's text)."""
+    named = d.scope.single_course
+    yield ["learner_id", *(["name"] if named else []), "last_seen", "why"]
+    for key, name, last, why in d.turnover.dropouts:
+        yield [key, *([name] if named else []), last, why]
+
+
 def _transfer(d: Dashboard) -> Iterable[list[Any]]:
     yield ["day", "due", "answered", "applied_not_yet", "applied_tried", "applied_regularly"]
     yield from ([*row] for row in d.transfer.rows)
@@ -66,7 +74,8 @@ def _courses(d: Dashboard) -> Iterable[list[Any]]:
 
 TABLES: dict[str, Callable[[Dashboard], Iterable[list[Any]]]] = {
     "learning": _learning, "satisfaction": _feedback, "comments": _comments,
-    "funnel": _funnel, "weekly": _weekly, "survival": _survival, "transfer": _transfer,
+    "funnel": _funnel, "weekly": _weekly, "survival": _survival, "dropouts": _dropouts,
+    "transfer": _transfer,
     "network": _network, "courses": _courses,
 }
 

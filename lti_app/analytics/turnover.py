@@ -39,6 +39,9 @@ class Turnover:
     #: could count as dropped out if nobody does anything more.
     continuing: int = 0
     earliest_dropout: datetime | None = None
+    #: Everyone counted as dropped out: (learner key, name, last seen, why), for
+    #: the export (the page lists at most LIST_LIMIT, by name, in one course only).
+    dropouts: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def _track(person: Any, first: datetime | None, last: datetime | None) -> Track:
@@ -51,18 +54,20 @@ def _track(person: Any, first: datetime | None, last: datetime | None) -> Track:
 def build_turnover(people: dict[int, Any], first: dict[int, datetime],
                    last: dict[int, datetime], *, named: bool,
                    now: datetime | None = None) -> Turnover:
-    """Turnover of ``people`` (the dashboard's learners, with ``status``, ``name``
-    and ``last_launch``) given each one's first and last activity."""
+    """Turnover of ``people`` (the dashboard's learners, with ``key``, ``status``,
+    ``name`` and ``last_launch``) given each one's first and last activity."""
     now = now or utcnow()
     fates: list[tuple[Any, Fate, Track]] = []
     for pid, person in sorted(people.items(), key=lambda kv: kv[1].name):
         track = _track(person, first.get(pid), last.get(pid))
         fates.append((person, fate_of(track, now, RULE), track))
-    dropped = [(p.name, f"{t.last_seen:%Y-%m-%d}" if t.last_seen else "—", f.reason)
-               for p, f, t in fates if f.dropped]
+    dropouts = [(p.key, p.name, f"{t.last_seen:%Y-%m-%d}" if t.last_seen else "", f.reason)
+                for p, f, t in fates if f.dropped]
+    dropped = [(name, last or "—", why) for _, name, last, why in dropouts]
     waiting = [f.counts_from for _, f, _ in fates if f.counts_from is not None]
     curve = survival_curve([f for _, f, _ in fates], MAX_WEEKS)
     return Turnover(weeks=[w.week for w in curve], surviving=[w.share for w in curve],
                     dropped=dropped[:LIST_LIMIT] if named else [], dropped_n=len(dropped),
                     took_part=sum(1 for pid in people if pid in last), curve=curve,
-                    continuing=len(waiting), earliest_dropout=min(waiting, default=None))
+                    continuing=len(waiting), earliest_dropout=min(waiting, default=None),
+                    dropouts=dropouts)

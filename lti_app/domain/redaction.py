@@ -60,7 +60,7 @@ COMMON_WORDS = frozenset((
 _TOKEN = re.compile(r"[^\W_]+")
 #: What may stand between the words of one name ("Eli Smith", "eli.smith").
 _JOIN = re.compile(r"[\s.\-_'’@]{1,3}")
-_SENTENCE_END = re.compile(r"(?:^|[.!?:]\s+|\n\s*)$")
+_SENTENCE_END = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
 _TAG = re.compile(r"(<[^>]*>)")
 #: Tags after which a new sentence starts (paragraphs, line breaks, list items).
 _BLOCK_TAG = re.compile(r"<\s*/?\s*(?:p|br|li|ul|ol|blockquote)\b", re.IGNORECASE)

@@ -52,6 +52,7 @@ def test_minutes_after_their_first_launch_nobody_has_dropped_out(
         assert "3 learners are taking part; if nobody does anything more, the first could " \
                "count as dropped out on" in board
         assert [r["share_continuing"] for r in _csv(an, "survival", which)] == ["1.0"]
+        assert _csv(an, "dropouts", which) == []
     report = _words(_get(an, "/an/course/report"))
     assert "0 dropped out, 3 still taking part" in report
     assert "0 dropped out" in pdf_text(an.client.get(
@@ -68,6 +69,11 @@ def test_minutes_after_their_first_launch_nobody_has_dropped_out(
     rows = _csv(an, "survival")
     assert [(r["week"], r["learners_followed"], r["dropped_out"], r["share_continuing"])
             for r in rows] == [("1", "3", "0", "1.0"), ("2", "3", "3", "0.0")]
+    dropouts = _csv(an, "dropouts")
+    assert sorted(r["name"] for r in dropouts) == sorted(u.name for u in (ANA, BEN, CHLOE))
+    assert {r["why"] for r in dropouts} == {
+        "opened Peerlift but never took part; nothing for 22 days"}
+    assert "name" not in _csv(an, "dropouts", "programme")[0]
 
 
 def test_attrition_is_hidden_until_the_post_check_opens(an) -> None:
