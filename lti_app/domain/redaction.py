@@ -22,7 +22,7 @@ Rules and edge cases:
   @mention, so "I will try" stays as it is; "Will said" still loses the name.
 * Parts of a multi-word name count on their own when they have three letters or
   more ("Fatima Zahra" → "Fatima", "Zahra"); a whole given or family name counts
-  whatever its length ("Al").
+  from two letters ("Al"; a lone initial does not).
 * Text without any member's name comes back unchanged, character for character.
 * Known limit: scripts written without spaces between words (Chinese, Japanese,
   Thai) are not cut into words, so a name inside a longer run is not found.
@@ -93,7 +93,7 @@ def name_forms(*, display_name: str | None = None, given_name: str | None = None
     forms: set[str] = set()
     for value in (display_name, given_name, family_name):
         value = (value or "").strip()
-        if not value:
+        if len(value) < 2:  # blank, or an initial: a lone letter is no name to find
             continue
         forms.add(value)
         forms.update(p for p in re.split(r"[\s\-]+", value) if len(p) >= 3)
