@@ -58,6 +58,8 @@ COMMON_WORDS = frozenset((
 ))
 
 _TOKEN = re.compile(r"[^\W_]+")
+#: Runs of ASCII, or one other character at a time (folded on its own).
+_ASCII_OR_NOT = re.compile(r"[\x00-\x7f]+|[^\x00-\x7f]")
 #: What may stand between the words of one name ("Eli Smith", "eli.smith").
 _JOIN = re.compile(r"[\s.\-_'’@]{1,3}")
 _SENTENCE_END = re.compile(r"(?:^|[.!?]\s+|\n\s*)$")
@@ -70,21 +72,32 @@ _ATTRIBUTE_VALUE = re.compile(r"=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))")
 def _fold(text: str) -> tuple[str, list[int]]:
     """``text`` case-folded and without combining marks, and for each character
     of the result the index of the original character it came from."""
+    if text.isascii():
+        return text.lower(), list(range(len(text)))
     out: list[str] = []
     where: list[int] = []
-    for index, char in enumerate(text):
-        if char.isascii():
-            folded = char.lower()
-        else:
-            folded = "".join(c for c in unicodedata.normalize("NFD", char)
-                             if not unicodedata.combining(c)).casefold()
+    for run in _ASCII_OR_NOT.finditer(text):
+        piece = run.group()
+        if piece.isascii():
+            out.append(piece.lower())
+            where.extend(range(run.start(), run.end()))
+            continue
+        folded = "".join(c for c in unicodedata.normalize("NFD", piece)
+                         if not unicodedata.combining(c)).casefold()
         out.append(folded)
-        where.extend([index] * len(folded))
+        where.extend([run.start()] * len(folded))
     return "".join(out), where
 
 
+def _folded(text: str) -> str:
+    if text.isascii():
+        return text.lower()
+    return "".join(c for c in unicodedata.normalize("NFD", text)
+                   if not unicodedata.combining(c)).casefold()
+
+
 def _words(text: str) -> tuple[str, ...]:
-    return tuple(_TOKEN.findall(_fold(text)[0]))
+    return tuple(_TOKEN.findall(_folded(text)))
 
 
 def name_forms(*, display_name: str | None = None, given_name: str | None = None,
@@ -150,8 +163,9 @@ class Redactor:
         cursor = 0
         for start, end, mention in spans:
             out.append(text[cursor:start])
-            if mention:
-                before = preceding[-3:] + "".join(out) if preceding else "".join(out)
+            if mention:  # a sentence starts: judged on the few characters before it
+                before = (preceding + text[:start])[-8:] if start < 8 \
+                    else text[start - 8:start]
                 out.append("A peer" if _SENTENCE_END.search(before) else PEER)
             else:
                 out.append(NAME)

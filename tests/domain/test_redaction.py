@@ -102,8 +102,9 @@ def _write(given_name: str, family: str, style: str) -> str:
 
 def _survivors(text: str, names: list[tuple[str, str]]) -> list[str]:
     """Whole-word occurrences of a name in ``text`` (checked independently of
-    the redactor: folded, with regex word boundaries)."""
-    folded = _fold(text)
+    the redactor: folded, with regex word boundaries). The placeholders are not
+    names, even for a member called Name or Peer."""
+    folded = _fold(re.sub(r"\[name\]|\b[Aa] peer\b", " ", text))
     found = []
     for given_name, family in names:
         for name in (given_name, family):
