@@ -157,7 +157,7 @@ def staff_review(activity: Activity, person: Person, submission_id: str) -> Peer
     sub = subs.submission_by_id(activity, submission_id)
     if sub is None:
         raise PeerReviewError("That submission is not in this activity.")
-    mine = db.session.scalar(select(PeerReviewReview).where(
+    mine: PeerReviewReview | None = db.session.scalar(select(PeerReviewReview).where(
         PeerReviewReview.submission_id == sub.id, PeerReviewReview.reviewer_id == person.id))
     if mine is not None:
         if mine.status == DONE:
