@@ -38,7 +38,7 @@ def done_message(code: str | None, n: str | None) -> str:
 
 def _done(actor: Actor, activity: Activity, code: str, n: int = 0) -> Any:
     return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), done=code, n=n, _anchor="pr-short"), code=303)
+                            t=actor.token(), done=code, n=n, _anchor="peer-review"), code=303)
 
 
 def _ids() -> list[str] | None:

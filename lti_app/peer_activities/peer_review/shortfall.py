@@ -31,6 +31,7 @@ from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import (
     DONE,
     LEASED,
+    PeerReviewProgress,
     PeerReviewReview,
     PeerReviewSubmission,
 )
@@ -74,7 +75,15 @@ def _gaps(activity: Activity, *, unavoidable_only: bool) -> list[ShortRow]:
         if status == DONE or (status == LEASED and until is not None and until > now):
             reviewed.setdefault(str(sid), set()).add(str(reviewer))
     people = subs.learners(activity)
-    found = shortfalls(states, [str(p.id) for p in people], k=rv.k_of(activity),
+    if unavoidable_only:  # while open: anyone enrolled may still hand in and review
+        reviewers = [str(p.id) for p in people]
+    else:  # at the close: only those who can review (they handed in, or were moved on)
+        moved = set(db.session.scalars(select(PeerReviewProgress.person_id).where(
+            PeerReviewProgress.activity_id == activity.id,
+            PeerReviewProgress.moved_on_at.is_not(None))))
+        members = {pid for pids in subs.members(activity).values() for pid in pids}
+        reviewers = [str(p.id) for p in people if p.id in members or p.id in moved]
+    found = shortfalls(states, reviewers, k=rv.k_of(activity),
                        forbidden=rv.must_not_review(activity), reviewed=reviewed,
                        unavoidable_only=unavoidable_only)
     if not found:
@@ -103,11 +112,17 @@ def never_reaching_k(activity: Activity) -> list[ShortRow]:
 
 
 def end_reviews(activity: Activity) -> None:
-    """The instructor closes the review phase now (its due date becomes now);
-    learners whose remaining reviews nobody can give them complete."""
+    """The instructor closes the review phase now: its due date (and the
+    submission phase's, if later or unset) becomes now; late work is still
+    accepted, as after any due date."""
     if reviews_closed(activity):
         raise PeerReviewError("The review phase has already closed.")
-    subs.update_settings(activity, {"review_due": utcnow().strftime("%Y-%m-%dT%H:%M")})
+    now = utcnow().strftime("%Y-%m-%dT%H:%M")
+    changes = {"review_due": now}
+    due = phases.parse_due(activity.settings.get("submission_due"))
+    if due is None or due > utcnow():  # reviews over means hand-in is over too
+        changes["submission_due"] = now
+    subs.update_settings(activity, changes)
     log.info("peer review %s: review phase ended by the instructor", activity.public_id)
 
 
