@@ -27,10 +27,10 @@ LEARNERS = ("sandbox-ben", "sandbox-eli", "sandbox-fatima")
 SHOTS = os.environ.get("PEERLIFT_SCREENSHOTS", "")
 
 
-def _shots(journey: Journey, sub: str, name: str, focus: Any = None) -> None:
+def _shots(trip: Journey, sub: str, name: str, focus: Any = None) -> None:
     if not SHOTS:
         return
-    page = journey.pages[sub]
+    page = trip.pages[sub]
     for width in (800, 1280):
         page.set_viewport_size({"width": width, "height": 900})
         if focus is not None:
