@@ -232,3 +232,36 @@ def test_authors_read_the_rubric_before_they_submit(pr: PeerReviewDriver) -> Non
     assert "0–4" in page[rubric_at:form_at] and "excellent (4)" in page[rubric_at:form_at]
     pr.submit(ana)
     assert "How your work will be reviewed" not in pr.page(ana)
+
+
+def test_start_next_review_costs_the_same_few_statements_with_the_fairness_rule(
+        pr: PeerReviewDriver) -> None:
+    """Owed reviews capped at k, lapsed leases let go: no statement added to the
+    hot path (preflight with the learner count, own reviews, pool, claim, insert; SQLite
+    takes no locks)."""
+    from sqlalchemy import event
+
+    from lti_app.peer_activities.models import Activity
+    from lti_app.peer_activities.peer_review import reviews as rv
+
+    pr.create_activity(reviews_per_submission="2")
+    v = {u.sub: pr.enter(u) for u in (ANA, BEN, CHO, DAN)}
+    for u in (ANA, BEN, CHO, DAN):
+        pr.submit(v[u.sub])
+    assert _review_all_you_can(pr, v[ANA.sub], limit=1) == 1  # the rubric exists now
+    with pr.app.app_context():
+        activity = db.session.scalar(select(Activity).where(Activity.public_id == pr.activity))
+        person = db.session.scalar(select(Person).where(Person.sub == BEN.sub))
+        seen: list[str] = []
+
+        def count(*args: object) -> None:
+            seen.append(str(args[2]))
+
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            review = rv.next_review(activity, person)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        assert review.author_id != person.id
+        assert len(seen) <= 5, [" ".join(s.split())[:90] for s in seen]
+        db.session.rollback()

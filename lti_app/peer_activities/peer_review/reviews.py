@@ -123,7 +123,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     Side effects: takes row/advisory locks until commit; inserts or renews a lease.
     """
     is_learner = not staff
-    has_own, has_rubric, fingerprint = _preflight(activity, person)
+    has_own, has_rubric, n_learners, fingerprint = _preflight(activity, person)
     if is_learner and not has_own:
         raise PeerReviewError("Submit your own work first; then you can review your peers'.")
     forbidden = must_not_review(activity, fingerprint=fingerprint)
@@ -155,7 +155,9 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
             db.session.flush()
             return review
     done = sum(1 for r in mine if r.status == DONE)
-    if is_learner and not volunteer and done >= quota(activity, subs.unit_count(activity)):
+    group_mode = groups.group_mode(activity)
+    if is_learner and not volunteer and done >= quota(
+            activity, subs.unit_count(activity) if group_mode else n_learners):
         raise PeerReviewError("You have done all the reviews you owe. Thank you!")
     already = {str(r.submission_id) for r in mine}
     k = k_of(activity)
@@ -165,7 +167,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     # every submission open to them has k. (With group submissions, every member
     # owes reviews for one submission per group, so more reviews are owed than
     # needed and the extra ones go where they are needed least.)
-    owed_only = is_learner and not volunteer and not groups.group_mode(activity)
+    owed_only = is_learner and not volunteer and not group_mode
     states = pool_states(activity, now)
     index = {st.id: i for i, st in enumerate(states)}
     skipped: list[SubmissionState] = []
@@ -272,17 +274,19 @@ def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime
     return int(row[0])
 
 
-def _preflight(activity: Activity, person: Person) -> tuple[bool, bool, tuple[Any, ...]]:
+def _preflight(activity: Activity, person: Person) -> tuple[bool, bool, int, tuple[Any, ...]]:
     """In one query: whether ``person`` has a submission here (authored or as a
-    group member), whether the rubric exists, and the must-not-review pairs'
+    group member), whether the rubric exists, how many learners the course has
+    (what a learner owes depends on it), and the must-not-review pairs'
     fingerprint."""
     own = select(PeerReviewSubmission.id).where(
         PeerReviewSubmission.activity_id == activity.id,
         subs.owned_by(activity, person)).limit(1).exists()
     rubric = select(PeerReviewCriterion.id).where(
         PeerReviewCriterion.activity_id == activity.id).limit(1).exists()
-    row = db.session.execute(select(own, rubric, *_pairs_columns(activity.course_id))).one()
-    return bool(row[0]), bool(row[1]), tuple(row[2:])
+    row = db.session.execute(select(own, rubric, subs.learner_count_column(activity),
+                                    *_pairs_columns(activity.course_id))).one()
+    return bool(row[0]), bool(row[1]), int(row[2] or 0), tuple(row[3:])
 
 
 def _enter_allocation(activity: Activity, person: Person) -> None:
