@@ -138,6 +138,9 @@ def test_a_late_submission_is_listed_short_at_the_close_and_each_remedy_confirms
                           follow_redirects=True)
     assert "Offered 1 submission(s) to volunteers" in resp.get_data(as_text=True)
     assert "offered to volunteers" in resp.get_data(as_text=True)
+    # Learners who finished see the call; DAN (whose work it is) does not.
+    assert "1 submission still needs a review" in pr.page(v[ANA.sub])
+    assert "still needs a review" not in pr.page(v[DAN.sub])
     got = pr.next_review(v[ANA.sub], volunteer="1")
     rid = got.headers["Location"].split("/reviews/")[1].split("?")[0]
     assert pr.send_review(v[ANA.sub], rid).status_code == 303

@@ -80,6 +80,7 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     group_mode = groups.group_mode(activity)
     group = groups.group_of(activity, actor.person) if group_mode else None
     own = standing.submission
+    can_volunteer = own is not None and standing.given >= standing.owed
     return {
         "group_mode": group_mode,
         "group": group,
@@ -99,7 +100,9 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "k": rv.k_of(activity),
         "max_mb": uploads.max_bytes() // (1024 * 1024),
         "allow_revision": bool(activity.settings.get("allow_revision")),
-        "can_volunteer": standing.submission is not None and standing.given >= standing.owed,
+        "can_volunteer": can_volunteer,
+        #: Short submissions the instructor offered to volunteers that they could take.
+        "wanted": shortfall.offered_to(activity, actor.person) if can_volunteer else 0,
         #: The rubric their work will be reviewed against, read-only, before they submit.
         "rubric": _rubric(activity) if own is None else None,
     }

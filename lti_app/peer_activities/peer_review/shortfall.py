@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
@@ -194,3 +194,19 @@ def staff_review(activity: Activity, person: Person, submission_id: str) -> Peer
     log.info("peer review %s: staff review %s of a short submission", activity.public_id,
              review.public_id)
     return review
+
+
+def offered_to(activity: Activity, person: Person) -> int:
+    """How many submissions offered to volunteers still lack reviews and are not
+    this person's or already reviewed by them (one query; for learners who
+    finished their own reviews)."""
+    done = select(func.count()).where(PeerReviewReview.submission_id == PeerReviewSubmission.id,
+                                      PeerReviewReview.status == DONE).scalar_subquery()
+    mine = select(PeerReviewReview.submission_id).where(
+        PeerReviewReview.activity_id == activity.id, PeerReviewReview.reviewer_id == person.id)
+    return int(db.session.scalar(select(func.count()).select_from(PeerReviewSubmission).where(
+        PeerReviewSubmission.activity_id == activity.id,
+        PeerReviewSubmission.volunteers_offered_at.is_not(None),
+        PeerReviewSubmission.fewer_accepted_at.is_(None),
+        ~subs.owned_by(activity, person), PeerReviewSubmission.id.not_in(mine),
+        done < rv.k_of(activity))) or 0)
