@@ -7,7 +7,9 @@ session, exactly as the view runs it (``reviews.next_review`` then commit).
 The calls are spread over ``--processes`` worker processes (default: one per
 core, as gunicorn runs the tool), each with its share of the concurrency in
 threads; the first wave starts together across all of them.
-Prints p50/p95/max latency and checks, from the database afterwards: nobody got
+Prints p50/p95/max latency, the tool's CPU per call (the worker processes' CPU
+time over the calls they served; PostgreSQL's own CPU is not in it) and SQL
+statements per call, and checks, from the database afterwards: nobody got
 their own work, nobody holds two leases, no submission has more than k live
 reviews (no double assignment). Target: p95 < 100 ms with 0 violations.
 
@@ -125,6 +127,16 @@ def _worker(activity_id: int, people: list[int], threads: int, gate: Any,
         with db.engine.connect():
             pass
     first = threading.Barrier(min(threads, len(people)) or 1)
+    statements = [0]
+    with app.app_context():
+        from sqlalchemy import event
+
+        from lti_app.extensions import db
+
+        def _count(*_args: Any) -> None:
+            statements[0] += 1  # under the GIL; exact enough for a per-call mean
+
+        event.listen(db.engine, "before_cursor_execute", _count)
 
     def one(person_id: int, index: int) -> float:
         if index < threads:
@@ -133,8 +145,10 @@ def _worker(activity_id: int, people: list[int], threads: int, gate: Any,
                 gate.wait()  # every process's first wave starts together
         return open_next(app, activity_id, person_id)
 
+    cpu = time.process_time()
     with ThreadPoolExecutor(threads) as pool:
-        results.put(list(pool.map(one, people, range(len(people)))))
+        latencies = list(pool.map(one, people, range(len(people))))
+    results.put((latencies, statements[0], time.process_time() - cpu))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,7 +178,9 @@ def main(argv: list[str] | None = None) -> int:
     for w in workers:
         w.join()
     wall = time.perf_counter() - started
-    latencies = [ms for part in parts for ms in part]
+    latencies = [ms for part, _n, _cpu in parts for ms in part]
+    n_statements = sum(n for _part, n, _cpu in parts)
+    cpu_ms = 1000 * sum(cpu for _part, _n, cpu in parts)
     latencies.sort()
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
     found = violations(app, activity_id, args.k)
@@ -174,6 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  wall {wall:.2f} s = {len(callers) / wall:.0f} requests/s")
     print(f"  latency p50 {statistics.median(latencies):.1f}  p95 {p95:.1f}  "
           f"max {latencies[-1]:.1f} ms")
+    print(f"  tool CPU {cpu_ms / len(callers):.1f} ms per call; "
+          f"{n_statements / len(callers):.1f} SQL statements per call")
     print(f"  reviews leased {found['reviews']}; own work {found['own_work']}, "
           f"two leases {found['two_leases']}, over k {found['over_k']}")
     ok_latency = p95 < TARGET_P95_MS

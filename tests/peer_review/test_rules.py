@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -98,9 +99,13 @@ def test_an_abandoned_review_returns_to_the_pool_when_its_lease_runs_out(
     assert _author_of(pr, pr.open_review(v[CHO.sub])) == _person_pk(pr, BEN)
     staff = pr.enter(INSTRUCTOR)
     assert "1 lapsed" in pr.page(staff)
-    # ANA comes back: her open review is resumed, and still accepted.
-    assert pr.open_review(v[ANA.sub]) == held
-    assert pr.send_review(v[ANA.sub], held).status_code == 303
+    # ANA comes back: her lapsed lease is let go (BEN's work has its review now) and
+    # she gets the submission still lacking one, CHO's, never a 2nd review of BEN's.
+    fresh = pr.open_review(v[ANA.sub])
+    assert fresh != held and _author_of(pr, fresh) == _person_pk(pr, CHO)
+    assert held not in {r.public_id for r in pr.reviews()}
+    assert pr.send_review(v[ANA.sub], fresh).status_code == 303
+    assert sorted(Counter(r.submission_id for r in pr.reviews()).values()) == [1, 1, 1]
 
 
 def test_rubric_scores_out_of_range_are_refused_with_a_clear_message(

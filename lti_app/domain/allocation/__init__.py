@@ -34,6 +34,16 @@ wins, by the key
 
 A late submission with 0 reviews therefore goes first as soon as it arrives.
 
+Fairness over time: a reviewer's *owed* reviews are chosen with
+``allow_extra=False``. Owed reviews and needed reviews then stay equal (each
+submitter owes k and needs k), so a review given beyond k early on is never one
+that a later submission will lack. When nothing below k is open to a reviewer
+they wait instead (their owed review serves the next submission that arrives);
+only volunteers and staff may add an extra review, once every submission open
+to them has k. What remains short at the close (a submission nobody still
+owing may review, a late arrival after everyone finished) is listed by
+``shortfalls`` with the reason, for the instructor's remedies.
+
 Batch (``allocate_batch``), at a deadline, from scratch (existing reviews are not
 looked at): every submission gets exactly ``k`` distinct reviewers and the
 reviewers' loads differ by at most one. Method: shuffle the reviewers into a ring
@@ -51,13 +61,16 @@ proves there is none; then ``AllocationError`` explains why.
 from .batch import allocate_batch
 from .jit import choose_submission, next_submission
 from .model import Allocation, AllocationError, Choice, SubmissionState
+from .shortfall import Shortfall, shortfalls
 
 __all__ = [
     "Allocation",
     "AllocationError",
     "Choice",
+    "Shortfall",
     "SubmissionState",
     "allocate_batch",
     "choose_submission",
     "next_submission",
+    "shortfalls",
 ]

@@ -100,9 +100,6 @@ class Standing:
         if self.submission is not None and self.given < self.owed and not self.leased \
                 and self.no_work:
             return "no submission left for them to review"
-        if self.submission is not None and self.given >= self.owed \
-                and self.received < self.expected:
-            return f"waiting for reviews: {self.received} of {self.expected} received"
         if self.expired:
             return "abandoned a review (its lease ran out)"
         return ""
@@ -228,17 +225,42 @@ def _complete(activity: Activity, person: Person, comment: str) -> bool:
     return True
 
 
+def _nothing_left(activity: Activity, st: Standing, pool: list[Any]) -> bool:
+    """Once reviews have closed: no submission below k is open to this learner
+    (so the reviews they still owe are ones nobody can give them)."""
+    if st.leased:
+        return False
+    k = rv.k_of(activity)
+    blocked = rv.must_not_review(activity)
+    me = str(st.person.id)
+    mine = set(rv.reviewed_by(activity, st.person))
+    return not any(s.completed + s.in_progress < k and me not in s.authors
+                   and s.id not in mine
+                   and not any((me, a) in blocked or (a, me) in blocked for a in s.authors)
+                   for s in pool)
+
+
 def check_completion(activity: Activity, people: Iterable[Person]) -> list[Person]:
-    """Complete whoever among ``people`` has now done everything: submitted, given
-    the reviews they owe, received the reviews expected and (if the phase is on)
-    rated them. Queues one completion score per learner, ever."""
+    """Complete whoever among ``people`` has now done their part, which depends
+    only on what they control: submitted, given the reviews they owe (or, once
+    reviews have closed, every review still open to them) and, if the phase is on,
+    rated the feedback they received. Waiting for reviews of their own work never
+    holds them back. Queues one completion score per learner, ever."""
     rate = bool(activity.settings.get("rate_feedback", True))
     done = []
+    pool: list[Any] | None = None
     for st in standings(activity, people):
         if st.completed or not grades.is_gradable(st.person, activity.course_id or 0):
             continue
-        if st.submission is None or st.given < st.owed or st.received < st.expected:
+        if st.submission is None:
             continue
+        if st.given < st.owed:
+            if not phases.overdue(activity.settings, phases.REVIEW, utcnow()):
+                continue
+            if pool is None:
+                pool = rv.pool_states(activity, utcnow())
+            if not _nothing_left(activity, st, pool):
+                continue
         if rate and st.rated < st.received:
             continue
         if _complete(activity, st.person, COMPLETION_COMMENT):
@@ -269,6 +291,36 @@ class GradeRow:
     submission: SubmissionGrade | None
     reviewing: ReviewingGrade | None
     overrides: dict[str, PeerReviewOverride]
+    #: Reviews each submission should get, and whether staff accepted fewer for this one.
+    k: int = 0
+    fewer_accepted: bool = False
+
+    @property
+    def short(self) -> int:
+        """How many reviews the submission grade lacks (0: it rests on k, or was set
+        by the instructor, or there is no grade)."""
+        if SUBMISSION_GRADE in self.overrides or self.submission is None \
+                or self.submission.grade is None:
+            return 0
+        return max(0, self.k - self.submission.n_ratings)
+
+    def short_flag(self) -> str:
+        """For staff and exports: "based on 2 of 3 reviews (fewer accepted)", or ""."""
+        if not self.short:
+            return ""
+        assert self.submission is not None
+        text = f"based on {self.submission.n_ratings} of {self.k} reviews"
+        return text + (" (fewer accepted)" if self.fewer_accepted else "")
+
+    def short_explanation(self) -> str:
+        """For the learner, in plain words, or ""."""
+        if not self.short:
+            return ""
+        assert self.submission is not None
+        n = self.submission.n_ratings
+        return (f"Your grade rests on {n} review{'s' if n != 1 else ''}, not {self.k}: not "
+                "enough of your peers could review your work. Your instructor can see this "
+                "and may review it or adjust the grade.")
 
     def percent(self, kind: str) -> float | None:
         if kind in self.overrides:
@@ -317,8 +369,11 @@ def grade_report(activity: Activity) -> GradeReport:
         overrides.setdefault(o.person_id, {})[o.kind] = o
     # Every member of a group submission gets its grade.
     own = {pid: str(sid) for sid, pids in subs.members(activity).items() for pid in pids}
+    accepted = {str(s.id) for s in pool if s.fewer_accepted_at is not None}
+    k = rv.k_of(activity)
     out = [GradeRow(p, by_sub.get(own.get(p.id, "")), by_rev.get(str(p.id)),
-                    overrides.get(p.id, {})) for p in people]
+                    overrides.get(p.id, {}), k, own.get(p.id, "") in accepted)
+           for p in people]
     names = {str(p.id): p.display_name for p in people}
     flags = reviewer_flags(ratings, max_score=m)
     alpha = krippendorff_alpha([(r.reviewer, r.submission, r.score) for r in ratings],
@@ -405,9 +460,11 @@ def export_csv(activity: Activity) -> str:
         select(Person).where(Person.id.in_({pid for pids in owners.values() for pid in pids})))}
     out = io.StringIO()
     writer = csv.writer(out)
+    flags = {row.person.id: row.short_flag() for row in grade_report(activity).rows}
     writer.writerow(["author", "reviewer", "status",
                      *[h for c in rows for h in (c.name, f"{c.name} comment")], "total",
-                     "comment", "helpfulness", "helpfulness comment", "completed at"])
+                     "comment", "helpfulness", "helpfulness comment", "completed at",
+                     "grade flag"])
     for r in rv.reviews_of(activity):
         others = sorted(names.get(pid, "") for pid in owners.get(r.submission_id, ())
                         if pid != r.author_id)
@@ -418,5 +475,6 @@ def export_csv(activity: Activity) -> str:
             *[x for c in rows for x in (r.scores.get(c.public_id, ""),
                                         plain(notes.get(c.public_id, "")))],
             r.total, plain(r.comment), r.helpfulness or "", plain(r.helpfulness_comment),
-            r.completed_at.isoformat(timespec="seconds") if r.completed_at else "")])
+            r.completed_at.isoformat(timespec="seconds") if r.completed_at else "",
+            flags.get(r.author_id, ""))])
     return out.getvalue()

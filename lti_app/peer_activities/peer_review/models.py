@@ -82,8 +82,15 @@ class PeerReviewSubmission(PublicIdMixin, TimestampMixin, db.Model):  # type: ig
     #: The revised version handed in after feedback (sanitised HTML), if allowed.
     revision: Mapped[str] = mapped_column(Text, default="")
     revised_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When staff offered it to volunteers because it was short of reviews.
+    volunteers_offered_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: When staff accepted fewer than k reviews for it (its grade is then computed
+    #: on the reviews it has, and flagged), and who did.
+    fewer_accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
+    fewer_accepted_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="SET NULL"))
 
-    author: Mapped[Person] = relationship()
+    author: Mapped[Person] = relationship(foreign_keys=[author_id])
 
 
 class PeerReviewSubmissionMember(db.Model):  # type: ignore[name-defined,misc]

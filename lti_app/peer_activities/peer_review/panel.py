@@ -20,7 +20,15 @@ from lti_app.courses.session import Actor
 from lti_app.db import change_stamps, utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import grading, groups, phases, rubrics, schemas, uploads
+from lti_app.peer_activities.peer_review import (
+    grading,
+    groups,
+    phases,
+    rubrics,
+    schemas,
+    shortfall,
+    uploads,
+)
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.levels import levels_of
@@ -87,6 +95,7 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     group_mode = groups.group_mode(activity)
     group = groups.group_of(activity, actor.person) if group_mode else None
     own = standing.submission
+    can_volunteer = own is not None and standing.given >= standing.owed
     return {
         "group_mode": group_mode,
         "group": group,
@@ -106,8 +115,18 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "k": rv.k_of(activity),
         "max_mb": uploads.max_bytes() // (1024 * 1024),
         "allow_revision": bool(activity.settings.get("allow_revision")),
-        "can_volunteer": standing.submission is not None and standing.given >= standing.owed,
+        "can_volunteer": can_volunteer,
+        #: Short submissions the instructor offered to volunteers that they could take.
+        "wanted": shortfall.offered_to(activity, actor.person) if can_volunteer else 0,
+        #: The rubric their work will be reviewed against, read-only, before they submit.
+        "rubric": _rubric(activity) if own is None else None,
     }
+
+
+def _rubric(activity: Activity) -> list[dict[str, Any]]:
+    """Criteria with their points and levels, for authors to read before submitting."""
+    return [{"name": c.name, "max_points": c.max_points,
+             "levels": levels_of(c.levels, c.max_points)} for c in subs.criteria(activity)]
 
 
 def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
@@ -133,7 +152,17 @@ def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "grades": {row.person.id: row for row in report.rows},
         "matrix": _matrix(activity, reviews),
         "anonymity": anonymity(activity),
+        **_short(activity),
     }
+
+
+def _short(activity: Activity) -> dict[str, Any]:
+    """The short-of-reviews panel: once reviews close, every submission below k
+    with the remedies; before, only those peers can never bring to k."""
+    closed = shortfall.reviews_closed(activity)
+    return {"reviews_closed": closed, "k": rv.k_of(activity),
+            "short": shortfall.short_of_reviews(activity) if closed else [],
+            "never_k": [] if closed else shortfall.never_reaching_k(activity)}
 
 
 #: (activity id, person id) -> (fingerprint, own grades): a learner's grades need
@@ -178,6 +207,7 @@ def _compute_own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | No
     rev_text = "set by your instructor" if "reviewing" in row.overrides else (
         row.reviewing.explanation if row.reviewing else "")
     return {"submission": row.percent("submission"), "submission_text": sub_text,
+            "short_text": row.short_explanation(),
             "reviewing": row.percent("reviewing"), "reviewing_text": rev_text}
 
 

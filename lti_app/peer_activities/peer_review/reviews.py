@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import bindparam, case, delete, func, select
 
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.db import change_stamps, utcnow
@@ -74,6 +74,14 @@ def reviews_by(activity: Activity, person: Person) -> list[PeerReviewReview]:
         .order_by(PeerReviewReview.id)))
 
 
+def reviewed_by(activity: Activity, person: Person) -> list[str]:
+    """Ids (as the allocator names them) of the submissions a reviewer reviewed or holds."""
+    return [str(sid) for sid in db.session.scalars(
+        select(PeerReviewReview.submission_id).where(
+            PeerReviewReview.activity_id == activity.id,
+            PeerReviewReview.reviewer_id == person.id))]
+
+
 def reviews_of(activity: Activity) -> list[PeerReviewReview]:
     return list(db.session.scalars(
         select(PeerReviewReview).where(PeerReviewReview.activity_id == activity.id)
@@ -115,7 +123,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     Side effects: takes row/advisory locks until commit; inserts or renews a lease.
     """
     is_learner = not staff
-    has_own, has_rubric, fingerprint = _preflight(activity, person)
+    has_own, has_rubric, n_learners, fingerprint = _preflight(activity, person)
     if is_learner and not has_own:
         raise PeerReviewError("Submit your own work first; then you can review your peers'.")
     forbidden = must_not_review(activity, fingerprint=fingerprint)
@@ -124,9 +132,19 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     _enter_allocation(activity, person)
     now = utcnow()
     mine = db.session.execute(
-        select(PeerReviewReview.id, PeerReviewReview.submission_id, PeerReviewReview.status)
+        select(PeerReviewReview.id, PeerReviewReview.submission_id, PeerReviewReview.status,
+               PeerReviewReview.lease_until)
         .where(PeerReviewReview.activity_id == activity.id,
                PeerReviewReview.reviewer_id == person.id)).all()
+    lapsed = [row for row in mine if row.status == LEASED
+              and (row.lease_until is None or row.lease_until <= now)]
+    if lapsed:
+        # Its slot went back to the pool when the lease ran out and may be taken
+        # by now: let it go and choose afresh (it may well be chosen again).
+        # Nothing is lost: a review is only written when it is submitted.
+        db.session.execute(delete(PeerReviewReview).where(
+            PeerReviewReview.id.in_([row.id for row in lapsed])))
+        mine = [row for row in mine if row not in lapsed]
     for row in mine:
         if row.status == LEASED:  # resume (and renew) it
             review = db.session.get(PeerReviewReview, row.id)
@@ -137,17 +155,27 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
             db.session.flush()
             return review
     done = sum(1 for r in mine if r.status == DONE)
-    if is_learner and not volunteer and done >= quota(activity, subs.unit_count(activity)):
+    group_mode = groups.group_mode(activity)
+    if is_learner and not volunteer and done >= quota(
+            activity, subs.unit_count(activity) if group_mode else n_learners):
         raise PeerReviewError("You have done all the reviews you owe. Thank you!")
     already = {str(r.submission_id) for r in mine}
     k = k_of(activity)
+    # A review a learner owes never gives a submission more than k: owed reviews
+    # and needed reviews stay equal, so one spent beyond k now would be missing
+    # from a later submission. Volunteers and staff may go beyond k, but only once
+    # every submission open to them has k. (With group submissions, every member
+    # owes reviews for one submission per group, so more reviews are owed than
+    # needed and the extra ones go where they are needed least.)
+    owed_only = is_learner and not volunteer and not group_mode
     states = pool_states(activity, now)
     index = {st.id: i for i, st in enumerate(states)}
     skipped: list[SubmissionState] = []
     for _attempt in range(_ATTEMPTS):
         choice = choose_submission(str(person.id), states, k=k, forbidden=forbidden,
                                    already=already | {st.id for st in skipped},
-                                   rng=rng or _rng, spread=_SPREAD if _attempt else 1)
+                                   rng=rng or _rng, spread=_SPREAD if _attempt else 1,
+                                   allow_extra=not owed_only)
         seen = states[index[choice.submission]] if choice.submission is not None else None
         if skipped and (seen is None or _need(seen) > _need(skipped[0])):
             # Every submission that needs a review as much is being claimed at this
@@ -160,7 +188,7 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
             continue
         if seen is None:
             raise PeerReviewError(_nothing_to_review(str(person.id), states, already,
-                                                     forbidden))
+                                                     forbidden, k))
         claim = _claim_if_unchanged(int(seen.id), seen, now)
         if claim is _LOCKED:
             skipped.append(seen)
@@ -188,8 +216,15 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
 
 
 def _nothing_to_review(reviewer: str, states: list[SubmissionState], already: set[str],
-                       forbidden: frozenset[tuple[str, str]]) -> str:
+                       forbidden: frozenset[tuple[str, str]], k: int) -> str:
     """Why a reviewer has nothing to review, in their words."""
+    open_ = [st for st in states if st.id not in already and reviewer not in st.authors
+             and not any((reviewer, a) in forbidden or (a, reviewer) in forbidden
+                         for a in st.authors)]
+    if open_:  # all of them have k reviews (done or in progress) for now
+        return (f"Every submission you can review has its {k} reviews for now. When more "
+                "work comes in, it will be here for you; if none does before reviews close, "
+                "there is nothing more you need to do.")
     blocked = [st for st in states if st.id not in already and reviewer not in st.authors
                and any((reviewer, a) in forbidden or (a, reviewer) in forbidden
                        for a in st.authors)]
@@ -239,17 +274,19 @@ def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime
     return int(row[0])
 
 
-def _preflight(activity: Activity, person: Person) -> tuple[bool, bool, tuple[Any, ...]]:
+def _preflight(activity: Activity, person: Person) -> tuple[bool, bool, int, tuple[Any, ...]]:
     """In one query: whether ``person`` has a submission here (authored or as a
-    group member), whether the rubric exists, and the must-not-review pairs'
+    group member), whether the rubric exists, how many learners the course has
+    (what a learner owes depends on it), and the must-not-review pairs'
     fingerprint."""
     own = select(PeerReviewSubmission.id).where(
         PeerReviewSubmission.activity_id == activity.id,
         subs.owned_by(activity, person)).limit(1).exists()
     rubric = select(PeerReviewCriterion.id).where(
         PeerReviewCriterion.activity_id == activity.id).limit(1).exists()
-    row = db.session.execute(select(own, rubric, *_pairs_columns(activity.course_id))).one()
-    return bool(row[0]), bool(row[1]), tuple(row[2:])
+    row = db.session.execute(select(own, rubric, subs.learner_count_column(activity),
+                                    *_pairs_columns(activity.course_id))).one()
+    return bool(row[0]), bool(row[1]), int(row[2] or 0), tuple(row[3:])
 
 
 def _enter_allocation(activity: Activity, person: Person) -> None:

@@ -160,9 +160,14 @@ def learner_count(activity: Activity) -> int:
     exactly when the list does."""
     if activity.course_id is None:
         return 0
-    return int(db.session.scalar(select(func.count()).select_from(Enrolment).where(
+    return int(db.session.scalar(select(learner_count_column(activity))) or 0)
+
+
+def learner_count_column(activity: Activity) -> Any:
+    """``learner_count`` as a scalar subquery, to read along with other figures."""
+    return select(func.count()).select_from(Enrolment).where(
         Enrolment.course_id == activity.course_id, Enrolment.status == "active",
-        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'))) or 0)
+        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%')).scalar_subquery()
 
 
 def owned_by(activity: Activity, person: Person) -> ColumnElement[bool]:

@@ -44,7 +44,9 @@ bp = Blueprint("peer_review", __name__, url_prefix="/pr", template_folder="templ
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"peer_review_enabled": panel.enabled,
+    from lti_app.peer_activities.peer_review.remedy_views import done_message
+
+    return {"peer_review_enabled": panel.enabled, "peer_review_done": done_message,
             "peer_review_staff_panel": panel.staff_panel,
             "peer_review_learner_panel": panel.learner_panel}
 
@@ -388,3 +390,7 @@ def export(activity_id: str) -> Any:
     return Response(grading.export_csv(activity), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="peer-review-{activity.public_id}.csv"'})
 
+
+
+# The short-of-reviews remedies add their routes to this blueprint.
+from lti_app.peer_activities.peer_review import remedy_views  # noqa: E402, F401
