@@ -235,7 +235,9 @@ def _hooks(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         code = exc.code or 500
-        title, message = _ERROR_TEXT.get(code, ("Something went wrong", exc.description or ""))
+        # An exception may carry its own page text (e.g. courses.session.AccessEnded).
+        title, message = getattr(exc, "page", None) or _ERROR_TEXT.get(
+            code, ("Something went wrong", exc.description or ""))
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": title, "status": code}, code
         return render_template("error.html", title=title, message=message, code=str(code),
