@@ -18,7 +18,7 @@ KEY = "analytics.checks"
 def _query() -> list[Any]:
     """The course's activities with checks whose open phase the learner has not
     taken (one SELECT of the notices statement)."""
-    person = bindparam("person")
+    person = bindparam("person", type_=Integer)
     taken = exists().where(AnalyticsResponse.activity_id == Activity.id,
                            AnalyticsResponse.person_id == person,
                            AnalyticsResponse.phase == PRE)

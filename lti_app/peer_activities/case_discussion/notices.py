@@ -41,7 +41,7 @@ SUMMARY, NUDGE, MENTION = "summary", "nudge", "mention"
 
 def _accepted() -> Any:
     """The person accepted the course's agreement in force (version 1 until edited)."""
-    course, person = bindparam("course"), bindparam("person")
+    course, person = bindparam("course", type_=Integer), bindparam("person", type_=Integer)
     in_force = func.coalesce(select(func.max(GroupingAgreement.version))
                              .where(GroupingAgreement.course_id == course)
                              .scalar_subquery(), 1)
@@ -51,7 +51,7 @@ def _accepted() -> Any:
 
 
 def _queries() -> list[Any]:
-    course, person = bindparam("course"), bindparam("person")
+    course, person = bindparam("course", type_=Integer), bindparam("person", type_=Integer)
     took_part = exists().where(CaseDiscussionPost.group_id == CaseDiscussionSummary.group_id,
                                CaseDiscussionPost.author_id == person)
     summaries = (

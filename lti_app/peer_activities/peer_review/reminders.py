@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import String, and_, bindparam, cast, func, select
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, select
 
 from lti_app import jobs, mail
 from lti_app.courses.models import Course, Enrolment, Person
@@ -107,7 +107,7 @@ def _figures() -> list[Any]:
     count (for the quota). Each figure is an indexed sub-query; the row is one
     SELECT of the page's notices statement."""
     act, sub, rev = Activity, PeerReviewSubmission, PeerReviewReview
-    person, course = bindparam("person"), bindparam("course")
+    person, course = bindparam("person", type_=Integer), bindparam("course", type_=Integer)
     own = (select(sub.id).where(sub.activity_id == act.id, sub.author_id == person)
            .limit(1).scalar_subquery())
     given = (select(func.count()).select_from(rev)
