@@ -197,12 +197,12 @@ def launch_once(app: Any, h: Harness, user: int, link: int, tool_cpu: list[float
     start = time.process_time()
     resp = client.post("/lti/launch", data=fields)
     cpu += time.process_time() - start
-    assert resp.status_code == 303, resp.get_data(as_text=True)[:300]
-    location = resp.headers["Location"]
-    parts = urlsplit(location)
-    start = time.process_time()
-    resp = client.get(parts.path, query_string={k: v[0] for k, v in parse_qs(parts.query).items()})
-    cpu += time.process_time() - start
+    if resp.status_code == 303:  # a launch answered with a redirect: follow it
+        parts = urlsplit(resp.headers["Location"])
+        start = time.process_time()
+        resp = client.get(parts.path,
+                          query_string={k: v[0] for k, v in parse_qs(parts.query).items()})
+        cpu += time.process_time() - start
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     tool_cpu.append(cpu)
 

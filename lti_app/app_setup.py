@@ -203,6 +203,20 @@ def _frame_ancestors() -> str:
     return " ".join(["'self'", *origins])
 
 
+def _actor_frame_ancestors() -> str | None:
+    """``_frame_ancestors()`` for a page built for a launched person, from the rows
+    already loaded (no statement, never a rollback); None when there is no actor."""
+    from lti_app.lms import frame_origins
+
+    actor = g.get("actor")
+    if actor is None:
+        return None
+    try:
+        return " ".join(["'self'", *frame_origins.for_registration(actor.registration)])
+    except Exception:  # noqa: BLE001 - the header falls back to the usual path
+        return None
+
+
 def _hooks(app: Flask) -> None:
     @app.before_request
     def _nonce() -> None:
@@ -210,8 +224,12 @@ def _hooks(app: Flask) -> None:
 
     @app.after_request
     def _commit_and_headers(resp: Any) -> Any:
+        # A launched person's platform origins are read before the commit, which would
+        # expire the registration row and cost a statement to read it again.
+        early = _actor_frame_ancestors()
         # The one place a request commits: only successful responses keep writes.
         finish(db.session(), ok=resp.status_code < 400)
+        ancestors = early if early is not None else _frame_ancestors()
         nonce = g.get("csp_nonce", "")
         form_action = "'self' https:" if app.config["COOKIE_SECURE"] else "'self' https: http:"
         resp.headers.setdefault(
@@ -219,7 +237,7 @@ def _hooks(app: Flask) -> None:
             f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
             f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
             f"form-action {form_action}; base-uri 'none'; object-src 'none'; "
-            f"frame-ancestors {_frame_ancestors()}",
+            f"frame-ancestors {ancestors}",
         )
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
@@ -235,7 +253,9 @@ def _hooks(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         code = exc.code or 500
-        title, message = _ERROR_TEXT.get(code, ("Something went wrong", exc.description or ""))
+        # An exception may carry its own page text (e.g. courses.session.AccessEnded).
+        title, message = getattr(exc, "page", None) or _ERROR_TEXT.get(
+            code, ("Something went wrong", exc.description or ""))
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": title, "status": code}, code
         return render_template("error.html", title=title, message=message, code=str(code),

@@ -6,12 +6,14 @@ the grades outbox (delivered after commit).
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, and_, bindparam, func, literal, select
+from sqlalchemy.orm import aliased
 
 from lti_app.analytics.models import (
     KNOWLEDGE,
@@ -263,10 +265,32 @@ class LearnerView:
 
 
 def learner_view(activity: Any, person: Person) -> LearnerView:
-    return LearnerView(
-        setup=setup_of(activity), items=items_of(activity.id),
-        pre=response_of(activity.id, person.id, PRE),
-        post=response_of(activity.id, person.id, POST),
-        feedback=db.session.scalar(select(AnalyticsFeedback).where(
-            AnalyticsFeedback.activity_id == activity.id,
-            AnalyticsFeedback.person_id == person.id)))
+    """What the learner's part of the activity page reads, in one statement (it is
+    on every activity page a learner opens): one row per item (or one row when
+    there is none), with the setup, both responses and the feedback alongside."""
+    rows = db.session.execute(_learner_view_stmt(),
+                              {"activity": activity.id, "person": person.id}).all()
+    setup, _, pre, post, feedback = rows[0]
+    return LearnerView(setup=setup, items=[r[1] for r in rows if r[1] is not None],
+                       pre=pre, post=post, feedback=feedback)
+
+
+@functools.cache
+def _learner_view_stmt() -> Any:
+    """Built once (construction costs more than execution)."""
+    activity, person = bindparam("activity", type_=Integer), bindparam("person", type_=Integer)
+    pre, post = aliased(AnalyticsResponse), aliased(AnalyticsResponse)
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(AnalyticsSetup, AnalyticsItem, pre, post, AnalyticsFeedback)
+        .select_from(anchor)
+        .outerjoin(AnalyticsSetup, AnalyticsSetup.activity_id == activity)
+        .outerjoin(AnalyticsItem, AnalyticsItem.activity_id == activity)
+        .outerjoin(pre, and_(pre.activity_id == activity, pre.person_id == person,
+                             pre.phase == PRE))
+        .outerjoin(post, and_(post.activity_id == activity, post.person_id == person,
+                              post.phase == POST))
+        .outerjoin(AnalyticsFeedback, and_(AnalyticsFeedback.activity_id == activity,
+                                           AnalyticsFeedback.person_id == person))
+        .order_by(AnalyticsItem.position, AnalyticsItem.id)
+    )

@@ -6,43 +6,51 @@ from __future__ import annotations
 from typing import Any
 
 from flask import url_for
-from sqlalchemy import and_, exists, select
+from sqlalchemy import Integer, and_, bindparam, cast, exists, select
 
 from lti_app.analytics.models import POST, PRE, AnalyticsItem, AnalyticsResponse, AnalyticsSetup
-from lti_app.extensions import db
 from lti_app.peer_activities import notices
 from lti_app.peer_activities.models import Activity
 
+KEY = "analytics.checks"
 
-@notices.provider
-def _checks_open(actor: Any) -> list[notices.Notice]:
-    """One query: the course's activities with checks whose open phase the learner
-    has not taken."""
-    if actor.course is None or actor.is_staff or not actor.roles.is_learner:
-        return []
+
+def _query() -> list[Any]:
+    """The course's activities with checks whose open phase the learner has not
+    taken (one SELECT of the notices statement)."""
+    person = bindparam("person", type_=Integer)
     taken = exists().where(AnalyticsResponse.activity_id == Activity.id,
-                           AnalyticsResponse.person_id == actor.person.id,
+                           AnalyticsResponse.person_id == person,
                            AnalyticsResponse.phase == PRE)
     taken_post = exists().where(AnalyticsResponse.activity_id == Activity.id,
-                                AnalyticsResponse.person_id == actor.person.id,
+                                AnalyticsResponse.person_id == person,
                                 AnalyticsResponse.phase == POST)
     has_items = exists().where(AnalyticsItem.activity_id == Activity.id)
-    rows = db.session.execute(
-        select(Activity.public_id, Activity.title, AnalyticsSetup.post_open)
-        .join(AnalyticsSetup, AnalyticsSetup.activity_id == Activity.id)
-        .where(Activity.course_id == actor.course.id, has_items,
-               ((AnalyticsSetup.post_open.is_(True)) & ~taken_post)
-               | (and_(AnalyticsSetup.post_open.is_(False), ~taken)))
-        .order_by(Activity.id)).all()
+    return [select(*notices.columns(KEY, texts=(Activity.public_id, Activity.title),
+                                    numbers=(cast(AnalyticsSetup.post_open, Integer),
+                                             Activity.id)))
+            .select_from(Activity)
+            .join(AnalyticsSetup, AnalyticsSetup.activity_id == Activity.id)
+            .where(Activity.course_id == bindparam("course"), has_items,
+                   ((AnalyticsSetup.post_open.is_(True)) & ~taken_post)
+                   | (and_(AnalyticsSetup.post_open.is_(False), ~taken)))]
+
+
+def _build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     found = []
-    for public_id, title, post_open in rows:
-        name = title or "An activity"
+    for row in sorted(rows, key=lambda r: r.n2):
+        name, post_open = row.s2 or "An activity", bool(row.n1)
         found.append(notices.Notice(
             kind="info", priority=40,
             title=f"{name}: your {'post' if post_open else 'pre'}-check is open",
             body=("The same questions as before, to see what you gained. A few minutes."
                   if post_open else "Before you start: a few minutes, not graded."),
-            url=url_for("activities.show", activity_id=public_id, t=actor.token(),
+            url=url_for("activities.show", activity_id=row.s1, t=actor.token(),
                         _anchor="learning-checks"),
             action=f"Take the {'post' if post_open else 'pre'}-check"))
     return found
+
+
+checks_open = notices.source(notices.Source(
+    KEY, applies=lambda actor: not actor.is_staff and actor.roles.is_learner,
+    queries=_query, build=_build))

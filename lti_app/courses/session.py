@@ -6,6 +6,13 @@ send as ``Authorization: Bearer``. Because no browser sends it on its own, it
 also serves as the CSRF token of every form. The token holds only opaque public
 ids and roles; it is re-issued on every page so an active person never expires.
 Verification accepts ``SECRET_KEY_FALLBACKS`` so the secret can be rotated.
+
+Access follows the enrolment: the query that loads the person and course on every
+request also reads the enrolment's status, so a member the roster sync marked
+inactive meets a 403 "your access ended" page (their work is kept) and the request
+writes nothing; their next launch from the LMS makes the enrolment active again.
+A session without a course (a launch without a context) is bound to the one
+activity it launched into and can open nothing course-scoped.
 """
 
 from __future__ import annotations
@@ -18,8 +25,9 @@ from typing import Any, TypeVar
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import Select, and_, bindparam, select
+from werkzeug.exceptions import Forbidden
 
-from lti_app.courses.models import Course, Person
+from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.domain.roles import RoleSet
 from lti_app.extensions import db
 from lti_app.lms import registry
@@ -38,6 +46,9 @@ class Actor:
     roles: RoleSet
     #: Pending deep-linking request key, for the activity picker.
     deep_link: str | None = None
+    #: A session without a course: the public id of the one activity it launched
+    #: into, the only activity it may open (None for course sessions).
+    activity: str | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -45,7 +56,18 @@ class Actor:
 
     def token(self) -> str:
         return issue_token(self.registration, self.deployment, self.person, self.course,
-                           self.roles, deep_link=self.deep_link)
+                           self.roles, deep_link=self.deep_link, activity=self.activity)
+
+
+class AccessEnded(Forbidden):
+    """The person's enrolment in the course is no longer active (roster sync saw
+    them leave): a 403 page that says so, and that their work is kept."""
+
+    page = ("Your access to this course has ended",
+            "Your learning platform no longer lists you as a member of this course, so "
+            "Peerlift pages of the course are closed to you. Everything you did here is kept. "
+            "If you should still have access, open the activity again from your course in "
+            "the learning platform.")
 
 
 _serializers: dict[tuple[str, ...], URLSafeTimedSerializer] = {}
@@ -60,7 +82,9 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def issue_token(reg: Registration, dep: Deployment, person: Person, course: Course | None,
-                roles: RoleSet, *, deep_link: str | None = None) -> str:
+                roles: RoleSet, *, deep_link: str | None = None,
+                activity: str | None = None) -> str:
+    """``activity``: for a session without a course, the one activity it may open."""
     payload: dict[str, Any] = {
         "r": reg.public_id, "d": dep.public_id, "p": person.public_id,
         "c": course.public_id if course else None, "ro": roles.as_list(),
@@ -68,6 +92,8 @@ def issue_token(reg: Registration, dep: Deployment, person: Person, course: Cour
     }
     if deep_link:
         payload["dl"] = deep_link
+    if course is None and activity:
+        payload["a"] = activity
     token: str = _serializer().dumps(payload)
     return token
 
@@ -80,6 +106,8 @@ def _raw_token() -> str | None:
 
 
 def load_actor(token: str) -> Actor | None:
+    """The actor a session token names, or None (expired, altered, unknown).
+    Raises :class:`AccessEnded` when their enrolment in the course is not active."""
     try:
         data = _serializer().loads(token, max_age=current_app.config["SESSION_TOKEN_MAX_AGE_S"])
     except SignatureExpired:
@@ -92,22 +120,28 @@ def load_actor(token: str) -> Actor | None:
     dep = registry.deployment_by_public_id(reg, data["d"])
     if dep is None or not dep.is_active:
         return None
-    # One round trip for person and course, on every page: the statement is built once.
+    # One round trip for person, course and enrolment status, on every page: the
+    # statement is built once.
     row = db.session.execute(_actor_stmt(), {"person": data["p"], "reg": reg.id,
                                              "course": data.get("c"), "dep": dep.id}).first()
     if row is None or (data.get("c") and row[1] is None):
         return None
-    person, course = row
+    person, course, status = row
+    if course is not None and status != "active":
+        raise AccessEnded()
     roles = RoleSet(frozenset(data.get("ro", [])), bool(data.get("tu")))
-    return Actor(reg, dep, person, course, roles, data.get("dl"))
+    activity = data.get("a") if course is None else None
+    return Actor(reg, dep, person, course, roles, data.get("dl"), activity)
 
 
 @functools.cache
-def _actor_stmt() -> Select[Person, Course]:
+def _actor_stmt() -> Select[Person, Course, str]:
     return (
-        select(Person, Course)
+        select(Person, Course, Enrolment.status).select_from(Person)
         .outerjoin(Course, and_(Course.public_id == bindparam("course"),
                                 Course.deployment_id == bindparam("dep")))
+        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id,
+                                   Enrolment.person_id == Person.id))
         .where(Person.public_id == bindparam("person"),
                Person.registration_id == bindparam("reg"))
     )

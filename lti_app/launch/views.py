@@ -76,8 +76,10 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
     frame_origins.learn(outcome.registration, frame_origins.candidates_from_launch(
         outcome.claims, request.headers.get("Origin")))
     people = recorded.people
+    # A session without a course may open only the activity it launched into.
+    bound = recorded.activity.public_id if recorded.activity is not None else None
     token = issue_token(outcome.registration, outcome.deployment, people.person, people.course,
-                        outcome.roles, deep_link=recorded.deep_link_key)
+                        outcome.roles, deep_link=recorded.deep_link_key, activity=bound)
     audit.info("launch ok iss=%s client_id=%s deployment=%s sub=%s type=%s",
                outcome.registration.issuer, outcome.registration.client_id,
                outcome.deployment.deployment_id, people.person.public_id,
@@ -88,7 +90,7 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
     # Content-Location names its GET address, which the page puts in the
     # address bar so a reload is a GET, not a re-posted launch.
     actor = Actor(outcome.registration, outcome.deployment, people.person, people.course,
-                  outcome.roles)
+                  outcome.roles, activity=bound if people.course is None else None)
     g.actor = actor
     url = url_for("activities.show", activity_id=recorded.activity.public_id, t=token)
     resp = make_response(render_activity(actor, recorded.activity, self_url=url))

@@ -20,9 +20,16 @@ def _helpers() -> dict[str, Any]:
 
 
 def _activity(activity_id: str) -> Any:
+    """The activity ``activity_id`` as the actor may open it: one of their course's
+    (or not yet bound to a course); a session without a course only the activity
+    it launched into, and never a course's (404 otherwise)."""
     actor = current_actor()
+    if actor.course is None and actor.activity != activity_id:
+        abort(404)
     activity = services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
     if activity is None:
+        abort(404)
+    if actor.course is None and activity.course_id is not None:
         abort(404)
     if actor.course is not None and activity.course_id not in (None, actor.course.id):
         abort(404)

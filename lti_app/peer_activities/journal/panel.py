@@ -8,23 +8,22 @@ is written here.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from flask import g, url_for
+from flask import g
 from sqlalchemy import func, select
 
 from lti_app.courses.models import Enrolment, Person
 from lti_app.courses.session import Actor
 from lti_app.domain.roles import LEARNER
 from lti_app.extensions import db
-from lti_app.peer_activities import notices
 from lti_app.peer_activities.journal import (
     checkins,
     clock,
     completion,
+    due_notices,  # noqa: F401 - registers the launch notices
     entries,
     figures,
     observations,
@@ -180,46 +179,6 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel:
 def _counts(model: Any, activity: Activity) -> dict[int, int]:
     return dict(db.session.execute(select(model.person_id, func.count(model.id)).where(
         model.activity_id == activity.id).group_by(model.person_id)).all())
-
-
-# -- launch notices -------------------------------------------------------------------------
-
-
-@notices.provider
-def _checkins_due(actor: Any) -> list[notices.Notice]:
-    """A learner's due check-ins, at their next launch from any link in the course."""
-    if actor.course is None or not actor.roles.is_learner:
-        return []
-    found = []
-    for checkin, activity in schedule.due_in_course(actor.course.id, actor.person.id):
-        found.append(notices.Notice(
-            kind="checkin", priority=20,
-            title=f"Your {checkin.day}-day check-in is due",
-            body=f"{activity.title or 'Reflection journal'}: what have you applied at work "
-                 "since the course? About five minutes.",
-            url=url_for("journal.checkin", activity_id=activity.public_id,
-                        checkin_id=checkin.public_id, t=actor.token()),
-            action="Answer the check-in"))
-    return found
-
-
-@notices.provider
-def _observation_requests(actor: Any) -> list[notices.Notice]:
-    """A mentor's (or manager's) open requests to confirm an observed application."""
-    if actor.course is None:
-        return []
-    open_requests = observations.requests_for(actor.course, actor.person, open_only=True)
-    if not open_requests:
-        return []
-    by_activity = Counter(a.public_id for _, _, a, _ in open_requests)
-    names = sorted({p.display_name for *_, p in open_requests})
-    activity_id = next(iter(by_activity))
-    return [notices.Notice(
-        kind="nudge", priority=30,
-        title=f"{', '.join(names)} asked you to confirm an observed application",
-        body="Confirm or decline what you saw them apply at work.",
-        url=url_for("journal.observations_page", activity_id=activity_id, t=actor.token()),
-        action="Review the request")]
 
 
 def checkin_form_context(activity: Activity, person: Person) -> dict[str, Any]:

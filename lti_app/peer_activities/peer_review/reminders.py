@@ -6,10 +6,11 @@ At launch (``notices.provider``)
     review of the course they take part in: "Submit your work for <title>",
     "You owe N reviews in <title>" (only once they submitted and there is other
     work to review), "Rate the feedback you received in <title>". Nothing once
-    done, nothing after the instructor moved them on, nothing for staff. Two
-    queries per launch, whatever the number of activities: one row per
-    peer-review activity of the course with the learner's figures as indexed
-    sub-queries, and the course's learner count (for the quota) when needed.
+    done, nothing after the instructor moved them on, nothing for staff. One
+    SELECT of the page's single notices statement, whatever the number of
+    activities: one row per peer-review activity of the course with the
+    learner's figures (and the course's learner count, for the quota) as
+    indexed sub-queries.
 
 By e-mail (``jobs.sweeper`` → ``peer_review.reminders_due``)
     When a submission or review due date is 24 hours away or has passed (up to
@@ -36,7 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import String, and_, cast, func, select
+from sqlalchemy import Integer, String, and_, bindparam, cast, func, select
 
 from lti_app import jobs, mail
 from lti_app.courses.models import Course, Enrolment, Person
@@ -57,6 +58,7 @@ from lti_app.peer_activities.peer_review.models import (
 log = logging.getLogger(__name__)
 
 TYPE = "peer_review"
+NOTICES = "peer_review.owed"
 DUE_JOB = "peer_review.reminders_due"
 #: E-mail reminders start this long before a due date…
 AHEAD = timedelta(hours=24)
@@ -98,32 +100,59 @@ class Owed:
     ratings: int
 
 
-def _figures(course_id: int, person_id: int) -> list[Any]:
-    """One row per peer review of the course: the activity, the learner's own
-    submission, reviews given, submissions in the pool, unrated reviews received,
-    and whether they were moved on. Each figure is an indexed sub-query."""
+def _figures() -> list[Any]:
+    """One row per peer review of the course (bound ``:course``, ``:person``): the
+    activity, the learner's own submission, reviews given, submissions in the pool,
+    unrated reviews received, whether they were moved on, and the course's learner
+    count (for the quota). Each figure is an indexed sub-query; the row is one
+    SELECT of the page's notices statement."""
     act, sub, rev = Activity, PeerReviewSubmission, PeerReviewReview
-    own = (select(sub.id).where(sub.activity_id == act.id, sub.author_id == person_id)
+    person, course = bindparam("person", type_=Integer), bindparam("course", type_=Integer)
+    own = (select(sub.id).where(sub.activity_id == act.id, sub.author_id == person)
            .limit(1).scalar_subquery())
     given = (select(func.count()).select_from(rev)
-             .where(rev.reviewer_id == person_id, rev.activity_id == act.id, rev.status == DONE)
+             .where(rev.reviewer_id == person, rev.activity_id == act.id, rev.status == DONE)
              .scalar_subquery())
     pool = (select(func.count()).select_from(sub).where(sub.activity_id == act.id)
             .scalar_subquery())
     unrated = (select(func.count()).select_from(rev).join(sub, sub.id == rev.submission_id)
-               .where(sub.activity_id == act.id, sub.author_id == person_id,
+               .where(sub.activity_id == act.id, sub.author_id == person,
                       rev.status == DONE, rev.helpfulness.is_(None))
                .scalar_subquery())
     moved_on = (select(func.count()).select_from(PeerReviewProgress)
-                .where(PeerReviewProgress.person_id == person_id,
+                .where(PeerReviewProgress.person_id == person,
                        PeerReviewProgress.activity_id == act.id,
                        PeerReviewProgress.moved_on_at.is_not(None))
                 .scalar_subquery())
-    return list(db.session.execute(
-        select(act.public_id, act.title, act.settings, own.label("own"), given.label("given"),
-               pool.label("pool"), unrated.label("unrated"), moved_on.label("moved_on"))
-        .where(act.course_id == course_id, act.activity_type == TYPE)
-        .order_by(act.id)).all())
+    learners = (select(func.count()).select_from(Enrolment).where(
+        Enrolment.course_id == course, Enrolment.status == "active",
+        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%')).scalar_subquery())
+    return [select(*notices.columns(
+        NOTICES, texts=(act.public_id, act.title, cast(act.settings, String)),
+        numbers=(own, given, pool, unrated, moved_on, learners, act.id)))
+        .where(act.course_id == course, act.activity_type == TYPE)]
+
+
+@dataclass(frozen=True)
+class Figures:
+    """A learner's figures in one peer review (a row of :func:`_figures`)."""
+
+    public_id: str
+    title: str | None
+    settings: dict[str, Any]
+    own: int | None
+    given: int
+    pool: int
+    unrated: int
+    moved_on: int
+    learners: int
+    #: The activity's id: notices follow the order activities were added in.
+    order: int
+
+    @classmethod
+    def of(cls, row: Any) -> Figures:
+        return cls(row.s1, row.s2, notices.json_settings(row.s3), row.n1, row.n2 or 0,
+                   row.n3 or 0, row.n4 or 0, row.n5 or 0, row.n6 or 0, row.n7 or 0)
 
 
 def owed_by(settings: dict[str, Any], row: Any, n_learners: int | None) -> Owed:
@@ -141,26 +170,17 @@ def owed_by(settings: dict[str, Any], row: Any, n_learners: int | None) -> Owed:
     return Owed(False, reviews, ratings)
 
 
-@notices.provider
-def peer_review_owed(actor: Any) -> list[notices.Notice]:
+def _notices(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     """A learner's owed submissions, reviews and feedback ratings in every peer
-    review of their course (two queries, see the module docstring)."""
-    course = actor.course
-    if course is None or actor.is_staff or not actor.roles.is_learner:
-        return []
-    rows = _figures(course.id, actor.person.id)
-    if not rows:
-        return []
-    n_learners = _learner_count(course.id) if any(
-        r.own is not None and not r.moved_on for r in rows) else None
+    review of their course."""
     now = utcnow()
     token = actor.token()
     found: list[notices.Notice] = []
-    for row in rows:
-        settings = row.settings or {}
-        owed = owed_by(settings, row, n_learners)
-        title = row.title or "Peer assessment"
-        url = url_for("activities.show", activity_id=row.public_id, t=token,
+    for fig in sorted((Figures.of(r) for r in rows), key=lambda f: f.order):
+        settings = fig.settings
+        owed = owed_by(settings, fig, fig.learners)
+        title = fig.title or "Peer assessment"
+        url = url_for("activities.show", activity_id=fig.public_id, t=token,
                       _anchor="peer-review")
         if owed.submit:
             due = phases.parse_due(settings.get(phases.DUE_KEYS[phases.SUBMISSION]))
@@ -188,6 +208,16 @@ def peer_review_owed(actor: Any) -> list[notices.Notice]:
                 "owed", f"Rate the feedback you received in {title}", waiting, url,
                 "Rate the feedback", priority=32))
     return found
+
+
+SOURCE = notices.source(notices.Source(
+    NOTICES, applies=lambda actor: not actor.is_staff and actor.roles.is_learner,
+    queries=_figures, build=_notices))
+
+
+def peer_review_owed(actor: Any) -> list[notices.Notice]:
+    """This source's notices alone (one statement; the page runs all sources at once)."""
+    return notices.from_source(actor, SOURCE)
 
 
 # -- e-mail -----------------------------------------------------------------------------------
