@@ -146,10 +146,13 @@ LAUNCH_BUDGET = {"repeat": 8, "first": 12}
 #: together; the launch answers with the page): person/course/enrolment/activity
 #: (1), the notices of every activity (1), the learning checks (1), and the
 #: activity's own panel (the rest; see bench/README.md for what is left to do).
-REPEAT_LAUNCH = {"peer_review": 18, "journal": 16, "case_discussion": 37, "role_play": 10}
+#: peer_review: one statement reads the course members' names, only when feedback
+#: is shown under single/double-blind, so the reviewers' words can be cleared of
+#: names (issue 15, finding 6).
+REPEAT_LAUNCH = {"peer_review": 19, "journal": 16, "case_discussion": 37, "role_play": 10}
 #: The same page opened again with its session token (the launch's row lookup is
 #: replaced by the person/course/enrolment-status and activity lookups).
-PAGE_GET = {"peer_review": 19, "journal": 17, "case_discussion": 37, "role_play": 11}
+PAGE_GET = {"peer_review": 20, "journal": 17, "case_discussion": 37, "role_play": 11}
 #: The case discussion page reads each member of the learner's group one by one
 #: (grouping's member list): it grows with the group (at most 10), not the course.
 PER_GROUP_MEMBER = {"case_discussion": 1}
