@@ -356,8 +356,11 @@ SOON_S = 60.0
 
 def next_retry_in() -> float | None:
     """Seconds until the next waiting score is due (None: nothing is waiting)."""
-    soonest = db.session.scalar(select(func.min(Score.next_attempt_at))
-                                .where(Score.status == PENDING))
+    # A score leased to a worker (maybe one that died) is due when its lease ends,
+    # not before: asking again sooner would only spin.
+    due_at = case((Score.lease_until > Score.next_attempt_at, Score.lease_until),
+                  else_=Score.next_attempt_at)
+    soonest = db.session.scalar(select(func.min(due_at)).where(Score.status == PENDING))
     if soonest is None:
         return None
     return max(0.0, (soonest - utcnow()).total_seconds())
