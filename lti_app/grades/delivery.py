@@ -360,7 +360,8 @@ def next_retry_in() -> float | None:
     # not before: asking again sooner would only spin.
     due_at = case((Score.lease_until > Score.next_attempt_at, Score.lease_until),
                   else_=Score.next_attempt_at)
-    soonest = db.session.scalar(select(func.min(due_at)).where(Score.status == PENDING))
+    soonest: datetime | None = db.session.scalar(
+        select(func.min(due_at)).where(Score.status == PENDING))
     if soonest is None:
         return None
     return max(0.0, (soonest - utcnow()).total_seconds())
