@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lti_app import jobs
@@ -177,7 +177,7 @@ def record_scores(line_item: LineItem, entries: list[ScoreEntry]) -> int:
                             Score.person_id.in_(allowed)).with_for_update())}
     now = utcnow()
     changed = 0
-    fresh = []
+    fresh: list[dict[str, Any]] = []
     for pid in sorted(allowed):
         entry = wanted[pid]
         content: dict[str, Any] = dict(score_given=max(0.0, float(entry.score_given)),
@@ -187,10 +187,10 @@ def record_scores(line_item: LineItem, entries: list[ScoreEntry]) -> int:
                                        grading_progress="FullyGraded")
         row = existing.get(pid)
         if row is None:
-            fresh.append(Score(registration_id=line_item.registration_id,
-                               line_item_id=line_item.id, person_id=pid, version=1,
-                               delivered_version=0, status=PENDING, attempts=0, timestamp=now,
-                               next_attempt_at=now, **content))
+            fresh.append(dict(registration_id=line_item.registration_id,
+                              line_item_id=line_item.id, person_id=pid, version=1,
+                              delivered_version=0, status=PENDING, attempts=0, timestamp=now,
+                              next_attempt_at=now, created_at=now, updated_at=now, **content))
             continue
         if all(getattr(row, k) == v for k, v in content.items()) and row.status != FAILED:
             continue
@@ -198,15 +198,14 @@ def record_scores(line_item: LineItem, entries: list[ScoreEntry]) -> int:
         changed += 1
     if fresh:
         try:
-            with db.session.begin_nested():
-                db.session.add_all(fresh)
-                db.session.flush()
+            with db.session.begin_nested():  # one multi-row INSERT, not 1,000 objects
+                db.session.execute(insert(Score), fresh)
         except IntegrityError:  # someone recorded one of them meanwhile: one by one
-            for row in fresh:
-                person = db.session.get(Person, row.person_id)
+            for values in fresh:
+                person = db.session.get(Person, values["person_id"])
                 assert person is not None
-                record_score(line_item, person, score_given=row.score_given,
-                             comment=row.comment)
+                record_score(line_item, person, score_given=values["score_given"],
+                             comment=values["comment"])
         changed += len(fresh)
     if changed:
         jobs.after_commit(db.session(), DELIVER)
