@@ -10,7 +10,12 @@
    until every score is marked sent; then checks the platform's log: every learner's
    score accepted exactly once, and how many token requests were made.
 
-Usage: ``bench/services [--members 10000] [--workers 2] [--only roster|grades] [--check]``.
+5. **send**: seeds the course's peer assessment (``--started`` of the learners
+   submitted and reviewed 3 peers), then an instructor presses "Send grades"
+   (HTTP ``POST /a/<id>/grades/send``): the request time, the time until every
+   grade is in the LMS, the jobs sent to the broker and the token requests.
+
+Usage: ``bench/services [--members 10000] [--workers 2] [--only roster|grades|send] [--check]``.
 Exit status: 0 when it ran, 1 with ``--check`` when a target is missed, 2 when it
 could not run.
 """
@@ -38,6 +43,11 @@ DEFAULT_REDIS = "redis://127.0.0.1:6379/14"
 TARGET_ROSTER_S = 10.0
 TARGET_ROSTER_RSS_MB = 200.0
 TARGET_SCORES_PER_S = 300.0
+#: "Send grades": the request answers within this, the grades are all in the LMS
+#: within the other, and delivery takes at most this many jobs per 1,000 scores.
+TARGET_SEND_REQUEST_S = 1.0
+TARGET_SEND_TOTAL_S = 180.0
+TARGET_SEND_JOBS_PER_1000 = 10
 
 
 #: Session-signing secret of this run's tool processes (never used for anything else).
@@ -56,7 +66,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--http-threads", type=int, default=8,
                    help="parallel score requests per worker")
     p.add_argument("--batch", type=int, default=100, help="scores claimed per round")
-    p.add_argument("--only", choices=("roster", "grades"))
+    p.add_argument("--only", choices=("roster", "grades", "send"))
+    p.add_argument("--started", type=float, default=0.9,
+                   help="share of learners who took part in the peer assessment (send)")
     p.add_argument("--database-url", default=DEFAULT_PG)
     p.add_argument("--redis-url", default=DEFAULT_REDIS)
     p.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -126,7 +138,7 @@ class Bench:
         server = make_server("127.0.0.1", 0, self.app, threaded=True)
         threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
         self.stack.callback(server.shutdown)
-        tool_url = f"http://127.0.0.1:{server.server_port}"
+        tool_url = self.tool_url = f"http://127.0.0.1:{server.server_port}"
         proc = subprocess.Popen(
             [sys.executable, "-m", "bench.services_platform", "--members",
              str(self.args.members), "--tool-url", tool_url],
@@ -232,25 +244,28 @@ class Bench:
                                              timeout=10).json()
         return stats
 
-    def grades(self) -> dict[str, Any]:
-        total = self.fill_outbox()
-        tokens_before = self.stats()["token_requests"]
+    def start_workers(self) -> None:
+        if getattr(self, "workers", None):
+            return
         celery = str(Path(sys.executable).with_name("celery"))
         env = env_for(self.args, self.queue)
-        logs = []
-        workers = []
+        self.workers = []
         for i in range(self.args.workers):
             log = open(ROOT / "bench" / "results" / f"worker-{i}.log", "wb")  # noqa: SIM115
             self.stack.callback(log.close)
-            logs.append(log)
             proc = subprocess.Popen(
                 [celery, "-A", "lti_app.worker:celery", "worker", "--pool=solo",
                  "-n", f"bench{i}@%h", "-Q", self.queue, "--without-gossip",
                  "--without-mingle", "--without-heartbeat", "--loglevel=WARNING"],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             self.stack.callback(_stop, proc)
-            workers.append(proc)
+            self.workers.append(proc)
         time.sleep(4.0)  # worker start-up is not delivery time
+
+    def grades(self) -> dict[str, Any]:
+        total = self.fill_outbox()
+        tokens_before = self.stats()["token_requests"]
+        self.start_workers()
         with self.app.app_context():
             from lti_app import jobs
 
@@ -274,6 +289,68 @@ class Bench:
                 "duplicates": sum(stats["duplicates"].values())}
 
 
+    # -- send grades -------------------------------------------------------------
+    def jobs_sent(self) -> int:
+        import redis
+
+        from lti_app.jobs.runners import sent_counter_key
+
+        counts = redis.Redis.from_url(self.args.redis_url).hgetall(sent_counter_key(self.queue))
+        return sum(int(v) for v in counts.values())
+
+    def send(self) -> dict[str, Any]:
+        """An instructor presses "Send grades" for the whole course."""
+        from sqlalchemy import func, select
+
+        from lti_app.courses.models import Enrolment
+        from lti_app.extensions import db
+        from lti_app.grades.models import DONE, SENT, GradeSend, LineItem, Score
+        from lti_app.peer_activities.models import Activity
+        from tests.support.peer_seed import seed_peer_review, staff_token
+
+        with self.app.app_context():
+            learners = int(db.session.scalar(select(func.count()).where(
+                Enrolment.course_id == self.course_id,
+                Enrolment.roles.cast(db.String).like('%"learner"%'))) or 0)
+            seeded = seed_peer_review(self.activity_id,
+                                      started=int(learners * self.args.started))
+            token = staff_token(self.course_id)
+            aid = db.session.get(Activity, self.activity_id).public_id
+            db.session.remove()
+        expected = 2 * len(seeded.starters)
+        self.start_workers()
+        tokens_before, jobs_before = self.stats()["token_requests"], self.jobs_sent()
+        started = time.perf_counter()
+        resp = requests.post(f"{self.tool_url}/a/{aid}/grades/send",
+                             data={"t": token, "non_starters": "leave"},
+                             allow_redirects=False, timeout=60)
+        request_s = time.perf_counter() - started
+        if resp.status_code != 303:
+            raise CannotRun(f"Send grades answered {resp.status_code}: {resp.text[:300]}")
+        deadline = started + 900
+        sent = 0
+        run_s = None
+        while time.perf_counter() < deadline:
+            with self.app.app_context():
+                run = db.session.scalar(select(GradeSend))
+                if run_s is None and run is not None and run.status == DONE:
+                    run_s = time.perf_counter() - started
+                kinds = select(LineItem.id).where(LineItem.kind.in_(("submission",
+                                                                     "reviewing")))
+                sent = int(db.session.scalar(select(func.count()).where(
+                    Score.status == SENT, Score.line_item_id.in_(kinds))) or 0)
+                db.session.remove()
+            if sent >= expected:
+                break
+            time.sleep(0.2)
+        total_s = time.perf_counter() - started
+        return {"learners": len(seeded.learners), "starters": len(seeded.starters),
+                "expected": expected, "sent": sent, "request_s": request_s,
+                "run_s": run_s, "total_s": total_s,
+                "jobs": self.jobs_sent() - jobs_before,
+                "token_requests": self.stats()["token_requests"] - tokens_before}
+
+
 def _stop(proc: subprocess.Popen[Any]) -> None:
     if proc.poll() is None:
         proc.terminate()
@@ -285,6 +362,26 @@ def _stop(proc: subprocess.Popen[Any]) -> None:
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
+
+
+def report_send(s: dict[str, Any]) -> int:
+    """Print the "Send grades" figures; returns the number of missed targets."""
+    run = f"{s['run_s']:.1f} s" if s["run_s"] is not None else "not finished"
+    print(f"send grades: {s['learners']} learners ({s['starters']} took part): request "
+          f"{s['request_s'] * 1000:.0f} ms; run done after {run}; {s['sent']}/{s['expected']} "
+          f"grades in the LMS after {s['total_s']:.1f} s; {s['jobs']} jobs sent to the "
+          f"broker; {s['token_requests']} token requests")
+    per_1000 = s["jobs"] / max(1, s["expected"]) * 1000
+    checks = {
+        f"request < {TARGET_SEND_REQUEST_S:g} s": s["request_s"] < TARGET_SEND_REQUEST_S,
+        f"all in the LMS < {TARGET_SEND_TOTAL_S:g} s":
+            s["sent"] >= s["expected"] and s["total_s"] < TARGET_SEND_TOTAL_S,
+        f"<= {TARGET_SEND_JOBS_PER_1000} jobs per 1,000 grades ({per_1000:.1f})":
+            per_1000 <= TARGET_SEND_JOBS_PER_1000,
+        "<= 3 token requests": s["token_requests"] <= 3,
+    }
+    print("  " + "; ".join(f"{name}: {verdict(ok)}" for name, ok in checks.items()))
+    return sum(not ok for ok in checks.values())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,7 +401,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  target < {TARGET_ROSTER_S:g} s: {verdict(ok_time)}; "
                   f"target < {TARGET_ROSTER_RSS_MB:g} MB: {verdict(ok_rss)}")
             misses += (not ok_time) + (not ok_rss)
-            if args.only != "roster":
+            if args.only not in ("roster", "send"):
                 g = bench.grades()
                 print(f"grades: {g['sent']}/{g['scores']} scores sent by {args.workers} "
                       f"workers in {g['seconds']:.2f} s = {g['scores_per_s']:.0f} scores/s; "
@@ -318,6 +415,8 @@ def main(argv: list[str] | None = None) -> int:
                       f"one token request: {verdict(ok_tokens)}; "
                       f"every score exactly once: {verdict(ok_all)}")
                 misses += (not ok_rate) + (not ok_tokens) + (not ok_all)
+            if args.only not in ("roster", "grades"):
+                misses += report_send(bench.send())
     except CannotRun as exc:
         print(f"bench/services: cannot run: {exc}", file=sys.stderr)
         return 2

@@ -76,8 +76,10 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # to give up on a score the LMS keeps failing (it then shows as failed,
         # with the reason, and can be retried by an instructor).
         "GRADES_BATCH": env_int(env, "PEERLIFT_GRADES_BATCH", 100),
+        # "Send grades": learners per committed batch of the background run.
+        "GRADES_PUBLISH_BATCH": env_int(env, "PEERLIFT_GRADES_PUBLISH_BATCH", 500),
         "GRADES_HTTP_THREADS": env_int(env, "PEERLIFT_GRADES_HTTP_THREADS", 8),
-        "GRADES_LEASE_S": 120,
+        "GRADES_LEASE_S": env_int(env, "PEERLIFT_GRADES_LEASE", 120),
         "GRADES_BACKOFF_BASE_S": env_int(env, "PEERLIFT_GRADES_BACKOFF_BASE", 10),
         "GRADES_BACKOFF_CAP_S": env_int(env, "PEERLIFT_GRADES_BACKOFF_CAP", 900),
         "GRADES_GIVE_UP_S": env_int(env, "PEERLIFT_GRADES_GIVE_UP", 3 * 24 * 3600),
@@ -87,6 +89,9 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "ROSTER_PAGE_SIZE": env_int(env, "PEERLIFT_ROSTER_PAGE_SIZE", 50),
         "ROSTER_STALE_S": env_int(env, "PEERLIFT_ROSTER_STALE", 3600),
         "ROSTER_LEASE_S": 900,
+        # A course whose first roster sync failed (or never ran) is tried again
+        # after this many seconds (longer for older courses, up to an hour).
+        "ROSTER_RETRY_S": env_int(env, "PEERLIFT_ROSTER_RETRY", 120),
         # E-mail (reminders, nudges, summaries, due check-ins): off unless an SMTP
         # host is set; learners always see the same notices at their next launch.
         "MAIL_SMTP_HOST": env.get("PEERLIFT_SMTP_HOST", ""),

@@ -27,6 +27,7 @@ from lti_app.analytics.models import (
 )
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
+from lti_app.domain import grade_comments
 from lti_app.domain.analytics_measures import CheckItem, MeasureInputError, score_check
 from lti_app.domain.learning_gain import gain_scores, normalized_change
 from lti_app.extensions import db
@@ -215,11 +216,15 @@ def send_scores(activity: Any, person: Person, post: AnalyticsResponse,
     pre = response_of(activity.id, person.id, PRE)
     pre_score = pre.score if pre is not None and pre.maximum == post.maximum else None
     result = gain_scores(pre_score, post.score, post.maximum, ceiling=setup.ceiling)
+    # The learner reads these in the gradebook: plain words, not the formula.
     record_score(line_item_for(activity, MASTERY), person, score_given=result.mastery,
-                 score_maximum=100.0, comment=result.mastery_comment)
+                 score_maximum=100.0,
+                 comment=grade_comments.mastery_comment(post.score, post.maximum))
     if result.gain is not None:
         record_score(line_item_for(activity, LEARNING_GAIN), person, score_given=result.gain,
-                     score_maximum=100.0, comment=result.gain_comment)
+                     score_maximum=100.0, comment=grade_comments.gain_comment(
+                         pre_score, post.score, post.maximum, gain=result.gain,
+                         ceiling=setup.ceiling))
 
 
 # -- what the activity page shows -----------------------------------------------------

@@ -35,9 +35,12 @@ def grades_retry(course_key: str | None, failed_only: bool) -> None:
         from lti_app.courses.cli import find_course
 
         course = find_course(course_key)
-    count = services.retry_scores(course=course, include_pending=not failed_only)
+    outcome = services.retry_scores(course=course, include_pending=not failed_only)
     db.session.commit()
-    click.echo(f"{count} score(s) queued again")
+    click.echo(f"{outcome.queued} score(s) queued again")
+    if outcome.already_delivered:
+        click.echo(f"{outcome.already_delivered} failed score(s) were already in the LMS: "
+                   "marked sent, not sent again")
 
 
 @grades_cli.command("deliver")

@@ -32,7 +32,7 @@ from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.grades.models import FAILED, PENDING, SENT, LineItem, Score
-from lti_app.grades.services import DELIVER
+from lti_app.grades.services import DELIVER, SUPERSEDED_STATUS
 from lti_app.lms import ags, runtime
 from lti_app.lms.access_tokens import ServiceAuth
 from lti_app.lms.models import Registration
@@ -65,10 +65,12 @@ class Report:
     retrying: int = 0
     failed: int = 0
     token_requests: int = 0
+    #: Of ``sent``: the LMS already held this score or a newer one.
+    superseded: int = 0
     errors: dict[str, int] = field(default_factory=dict)
 
     def add(self, other: Report) -> None:
-        for name in ("claimed", "sent", "retrying", "failed", "token_requests"):
+        for name in ("claimed", "sent", "retrying", "failed", "token_requests", "superseded"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         for reason, n in other.errors.items():
             self.errors[reason] = self.errors.get(reason, 0) + n
@@ -267,11 +269,14 @@ def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError
         error = line_item_errors.get(item.line_item_id) or outcomes.get(item.score_id)
         if item.score_id not in outcomes and item.line_item_id not in line_item_errors:
             continue
-        if error is None or (error.kind == "final" and error.status == 409 and item.attempts):
-            # A 409 after an earlier attempt: that attempt reached the LMS before we
-            # could record it; the LMS has this score already.
-            done.append({"b_id": item.score_id, "b_v": item.version, "b_ts": item.timestamp})
+        if error is None or ags.is_superseded(error):
+            # Superseded: the LMS holds this timestamp or a newer one (an attempt of
+            # ours that reached it before a killed worker could record it, or a
+            # grade changed by hand in the LMS). Delivered, never "failed".
+            done.append({"b_id": item.score_id, "b_v": item.version, "b_ts": item.timestamp,
+                         "b_st": None if error is None else SUPERSEDED_STATUS})
             report.sent += 1
+            report.superseded += error is not None
             continue
         report.errors[error.reason[:120]] = report.errors.get(error.reason[:120], 0) + 1
         since = item.failing_since or now
@@ -295,7 +300,8 @@ def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError
         db.session.execute(update(table).where(mine).values(
             delivered_version=bindparam("b_v"), sent_timestamp=bindparam("b_ts"),
             status=case((table.c.version == bindparam("b_v"), SENT), else_=PENDING),
-            sent_at=now, attempts=0, failing_since=None, last_error=None, last_status=None,
+            sent_at=now, attempts=0, failing_since=None, last_error=None,
+            last_status=bindparam("b_st"),
             next_attempt_at=now, **released), done)
     if retry:
         db.session.execute(update(table).where(mine).values(
@@ -350,8 +356,12 @@ SOON_S = 60.0
 
 def next_retry_in() -> float | None:
     """Seconds until the next waiting score is due (None: nothing is waiting)."""
-    soonest = db.session.scalar(select(func.min(Score.next_attempt_at))
-                                .where(Score.status == PENDING))
+    # A score leased to a worker (maybe one that died) is due when its lease ends,
+    # not before: asking again sooner would only spin.
+    due_at = case((Score.lease_until > Score.next_attempt_at, Score.lease_until),
+                  else_=Score.next_attempt_at)
+    soonest: datetime | None = db.session.scalar(
+        select(func.min(due_at)).where(Score.status == PENDING))
     if soonest is None:
         return None
     return max(0.0, (soonest - utcnow()).total_seconds())
@@ -361,13 +371,26 @@ def any_due() -> bool:
     return bool(db.session.scalar(select(exists().where(_due(utcnow())))))
 
 
-@jobs.job(DELIVER)
+def backlog_exceeds(n: int) -> bool:
+    """More than ``n`` scores are due now (one bounded query)."""
+    due = select(Score.id).where(_due(utcnow())).limit(n + 1).subquery()
+    return int(db.session.scalar(select(func.count()).select_from(due)) or 0) > n
+
+
+@jobs.job(DELIVER, collapse=2)
 def deliver_job() -> None:
-    """The worker task: drain the outbox for a while, then hand over to a fresh task."""
+    """The worker task: drain the outbox for a while, then hand over to a fresh task.
+
+    With more than a batch due, a second copy is asked for first (collapsed if
+    one waits already), so every idle worker joins in; claims never overlap."""
+    if backlog_exceeds(int(current_app.config["GRADES_BATCH"])):
+        jobs.enqueue(DELIVER)
+    db.session.commit()
     report, more = drain()
     if report.claimed:
-        log.info("grades: delivered %d, retrying %d, failed %d (%d token requests)",
-                 report.sent, report.retrying, report.failed, report.token_requests)
+        log.info("grades: delivered %d (%d already in the LMS), retrying %d, failed %d "
+                 "(%d token requests)", report.sent, report.superseded, report.retrying,
+                 report.failed, report.token_requests)
     if more:
         jobs.enqueue(DELIVER)
         return

@@ -110,3 +110,45 @@ class Score(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
 
     line_item: Mapped[LineItem] = relationship()
     person: Mapped[Person] = relationship()
+
+
+#: States of a "Send grades" run.
+QUEUED, RUNNING, DONE = "queued", "running", "done"
+
+
+class GradeSend(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """One "Send grades" request of an instructor, run in the background in batches.
+
+    The page shows its progress; a worker that dies mid-run leaves ``cursor`` (the
+    last person id done) and its lease, and the sweep starts it again from there.
+    """
+
+    __tablename__ = "grades_send"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    registration_id: Mapped[int] = mapped_column(
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
+    course_id: Mapped[int] = mapped_column(ForeignKey("courses_course.id", ondelete="CASCADE"))
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="SET NULL"))
+    #: The instructor confirmed sending 0 to learners who never started.
+    zero_non_starters: Mapped[bool] = mapped_column(default=False)
+    #: ``queued``, ``running`` or ``done``.
+    status: Mapped[str] = mapped_column(String(16), default=QUEUED)
+    #: Learners to go through, and how many have been.
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    #: Learners whose grades went into the outbox (new or changed scores).
+    queued_people: Mapped[int] = mapped_column(Integer, default=0)
+    #: Learners who never started: left out, or sent 0 (``zero_non_starters``).
+    non_starters: Mapped[int] = mapped_column(Integer, default=0)
+    #: Learners who started but have no grade yet (for example, no reviews received).
+    no_grade_yet: Mapped[int] = mapped_column(Integer, default=0)
+    #: The last person id done (people are taken in id order).
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    lease_until: Mapped[datetime | None] = mapped_column(DateTime)
+    started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    error: Mapped[str | None] = mapped_column(Text)

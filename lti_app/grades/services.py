@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from lti_app import jobs
@@ -43,6 +43,9 @@ TAGS = {kind: "peerlift-" + kind.replace("_", "-") for kind in KINDS}
 LABELS = {COMPLETION: "completion", LEARNING_GAIN: "learning gain",
           MASTERY: "post-test mastery", SUBMISSION: "submission grade",
           REVIEWING: "reviewing grade"}
+#: The LMS's answer when it already holds this score or a newer one (Moodle 409;
+#: a Canvas 400 of the same meaning is stored as this too).
+SUPERSEDED_STATUS = 409
 #: Moodle compares score timestamps at whole seconds: keep updates a second apart.
 MIN_STEP = timedelta(seconds=1)
 
@@ -133,14 +136,90 @@ def record_score(line_item: LineItem, person: Person, *, score_given: float | No
             return row
     if all(getattr(row, k) == v for k, v in content.items()) and row.status != FAILED:
         return row
+    _change(row, content, now)
+    jobs.after_commit(db.session(), DELIVER)
+    return row
+
+
+@dataclass(frozen=True)
+class ScoreEntry:
+    """One score for :func:`record_scores`."""
+
+    person_id: int
+    score_given: float
+    comment: str
+
+
+def gradable_ids(course_id: int, person_ids: list[int]) -> set[int]:
+    """Of ``person_ids``, the learners whose scores go to the gradebook (one query):
+    see :func:`is_gradable`."""
+    rows = db.session.execute(
+        select(Enrolment.person_id, Enrolment.roles, Person.is_test_user)
+        .join(Person, Person.id == Enrolment.person_id)
+        .where(Enrolment.course_id == course_id, Enrolment.person_id.in_(person_ids))).all()
+    return {pid for pid, roles, test_user in rows if not test_user and LEARNER in (roles or [])}
+
+
+def record_scores(line_item: LineItem, entries: list[ScoreEntry]) -> int:
+    """:func:`record_score` for many people of one line item at once ("Send grades"
+    for a big course): a few statements per batch instead of a few per score.
+    Returns how many scores are new or changed (and so will be sent).
+
+    Side effects: one delivery job once the caller's transaction commits.
+    """
+    maximum = float(line_item.score_maximum)
+    wanted = {e.person_id: e for e in entries}
+    allowed = gradable_ids(line_item.course_id, list(wanted)) if wanted else set()
+    if not allowed:
+        return 0
+    existing = {row.person_id: row for row in db.session.scalars(
+        select(Score).where(Score.line_item_id == line_item.id,
+                            Score.person_id.in_(allowed)).with_for_update())}
+    now = utcnow()
+    changed = 0
+    fresh: list[dict[str, Any]] = []
+    for pid in sorted(allowed):
+        entry = wanted[pid]
+        content: dict[str, Any] = dict(score_given=max(0.0, float(entry.score_given)),
+                                       score_maximum=maximum,
+                                       comment=(entry.comment or "")[:4000],
+                                       activity_progress="Completed",
+                                       grading_progress="FullyGraded")
+        row = existing.get(pid)
+        if row is None:
+            fresh.append(dict(registration_id=line_item.registration_id,
+                              line_item_id=line_item.id, person_id=pid, version=1,
+                              delivered_version=0, status=PENDING, attempts=0, timestamp=now,
+                              next_attempt_at=now, created_at=now, updated_at=now, **content))
+            continue
+        if all(getattr(row, k) == v for k, v in content.items()) and row.status != FAILED:
+            continue
+        _change(row, content, now)
+        changed += 1
+    if fresh:
+        try:
+            with db.session.begin_nested():  # one multi-row INSERT, not 1,000 objects
+                db.session.execute(insert(Score), fresh)
+        except IntegrityError:  # someone recorded one of them meanwhile: one by one
+            for values in fresh:
+                person = db.session.get(Person, values["person_id"])
+                assert person is not None
+                record_score(line_item, person, score_given=values["score_given"],
+                             comment=values["comment"])
+        changed += len(fresh)
+    if changed:
+        jobs.after_commit(db.session(), DELIVER)
+    return changed
+
+
+def _change(row: Score, content: dict[str, Any], now: datetime) -> None:
+    """New content for a score: a new version with a newer timestamp, sent anew."""
     for key, value in content.items():
         setattr(row, key, value)
     row.version += 1
     row.timestamp = next_timestamp(row, now)
     row.status, row.attempts, row.next_attempt_at = PENDING, 0, now
     row.failing_since = row.last_error = row.last_status = None
-    jobs.after_commit(db.session(), DELIVER)
-    return row
 
 
 def next_timestamp(row: Score, now: datetime) -> datetime:
@@ -187,6 +266,9 @@ def _fmt(when: datetime | None) -> str:
 
 
 def _detail(score: Score, now: datetime) -> str:
+    if score.status == SENT and score.last_status == SUPERSEDED_STATUS:
+        return (f"Already in the LMS {_fmt(score.sent_at)}: it holds this score or a newer "
+                "one (for example, changed by hand in the gradebook)")
     if score.status == SENT:
         return f"Sent {_fmt(score.sent_at)}"
     if score.status == FAILED:
@@ -229,13 +311,30 @@ def summarise(activity_id: int, *, limit: int = 200) -> GradesSummary:
     return summary
 
 
+@dataclass(frozen=True)
+class RetryOutcome:
+    """What "Retry now" did: scores queued again, and failed ones found already in
+    the LMS (marked sent, not sent twice)."""
+
+    queued: int
+    already_delivered: int
+
+
+def _already_delivered(row: Score) -> bool:
+    """The LMS holds this version (it was delivered) or a newer grade (it refused
+    the score as superseded: 409)."""
+    return row.delivered_version >= row.version or row.last_status == SUPERSEDED_STATUS
+
+
 def retry_scores(*, activity_id: int | None = None, course: Course | None = None,
-                 include_pending: bool = True) -> int:
-    """Send failed (and waiting) scores again now; returns how many.
+                 include_pending: bool = True) -> RetryOutcome:
+    """Send failed (and waiting) scores again now.
 
     A failed score gets a new timestamp: retrying it is a new event (the LMS may
-    have refused the old one as not newer than its own grade). Side effect: a
-    delivery job after commit.
+    have refused the old one as not newer than its own grade). A failed score the
+    LMS already holds (delivered, or refused as superseded) is marked sent instead:
+    "Retry" never sends a delivered score twice. Side effect: a delivery job after
+    commit.
     """
     now = utcnow()
     scope = select(LineItem.id)
@@ -243,9 +342,15 @@ def retry_scores(*, activity_id: int | None = None, course: Course | None = None
         scope = scope.where(LineItem.activity_id == activity_id)
     if course is not None:
         scope = scope.where(LineItem.course_id == course.id)
-    count = 0
+    count = already = 0
     for row in db.session.scalars(select(Score).where(Score.status == FAILED,
                                                       Score.line_item_id.in_(scope))):
+        if _already_delivered(row):
+            row.status, row.last_error = SENT, None
+            row.delivered_version = max(row.delivered_version, row.version)
+            row.sent_at = row.sent_at or now
+            already += 1
+            continue
         row.status, row.attempts, row.next_attempt_at = PENDING, 0, now
         row.timestamp = max(now, row.timestamp + MIN_STEP)  # the refused one counts too
         row.failing_since = None
@@ -259,5 +364,6 @@ def retry_scores(*, activity_id: int | None = None, course: Course | None = None
         count += int(getattr(result, "rowcount", 0) or 0)
     if count:
         jobs.after_commit(db.session(), DELIVER)
-    log.info("grades: %d score(s) queued again (activity=%s)", count, activity_id)
-    return count
+    log.info("grades: %d score(s) queued again, %d already in the LMS (activity=%s)", count,
+             already, activity_id)
+    return RetryOutcome(count, already)

@@ -32,17 +32,26 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[..., Any]
 _handlers: dict[str, Handler] = {}
+#: Job name -> how many not-yet-started copies (per arguments) may wait in the
+#: broker; more requests for the same work collapse into the waiting ones.
+_collapse: dict[str, int] = {}
 _sweepers: list[Callable[[], None]] = []
 _PENDING = "peerlift.jobs"
 EXTENSION = "peerlift.jobs"
 SWEEP = "peerlift.sweep"
 
 
-def job(name: str) -> Callable[[Handler], Handler]:
-    """Register ``fn`` as the handler of job ``name`` (keyword arguments only)."""
+def job(name: str, *, collapse: int = 0) -> Callable[[Handler], Handler]:
+    """Register ``fn`` as the handler of job ``name`` (keyword arguments only).
+
+    ``collapse``: at most this many copies with the same arguments wait in the
+    broker at once; asking again while they wait adds nothing (a job that drains
+    whatever is due needs no second copy queued behind the first)."""
 
     def register(fn: Handler) -> Handler:
         _handlers[name] = fn
+        if collapse:
+            _collapse[name] = collapse
         return fn
 
     return register
@@ -57,6 +66,11 @@ def sweeper(fn: Callable[[], None]) -> Callable[[], None]:
 
 def handlers() -> dict[str, Handler]:
     return dict(_handlers)
+
+
+def collapse_slots(name: str) -> int:
+    """How many waiting copies of ``name`` the broker may hold (0: no limit)."""
+    return _collapse.get(name, 0)
 
 
 @job(SWEEP)
@@ -89,32 +103,72 @@ def enqueue_later(name: str, delay: float, **kwargs: Any) -> None:
 
 
 def after_commit(session: Session, name: str, **kwargs: Any) -> None:
-    """Dispatch ``name`` once ``session`` commits; duplicates within one
-    transaction collapse into one."""
+    """Dispatch ``name`` once the *outermost* transaction of ``session`` commits;
+    duplicates within one transaction collapse into one.
+
+    Releasing a SAVEPOINT (``begin_nested()``) is not a commit: SQLAlchemy fires
+    ``after_commit`` for it too, but the work is still invisible to a worker and
+    may yet be rolled back. A job queued inside a savepoint that is rolled back is
+    dropped with it; a rollback of the outermost transaction drops every job.
+    """
     if name not in _handlers:
         raise KeyError(f"unknown job {name!r}")
-    pending: list[tuple[str, dict[str, Any]]] = session.info.setdefault(_PENDING, [])
-    if (name, kwargs) not in pending:
-        pending.append((name, kwargs))
+    pending: list[_Pending] = session.info.setdefault(_PENDING, [])
+    if not any(p.name == name and p.kwargs == kwargs for p in pending):
+        pending.append(_Pending(name, dict(kwargs), session.get_nested_transaction()))
     session.info[WROTE] = True  # the request boundary must commit for the job to go
+
+
+class _Pending:
+    """A job waiting for the outermost commit, and the savepoint it was asked in."""
+
+    __slots__ = ("kwargs", "name", "savepoint")
+
+    def __init__(self, name: str, kwargs: dict[str, Any], savepoint: Any):
+        self.name, self.kwargs, self.savepoint = name, kwargs, savepoint
+
+    def inside(self, savepoint: Any) -> bool:
+        """Asked inside ``savepoint`` (or a savepoint nested in it)."""
+        tx = self.savepoint
+        while tx is not None:
+            if tx is savepoint:
+                return True
+            tx = tx.parent
+        return False
+
+
+def pending_jobs(session: Session) -> list[tuple[str, dict[str, Any]]]:
+    """What will be dispatched when the outermost transaction commits (tests, logs)."""
+    return [(p.name, dict(p.kwargs)) for p in session.info.get(_PENDING, [])]
 
 
 @event.listens_for(Session, "after_commit")
 def _dispatch_pending(session: Session) -> None:
-    pending = session.info.pop(_PENDING, None)
+    # While a SAVEPOINT is released the session is still in that nested
+    # transaction: the outer one is open, nothing is visible to a worker yet.
+    if session.in_nested_transaction():
+        return
+    pending: list[_Pending] | None = session.info.pop(_PENDING, None)
     if not pending or not has_app_context():
         return
     jobs = dispatcher()
-    for name, kwargs in pending:
+    for item in pending:
         try:
-            jobs.dispatch(name, kwargs)
+            jobs.dispatch(item.name, item.kwargs)
         except Exception:  # the work is in the database; the sweep will pick it up
-            log.exception("jobs: could not dispatch %s; the sweep will retry it", name)
+            log.exception("jobs: could not dispatch %s; the sweep will retry it", item.name)
 
 
 @event.listens_for(Session, "after_rollback")
 def _forget_pending(session: Session) -> None:
-    session.info.pop(_PENDING, None)
+    savepoint = session.get_nested_transaction()
+    if savepoint is None:  # the outermost transaction: nothing it asked for happens
+        session.info.pop(_PENDING, None)
+        return
+    pending: list[_Pending] = session.info.get(_PENDING, [])
+    # Only what was asked inside the rolled-back savepoint goes; the rest waits
+    # for the outer transaction.
+    session.info[_PENDING] = [p for p in pending if not p.inside(savepoint)]
 
 
 def init_app(app: Flask) -> None:

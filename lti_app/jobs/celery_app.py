@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
+import redis
 from celery import Celery
 from flask import Flask
+
+log = logging.getLogger(__name__)
 
 
 def make_celery(app: Flask) -> Celery:
@@ -32,8 +36,18 @@ def make_celery(app: Flask) -> Celery:
                                           "schedule": float(app.config["JOBS_SWEEP_S"])}},
     )
 
+    waiting = redis.Redis.from_url(broker, socket_timeout=5, socket_connect_timeout=5)
+
     for name in handlers():
         def task(_name: str = name, **kwargs: Any) -> None:
+            key = kwargs.pop("_waiting", None)
+            if key:
+                # Started: this copy no longer waits, so work that arrives from now
+                # on (maybe after this run has looked) gets a copy of its own.
+                try:
+                    waiting.delete(key)
+                except Exception:  # the marker expires on its own
+                    log.warning("jobs: could not clear the waiting marker of %s", _name)
             run_job(app, _name, kwargs)
 
         celery.task(name=name, ignore_result=True)(task)

@@ -54,6 +54,20 @@ def post_score(http: FastHttp, lineitem_url: str, score: dict[str, Any], token: 
     return classify(resp, what)
 
 
+def is_superseded(error: ServiceError) -> bool:
+    """The LMS refused a score because it already holds one with this or a newer
+    timestamp: Moodle answers 409 ("Refusing score with an earlier timestamp"),
+    Canvas 400 ("… before last updated timestamp"). Our timestamps only grow, so
+    the LMS holds this very score (an attempt that reached it before the worker
+    could record it) or a newer grade (set by hand in the gradebook): nothing to
+    retry, nothing failed."""
+    if error.status == 409:
+        return True
+    reason = error.reason.lower()
+    return error.status == 400 and "timestamp" in reason and (
+        "before" in reason or "earlier" in reason or "older" in reason)
+
+
 def find_line_items(session: requests.Session, lineitems_url: str, token: TokenFn, *,
                     resource_link_id: str | None = None, tag: str | None = None,
                     timeout: float = 10.0) -> list[dict[str, Any]]:

@@ -143,10 +143,27 @@ def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(
         assert "2 / 2" in cells and "complete" in cells and "in progress" not in cells, cells
         assert "75.0 %" in cells, cells
     journey.check(INSTRUCTOR)
-    # ... and sends the submission grades to the gradebook too.
-    ada.get_by_role("button", name="Send submission and reviewing grades to the gradebook").click()
-    ada.get_by_role("table", name="Progress and grades").wait_for()
+    # ... and sends the submission grades to the gradebook too: first a confirmation
+    # that says who gets a grade (the three) and who never started (nothing for them
+    # unless 0 is chosen), then a message and the run's progress on the Grades page.
+    ada.get_by_role("link", name="Send submission and reviewing grades to the gradebook…"
+                    ).click()
+    ada.get_by_role("heading", name="Send grades to the gradebook").wait_for()
+    counts = " ".join(ada.get_by_role("list", name="Who would get a grade").inner_text().split())
+    assert "3 learners took part" in counts, counts
+    non_starters = int(re.search(r"(\d+) never started", counts).group(1))
+    assert non_starters > 0, counts
+    assert ada.get_by_label("Send nothing for them (their gradebook cell stays empty)"
+                            ).is_checked()
+    ada.get_by_label(f"Send 0 to these {non_starters} learners").wait_for()
     journey.check(INSTRUCTOR)
+    journey.last.screenshot(path="/tmp/grades-send-confirm.png")
+    ada.get_by_role("button", name="Send grades").click()
+    ada.get_by_text("Sending grades has started.").wait_for()
+    ada.get_by_text(re.compile(r"3 learners had grades put in the outbox; "
+                               rf"{non_starters} who never started were left out")).wait_for()
+    journey.check(INSTRUCTOR)
+    journey.last.screenshot(path="/tmp/grades-send-done.png")
 
     # The completions reached the LMS's gradebook; nobody else has one.
     cells = journey.gradebook(link, list(LEARNERS), FULL_MARKS)
@@ -157,3 +174,5 @@ def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(
     cells = journey.gradebook(link, list(LEARNERS), work, tag="peerlift-submission")
     for sub in LEARNERS:
         assert work.search(cells[sub]), (sub, cells)
+    # Nobody who never started got a submission grade (no 0 was chosen).
+    assert [s for s, c in cells.items() if re.search(r"\d", c) and s not in LEARNERS] == []

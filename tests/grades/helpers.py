@@ -73,3 +73,23 @@ def scores(app: Flask, **where: Any) -> list[Score]:
         rows = list(db.session.scalars(stmt.order_by(Score.id)))
         db.session.expunge_all()
         return rows
+
+
+def send_grades(app: Flask, client: Any, activity: str, token: str, **form: str) -> Any:
+    """An instructor's "Send grades" (nothing for non-starters unless ``non_starters=
+    "zero"``), then the background run it asked for, here (jobs are off in tests)."""
+    from lti_app import jobs
+    from lti_app.grades.publishing import PUBLISH
+
+    dispatcher = app.extensions["peerlift.jobs"]
+    before = len(dispatcher.sent)
+    resp = client.post(f"/a/{activity}/grades/send",
+                       data={"t": token, "non_starters": "leave", **form})
+    assert resp.status_code == 303, resp.get_data(as_text=True)
+    for name, kwargs in dispatcher.sent[before:]:
+        if name == PUBLISH:
+            from lti_app.jobs.runners import run_job
+
+            run_job(app, name, kwargs)
+    assert jobs.handlers()[PUBLISH]
+    return resp

@@ -182,7 +182,7 @@ def test_a_score_the_lms_refuses_fails_with_its_reason_and_can_be_retried(app, m
     from lti_app.grades.services import retry_scores
 
     with app.app_context():
-        assert retry_scores(activity_id=setup.activity_id) == 1
+        assert retry_scores(activity_id=setup.activity_id).queued == 1
         db.session.commit()
     assert deliver(app).sent == 1
     got = lms.store.scores(_completion_item(app, setup))[users[0].sub]
@@ -200,13 +200,57 @@ def test_a_409_after_an_attempt_that_may_have_landed_counts_as_sent(app, make_lm
     assert scores(app)[0].status == SENT
 
 
-def test_a_first_409_means_the_lms_holds_a_newer_grade(app, make_lms):
+def test_a_first_409_means_the_lms_holds_a_newer_grade_so_the_score_is_not_failed(
+        app, make_lms):
     lms, setup, users = start(app, make_lms, learners=1)
     lms.faults.add("/scores", 409, times=1, body=b'{"error": "Refusing score with an '
                                                   b'earlier timestamp"}')
     record(app, setup, users[0].sub, 70)
-    assert deliver(app).failed == 1
-    assert "earlier timestamp" in scores(app)[0].last_error
+    report = deliver(app)
+    assert (report.failed, report.sent, report.superseded) == (0, 1, 1)
+    row = scores(app)[0]
+    assert row.status == SENT and row.last_status == 409 and row.last_error is None
+    from lti_app.grades.services import retry_scores, summarise
+
+    with app.app_context():
+        assert "Already in the LMS" in summarise(setup.activity_id).rows[0].detail
+        assert retry_scores(activity_id=setup.activity_id).queued == 0
+        db.session.commit()
+    assert deliver(app).claimed == 0, "a superseded score is never sent again"
+
+
+def test_canvas_before_last_updated_timestamp_counts_as_superseded(app, make_lms):
+    lms, setup, users = start(app, make_lms, learners=1)
+    lms.faults.add("/scores", 400, times=1, body=b'{"errors": [{"message": "Provided '
+                                                  b'timestamp of 2026-01-01T00:00:00Z before '
+                                                  b'last updated timestamp"}]}')
+    record(app, setup, users[0].sub, 70)
+    assert deliver(app).superseded == 1
+    assert scores(app)[0].status == SENT
+
+
+def test_retry_marks_a_legacy_409_failure_sent_without_sending_it_again(app, make_lms):
+    """Scores failed with 409 before this fix are in the LMS already: "Retry" marks
+    them sent and sends nothing (72 duplicates were sent that way)."""
+    from sqlalchemy import update
+
+    from lti_app.grades.models import Score
+    from lti_app.grades.services import retry_scores
+
+    lms, setup, users = start(app, make_lms, learners=2)
+    for user in users:
+        record(app, setup, user.sub, 70)
+    assert settle(app).sent == 2
+    with app.app_context():
+        db.session.execute(update(Score).values(status=FAILED, last_status=409, version=2,
+                                                last_error="LMS refused it (409)"))
+        db.session.commit()
+        outcome = retry_scores(activity_id=setup.activity_id)
+        db.session.commit()
+    assert (outcome.queued, outcome.already_delivered) == (0, 2)
+    assert deliver(app).claimed == 0
+    item = _completion_item(app, setup)
+    assert sorted(set(lms.store.accepted_counts(item).values())) == [1]
 
 
 def test_a_refused_token_request_keeps_scores_waiting_with_the_reason(app, make_lms):

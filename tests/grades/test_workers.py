@@ -51,6 +51,16 @@ def _worker(app: Flask, name: str, log: Path) -> subprocess.Popen[bytes]:
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
 
 
+def _wait_ready(logs: list[Path], timeout: float = 60) -> None:
+    """Until every worker has connected to the broker (so each can take a task)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(log.exists() and " ready." in log.read_text(errors="replace") for log in logs):
+            return
+        time.sleep(0.2)
+    raise AssertionError([log.read_text(errors="replace") for log in logs])
+
+
 def _sent(app: Flask) -> int:
     with app.app_context():
         count = db.session.scalar(select(func.count()).where(Score.status == SENT))
@@ -69,6 +79,7 @@ def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_lo
         logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
         workers = [_worker(pg_app, f"w{i}", log) for i, log in enumerate(logs, start=1)]
         try:
+            _wait_ready(logs)
             with pg_app.app_context():
                 activity = db.session.get(Activity, setup.activity_id)
                 item = line_item_for(activity, "completion")

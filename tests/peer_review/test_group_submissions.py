@@ -19,6 +19,7 @@ from lti_app.peer_activities.peer_review.models import (
     PeerReviewSubmissionMember,
 )
 from lti_app.sandbox.platform import SandboxUser
+from tests.grades.helpers import send_grades
 from tests.peer_review.support import ANA, BEN, CHO, DAN, EVE, PeerReviewDriver, learner
 from tests.support.activity_driver import Visit
 from tests.support.lti import INSTRUCTOR
@@ -127,8 +128,7 @@ def test_a_group_submits_once_and_every_member_sees_the_feedback_and_gets_the_gr
         assert "You have completed this activity" in pr.page(v[u.sub])
 
     # The group's submission grade goes to every member.
-    assert pr.client.post(f"/pr/{pr.activity}/grades/publish",
-                          data={"t": staff.token}).status_code == 303
+    send_grades(pr.app, pr.client, pr.activity, staff.token)
     with pr.app.app_context():
         item = db.session.scalar(select(LineItem).where(LineItem.kind == "submission"))
         given = {p: s for p, s in db.session.execute(

@@ -38,6 +38,11 @@ def generated_learners(count: int, prefix: str = "learner") -> list[SandboxUser]
             for i in range(count)]
 
 
+#: A fault with this status only slows the call down (``delay``); the platform
+#: still answers it.
+PASS_THROUGH = 0
+
+
 @dataclass
 class Fault:
     path_part: str
@@ -97,6 +102,9 @@ class FaultInjector:
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         query = environ.get("QUERY_STRING", "")
         fault = self._match(method, path)
+        if fault is not None and fault.status == PASS_THROUGH:
+            time.sleep(fault.delay)  # a slow platform that still does the work
+            fault = None
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)

@@ -22,6 +22,7 @@ from sqlalchemy import or_, select
 
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
+from lti_app.domain import grade_comments as comments
 from lti_app.domain.peer_grades import (
     GradingOptions,
     Rating,
@@ -407,15 +408,35 @@ def override_grade(activity: Activity, person: Person, by: Person, *, kind: str,
     return row
 
 
+def gradebook_comment(activity: Activity, row: GradeRow, kind: str, *,
+                      asked: int | None = None) -> str:
+    """What the learner reads beside this grade in the LMS, in plain words ("Average
+    of 3 peer reviews: 78%."); the formula stays on the staff explanation page.
+    ``asked``: the reviews each learner owes (computed when not given)."""
+    percent = row.percent(kind)
+    if kind in row.overrides or percent is None:
+        return comments.OVERRIDDEN
+    if kind == SUBMISSION_GRADE:
+        n = row.submission.n_ratings if row.submission is not None else 0
+        return comments.submission_comment(
+            n, percent / 100, method=str(activity.settings.get("method", "mean")),
+            weighted=bool(activity.settings.get("accuracy_weighting", False)))
+    r = row.reviewing
+    if asked is None:
+        asked = rv.quota(activity, subs.unit_count(activity))
+    written = round(r.completion * asked) if r is not None and r.completion is not None else None
+    return comments.reviewing_comment(
+        percent / 100, written=written, asked=asked if written is not None else None,
+        accuracy=r.accuracy if r is not None else None,
+        stars=1 + 4 * r.helpfulness if r is not None and r.helpfulness is not None else None)
+
+
 def _send(activity: Activity, row: GradeRow, kind: str, line_item: LineItem) -> bool:
     percent = row.percent(kind)
     if percent is None:
         return False
-    part = row.submission if kind == SUBMISSION_GRADE else row.reviewing
-    comment = "Set by your instructor." if kind in row.overrides else (
-        part.explanation if part is not None else "")
     return grades.record_score(line_item, row.person, score_given=percent, score_maximum=100,
-                               comment=comment) is not None
+                               comment=gradebook_comment(activity, row, kind)) is not None
 
 
 def publish_grades(activity: Activity) -> int:

@@ -30,6 +30,7 @@ from lti_app.courses.models import Person
 from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review import gradebook as _gradebook  # noqa: F401 - registers "Send grades"
 from lti_app.peer_activities.peer_review import grading, panel, rubrics, schemas, uploads
 from lti_app.peer_activities.peer_review import reminders as _reminders  # noqa: F401 - registers its notices and e-mail sweep
 from lti_app.peer_activities.peer_review import reviews as rv
@@ -331,10 +332,11 @@ def allocate(activity_id: str) -> Any:
 @bp.post("/<activity_id>/grades/publish")
 @require_actor(staff=True)
 def publish(activity_id: str) -> Any:
-    """Queue the submission and reviewing grades to the gradebook."""
+    """Sending grades is confirmed first (who gets what) and runs in the background:
+    go to that page."""
     actor, activity = _scope(activity_id)
-    grading.publish_grades(activity)
-    return _back(actor, activity)
+    return redirect(url_for("staff.grades_send_confirm", activity_id=activity.public_id,
+                            t=actor.token()), code=303)
 
 
 @bp.post("/<activity_id>/people/<person_id>/override")
