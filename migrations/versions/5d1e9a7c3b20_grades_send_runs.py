@@ -1,7 +1,7 @@
 """grades_send: "Send grades" runs, done in the background in batches
 
 Revision ID: 5d1e9a7c3b20
-Revises: c47f9b7a4fa5
+Revises: 5e1b7c3a9d24
 Create Date: 2026-12-07 00:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '5d1e9a7c3b20'
-down_revision = 'c47f9b7a4fa5'
+down_revision = "5e1b7c3a9d24"
 branch_labels = None
 depends_on = None
 
