@@ -21,17 +21,22 @@ service, its database admin port or any intranet page. The rules:
   resolves the name itself.
 * Redirects are not followed (a 3xx is an error: a redirect is how an
   allowed URL would smuggle us to a forbidden one), environment proxies and
-  ``.netrc`` are ignored, every step has a timeout and the whole exchange a
-  deadline, the body is capped (256 KiB by default, checked while reading,
-  after decompression) and a successful answer must be JSON.
+  ``.netrc`` are ignored, the body is capped (256 KiB by default, checked while
+  reading, after decompression) and a successful answer must be JSON.
+* Every step has a timeout, and the whole exchange (connect, TLS, sending,
+  headers, body) a hard wall-clock deadline: a watchdog shuts the socket down
+  when it passes, so a server that trickles a byte every second cannot hold a
+  web worker beyond it (per-read timeouts alone never fire on a trickle).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import json
 import logging
 import socket
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -42,6 +47,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from lti_app.lms.platform_keys import USER_AGENT
 
@@ -72,11 +79,17 @@ class FetchError(Exception):
 class FetchPolicy:
     #: Allow http:// and loopback/private addresses (development and tests only).
     allow_private: bool
-    #: Seconds for connecting and for each read; the whole exchange gets twice this.
+    #: Seconds for connecting and for each read.
     timeout: float
     max_bytes: int = MAX_BYTES
     #: TLS verification: True (system/certifi CAs) or a CA bundle path (tests).
     verify: bool | str = True
+    #: Wall-clock seconds for the whole exchange; None: twice ``timeout``.
+    deadline: float | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        return self.deadline if self.deadline is not None else 2 * self.timeout
 
 
 @dataclass(frozen=True)
@@ -198,12 +211,81 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
                   host_header=host_header, ip=addresses[0])
 
 
+class Deadline:
+    """A wall-clock limit on one exchange: when it passes, every socket opened for
+    the exchange is shut down, which ends whatever read or write is blocked on it."""
+
+    def __init__(self, seconds: float):
+        self.seconds = seconds
+        self._at = time.monotonic() + seconds
+        self.expired = False
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(0.0, self._at - time.monotonic())
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock)
+            expired = self.expired
+        if expired:
+            _shut(sock)
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut(sock)
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched_pools(deadline: Deadline) -> dict[str, type[HTTPConnectionPool]]:
+    """Connection pools whose connections register their socket with ``deadline``."""
+
+    class WatchedHTTP(HTTPConnection):
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            deadline.watch(sock)
+            return sock
+
+    class WatchedHTTPS(HTTPSConnection):
+        def _new_conn(self) -> socket.socket:
+            sock = super()._new_conn()
+            deadline.watch(sock)
+            return sock
+
+    class HTTPPool(HTTPConnectionPool):
+        ConnectionCls = WatchedHTTP
+
+    class HTTPSPool(HTTPSConnectionPool):
+        ConnectionCls = WatchedHTTPS
+
+    return {"http": HTTPPool, "https": HTTPSPool}
+
+
 class _PinnedAdapter(HTTPAdapter):
     """Connects to the checked IP while TLS and ``Host`` keep the original name."""
 
-    def __init__(self, target: Target):
+    def __init__(self, target: Target, deadline: Deadline):
         self._target = target
+        self._deadline = deadline
         super().__init__(max_retries=0)
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = _watched_pools(self._deadline)
 
     def build_connection_pool_key_attributes(
         self, request: PreparedRequest, verify: Any, cert: Any = None
@@ -252,31 +334,40 @@ def request_json(method: str, url: str, policy: FetchPolicy, *, bearer: str | No
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    deadline = time.monotonic() + 2 * policy.timeout
+    deadline = Deadline(policy.total_seconds)
     session = requests.Session()
     session.trust_env = False  # no environment proxies (they would bypass the pin), no .netrc
-    adapter = _PinnedAdapter(target)
+    adapter = _PinnedAdapter(target, deadline)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    step = min(policy.timeout, policy.total_seconds)
     try:
         try:
             resp = session.request(method, target.url, headers=headers, data=data,
-                                   timeout=(policy.timeout, policy.timeout),
-                                   allow_redirects=False, stream=True, verify=policy.verify)
+                                   timeout=(step, step), allow_redirects=False, stream=True,
+                                   verify=policy.verify)
         except requests.Timeout as exc:
             raise FetchError("timeout", f"{redact(url)} did not answer in time: {exc}") from exc
         except (requests.RequestException, ValueError) as exc:
+            if deadline.expired:
+                raise _too_slow(url, policy) from exc
             raise FetchError("unreachable", f"{redact(url)} unreachable: {exc}") from exc
         try:
             return _read(resp, url, policy, deadline)
         finally:
             resp.close()
     finally:
+        deadline.cancel()
         session.close()
 
 
+def _too_slow(url: str, policy: FetchPolicy) -> FetchError:
+    return FetchError("timeout", f"{redact(url)} did not send its whole answer within "
+                      f"{policy.total_seconds:g} s (connect, headers and body); cut off")
+
+
 def _read(resp: requests.Response, url: str, policy: FetchPolicy,
-          deadline: float) -> JsonResponse:
+          deadline: Deadline) -> JsonResponse:
     status = resp.status_code
     if 300 <= status < 400:
         location = resp.headers.get("Location", "")
@@ -293,12 +384,15 @@ def _read(resp: requests.Response, url: str, policy: FetchPolicy,
             if len(body) > policy.max_bytes:
                 raise FetchError("too_large", f"{redact(url)} sent more than "
                                  f"{policy.max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError("timeout", f"{redact(url)} took longer than "
-                                 f"{2 * policy.timeout:g}s to send its answer")
+            if deadline.expired:
+                raise _too_slow(url, policy)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if deadline.expired:
+            raise _too_slow(url, policy) from exc
         raise FetchError("unreachable", f"{redact(url)}: reading the answer failed: "
                          f"{exc}") from exc
+    if deadline.expired:  # the watchdog cut the body short: never use a partial answer
+        raise _too_slow(url, policy)
     raw = bytes(body)
     content_type = resp.headers.get("Content-Type", "")
     parsed: Any = None
