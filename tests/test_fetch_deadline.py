@@ -113,3 +113,28 @@ def test_registration_with_a_trickling_platform_gets_a_clear_page_at_the_deadlin
     lines = [r.getMessage() for r in caplog.records if r.name == "peerlift.audit"]
     assert any("code=openid_configuration_timeout" in line and "cut off" in line
                for line in lines), lines
+
+
+def test_a_platform_trickling_its_keys_gets_a_503_at_the_deadline(
+        lti: Any, app: Any, client: Any, caplog: Any) -> None:
+    """The launch's JWKS fetch has the same wall-clock deadline."""
+    from lti_app.lms import registry
+
+    server = Trickler("body")
+    try:
+        with app.app_context():
+            registry.list_registrations()[0].jwks_url = server.url
+            db.session.commit()
+        app.extensions["peerlift.platform_keys"].timeout = 1  # deadline: twice this
+        caplog.set_level(logging.INFO, logger="peerlift.audit")
+        started = time.monotonic()
+        resp = lti.launch()
+        elapsed = time.monotonic() - started
+    finally:
+        server.close()
+    body = resp.get_data(as_text=True)
+    assert resp.status_code == 503, body
+    assert "keys could not be fetched" in body and resp.headers["Retry-After"]
+    assert elapsed < 3.5, elapsed
+    assert any("code=jwks_unreachable" in r.getMessage() and "cut off" in r.getMessage()
+               for r in caplog.records if r.name == "peerlift.audit")

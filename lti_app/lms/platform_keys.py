@@ -21,6 +21,9 @@ from typing import Any
 
 import jwt
 import requests
+import urllib3
+
+from lti_app.lms.deadline import Deadline, DeadlineAdapter
 
 log = logging.getLogger(__name__)
 
@@ -96,13 +99,30 @@ class PlatformKeyCache:
         return keys[kid]
 
     def _fetch(self, url: str) -> dict[str, Any]:
+        # One session per fetch (hourly at most) so the exchange can carry a hard
+        # wall-clock deadline: a platform trickling its keys cannot hold a launch.
+        deadline = Deadline(2 * self.timeout)
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        adapter = DeadlineAdapter(deadline)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         try:
-            resp = self.session.get(url, timeout=self.timeout, stream=True,
-                                    headers={"Accept": "application/json"})
+            resp = session.get(url, timeout=self.timeout, stream=True,
+                               headers={"Accept": "application/json"})
             body = resp.raw.read(_MAX_JWKS_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if deadline.expired:
+                raise PlatformKeyError("jwks_unreachable", f"platform JWKS {url} did not send "
+                                       f"its keys within {deadline.seconds:g}s; cut off") from exc
             raise PlatformKeyError("jwks_unreachable",
                                    f"platform JWKS {url} unreachable: {exc}") from exc
+        finally:
+            deadline.cancel()
+            session.close()
+        if deadline.expired:  # cut short by the watchdog: never parse a partial key set
+            raise PlatformKeyError("jwks_unreachable", f"platform JWKS {url} did not send its "
+                                   f"keys within {deadline.seconds:g}s; cut off")
         if resp.status_code != 200:
             raise PlatformKeyError("jwks_unreachable",
                                    f"platform JWKS {url} answered HTTP {resp.status_code}")

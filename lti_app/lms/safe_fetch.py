@@ -31,13 +31,10 @@ service, its database admin port or any intranet page. The rules:
 
 from __future__ import annotations
 
-import contextlib
 import ipaddress
 import json
 import logging
 import socket
-import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,11 +42,9 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from lti_app.lms.deadline import Deadline, DeadlineAdapter
 from lti_app.lms.platform_keys import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -211,81 +206,12 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
                   host_header=host_header, ip=addresses[0])
 
 
-class Deadline:
-    """A wall-clock limit on one exchange: when it passes, every socket opened for
-    the exchange is shut down, which ends whatever read or write is blocked on it."""
-
-    def __init__(self, seconds: float):
-        self.seconds = seconds
-        self._at = time.monotonic() + seconds
-        self.expired = False
-        self._sockets: list[socket.socket] = []
-        self._lock = threading.Lock()
-        self._timer = threading.Timer(seconds, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
-
-    def remaining(self) -> float:
-        return max(0.0, self._at - time.monotonic())
-
-    def watch(self, sock: socket.socket) -> None:
-        with self._lock:
-            self._sockets.append(sock)
-            expired = self.expired
-        if expired:
-            _shut(sock)
-
-    def cancel(self) -> None:
-        self._timer.cancel()
-
-    def _expire(self) -> None:
-        with self._lock:
-            self.expired = True
-            sockets = list(self._sockets)
-        for sock in sockets:
-            _shut(sock)
-
-
-def _shut(sock: socket.socket) -> None:
-    with contextlib.suppress(OSError):  # already closed
-        sock.shutdown(socket.SHUT_RDWR)
-
-
-def _watched_pools(deadline: Deadline) -> dict[str, type[HTTPConnectionPool]]:
-    """Connection pools whose connections register their socket with ``deadline``."""
-
-    class WatchedHTTP(HTTPConnection):
-        def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
-            deadline.watch(sock)
-            return sock
-
-    class WatchedHTTPS(HTTPSConnection):
-        def _new_conn(self) -> socket.socket:
-            sock = super()._new_conn()
-            deadline.watch(sock)
-            return sock
-
-    class HTTPPool(HTTPConnectionPool):
-        ConnectionCls = WatchedHTTP
-
-    class HTTPSPool(HTTPSConnectionPool):
-        ConnectionCls = WatchedHTTPS
-
-    return {"http": HTTPPool, "https": HTTPSPool}
-
-
-class _PinnedAdapter(HTTPAdapter):
+class _PinnedAdapter(DeadlineAdapter):
     """Connects to the checked IP while TLS and ``Host`` keep the original name."""
 
     def __init__(self, target: Target, deadline: Deadline):
         self._target = target
-        self._deadline = deadline
-        super().__init__(max_retries=0)
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = _watched_pools(self._deadline)
+        super().__init__(deadline)
 
     def build_connection_pool_key_attributes(
         self, request: PreparedRequest, verify: Any, cert: Any = None
