@@ -57,6 +57,9 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # addresses and over plain http (development and tests only).
         "REGISTRATION_ALLOW_PRIVATE_URLS": False,
         "REGISTRATION_INVITE_TTL_S": env_int(env, "PEERLIFT_INVITE_TTL", 7 * 24 * 3600),
+        # Hosted Canvas on a vanity domain (canvas.school.edu): hosts allowed to
+        # register for the shared canvas.instructure.com issuers.
+        "REGISTRATION_CANVAS_HOSTS": env_list(env, "PEERLIFT_REGISTRATION_CANVAS_HOSTS"),
         # Tool signing keys: how long a rotated-out key stays published.
         "KEY_ROTATION_OVERLAP_S": env_int(env, "PEERLIFT_KEY_OVERLAP", 7 * 24 * 3600),
         # Background jobs (grade delivery, roster sync): "celery" (Redis broker,
@@ -84,6 +87,10 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         "GRADES_BACKOFF_CAP_S": env_int(env, "PEERLIFT_GRADES_BACKOFF_CAP", 900),
         "GRADES_GIVE_UP_S": env_int(env, "PEERLIFT_GRADES_GIVE_UP", 3 * 24 * 3600),
         "LTI_SERVICE_TIMEOUT_S": env_int(env, "PEERLIFT_LTI_SERVICE_TIMEOUT", 10),
+        # After a failed access-token request every process waits base × 2^(n−1)
+        # seconds (jittered, capped; a longer Retry-After wins) before the next one.
+        "LTI_TOKEN_BACKOFF_BASE_S": env_int(env, "PEERLIFT_LTI_TOKEN_BACKOFF_BASE", 10),
+        "LTI_TOKEN_BACKOFF_CAP_S": env_int(env, "PEERLIFT_LTI_TOKEN_BACKOFF_CAP", 300),
         # Roster sync (NRPS): members per page (Canvas's maximum is 50), and how old
         # a sync may be before an instructor's launch starts a new one.
         "ROSTER_PAGE_SIZE": env_int(env, "PEERLIFT_ROSTER_PAGE_SIZE", 50),

@@ -26,6 +26,8 @@ def settings(env: Mapping[str, str]) -> dict[str, Any]:
         JOBS_MODE="off",
         CELERY_BROKER_URL="",
         GRADES_BACKOFF_BASE_S=0,
+        # Token backoff is tested on its own (tests/lms/test_token_outage.py).
+        LTI_TOKEN_BACKOFF_BASE_S=0,
         # Tests launch hundreds of times from one address; the rate-limit tests
         # switch it on with small limits.
         RATELIMIT_ENABLED=False,

@@ -184,6 +184,9 @@ def _logging(app: Flask) -> None:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("peerlift.audit").setLevel(logging.INFO)
     logging.getLogger("lti_app").setLevel(level)
+    from lti_app.log_redaction import install_werkzeug_filter
+
+    install_werkzeug_filter()  # the development server's request lines carry ?t= tokens
 
 
 def _frame_ancestors() -> str:
@@ -200,7 +203,9 @@ def _frame_ancestors() -> str:
                                    exc_info=True)
         db.session.rollback()
         origins = []
-    return " ".join(["'self'", *origins])
+    # A page may name one more origin for itself (Dynamic Registration: the
+    # platform being registered, once its invite has been checked).
+    return " ".join(["'self'", *origins, *g.get("frame_ancestors_extra", ())])
 
 
 def _actor_frame_ancestors() -> str | None:

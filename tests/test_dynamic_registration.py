@@ -127,6 +127,7 @@ class FakePlatform:
             return request.headers.get("Authorization") == f"Bearer {TOKEN}"
 
         @fake.get("/openid-configuration")
+        @fake.get("/platform/openid-configuration")  # served on the test platform's origin
         def openid_configuration() -> Any:
             self.config_hits.append({"host": request.headers.get("Host", ""),
                                      "auth": request.headers.get("Authorization", ""),
@@ -395,6 +396,7 @@ def test_only_scopes_the_platform_offers_are_requested(app, client, fake, suppor
 
 def test_canvas_style_registration_without_deployment(app, client, fake, caplog) -> None:
     fake.style = "canvas"
+    app.config["REGISTRATION_CANVAS_HOSTS"] = ["127.0.0.1"]  # the fake's "vanity domain"
     fake.client_id = "10000000000042"
     fake.deployment_id = None
     invite = new_invite(app)
@@ -429,6 +431,7 @@ def test_canvas_style_registration_without_deployment(app, client, fake, caplog)
 
 def test_canvas_config_needs_the_bearer_token(app, client, fake, caplog) -> None:
     fake.style = "canvas"
+    app.config["REGISTRATION_CANVAS_HOSTS"] = ["127.0.0.1"]
     invite = new_invite(app)
     resp = client.get("/lti/register", query_string=params(fake, invite, token=None))
     body = assert_refused(resp, "openid_configuration_refused", 400, caplog)
@@ -517,7 +520,7 @@ def test_bad_configuration_document_is_refused(app, client, fake, caplog, path, 
 
 @pytest.mark.parametrize(("override", "reason"), [
     ({"issuer": None}, "issuer missing"),
-    ({"issuer": "https://moodle.example.org"}, "does not match configuration host"),
+    ({"issuer": "https://moodle.example.org"}, "does not match configuration URL origin"),
     ({"registration_endpoint": "/relative"}, "registration_endpoint"),
     ({"jwks_uri": None}, "jwks_uri missing"),
     ({"token_endpoint": "ftp://x.example/token"}, "token_endpoint"),
@@ -567,17 +570,34 @@ def test_answer_without_client_id_is_refused(app, client, fake, caplog) -> None:
     assert invite_row(app, invite).used_at is None
 
 
+def on_platform_origin(fake: FakePlatform, platform_server: Any) -> None:
+    """Serve the fake's configuration on the test platform's own origin (the issuer's)."""
+    platform_server[2].fallback = fake.app
+
+
+def platform_params(platform: SandboxPlatform, invite: str) -> dict[str, str]:
+    return {"openid_configuration": platform.issuer + "/openid-configuration",
+            "invite": invite, "registration_token": TOKEN}
+
+
+@pytest.fixture(autouse=True)
+def _no_fallback(platform_server: Any) -> Iterator[None]:
+    yield
+    platform_server[2].fallback = None
+
+
 def test_existing_active_registration_is_not_overwritten(app, client, fake,
                                                          platform: SandboxPlatform,
-                                                         caplog) -> None:
+                                                         platform_server, caplog) -> None:
     """The sandbox platform is registered and active; a DR for the same
     (issuer, client_id) must not change its URLs."""
-    fake.issuer = platform.issuer  # same host (127.0.0.1) as the fake's configuration
+    on_platform_origin(fake, platform_server)
+    fake.issuer = platform.issuer
     fake.client_id = platform.client_id
     original = find(app, platform.issuer, platform.client_id)
     assert original is not None and original["status"] == ACTIVE
     invite = new_invite(app)
-    body = assert_refused(client.post("/lti/register", data=params(fake, invite)),
+    body = assert_refused(client.post("/lti/register", data=platform_params(platform, invite)),
                           "registration_exists", 409, caplog)
     assert "already has a registration" in body
     assert find(app, platform.issuer, platform.client_id) == original
@@ -776,25 +796,61 @@ def test_tls_is_verified_against_the_name_not_the_ip(tmp_path, fake, monkeypatch
 
 @pytest.mark.parametrize(("issuer", "config_url", "ok"), [
     ("https://moodle.example.org", "https://moodle.example.org/mod/lti/oc.php", True),
-    ("https://moodle.example.org", "https://lms.example.org/oc", True),
-    ("https://moodle.example.org", "https://example.org/oc", True),
-    ("https://moodle.example.org:8443/moodle", "https://moodle.example.org/oc", True),
-    ("https://moodle.example.org", "https://example.net/oc", False),
+    ("https://moodle.example.org/", "https://moodle.example.org/mod/lti/oc.php", True),
+    ("https://MOODLE.example.org", "https://moodle.example.org./oc", True),
+    ("https://school.org/moodle", "https://school.org/moodle/mod/lti/oc.php", True),
+    ("https://moodle.example.org:8443", "https://moodle.example.org:8443/oc", True),
+    ("https://moodle.example.org", "https://moodle.example.org:443/oc", True),
+    # attacks: siblings, parents, children, other ports, schemes and paths
+    ("https://victim.moodlecloud.com", "https://attacker.moodlecloud.com/oc", False),
+    ("https://moodle.example.org", "https://lms.example.org/oc", False),
+    ("https://moodle.example.org", "https://example.org/oc", False),
+    ("https://example.org", "https://lms.example.org/oc", False),
     ("https://moodle.example.org", "https://moodle.example.org.evil.test/oc", False),
     ("https://moodle.example.org", "https://badexample.org/oc", False),
-    ("https://example.org", "https://lms.example.org/oc", True),
-    ("https://lms.uni.ac.uk", "https://vle.uni.ac.uk/oc", True),
-    ("https://uni.ac.uk", "https://other.ac.uk/oc", False),
-    ("https://canvas.instructure.com", "https://school.instructure.com/api/lti/oc", True),
-    ("https://canvas.instructure.com", "https://canvas.school.edu/api/lti/oc", True),
-    ("https://canvas.beta.instructure.com", "https://school.beta.instructure.com/oc", True),
-    ("https://canvas.test.instructure.com", "https://lms.school.edu/oc", True),
+    ("https://moodle.example.org:8443/moodle", "https://moodle.example.org/oc", False),
+    ("https://moodle.example.org", "https://moodle.example.org:8443/oc", False),
+    ("https://moodle.example.org", "http://moodle.example.org/oc", False),
+    ("https://host.example/schoolB", "https://host.example/schoolA/oc", False),
+    ("https://host.example/school", "https://host.example/schoolB/oc", False),
     ("https://10.0.0.1", "https://10.0.0.2/oc", False),
-    ("https://10.0.0.1", "https://evil.10.0.0.1/oc", False),
-    ("https://10.0.0.1", "https://10.0.0.1:8443/oc", True),
+    ("https://10.0.0.1", "https://10.0.0.1:8443/oc", False),
+    # hosted Canvas: a customer host of the same Canvas environment, https only
+    ("https://canvas.instructure.com", "https://school.instructure.com/api/lti/oc", True),
+    ("https://canvas.beta.instructure.com", "https://school.beta.instructure.com/oc", True),
+    ("https://canvas.test.instructure.com", "https://school.test.instructure.com/oc", True),
+    ("https://canvas.instructure.com", "https://canvas.school.edu/api/lti/oc", False),
+    ("https://canvas.instructure.com", "https://evil.example/api/lti/oc", False),
+    ("https://canvas.instructure.com", "https://instructure.com.evil.example/oc", False),
+    ("https://canvas.instructure.com", "https://school.beta.instructure.com/oc", False),
+    ("https://canvas.beta.instructure.com", "https://school.instructure.com/oc", False),
+    ("https://canvas.test.instructure.com", "https://lms.school.edu/oc", False),
+    ("https://canvas.instructure.com", "http://school.instructure.com/oc", False),
+    ("https://canvas.instructure.com", "https://school.instructure.com:8443/oc", False),
 ])
-def test_issuer_host_rule(issuer: str, config_url: str, ok: bool) -> None:
+def test_issuer_must_share_the_configuration_urls_origin(issuer: str, config_url: str,
+                                                         ok: bool) -> None:
     assert platform_config.config_host_allowed(issuer, config_url) is ok
+
+
+def test_a_canvas_vanity_domain_registers_only_when_the_operator_lists_it() -> None:
+    allowed = ("canvas.school.edu",)
+    assert platform_config.config_host_allowed("https://canvas.instructure.com",
+                                               "https://canvas.school.edu/oc", allowed)
+    assert not platform_config.config_host_allowed("https://canvas.instructure.com",
+                                                   "https://lms.other.edu/oc", allowed)
+    assert not platform_config.config_host_allowed("https://moodle.school.edu",
+                                                   "https://canvas.school.edu/oc", allowed)
+
+
+def test_a_sibling_subdomain_cannot_register_for_another_issuer(app, client, fake,
+                                                                  caplog) -> None:
+    fake.issuer = "http://localhost:" + fake.base.rsplit(":", 1)[1]  # same port, other host
+    invite = new_invite(app)
+    resp = client.get("/lti/register", query_string=params(fake, invite))
+    body = assert_refused(resp, "platform_config_invalid", 400, caplog)
+    assert "scheme, host and port" in body
+    assert not fake.registrations
 
 
 # -- pending until approved; the CLI -----------------------------------------------------
@@ -807,13 +863,15 @@ def test_pending_registration_cannot_launch_until_approved(app, client, fake,
     with app.app_context():  # start from a platform Peerlift does not know yet
         registry.remove(registry.find_registration(platform.issuer, platform.client_id))
         db.session.commit()
+    on_platform_origin(fake, platform_server)
     fake.issuer = platform.issuer
     fake.client_id = platform.client_id
     fake.deployment_id = platform.deployment_id
     fake.overrides.update(authorization_endpoint=platform.auth_login_url,
                           token_endpoint=platform.token_url, jwks_uri=server.url + "/jwks")
     invite = new_invite(app)
-    assert client.post("/lti/register", data=params(fake, invite)).status_code == 200
+    resp = client.post("/lti/register", data=platform_params(platform, invite))
+    assert resp.status_code == 200, resp.get_data(as_text=True)
     reg = find(app, platform.issuer, platform.client_id)
     assert reg is not None and reg["status"] == PENDING
 

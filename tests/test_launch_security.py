@@ -296,20 +296,68 @@ def test_deployment_of_another_registration_is_rejected(lti, platform, app, capl
     assert_rejected(resp, "unknown_deployment", app, caplog, status=403)
 
 
-def test_platform_jwks_unreachable_is_rejected(lti, platform, app, caplog) -> None:
+def test_unreachable_platform_keys_get_a_503_saying_try_again(lti, platform, app,
+                                                              caplog) -> None:
     _point_jwks(app, "http://127.0.0.1:9/jwks")
-    assert_rejected(lti.launch(), "jwks_unreachable", app, caplog)
+    resp = lti.launch()
+    assert_rejected(resp, "jwks_unreachable", app, caplog, status=503)
+    assert resp.headers["Retry-After"] == "30"
+    body = resp.get_data(as_text=True)
+    assert "keys could not be fetched" in body and "could not be verified" not in body
 
 
-def test_platform_jwks_not_json_is_rejected(lti, platform, app, caplog, platform_server) -> None:
+def test_platform_jwks_not_json_is_a_platform_fault(lti, platform, app, caplog,
+                                                     platform_server) -> None:
     _point_jwks(app, platform_server[0].url + "/not-json")
-    assert_rejected(lti.launch(), "jwks_invalid", app, caplog)
+    resp = lti.launch()
+    assert_rejected(resp, "jwks_invalid", app, caplog, status=502)
+    assert "keys Peerlift cannot read" in resp.get_data(as_text=True)
 
 
-def test_platform_jwks_http_error_is_rejected(lti, platform, app, caplog,
-                                              platform_server) -> None:
+def test_platform_jwks_http_error_gets_a_503(lti, platform, app, caplog,
+                                             platform_server) -> None:
     _point_jwks(app, platform_server[0].url + "/error")
-    assert_rejected(lti.launch(), "jwks_unreachable", app, caplog)
+    resp = lti.launch()
+    assert_rejected(resp, "jwks_unreachable", app, caplog, status=503)
+    assert "Retry-After" in resp.headers
+
+
+def test_known_keys_keep_launches_working_while_the_platform_jwks_is_down(
+        lti, platform, app, platform_server, monkeypatch, caplog) -> None:
+    jwks_app = platform_server[2]
+    assert lti.launch().status_code == 200  # keys cached
+    app.extensions["peerlift.platform_keys"].ttl = 0  # the cached copy has expired ...
+
+    def down() -> dict[str, Any]:
+        raise RuntimeError("platform JWKS endpoint down")
+
+    monkeypatch.setattr(jwks_app, "jwks", down)  # ... and the platform answers 500
+    caplog.set_level(logging.WARNING, logger="lti_app.lms.platform_keys")
+    assert lti.launch().status_code == 200
+    assert any("using the copy fetched" in r.getMessage() for r in caplog.records)
+
+
+def test_a_forged_token_with_a_random_kid_cannot_block_a_key_rotation(
+        lti, platform, app, caplog, platform_server) -> None:
+    """The state is checked before any key fetch: a forged token without one of our
+    states never spends the once-a-minute re-fetch, so a genuine new key works."""
+    jwks_app = platform_server[2]
+    assert lti.launch().status_code == 200
+    hits = jwks_app.hits
+    forger = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    for i in range(5):
+        claims = platform.claims(INSTRUCTOR, nonce="guessed", target_link_uri=LAUNCH_URL)
+        forged = jwt.encode(claims, forger, algorithm="RS256", headers={"kid": f"random-{i}"})
+        resp = lti.post_launch(forged, "A" * 43)
+        assert resp.status_code == 400 and "unknown_state" in resp.get_data(as_text=True)
+    assert jwks_app.hits == hits, "no key fetch for a token without a state of ours"
+    old_key = platform.key
+    platform.key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    try:
+        assert lti.launch().status_code == 200  # the rotated key is fetched and accepted
+    finally:
+        platform.key = old_key
+    assert jwks_app.hits == hits + 1
 
 
 def _point_jwks(app: Any, url: str) -> None:

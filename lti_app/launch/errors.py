@@ -11,7 +11,8 @@ class LaunchError(Exception):
     """
 
     def __init__(self, code: str, reason: str, message: str | None = None, status: int = 400,
-                 *, new_window_url: str | None = None, title: str | None = None):
+                 *, new_window_url: str | None = None, title: str | None = None,
+                 retry_after: int | None = None):
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason
@@ -19,6 +20,8 @@ class LaunchError(Exception):
         self.status = status
         self.new_window_url = new_window_url
         self.title = title or "Peerlift could not open this activity"
+        #: Seconds, sent as ``Retry-After`` (a platform that is briefly unavailable).
+        self.retry_after = retry_after
 
 
 GENERIC = (
@@ -34,4 +37,14 @@ SETUP = (
 EXPIRED = (
     "This launch has expired or was already used. Go back to the course and open the "
     "activity again."
+)
+PLATFORM_KEYS_UNAVAILABLE = (
+    "Your learning platform's keys could not be fetched, so Peerlift cannot check that this "
+    "launch really comes from it. The platform may be busy or briefly down: wait a moment, "
+    "then go back to the course and open the activity again."
+)
+PLATFORM_KEYS_UNUSABLE = (
+    "Your learning platform published keys Peerlift cannot read, so it cannot check that "
+    "this launch really comes from it. Try again later; if it keeps happening, tell your "
+    "course administrator and quote the reference below."
 )

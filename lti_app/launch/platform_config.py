@@ -8,7 +8,6 @@ to it?", that one "register Peerlift with it".
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,11 +32,16 @@ DEEP_LINKING = "LtiDeepLinkingRequest"
 
 FAMILY_NAMES = {"moodle": "Moodle", "canvas": "Canvas"}
 
-#: Second-level labels under which each registrant gets the third level
-#: (ac.uk, co.nz, edu.au, …). Without the Public Suffix List this keeps the
-#: host rule from treating e.g. every ``*.ac.uk`` host as one site.
-_GENERIC_SLDS = frozenset({"ac", "co", "com", "edu", "gov", "govt", "net", "org", "sch",
-                           "school", "k12", "mil", "nic", "ltd", "plc", "or", "ne", "go"})
+#: Where each hosted-Canvas issuer's customers are served: ``<school>.instructure.com``
+#: (production), ``<school>.beta.instructure.com``, ``<school>.test.instructure.com``.
+#: Canvas serves a customer's OpenID configuration from that customer's own host.
+#: A customer on a vanity domain (canvas.school.edu) is added by the operator
+#: (``PEERLIFT_REGISTRATION_CANVAS_HOSTS``).
+CANVAS_HOST_SUFFIXES = {
+    "https://canvas.instructure.com": ".instructure.com",
+    "https://canvas.beta.instructure.com": ".beta.instructure.com",
+    "https://canvas.test.instructure.com": ".test.instructure.com",
+}
 
 
 class RegistrationError(LaunchError):
@@ -57,12 +61,16 @@ class ToolSettings:
     base_url: str
     allow_private: bool
     timeout: float
+    #: Vanity host names of hosted-Canvas customers the operator vouches for.
+    canvas_hosts: tuple[str, ...] = ()
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ToolSettings:
         return cls(base_url=str(config.get("BASE_URL") or "").rstrip("/"),
                    allow_private=bool(config["REGISTRATION_ALLOW_PRIVATE_URLS"]),
-                   timeout=float(config["LTI_HTTP_TIMEOUT_S"]))
+                   timeout=float(config["LTI_HTTP_TIMEOUT_S"]),
+                   canvas_hosts=tuple(h.lower().rstrip(".") for h in
+                                      config.get("REGISTRATION_CANVAS_HOSTS") or ()))
 
     @property
     def policy(self) -> FetchPolicy:
@@ -111,57 +119,55 @@ class PlatformConfig:
         return DEEP_LINKING in self.messages_supported
 
 
-def _is_ip(hostname: str) -> bool:
+def _origin(url: str) -> tuple[str, str, int] | None:
+    """(scheme, host, port) of an absolute http(s) URL, the port made explicit."""
     try:
-        ipaddress.ip_address(hostname)
+        parts = urlsplit(url)
+        port = parts.port
     except ValueError:
-        return False
-    return True
+        return None
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").lower().rstrip(".")
+    if scheme not in ("https", "http") or not host:
+        return None
+    return scheme, host, port or (443 if scheme == "https" else 80)
 
 
-def registrable_parent(hostname: str) -> str:
-    """The host's "site": drop the first label, unless that leaves a public suffix.
-
-    ``moodle.example.org`` → ``example.org``; ``lms.uni.ac.uk`` → ``uni.ac.uk``;
-    ``example.org``, ``school.ac.uk`` and IP addresses stay as they are.
-    """
-    if _is_ip(hostname):
-        return hostname
-    labels = hostname.lower().rstrip(".").split(".")
-    if len(labels) < 3:
-        return ".".join(labels)
-    parent = labels[1:]
-    if len(parent) == 2 and parent[0] in _GENERIC_SLDS:
-        return ".".join(labels)
-    return ".".join(parent)
-
-
-def config_host_allowed(issuer: str, config_url: str) -> bool:
+def config_host_allowed(issuer: str, config_url: str, canvas_hosts: tuple[str, ...] = ()
+                        ) -> bool:
     """May the OpenID configuration at ``config_url`` speak for ``issuer``?
 
-    Rule: the configuration URL's host must be the issuer's host, or that
-    host's registrable parent, or a subdomain of it (ports are ignored). So
-    issuer ``https://moodle.example.org`` accepts configurations from
-    ``moodle.example.org``, ``example.org`` and ``lms.example.org``, not from
-    ``example.net`` or ``moodle.example.org.evil.test``. Exception: the shared
-    hosted-Canvas issuers (:data:`CANVAS_ISSUERS`) accept any host, because
-    each Canvas customer serves the configuration from its own (often vanity)
-    domain; the host then appears in the registration's name so the approving
-    administrator sees which customer it is. Either way a registration only
-    ever serves its own (issuer, client_id) tenant and waits for approval.
+    LTI Dynamic Registration: the issuer and the configuration URL must match,
+    so the rule is exact: the same origin (scheme, host and port; no parent or
+    sibling domains, so ``attacker.moodlecloud.com`` cannot speak for
+    ``victim.moodlecloud.com``), and when the issuer has a path (Moodle in a
+    sub-directory) the configuration lives under it (``https://host/schoolA``
+    cannot speak for ``https://host/schoolB``).
+
+    The one exception is hosted Canvas, whose customers all share the issuers in
+    :data:`CANVAS_ISSUERS` and serve the configuration from their own host: it
+    must then be an https URL on a host of that Canvas environment
+    (``school.instructure.com`` for ``canvas.instructure.com``), or a vanity
+    host the operator listed in ``canvas_hosts``.
     """
-    if issuer.rstrip("/") in CANVAS_ISSUERS:
-        return True
-    issuer_host = (urlsplit(issuer).hostname or "").rstrip(".")
-    config_host = (urlsplit(config_url).hostname or "").rstrip(".")
-    if not issuer_host or not config_host:
+    config = _origin(config_url)
+    if config is None:
         return False
-    if config_host == issuer_host:
-        return True
-    parent = registrable_parent(issuer_host)
-    if parent == issuer_host and _is_ip(issuer_host):
-        return False  # an IP address has no subdomains
-    return config_host == parent or config_host.endswith("." + parent)
+    canvas_suffix = CANVAS_HOST_SUFFIXES.get(issuer.rstrip("/"))
+    if canvas_suffix is not None:
+        scheme, host, port = config
+        if host in canvas_hosts:
+            return True  # vouched for by the operator (fetches are https-only anyway)
+        if scheme != "https" or port != 443:
+            return False
+        label = host[: -len(canvas_suffix)] if host.endswith(canvas_suffix) else ""
+        return bool(label) and "." not in label and label not in ("canvas", "sso")
+    if _origin(issuer) != config:
+        return False
+    issuer_path = urlsplit(issuer).path.rstrip("/")
+    config_path = urlsplit(config_url).path
+    return not issuer_path or config_path == issuer_path \
+        or config_path.startswith(issuer_path + "/")
 
 
 def _invalid(reason: str, detail: str) -> RegistrationError:
@@ -240,12 +246,16 @@ def load_platform_config(config_url: str | None, registration_token: str | None,
     if issuer_parts.query or issuer_parts.fragment or len(issuer) > 255:
         raise _invalid(f"issuer {issuer!r} has a query/fragment or is too long",
                        "its issuer is not a plain URL.")
-    if not config_host_allowed(issuer, config_url):
+    if not config_host_allowed(issuer, config_url, settings.canvas_hosts):
+        canvas = issuer.rstrip("/") in CANVAS_ISSUERS
         raise _invalid(
-            f"issuer {issuer} does not match configuration host "
-            f"{urlsplit(config_url).hostname}",
-            f"it claims to be {issuer} but its configuration came from another site "
-            f"({urlsplit(config_url).hostname}).")
+            f"issuer {issuer} does not match configuration URL origin "
+            f"{safe_fetch.redact(config_url)}",
+            f"it claims to be {issuer} but its configuration came from "
+            f"{urlsplit(config_url).hostname}, "
+            + ("which is not a hosted Canvas address (the Peerlift administrator can allow "
+               "a Canvas on its own domain with PEERLIFT_REGISTRATION_CANVAS_HOSTS)."
+               if canvas else "another site (scheme, host and port must be the issuer's)."))
     lti = _platform_section(doc)
     if lti is None:
         raise _invalid(f"{PLATFORM_CONFIGURATION} missing",
@@ -331,11 +341,15 @@ _FETCH_MESSAGES = {
                    "public https address).",
     "unresolvable": "{who} gave an address whose host name does not exist.",
     "unreachable": "{who} could not be reached.",
-    "timeout": "{who} did not answer in time.",
+    "timeout": "{who} did not answer in time (it was cut off after a few seconds).",
     "redirect": "{who} answered with a redirect, which Peerlift does not follow.",
     "too_large": "{who} sent an answer that is far too large.",
     "not_json": "{who} did not answer with JSON.",
 }
+
+
+#: The platform did not answer (in time): a gateway error, not a bad request.
+_FETCH_STATUS = {"unreachable": 502, "timeout": 504}
 
 
 def fetch_failure(step: str, exc: FetchError, who: str) -> RegistrationError:
@@ -343,4 +357,4 @@ def fetch_failure(step: str, exc: FetchError, who: str) -> RegistrationError:
     return RegistrationError(f"{step}_{exc.code}", exc.reason,
                              message + " Peerlift did not register. Try again; if it keeps "
                              "failing, tell the Peerlift administrator the reference below.",
-                             400)
+                             _FETCH_STATUS.get(exc.code, 400))

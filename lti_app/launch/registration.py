@@ -179,6 +179,11 @@ def complete(invite_token: str | None, config_url: str | None,
 # -- checks -------------------------------------------------------------------------
 
 
+def check_invite(token: str | None) -> None:
+    """Raise :class:`RegistrationError` unless ``token`` is a usable invite (not used)."""
+    _usable_invite(token)
+
+
 def _usable_invite(token: str | None) -> RegistrationInvite:
     try:
         return invites.find_usable(token)

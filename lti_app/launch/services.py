@@ -24,6 +24,7 @@ from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.courses.services import KnownRows, LaunchPeople, context_id_of, record_launch
 from lti_app.domain.roles import RoleSet, map_roles
 from lti_app.extensions import db
+from lti_app.launch import input_bounds
 from lti_app.launch.errors import EXPIRED, SETUP, LaunchError
 from lti_app.launch.state_store import Store
 from lti_app.launch.validation import (
@@ -94,6 +95,7 @@ def _origin(url: str) -> str:
 
 def start_login(params: Mapping[str, str], site: ToolSite, store: Store) -> LoginResult:
     """Check an OIDC login initiation and prepare the authentication request."""
+    input_bounds.check_login_params(params)
     iss = params.get("iss", "")
     login_hint = params.get("login_hint", "")
     target = params.get("target_link_uri", "")
@@ -201,7 +203,7 @@ def validate_launch(form: Mapping[str, str], cookies: Mapping[str, str], site: T
                             map_roles(launch.claims.get(CLAIM + "roles", [])),
                             launch.is_deep_linking)
     if cookie is not None:
-        if not hmac.compare_digest(cookie, state):
+        if not hmac.compare_digest(cookie.encode("utf-8", "replace"), state.encode()):
             raise LaunchError("state_mismatch", "state cookie does not match the posted state")
         return outcome
     storage_target = launch.login.get("storage_target")
@@ -228,10 +230,11 @@ def validate_launch(form: Mapping[str, str], cookies: Mapping[str, str], site: T
 
 def confirm_storage_binding(ticket: str, state_value: str, store: Store) -> LaunchOutcome:
     """Second half of a Platform Storage launch: the page read the state back."""
-    pending = store.take("pending:" + ticket) if ticket and len(ticket) < 100 else None
+    pending = store.take("pending:" + ticket) if input_bounds.looks_like_ours(ticket) else None
     if pending is None:
         raise LaunchError("unknown_ticket", "launch ticket unknown, expired or used", EXPIRED)
-    if not state_value or not hmac.compare_digest(state_value, pending["state"]):
+    if not state_value or not hmac.compare_digest(state_value.encode("utf-8", "replace"),
+                                                  str(pending["state"]).encode()):
         raise LaunchError("state_mismatch", "state read from platform storage does not match")
     reg = db.session.get(Registration, pending["registration"])
     dep = db.session.get(Deployment, pending["deployment"])

@@ -25,7 +25,14 @@ import jwt
 from pylti1p3.exception import LtiException
 from pylti1p3.message_launch import MessageLaunch
 
-from lti_app.launch.errors import EXPIRED, SETUP, LaunchError
+from lti_app.launch import input_bounds
+from lti_app.launch.errors import (
+    EXPIRED,
+    PLATFORM_KEYS_UNAVAILABLE,
+    PLATFORM_KEYS_UNUSABLE,
+    SETUP,
+    LaunchError,
+)
 from lti_app.launch.state_store import Store
 from lti_app.lms import registry
 from lti_app.lms.models import Deployment, Registration
@@ -79,10 +86,16 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
     def validate(self) -> PeerliftMessageLaunch:
         self._validated = True  # pylti1p3 re-enters validate() when reading the body
         try:
+            input_bounds.check_launch_form(self._form)
             self._check_format()
             self._check_registration()
-            self._check_signature()
+            # State and nonce before the signature: checking the signature may
+            # fetch the platform's keys (an unknown kid re-fetches, at most once a
+            # minute), and a forged token without a state we issued must not spend
+            # that budget and so block a genuine key rotation.
             self._check_state_and_nonce()
+            self._check_signature()
+            input_bounds.check_claims(self.claims)
             self._check_message()
             self._check_deployment()
             if "sub" not in self.claims:
@@ -138,6 +151,7 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
         return client_id
 
     def _check_registration(self) -> None:
+        input_bounds.check_issuer_and_audience(self.claims)
         iss = self.claims.get("iss")
         if not isinstance(iss, str) or not iss:
             raise LaunchError("missing_claim", "id_token has no iss")
@@ -165,6 +179,14 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
         try:
             key = self._keys.get(reg.id, reg.jwks_url, kid)
         except PlatformKeyError as exc:
+            if exc.code == "jwks_unreachable":
+                raise LaunchError(exc.code, exc.reason, PLATFORM_KEYS_UNAVAILABLE, 503,
+                                  title="Your learning platform is not answering",
+                                  retry_after=30) from exc
+            if exc.code == "jwks_invalid":
+                raise LaunchError(exc.code, exc.reason, PLATFORM_KEYS_UNUSABLE, 502,
+                                  title="Your learning platform's keys are unusable",
+                                  retry_after=60) from exc
             raise LaunchError(exc.code, exc.reason) from exc
         s = self._settings
         try:
@@ -205,7 +227,8 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
         if login["registration"] != self.registration.id:
             raise LaunchError("state_mismatch", "state was issued for another registration")
         nonce = self.claims.get("nonce")
-        if not isinstance(nonce, str) or not hmac.compare_digest(nonce, login["nonce"]):
+        if not isinstance(nonce, str) or not hmac.compare_digest(
+                nonce.encode("utf-8", "replace"), str(login["nonce"]).encode()):
             raise LaunchError("bad_nonce", "id_token nonce is not the one issued at login")
 
     def _check_deployment(self) -> None:

@@ -233,6 +233,8 @@ def launch_error(exc: LaunchError) -> Any:
         "error.html", title=exc.title, message=exc.message, code=exc.code, ref=ref,
         new_window_url=exc.new_window_url), exc.status)
     resp.headers["Cache-Control"] = "no-store"
+    if exc.retry_after is not None:
+        resp.headers["Retry-After"] = str(exc.retry_after)
     return resp
 
 

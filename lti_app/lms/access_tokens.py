@@ -3,8 +3,18 @@
 A token is cached per (registration, sorted scope set) until shortly before it
 expires, in Redis when the tool has one so every web and worker process shares
 it, else in this process. A lock around the fetch means a burst of workers makes
-one token request, not one each; a 401 on a service call drops the token (only
-if it is still the cached one) so the next caller fetches a fresh one.
+one token request, not one each (single flight); a 401 on a service call drops
+the token (only if it is still the cached one) so the next caller fetches a
+fresh one.
+
+A failed token request is remembered in the same store: every process then
+backs off together (exponential, jittered, ``Retry-After`` honoured when
+longer) and callers get a ``retry`` :class:`ServiceError` saying how long to
+wait, without asking the LMS. So while a token endpoint is down each
+registration costs it a few requests a minute at most, not one per score batch
+per worker. An outage (5xx, timeouts, 429) backs off the whole registration,
+since all its scope sets share one token endpoint; a scope the LMS will not
+grant backs off only that scope set.
 """
 
 from __future__ import annotations
@@ -12,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import random
 import secrets
 import threading
 import time
@@ -21,8 +32,15 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import requests
+from redis.exceptions import LockError
 
-from lti_app.lms.service_http import ServiceError, classify, json_body, transport_error
+from lti_app.lms.service_http import (
+    MAX_RETRY_AFTER_S,
+    ServiceError,
+    classify,
+    json_body,
+    transport_error,
+)
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +49,21 @@ JWT_BEARER = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 ASSERTION_TTL_S = 300
 #: Stop using a token this long before the platform said it expires.
 EXPIRY_MARGIN_S = 60.0
+
+
+@dataclass(frozen=True)
+class Backoff:
+    """How long to wait after failed token requests: ``base`` × 2^(failures−1),
+    capped, jittered to between half and all of it; ``Retry-After`` wins when longer."""
+
+    base: float = 10.0
+    cap: float = 300.0
+
+    def delay(self, failures: int, retry_after: float | None,
+              rand: Callable[[], float] = random.random) -> float:
+        wait = min(self.cap, self.base * (2 ** max(0, failures - 1)))
+        wait *= 0.5 + rand() / 2
+        return float(max(wait, min(retry_after or 0.0, MAX_RETRY_AFTER_S)))
 
 
 @dataclass(frozen=True)
@@ -48,6 +81,7 @@ class TokenStore(Protocol):
     def get(self, key: str) -> str | None: ...
     def put(self, key: str, token: str, ttl: float) -> None: ...
     def drop(self, key: str, token: str) -> None: ...
+    def delete(self, key: str) -> None: ...
     def lock(self, key: str) -> Any: ...
 
 
@@ -74,6 +108,10 @@ class MemoryTokenStore:
         with self._guard:
             if self._tokens.get(key, ("", 0.0))[0] == token:
                 del self._tokens[key]
+
+    def delete(self, key: str) -> None:
+        with self._guard:
+            self._tokens.pop(key, None)
 
     @contextmanager
     def lock(self, key: str) -> Iterator[None]:
@@ -104,7 +142,11 @@ class RedisTokenStore:
     def drop(self, key: str, token: str) -> None:
         self.client.eval(self._DROP, 1, key, token)
 
+    def delete(self, key: str) -> None:
+        self.client.delete(key)
+
     def lock(self, key: str) -> Any:
+        # The lock expires by itself if its holder dies mid-request.
         return self.client.lock(key + ":lock", timeout=self.lock_timeout,
                                 blocking_timeout=self.lock_timeout)
 
@@ -113,11 +155,13 @@ class AccessTokens:
     """Gets (and caches) access tokens; ``sign`` turns claims into a JWT with our key."""
 
     def __init__(self, store: TokenStore, sign: Callable[[dict[str, Any]], str], *,
-                 timeout: float = 10.0, session: requests.Session | None = None):
+                 timeout: float = 10.0, session: requests.Session | None = None,
+                 backoff: Backoff | None = None):
         self.store = store
         self.sign = sign
         self.timeout = timeout
         self.session = session
+        self.backoff = backoff or Backoff()
         #: Token requests this process made (benchmarks and tests read it).
         self.requests_made = 0
 
@@ -126,23 +170,78 @@ class AccessTokens:
         scope_hash = hashlib.sha256(" ".join(sorted(set(scopes))).encode()).hexdigest()[:16]
         return f"peerlift:lti-token:{auth.registration_id}:{scope_hash}"
 
+    @staticmethod
+    def _backoff_keys(auth: ServiceAuth, key: str) -> tuple[str, str]:
+        """(the registration's outage record, this scope set's refusal record)."""
+        return (f"peerlift:lti-token-backoff:{auth.registration_id}",
+                key.replace(":lti-token:", ":lti-token-backoff:", 1))
+
     def get(self, auth: ServiceAuth, scopes: Sequence[str]) -> str:
-        """A live token for ``scopes``: cached, or fetched under a lock."""
+        """A live token for ``scopes``: cached, or fetched by one process at a time.
+
+        Raises a ``retry`` :class:`ServiceError` (with ``retry_after``) while an
+        earlier failure is being backed off, without contacting the LMS.
+        """
         key = self.key(auth, scopes)
         token = self.store.get(key)
         if token:
             return token
-        with self.store.lock(key):
-            token = self.store.get(key)  # another process may have fetched it meanwhile
-            if token:
+        self._raise_if_backing_off(auth, key)
+        try:
+            with self.store.lock(key):
+                token = self.store.get(key)  # another process may have fetched it meanwhile
+                if token:
+                    return token
+                # ... or failed meanwhile: then wait like everyone else.
+                self._raise_if_backing_off(auth, key)
+                try:
+                    token, ttl = self._fetch(auth, scopes)
+                except ServiceError as exc:
+                    wait = self._remember_failure(auth, key, exc)
+                    raise ServiceError(exc.kind, exc.reason, status=exc.status,
+                                       retry_after=wait) from exc
+                self.store.put(key, token, ttl)
+                for backoff_key in self._backoff_keys(auth, key):
+                    self.store.delete(backoff_key)
                 return token
-            token, ttl = self._fetch(auth, scopes)
-            self.store.put(key, token, ttl)
-            return token
+        except LockError as exc:
+            raise ServiceError("retry", "Access token request: another Peerlift process is "
+                               "still asking the LMS for a token", retry_after=5.0) from exc
 
     def invalidate(self, auth: ServiceAuth, scopes: Sequence[str], token: str) -> None:
         """Forget ``token`` after the platform refused it (401)."""
         self.store.drop(self.key(auth, scopes), token)
+
+    def _raise_if_backing_off(self, auth: ServiceAuth, key: str) -> None:
+        now = time.time()
+        for backoff_key in self._backoff_keys(auth, key):
+            record = _load(self.store.get(backoff_key))
+            if record is None:
+                continue
+            wait = float(record.get("until", 0)) - now
+            if wait > 0:
+                raise ServiceError(
+                    "retry", f"{record.get('reason', 'Access token request failed')} "
+                    f"(Peerlift waits {wait:.0f} s before asking again)",
+                    status=record.get("status"), retry_after=wait)
+
+    def _remember_failure(self, auth: ServiceAuth, key: str, exc: ServiceError) -> float:
+        """Record the failure so every process waits (the count makes the wait grow);
+        returns the wait in seconds."""
+        whole_registration, scope_set = self._backoff_keys(auth, key)
+        backoff_key = scope_set if isinstance(exc, ScopeRefused) else whole_registration
+        previous = _load(self.store.get(backoff_key)) or {}
+        failures = int(previous.get("failures", 0)) + 1
+        wait = self.backoff.delay(failures, exc.retry_after)
+        record = {"until": time.time() + wait, "failures": failures, "reason": exc.reason,
+                  "status": exc.status}
+        # Kept beyond the wait so the next failure doubles it; forgotten after a
+        # quiet spell, or at once when a token request succeeds.
+        self.store.put(backoff_key, json.dumps(record), wait + self.backoff.cap * 2)
+        log.warning("lti-token: registration %s token request failed (%d in a row); "
+                    "no token requests for %.0f s: %s", auth.registration_id, failures, wait,
+                    exc.reason)
+        return wait
 
     def _assertion(self, auth: ServiceAuth) -> str:
         now = int(time.time())
@@ -175,7 +274,7 @@ class AccessTokens:
         if isinstance(granted, str) and granted.strip():
             missing = set(scopes) - set(granted.split())
             if missing:
-                raise ServiceError("retry", f"{what}: the LMS did not grant "
+                raise ScopeRefused("retry", f"{what}: the LMS did not grant "
                                    f"{', '.join(sorted(missing))}; check the tool's services "
                                    "in the LMS registration")
         try:
@@ -186,3 +285,17 @@ class AccessTokens:
         log.info("lti-token: fetched for registration %s scopes=%s ttl=%.0fs",
                  auth.registration_id, json.dumps(sorted(set(scopes))), ttl)
         return token, ttl
+
+
+class ScopeRefused(ServiceError):
+    """A token the LMS issued without the scopes asked for: only that scope set waits."""
+
+
+def _load(raw: str | None) -> dict[str, Any] | None:
+    if not raw:
+        return None
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        return None
+    return value if isinstance(value, dict) else None

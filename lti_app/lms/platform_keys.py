@@ -3,7 +3,11 @@
 Platforms rotate keys (Canvas keeps several, D2L rotates hourly). We cache the
 parsed keys for ``ttl`` seconds; a ``kid`` we have not seen triggers one re-fetch,
 at most once per ``refetch_interval`` per registration, so a flood of forged
-tokens with random kids cannot make us hammer the platform.
+tokens with random kids cannot make us hammer the platform (and the launch
+checks its single-use state before it asks for a key, so such tokens never get
+this far). When the platform's JWKS cannot be fetched after the cache expired,
+a key from the last good copy is still used for up to ``stale_if_error``
+seconds: a platform whose key URL is briefly down keeps launching.
 """
 
 from __future__ import annotations
@@ -17,6 +21,9 @@ from typing import Any
 
 import jwt
 import requests
+import urllib3
+
+from lti_app.lms.deadline import Deadline, DeadlineAdapter
 
 log = logging.getLogger(__name__)
 
@@ -44,8 +51,9 @@ class _Entry:
 
 class PlatformKeyCache:
     def __init__(self, ttl: float, refetch_interval: float, timeout: float,
-                 session: requests.Session | None = None):
+                 session: requests.Session | None = None, stale_if_error: float = 86400.0):
         self.ttl = ttl
+        self.stale_if_error = stale_if_error
         self.refetch_interval = refetch_interval
         self.timeout = timeout
         self.session = session or requests.Session()
@@ -73,7 +81,16 @@ class PlatformKeyCache:
                 f"no key with kid {kid!r} in the platform JWKS (re-fetched "
                 f"{now - entry.miss_refetch_at:.0f}s ago; not re-fetching yet)",
             )
-        keys = self._fetch(jwks_url)
+        try:
+            keys = self._fetch(jwks_url)
+        except PlatformKeyError as exc:
+            age = now - entry.fetched_at if entry else None
+            if exc.code == "jwks_unreachable" and entry and kid in entry.keys \
+                    and age is not None and age < self.ttl + self.stale_if_error:
+                log.warning("platform JWKS %s unreachable; using the copy fetched %.0f s ago "
+                            "(%s)", jwks_url, age, exc.reason)
+                return entry.keys[kid]
+            raise
         with self._lock:
             self._entries[cache_key] = _Entry(url=jwks_url, keys=keys, fetched_at=time.monotonic(),
                                               miss_refetch_at=now if miss else None)
@@ -82,13 +99,30 @@ class PlatformKeyCache:
         return keys[kid]
 
     def _fetch(self, url: str) -> dict[str, Any]:
+        # One session per fetch (hourly at most) so the exchange can carry a hard
+        # wall-clock deadline: a platform trickling its keys cannot hold a launch.
+        deadline = Deadline(2 * self.timeout)
+        session = requests.Session()
+        session.headers["User-Agent"] = USER_AGENT
+        adapter = DeadlineAdapter(deadline)
+        session.mount("https://", adapter)
+        session.mount("http://", adapter)
         try:
-            resp = self.session.get(url, timeout=self.timeout, stream=True,
-                                    headers={"Accept": "application/json"})
+            resp = session.get(url, timeout=self.timeout, stream=True,
+                               headers={"Accept": "application/json"})
             body = resp.raw.read(_MAX_JWKS_BYTES + 1, decode_content=True)
-        except requests.RequestException as exc:
+        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
+            if deadline.expired:
+                raise PlatformKeyError("jwks_unreachable", f"platform JWKS {url} did not send "
+                                       f"its keys within {deadline.seconds:g}s; cut off") from exc
             raise PlatformKeyError("jwks_unreachable",
                                    f"platform JWKS {url} unreachable: {exc}") from exc
+        finally:
+            deadline.cancel()
+            session.close()
+        if deadline.expired:  # cut short by the watchdog: never parse a partial key set
+            raise PlatformKeyError("jwks_unreachable", f"platform JWKS {url} did not send its "
+                                   f"keys within {deadline.seconds:g}s; cut off")
         if resp.status_code != 200:
             raise PlatformKeyError("jwks_unreachable",
                                    f"platform JWKS {url} answered HTTP {resp.status_code}")

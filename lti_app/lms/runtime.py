@@ -9,7 +9,7 @@ import requests
 from flask import Flask, current_app
 
 from lti_app.lms import keys
-from lti_app.lms.access_tokens import AccessTokens, MemoryTokenStore, RedisTokenStore
+from lti_app.lms.access_tokens import AccessTokens, Backoff, MemoryTokenStore, RedisTokenStore
 from lti_app.lms.service_http import FastHttp, new_session
 
 _EXTENSION = "peerlift.access_tokens"
@@ -33,9 +33,11 @@ def init_app(app: Flask) -> None:
     else:
         store = MemoryTokenStore()
     app.extensions[_FAST] = FastHttp(pool_size=max(16, int(app.config["GRADES_HTTP_THREADS"])))
+    backoff = Backoff(base=float(app.config["LTI_TOKEN_BACKOFF_BASE_S"]),
+                      cap=float(app.config["LTI_TOKEN_BACKOFF_CAP_S"]))
     app.extensions[_EXTENSION] = AccessTokens(store, _sign,
                                               timeout=app.config["LTI_SERVICE_TIMEOUT_S"],
-                                              session=new_session())
+                                              session=new_session(), backoff=backoff)
 
 
 def tokens() -> AccessTokens:

@@ -21,9 +21,12 @@ service, its database admin port or any intranet page. The rules:
   resolves the name itself.
 * Redirects are not followed (a 3xx is an error: a redirect is how an
   allowed URL would smuggle us to a forbidden one), environment proxies and
-  ``.netrc`` are ignored, every step has a timeout and the whole exchange a
-  deadline, the body is capped (256 KiB by default, checked while reading,
-  after decompression) and a successful answer must be JSON.
+  ``.netrc`` are ignored, the body is capped (256 KiB by default, checked while
+  reading, after decompression) and a successful answer must be JSON.
+* Every step has a timeout, and the whole exchange (connect, TLS, sending,
+  headers, body) a hard wall-clock deadline: a watchdog shuts the socket down
+  when it passes, so a server that trickles a byte every second cannot hold a
+  web worker beyond it (per-read timeouts alone never fire on a trickle).
 """
 
 from __future__ import annotations
@@ -32,7 +35,6 @@ import ipaddress
 import json
 import logging
 import socket
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -40,9 +42,9 @@ from urllib.parse import urlsplit
 
 import requests
 import urllib3
-from requests.adapters import HTTPAdapter
 from requests.models import PreparedRequest
 
+from lti_app.lms.deadline import Deadline, DeadlineAdapter
 from lti_app.lms.platform_keys import USER_AGENT
 
 log = logging.getLogger(__name__)
@@ -72,11 +74,17 @@ class FetchError(Exception):
 class FetchPolicy:
     #: Allow http:// and loopback/private addresses (development and tests only).
     allow_private: bool
-    #: Seconds for connecting and for each read; the whole exchange gets twice this.
+    #: Seconds for connecting and for each read.
     timeout: float
     max_bytes: int = MAX_BYTES
     #: TLS verification: True (system/certifi CAs) or a CA bundle path (tests).
     verify: bool | str = True
+    #: Wall-clock seconds for the whole exchange; None: twice ``timeout``.
+    deadline: float | None = None
+
+    @property
+    def total_seconds(self) -> float:
+        return self.deadline if self.deadline is not None else 2 * self.timeout
 
 
 @dataclass(frozen=True)
@@ -198,12 +206,12 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
                   host_header=host_header, ip=addresses[0])
 
 
-class _PinnedAdapter(HTTPAdapter):
+class _PinnedAdapter(DeadlineAdapter):
     """Connects to the checked IP while TLS and ``Host`` keep the original name."""
 
-    def __init__(self, target: Target):
+    def __init__(self, target: Target, deadline: Deadline):
         self._target = target
-        super().__init__(max_retries=0)
+        super().__init__(deadline)
 
     def build_connection_pool_key_attributes(
         self, request: PreparedRequest, verify: Any, cert: Any = None
@@ -252,31 +260,40 @@ def request_json(method: str, url: str, policy: FetchPolicy, *, bearer: str | No
     if body is not None:
         data = json.dumps(body).encode()
         headers["Content-Type"] = "application/json"
-    deadline = time.monotonic() + 2 * policy.timeout
+    deadline = Deadline(policy.total_seconds)
     session = requests.Session()
     session.trust_env = False  # no environment proxies (they would bypass the pin), no .netrc
-    adapter = _PinnedAdapter(target)
+    adapter = _PinnedAdapter(target, deadline)
     session.mount("https://", adapter)
     session.mount("http://", adapter)
+    step = min(policy.timeout, policy.total_seconds)
     try:
         try:
             resp = session.request(method, target.url, headers=headers, data=data,
-                                   timeout=(policy.timeout, policy.timeout),
-                                   allow_redirects=False, stream=True, verify=policy.verify)
+                                   timeout=(step, step), allow_redirects=False, stream=True,
+                                   verify=policy.verify)
         except requests.Timeout as exc:
             raise FetchError("timeout", f"{redact(url)} did not answer in time: {exc}") from exc
         except (requests.RequestException, ValueError) as exc:
+            if deadline.expired:
+                raise _too_slow(url, policy) from exc
             raise FetchError("unreachable", f"{redact(url)} unreachable: {exc}") from exc
         try:
             return _read(resp, url, policy, deadline)
         finally:
             resp.close()
     finally:
+        deadline.cancel()
         session.close()
 
 
+def _too_slow(url: str, policy: FetchPolicy) -> FetchError:
+    return FetchError("timeout", f"{redact(url)} did not send its whole answer within "
+                      f"{policy.total_seconds:g} s (connect, headers and body); cut off")
+
+
 def _read(resp: requests.Response, url: str, policy: FetchPolicy,
-          deadline: float) -> JsonResponse:
+          deadline: Deadline) -> JsonResponse:
     status = resp.status_code
     if 300 <= status < 400:
         location = resp.headers.get("Location", "")
@@ -293,12 +310,15 @@ def _read(resp: requests.Response, url: str, policy: FetchPolicy,
             if len(body) > policy.max_bytes:
                 raise FetchError("too_large", f"{redact(url)} sent more than "
                                  f"{policy.max_bytes} bytes")
-            if time.monotonic() > deadline:
-                raise FetchError("timeout", f"{redact(url)} took longer than "
-                                 f"{2 * policy.timeout:g}s to send its answer")
+            if deadline.expired:
+                raise _too_slow(url, policy)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
+        if deadline.expired:
+            raise _too_slow(url, policy) from exc
         raise FetchError("unreachable", f"{redact(url)}: reading the answer failed: "
                          f"{exc}") from exc
+    if deadline.expired:  # the watchdog cut the body short: never use a partial answer
+        raise _too_slow(url, policy)
     raw = bytes(body)
     content_type = resp.headers.get("Content-Type", "")
     parsed: Any = None

@@ -118,7 +118,13 @@ class FaultInjector:
             status_box.append(int(status.split()[0]))
             return start_response(status, response_headers, exc_info)
 
-        body = list(self.app(environ, capture))
+        result = self.app(environ, capture)
+        try:
+            body = list(result)
+        finally:  # a file response (the sandbox's CSS) must be closed, as servers do
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
         self._log(Seen(method, path, query, status_box[0] if status_box else 0, headers))
         return body
 

@@ -41,6 +41,8 @@ class JwksApp:
     def __init__(self, jwks: Callable[[], dict[str, Any]]):
         self.jwks = jwks
         self.hits = 0
+        #: Answers every other path when set (a test's platform on this origin).
+        self.fallback: WSGIApp | None = None
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -55,5 +57,7 @@ class JwksApp:
         if path == "/error":
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [b"down"]
+        if self.fallback is not None:
+            return list(self.fallback(environ, start_response))
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"not found"]
