@@ -8,7 +8,7 @@ from typing import Any
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
 from lti_app.courses.session import Actor, current_actor, require_actor
-from lti_app.peer_activities import notices, registry, rich_text, services
+from lti_app.peer_activities import notices, registry, rich_text, services, settings_form
 from lti_app.peer_activities.services import ActivityInputError
 
 bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
@@ -16,7 +16,17 @@ bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templat
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"launch_notices": notices.for_actor, "editable": rich_text.editable}
+    return {"launch_notices": notices.for_actor, "editable": rich_text.editable,
+            "settings_specs": settings_form.form_specs,
+            "settings_form_values": settings_form.form_values,
+            "activity_summary": settings_form.summary,
+            "settings_in_words": settings_in_words}
+
+
+def settings_in_words(activity: Any) -> list[tuple[str, str]]:
+    """(label, value in words) of an activity's settings; [] for an unconfigured one."""
+    kind = registry.get(activity.activity_type)
+    return settings_form.describe(kind, activity.settings) if kind is not None else []
 
 
 def _activity(activity_id: str) -> Any:
