@@ -108,4 +108,5 @@ def confirmation(kind: ActivityType, activity: Activity, names: list[str]) -> li
     parts.extend(settings_form.describe_fields(kind, activity.settings, names))
     notes = {s.changed_note for s in settings_form.specs(kind)
              if s.name in names and s.changed_note}
-    return ["Settings saved: " + "; ".join(parts) + ".", *sorted(notes)]
+    text = "Settings saved: " + "; ".join(parts)
+    return [text if text.endswith((".", "?", "!")) else text + ".", *sorted(notes)]
