@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.peer_activities import notices, registry, rich_text, services, settings_form
@@ -20,7 +22,20 @@ def _helpers() -> dict[str, Any]:
             "settings_specs": settings_form.form_specs,
             "settings_form_values": settings_form.form_values,
             "activity_summary": settings_form.summary,
-            "settings_in_words": settings_in_words}
+            "settings_in_words": settings_in_words, "kept_input": kept_input}
+
+
+_NOTHING_TYPED: MultiDict[str, str] = MultiDict()
+
+
+def kept_input(action: str) -> MultiDict[str, str]:
+    """What the person typed into the form posting to ``action``, when this page is
+    that form coming back with an error (the same request); else nothing. Templates
+    fill each field with ``kept.get(name, stored value)`` so no input is lost, and
+    the other forms of the page keep their own values."""
+    if request.method == "POST" and request.path == urlsplit(action).path:
+        return request.form
+    return _NOTHING_TYPED
 
 
 def settings_in_words(activity: Any) -> list[tuple[str, str]]:
