@@ -80,7 +80,7 @@ class PeerReviewSettings(Schema):
     #: The public id of the course activity whose published groups submit together.
     groups_from = fields.String(load_default=None, allow_none=True,
                                 validate=validate.Length(max=24),
-                                metadata={"show": False,
+                                metadata={"label": "Groups from", "show": False,
                                           "edited_elsewhere": "With group submissions."})
     submission_due = _due("Submissions due")
     review_due = _due("Reviews due")
