@@ -69,23 +69,26 @@ def edit_settings(activity: Activity, kind: ActivityType, form: Mapping[str, Any
     merged = {**dict(activity.settings or {}),
               **settings_form.raw_from_form(kind, form, prefix=prefix)}
     after: dict[str, Any] = {}
+    changed: list[str] = []
     try:
         after = settings_form.load(kind, merged)
     except ActivityInputError as exc:
         errors.update(exc.messages)
-    if not errors:
-        moved = settings_form.changed(kind, activity.settings, after)
-        locked = locked_settings(activity, kind)
-        errors.update({name: [locked[name]] for name in moved if name in locked})
+    else:
+        changed = settings_form.changed(kind, activity.settings, after)
+        locked = locked_settings(activity, kind) if changed else {}
+        errors.update({name: [locked[name]] for name in changed if name in locked})
     if errors:
         raise ActivityInputError(errors)
-    changed = settings_form.changed(kind, activity.settings, after)
     if title != activity.title:
         changed.insert(0, "title")
     if description != activity.description:
         changed.insert(1 if title != activity.title else 0, "description")
     activity.title, activity.description = title, description
-    activity.settings = after
+    # Keys the schema does not know (kept by a feature outside the form) stay as they were.
+    known = {s.name for s in settings_form.specs(kind)}
+    activity.settings = {**{k: v for k, v in (activity.settings or {}).items() if k not in known},
+                         **after}
     flag_modified(activity, "settings")
     db.session.flush()
     rules = _rules(kind)

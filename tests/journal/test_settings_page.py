@@ -62,7 +62,8 @@ def test_new_check_in_days_reschedule_and_the_description_follows(jd) -> None:
     assert resp.status_code == 303, resp.get_data(as_text=True)
     done = html.unescape(jd.client.get(resp.headers["Location"]).get_data(as_text=True))
     assert "Settings saved: Check-ins: 14 and 45 days after completion; Entry prompts: " \
-        "What did you try this week? · What surprised you? · What will you keep doing?" in done
+        "“What did you try this week?”, “What surprised you?” and " \
+        "“What will you keep doing?”." in done
     assert "Unanswered check-ins now follow the new days." in done
     assert {c.day: c.status for c in jd.checkins(ASHA)} == {
         14: "pending", 30: "cancelled", 45: "pending", 60: "cancelled", 90: "cancelled"}

@@ -51,7 +51,7 @@ def _days_words(value: object, settings: Mapping[str, object]) -> str:
 
 def _prompts_words(value: object, _settings: Mapping[str, object]) -> str:
     found = [line.strip() for line in str(value or "").splitlines() if line.strip()]
-    return " · ".join(found or DEFAULT_PROMPTS)
+    return _and([f"“{p}”" for p in (found or DEFAULT_PROMPTS)])
 
 
 class JournalSettings(Schema):
