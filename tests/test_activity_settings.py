@@ -97,7 +97,8 @@ def test_deep_linking_shows_every_number_setting_with_its_default_value(lti) -> 
     page, _ = _picker(lti)
     assert _value(page, "peer_review.reviews_per_submission") == "3"
     assert _value(page, "peer_review.lease_minutes") == "120"
-    assert _value(page, "role_play.rounds") == "3"
+    assert 'name="role_play.rounds"' in page and \
+        '<option value="" selected>One per member, so everyone practises' in page
     assert _value(page, "role_play.round_minutes") == "10"
     assert _value(page, "case_discussion.completion_posts") == "2"
     assert _value(page, "journal.checkin_days") == "30,60,90"
@@ -174,12 +175,12 @@ def test_only_staff_of_the_activitys_course_open_its_settings(drive, lti) -> Non
 def test_role_play_settings_change_and_confirm_themselves(drive, app) -> None:
     staff = drive.setup_activity("role_play", link="rp-link")
     page = _settings(drive, staff).get_data(as_text=True)
-    assert _value(page, "rounds") == "3" and _value(page, "round_minutes") == "10"
+    assert _value(page, "round_minutes") == "10"
     resp = _save(drive, staff, round_minutes="15", rounds="4", group_size="2")
     assert resp.status_code == 303, resp.get_data(as_text=True)
     done = drive.client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert ("Settings saved: People per group: Pairs: practitioner and client; Rounds: 4; "
-            "Minutes per round: 15 minutes.") in done
+    assert ("Settings saved: People per group: Pairs: practitioner and client; Rounds: 4 rounds "
+            "for every group; Minutes per round: 15 minutes.") in done
     assert _settings_of(app, drive.activity) == {
         "group_size": 2, "rounds": 4, "round_minutes": 15, "completion": "rounds_and_feedback"}
     again = _save(drive, staff)
