@@ -15,15 +15,23 @@ from marshmallow import Schema
 class ActivityType:
     key: str
     label: str
+    #: One line about the activity; ``{setting}`` reads that setting in words
+    #: (lti_app.peer_activities.settings_form.summary).
     summary: str
-    #: Settings the instructor chooses when adding the activity (deep linking).
+    #: Settings the instructor chooses when adding the activity (deep linking) and
+    #: changes later on its Settings page; each field's ``metadata`` says how it reads
+    #: (see lti_app.peer_activities.settings_form).
     settings_schema: type[Schema]
     #: Label of the completion line item declared through deep linking.
     completion_label: str = "completion"
-    #: Form fields shown on the deep-linking page: (name, label, input type,
-    #: choices as (value, label) pairs for selects).
+    #: Optional form hints for fields whose schema metadata has none: (name, label,
+    #: input type, choices as (value, label) pairs for selects).
     fields: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = field(
         default_factory=tuple)
+    #: Module (dotted path) with the rules for changing settings once people have
+    #: started: ``locked(activity) -> {setting: why it cannot change now}`` and
+    #: ``applied(activity, before, after) -> None`` (follow-up work of a saved change).
+    rules: str = ""
 
 
 _TYPES: dict[str, ActivityType] = {}

@@ -9,15 +9,15 @@ import functools
 import logging
 from typing import Any
 
-from marshmallow import ValidationError
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Course
 from lti_app.extensions import db
 from lti_app.lms.models import Deployment, Registration
-from lti_app.peer_activities import registry
+from lti_app.peer_activities import registry, settings_form
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.settings_form import ActivityInputError as ActivityInputError
 
 log = logging.getLogger(__name__)
 
@@ -27,27 +27,20 @@ AGS_CLAIM = "https://purl.imsglobal.org/spec/lti-ags/claim/endpoint"
 CUSTOM_KEY = "peerlift_activity"
 
 
-class ActivityInputError(ValueError):
-    def __init__(self, messages: dict[str, Any]):
-        super().__init__("invalid activity settings")
-        self.messages = messages
-
-
 def clean_settings(type_key: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """Settings validated by the type's schema (defaults for what is absent)."""
     kind = registry.get(type_key)
     if kind is None:
         raise ActivityInputError({"activity_type": ["Choose one of the four activity types."]})
-    try:
-        settings: dict[str, Any] = kind.settings_schema().load(raw, unknown="exclude")
-    except ValidationError as exc:
-        raise ActivityInputError(exc.normalized_messages()) from exc  # type: ignore[no-untyped-call]
-    return settings
+    return settings_form.load(kind, raw)
 
 
 def settings_from_form(type_key: str, form: Any) -> dict[str, Any]:
     """The settings fields of one activity type, named ``<type>.<field>`` in forms."""
-    prefix = type_key + "."
-    return {k[len(prefix):]: v for k, v in form.items() if k.startswith(prefix) and v != ""}
+    kind = registry.get(type_key)
+    if kind is None:
+        return {}
+    return settings_form.raw_from_form(kind, form, prefix=type_key + ".")
 
 
 def create_activity(

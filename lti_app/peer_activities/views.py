@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
 
 from lti_app.courses.session import Actor, current_actor, require_actor
-from lti_app.peer_activities import notices, registry, rich_text, services
+from lti_app.peer_activities import notices, registry, rich_text, services, settings_form
 from lti_app.peer_activities.services import ActivityInputError
 
 bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
@@ -16,7 +18,30 @@ bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templat
 
 @bp.app_context_processor
 def _helpers() -> dict[str, Any]:
-    return {"launch_notices": notices.for_actor, "editable": rich_text.editable}
+    return {"launch_notices": notices.for_actor, "editable": rich_text.editable,
+            "settings_specs": settings_form.form_specs,
+            "settings_form_values": settings_form.form_values,
+            "activity_summary": settings_form.summary,
+            "settings_in_words": settings_in_words, "kept_input": kept_input}
+
+
+_NOTHING_TYPED: MultiDict[str, str] = MultiDict()
+
+
+def kept_input(action: str) -> MultiDict[str, str]:
+    """What the person typed into the form posting to ``action``, when this page is
+    that form coming back with an error (the same request); else nothing. Templates
+    fill each field with ``kept.get(name, stored value)`` so no input is lost, and
+    the other forms of the page keep their own values."""
+    if request.method == "POST" and request.path == urlsplit(action).path:
+        return request.form
+    return _NOTHING_TYPED
+
+
+def settings_in_words(activity: Any) -> list[tuple[str, str]]:
+    """(label, value in words) of an activity's settings; [] for an unconfigured one."""
+    kind = registry.get(activity.activity_type)
+    return settings_form.describe(kind, activity.settings) if kind is not None else []
 
 
 def _activity(activity_id: str) -> Any:

@@ -20,14 +20,32 @@ SUMMARY_RULES = ("read", "ignore")
 
 
 class CaseDiscussionSettings(Schema):
-    mode = fields.String(load_default="case", validate=validate.OneOf(MODES))
-    group_size = fields.Integer(load_default=6, validate=validate.Range(min=3, max=9))
+    mode = fields.String(load_default="case", validate=validate.OneOf(MODES), metadata={
+        "label": "Format",
+        "choices": (("case", "Case discussion in small groups"),
+                    ("peer_coaching", "Peer coaching: a member presents a real challenge"))})
+    group_size = fields.Integer(
+        load_default=6, validate=validate.Range(min=3, max=9),
+        metadata={"label": "People per group",
+                  "description": "3 to 9; some groups may be up to two smaller so that "
+                                 "everyone has a group."})
     #: Peer coaching: rounds per group (the presenter rotates through the members).
-    rounds = fields.Integer(load_default=3, validate=validate.Range(min=1, max=9))
+    rounds = fields.Integer(
+        load_default=3, validate=validate.Range(min=1, max=9),
+        metadata={"label": "Peer coaching rounds",
+                  "description": "Peer coaching only: a different presenter each round "
+                                 "(1 to 9)."})
     #: Completion: posts a learner writes in their group …
-    completion_posts = fields.Integer(load_default=2, validate=validate.Range(min=0, max=50))
+    completion_posts = fields.Integer(
+        load_default=2, validate=validate.Range(min=0, max=50),
+        metadata={"label": "Posts needed to complete", "unit": "posts",
+                  "description": "0 to 50 posts in their group's threads."})
     #: … and whether they must have read the group's published summary.
-    completion_summary = fields.String(load_default="read", validate=validate.OneOf(SUMMARY_RULES))
+    completion_summary = fields.String(
+        load_default="read", validate=validate.OneOf(SUMMARY_RULES),
+        metadata={"label": "Also needed to complete",
+                  "choices": (("read", "Reading the group's published summary"),
+                              ("ignore", "Nothing else"))})
 
 
 CASE_DISCUSSION = register(
@@ -37,16 +55,6 @@ CASE_DISCUSSION = register(
         summary="Small groups discuss a case, or a member presents a real challenge and the "
         "group brainstorms; a facilitator publishes a structured summary to everyone.",
         settings_schema=CaseDiscussionSettings,
-        fields=(
-            ("mode", "Format", "select",
-             (("case", "Case discussion in small groups"),
-              ("peer_coaching", "Peer coaching: a member presents a real challenge"))),
-            ("group_size", "People per group (3-9)", "number", ()),
-            ("rounds", "Peer coaching: rounds (a different presenter each)", "number", ()),
-            ("completion_posts", "Complete after this many posts", "number", ()),
-            ("completion_summary", "…and", "select",
-             (("read", "reading the group's published summary"),
-              ("ignore", "nothing else"))),
-        ),
+        rules="lti_app.peer_activities.case_discussion.settings_rules",
     )
 )

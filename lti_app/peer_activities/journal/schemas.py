@@ -87,18 +87,6 @@ def checkin_input(form: Mapping[str, Any], items: list[JournalActionItem]) -> Ch
                         share_how=_multiline(form, "share_how"), confidence=int(raw_conf))
 
 
-def settings_input(form: Mapping[str, Any]) -> dict[str, Any]:
-    """The journal settings form (the activity's settings schema validates)."""
-    from lti_app.peer_activities.journal import JournalSettings
-
-    raw = {k: str(form.get(k, "")).strip() for k in JournalSettings().fields}
-    raw["prompts"] = _multiline(form, "prompts", 2000)
-    raw = {k: v for k, v in raw.items() if v != "" or k in ("prompts", "course_end",
-                                                            "followup_closes")}
-    loaded: dict[str, Any] = JournalSettings().load(raw)
-    return loaded
-
-
 class EntryOut(Schema):
     """An entry as its author or staff read it."""
 

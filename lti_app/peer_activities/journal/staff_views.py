@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, request
-from marshmallow import ValidationError
+from flask import Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
 from lti_app.courses.models import Enrolment, Person
 from lti_app.courses.session import require_actor
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import completion, figures, schedule, schemas
-from lti_app.peer_activities.journal.views import _back, _messages, _refused, _scope, bp
+from lti_app.peer_activities import registry, settings_edit
+from lti_app.peer_activities.journal import completion, figures
+from lti_app.peer_activities.journal.views import _back, _scope, bp
+from lti_app.peer_activities.settings_form import ActivityInputError
+from lti_app.peer_activities.staff_views import render_settings
 
 # -- staff -----------------------------------------------------------------------------------
 
@@ -24,15 +26,18 @@ from lti_app.peer_activities.journal.views import _back, _messages, _refused, _s
 @require_actor(staff=True)
 def save_settings(activity_id: str) -> Any:
     """Prompts, check-in days, their anchor, follow-up closing and the completion
-    rule; unanswered check-ins are rescheduled."""
+    rule (the activity's Settings page does the same with the title); unanswered
+    check-ins are rescheduled. Refused: the Settings page with everything typed."""
     actor, activity, _ = _scope(activity_id)
+    kind = registry.get(activity.activity_type)
+    assert kind is not None
     try:
-        activity.settings = schemas.settings_input(request.form)
-    except ValidationError as exc:
-        return _refused(actor, activity, _messages(exc), 422)
-    db.session.flush()
-    schedule.reschedule_activity(activity)
-    return _back(actor, activity)
+        result = settings_edit.edit_settings(activity, kind, request.form, with_title=False)
+    except ActivityInputError as exc:
+        return render_settings(actor, activity, errors=exc.messages, typed=request.form,
+                               status=422)
+    return redirect(url_for("staff.settings_page", activity_id=activity.public_id,
+                            t=actor.token(), saved=",".join(result.changed)), code=303)
 
 
 @bp.post("/<activity_id>/learners/<person_id>/reopen")

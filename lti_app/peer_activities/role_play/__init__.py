@@ -18,16 +18,29 @@ COMPLETION_RULES = ("rounds_and_feedback", "rounds_played")
 
 
 class RolePlaySettings(Schema):
-    group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]))
+    group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]), metadata={
+        "label": "People per group",
+        "choices": ((3, "Triads: practitioner, client, observer"),
+                    (2, "Pairs: practitioner and client"),
+                    (4, "Groups of four: two observers"))})
     #: Absent (the default): each group plays one round per member, so everyone is
     #: practitioner once (pairs 2, triads 3, groups of 4 play 4). A number fixes it
     #: for every group; the instructor is told who would then never practise.
     rounds = fields.Integer(validate=validate.Range(
-        min=1, max=12, error="Choose between 1 and 12 rounds, or one round per member."))
+        min=1, max=12, error="Choose between 1 and 12 rounds, or one round per member."),
+        metadata={"label": "Rounds", "choices": (
+            ("", "One per member, so everyone practises (pairs 2, triads 3, groups of 4: 4)"),
+            *((n, f"{n} round{'s' if n > 1 else ''} for every group") for n in range(1, 9)))})
     #: Length of a live round, for the group's countdown timer.
-    round_minutes = fields.Integer(load_default=10, validate=validate.Range(min=1, max=120))
+    round_minutes = fields.Integer(
+        load_default=10, validate=validate.Range(min=1, max=120),
+        metadata={"label": "Minutes per round", "unit": "minutes",
+                  "description": "The groups' countdown timer (1 to 120 minutes)."})
     #: Absent means the default, ``rounds_and_feedback``.
-    completion = fields.String(validate=validate.OneOf(COMPLETION_RULES))
+    completion = fields.String(validate=validate.OneOf(COMPLETION_RULES), metadata={
+        "label": "Complete when", "default": "rounds_and_feedback",
+        "choices": (("rounds_and_feedback", "All rounds played and feedback given"),
+                    ("rounds_played", "All rounds played"))})
 
 
 ROLE_PLAY = register(
@@ -37,19 +50,6 @@ ROLE_PLAY = register(
         summary="Pairs or triads rehearse a practice as practitioner, client and observer; "
         "roles rotate each round and the observer's checklist becomes written feedback.",
         settings_schema=RolePlaySettings,
-        fields=(
-            ("group_size", "People per group", "select",
-             (("3", "Triads: practitioner, client, observer"),
-              ("2", "Pairs: practitioner and client"),
-              ("4", "Groups of four: two observers"))),
-            ("rounds", "Rounds", "select",
-             (("", "One per member, so everyone practises (pairs 2, triads 3, groups of 4: 4)"),
-              *((str(n), f"{n} round{'s' if n > 1 else ''} for every group")
-                for n in range(1, 9)))),
-            ("round_minutes", "Minutes per round (the groups' timer)", "number", ()),
-            ("completion", "Complete when", "select",
-             (("rounds_and_feedback", "All rounds played and feedback given"),
-              ("rounds_played", "All rounds played"))),
-        ),
+        rules="lti_app.peer_activities.role_play.settings_rules",
     )
 )
