@@ -10,8 +10,12 @@ first at launch); ``panel`` (what pages show, per audience);
 ``views`` and ``facilitation_views`` (blueprint ``case_discussion``).
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from lti_app.peer_activities.grouping.size_settings import (
+    CaseDiscussionSizes,
+    size_form_fields,
+)
 from lti_app.peer_activities.registry import ActivityType, register
 
 MODES = ("case", "peer_coaching")
@@ -19,9 +23,8 @@ MODES = ("case", "peer_coaching")
 SUMMARY_RULES = ("read", "ignore")
 
 
-class CaseDiscussionSettings(Schema):
+class CaseDiscussionSettings(CaseDiscussionSizes):
     mode = fields.String(load_default="case", validate=validate.OneOf(MODES))
-    group_size = fields.Integer(load_default=6, validate=validate.Range(min=3, max=9))
     #: Peer coaching: rounds per group (the presenter rotates through the members).
     rounds = fields.Integer(load_default=3, validate=validate.Range(min=1, max=9))
     #: Completion: posts a learner writes in their group …
@@ -41,7 +44,7 @@ CASE_DISCUSSION = register(
             ("mode", "Format", "select",
              (("case", "Case discussion in small groups"),
               ("peer_coaching", "Peer coaching: a member presents a real challenge"))),
-            ("group_size", "People per group (3-9)", "number", ()),
+            *size_form_fields("case_discussion"),
             ("rounds", "Peer coaching: rounds (a different presenter each)", "number", ()),
             ("completion_posts", "Complete after this many posts", "number", ()),
             ("completion_summary", "…and", "select",

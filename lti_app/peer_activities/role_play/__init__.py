@@ -8,8 +8,12 @@ per audience); ``schemas``; ``views`` (blueprint ``role_play``). The rotation
 itself is pure: lti_app.domain.rotation.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from lti_app.peer_activities.grouping.size_settings import (
+    RolePlaySizes,
+    size_form_fields,
+)
 from lti_app.peer_activities.registry import ActivityType, register
 
 #: Completion rules: every round played and every owed feedback given (default), or
@@ -17,8 +21,7 @@ from lti_app.peer_activities.registry import ActivityType, register
 COMPLETION_RULES = ("rounds_and_feedback", "rounds_played")
 
 
-class RolePlaySettings(Schema):
-    group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]))
+class RolePlaySettings(RolePlaySizes):
     #: Absent (the default): each group plays one round per member, so everyone is
     #: practitioner once (pairs 2, triads 3, groups of 4 play 4). A number fixes it
     #: for every group; the instructor is told who would then never practise.
@@ -38,10 +41,7 @@ ROLE_PLAY = register(
         "roles rotate each round and the observer's checklist becomes written feedback.",
         settings_schema=RolePlaySettings,
         fields=(
-            ("group_size", "People per group", "select",
-             (("3", "Triads: practitioner, client, observer"),
-              ("2", "Pairs: practitioner and client"),
-              ("4", "Groups of four: two observers"))),
+            *size_form_fields("role_play"),
             ("rounds", "Rounds", "select",
              (("", "One per member, so everyone practises (pairs 2, triads 3, groups of 4: 4)"),
               *((str(n), f"{n} round{'s' if n > 1 else ''} for every group")
