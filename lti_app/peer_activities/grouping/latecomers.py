@@ -81,8 +81,8 @@ def _run(rnd: GroupingRound, cohort: Cohort, over_max: Collection[str] = (),
 def _plan(rnd: GroupingRound, cohort: Cohort, newcomers: list[str],
           grouping: Grouping) -> LatePlan:
     fresh = set(newcomers)
-    joins = [(cohort.name(p), position) for position, g in enumerate(grouping.groups, 1)
-             for p in g.members if p in fresh]
+    joins = sorted(((cohort.name(p), position) for position, g in enumerate(grouping.groups, 1)
+                    for p in g.members if p in fresh), key=lambda j: (j[1], j[0]))
     waiting = []
     for w in grouping.waiting:
         target = w.over_max_group
