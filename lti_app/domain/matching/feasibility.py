@@ -91,13 +91,16 @@ def precheck(
             (learners[worst].id, *(learners[j].id for j in apart)),
         )
 
-    cliques: list[tuple[str, list[int]]] = []
+    cliques: list[tuple[str, list[int], str]] = []
     index = {learners[i].id: i for i in people}
     for i in people:
         boss = graph.manager(learners[i].id)
         skip = graph.skip_manager(learners[i].id)
         if boss in index and skip in index and conflicts.clash(i, index[skip]):
-            cliques.append((learners[index[skip]].label, [i, index[boss], index[skip]]))
+            why = (f"{learners[i].label} reports to {graph.label(boss)}, who reports to "
+                   f"{graph.label(skip)}, and nobody shares a group with their manager or "
+                   f"skip-level manager")
+            cliques.append((learners[index[skip]].label, [i, index[boss], index[skip]], why))
     for key, reports in sorted(same.items()):
         boss_id = conflicts.key_names[key]
         chain = [
@@ -105,13 +108,15 @@ def precheck(
             for b in (boss_id, graph.manager(boss_id))
             if b in index and conflicts.clash(reports[0], index[b])
         ]
-        cliques.append((graph.label(boss_id), sorted(set(reports + chain))))
-    for head, clique in cliques:
+        why = (f"{_people(len(reports))} report to {graph.label(boss_id)}, and people with the "
+               f"same manager are kept apart" + (", as are managers and their reports"
+                                                 if chain else ""))
+        cliques.append((graph.label(boss_id), sorted(set(reports + chain)), why))
+    for head, clique, why in cliques:
         if len(clique) > groups:
             raise InfeasibleGrouping(
                 f"{_people(len(clique))} around {head} must all be in different groups "
-                f"(managers, their reports and reports of the same manager are kept apart), "
-                f"but {n} people make only {groups} groups.",
+                f"({why}), but {n} people make only {groups} groups.",
                 tuple(learners[j].id for j in clique),
             )
 
