@@ -51,7 +51,7 @@ def _locked(activity: Activity, cohort: Cohort) -> list[list[str]]:
 def offer_fixes(activity: Activity, cohort: Cohort, options: MatchOptions) -> list[Fix]:
     """The checked fixes for grouping this activity's cohort with ``options``,
     their texts naming people (not ids)."""
-    rule = SIZE_RULES.get(activity.activity_type, SIZE_RULES["role_play"])
+    rule = SIZE_RULES.get(activity.activity_type or "", SIZE_RULES["role_play"])
     found = suggest_fixes([cohort.learners[p] for p in cohort.eligible], options,
                           locked=_locked(activity, cohort),
                           reporting_lines=cohort.reporting_lines,

@@ -56,7 +56,7 @@ class RoundError(ValueError):
 
 def size_bounds(activity: Activity) -> tuple[int, int]:
     """The group size range from the activity's settings (see ``size_settings``)."""
-    return size_range(activity.activity_type, activity.settings)
+    return size_range(activity.activity_type or "", activity.settings)
 
 
 def match_options(activity: Activity, *, avoid_same_manager: bool = False,
