@@ -13,7 +13,7 @@ import random
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
-from .exact import UNKNOWN, exact_partition
+from .exact import MAX_CONSTRAINED, UNKNOWN, exact_partition, keep_apart
 from .explain import Explainer
 from .feasibility import explain_failure, precheck
 from .model import (
@@ -31,6 +31,9 @@ from .search import Search
 from .sizes import plan_sizes, size_plans
 
 _NO_LINES: Mapping[str, str] = MappingProxyType({})
+#: Size plans tried at most per grouping (the preferred ones and the one with most
+#: groups); cohorts up to 40 people never have more.
+MAX_PLANS = 24
 
 
 class _Context:
@@ -120,10 +123,18 @@ def _feasible_plan(
 ) -> tuple[list[int], list[str], list[list[int]] | None]:
     """The first size plan the hard rules allow, with a grouping that proves it
     (``exact``); a plan the exact search could not decide in its budget comes
-    after every proven one, without a proof. Raises ``InfeasibleGrouping``,
+    after every proven one, without a proof. With more than ``MAX_PLANS`` plans
+    (big cohorts, wide ranges) only the preferred ones and the one with the most
+    groups (the easiest for the rules) are tried; with too many constrained
+    people for the exact search, the first plan the pre-check allows goes to
+    the local search. Raises ``InfeasibleGrouping``,
     explained by the plan with the most groups, when every plan is ruled out."""
     errors: list[tuple[int, InfeasibleGrouping]] = []
     undecided: list[tuple[list[int], list[str]]] = []
+    partners = keep_apart(ctx.conflicts, people)
+    exact = sum(1 for i in people if partners[i]) <= MAX_CONSTRAINED
+    if len(plans) > MAX_PLANS:  # the preferred ones, and the one with most groups
+        plans = [*plans[: MAX_PLANS - 1], max(plans, key=lambda p: len(p[0]))]
     for sizes, notes in plans:
         lo, hi = _search_bounds(sizes, ctx.options)
         try:
@@ -131,7 +142,10 @@ def _feasible_plan(
         except InfeasibleGrouping as error:
             errors.append((len(sizes), error))
             continue
-        found = exact_partition(ctx.conflicts, people, len(sizes), lo, hi)
+        if not exact:
+            undecided.append((sizes, notes))
+            break
+        found = exact_partition(ctx.conflicts, people, len(sizes), lo, hi, partners)
         if isinstance(found, list):
             return sizes, notes, found
         if found is UNKNOWN:

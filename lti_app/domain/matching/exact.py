@@ -40,17 +40,41 @@ class _Spent(Exception):
     pass
 
 
+def keep_apart(conflicts: Conflicts, people: Sequence[int]) -> dict[int, list[int]]:
+    """Everyone's keep-apart partners within ``people`` (linear in the pairs, not
+    quadratic in the people: same-manager peers come from one bucket each)."""
+    pool = set(people)
+    keys = conflicts.manager_key
+    same: dict[int, list[int]] = {}
+    for i in people:
+        if keys[i] >= 0:
+            same.setdefault(keys[i], []).append(i)
+    partners: dict[int, list[int]] = {}
+    for i in people:
+        found = {j for j in conflicts.pairs[i] if j in pool}
+        if keys[i] >= 0:
+            found.update(j for j in same[keys[i]] if j != i)
+        partners[i] = sorted(found)
+    return partners
+
+
 def exact_partition(
-    conflicts: Conflicts, people: Sequence[int], groups: int, lo: int, hi: int
+    conflicts: Conflicts,
+    people: Sequence[int],
+    groups: int,
+    lo: int,
+    hi: int,
+    partners: dict[int, list[int]] | None = None,
 ) -> list[list[int]] | None | _Unknown:
     """Groups (learner indexes) that keep every pair apart, ``None`` when there
-    are none, or ``UNKNOWN`` when the budget ran out first."""
+    are none, or ``UNKNOWN`` when the budget ran out first. ``partners`` may be
+    given (``keep_apart``) when several plans are tried for the same people."""
     n = len(people)
     if groups <= 0 or not groups * lo <= n <= groups * hi:
         return None
     pool = set(people)
-    clash = conflicts.clash
-    partners = {i: [j for j in people if j != i and clash(i, j)] for i in people}
+    if partners is None:
+        partners = keep_apart(conflicts, people)
     constrained = sorted((i for i in people if partners[i]), key=lambda i: (-len(partners[i]), i))
     free = [i for i in people if not partners[i]]
     if len(constrained) > MAX_CONSTRAINED:
