@@ -4,8 +4,10 @@ A size range ``[min_size, max_size]`` adapts to the cohort: every number of
 groups ``g`` with ``g * min_size <= n <= g * max_size`` splits ``n`` evenly
 inside the range. ``size_plans`` lists those splits, the preferred first: the
 one whose sizes are closest in total to the middle of the range (so 2-4 means
-"triads where possible", 3-6 "groups of 4 or 5"), and on a tie the one with
-fewer groups. The engine takes the first plan the reporting lines allow, so a
+"triads where possible", 3-6 "groups of 4 or 5"), a size below the middle
+counting twice as far as one above it (a pair loses the role-play observer, a
+small circle its variety: 8 people in 2-4 make 4 + 4, not 3 + 3 + 2), and on a
+tie the one with fewer groups. The engine takes the first plan the reporting lines allow, so a
 manager chain that needs three groups gets them when the range permits.
 
 Only when no ``g`` fits the range at all (``n`` below the minimum, or a gap
@@ -100,6 +102,11 @@ def range_fits(n: int, min_size: int, max_size: int) -> bool:
     )
 
 
+def _distance(sizes: list[int], target: float) -> float:
+    """How far a split is from the middle of the range; below counts double."""
+    return sum(2 * (target - s) if s < target else s - target for s in sizes)
+
+
 def size_plans(n: int, min_size: int, max_size: int) -> list[tuple[list[int], list[str]]]:
     """The size plans to try in order (see the module docstring): the in-range
     even splits, preferred first, else the leftover rule's single plan."""
@@ -111,6 +118,6 @@ def size_plans(n: int, min_size: int, max_size: int) -> list[tuple[list[int], li
             if g * min_size <= n <= g * max_size
         ]
         if fitting:
-            fitting.sort(key=lambda sizes: (sum(abs(s - target) for s in sizes), len(sizes)))
+            fitting.sort(key=lambda sizes: (_distance(sizes, target), len(sizes)))
             return [(sizes, []) for sizes in fitting]
     return [plan_sizes(n, min_size, max_size)]
