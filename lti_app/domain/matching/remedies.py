@@ -29,8 +29,10 @@ from .engine import _NO_LINES, plan_is_feasible
 from .model import MAX_GROUP, Learner, MatchOptions
 from .reporting import ReportingGraph
 
-#: At most this many fixes of one kind are offered.
+#: At most this many fixes of one kind are offered, out of at most this many tried
+#: (each try is one feasibility check: a big cohort with many managers stays quick).
 PER_KIND = 3
+TRIES_PER_KIND = 12
 #: Size ranges offered, and tried at most.
 SIZE_FIXES = 2
 SIZE_TRIES = 40
@@ -82,8 +84,12 @@ def suggest_fixes(
     relaxations = _relaxations(learners, options, locked, reporting_lines)
     fixes: list[Fix] = _size_fixes(options, works, size_floor, size_ceiling)
     counts: dict[str, int] = {}
+    tries: dict[str, int] = {}
     for fix in relaxations:
-        if counts.get(fix.kind, 0) < PER_KIND and works(fix.options) is not None:
+        if counts.get(fix.kind, 0) >= PER_KIND or tries.get(fix.kind, 0) >= TRIES_PER_KIND:
+            continue
+        tries[fix.kind] = tries.get(fix.kind, 0) + 1
+        if works(fix.options) is not None:
             fixes.append(fix)
             counts[fix.kind] = counts.get(fix.kind, 0) + 1
     if fixes:
