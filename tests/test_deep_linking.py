@@ -64,7 +64,8 @@ def test_choosing_an_activity_returns_a_signed_resource_link_with_line_item(
     with app.app_context():
         activity = db.session.scalar(select(Activity))
         assert activity.activity_type == "role_play"
-        assert activity.settings == {"group_size": 3, "rounds": 3, "round_minutes": 10}
+        assert activity.settings == {"group_size_min": 3, "group_size_max": 3, "rounds": 3,
+                                     "round_minutes": 10}
         assert item["custom"] == {"peerlift_activity": activity.public_id}
         assert activity.resource_link_id is None
 

@@ -46,3 +46,37 @@ def test_sandbox_register_seeds_a_cohort_the_engine_groups_without_breaking_its_
         for boss, report in (("Dee Laurent", "Chidi Mensah"), ("Fatima Zahra", "Marco Bianchi"),
                              ("Jade Thompson", "Marco Bianchi")):
             assert not any(by_name[boss] in g and by_name[report] in g for g in groups)
+
+
+def _demo_cohort(app):
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["sandbox", "register"]).exit_code == 0
+    platform = sandbox_of(app).platform
+    reg = registry.find_registration(platform.issuer, platform.client_id)
+    from lti_app.courses.models import Course
+
+    course = db.session.scalars(select(Course).where(Course.registration_id == reg.id)).one()
+    return load_cohort(course)
+
+
+def test_demo_cohort_forms_groups_with_default_settings_for_every_group_activity(app):
+    from lti_app.peer_activities import registry as activities
+    from lti_app.peer_activities.grouping.rounds import GROUP_ACTIVITY_TYPES, match_options
+    from lti_app.peer_activities.models import Activity
+
+    with app.app_context():
+        cohort = _demo_cohort(app)
+        learners = [cohort.learners[p] for p in cohort.eligible]
+        for kind in sorted(GROUP_ACTIVITY_TYPES):
+            kind_type = activities.get(kind)
+            assert kind_type is not None
+            defaults = kind_type.settings_schema().load({})
+            options = match_options(Activity(activity_type=kind, settings=defaults))
+            grouping = form_groups(learners, options, reporting_lines=cohort.reporting_lines,
+                                   rng=random.Random(11))
+            sizes = [len(g.members) for g in grouping.groups]
+            assert all(options.min_size <= s <= options.max_size for s in sizes), (kind, sizes)
+            assert not grouping.notes, (kind, grouping.notes)
+            checks = evaluate_groups([g.members for g in grouping.groups], learners, options,
+                                     reporting_lines=cohort.reporting_lines)
+            assert not any(c.violations for c in checks), kind

@@ -95,8 +95,9 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
     tool.get_by_label("Case discussion").check()
     tool.get_by_label("Title").fill(title)
     # Triads: the demo cohort's reporting chain of three must be split over three groups.
-    tool.get_by_role("group", name="Case discussion settings").get_by_label(
-        "People per group", exact=True).fill("3")
+    settings = tool.get_by_role("group", name="Case discussion settings")
+    settings.get_by_label(re.compile(r"^Smallest group")).fill("3")
+    settings.get_by_label(re.compile(r"^Largest group")).fill("3")
     tool.get_by_role("button", name="Add activity").click()
     tool.get_by_text(title, exact=True).wait_for()
     link = link_titled(live, title)

@@ -81,9 +81,17 @@ def managers(learners: Sequence[Learner], lines: Mapping[str, str]) -> dict[str,
     return boss
 
 
-def forbidden(a: str, b: str, boss: Mapping[str, str], same_manager: bool) -> bool:
-    """Whether ``a`` and ``b`` may not share a group (manager, skip-level,
-    optionally the same direct manager)."""
+def forbidden(
+    a: str,
+    b: str,
+    boss: Mapping[str, str],
+    same_manager: bool,
+    allow_same: Sequence[str] = (),
+    allow_skip: Sequence[str] = (),
+) -> bool:
+    """Whether ``a`` and ``b`` may not share a group (manager, skip-level unless
+    the skip-level manager is in ``allow_skip``, optionally the same direct
+    manager unless that manager is in ``allow_same``)."""
     for low, high in ((a, b), (b, a)):
         mgr = boss.get(low)
         if mgr is None:
@@ -91,20 +99,78 @@ def forbidden(a: str, b: str, boss: Mapping[str, str], same_manager: bool) -> bo
         if mgr == high:
             return True
         skip = boss.get(mgr)
-        if skip == high and skip != low:
+        if skip == high and skip != low and skip not in allow_skip:
             return True
-    return same_manager and boss.get(a) is not None and boss.get(a) == boss.get(b)
+    mgr = boss.get(a)
+    return same_manager and mgr is not None and mgr == boss.get(b) and mgr not in allow_same
 
 
 def broken_pairs(
-    groups: Sequence[Sequence[str]], boss: Mapping[str, str], same_manager: bool
+    groups: Sequence[Sequence[str]],
+    boss: Mapping[str, str],
+    same_manager: bool,
+    allow_same: Sequence[str] = (),
+    allow_skip: Sequence[str] = (),
 ) -> list[tuple[str, str]]:
     return [
         (a, b)
         for group in groups
         for a, b in itertools.combinations(group, 2)
-        if forbidden(a, b, boss, same_manager)
+        if forbidden(a, b, boss, same_manager, allow_same, allow_skip)
     ]
+
+
+def feasible_oracle(
+    learners: Sequence[Learner], lines: Mapping[str, str], options: MatchOptions,
+    budget: int = 200_000,
+) -> bool | None:
+    """Whether some grouping inside ``[min_size, max_size]`` keeps every rule:
+    a plain backtracking over everyone, independent of the engine (``None``
+    when its budget runs out first)."""
+    boss = managers(learners, lines)
+    ids = [lr.id for lr in learners]
+    n = len(ids)
+    lo, hi = options.min_size, options.max_size
+    bad = [
+        [forbidden(ids[a], ids[b], boss, options.avoid_same_manager,
+                   options.allow_same_manager, options.allow_skip_level) for b in range(n)]
+        for a in range(n)
+    ]
+    order = sorted(range(n), key=lambda a: -sum(bad[a]))
+    spent = 0
+
+    def place(k: int, groups: list[list[int]]) -> bool:
+        nonlocal spent
+        spent += 1
+        if spent > budget:
+            raise TimeoutError
+        if sum(max(0, lo - len(g)) for g in groups) > n - k:
+            return False
+        if k == n:
+            return True
+        a = order[k]
+        tried_empty = False
+        for g in groups:
+            if len(g) >= hi or any(bad[a][b] for b in g):
+                continue
+            if not g:
+                if tried_empty:
+                    continue
+                tried_empty = True
+            g.append(a)
+            if place(k + 1, groups):
+                return True
+            g.pop()
+        return False
+
+    try:
+        return any(
+            place(0, [[] for _ in range(g)])
+            for g in range(1, n // lo + 1)
+            if g * lo <= n <= g * hi
+        )
+    except TimeoutError:
+        return None
 
 
 def partitions(people: Sequence[int], sizes: Sequence[int]) -> Iterator[list[tuple[int, ...]]]:

@@ -17,6 +17,7 @@ def _staff_endpoints(activity: str, round_id: str, group_id: str) -> list[tuple[
         ("GET", f"{base}/survey"), ("POST", f"{base}/survey"),
         ("GET", f"{base}/agreement"), ("POST", f"{base}/agreement"),
         ("POST", f"{base}/reporting-lines"), ("POST", f"{base}/rounds"),
+        ("POST", f"{base}/fixes"),
         ("POST", f"{base}/rounds/{round_id}/moves"), ("POST", f"{base}/rounds/{round_id}/check"),
         ("POST", f"{base}/rounds/{round_id}/groups/{group_id}/lock"),
         ("POST", f"{base}/rounds/{round_id}/publish"),

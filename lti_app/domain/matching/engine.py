@@ -13,6 +13,7 @@ import random
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 
+from .exact import MAX_CONSTRAINED, UNKNOWN, exact_partition, keep_apart
 from .explain import Explainer
 from .feasibility import explain_failure, precheck
 from .model import (
@@ -27,9 +28,12 @@ from .model import (
 from .reporting import Conflicts, ReportingGraph
 from .scoring import Scorer
 from .search import Search
-from .sizes import plan_sizes
+from .sizes import plan_sizes, size_plans
 
 _NO_LINES: Mapping[str, str] = MappingProxyType({})
+#: Size plans tried at most per grouping (the preferred ones and the one with most
+#: groups); cohorts up to 40 people never have more.
+MAX_PLANS = 24
 
 
 class _Context:
@@ -50,7 +54,13 @@ class _Context:
             self.index[learner.id] = i
         self.options = options
         self.graph = ReportingGraph(self.learners, reporting_lines)
-        self.conflicts = Conflicts(self.learners, self.graph, options.avoid_same_manager)
+        self.conflicts = Conflicts(
+            self.learners,
+            self.graph,
+            options.avoid_same_manager,
+            options.allow_same_manager,
+            options.allow_skip_level,
+        )
         self.scorer = Scorer(self.learners, options, history, self.conflicts)
         self.explainer = Explainer(self.learners, self.scorer, options.organisations)
 
@@ -66,13 +76,22 @@ class _Context:
             locked=locked,
         )
 
+    def relation(self, a: int, b: int) -> str | None:
+        """Why learners ``a`` and ``b`` may not share a group (with the exceptions)."""
+        o = self.options
+        return self.graph.relation(
+            self.learners[a].id,
+            self.learners[b].id,
+            o.avoid_same_manager,
+            o.allow_same_manager,
+            o.allow_skip_level,
+        )
+
     def violations(self, members: Sequence[int]) -> list[str]:
         found: list[str] = []
         for pos, a in enumerate(members):
             for b in members[pos + 1 :]:
-                sentence = self.graph.relation(
-                    self.learners[a].id, self.learners[b].id, self.options.avoid_same_manager
-                )
+                sentence = self.relation(a, b)
                 if sentence:
                     found.append(sentence)
         return found
@@ -99,13 +118,56 @@ def _search_bounds(sizes: Sequence[int], options: MatchOptions) -> tuple[int, in
     return min(sizes), max(sizes)
 
 
-def _group(
-    ctx: _Context, people: list[int], rng: random.Random
-) -> tuple[list[list[int]], list[str]]:
-    """Group ``people`` (indexes) by the rules; raise when infeasible."""
+def _feasible_plan(
+    ctx: _Context, people: list[int], plans: Sequence[tuple[list[int], list[str]]]
+) -> tuple[list[int], list[str], list[list[int]] | None]:
+    """The first size plan the hard rules allow, with a grouping that proves it
+    (``exact``); a plan the exact search could not decide in its budget comes
+    after every proven one, without a proof. With more than ``MAX_PLANS`` plans
+    (big cohorts, wide ranges) only the preferred ones and the one with the most
+    groups (the easiest for the rules) are tried; with too many constrained
+    people for the exact search, the first plan the pre-check allows goes to
+    the local search. Raises ``InfeasibleGrouping``,
+    explained by the plan with the most groups, when every plan is ruled out."""
+    errors: list[tuple[int, InfeasibleGrouping]] = []
+    undecided: list[tuple[list[int], list[str]]] = []
+    partners = keep_apart(ctx.conflicts, people)
+    exact = sum(1 for i in people if partners[i]) <= MAX_CONSTRAINED
+    if len(plans) > MAX_PLANS:  # the preferred ones, and the one with most groups
+        plans = [*plans[: MAX_PLANS - 1], max(plans, key=lambda p: len(p[0]))]
+    for sizes, notes in plans:
+        lo, hi = _search_bounds(sizes, ctx.options)
+        try:
+            precheck(ctx.learners, people, sizes, ctx.graph, ctx.conflicts, smallest=lo)
+        except InfeasibleGrouping as error:
+            errors.append((len(sizes), error))
+            continue
+        if not exact:
+            undecided.append((sizes, notes))
+            break
+        found = exact_partition(ctx.conflicts, people, len(sizes), lo, hi, partners)
+        if isinstance(found, list):
+            return sizes, notes, found
+        if found is UNKNOWN:
+            undecided.append((sizes, notes))
+    if undecided:
+        sizes, notes = undecided[0]
+        return sizes, notes, None
+    if errors:
+        raise max(errors, key=lambda e: e[0])[1]
+    sizes, _ = plans[0]
+    lo, hi = _search_bounds(sizes, ctx.options)
+    search = Search(ctx.scorer, ctx.conflicts, people, sizes, lo, hi, 1, None)
+    raise explain_failure(
+        ctx.learners, search.run(random.Random(0)), ctx.relation, ctx.conflicts,
+        ctx.options.avoid_same_manager,
+    )
+
+
+def _plans(ctx: _Context, people: list[int]) -> list[tuple[list[int], list[str]]]:
     options = ctx.options
     try:
-        sizes, notes = plan_sizes(len(people), options.min_size, options.max_size)
+        return size_plans(len(people), options.min_size, options.max_size)
     except InfeasibleGrouping:
         only = people[0]
         raise InfeasibleGrouping(
@@ -113,19 +175,50 @@ def _group(
             f"group them with; add them to a group by hand or wait for more people.",
             (ctx.learners[only].id,),
         ) from None
-    if not sizes:
-        return [], notes
-    precheck(ctx.learners, people, sizes, ctx.graph, ctx.conflicts)
+
+
+def _group(
+    ctx: _Context, people: list[int], rng: random.Random
+) -> tuple[list[list[int]], list[str]]:
+    """Group ``people`` (indexes) by the rules; raise when infeasible."""
+    options = ctx.options
+    plans = _plans(ctx, people)
+    if not plans[0][0]:
+        return [], plans[0][1]
+    sizes, notes, start = _feasible_plan(ctx, people, plans)
     lo, hi = _search_bounds(sizes, options)
     search = Search(
         ctx.scorer, ctx.conflicts, people, sizes, lo, hi, options.restarts, options.max_seconds
     )
-    groups = search.run(rng)
+    groups = search.run(rng, start)
     if any(ctx.conflicts.count(g) for g in groups):
         raise explain_failure(
-            ctx.learners, groups, ctx.graph, ctx.conflicts, options.avoid_same_manager
+            ctx.learners, groups, ctx.relation, ctx.conflicts, options.avoid_same_manager
         )
     return groups, notes
+
+
+def plan_is_feasible(
+    learners: Sequence[Learner],
+    options: MatchOptions,
+    *,
+    locked: Sequence[Sequence[str]] = (),
+    reporting_lines: Mapping[str, str] = _NO_LINES,
+) -> tuple[int, ...] | None:
+    """The sizes ``form_groups`` would use when it can prove a grouping exists
+    for these options (the same deterministic steps, without the search for the
+    best one), else ``None``. Used to check each fix before it is offered."""
+    ctx = _Context(learners, options, (), reporting_lines)
+    taken = {ctx.index[p] for group in locked for p in group if p in ctx.index}
+    people = [i for i in range(len(ctx.learners)) if i not in taken]
+    try:
+        plans = _plans(ctx, people)
+        if not plans[0][0]:
+            return ()
+        sizes, _notes, start = _feasible_plan(ctx, people, plans)
+    except InfeasibleGrouping:
+        return None
+    return tuple(sizes) if start is not None else None
 
 
 def form_groups(

@@ -17,7 +17,7 @@ with a violation who has the most keep-apart partners.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .model import InfeasibleGrouping, Learner
 from .reporting import Conflicts, ReportingGraph
@@ -33,13 +33,15 @@ def precheck(
     sizes: Sequence[int],
     graph: ReportingGraph,
     conflicts: Conflicts,
+    smallest: int | None = None,
 ) -> None:
-    """Raise ``InfeasibleGrouping`` when a person or a clique cannot be placed."""
+    """Raise ``InfeasibleGrouping`` when a person or a clique cannot be placed.
+    ``smallest`` is the smallest size a group may take (default: the plan's)."""
     if not sizes:
         return
     pool = set(people)
     n = len(people)
-    smallest = min(sizes)
+    smallest = min(sizes) if smallest is None else smallest
     groups = len(sizes)
     keys = conflicts.manager_key
     same: dict[int, list[int]] = {}
@@ -89,23 +91,32 @@ def precheck(
             (learners[worst].id, *(learners[j].id for j in apart)),
         )
 
-    cliques: list[tuple[str, list[int]]] = []
+    cliques: list[tuple[str, list[int], str]] = []
     index = {learners[i].id: i for i in people}
     for i in people:
         boss = graph.manager(learners[i].id)
         skip = graph.skip_manager(learners[i].id)
-        if boss in index and skip in index:
-            cliques.append((learners[index[skip]].label, [i, index[boss], index[skip]]))
+        if boss in index and skip in index and conflicts.clash(i, index[skip]):
+            why = (f"{learners[i].label} reports to {graph.label(boss)}, who reports to "
+                   f"{graph.label(skip)}, and nobody shares a group with their manager or "
+                   f"skip-level manager")
+            cliques.append((learners[index[skip]].label, [i, index[boss], index[skip]], why))
     for key, reports in sorted(same.items()):
         boss_id = conflicts.key_names[key]
-        chain = [index[b] for b in (boss_id, graph.manager(boss_id)) if b in index]
-        cliques.append((graph.label(boss_id), sorted(set(reports + chain))))
-    for head, clique in cliques:
+        chain = [
+            index[b]
+            for b in (boss_id, graph.manager(boss_id))
+            if b in index and conflicts.clash(reports[0], index[b])
+        ]
+        why = (f"{_people(len(reports))} report to {graph.label(boss_id)}, and people with the "
+               f"same manager are kept apart" + (", as are managers and their reports"
+                                                 if chain else ""))
+        cliques.append((graph.label(boss_id), sorted(set(reports + chain)), why))
+    for head, clique, why in cliques:
         if len(clique) > groups:
             raise InfeasibleGrouping(
                 f"{_people(len(clique))} around {head} must all be in different groups "
-                f"(managers, their reports and reports of the same manager are kept apart), "
-                f"but {n} people make only {groups} groups.",
+                f"({why}), but {n} people make only {groups} groups.",
                 tuple(learners[j].id for j in clique),
             )
 
@@ -113,7 +124,7 @@ def precheck(
 def explain_failure(
     learners: Sequence[Learner],
     groups: Sequence[Sequence[int]],
-    graph: ReportingGraph,
+    relation: Callable[[int, int], str | None],
     conflicts: Conflicts,
     avoid_same_manager: bool,
 ) -> InfeasibleGrouping:
@@ -138,16 +149,16 @@ def explain_failure(
                     bad.append((a, b, 0))
     a, b, _ = max(bad, key=lambda t: (max(degree(t[0]), degree(t[1])), -t[0], -t[1]))
     person = a if degree(a) >= degree(b) else b
-    sentence = graph.relation(learners[a].id, learners[b].id, avoid_same_manager)
+    sentence = relation(a, b)
     name = learners[person].label
     pairs = "1 such pair" if len(bad) == 1 else f"{len(bad)} such pairs"
-    advice = "allow bigger groups"
+    advice = "change the group sizes"
     if avoid_same_manager:
-        advice += ", turn off 'avoid the same manager'"
+        advice += " or let people with the same manager share groups"
     return InfeasibleGrouping(
         f"No grouping was found that keeps everyone apart from their managers: "
         f"{name} must be kept apart from {degree(person)} of the other {len(people) - 1} "
         f"people, and the best grouping found still has {pairs} "
-        f"(for example: {sentence}). To go on, {advice} or lock some groups by hand.",
+        f"(for example: {sentence}). To go on, {advice}, or lock some groups by hand.",
         (learners[person].id, learners[b if person == a else a].id),
     )

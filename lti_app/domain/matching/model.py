@@ -65,11 +65,20 @@ class MatchOptions:
     ``max_seconds`` optionally caps the wall-clock time of the search (the result
     is then no longer guaranteed to be the same across machines); ``None`` relies
     on the deterministic work budget alone.
+
+    ``allow_same_manager`` lists managers whose direct reports may share a group
+    even with ``avoid_same_manager``; ``allow_skip_level`` lists people who may
+    share a group with their skip-level reports. Both are the instructor's
+    exceptions, chosen from the fixes an infeasible grouping offers (see
+    ``remedies``); the direct manager/report rule has no exception. Lists are
+    accepted (from JSON) and kept as sorted tuples.
     """
 
     min_size: int = 3
     max_size: int = 3
     avoid_same_manager: bool = False
+    allow_same_manager: tuple[str, ...] = ()
+    allow_skip_level: tuple[str, ...] = ()
     organisations: str = "ignore"
     w_challenges: float = 0.5
     w_level: float = 0.15
@@ -82,6 +91,11 @@ class MatchOptions:
     max_seconds: float | None = None
 
     def __post_init__(self) -> None:
+        for name in ("allow_same_manager", "allow_skip_level"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{name} must be a list of ids")
+            object.__setattr__(self, name, tuple(sorted(set(value))))
         if self.min_size < 2:
             raise ValueError("min_size must be at least 2")
         if self.max_size < self.min_size:
@@ -132,16 +146,35 @@ class GroupResult:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A late joiner who could not be placed without breaking a rule or a maximum.
+
+    ``reason`` says why, in words. ``over_max_group`` is the index (in
+    ``Grouping.groups``) of the group they would join if that group may grow to
+    one above the maximum (``None``: no group takes them even then).
+    ``together`` is true when all the waiting people could form one group
+    among themselves now, below the minimum size.
+    """
+
+    id: str
+    reason: str
+    over_max_group: int | None = None
+    together: bool = False
+
+
+@dataclass(frozen=True)
 class Grouping:
     """A whole grouping: its groups, the worst and mean group score, the number
-    of pairs who already shared a group in the history, and notes on how the
-    leftovers (or anything else unusual) were handled."""
+    of pairs who already shared a group in the history, notes on how the
+    leftovers (or anything else unusual) were handled, and the late joiners
+    left waiting (``add_late_joiners`` only)."""
 
     groups: tuple[GroupResult, ...]
     worst: float
     mean: float
     repeats: int
     notes: tuple[str, ...] = ()
+    waiting: tuple[Waiting, ...] = ()
 
 
 @dataclass(frozen=True)

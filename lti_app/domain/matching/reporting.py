@@ -8,14 +8,17 @@ an entry for them in ``reporting_lines``. Self-loops are ignored.
 Two learners may not share a group when one is the other's direct manager, or the
 other's skip-level manager (the manager's manager: exactly two hops; longer chains
 are allowed). With ``avoid_same_manager`` two direct reports of the same manager
-are kept apart as well. Only two hops are ever followed, so cycles in the data
+are kept apart as well. The instructor's exceptions lift the last two rules for
+named people: ``allow_same`` (managers whose reports may share a group) and
+``allow_skip`` (people who may share a group with their skip-level reports);
+the direct manager/report rule has none. Only two hops are ever followed, so cycles in the data
 (A reports to B, B reports to A) cannot hang; a two-hop walk that comes back to
 the person themself is ignored.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from .model import Learner
 
@@ -52,7 +55,14 @@ class ReportingGraph:
             return None
         return skip
 
-    def relation(self, a: str, b: str, avoid_same_manager: bool) -> str | None:
+    def relation(
+        self,
+        a: str,
+        b: str,
+        avoid_same_manager: bool,
+        allow_same: Collection[str] = (),
+        allow_skip: Collection[str] = (),
+    ) -> str | None:
         """Why ``a`` and ``b`` may not share a group, as a sentence, or ``None``."""
         if a == b:
             return None
@@ -62,7 +72,7 @@ class ReportingGraph:
         if self.manager(b) == a:
             return f"{label(b)} reports to {label(a)}"
         for low, high in ((a, b), (b, a)):
-            if self.skip_manager(low) == high:
+            if self.skip_manager(low) == high and high not in allow_skip:
                 middle = self.manager(low)
                 assert middle is not None
                 return (
@@ -70,7 +80,7 @@ class ReportingGraph:
                 )
         if avoid_same_manager:
             boss = self.manager(a)
-            if boss is not None and boss == self.manager(b):
+            if boss is not None and boss == self.manager(b) and boss not in allow_same:
                 return f"{label(a)} and {label(b)} both report to {label(boss)}"
         return None
 
@@ -88,19 +98,24 @@ class Conflicts:
         learners: Sequence[Learner],
         graph: ReportingGraph,
         avoid_same_manager: bool,
+        allow_same: Collection[str] = (),
+        allow_skip: Collection[str] = (),
     ) -> None:
         index = {learner.id: i for i, learner in enumerate(learners)}
+        skip_ok = set(allow_skip)
+        same_ok = set(allow_same)
         pairs: list[set[int]] = [set() for _ in learners]
         keys: dict[str, int] = {}
         manager_key: list[int] = []
         for i, learner in enumerate(learners):
-            for boss in (graph.manager(learner.id), graph.skip_manager(learner.id)):
+            skip = graph.skip_manager(learner.id)
+            for boss in (graph.manager(learner.id), None if skip in skip_ok else skip):
                 j = index.get(boss) if boss is not None else None
                 if j is not None and j != i:
                     pairs[i].add(j)
                     pairs[j].add(i)
             boss = graph.manager(learner.id)
-            if avoid_same_manager and boss is not None:
+            if avoid_same_manager and boss is not None and boss not in same_ok:
                 manager_key.append(keys.setdefault(boss, len(keys)))
             else:
                 manager_key.append(-1)

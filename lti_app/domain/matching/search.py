@@ -107,13 +107,21 @@ class Search:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise _Budget
 
-    def run(self, rng: random.Random) -> list[list[int]]:
-        """The best grouping found over the restarts (may still hold violations)."""
+    def run(
+        self, rng: random.Random, start: list[list[int]] | None = None
+    ) -> list[list[int]]:
+        """The best grouping found over the restarts (may still hold violations).
+        ``start``, a grouping that keeps every rule, replaces the first greedy
+        seed; the search never makes its worst group worse, so the result then
+        keeps every rule too."""
         best: list[list[int]] | None = None
         best_key = (0.0, 0.0)
         for restart in range(self.restarts):
             sub = random.Random(rng.getrandbits(64))
-            groups = self._seed(sub, grasp=restart > 0)
+            if restart == 0 and start is not None:
+                groups = [list(g) for g in start]
+            else:
+                groups = self._seed(sub, grasp=restart > 0)
             scores = [self.scorer.effective(g) for g in groups]
             self.moves.spent += sum(cost(len(g)) for g in groups)
             with contextlib.suppress(_Budget):

@@ -1,5 +1,17 @@
-"""Group sizes: the leftover rule.
+"""Group sizes: how many groups, and the leftover rule.
 
+A size range ``[min_size, max_size]`` adapts to the cohort: every number of
+groups ``g`` with ``g * min_size <= n <= g * max_size`` splits ``n`` evenly
+inside the range. ``size_plans`` lists those splits, the preferred first: the
+one whose sizes are closest in total to the middle of the range (so 2-4 means
+"triads where possible", 3-6 "groups of 4 or 5"), a size below the middle
+counting twice as far as one above it (a pair loses the role-play observer, a
+small circle its variety: 8 people in 2-4 make 4 + 4, not 3 + 3 + 2), and on a
+tie the one with fewer groups. The engine takes the first plan the reporting lines allow, so a
+manager chain that needs three groups gets them when the range permits.
+
+Only when no ``g`` fits the range at all (``n`` below the minimum, or a gap
+such as 5 people in groups of 3 to 4) does the leftover rule below apply.
 Nobody is ever dropped. With ``n`` people to group:
 
 * ``n == 0``: no groups. ``n == 1``: infeasible (nobody to pair with).
@@ -81,3 +93,31 @@ def _notes(n: int, sizes: list[int], min_size: int, max_size: int) -> list[str]:
             f"{n} people cannot be split into groups of {bounds}, so the sizes are {shown}."
         )
     return notes
+
+
+def range_fits(n: int, min_size: int, max_size: int) -> bool:
+    """Whether ``n`` people split into groups that all lie within the range."""
+    return n == 0 or any(
+        g * min_size <= n <= g * max_size for g in range(1, n // min_size + 1)
+    )
+
+
+def _distance(sizes: list[int], target: float) -> float:
+    """How far a split is from the middle of the range; below counts double."""
+    return sum(2 * (target - s) if s < target else s - target for s in sizes)
+
+
+def size_plans(n: int, min_size: int, max_size: int) -> list[tuple[list[int], list[str]]]:
+    """The size plans to try in order (see the module docstring): the in-range
+    even splits, preferred first, else the leftover rule's single plan."""
+    if n >= 2:
+        target = (min_size + max_size) / 2
+        fitting = [
+            even_split(n, g)
+            for g in range(max(1, -(-n // max_size)), n // min_size + 1)
+            if g * min_size <= n <= g * max_size
+        ]
+        if fitting:
+            fitting.sort(key=lambda sizes: (_distance(sizes, target), len(sizes)))
+            return [(sizes, []) for sizes in fitting]
+    return [plan_sizes(n, min_size, max_size)]

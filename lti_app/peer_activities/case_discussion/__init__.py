@@ -10,8 +10,11 @@ first at launch); ``panel`` (what pages show, per audience);
 ``views`` and ``facilitation_views`` (blueprint ``case_discussion``).
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from lti_app.peer_activities.grouping.size_settings import (
+    CaseDiscussionSizes,
+)
 from lti_app.peer_activities.registry import ActivityType, register
 
 MODES = ("case", "peer_coaching")
@@ -19,16 +22,11 @@ MODES = ("case", "peer_coaching")
 SUMMARY_RULES = ("read", "ignore")
 
 
-class CaseDiscussionSettings(Schema):
+class CaseDiscussionSettings(CaseDiscussionSizes):
     mode = fields.String(load_default="case", validate=validate.OneOf(MODES), metadata={
         "label": "Format",
         "choices": (("case", "Case discussion in small groups"),
                     ("peer_coaching", "Peer coaching: a member presents a real challenge"))})
-    group_size = fields.Integer(
-        load_default=6, validate=validate.Range(min=3, max=9),
-        metadata={"label": "People per group",
-                  "description": "3 to 9; some groups may be up to two smaller so that "
-                                 "everyone has a group."})
     #: Peer coaching: rounds per group (the presenter rotates through the members).
     rounds = fields.Integer(
         load_default=3, validate=validate.Range(min=1, max=9),

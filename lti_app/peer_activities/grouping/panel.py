@@ -18,6 +18,7 @@ from lti_app.courses.session import Actor
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, rounds
 from lti_app.peer_activities.grouping.cohort import Cohort, load_cohort
+from lti_app.peer_activities.grouping.latecomers import LatePlan, preview_late_joiners
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingIntake, GroupingRound
 from lti_app.peer_activities.models import Activity
 
@@ -72,6 +73,12 @@ class StaffPanel:
     error: str = ""
     people: list[str] = field(default_factory=list)
     options: dict[str, Any] = field(default_factory=dict)
+    #: (text, key) of the checked ways out when groups could not be formed.
+    fixes: list[tuple[str, str]] = field(default_factory=list)
+    #: (field name, id, text) of the rule exceptions in force, as ticked boxes.
+    exceptions: list[tuple[str, str, str]] = field(default_factory=list)
+    #: What "Add them to groups" would do: who joins where, who waits and why.
+    late: LatePlan | None = None
 
 
 @dataclass
@@ -109,9 +116,11 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     options = dict(flash.get("options") or {})
     if not options:
         previous = draft or published
-        options = {"avoid_same_manager": bool(previous and previous.options.get(
-            "avoid_same_manager")), "organisations": (previous.options.get(
-                "organisations", "ignore") if previous else "ignore")}
+        kept = previous.options if previous else {}
+        options = {"avoid_same_manager": bool(kept.get("avoid_same_manager")),
+                   "organisations": kept.get("organisations", "ignore"),
+                   "allow_same_manager": list(kept.get("allow_same_manager") or ()),
+                   "allow_skip_level": list(kept.get("allow_skip_level") or ())}
     return StaffPanel(
         course=course,
         members=len(active),
@@ -135,7 +144,22 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         error=flash.get("error", ""),
         people=list(flash.get("people", ())),
         options=options,
+        fixes=list(flash.get("fixes", ())),
+        exceptions=_exceptions(cohort, options),
+        late=preview_late_joiners(published, cohort)
+        if published and rounds.late_joiners(published, cohort) else None,
     )
+
+
+def _exceptions(cohort: Cohort, options: dict[str, Any]) -> list[tuple[str, str, str]]:
+    """The rule exceptions in force, in words, for the "Form groups" form."""
+    found = [("allow_same_manager", pid,
+              f"{cohort.name(pid)}'s reports may share groups")
+             for pid in options.get("allow_same_manager") or () if isinstance(pid, str)]
+    found += [("allow_skip_level", pid,
+               f"{cohort.name(pid)} may share a group with their skip-level reports")
+              for pid in options.get("allow_skip_level") or () if isinstance(pid, str)]
+    return found
 
 
 def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:

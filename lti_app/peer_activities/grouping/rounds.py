@@ -27,7 +27,6 @@ from lti_app.domain.matching import (
     GroupCheck,
     MatchOptions,
     PastGroup,
-    add_late_joiners,
     evaluate_groups,
     form_groups,
 )
@@ -40,6 +39,7 @@ from lti_app.peer_activities.grouping.models import (
     GroupingMember,
     GroupingRound,
 )
+from lti_app.peer_activities.grouping.size_settings import size_range
 from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
@@ -55,20 +55,18 @@ class RoundError(ValueError):
 
 
 def size_bounds(activity: Activity) -> tuple[int, int]:
-    """Group sizes from the activity's settings: role-play groups are exactly the size
-    (every role is played); case discussions may be up to two smaller."""
-    raw = (activity.settings or {}).get("group_size")
-    size = raw if isinstance(raw, int) and 2 <= raw <= 9 else 3
-    if activity.activity_type == "case_discussion":
-        return max(3, size - 2), size
-    return size, size
+    """The group size range from the activity's settings (see ``size_settings``)."""
+    return size_range(activity.activity_type or "", activity.settings)
 
 
 def match_options(activity: Activity, *, avoid_same_manager: bool = False,
-                  organisations: str = "ignore") -> MatchOptions:
+                  organisations: str = "ignore", allow_same_manager: Sequence[str] = (),
+                  allow_skip_level: Sequence[str] = ()) -> MatchOptions:
     low, high = size_bounds(activity)
     return MatchOptions(min_size=low, max_size=high, avoid_same_manager=avoid_same_manager,
-                        organisations=organisations)
+                        organisations=organisations,
+                        allow_same_manager=tuple(allow_same_manager),
+                        allow_skip_level=tuple(allow_skip_level))
 
 
 def _options_of(rnd: GroupingRound) -> MatchOptions:
@@ -319,56 +317,17 @@ def publish_round(rnd: GroupingRound, cohort: Cohort, *, override: bool = False)
 
 def late_joiners(rnd: GroupingRound, cohort: Cohort) -> list[str]:
     """Eligible learners who are in no group of the round (for a draft: who finished
-    the intake after it was formed)."""
+    the intake after it was formed), first come first."""
     placed = {p for g in member_ids(rnd) for p in g}
-    return [p for p in cohort.eligible if p not in placed]
+    waiting = [p for p in cohort.eligible if p not in placed]
+    return sorted(waiting, key=lambda p: (cohort.intakes[p].completed_at or utcnow(),
+                                          cohort.intakes[p].id))
 
 
 def departed(rnd: GroupingRound, cohort: Cohort) -> list[tuple[GroupingGroup, str]]:
     """(group, name) of members who are no longer active in the course."""
     return [(g, m.person.display_name) for g in rnd.groups for m in g.members
             if not cohort.is_active(m.person.public_id)]
-
-
-def add_late_joiners_to(rnd: GroupingRound, cohort: Cohort, *,
-                        seed: int | None = None) -> list[str]:
-    """Place learners who completed the intake after the round was published, without
-    moving anyone: into groups with room, or new groups. Returns who was added."""
-    if rnd.is_draft:
-        raise RoundError("Late joiners are added to published groups; this is a draft.")
-    newcomers = late_joiners(rnd, cohort)
-    if not newcomers:
-        raise RoundError("Nobody is waiting for a group.")
-    existing = member_ids(rnd)
-    everyone = sorted({p for g in existing for p in g} | set(newcomers))
-    missing = [p for p in everyone if p not in cohort.learners]
-    if missing:
-        raise RoundError("Some group members have no intake answers any more: "
-                         + ", ".join(cohort.name(p) for p in missing) + ".")
-    history = history_for(rnd.course_id, exclude=rnd.id)
-    seed = secrets.randbelow(2**31) if seed is None else seed
-    grouping = add_late_joiners(existing, [cohort.learners[p] for p in newcomers],
-                                [cohort.learners[p] for p in everyone], _options_of(rnd),
-                                history=history, reporting_lines=cohort.reporting_lines,
-                                rng=random.Random(seed))
-    for index, result in enumerate(grouping.groups):
-        if index < len(rnd.groups):
-            group = rnd.groups[index]
-        else:
-            group = GroupingGroup(position=index + 1)
-            rnd.groups.append(group)
-        already = {m.person.public_id for m in group.members}
-        for pid in result.members:
-            if pid not in already:
-                group.members.append(GroupingMember(
-                    round_id=rnd.id, person_id=cohort.entries[pid].person.id, added_late=True))
-        group.score = result.score
-        group.reasons = [describe(cohort, r) for r in result.reasons]
-    rnd.notes = [*rnd.notes, *(describe(cohort, n) for n in grouping.notes)]
-    db.session.flush()
-    _evaluate(rnd, cohort, history)
-    log.info("round %s: %d late joiners added", rnd.public_id, len(newcomers))
-    return newcomers
 
 
 def learner_group(activity: Activity, person: Person) -> GroupingGroup | None:

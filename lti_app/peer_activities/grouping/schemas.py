@@ -214,3 +214,18 @@ class OptionsInput(_Clean):
     avoid_same_manager = fields.Boolean(load_default=False)
     organisations = fields.String(load_default="ignore", validate=validate.OneOf(
         ["ignore", "similar", "mixed"], error="Choose how to treat organisations."))
+    #: The instructor's exceptions (ids of managers / skip-level managers), kept
+    #: from an applied fix and shown as ticked boxes when groups are formed again.
+    allow_same_manager = fields.List(fields.String(validate=validate.Length(max=300)),
+                                     load_default=list, validate=validate.Length(max=200))
+    allow_skip_level = fields.List(fields.String(validate=validate.Length(max=300)),
+                                   load_default=list, validate=validate.Length(max=200))
+
+
+def options_form_data(form: Any) -> dict[str, Any]:
+    """The matching choices of a posted form (a MultiDict: the exceptions repeat)."""
+    data: dict[str, Any] = {k: form.get(k) for k in ("avoid_same_manager", "organisations")
+                            if form.get(k) is not None}
+    for key in ("allow_same_manager", "allow_skip_level"):
+        data[key] = form.getlist(key)
+    return data

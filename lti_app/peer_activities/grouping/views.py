@@ -20,7 +20,15 @@ from lti_app.courses.models import Course
 from lti_app.courses.session import Actor, require_actor
 from lti_app.domain.matching import LEVELS, InfeasibleGrouping
 from lti_app.extensions import db
-from lti_app.peer_activities.grouping import agreement, intake, panel, reporting_lines, rounds
+from lti_app.peer_activities.grouping import (
+    agreement,
+    fixes,
+    intake,
+    latecomers,
+    panel,
+    reporting_lines,
+    rounds,
+)
 from lti_app.peer_activities.grouping.cohort import load_cohort
 from lti_app.peer_activities.grouping.people import roster
 from lti_app.peer_activities.grouping.schemas import (
@@ -29,6 +37,7 @@ from lti_app.peer_activities.grouping.schemas import (
     SurveyInput,
     intake_form_data,
     intake_schema,
+    options_form_data,
     questions_as_text,
 )
 from lti_app.peer_activities.models import Activity
@@ -242,7 +251,7 @@ def form_groups(activity_id: str) -> Any:
     """Form (or re-form, keeping locked groups) the activity's draft groups."""
     actor, activity, course = _scope(activity_id)
     try:
-        choices = OptionsInput().load(request.form, unknown="exclude")
+        choices = OptionsInput().load(options_form_data(request.form), unknown="exclude")
     except ValidationError as exc:
         return _page_with(actor, activity, error=" ".join(
             str(m) for msgs in _messages(exc).values() for m in msgs))
@@ -251,8 +260,7 @@ def form_groups(activity_id: str) -> Any:
     try:
         rounds.form_draft(activity, course, cohort, actor.person, options)
     except InfeasibleGrouping as exc:
-        return _page_with(actor, activity, error=rounds.describe(cohort, exc.reason),
-                          people=[cohort.name(p) for p in exc.people], options=choices)
+        return _infeasible(actor, activity, cohort, exc, options, choices)
     except rounds.RoundError as exc:
         return _page_with(actor, activity, error=str(exc), options=choices)
     except IntegrityError:
@@ -262,6 +270,39 @@ def form_groups(activity_id: str) -> Any:
                           error="Someone else formed groups for this activity at the same "
                                 "moment. Their draft is shown; form groups again to replace it.")
     return _back(actor, activity)
+
+
+def _infeasible(actor: Actor, activity: Activity, cohort: Any, exc: InfeasibleGrouping,
+                options: Any, choices: dict[str, Any]) -> Any:
+    """The page again: why no grouping exists, and the checked ways out."""
+    offered = fixes.offer_fixes(activity, cohort, options)
+    return _page_with(actor, activity, error=rounds.describe(cohort, exc.reason),
+                      people=[cohort.name(p) for p in exc.people], options=choices,
+                      fixes=[(f.text, fixes.fix_key(f)) for f in offered])
+
+
+@bp.post("/<activity_id>/fixes")
+@require_actor(staff=True)
+def apply_fix(activity_id: str) -> Any:
+    """Apply one of the offered ways out, then form the draft groups with it."""
+    actor, activity, course = _scope(activity_id)
+    try:
+        choices = OptionsInput().load(options_form_data(request.form), unknown="exclude")
+    except ValidationError as exc:
+        return _page_with(actor, activity, error=" ".join(
+            str(m) for msgs in _messages(exc).values() for m in msgs))
+    options = rounds.match_options(activity, **choices)
+    cohort = load_cohort(course)
+    key = request.form.get("fix", "")[:5000]
+    try:
+        chosen, _draft = fixes.apply_fix(activity, course, cohort, actor.person, options, key)
+    except InfeasibleGrouping as exc:
+        return _infeasible(actor, activity, cohort, exc, options, choices)
+    except rounds.RoundError as exc:
+        return _page_with(actor, activity, error=str(exc), options=choices)
+    return _page_with(actor, activity, status=200,
+                      message=f"Applied: {chosen.text}. The draft groups below were formed "
+                              "with this change; check them, then publish.")
 
 
 def _round(activity: Activity, round_id: str) -> Any:
@@ -344,11 +385,15 @@ def add_late_joiners(activity_id: str, round_id: str) -> Any:
     actor, activity, course = _scope(activity_id)
     rnd = _round(activity, round_id)
     cohort = load_cohort(course)
+    over_max = [p for p in request.form.getlist("over_max") if p in cohort.learners][:50]
     try:
-        rounds.add_late_joiners_to(rnd, cohort)
-    except InfeasibleGrouping as exc:
-        return _page_with(actor, activity, error=rounds.describe(cohort, exc.reason),
-                          people=[cohort.name(p) for p in exc.people])
+        plan = latecomers.add_late_joiners_to(rnd, cohort, over_max=over_max,
+                                              small_group=request.form.get("small_group") == "1")
     except rounds.RoundError as exc:
         return _page_with(actor, activity, error=str(exc))
-    return _back(actor, activity)
+    done = [f"{name} joined group {position}" for name, position in plan.joins]
+    waiting = [w.name for w in plan.waiting]
+    text = ("; ".join(done) + "." if done else "Nobody could be placed yet.")
+    if waiting:
+        text += f" Still waiting: {', '.join(waiting)} (see why below)."
+    return _page_with(actor, activity, status=200, message=text)

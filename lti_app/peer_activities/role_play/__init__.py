@@ -8,8 +8,11 @@ per audience); ``schemas``; ``views`` (blueprint ``role_play``). The rotation
 itself is pure: lti_app.domain.rotation.
 """
 
-from marshmallow import Schema, fields, validate
+from marshmallow import fields, validate
 
+from lti_app.peer_activities.grouping.size_settings import (
+    RolePlaySizes,
+)
 from lti_app.peer_activities.registry import ActivityType, register
 
 #: Completion rules: every round played and every owed feedback given (default), or
@@ -17,12 +20,7 @@ from lti_app.peer_activities.registry import ActivityType, register
 COMPLETION_RULES = ("rounds_and_feedback", "rounds_played")
 
 
-class RolePlaySettings(Schema):
-    group_size = fields.Integer(load_default=3, validate=validate.OneOf([2, 3, 4]), metadata={
-        "label": "People per group",
-        "choices": ((3, "Triads: practitioner, client, observer"),
-                    (2, "Pairs: practitioner and client"),
-                    (4, "Groups of four: two observers"))})
+class RolePlaySettings(RolePlaySizes):
     #: Absent (the default): each group plays one round per member, so everyone is
     #: practitioner once (pairs 2, triads 3, groups of 4 play 4). A number fixes it
     #: for every group; the instructor is told who would then never practise.
