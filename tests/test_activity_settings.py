@@ -136,8 +136,9 @@ def test_deep_linking_refuses_a_blank_number_next_to_it_and_keeps_every_typed_va
     ("peer_review", {"anonymity": "double_blind", "allow_revision": "0"},
      ["Double-blind: authors and reviewers don't see each other's names",
       "Reviews per submission</th><td>3", "No due date", "No revised versions"]),
-    ("role_play", {"group_size": "2"},
-     ["Pairs: practitioner and client", "Minutes per round</th><td>10 minutes",
+    ("role_play", {"group_size_min": "2", "group_size_max": "2"},
+     ["Smallest group</th><td>2 people", "Largest group</th><td>2 people",
+      "Minutes per round</th><td>10 minutes",
       "All rounds played and feedback given"]),
     ("case_discussion", {"mode": "peer_coaching"},
      ["Peer coaching: a member presents a real challenge", "2 posts",
@@ -176,13 +177,15 @@ def test_role_play_settings_change_and_confirm_themselves(drive, app) -> None:
     staff = drive.setup_activity("role_play", link="rp-link")
     page = _settings(drive, staff).get_data(as_text=True)
     assert _value(page, "round_minutes") == "10"
-    resp = _save(drive, staff, round_minutes="15", rounds="4", group_size="2")
+    resp = _save(drive, staff, round_minutes="15", rounds="4", group_size_min="2",
+                 group_size_max="3")
     assert resp.status_code == 303, resp.get_data(as_text=True)
     done = drive.client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert ("Settings saved: People per group: Pairs: practitioner and client; Rounds: 4 rounds "
+    assert ("Settings saved: Largest group: 3 people; Rounds: 4 rounds "
             "for every group; Minutes per round: 15 minutes.") in done
     assert _settings_of(app, drive.activity) == {
-        "group_size": 2, "rounds": 4, "round_minutes": 15, "completion": "rounds_and_feedback"}
+        "group_size_min": 2, "group_size_max": 3, "rounds": 4, "round_minutes": 15,
+        "completion": "rounds_and_feedback"}
     again = _save(drive, staff)
     assert "Nothing changed" in drive.client.get(again.headers["Location"]).get_data(
         as_text=True)
@@ -205,15 +208,17 @@ def _publish_groups(lti: Any, app: Any, kind: str, **settings: str) -> tuple[Gro
 
 def test_role_play_group_size_is_refused_after_groups_are_published_keeping_the_input(
         lti, app) -> None:
-    grouping, staff = _publish_groups(lti, app, "role_play", group_size="3")
+    grouping, staff = _publish_groups(lti, app, "role_play", group_size_min="3",
+                                      group_size_max="3")
     page = _settings(grouping, staff).get_data(as_text=True)
     assert "Fixed now:" in page and "Groups have been published" in page
     before = _settings_of(app, grouping.activity)
-    resp = _save(grouping, staff, group_size="2", round_minutes="25", title="Renamed")
+    resp = _save(grouping, staff, group_size_min="2", group_size_max="3", round_minutes="25",
+                 title="Renamed")
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "Groups have been published, so their size is fixed" in _error_next_to(
-        page, "group_size")
+        page, "group_size_min")
     assert _value(page, "round_minutes") == "25" and _value(page, "title") == "Renamed"
     assert "Nothing was saved" in page
     assert _settings_of(app, grouping.activity) == before
@@ -224,12 +229,14 @@ def test_role_play_group_size_is_refused_after_groups_are_published_keeping_the_
 
 def test_case_discussion_size_and_format_fixed_once_groups_publish_completion_still_changes(
         lti, app) -> None:
-    grouping, staff = _publish_groups(lti, app, "case_discussion", group_size="3")
-    refused = _save(grouping, staff, mode="peer_coaching", group_size="4")
+    grouping, staff = _publish_groups(lti, app, "case_discussion", group_size_min="3",
+                                      group_size_max="3")
+    refused = _save(grouping, staff, mode="peer_coaching", group_size_min="3",
+                    group_size_max="4")
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "work in this format" in _error_next_to(page, "mode")
-    assert "their size is fixed" in _error_next_to(page, "group_size")
+    assert "their size is fixed" in _error_next_to(page, "group_size_max")
     assert '<option value="peer_coaching" selected>' in page  # what was typed stays
     ok = _save(grouping, staff, completion_posts="1", completion_summary="ignore")
     assert ok.status_code == 303
@@ -240,14 +247,15 @@ def test_case_discussion_size_and_format_fixed_once_groups_publish_completion_st
 
 def test_case_discussion_settings_edit_before_groups(drive, app) -> None:
     staff = drive.setup_activity("case_discussion", link="cd-link")
-    assert _save(drive, staff, group_size="4", rounds="2").status_code == 303
-    assert _settings_of(app, drive.activity)["group_size"] == 4
-    bad = _save(drive, staff, group_size="12", completion_posts="", rounds="2")
+    assert _save(drive, staff, group_size_min="4", group_size_max="5",
+                 rounds="2").status_code == 303
+    assert _settings_of(app, drive.activity)["group_size_max"] == 5
+    bad = _save(drive, staff, group_size_max="12", completion_posts="", rounds="2")
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422
-    assert _error_next_to(page, "group_size") == "Give a whole number from 3 to 9."
+    assert _error_next_to(page, "group_size_max") == "Give a whole number from 3 to 9."
     assert _error_next_to(page, "completion_posts") == "Give a whole number from 0 to 50."
-    assert _value(page, "group_size") == "12" and _value(page, "completion_posts") == ""
+    assert _value(page, "group_size_max") == "12" and _value(page, "completion_posts") == ""
 
 
 @pytest.fixture
