@@ -270,6 +270,11 @@ def raw_from_form(kind: ActivityType, form: Mapping[str, Any], prefix: str = "")
             raw[s.name] = ABSENT  # the choice that means "not set": the default applies
         else:
             raw[s.name] = value
+    # Names an older form (or LMS link) still posts, which the schema translates itself
+    # (a single ``group_size`` read as a size range, say).
+    for name in getattr(kind.settings_schema, "LEGACY_FIELDS", ()):
+        if prefix + name in form and str(form.get(prefix + name, "")).strip():
+            raw[name] = str(form.get(prefix + name)).strip()
     return raw
 
 

@@ -89,6 +89,8 @@ class _SizeRange(Schema):
     (the message sits next to the largest-group field)."""
 
     ACTIVITY = ""
+    #: Posted names the schema still reads (see ``_legacy_size``).
+    LEGACY_FIELDS = ("group_size",)
 
     @pre_load
     def _legacy_size(self, data: Any, **_: Any) -> Any:
