@@ -61,8 +61,9 @@ def test_the_library_names_nobody_and_newcomers_are_not_dropouts(
     tool = ada.frame_locator("iframe[name=tool]")
     tool.get_by_label("Case discussion").check()
     tool.get_by_label("Title").fill(title)
-    tool.get_by_role("group", name="Case discussion settings").get_by_label(
-        re.compile(r"^People per group")).first.fill("3")
+    settings = tool.get_by_role("group", name="Case discussion settings")
+    settings.get_by_label(re.compile(r"^Smallest group")).fill("3")
+    settings.get_by_label(re.compile(r"^Largest group")).fill("3")
     tool.get_by_role("button", name="Add activity").click()
     tool.get_by_text(title, exact=True).wait_for()
     link = link_titled(live, title)
