@@ -87,7 +87,7 @@ def test_instructor_sets_up_a_plain_link(lti) -> None:
     assert resp.status_code == 303
     page = lti.client.get(resp.headers["Location"])
     assert "Weekly reflection" in page.get_data(as_text=True)
-    assert "30,60" in page.get_data(as_text=True)
+    assert "30 and 60 days after completion" in page.get_data(as_text=True)  # in words
 
 
 def test_setup_form_without_the_token_is_refused_like_a_csrf(lti) -> None:
