@@ -41,26 +41,38 @@ EXTENSION = "peerlift.jobs"
 SWEEP = "peerlift.sweep"
 
 
-def job(name: str, *, collapse: int = 0) -> Callable[[Handler], Handler]:
-    """Register ``fn`` as the handler of job ``name`` (keyword arguments only).
+def register_job(name: str, fn: Handler, *, collapse: int = 0) -> None:
+    """Make ``fn`` the handler of job ``name`` (keyword arguments only). Called from
+    the owning package's ``init_app`` so wiring is explicit, never an import effect.
 
     ``collapse``: at most this many copies with the same arguments wait in the
     broker at once; asking again while they wait adds nothing (a job that drains
     whatever is due needs no second copy queued behind the first)."""
+    _handlers[name] = fn
+    if collapse:
+        _collapse[name] = collapse
+
+
+def register_sweeper(fn: Callable[[], None]) -> None:
+    """Run ``fn`` on every sweep (it enqueues whatever is still due). Called from the
+    owning package's ``init_app``."""
+    if fn not in _sweepers:
+        _sweepers.append(fn)
+
+
+def job(name: str, *, collapse: int = 0) -> Callable[[Handler], Handler]:
+    """Deprecated: registers at import. Use :func:`register_job` from ``init_app``."""
 
     def register(fn: Handler) -> Handler:
-        _handlers[name] = fn
-        if collapse:
-            _collapse[name] = collapse
+        register_job(name, fn, collapse=collapse)
         return fn
 
     return register
 
 
 def sweeper(fn: Callable[[], None]) -> Callable[[], None]:
-    """Register ``fn`` to run on every sweep; it enqueues whatever is still due."""
-    if fn not in _sweepers:
-        _sweepers.append(fn)
+    """Deprecated: registers at import. Use :func:`register_sweeper` from ``init_app``."""
+    register_sweeper(fn)
     return fn
 
 
