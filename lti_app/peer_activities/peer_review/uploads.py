@@ -21,6 +21,9 @@ only to those allowed.
   ``application/octet-stream``, only to the author, a reviewer allocated to the
   work, or the course's staff (checked by the view).
 
+How each of these is done is ``peer_activities.documents`` (shared with
+case-discussion attachments); this module holds the submission's rules.
+
 Side effects: writes and deletes files; the database row is flushed, the request
 commits. A file written for a request that then fails stays orphaned (harmless,
 unreachable: no row names it).
@@ -29,75 +32,38 @@ unreachable: no row names it).
 from __future__ import annotations
 
 import logging
-import secrets
 from pathlib import Path
 from typing import IO
 
-from flask import current_app
-from werkzeug.utils import secure_filename
-
 from lti_app.extensions import db
-from lti_app.peer_activities.documents import DocumentError, strip_metadata
+from lti_app.peer_activities.documents import (
+    DocumentError,
+    UploadError,
+    UploadKind,
+    extension,
+    strip_metadata,
+)
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewSubmission
-from lti_app.peer_activities.peer_review.submissions import PeerReviewError
+from lti_app.peer_activities.peer_review.services.errors import PeerReviewError
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX = 10 * 1024 * 1024
-_ZIP = (b"PK\x03\x04",)
-#: Extension -> accepted leading bytes (None: UTF-8 text).
-ALLOWED: dict[str, tuple[bytes, ...] | None] = {
-    "pdf": (b"%PDF-",),
-    "png": (b"\x89PNG\r\n\x1a\n",),
-    "jpg": (b"\xff\xd8\xff",),
-    "jpeg": (b"\xff\xd8\xff",),
-    "docx": _ZIP, "pptx": _ZIP, "xlsx": _ZIP, "odt": _ZIP,
-    "txt": None, "md": None,
-}
+__all__ = ["FILES", "anonymised", "attach", "extension", "max_bytes", "path_of", "remove"]
 
-
-def upload_dir() -> Path:
-    configured = current_app.config.get("PEER_REVIEW_UPLOAD_DIR")
-    path = Path(configured) if configured else \
-        Path(current_app.instance_path) / "uploads" / "peer_review"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+#: How submitted files are checked and stored (``peer_activities.documents.uploads``).
+FILES = UploadKind(
+    name="peer_review", dir_setting="PEER_REVIEW_UPLOAD_DIR",
+    max_setting="PEER_REVIEW_MAX_UPLOAD_BYTES",
+    extensions=frozenset({"pdf", "png", "jpg", "jpeg", "docx", "pptx", "xlsx", "odt", "txt",
+                          "md"}),
+    wrong_type="Upload a PDF, Word, PowerPoint, Excel, OpenDocument, text or image (PNG, "
+               "JPEG) file.",
+    not_text="A .txt or .md file must be UTF-8 text.")
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("PEER_REVIEW_MAX_UPLOAD_BYTES", DEFAULT_MAX))
-
-
-def extension(name: str) -> str:
-    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
-
-
-def _read_limited(stream: IO[bytes], limit: int) -> bytes:
-    data = stream.read(limit + 1)
-    if len(data) > limit:
-        raise PeerReviewError(f"The file is too large: at most {limit // (1024 * 1024)} MB.")
-    return data
-
-
-def check(filename: str, data: bytes) -> str:
-    """The sanitised name, or ``PeerReviewError`` saying what is wrong."""
-    safe = secure_filename(filename or "")[:200]
-    ext = extension(safe)
-    if ext not in ALLOWED:
-        raise PeerReviewError("Upload a PDF, Word, PowerPoint, Excel, OpenDocument, text or "
-                              "image (PNG, JPEG) file.")
-    if not data:
-        raise PeerReviewError("The file is empty.")
-    signatures = ALLOWED[ext]
-    if signatures is None:
-        try:
-            data.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise PeerReviewError("A .txt or .md file must be UTF-8 text.") from exc
-    elif not any(data.startswith(sig) for sig in signatures):
-        raise PeerReviewError(f"The file's content is not a .{ext} file.")
-    return safe
+    return FILES.max_bytes()
 
 
 def anonymised(data: bytes, ext: str, anonymity: str) -> bytes:
@@ -115,26 +81,23 @@ def anonymised(data: bytes, ext: str, anonymity: str) -> bytes:
 def attach(sub: PeerReviewSubmission, filename: str, stream: IO[bytes]) -> None:
     """Check, anonymise (see the module docstring) and store a file for ``sub``,
     replacing any earlier one."""
-    data = _read_limited(stream, max_bytes())
-    safe = check(filename, data)
+    try:
+        data = FILES.read(stream)
+        safe = FILES.check(filename, data)
+    except UploadError as exc:
+        raise PeerReviewError(exc.message) from exc
     activity = db.session.get(Activity, sub.activity_id)
     anonymity = str((activity.settings if activity else {}).get("anonymity", "double_blind"))
     data = anonymised(data, extension(safe), anonymity)
-    key = secrets.token_hex(16)
-    (upload_dir() / f"{key}.bin").write_bytes(data)
     old = sub.file_key
-    sub.file_key, sub.file_name, sub.file_size = key, safe, len(data)
+    sub.file_key, sub.file_name, sub.file_size = FILES.store(data), safe, len(data)
     if old:
         remove(old)
 
 
 def path_of(sub: PeerReviewSubmission) -> Path | None:
-    if not sub.file_key or not all(c in "0123456789abcdef" for c in sub.file_key):
-        return None
-    path = upload_dir() / f"{sub.file_key}.bin"
-    return path if path.is_file() else None
+    return FILES.path_of(sub.file_key)
 
 
 def remove(key: str) -> None:
-    if all(c in "0123456789abcdef" for c in key):
-        (upload_dir() / f"{key}.bin").unlink(missing_ok=True)
+    FILES.remove(key)

@@ -1,0 +1,268 @@
+"""Each learner's progress through a peer-review activity (``Standing``), and
+completion: queued to the gradebook outbox once per learner when they have done
+their part, or when an instructor moves them on.
+
+Side effects: ``check_completion`` and ``move_on`` write rows and may queue a
+score; the request commits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import or_, select
+
+from lti_app.courses.models import Person
+from lti_app.db import utcnow
+from lti_app.extensions import db
+from lti_app.grades import services as grades
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review import groups, phases
+from lti_app.peer_activities.peer_review.models import (
+    DONE,
+    PeerReviewProgress,
+    PeerReviewReview,
+    PeerReviewSubmission,
+)
+from lti_app.peer_activities.peer_review.services import (
+    allocation,
+    quota,
+    reporting_lines,
+    reviewing,
+    roster,
+)
+from lti_app.peer_activities.peer_review.services.errors import PeerReviewError
+
+log = logging.getLogger(__name__)
+
+
+COMPLETION_COMMENT = "Peer assessment: submitted, reviewed peers and rated the feedback."
+
+
+@dataclass
+class Standing:
+    """One learner's progress through the activity (what the dashboard shows)."""
+
+    person: Person
+    submission: PeerReviewSubmission | None
+    given: int = 0
+    leased: int = 0
+    expired: int = 0
+    owed: int = 0
+    received: int = 0
+    rated: int = 0
+    expected: int = 0
+    progress: PeerReviewProgress | None = None
+    #: Every other submission has been reviewed (or is held) by them already.
+    no_work: bool = False
+
+    @property
+    def completed(self) -> bool:
+        return self.progress is not None and self.progress.completed_at is not None
+
+    @property
+    def moved_on(self) -> bool:
+        return self.progress is not None and self.progress.moved_on_at is not None
+
+    #: Submitted after the submission due date.
+    late: bool = False
+    #: Phases whose due date passed with this learner's part undone.
+    overdue: tuple[str, ...] = ()
+    #: Group submissions are on and this learner, without a submission, is in no group.
+    no_group: bool = False
+
+    @property
+    def stuck(self) -> str:
+        """Why this learner cannot finish on their own (or is behind), or ""."""
+        if self.completed:
+            return ""
+        if self.no_group:
+            return "not in a group, so they cannot submit (group submissions)"
+        if self.overdue:
+            return "overdue: " + ", ".join(self.overdue)
+        if self.submission is not None and self.given < self.owed and not self.leased \
+                and self.no_work:
+            return "no submission left for them to review"
+        if self.expired:
+            return "abandoned a review (its lease ran out)"
+        return ""
+
+    def owes(self, rate_feedback: bool) -> list[str]:
+        """What the learner still has to do, in order."""
+        out = []
+        if self.submission is None and not self.moved_on:
+            out.append("submit your work")
+        if self.given < self.owed:
+            out.append(f"review {self.owed - self.given} more peer submission(s)")
+        if rate_feedback and self.rated < self.received:
+            out.append(f"rate the helpfulness of {self.received - self.rated} review(s)")
+        return out
+
+
+def standings(activity: Activity, people: Iterable[Person] | None = None) -> list[Standing]:
+    """Every learner's (or the given people's) standing.
+
+    A learner's page asks for one person at every launch, so the reviews read are
+    only theirs (given, and received on their work) and the other submissions
+    are plain (id, author) rows; the dashboard asks for everyone."""
+    if people is None:
+        everyone = roster.learners(activity)
+        people = everyone
+        n_learners = len(everyone)
+        mine_only = None
+    else:
+        people = list(people)
+        n_learners = roster.learner_count(activity)
+        mine_only = {p.id for p in people}
+    pool = db.session.execute(
+        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id)
+        .where(PeerReviewSubmission.activity_id == activity.id)).all()
+    owners = roster.members(activity)
+    wanted = {p.id for p in people}
+    own_ids = {sid for sid, pids in owners.items() if pids & wanted}
+    own_rows = {s.id: s for s in db.session.scalars(select(PeerReviewSubmission).where(
+        PeerReviewSubmission.id.in_(own_ids)))} if own_ids else {}
+    by_person = {pid: own_rows[sid] for sid, pids in owners.items() for pid in pids
+                 if sid in own_rows}
+    review_rows = select(PeerReviewReview.reviewer_id, PeerReviewReview.submission_id,
+                         PeerReviewReview.status, PeerReviewReview.lease_until,
+                         PeerReviewReview.helpfulness).where(
+        PeerReviewReview.activity_id == activity.id)
+    if mine_only is not None:
+        review_rows = review_rows.where(or_(PeerReviewReview.reviewer_id.in_(mine_only),
+                                            PeerReviewReview.submission_id.in_(own_ids)))
+    reviews = db.session.execute(review_rows).all()
+    progress_rows = select(PeerReviewProgress).where(
+        PeerReviewProgress.activity_id == activity.id)
+    if mine_only is not None:
+        progress_rows = progress_rows.where(PeerReviewProgress.person_id.in_(mine_only))
+    progress = {p.person_id: p for p in db.session.scalars(progress_rows)}
+    now = utcnow()
+    owed = quota.quota(activity, roster.unit_count(activity))
+    blocked = reporting_lines.must_not_review(activity)
+    grouped = groups.grouped_people(activity) if groups.group_mode(activity) else None
+    given_by: dict[int, list[Any]] = {}
+    received_on: dict[int, list[Any]] = {}
+    for r in reviews:
+        given_by.setdefault(r.reviewer_id, []).append(r)
+        received_on.setdefault(r.submission_id, []).append(r)
+    out = []
+    for person in people:
+        own = by_person.get(person.id)
+        st = Standing(person, own, progress=progress.get(person.id))
+        st.no_group = grouped is not None and own is None and person.id not in grouped
+        st.owed = owed
+        # A submission can only be reviewed by learners whose submission it is not.
+        outsiders = n_learners - len(owners.get(own.id, ())) if own is not None else 0
+        st.expected = max(0, min(quota.k_of(activity), outsiders)) if own is not None else 0
+        for r in given_by.get(person.id, ()):
+            if r.status == DONE:
+                st.given += 1
+            elif quota.is_live(r, now):
+                st.leased += 1
+            else:
+                st.expired += 1
+        if own is not None:
+            for r in received_on.get(own.id, ()):
+                if r.status == DONE:
+                    st.received += 1
+                    st.rated += 1 if r.helpfulness is not None else 0
+        st.late = own is not None and phases.is_late(activity.settings, own.submitted_at)
+        late_parts = []
+        if own is None and phases.overdue(activity.settings, phases.SUBMISSION, now):
+            late_parts.append("submission")
+        if st.given < st.owed and phases.overdue(activity.settings, phases.REVIEW, now):
+            late_parts.append(f"{st.owed - st.given} review(s)")
+        if activity.settings.get("rate_feedback", True) and st.rated < st.received \
+                and phases.overdue(activity.settings, phases.FEEDBACK, now):
+            late_parts.append("feedback ratings")
+        st.overdue = tuple(late_parts)
+        seen = {r.submission_id for r in given_by.get(person.id, ())}
+        st.no_work = all(sid in seen or person.id in owners.get(sid, {author})
+                         or (str(person.id), str(author)) in blocked
+                         or (str(author), str(person.id)) in blocked for sid, author in pool)
+        out.append(st)
+    return out
+
+
+def _progress_row(activity: Activity, person: Person) -> PeerReviewProgress:
+    row = db.session.scalar(select(PeerReviewProgress).where(
+        PeerReviewProgress.activity_id == activity.id, PeerReviewProgress.person_id == person.id))
+    if row is None:
+        row = PeerReviewProgress(activity_id=activity.id, person_id=person.id)
+        db.session.add(row)
+        db.session.flush()
+    return row
+
+
+def _complete(activity: Activity, person: Person, comment: str) -> bool:
+    row = _progress_row(activity, person)
+    if row.completed_at is not None:
+        return False
+    row.completed_at = utcnow()
+    db.session.flush()
+    if activity.course_id is not None:
+        grades.record_score(grades.line_item_for(activity, "completion"), person,
+                            score_given=100, score_maximum=100, comment=comment)
+    log.info("peer review %s: %s complete, score queued", activity.public_id, person.public_id)
+    return True
+
+
+def _nothing_left(activity: Activity, st: Standing, pool: list[Any]) -> bool:
+    """Once reviews have closed: no submission below k is open to this learner
+    (so the reviews they still owe are ones nobody can give them)."""
+    if st.leased:
+        return False
+    k = quota.k_of(activity)
+    blocked = reporting_lines.must_not_review(activity)
+    me = str(st.person.id)
+    mine = set(reviewing.reviewed_by(activity, st.person))
+    return not any(s.completed + s.in_progress < k and me not in s.authors
+                   and s.id not in mine
+                   and not any((me, a) in blocked or (a, me) in blocked for a in s.authors)
+                   for s in pool)
+
+
+def check_completion(activity: Activity, people: Iterable[Person]) -> list[Person]:
+    """Complete whoever among ``people`` has now done their part, which depends
+    only on what they control: submitted, given the reviews they owe (or, once
+    reviews have closed, every review still open to them) and, if the phase is on,
+    rated the feedback they received. Waiting for reviews of their own work never
+    holds them back. Queues one completion score per learner, ever."""
+    rate = bool(activity.settings.get("rate_feedback", True))
+    done = []
+    pool: list[Any] | None = None
+    for st in standings(activity, people):
+        if st.completed or not grades.is_gradable(st.person, activity.course_id or 0):
+            continue
+        if st.submission is None:
+            continue
+        if st.given < st.owed:
+            if not phases.overdue(activity.settings, phases.REVIEW, utcnow()):
+                continue
+            if pool is None:
+                pool = allocation.pool_states(activity, utcnow())
+            if not _nothing_left(activity, st, pool):
+                continue
+        if rate and st.rated < st.received:
+            continue
+        if _complete(activity, st.person, COMPLETION_COMMENT):
+            done.append(st.person)
+    return done
+
+
+def move_on(activity: Activity, person: Person, by: Person, reason: str) -> None:
+    """An instructor moves a stuck learner on: they count as complete (score queued
+    once) and may review without a submission of their own."""
+    reason = reason.strip()
+    if not reason:
+        raise PeerReviewError("Give a reason for moving this learner on.")
+    row = _progress_row(activity, person)
+    row.moved_on_at = utcnow()
+    row.moved_on_reason = reason[:2000]
+    _complete(activity, person, "Peer assessment: moved on by the instructor.")
+    log.info("peer review %s: %s moved on by %s", activity.public_id, person.public_id,
+             by.public_id)
