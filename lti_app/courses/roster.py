@@ -231,7 +231,6 @@ def sync_if_stale(course: Course) -> bool:
     return True
 
 
-@jobs.job(SYNC, collapse=1)
 def sync_job(course_id: int) -> None:
     try:
         sync_roster(course_id)
@@ -239,7 +238,6 @@ def sync_job(course_id: int) -> None:
         log.info("roster: course %s not synced: %s", course_id, getattr(exc, "reason", exc))
 
 
-@jobs.sweeper
 def sweep_stuck_syncs() -> None:
     """A sync whose worker died keeps its lease until it expires; then it is
     marked failed so the instructor sees it and can run it again."""
@@ -283,7 +281,6 @@ def unsynced_courses(now: datetime | None = None) -> list[int]:
     return due[:SWEEP_UNSYNCED_LIMIT]
 
 
-@jobs.sweeper
 def sweep_unsynced_rosters() -> None:
     """A course whose first roster sync failed or never ran is synced again."""
     for course_id in unsynced_courses():

@@ -377,7 +377,6 @@ def backlog_exceeds(n: int) -> bool:
     return int(db.session.scalar(select(func.count()).select_from(due)) or 0) > n
 
 
-@jobs.job(DELIVER, collapse=2)
 def deliver_job() -> None:
     """The worker task: drain the outbox for a while, then hand over to a fresh task.
 
@@ -400,7 +399,6 @@ def deliver_job() -> None:
         jobs.enqueue_later(DELIVER, soonest)
 
 
-@jobs.sweeper
 def sweep_due_scores() -> None:
     """A lost message never loses a grade: anything due gets a delivery job."""
     if any_due():
