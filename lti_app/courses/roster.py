@@ -68,6 +68,7 @@ def _take_lease(course_id: int, now: datetime) -> bool:
 def _upsert(table: Any, keys: list[str], update: Callable[[Any], dict[str, Any]]) -> Any:
     """``INSERT … ON CONFLICT (keys) DO UPDATE`` on PostgreSQL and SQLite alike; run
     with a list of rows (executemany: compiled once, sent in batches)."""
+    # Each dialect's insert is imported where it is used: only the database in use.
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
