@@ -223,7 +223,6 @@ def deep_link_submit() -> Any:
                            return_url=dl_settings["deep_link_return_url"], jwt=token)
 
 
-@bp.app_errorhandler(LaunchError)
 def launch_error(exc: LaunchError) -> Any:
     """Every refused login/launch: a readable page, a precise log line, nothing stored."""
     request_id = request.headers.get("X-Request-Id", "")
