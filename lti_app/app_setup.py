@@ -107,6 +107,7 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     grades.init_app(app)  # score delivery and "Send grades" jobs and sweeps; grades CLI
     launch.init_app(app)  # /lti: login, launch, deep linking, JWKS, dynamic registration
 
+    # The activities (lti_app/peer_activities): their blueprints, CLI and types.
     from lti_app.peer_activities import catalog
     from lti_app.peer_activities.grouping.views import bp as grouping_bp
     from lti_app.peer_activities.views import bp as activities_bp
@@ -136,7 +137,8 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.peer_activities.grouping.cli import grouping_cli
 
     app.cli.add_command(grouping_cli)
-    # The activity page, for the blueprints that answer with it (launch, analytics).
+    # The activity page, for the blueprints that answer with it (launch, analytics),
+    # which must not import another blueprint's view module.
     from lti_app.peer_activities.views import course_activity, render_activity
 
     activity_page.plug(render=render_activity, lookup=course_activity)
