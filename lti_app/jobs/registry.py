@@ -49,6 +49,10 @@ def handlers() -> dict[str, Handler]:
     return dict(_handlers)
 
 
+def sweepers() -> list[Callable[[], None]]:
+    return list(_sweepers)
+
+
 def known(name: str) -> bool:
     return name in _handlers
 
