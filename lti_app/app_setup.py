@@ -32,6 +32,7 @@ from lti_app.db import WROTE, finish
 from lti_app.extensions import db, limiter, migrate
 from lti_app.lms import frame_origins
 from lti_app.log_redaction import install_werkzeug_filter
+from lti_app.peer_activities.views import course_activity, render_activity
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -139,8 +140,6 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     app.cli.add_command(grouping_cli)
     # The activity page, for the blueprints that answer with it (launch, analytics),
     # which must not import another blueprint's view module.
-    from lti_app.peer_activities.views import course_activity, render_activity
-
     activity_page.plug(render=render_activity, lookup=course_activity)
 
     analytics.init_app(app)  # /an pages, check notices, rollup and xAPI sweeps, launch receiver
