@@ -15,8 +15,24 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
+from lti_app import (
+    activity_page,
+    analytics,
+    courses,
+    grades,
+    jobs,
+    launch,
+    lms,
+    lrs,
+    mail,
+    sandbox,
+    web,
+)
 from lti_app.db import WROTE, finish
 from lti_app.extensions import db, limiter, migrate
+from lti_app.lms import frame_origins
+from lti_app.log_redaction import install_werkzeug_filter
+from lti_app.peer_activities.views import course_activity, render_activity
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -81,16 +97,23 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     limiter.init_app(app)
     _models()
 
-    from lti_app.launch import bp as launch_bp
-    from lti_app.launch import runtime
+    # -- Wiring, in this order. Each package's ``init_app`` adds everything it brings
+    # (blueprints, CLI groups, jobs, sweeps, notice sources, template hooks); nothing
+    # registers itself on import. Lower layers first, so a package finds what it
+    # builds on already wired.
+    lms.init_app(app)  # LMS service clients (access tokens, HTTP pool); platforms/keys CLI
+    mail.init_app(app)  # the e-mail outbox: send job and sweep
+    lrs.init_app(app)  # the xAPI outbox: delivery job
+    courses.init_app(app)  # roster sync job and sweeps; roster CLI
+    grades.init_app(app)  # score delivery and "Send grades" jobs and sweeps; grades CLI
+    launch.init_app(app)  # /lti: login, launch, deep linking, JWKS, dynamic registration
+
+    # The activities (lti_app/peer_activities): their blueprints, CLI and types.
     from lti_app.peer_activities import catalog
     from lti_app.peer_activities.grouping.views import bp as grouping_bp
     from lti_app.peer_activities.views import bp as activities_bp
-    from lti_app.web import bp as web_bp
 
     catalog.load_all()
-    runtime.init_app(app)
-    app.register_blueprint(launch_bp)
     app.register_blueprint(activities_bp)
     from lti_app.peer_activities.staff_views import bp as staff_bp
 
@@ -112,43 +135,26 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     from lti_app.peer_activities.journal.views import bp as journal_bp
 
     app.register_blueprint(journal_bp)
-    # learning gain, feedback survey, L&D dashboard, exports, xAPI (lti_app/analytics)
-    from lti_app.analytics.views import bp as analytics_bp
-
-    app.register_blueprint(analytics_bp)
-    app.register_blueprint(web_bp)
-
-    from lti_app.lms.cli import keys_cli, platforms_cli
-
-    app.cli.add_command(platforms_cli)
-    app.cli.add_command(keys_cli)
     from lti_app.peer_activities.grouping.cli import grouping_cli
 
     app.cli.add_command(grouping_cli)
-    _background(app)
+    # The activity page, for the blueprints that answer with it (launch, analytics),
+    # which must not import another blueprint's view module.
+    activity_page.plug(render=render_activity, lookup=course_activity)
 
-    _hooks(app)
-    if app.config["SANDBOX_ENABLED"] and app.config["ENV_NAME"] != "production":
-        from lti_app.sandbox import mount
-
-        mount(app)
+    analytics.init_app(app)  # /an pages, check notices, rollup and xAPI sweeps, launch receiver
+    web.init_app(app)  # / and /healthz
+    sandbox.init_app(app)  # /sandbox, the demo LMS (never in production)
+    # Last: the job runner is built from every job registered above (Celery makes
+    # one task per job name when it is created).
+    _jobs(app)
+    _request_cycle(app)
     return app
 
 
-def _background(app: Flask) -> None:
-    """Service clients and background jobs (roster sync, grade delivery)."""
-    from lti_app import jobs
-    from lti_app.courses import roster  # noqa: F401 - registers its jobs
-    from lti_app.courses.cli import roster_cli
-    from lti_app.grades import delivery  # noqa: F401 - registers its jobs
-    from lti_app.grades.cli import grades_cli
-    from lti_app.lms import runtime as lms_runtime
-    from lti_app.mail import outbox as mail_outbox  # noqa: F401 - registers its job
-
-    lms_runtime.init_app(app)
+def _jobs(app: Flask) -> None:
+    """The job runner ``JOBS_MODE`` names (see ``lti_app.jobs``)."""
     jobs.init_app(app)
-    app.cli.add_command(roster_cli)
-    app.cli.add_command(grades_cli)
     if app.config["JOBS_MODE"] == "thread":
         # The embedded worker starts with the first request, not with CLI commands.
         started: list[bool] = []
@@ -167,6 +173,7 @@ def _models() -> None:
     import lti_app.grades.models
     import lti_app.launch.models
     import lti_app.lms.models
+    import lti_app.lrs.models
     import lti_app.mail.models
     import lti_app.peer_activities.case_discussion.models
     import lti_app.peer_activities.grouping.models
@@ -184,16 +191,12 @@ def _logging(app: Flask) -> None:
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("peerlift.audit").setLevel(logging.INFO)
     logging.getLogger("lti_app").setLevel(level)
-    from lti_app.log_redaction import install_werkzeug_filter
-
     install_werkzeug_filter()  # the development server's request lines carry ?t= tokens
 
 
 def _frame_ancestors() -> str:
     """Who may frame this page: the platforms of the person it was built for,
     or (before any launch) every active platform; never anyone else."""
-    from lti_app.lms import frame_origins
-
     actor = g.get("actor")
     try:
         origins = (frame_origins.for_registration(actor.registration) if actor is not None
@@ -211,8 +214,6 @@ def _frame_ancestors() -> str:
 def _actor_frame_ancestors() -> str | None:
     """``_frame_ancestors()`` for a page built for a launched person, from the rows
     already loaded (no statement, never a rollback); None when there is no actor."""
-    from lti_app.lms import frame_origins
-
     actor = g.get("actor")
     if actor is None:
         return None
@@ -222,32 +223,46 @@ def _actor_frame_ancestors() -> str | None:
         return None
 
 
-def _hooks(app: Flask) -> None:
+def commit_request(resp: Any) -> None:
+    """The one place a request commits (services flush, never commit): a response
+    under 400 keeps what the request wrote, anything else rolls it back. Jobs the
+    request asked for (``jobs.after_commit``) are dispatched by this commit."""
+    finish(db.session(), ok=resp.status_code < 400)
+
+
+def add_security_headers(app: Flask, resp: Any, ancestors: str) -> None:
+    """CSP (with this request's nonce and who may frame the page), referrer,
+    sniffing and, in production, HSTS; a header a view set itself is kept."""
+    nonce = g.get("csp_nonce", "")
+    form_action = "'self' https:" if app.config["COOKIE_SECURE"] else "'self' https: http:"
+    resp.headers.setdefault(
+        "Content-Security-Policy",
+        f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
+        f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        f"form-action {form_action}; base-uri 'none'; object-src 'none'; "
+        f"frame-ancestors {ancestors}",
+    )
+    resp.headers.setdefault("Referrer-Policy", "no-referrer")
+    resp.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if app.config["ENV_NAME"] == "production":
+        resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+
+
+def _request_cycle(app: Flask) -> None:
+    """What runs around every request: the CSP nonce, the commit, the headers, the
+    rollback of a failed request, and the error pages."""
+
     @app.before_request
     def _nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
 
     @app.after_request
-    def _commit_and_headers(resp: Any) -> Any:
+    def _finish(resp: Any) -> Any:
         # A launched person's platform origins are read before the commit, which would
         # expire the registration row and cost a statement to read it again.
         early = _actor_frame_ancestors()
-        # The one place a request commits: only successful responses keep writes.
-        finish(db.session(), ok=resp.status_code < 400)
-        ancestors = early if early is not None else _frame_ancestors()
-        nonce = g.get("csp_nonce", "")
-        form_action = "'self' https:" if app.config["COOKIE_SECURE"] else "'self' https: http:"
-        resp.headers.setdefault(
-            "Content-Security-Policy",
-            f"default-src 'self'; script-src 'self' 'nonce-{nonce}'; "
-            f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-            f"form-action {form_action}; base-uri 'none'; object-src 'none'; "
-            f"frame-ancestors {ancestors}",
-        )
-        resp.headers.setdefault("Referrer-Policy", "no-referrer")
-        resp.headers.setdefault("X-Content-Type-Options", "nosniff")
-        if app.config["ENV_NAME"] == "production":
-            resp.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        commit_request(resp)
+        add_security_headers(app, resp, early if early is not None else _frame_ancestors())
         return resp
 
     @app.teardown_request

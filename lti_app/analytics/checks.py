@@ -27,12 +27,10 @@ from lti_app.analytics.models import (
 )
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
-from lti_app.domain import grade_comments
 from lti_app.domain.analytics_measures import CheckItem, MeasureInputError, score_check
-from lti_app.domain.learning_gain import gain_scores, normalized_change
+from lti_app.domain.learning_gain import normalized_change
 from lti_app.extensions import db
-from lti_app.grades.models import LEARNING_GAIN, MASTERY
-from lti_app.grades.services import line_item_for, record_score
+from lti_app.grades.learning_scores import record_check_scores
 
 log = logging.getLogger(__name__)
 
@@ -208,23 +206,16 @@ def submit_check(activity: Any, person: Person, phase: str,
 
 def send_scores(activity: Any, person: Person, post: AnalyticsResponse,
                 setup: AnalyticsSetup) -> None:
-    """Mastery and learning gain of one learner into the grades outbox. Only
+    """Mastery and learning gain of one learner into the grades outbox (written by
+    ``grades.learning_scores``). Only
     knowledge items count: a check of self-assessment scales sends nothing. No
     pre-check: mastery only (gain is not measured, never imputed)."""
     if post.score is None or post.maximum is None or activity.course_id is None:
         return
     pre = response_of(activity.id, person.id, PRE)
     pre_score = pre.score if pre is not None and pre.maximum == post.maximum else None
-    result = gain_scores(pre_score, post.score, post.maximum, ceiling=setup.ceiling)
-    # The learner reads these in the gradebook: plain words, not the formula.
-    record_score(line_item_for(activity, MASTERY), person, score_given=result.mastery,
-                 score_maximum=100.0,
-                 comment=grade_comments.mastery_comment(post.score, post.maximum))
-    if result.gain is not None:
-        record_score(line_item_for(activity, LEARNING_GAIN), person, score_given=result.gain,
-                     score_maximum=100.0, comment=grade_comments.gain_comment(
-                         pre_score, post.score, post.maximum, gain=result.gain,
-                         ceiling=setup.ceiling))
+    record_check_scores(activity, person, pre_score=pre_score, post_score=post.score,
+                        maximum=post.maximum, ceiling=setup.ceiling)
 
 
 # -- what the activity page shows -----------------------------------------------------

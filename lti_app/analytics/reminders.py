@@ -51,6 +51,7 @@ def _build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     return found
 
 
-checks_open = notices.source(notices.Source(
+#: Registered by ``analytics.init_app``.
+CHECKS_OPEN = notices.Source(
     KEY, applies=lambda actor: not actor.is_staff and actor.roles.is_learner,
-    queries=_query, build=_build))
+    queries=_query, build=_build)

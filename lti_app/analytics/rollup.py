@@ -23,7 +23,6 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from lti_app import jobs
 from lti_app.analytics.models import (
     AnalyticsCursor,
     AnalyticsFeedback,
@@ -175,7 +174,6 @@ def refresh(*, batch: int = BATCH, max_batches: int | None = None) -> int:
     return total
 
 
-@jobs.sweeper
 def sweep_rollups() -> None:
     """Keep the rollups warm, so a dashboard finds little left to fold."""
     refresh()

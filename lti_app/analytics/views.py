@@ -6,24 +6,19 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
-from lti_app.analytics import checks, survey
-from lti_app.analytics import dashboard as dashboard
-from lti_app.analytics import exports as exports
-from lti_app.analytics import figures as figures
-from lti_app.analytics import reminders as reminders  # noqa: F401 - registers a notice
+from lti_app.activity_page import course_activity, render_activity
+from lti_app.analytics import checks, dashboard, exports, figures, survey
 from lti_app.analytics import report_pdf as sponsor_pdf
-from lti_app.analytics import rollup as rollup  # noqa: F401 - registers its sweeper
-from lti_app.analytics import xapi as xapi  # registers its job and sweeper too
 from lti_app.analytics.checks import CheckError
 from lti_app.analytics.models import POST, PRE
 from lti_app.courses.session import Actor, current_actor, require_actor
-from lti_app.peer_activities.views import course_activity, render_activity
+from lti_app.lrs import outbox as lrs
 
 bp = Blueprint("analytics", __name__, url_prefix="/an", template_folder="templates")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
+def template_hooks() -> dict[str, Any]:
+    """The panels the activity page shows (``analytics.init_app`` registers this)."""
     return {"analytics_learner": _learner_panel, "analytics_staff": _staff_panel}
 
 
@@ -182,7 +177,7 @@ def board(which: str) -> Any:
     actor, scope = _scope(which)
     return render_template("analytics/dashboard.html", actor=actor, scope=scope, which=which,
                            d=figures.dashboard_figures(dashboard.build(scope)),
-                           lrs=xapi.status(actor.registration.id))
+                           lrs=lrs.status(actor.registration.id))
 
 
 @bp.get("/<any(course, programme):which>/report")

@@ -10,10 +10,8 @@ Two steps, each safe to repeat:
    same event twice is a no-op and the LRS sees a resend as the same statement.
    Launches leave no row of their own (an enrolment keeps only its latest
    launch), so the launch itself queues its statement: :func:`record_launch`.
-2. **Deliver** (a job): claim due statements with a lease, ``PUT`` each to the
-   LRS with Basic auth, and mark it sent; a failure backs off exponentially; a
-   refusal the LRS will repeat (4xx but 408/429) marks it failed for a person to
-   look at. A 409 means the LRS already has that statement id: sent.
+2. **Deliver** (a job): the outbox in ``lti_app.lrs.outbox``, beside the other
+   outboxes, sends them to the LRS with retries.
 
 Actors are pseudonymous (``account``: the platform's issuer and Peerlift's
 opaque person id), never names or e-mail addresses.
@@ -25,47 +23,29 @@ xAPI base URL, ending before ``/statements``), ``XAPI_LRS_USERNAME``,
 
 from __future__ import annotations
 
-import logging
-import random
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-import requests
 from flask import current_app
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import select
 
 from lti_app import jobs
-from lti_app.analytics.models import (
-    POST,
-    XAPI_FAILED,
-    XAPI_PENDING,
-    XAPI_SENT,
-    AnalyticsCursor,
-    AnalyticsResponse,
-    AnalyticsStatement,
-)
+from lti_app.analytics.models import POST, AnalyticsCursor, AnalyticsResponse
 from lti_app.analytics.rollup import cursor_for
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.lms.models import Registration
+from lti_app.lrs import outbox
+from lti_app.lrs.outbox import BATCH, DELIVER, enabled
 from lti_app.peer_activities.case_discussion.models import CaseDiscussionPost
 from lti_app.peer_activities.journal.models import ANSWERED, JournalCheckin, JournalEntry
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewReview, PeerReviewSubmission
 
-log = logging.getLogger(__name__)
-
-DELIVER = "analytics.xapi_deliver"
-BATCH = 200
-LEASE = timedelta(seconds=120)
-BACKOFF_BASE_S = 30.0
-BACKOFF_CAP_S = 6 * 3600.0
-#: Give up (failed, for a person to look at) after this many attempts.
-MAX_ATTEMPTS = 12
 NAMESPACE = uuid.UUID("0f3b8a52-6d1e-4c55-9a0e-5e3c1a7d2b90")
 
 #: Standard verb IRIs (ADL and the xAPI vocabulary registry).
@@ -83,9 +63,10 @@ VERBS = {
 EXT_PHASE = "https://peerlift.app/xapi/extensions/check-phase"
 
 
-def enabled() -> bool:
-    cfg = current_app.config
-    return bool(cfg.get("XAPI_ENABLED")) and bool(cfg.get("XAPI_LRS_ENDPOINT"))
+def on_launch(sender: Any, *, person: Person, activity: Activity | None,
+              claims: Mapping[str, Any]) -> None:
+    """``signals.launched`` receiver (connected in ``analytics.init_app``)."""
+    record_launch(person, activity, claims)
 
 
 # -- building statements ------------------------------------------------------------
@@ -215,22 +196,11 @@ def collect() -> int:
                 continue
             activity = activities.get(event.activity_id or 0)
             body = statement(event, person, issuers.get(person.registration_id, ""), activity)
-            queued += _queue(person.registration_id, body)
+            queued += outbox.queue(person.registration_id, body)
     db.session.flush()
     if queued:
         jobs.after_commit(db.session(), DELIVER)
     return queued
-
-
-def _queue(registration_id: int, body: dict[str, Any]) -> int:
-    """Put ``body`` in the outbox unless its statement id is there already (1 if queued)."""
-    if db.session.scalar(select(AnalyticsStatement.id).where(
-            AnalyticsStatement.statement_id == body["id"])) is not None:
-        return 0
-    db.session.add(AnalyticsStatement(
-        registration_id=registration_id, statement_id=body["id"], verb=body["verb"]["id"],
-        payload=body, status=XAPI_PENDING, attempts=0, next_attempt_at=utcnow()))
-    return 1
 
 
 def record_launch(person: Person, activity: Activity | None, claims: Mapping[str, Any],
@@ -255,92 +225,15 @@ def record_launch(person: Person, activity: Activity | None, claims: Mapping[str
                   salt=f"{person.registration_id}:"
                        f"{activity.public_id if activity is not None else '-'}:{launch_key}")
     body = statement(event, person, registration.issuer if registration else "", activity)
-    if not _queue(person.registration_id, body):
+    if not outbox.queue(person.registration_id, body):
         return False
     db.session.flush()
     jobs.after_commit(db.session(), DELIVER)
     return True
 
 
-# -- delivering -----------------------------------------------------------------------
+# -- the sweep ------------------------------------------------------------------------
 
-def _claim(limit: int) -> list[AnalyticsStatement]:
-    now = utcnow()
-    due = select(AnalyticsStatement.id).where(
-        AnalyticsStatement.status == XAPI_PENDING, AnalyticsStatement.next_attempt_at <= now,
-        or_(AnalyticsStatement.lease_until.is_(None), AnalyticsStatement.lease_until < now)
-    ).order_by(AnalyticsStatement.id).limit(limit)
-    ids = list(db.session.scalars(due))
-    if not ids:
-        return []
-    owner = uuid.uuid4().hex
-    db.session.execute(update(AnalyticsStatement).where(
-        AnalyticsStatement.id.in_(ids),
-        or_(AnalyticsStatement.lease_until.is_(None), AnalyticsStatement.lease_until < now))
-        .values(lease_owner=owner, lease_until=now + LEASE)
-        .execution_options(synchronize_session=False))
-    db.session.commit()  # the lease must be visible to other workers before we send
-    return list(db.session.scalars(select(AnalyticsStatement).where(
-        AnalyticsStatement.id.in_(ids), AnalyticsStatement.lease_owner == owner)))
-
-
-def _backoff(attempts: int) -> timedelta:
-    delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, attempts - 1))
-    return timedelta(seconds=delay * (0.5 + random.random() / 2))
-
-
-def deliver(limit: int = BATCH) -> tuple[int, int, int]:
-    """Send one batch of due statements; returns (sent, retrying, failed)."""
-    if not enabled():
-        return (0, 0, 0)
-    cfg = current_app.config
-    url = str(cfg["XAPI_LRS_ENDPOINT"]).rstrip("/") + "/statements"
-    auth = (str(cfg.get("XAPI_LRS_USERNAME") or ""), str(cfg.get("XAPI_LRS_PASSWORD") or ""))
-    sent = retrying = failed = 0
-    with requests.Session() as http:
-        for row in _claim(limit):
-            error: str | None = None
-            permanent = False
-            try:
-                resp = http.put(url, params={"statementId": row.statement_id}, json=row.payload,
-                                auth=auth, timeout=10,
-                                headers={"X-Experience-API-Version": "1.0.3"})
-                if resp.status_code in (200, 204, 409):
-                    error = None
-                else:
-                    error = f"LRS answered {resp.status_code}: {resp.text[:200]}"
-                    permanent = 400 <= resp.status_code < 500 and resp.status_code not in (
-                        401, 403, 408, 429)
-            except requests.RequestException as exc:
-                error = f"{type(exc).__name__}: {exc}"[:500]
-            row.lease_owner = row.lease_until = None
-            row.attempts += 1
-            if error is None:
-                row.status, row.sent_at, row.last_error = XAPI_SENT, utcnow(), None
-                sent += 1
-            elif permanent or row.attempts >= MAX_ATTEMPTS:
-                row.status, row.last_error = XAPI_FAILED, error
-                failed += 1
-            else:
-                row.next_attempt_at = utcnow() + _backoff(row.attempts)
-                row.last_error = error
-                retrying += 1
-    db.session.commit()
-    if sent or failed or retrying:
-        log.info("xapi: sent %d, retrying %d, failed %d", sent, retrying, failed)
-    return sent, retrying, failed
-
-
-@jobs.job(DELIVER)
-def deliver_job() -> None:
-    """The worker task: send due statements until none is left in this round."""
-    while True:
-        sent, retrying, failed = deliver()
-        if sent + retrying + failed < BATCH:
-            return
-
-
-@jobs.sweeper
 def sweep_statements() -> None:
     """Collect new events and send what is due (nothing at all while xAPI is off)."""
     if not enabled():
@@ -348,16 +241,3 @@ def sweep_statements() -> None:
     collect()
     db.session.commit()
     jobs.enqueue(DELIVER)
-
-
-def status(registration_id: int) -> dict[str, int] | None:
-    """Statement counts by status for the dashboard; None while xAPI is off."""
-    if not enabled():
-        return None
-    found = {XAPI_PENDING: 0, XAPI_SENT: 0, XAPI_FAILED: 0}
-    for state, count in db.session.execute(
-            select(AnalyticsStatement.status, func.count()).where(
-                AnalyticsStatement.registration_id == registration_id)
-            .group_by(AnalyticsStatement.status)):
-        found[state] = count
-    return found

@@ -68,6 +68,7 @@ def _take_lease(course_id: int, now: datetime) -> bool:
 def _upsert(table: Any, keys: list[str], update: Callable[[Any], dict[str, Any]]) -> Any:
     """``INSERT … ON CONFLICT (keys) DO UPDATE`` on PostgreSQL and SQLite alike; run
     with a list of rows (executemany: compiled once, sent in batches)."""
+    # Each dialect's insert is imported where it is used: only the database in use.
     if db.engine.dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
@@ -231,7 +232,6 @@ def sync_if_stale(course: Course) -> bool:
     return True
 
 
-@jobs.job(SYNC, collapse=1)
 def sync_job(course_id: int) -> None:
     try:
         sync_roster(course_id)
@@ -239,7 +239,6 @@ def sync_job(course_id: int) -> None:
         log.info("roster: course %s not synced: %s", course_id, getattr(exc, "reason", exc))
 
 
-@jobs.sweeper
 def sweep_stuck_syncs() -> None:
     """A sync whose worker died keeps its lease until it expires; then it is
     marked failed so the instructor sees it and can run it again."""
@@ -283,7 +282,6 @@ def unsynced_courses(now: datetime | None = None) -> list[int]:
     return due[:SWEEP_UNSYNCED_LIMIT]
 
 
-@jobs.sweeper
 def sweep_unsynced_rosters() -> None:
     """A course whose first roster sync failed or never ran is synced again."""
     for course_id in unsynced_courses():

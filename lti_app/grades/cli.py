@@ -6,6 +6,7 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import func, select
 
+from lti_app.courses.cli import find_course
 from lti_app.extensions import db
 from lti_app.grades import delivery, services
 from lti_app.grades.models import FAILED, Score
@@ -32,8 +33,6 @@ def grades_retry(course_key: str | None, failed_only: bool) -> None:
     """Send failed (and waiting) scores again now."""
     course = None
     if course_key:
-        from lti_app.courses.cli import find_course
-
         course = find_course(course_key)
     outcome = services.retry_scores(course=course, include_pending=not failed_only)
     db.session.commit()

@@ -164,7 +164,6 @@ def _take(send_id: int, now: datetime) -> bool:
     return bool(getattr(taken, "rowcount", 0))
 
 
-@jobs.job(PUBLISH, collapse=1)
 def publish_job(send_id: int) -> None:
     """Run one "Send grades": compute every grade once, then record them in batches,
     committing (and so starting delivery) after each."""
@@ -224,7 +223,6 @@ def _record_batch(run: GradeSend, plan: GradePlan, items: dict[str, Any],
     run.cursor = people[-1]
 
 
-@jobs.sweeper
 def sweep_stalled_sends() -> None:
     """A run whose worker died (or whose message was lost) is started again; it
     resumes after the last batch it committed."""

@@ -1,6 +1,7 @@
 """Background jobs: grade delivery, roster sync, the periodic sweep.
 
-Features register handlers by name (``@job("grades.deliver")``) and ask for them
+Packages register handlers by name from their ``init_app``
+(``jobs.register_job("grades.deliver", deliver)``; the table is ``registry``) and ask for them
 with :func:`after_commit`, which dispatches only once the transaction that made
 the work has committed (a rolled-back request enqueues nothing). How a job runs
 is the deployment's choice (``JOBS_MODE``):
@@ -27,37 +28,26 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from lti_app.db import WROTE
+from lti_app.jobs.registry import (
+    SWEEP,
+    Handler,
+    collapse_slots,
+    handlers,
+    known,
+    register_job,
+    register_sweeper,
+    sweep,
+)
+from lti_app.jobs.runners import make_dispatcher
+
+__all__ = ["SWEEP", "after_commit", "collapse_slots", "dispatcher", "enqueue",
+           "enqueue_later", "handlers", "init_app", "pending_jobs", "register_job",
+           "register_sweeper", "sweep"]
 
 log = logging.getLogger(__name__)
 
-Handler = Callable[..., Any]
-_handlers: dict[str, Handler] = {}
-#: Job name -> how many not-yet-started copies (per arguments) may wait in the
-#: broker; more requests for the same work collapse into the waiting ones.
-_collapse: dict[str, int] = {}
-_sweepers: list[Callable[[], None]] = []
 _PENDING = "peerlift.jobs"
 EXTENSION = "peerlift.jobs"
-SWEEP = "peerlift.sweep"
-
-
-def register_job(name: str, fn: Handler, *, collapse: int = 0) -> None:
-    """Make ``fn`` the handler of job ``name`` (keyword arguments only). Called from
-    the owning package's ``init_app`` so wiring is explicit, never an import effect.
-
-    ``collapse``: at most this many copies with the same arguments wait in the
-    broker at once; asking again while they wait adds nothing (a job that drains
-    whatever is due needs no second copy queued behind the first)."""
-    _handlers[name] = fn
-    if collapse:
-        _collapse[name] = collapse
-
-
-def register_sweeper(fn: Callable[[], None]) -> None:
-    """Run ``fn`` on every sweep (it enqueues whatever is still due). Called from the
-    owning package's ``init_app``."""
-    if fn not in _sweepers:
-        _sweepers.append(fn)
 
 
 def job(name: str, *, collapse: int = 0) -> Callable[[Handler], Handler]:
@@ -76,32 +66,13 @@ def sweeper(fn: Callable[[], None]) -> Callable[[], None]:
     return fn
 
 
-def handlers() -> dict[str, Handler]:
-    return dict(_handlers)
-
-
-def collapse_slots(name: str) -> int:
-    """How many waiting copies of ``name`` the broker may hold (0: no limit)."""
-    return _collapse.get(name, 0)
-
-
-@job(SWEEP)
-def sweep() -> None:
-    """Re-enqueue anything still due, so a lost message never loses work."""
-    for fn in list(_sweepers):
-        try:
-            fn()
-        except Exception:  # one feature's failure must not stop the others' sweep
-            log.exception("jobs: sweeper %s failed", getattr(fn, "__name__", fn))
-
-
 def dispatcher(app: Flask | None = None) -> Any:
     return (app or current_app).extensions[EXTENSION]
 
 
 def enqueue(name: str, **kwargs: Any) -> None:
     """Dispatch ``name`` now (for callers outside a transaction: sweeps, the CLI)."""
-    if name not in _handlers:
+    if not known(name):
         raise KeyError(f"unknown job {name!r}")
     dispatcher().dispatch(name, kwargs)
 
@@ -109,7 +80,7 @@ def enqueue(name: str, **kwargs: Any) -> None:
 def enqueue_later(name: str, delay: float, **kwargs: Any) -> None:
     """Dispatch ``name`` in ``delay`` seconds where the runner can (Celery); the
     sweep is the fallback everywhere."""
-    if name not in _handlers:
+    if not known(name):
         raise KeyError(f"unknown job {name!r}")
     dispatcher().dispatch_later(name, kwargs, delay)
 
@@ -123,7 +94,7 @@ def after_commit(session: Session, name: str, **kwargs: Any) -> None:
     may yet be rolled back. A job queued inside a savepoint that is rolled back is
     dropped with it; a rollback of the outermost transaction drops every job.
     """
-    if name not in _handlers:
+    if not known(name):
         raise KeyError(f"unknown job {name!r}")
     pending: list[_Pending] = session.info.setdefault(_PENDING, [])
     if not any(p.name == name and p.kwargs == kwargs for p in pending):
@@ -184,6 +155,5 @@ def _forget_pending(session: Session) -> None:
 
 
 def init_app(app: Flask) -> None:
-    from lti_app.jobs.runners import make_dispatcher
-
+    """The runner ``JOBS_MODE`` names, as this app's dispatcher."""
     app.extensions[EXTENSION] = make_dispatcher(app)

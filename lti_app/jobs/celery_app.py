@@ -9,13 +9,13 @@ import redis
 from celery import Celery
 from flask import Flask
 
+from lti_app.jobs.registry import SWEEP, handlers
+from lti_app.jobs.runners import run_job
+
 log = logging.getLogger(__name__)
 
 
 def make_celery(app: Flask) -> Celery:
-    from lti_app.jobs import SWEEP, handlers
-    from lti_app.jobs.runners import run_job
-
     broker = app.config["CELERY_BROKER_URL"]
     if not broker:
         raise RuntimeError("JOBS_MODE=celery needs PEERLIFT_REDIS_URL or "

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Flask
 
 from lti_app.extensions import db
+from lti_app.jobs.registry import SWEEP, collapse_slots, handlers
 
 log = logging.getLogger(__name__)
 
@@ -19,8 +20,6 @@ log = logging.getLogger(__name__)
 def run_job(app: Flask, name: str, kwargs: dict[str, Any]) -> None:
     """Run one job in its own app context: commit when it succeeds, roll back and
     log when it fails (its state is in the database; a later sweep retries it)."""
-    from lti_app.jobs import handlers
-
     handler = handlers()[name]
     with app.app_context():
         try:
@@ -91,8 +90,6 @@ class ThreadDispatcher:
         """Not needed here: the sweep runs every ``JOBS_SWEEP_S`` seconds anyway."""
 
     def _loop(self) -> None:
-        from lti_app.jobs import SWEEP
-
         next_sweep = time.monotonic() + min(self.interval, 2.0)
         while True:
             timeout = max(0.0, next_sweep - time.monotonic())
@@ -126,6 +123,8 @@ class CeleryDispatcher:
     nothing, so a burst of 2,000 scores makes a few delivery tasks, not 2,000."""
 
     def __init__(self, app: Flask):
+        # Lazy on purpose: Celery and the Redis client are only loaded by a
+        # deployment that runs jobs on Celery, not by every process and test.
         import redis
 
         from lti_app.jobs.celery_app import make_celery
@@ -143,8 +142,6 @@ class CeleryDispatcher:
 
     def _slot(self, name: str, kwargs: dict[str, Any]) -> str | None:
         """A free waiting slot's key, "" when every slot is taken, None: no limit."""
-        from lti_app.jobs import collapse_slots
-
         slots = collapse_slots(name)
         if not slots:
             return None

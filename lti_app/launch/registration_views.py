@@ -14,8 +14,8 @@ from flask import current_app, g, make_response, render_template, request
 from werkzeug.wrappers import Response
 
 from lti_app.extensions import limiter
-from lti_app.launch import bp
 from lti_app.launch import registration as service
+from lti_app.launch.blueprint import bp
 from lti_app.launch.platform_config import ToolSettings
 from lti_app.lms.frame_origins import origin_of
 

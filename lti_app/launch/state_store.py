@@ -63,7 +63,7 @@ class RedisStore:
     prefix = "peerlift:launch:"
 
     def __init__(self, url: str):
-        import redis
+        import redis  # lazy: only a deployment with Redis loads its client
 
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
 

@@ -20,17 +20,17 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from lti_app.analytics import xapi
+from lti_app import activity_page, signals
 from lti_app.courses.session import Actor, current_actor, issue_token, require_actor
 from lti_app.extensions import limiter
-from lti_app.launch import bp, registration, runtime, services
+from lti_app.launch import registration, runtime, services
+from lti_app.launch.blueprint import bp
 from lti_app.launch.deep_linking import content_item, response_jwt
 from lti_app.launch.errors import EXPIRED, LaunchError
 from lti_app.lms import frame_origins, keys
 from lti_app.peer_activities import registry
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.services import ActivityInputError
-from lti_app.peer_activities.views import render_activity
 
 log = logging.getLogger(__name__)
 audit = logging.getLogger("peerlift.audit")
@@ -72,7 +72,10 @@ def login() -> Any:
 
 def _enter(outcome: services.LaunchOutcome) -> Response:
     recorded = services.record(outcome, runtime.store())
-    xapi.record_launch(recorded.people.person, recorded.activity, outcome.claims)
+    # Whoever records launches (analytics' xAPI statements) listens; launch knows none.
+    signals.launched.send(current_app._get_current_object(),  # type: ignore[attr-defined]
+                          person=recorded.people.person,
+                          activity=recorded.activity, claims=outcome.claims)
     frame_origins.learn(outcome.registration, frame_origins.candidates_from_launch(
         outcome.claims, request.headers.get("Origin")))
     people = recorded.people
@@ -93,7 +96,7 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
                   outcome.roles, activity=bound if people.course is None else None)
     g.actor = actor
     url = url_for("activities.show", activity_id=recorded.activity.public_id, t=token)
-    resp = make_response(render_activity(actor, recorded.activity, self_url=url))
+    resp = make_response(activity_page.render_activity(actor, recorded.activity, self_url=url))
     resp.headers["Content-Location"] = url
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -220,7 +223,6 @@ def deep_link_submit() -> Any:
                            return_url=dl_settings["deep_link_return_url"], jwt=token)
 
 
-@bp.app_errorhandler(LaunchError)
 def launch_error(exc: LaunchError) -> Any:
     """Every refused login/launch: a readable page, a precise log line, nothing stored."""
     request_id = request.headers.get("X-Request-Id", "")

@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
     url = app.config.get("REDIS_URL") or ""
     store: Any
     if url:
-        import redis
+        import redis  # lazy: only a deployment with Redis loads its client
 
         store = RedisTokenStore(redis.Redis.from_url(url, socket_timeout=5,
                                                      socket_connect_timeout=5))

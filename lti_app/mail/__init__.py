@@ -14,6 +14,16 @@ and returns ``None``: learners still see everything at their next launch.
 
 from __future__ import annotations
 
+from flask import Flask
+
+from lti_app import jobs
+from lti_app.mail import outbox
 from lti_app.mail.outbox import configured, queue
 
-__all__ = ["configured", "queue"]
+__all__ = ["configured", "init_app", "queue"]
+
+
+def init_app(app: Flask) -> None:
+    """The outbox's send job and the sweep that finds what a lost message left."""
+    jobs.register_job(outbox.SEND, outbox.send_due)
+    jobs.register_sweeper(outbox._sweep)

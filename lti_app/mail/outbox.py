@@ -116,7 +116,6 @@ def _backoff(attempts: int) -> timedelta:
     return timedelta(seconds=base * (0.8 + 0.4 * random.random()))
 
 
-@jobs.job(SEND)
 def send_due() -> int:
     """Send every due message; returns how many went out. Safe to run in many
     workers at once (leases; ``SKIP LOCKED`` on PostgreSQL)."""
@@ -180,7 +179,6 @@ def _fail_all(ids: list[int], error: str) -> None:
     db.session.commit()
 
 
-@jobs.sweeper
 def _sweep() -> None:
     if not configured():
         return

@@ -1,9 +1,11 @@
 """The sandbox LMS: a small, real LTI 1.3 platform mounted inside the tool at /sandbox.
 
 For the click-through demo and the end-to-end tests. The app factory calls
-:func:`mount` only when ``SANDBOX_ENABLED`` and not in production; :func:`mount`
-refuses production on its own as well, because the sandbox signs launches for
-anyone who asks.
+:func:`init_app`, which mounts it only when ``SANDBOX_ENABLED`` and not in
+production; :func:`mount` refuses production on its own as well, because the
+sandbox signs launches for anyone who asks. The sandbox app, its routes and its
+CLI are imported inside :func:`mount` on purpose: a production process never
+loads them.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ _EXTENSION = "peerlift.sandbox"
 @functools.cache
 def _memory_key() -> rsa.RSAPrivateKey:
     """Tests keep the platform key in memory; one per process keeps app builds fast."""
+    # Lazy: only a process that mounts the sandbox loads it (see the module docstring).
     from lti_app.sandbox.platform import load_or_create_key
 
     return load_or_create_key(None)
@@ -36,6 +39,12 @@ def _hint_secret(secret_key: str) -> str:
     return hmac.new(secret_key.encode(), b"peerlift-sandbox-hints", hashlib.sha256).hexdigest()
 
 
+def init_app(app: Flask) -> None:
+    """Mount the sandbox where it is wanted: ``SANDBOX_ENABLED``, never production."""
+    if app.config["SANDBOX_ENABLED"] and app.config["ENV_NAME"] != "production":
+        mount(app)
+
+
 def mount(app: Flask) -> Flask:
     """Build the sandbox for ``app`` and serve it under /sandbox; returns the sandbox app.
 
@@ -44,6 +53,7 @@ def mount(app: Flask) -> Flask:
     """
     if app.config["ENV_NAME"] == "production":
         raise RuntimeError("the sandbox LMS must never run in production")
+    # Lazy: only a process that mounts the sandbox loads it (see the module docstring).
     from config.development import INSTANCE
     from lti_app.sandbox.app import create_sandbox_app
     from lti_app.sandbox.cli import sandbox_cli

@@ -17,6 +17,7 @@ from typing import Any
 from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from lti_app.sandbox import ags, deep_linking, nrps, oauth, oidc, pages, registration
 from lti_app.sandbox.context import HintSigner, Sandbox, ToolEndpoints
 from lti_app.sandbox.platform import SandboxPlatform, SandboxUser
 from lti_app.sandbox.responses import ApiError
@@ -31,8 +32,6 @@ def create_sandbox_app(platform: SandboxPlatform, tool_base_url: str, state_path
                        extra_members: Sequence[SandboxUser] = ()) -> Flask:
     """Build the sandbox platform app for ``platform``, talking to the tool at
     ``tool_base_url``; state persists in ``state_path`` (memory when None)."""
-    from lti_app.sandbox import ags, deep_linking, nrps, oauth, oidc, pages, registration
-
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.extensions["sandbox"] = Sandbox(
         platform=platform, tool=ToolEndpoints(tool_base_url.rstrip("/")),

@@ -14,6 +14,7 @@ from lti_app.lms import keys, registry
 from lti_app.lms.models import Registration
 from lti_app.lms.registry import PlatformSpec
 from lti_app.sandbox import sandbox_of
+from lti_app.sandbox.demo_cohort import seed_demo_cohort
 
 sandbox_cli = AppGroup("sandbox", help="The built-in sandbox LMS (development and tests only).")
 
@@ -37,8 +38,6 @@ def register_sandbox() -> Registration:
 @sandbox_cli.command("register")
 def register_command() -> None:
     """Register the sandbox LMS with the tool (safe to run again)."""
-    from lti_app.sandbox.demo_cohort import seed_demo_cohort
-
     reg = register_sandbox()
     click.echo(f"sandbox LMS registered: iss={reg.issuer} client_id={reg.client_id} "
                f"deployment={', '.join(d.deployment_id for d in reg.deployments)}")

@@ -11,8 +11,9 @@ import pytest
 from sqlalchemy import select, update
 
 from lti_app.analytics import xapi
-from lti_app.analytics.models import AnalyticsStatement
 from lti_app.extensions import db
+from lti_app.lrs import outbox as lrs_outbox
+from lti_app.lrs.models import AnalyticsStatement
 from tests.analytics.support import ANA, BEN
 from tests.support.platform_server import LiveServer
 
@@ -62,9 +63,9 @@ def _statements(app) -> list[AnalyticsStatement]:
 
 def test_xapi_is_off_by_default(activity_done, app) -> None:
     with app.app_context():
-        assert not xapi.enabled()
+        assert not lrs_outbox.enabled()
         xapi.sweep_statements()
-        assert xapi.deliver() == (0, 0, 0)
+        assert lrs_outbox.deliver() == (0, 0, 0)
     assert _statements(app) == []
 
 
@@ -87,7 +88,7 @@ def test_events_become_statements_once_and_reach_the_lrs(activity_done, app, lrs
     assert ANA.name not in json.dumps([r.payload for r in rows])  # pseudonymous
 
     with app.app_context():
-        assert xapi.deliver() == (queued, 0, 0)
+        assert lrs_outbox.deliver() == (queued, 0, 0)
     assert len(lrs.received) == queued
     query, auth, body = lrs.received[0]
     assert query == f"statementId={body['id']}"
@@ -101,18 +102,18 @@ def test_an_lrs_outage_delays_statements_and_a_refusal_fails_them(activity_done,
         queued = xapi.collect()
         db.session.commit()
         lrs.status = 503
-        assert xapi.deliver() == (0, queued, 0)
+        assert lrs_outbox.deliver() == (0, queued, 0)
         row = _statements(app)[0]
         assert row.status == "pending" and row.attempts == 1 and "503" in row.last_error
-        assert xapi.deliver() == (0, 0, 0)  # backing off: not due yet
+        assert lrs_outbox.deliver() == (0, 0, 0)  # backing off: not due yet
         db.session.execute(update(AnalyticsStatement).values(
             next_attempt_at=datetime(2000, 1, 1)))
         db.session.commit()
         lrs.status = 409  # the LRS has that statement id already: that counts as sent
-        sent, _, _ = xapi.deliver(limit=1)
+        sent, _, _ = lrs_outbox.deliver(limit=1)
         assert sent == 1
         lrs.status = 400
-        assert xapi.deliver() == (0, 0, queued - 1)
+        assert lrs_outbox.deliver() == (0, 0, queued - 1)
     assert sorted({r.status for r in _statements(app)}) == ["failed", "sent"]
 
 
@@ -121,7 +122,7 @@ def test_the_dashboard_says_whether_statements_flow(activity_done, app, lrs) -> 
     with app.app_context():
         queued = xapi.collect()
         db.session.commit()
-        xapi.deliver()
+        lrs_outbox.deliver()
     page = an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(
         as_text=True)
     assert f"{queued} sent, 0 waiting or retrying, 0 refused" in page
@@ -148,7 +149,7 @@ def test_every_launch_is_one_launched_statement(an, app, lrs) -> None:
         ana = db.session.scalar(select(Person).where(Person.sub == ANA.sub))
         public_id, email = ana.public_id, ana.email
         assert xapi.collect() == 0  # the sweep no longer samples launches
-        assert xapi.deliver()[0] == 4  # the instructor's two launches and Ana's two
+        assert lrs_outbox.deliver()[0] == 4  # the instructor's two launches and Ana's two
     theirs = [s for s in _launched(app) if s["actor"]["account"]["name"] == public_id]
     assert len(theirs) == 2 and theirs[0]["id"] != theirs[1]["id"]
     statement = theirs[0]

@@ -10,10 +10,25 @@ implementation of the documented formulas.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from .scoring import Scorer
+
+class Scorer(Protocol):
+    """What these formulas read of ``scoring.Scorer`` (which imports this module,
+    never the other way round): per-learner dense arrays, indexed by learner."""
+
+    weights: tuple[float, float, float, float, float]
+    mixed: bool
+    level_span: float
+    nchal: list[int]
+    masks: list[int]
+    level: list[int | None]
+    years: list[float | None]
+    fn_id: list[int]
+    org_id: list[int]
+
+    def challenges_value(self, members: Sequence[int]) -> float | None: ...
+
 
 COVERAGE_SHARE = 0.7
 EXPERIENCE_SPAN = 10.0
