@@ -10,7 +10,7 @@ the same drivers the tests use (``tests/*/support.py``): launches are signed wit
 bench platform's own key (``bench/platform_server.py --key-file``), so they are the
 launches the platform would send. For course ``c`` (links ``j`` with ``j % 4 == c``;
 learners ``i`` with ``i % 4 == c``; activity kind by ``j // 4``: role-play, peer review,
-case discussion, journal, then peer review again):
+case discussion, journal, then role-play again):
 
 * **role-play** (group size 3): an instructor sets it up; every learner answers the
   intake and accepts the agreement; the instructor forms groups and publishes the round;
@@ -22,7 +22,8 @@ case discussion, journal, then peer review again):
 * **journal** (check-ins 1 day after the plan): every learner writes an entry and adds an
   action item; then every check-in is made due (``due_at`` an hour ago, plain SQL), as
   if the course were a few days on;
-* the fifth link of a course (a second peer review) is set up, with no work.
+* the fifth link of a course is a second role-play, seeded like the first (the learners
+  then have two published rounds in the course).
 
 Each course has its own instructor (``bench-instructor-<c>``), so courses can be seeded
 in parallel processes.
@@ -147,8 +148,6 @@ def seed_course(c: int, users: int, links: int, issuer: str, key_file: str) -> d
         elif kind == "peer_review":
             pr = _driver(PeerReviewDriver, lti, app, j)
             pr.create_activity(link=link, context=ctx)
-            if j >= COURSES * len(KINDS):
-                continue  # the course's second peer review: set up, no work
             visits = {u.sub: pr.enter(u) for u in people}
             for u in people:
                 _ok(pr.submit(visits[u.sub], f"Essay by {u.name}"))
