@@ -120,6 +120,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.launches, args.warmup, args.users = 200, 20, 100
+    if args.sqlite and not args.bare_seed:
+        print("bench: --sqlite: bare seed (the realistic seed's requests run into SQLite's "
+              "'database is locked'; not investigated)", flush=True)
+        args.bare_seed = True
     if args.launches < 1 or args.concurrency < 1 or args.workers < 1 or args.warmup < 0:
         p.error("-n, -c and --workers must be at least 1, --warmup at least 0")
     if args.users < 1 or args.links < 1:
@@ -391,10 +395,7 @@ class Harness:
             "--deployment-id", info["deployment_id"], "--auth-login-url", issuer + "/auth",
             "--auth-token-url", issuer + "/token", "--jwks-url", issuer + "/jwks",
             "--name", "Launch benchmark LMS"])
-        if self.args.bare_seed or self.args.sqlite:
-            if not self.args.bare_seed:
-                print("bench: --sqlite: bare seed (the realistic seed's requests run into "
-                      "SQLite's 'database is locked'; not investigated)", flush=True)
+        if self.args.bare_seed:
             self._run("seeding activities", [sys.executable, "-m", "bench.seed",
                                              "--issuer", issuer, "--links", str(self.args.links)])
         else:
@@ -815,9 +816,12 @@ def profile_report(profile_dir: Path, launches: int, top: int = 25) -> dict[str,
 # -- main ----------------------------------------------------------------------------
 
 def _plan(args: argparse.Namespace, count: int, rng: random.Random) -> list[tuple[int, int]]:
-    """(learner, link) pairs: a learner opens the links of their own course (as seeded)."""
+    """(learner, link) pairs: a learner opens the links of their own course (as seeded);
+    with ``--bare-seed``, any link (as before issue 17)."""
     from bench.platform_server import COURSES
 
+    if args.bare_seed:
+        return [(rng.randrange(args.users), rng.randrange(args.links)) for _ in range(count)]
     links = {c: [j for j in range(args.links) if j % COURSES == c] for c in range(COURSES)}
     plan = []
     for _ in range(count):

@@ -228,6 +228,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     args = p.parse_args(argv)
     args.port, args.keep_logs, args.profile, args.workers = 0, False, False, 1
+    args.bare_seed = args.bare_seed or args.sqlite  # as bench/launch does
     rng = random.Random(args.seed)
 
     def plan(n: int) -> list[tuple[int, int]]:

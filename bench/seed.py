@@ -12,7 +12,6 @@ import argparse
 import sys
 
 from bench.platform_server import CLIENT_ID, DEPLOYMENT_ID, link_id, link_title
-from bench.seed_work import kind_of
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,9 +34,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"seed: no registration {args.issuer} / {CLIENT_ID} / {DEPLOYMENT_ID}",
                   file=sys.stderr)
             return 1
+        kinds = types.all_types()
         for j in range(args.links):
-            kind = types.get(kind_of(j))
-            assert kind is not None
+            kind = kinds[j % len(kinds)]
             activity = services.create_activity(
                 reg, dep, None, activity_type=kind.key, title=link_title(j),
                 description="Seeded by the launch benchmark.", settings={})
