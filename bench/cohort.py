@@ -63,6 +63,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     # What the launch harness expects.
     args.sqlite, args.port, args.profile, args.links = False, 0, False, 4
+    args.bare_seed = True  # a fresh course: configured activities, no work yet
     return args
 
 

@@ -104,11 +104,26 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--redis-url", default=os.environ.get("PEERLIFT_BENCH_REDIS_URL",
                                                           DEFAULT_REDIS),
                    help=f"Redis URL for the state store ({DEFAULT_REDIS})")
+    p.add_argument("--baseline", action="store_true",
+                   help="also run the same launches against a bare pylti1p3 tool "
+                        "(bench/baseline_pylti1p3.py, same workers), interleaved, and print "
+                        "Peerlift ÷ baseline")
+    p.add_argument("--quick", action="store_true",
+                   help="a few minutes: -n 200, --warmup 20, --users 100")
+    p.add_argument("--bare-seed", action="store_true",
+                   help="configured activities only, no learners' work (the seed before "
+                        "issue 17); default: the realistic seed (bench/seed_work.py)")
     p.add_argument("--json", dest="json_path", default=None,
                    help="where to write the JSON result (bench/results/launch-<time>.json)")
     p.add_argument("--keep-logs", action="store_true",
                    help="keep the temporary directory with the gunicorn/platform logs")
     args = p.parse_args(argv)
+    if args.quick:
+        args.launches, args.warmup, args.users = 200, 20, 100
+    if args.sqlite and not args.bare_seed:
+        print("bench: --sqlite: bare seed (the realistic seed's requests run into SQLite's "
+              "'database is locked'; not investigated)", flush=True)
+        args.bare_seed = True
     if args.launches < 1 or args.concurrency < 1 or args.workers < 1 or args.warmup < 0:
         p.error("-n, -c and --workers must be at least 1, --warmup at least 0")
     if args.users < 1 or args.links < 1:
@@ -273,6 +288,8 @@ class Harness:
             self.db_url = args.database_url
             self.redis_url = args.redis_url
         self.profile_dir = self.tmp / "profile"
+        self.key_file = self.tmp / "platform-key.pem"
+        self.extra_stops: list[Any] = []
 
     def __enter__(self) -> Harness:
         return self
@@ -281,6 +298,8 @@ class Harness:
         self.close()
 
     def close(self) -> None:
+        for stop in self.extra_stops:
+            stop()
         _stop(self.tool_proc, "gunicorn", 20.0)
         _stop(self.platform_proc, "platform server")
         if self.args.keep_logs:
@@ -311,7 +330,8 @@ class Harness:
     def start_platform(self) -> None:
         log = (self.tmp / "platform.log").open("w")
         self.platform_proc = subprocess.Popen(
-            [sys.executable, "-m", "bench.platform_server", "--port", "0"], cwd=ROOT,
+            [sys.executable, "-m", "bench.platform_server", "--port", "0",
+             "--key-file", str(self.key_file)], cwd=ROOT,
             env=self.tool_env(), stdout=subprocess.PIPE, stderr=log, text=True,
             start_new_session=True, preexec_fn=_die_with_parent)  # noqa: PLW1509
         assert self.platform_proc.stdout is not None
@@ -375,8 +395,11 @@ class Harness:
             "--deployment-id", info["deployment_id"], "--auth-login-url", issuer + "/auth",
             "--auth-token-url", issuer + "/token", "--jwks-url", issuer + "/jwks",
             "--name", "Launch benchmark LMS"])
-        self._run("seeding activities", [sys.executable, "-m", "bench.seed", "--issuer", issuer,
-                                         "--links", str(self.args.links)])
+        if self.args.bare_seed:
+            self._run("seeding activities", [sys.executable, "-m", "bench.seed",
+                                             "--issuer", issuer, "--links", str(self.args.links)])
+        else:
+            seed_courses(self, issuer)
 
     # tool ----------------------------------------------------------------------
     def start_tool(self) -> None:
@@ -793,7 +816,46 @@ def profile_report(profile_dir: Path, launches: int, top: int = 25) -> dict[str,
 # -- main ----------------------------------------------------------------------------
 
 def _plan(args: argparse.Namespace, count: int, rng: random.Random) -> list[tuple[int, int]]:
-    return [(rng.randrange(args.users), rng.randrange(args.links)) for _ in range(count)]
+    """(learner, link) pairs: a learner opens the links of their own course (as seeded);
+    with ``--bare-seed``, any link (as before issue 17)."""
+    from bench.platform_server import COURSES
+
+    if args.bare_seed:
+        return [(rng.randrange(args.users), rng.randrange(args.links)) for _ in range(count)]
+    links = {c: [j for j in range(args.links) if j % COURSES == c] for c in range(COURSES)}
+    plan = []
+    for _ in range(count):
+        user = rng.randrange(args.users)
+        own = links[user % COURSES] or list(range(args.links))
+        plan.append((user, rng.choice(own)))
+    return plan
+
+
+def seed_courses(h: Harness, issuer: str) -> None:
+    """The realistic seed (bench/seed_work.py), one process per course."""
+    from bench.platform_server import COURSES
+
+    cmd = [sys.executable, "-m", "bench.seed_work", "--issuer", issuer, "--key-file",
+           str(h.key_file), "--users", str(h.args.users), "--links", str(h.args.links)]
+    start = time.monotonic()
+    # Output to files, not pipes: a pipe nobody reads yet would stall that course.
+    logs = [h.tmp / f"seed-{c}.log" for c in range(COURSES)]
+    procs = [(c, subprocess.Popen([*cmd, "--course", str(c)], cwd=ROOT, env=h.tool_env(),
+                                  stdout=logs[c].open("w"), stderr=subprocess.STDOUT))
+             for c in range(COURSES)]
+    for c, proc in procs:
+        proc.wait(timeout=1800)
+        if proc.returncode != 0:
+            for _, other in procs:
+                if other.poll() is None:
+                    other.kill()
+                    other.wait()
+            raise CannotRun(f"seeding course {c} failed (exit {proc.returncode}):\n"
+                            + _tail(logs[c], 30))
+        done = [line for line in logs[c].read_text().splitlines()
+                if line.startswith(f"course {c}:")]
+        print("bench: seeded " + (done[-1] if done else f"course {c}"), flush=True)
+    print(f"bench: realistic seed took {time.monotonic() - start:.0f} s", flush=True)
 
 
 def _git_commit() -> str | None:
@@ -825,6 +887,16 @@ def run(args: argparse.Namespace) -> int:
         h.setup_tool()
         h.start_tool()
         assert h.tool_proc is not None and h.platform_proc is not None
+        base = None
+        if args.baseline:
+            from bench import launch_baseline
+
+            # The baseline keeps its launch cache in Redis even with --sqlite.
+            base = launch_baseline.BaselineTool(h.tmp, h.platform_info, args.workers,
+                                                args.redis_url)
+            h.extra_stops.append(base.stop)
+            base.start()
+            launch_baseline.warm(base, h.platform_info, warm_plan, args)
         print(f"bench: tool up at {h.base_url}; platform at {h.platform_info['issuer']}; "
               f"{args.warmup} warm-up launches", flush=True)
         if warm_plan:
@@ -836,11 +908,19 @@ def run(args: argparse.Namespace) -> int:
                                 + "\n" + _tail(h.tmp / "gunicorn.log"))
         h.start_profiling()
         print(f"bench: measuring {args.launches} launches", flush=True)
-        before = CpuSnapshot.take()
-        results, wall = run_launches(h.base_url, h.platform_info, plan, args.concurrency,
-                                     args.client, offset=args.warmup)
-        after = CpuSnapshot.take()
-        cpu = cpu_delta(before, after, h.tool_proc.pid, h.platform_proc.pid)
+        base_summary: dict[str, Any] = {}
+        if base is not None:
+            sides = launch_baseline.run_interleaved(
+                h.base_url, h.tool_proc.pid, base, h.platform_info, h.platform_proc.pid, plan,
+                args)
+            results, wall, cpu = sides["peerlift"]
+            base_summary = summarise(*sides["baseline"], args)
+        else:
+            before = CpuSnapshot.take()
+            results, wall = run_launches(h.base_url, h.platform_info, plan, args.concurrency,
+                                         args.client, offset=args.warmup)
+            after = CpuSnapshot.take()
+            cpu = cpu_delta(before, after, h.tool_proc.pid, h.platform_proc.pid)
         summary = summarise(results, wall, cpu, args)
         targets = judge(summary, args)
         prof: dict[str, Any] = {}
@@ -848,6 +928,9 @@ def run(args: argparse.Namespace) -> int:
             h.stop_tool()
             prof = profile_report(h.profile_dir, args.launches)
         report(summary, targets, args, h)
+        ratios: dict[str, float] = {}
+        if base is not None:
+            ratios = launch_baseline.report(summary, base_summary)
         if summary["errors"]:
             print("\n  tool log (tail):\n" + _tail(h.tmp / "gunicorn.log", 15))
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -859,12 +942,15 @@ def run(args: argparse.Namespace) -> int:
             "config": {"launches": args.launches, "concurrency": args.concurrency,
                        "workers": args.workers, "warmup": args.warmup, "backend": h.backend,
                        "users": args.users, "links": args.links, "seed": args.seed,
+                       "realistic_seed": not args.bare_seed, "baseline": args.baseline,
                        "profile": args.profile},
             "machine": {"cpus": os.cpu_count(), "python": pyplatform.python_version(),
                         "platform": pyplatform.platform()},
             "result": summary,
             "targets": targets,
             "profile": prof,
+            "baseline": {"result": base_summary, "peerlift_over_baseline": ratios}
+            if base_summary else None,
         }
         path.write_text(json.dumps(document, indent=2, default=str) + "\n")
         print(f"\n  result written to {path}")
@@ -892,4 +978,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run as bench.launch_load (not __main__), so bench.launch_baseline, which imports
+    # it, shares its classes (CannotRun, …).
+    from bench.launch_load import main as _main
+
+    sys.exit(_main())

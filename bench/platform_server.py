@@ -24,12 +24,18 @@ import signal
 import socketserver
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from wsgiref.types import StartResponse, WSGIEnvironment
 
-from lti_app.sandbox.platform import MEMBERSHIP, SandboxPlatform, SandboxUser
+from lti_app.sandbox.platform import (
+    MEMBERSHIP,
+    SandboxPlatform,
+    SandboxUser,
+    load_or_create_key,
+)
 
 CLIENT_ID = "peerlift-bench-client"
 DEPLOYMENT_ID = "bench-deployment-1"
@@ -71,9 +77,12 @@ _FORM = (
 class BenchPlatform:
     """The WSGI app. One issuer, one client, one deployment, one RSA key per run."""
 
-    def __init__(self, issuer: str):
+    def __init__(self, issuer: str, key_file: Path | None = None):
+        # With ``key_file`` the key is kept there, so the seed step can sign the same
+        # platform's launches in-process (bench/seed_work.py).
         self.platform = SandboxPlatform(issuer=issuer, client_id=CLIENT_ID,
-                                        deployment_id=DEPLOYMENT_ID)
+                                        deployment_id=DEPLOYMENT_ID,
+                                        key=load_or_create_key(key_file))
         self._jwks = json.dumps(self.platform.jwks()).encode()
         self._users: dict[int, SandboxUser] = {}
 
@@ -139,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
+    parser.add_argument("--key-file", type=Path, default=None,
+                        help="keep the platform's RSA key in this PEM file (created if absent)")
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     holder: dict[str, BenchPlatform] = {}
@@ -150,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
                          handler_class=_QuietHandler)
     port = server.server_port
     issuer = f"http://{args.host}:{port}"
-    holder["app"] = BenchPlatform(issuer)
+    holder["app"] = BenchPlatform(issuer, args.key_file)
     print(json.dumps({"port": port, "issuer": issuer, "client_id": CLIENT_ID,
                       "deployment_id": DEPLOYMENT_ID}), flush=True)
     try:

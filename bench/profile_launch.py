@@ -32,7 +32,8 @@ from operator import itemgetter
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from bench.launch_load import CannotRun, Harness, _short
+from bench.launch_load import CannotRun, Harness, _plan, _short
+from bench.seed_work import kind_of
 
 _INPUT = re.compile(r'<input type="hidden" name="(id_token|state)" value="([^"]*)">')
 
@@ -217,15 +218,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=500)
     p.add_argument("--links", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--first", type=int, default=50,
+                   help="first launches (learners not in the seed) counted separately (50)")
+    p.add_argument("--bare-seed", action="store_true",
+                   help="configured activities only (default: bench/seed_work.py's "
+                        "realistic seed; its time grows with --users)")
     p.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
                    "peerlift_bench")
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     args = p.parse_args(argv)
     args.port, args.keep_logs, args.profile, args.workers = 0, False, False, 1
+    args.bare_seed = args.bare_seed or args.sqlite  # as bench/launch does
     rng = random.Random(args.seed)
 
     def plan(n: int) -> list[tuple[int, int]]:
-        return [(rng.randrange(args.users), rng.randrange(args.links)) for _ in range(n)]
+        return _plan(args, n, rng)
 
     try:
         with Harness(args) as h:
@@ -244,10 +251,19 @@ def main(argv: list[str] | None = None) -> int:
             with app.app_context():
                 engine = db.engine
 
+            sent = [0]
+
             @event.listens_for(engine, "before_cursor_execute")
             def _count(conn: Any, cursor: Any, statement: str, *rest: Any) -> None:
+                sent[0] += 1
                 if counting["on"]:
                     statements[" ".join(statement.split())[:110]] += 1
+
+            def counted(user: int, link: int, into: dict[str, list[int]],
+                        cpu: list[float]) -> None:
+                before = sent[0]
+                launch_once(app, h, user, link, cpu)
+                into.setdefault(kind_of(link), []).append(sent[0] - before)
 
             warm: list[float] = []
             for user, link in plan(args.warmup):
@@ -263,10 +279,17 @@ def main(argv: list[str] | None = None) -> int:
             instrument(timers, app)
             timers.enabled = counting["on"] = True
             timed: list[float] = []
+            repeat: dict[str, list[int]] = {}
             for user, link in plan(args.launches):
-                launch_once(app, h, user, link, timed)
+                counted(user, link, repeat, timed)
             timers.enabled = counting["on"] = False
             timers.restore()
+
+            # first launches: learners the seed never saw (person and enrolment created)
+            first: dict[str, list[int]] = {}
+            base = -(-args.users // 4) * 4  # past the seeded learners, same course as user
+            for k, (user, link) in enumerate(plan(args.first)):
+                counted(base + 4 * k + user % 4, link, first, [])
 
             # pass 2: cProfile, switched on only inside the tool's WSGI app
             prof = cProfile.Profile(time.process_time)
@@ -302,7 +325,14 @@ def main(argv: list[str] | None = None) -> int:
     for name, secs in sorted(timers.cpu.items(), key=lambda kv: kv[1], reverse=True):
         print(f"    {secs / n * 1000:7.3f} {timers.calls[name] / n:6.1f}  {name}")
     total_sql = sum(statements.values())
-    print(f"\n  SQL statements per launch: {total_sql / n:.1f}")
+    print(f"\n  SQL statements per launch: {total_sql / n:.1f} "
+          "(login + launch answered with the page, + page GET if redirected)")
+    for title, found in (("repeat", repeat), ("first", first)):
+        every = [c for counts in found.values() for c in counts]
+        if every:
+            print(f"    {title:<7} all {sum(every) / len(every):5.1f}  " + "  ".join(
+                f"{kind} {sum(c) / len(c):.1f} (n={len(c)}, {min(c)}–{max(c)})"
+                for kind, c in sorted(found.items())))
     for stmt, count in statements.most_common(30):
         print(f"    {count / n:5.2f}  {stmt}")
 
