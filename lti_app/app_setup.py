@@ -81,37 +81,15 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     limiter.init_app(app)
     _models()
 
+    from lti_app import peer_activities
     from lti_app.launch import bp as launch_bp
     from lti_app.launch import runtime
-    from lti_app.peer_activities import catalog
-    from lti_app.peer_activities.grouping.views import bp as grouping_bp
-    from lti_app.peer_activities.views import bp as activities_bp
     from lti_app.web import bp as web_bp
 
-    catalog.load_all()
     runtime.init_app(app)
     app.register_blueprint(launch_bp)
-    app.register_blueprint(activities_bp)
-    from lti_app.peer_activities.staff_views import bp as staff_bp
-
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(grouping_bp)
-    # role-play (lti_app/peer_activities/role_play): scenarios, rounds, feedback
-    from lti_app.peer_activities.role_play.views import bp as role_play_bp
-
-    app.register_blueprint(role_play_bp)
-    # peer review (lti_app/peer_activities/peer_review): submissions, reviews, grades
-    from lti_app.peer_activities.peer_review.views import bp as peer_review_bp
-
-    app.register_blueprint(peer_review_bp)
-    # case discussions (lti_app/peer_activities/case_discussion): threads, summaries
-    from lti_app.peer_activities.case_discussion.views import bp as case_discussion_bp
-
-    app.register_blueprint(case_discussion_bp)
-    # reflection journals (lti_app/peer_activities/journal): entries, plans, check-ins
-    from lti_app.peer_activities.journal.views import bp as journal_bp
-
-    app.register_blueprint(journal_bp)
+    # the activity pages, grouping and the four activities (lti_app/peer_activities)
+    peer_activities.init_app(app)
     # learning gain, feedback survey, L&D dashboard, exports, xAPI (lti_app/analytics)
     from lti_app.analytics.views import bp as analytics_bp
 

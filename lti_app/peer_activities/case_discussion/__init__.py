@@ -15,7 +15,6 @@ from marshmallow import fields, validate
 from lti_app.peer_activities.grouping.size_settings import (
     CaseDiscussionSizes,
 )
-from lti_app.peer_activities.registry import ActivityType, register
 
 MODES = ("case", "peer_coaching")
 #: Completion asks for the group's published summary to be read, or not.
@@ -44,15 +43,3 @@ class CaseDiscussionSettings(CaseDiscussionSizes):
         metadata={"label": "Also needed to complete",
                   "choices": (("read", "Reading the group's published summary"),
                               ("ignore", "Nothing else"))})
-
-
-CASE_DISCUSSION = register(
-    ActivityType(
-        key="case_discussion",
-        label="Case discussion",
-        summary="Small groups discuss a case, or a member presents a real challenge and the "
-        "group brainstorms; a facilitator publishes a structured summary to everyone.",
-        settings_schema=CaseDiscussionSettings,
-        rules="lti_app.peer_activities.case_discussion.settings_rules",
-    )
-)

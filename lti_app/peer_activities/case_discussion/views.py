@@ -38,10 +38,9 @@ from lti_app.peer_activities.case_discussion import (
     services,
     summaries,
 )
-from lti_app.peer_activities.case_discussion import notices as _notices  # noqa: F401 - registers
 from lti_app.peer_activities.case_discussion.cases import CaseInputError
 from lti_app.peer_activities.case_discussion.lookups import Access
-from lti_app.peer_activities.case_discussion.models import SECTIONS, CaseDiscussionThread
+from lti_app.peer_activities.case_discussion.models import CaseDiscussionThread
 from lti_app.peer_activities.case_discussion.services import CaseDiscussionError
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.views import course_activity, render_activity
@@ -50,17 +49,14 @@ bp = Blueprint("case_discussion", __name__, url_prefix="/cd", template_folder="t
                static_folder="static")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"case_discussion_enabled": panel.enabled,
-            "case_discussion_staff_panel": panel.staff_panel,
-            "case_discussion_learner_panel": panel.learner_panel,
-            "case_discussion_ago": panel.ago, "case_discussion_editable": panel.editable,
-            "case_discussion_sections": SECTIONS,
-            "case_discussion_section_labels": summaries.SECTION_LABELS}
-
-
 # -- shared helpers (also used by facilitation_views) -------------------------------------
+
+
+def group_page(actor: Actor, activity: Activity, acc: Access, status: int = 200) -> Any:
+    """A group's threads and rounds (staff and the group's facilitator)."""
+    disc = panel.discussion(activity, acc, actor.person)
+    return render_template("case_discussion/group.html", actor=actor, activity=activity,
+                           disc=disc, info=panel.flash()), status
 
 
 def scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -224,8 +220,6 @@ def start_thread(activity_id: str, group_id: str) -> Any:
         thread = services.start_thread(activity, acc, actor.person, form["title"], form["body"])
     except CaseDiscussionError as exc:
         if actor.is_staff:
-            from lti_app.peer_activities.case_discussion.facilitation_views import group_page
-
             g.case_discussion_flash = {"error": str(exc), "form": form}
             return group_page(actor, activity, acc, exc.status)
         return refused_on_activity(actor, activity, str(exc), exc.status, form)
@@ -360,6 +354,3 @@ def library() -> Any:
     entries = summaries.library(actor.course, query)
     return render_template("case_discussion/library.html", actor=actor, entries=entries,
                            resources=summaries.resources_of(entries), query=query)
-
-
-from lti_app.peer_activities.case_discussion import facilitation_views  # noqa: E402,F401

@@ -47,12 +47,6 @@ bp = Blueprint("grouping", __name__, url_prefix="/g", template_folder="templates
                static_folder="static")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"grouping_enabled": panel.enabled, "grouping_staff_panel": panel.staff_panel,
-            "grouping_learner_panel": panel.learner_panel}
-
-
 #: Request bodies larger than these are refused before they are parsed.
 BODY_LIMITS = {"grouping.import_reporting_lines": 2 * 1024 * 1024,
                "grouping.check_groups": 256 * 1024}

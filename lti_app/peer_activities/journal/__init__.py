@@ -17,8 +17,6 @@ from collections.abc import Mapping
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
 
-from lti_app.peer_activities.registry import ActivityType, register
-
 DEFAULT_PROMPTS = ("What? What happened, what did you do or notice?",
                    "So what? Why does it matter, what did you learn?",
                    "Now what? What will you do differently at work?")
@@ -114,15 +112,3 @@ class JournalSettings(Schema):
         if any(d < 1 for d in days) or len(set(days)) != len(days):
             raise ValidationError("Use different whole numbers of days, 1 or more.",
                                   "checkin_days")
-
-
-JOURNAL = register(
-    ActivityType(
-        key="journal",
-        label="Reflection journal",
-        summary="Private, prompted reflection, an action plan, and check-ins {checkin_days} "
-        "on what was applied at work.",
-        settings_schema=JournalSettings,
-        rules="lti_app.peer_activities.journal.settings_rules",
-    )
-)

@@ -58,6 +58,12 @@ def progress_of(activity: Activity, person_id: int, *, create: bool = False,
     return found
 
 
+def is_completed(activity: Activity, person: Person) -> bool:
+    """Whether the learner has completed the journal (and it was not reopened)."""
+    progress = progress_of(activity, person.id)
+    return progress is not None and progress.completed_at is not None
+
+
 def rule_met(activity: Activity, person_id: int) -> bool:
     items = db.session.scalar(select(func.count(JournalActionItem.id)).where(
         JournalActionItem.activity_id == activity.id, JournalActionItem.person_id == person_id))

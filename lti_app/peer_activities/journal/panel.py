@@ -1,5 +1,5 @@
-"""What the activity page shows about the journal, per audience, and the launch
-notices (due check-ins for learners, observation requests for observers).
+"""What the activity page shows about the journal, per audience (its launch
+notices are in ``notices``).
 
 Privacy by query: a learner's panel is built from their own rows and
 ``visibility.visible_entries``; the staff panel from the activity's rows. Nothing
@@ -23,7 +23,6 @@ from lti_app.peer_activities.journal import (
     checkins,
     clock,
     completion,
-    due_notices,  # noqa: F401 - registers the launch notices
     entries,
     figures,
     observations,

@@ -56,12 +56,6 @@ from lti_app.peer_activities.views import course_activity, render_activity
 bp = Blueprint("journal", __name__, url_prefix="/j", template_folder="templates")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"journal_enabled": panel.enabled, "journal_learner_panel": panel.learner_panel,
-            "journal_staff_panel": panel.staff_panel, "journal_day": panel.fmt_day}
-
-
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
     found: tuple[Actor, Activity, Course] = course_activity(activity_id, enabled=panel.enabled)
     return found
@@ -401,7 +395,3 @@ def delete_data(activity_id: str) -> Any:
                                error="Type DELETE to confirm."), 422
     privacy.delete_own_data(activity, actor.person)
     return _back(actor, activity)
-
-
-# The instructor's actions live in staff_views (same blueprint).
-from lti_app.peer_activities.journal import staff_views  # noqa: E402,F401

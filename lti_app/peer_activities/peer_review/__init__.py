@@ -4,8 +4,6 @@ from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from lti_app.peer_activities.registry import ActivityType, register
-
 
 def _iso_datetime(value: str) -> None:
     try:
@@ -85,15 +83,3 @@ class PeerReviewSettings(Schema):
     submission_due = _due("Submissions due")
     review_due = _due("Reviews due")
     feedback_due = _due("Feedback ratings due")
-
-
-PEER_REVIEW = register(
-    ActivityType(
-        key="peer_review",
-        label="Peer assessment with feedback",
-        summary="Learners submit work, review each other's against a rubric, and rate how "
-        "helpful the feedback they received was.",
-        settings_schema=PeerReviewSettings,
-        rules="lti_app.peer_activities.peer_review.settings_rules",
-    )
-)

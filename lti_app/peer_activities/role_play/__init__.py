@@ -13,7 +13,6 @@ from marshmallow import fields, validate
 from lti_app.peer_activities.grouping.size_settings import (
     RolePlaySizes,
 )
-from lti_app.peer_activities.registry import ActivityType, register
 
 #: Completion rules: every round played and every owed feedback given (default), or
 #: every round played (reached its feedback step).
@@ -39,15 +38,3 @@ class RolePlaySettings(RolePlaySizes):
         "label": "Complete when", "default": "rounds_and_feedback",
         "choices": (("rounds_and_feedback", "All rounds played and feedback given"),
                     ("rounds_played", "All rounds played"))})
-
-
-ROLE_PLAY = register(
-    ActivityType(
-        key="role_play",
-        label="Role-play pairings",
-        summary="Pairs or triads rehearse a practice as practitioner, client and observer; "
-        "roles rotate each round and the observer's checklist becomes written feedback.",
-        settings_schema=RolePlaySettings,
-        rules="lti_app.peer_activities.role_play.settings_rules",
-    )
-)

@@ -64,9 +64,10 @@ def _checkins_build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     return found
 
 
-notices.source(notices.Source(
+#: A learner's due check-ins.
+CHECKINS_SOURCE = notices.Source(
     CHECKINS, applies=lambda actor: actor.roles.is_learner, queries=_checkins_query,
-    build=_checkins_build, params=lambda actor: {"journal_now": clock.now()}))
+    build=_checkins_build, params=lambda actor: {"journal_now": clock.now()})
 
 
 def _observations_query() -> list[Any]:
@@ -105,6 +106,9 @@ def _observations_build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
         action="Review the request")]
 
 
-notices.source(notices.Source(
+#: Open requests to confirm an observed application, for whoever was asked.
+OBSERVATIONS_SOURCE = notices.Source(
     OBSERVATIONS, applies=lambda actor: True, queries=_observations_query,
-    build=_observations_build))
+    build=_observations_build)
+#: What the activity registers (see activity.py).
+SOURCES = (CHECKINS_SOURCE, OBSERVATIONS_SOURCE)
