@@ -6,8 +6,10 @@ Layout: ``models``; ``cases`` (case authoring, links) and ``attachments`` (files
 facilitators); ``coaching`` (peer-coaching rounds: rotation, stages, plans);
 ``summaries`` (the four-section summary, publishing, the insights library);
 ``completion`` (rule → grade outbox); ``notices`` (what a person meets
-first at launch); ``panel`` (what pages show, per audience);
-``views`` and ``facilitation_views`` (blueprint ``case_discussion``).
+first at launch); ``panel`` (what pages show, per audience); ``schemas``
+(form input); ``views`` and ``facilitation_views`` (blueprint
+``case_discussion``); ``activity`` (what it plugs into the tool, see
+lti_app.peer_activities.registry). This module: the deep-linking settings.
 """
 
 from marshmallow import fields, validate

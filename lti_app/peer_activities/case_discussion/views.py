@@ -35,6 +35,7 @@ from lti_app.peer_activities.case_discussion import (
     cases,
     lookups,
     panel,
+    schemas,
     services,
     summaries,
 )
@@ -151,7 +152,7 @@ def edit_case(activity_id: str) -> Any:
 def save_case(activity_id: str) -> Any:
     """Save the case (text sanitised, links checked)."""
     actor, activity, _ = scope(activity_id)
-    form = {k: str(request.form.get(k, "")) for k in ("title", "body", "links")}
+    form = schemas.case_input(request.form)
     try:
         cases.save_case(activity, actor.person, form)
     except CaseInputError as exc:
@@ -205,17 +206,13 @@ def download_file(activity_id: str, file_id: str) -> Any:
 # -- threads and posts --------------------------------------------------------------------
 
 
-def _post_form() -> dict[str, str]:
-    return {"title": str(request.form.get("title", "")), "body": str(request.form.get("body", ""))}
-
-
 @bp.post("/<activity_id>/groups/<group_id>/threads")
 @require_actor()
 def start_thread(activity_id: str, group_id: str) -> Any:
     """Start a thread in a group, with its first post."""
     actor, activity, course = scope(activity_id)
     acc = group_access(actor, activity, course, group_id)
-    form = _post_form()
+    form = schemas.post_input(request.form)
     try:
         thread = services.start_thread(activity, acc, actor.person, form["title"], form["body"])
     except CaseDiscussionError as exc:
@@ -268,7 +265,7 @@ def reply(activity_id: str, thread_id: str) -> Any:
     """Reply in a thread of one's group."""
     actor, activity, course = scope(activity_id)
     found, acc = thread_access(actor, activity, course, thread_id)
-    form = _post_form()
+    form = schemas.post_input(request.form)
     try:
         post = services.reply(activity, acc, found, actor.person, form["body"])
     except CaseDiscussionError as exc:
@@ -282,7 +279,7 @@ def _post_action(activity_id: str, post_id: str, action: str) -> Any:
     if post is None:
         abort(404)
     found, acc = _access_to(actor, course, db.session.get(CaseDiscussionThread, post.thread_id))
-    form = _post_form()
+    form = schemas.post_input(request.form)
     try:
         if action == "edit":
             services.edit_post(activity, acc, post, actor.person, form["body"])

@@ -9,8 +9,10 @@ periodic sweep); ``checkins`` (answers); ``observations`` (a mentor or named
 manager confirms an observed application); ``completion`` (rule → grade
 outbox); ``figures`` (transfer figures and the raw CSV they are computed from);
 ``privacy`` (export and deletion of a learner's own data); ``panel`` (what the
-activity page shows per audience, and the launch notices); ``schemas``;
-``errors``; ``views`` and ``staff_views`` (blueprint ``journal``).
+activity page shows per audience); ``notices`` (due check-ins, observation
+requests); ``schemas``; ``errors``; ``views`` and ``staff_views`` (blueprint
+``journal``); ``activity`` (what it plugs into the tool, see
+lti_app.peer_activities.registry). This module: the deep-linking settings.
 """
 
 from collections.abc import Mapping

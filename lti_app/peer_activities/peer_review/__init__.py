@@ -1,4 +1,12 @@
-"""Peer assessment with feedback: fair allocation, rubrics, feedback on feedback."""
+"""Peer assessment with feedback: fair allocation, rubrics, feedback on feedback.
+
+Layout: ``models``; ``submissions``, ``reviews`` (allocation), ``grading`` and
+``gradebook`` (grades, "Send grades"), ``rubrics``, ``phases``, ``groups``,
+``shortfall``; ``completion``; ``notices`` (what a learner owes, at launch and by
+e-mail); ``panel``; ``schemas``; ``views`` and ``remedy_views`` (blueprint
+``peer_review``); ``activity`` (what it plugs into the tool, see
+lti_app.peer_activities.registry). This module: the deep-linking settings.
+"""
 
 from datetime import datetime
 

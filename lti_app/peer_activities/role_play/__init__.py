@@ -4,8 +4,10 @@ Layout: ``models``; ``scenarios``
 (authoring); ``lookups`` (read-only finds, who owes what); ``services`` (rotation,
 per-round flow, feedback, absentees); ``completion`` (rule → grade outbox);
 ``visibility`` (what a person may read); ``panel`` (what the activity page shows,
-per audience); ``schemas``; ``views`` (blueprint ``role_play``). The rotation
-itself is pure: lti_app.domain.rotation.
+per audience); ``notices`` (none: the panel says what is next); ``schemas``;
+``views`` (blueprint ``role_play``); ``activity`` (what it plugs into the tool,
+see lti_app.peer_activities.registry). This module: the deep-linking settings.
+The rotation itself is pure: lti_app.domain.rotation.
 """
 
 from marshmallow import fields, validate
