@@ -1,14 +1,14 @@
 """Reflection journals, action plans and 30/60/90-day transfer check-ins.
 
 Layout: ``models``; ``clock`` (the one clock, so tests control time);
-``settings`` (the activity's settings with defaults); ``entries`` (prompted
-entries, tags, sharing) and ``visibility`` (who reads which entry: the query);
-``plans`` (action plan items and their status history); ``schedule`` (check-ins
-anchored on completion: scheduling, reopening, due check-ins, reminders and the
-periodic sweep); ``checkins`` (answers); ``observations`` (a mentor or named
-manager confirms an observed application); ``completion`` (rule → grade
-outbox); ``figures`` (transfer figures and the raw CSV they are computed from);
-``privacy`` (export and deletion of a learner's own data); ``panel`` (what the
+``settings`` (the activity's settings with defaults); ``services/``: ``entries``
+(prompted entries, tags, sharing), ``plans`` (action plan items and their status
+history), ``schedule`` (check-ins anchored on completion: scheduling, reopening,
+due check-ins, reminders and the periodic sweep), ``checkins`` (answers),
+``observations`` (a mentor or named manager confirms an observed application),
+``privacy`` (export and deletion of a learner's own data); ``visibility`` (who
+reads which entry: the query); ``completion`` (rule → grade outbox); ``figures``
+(transfer figures and the raw CSV they are computed from); ``panel`` (what the
 activity page shows per audience); ``notices`` (due check-ins, observation
 requests); ``schemas``; ``errors``; ``views`` and ``staff_views`` (blueprint
 ``journal``); ``activity`` (what it plugs into the tool, see

@@ -10,15 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from lti_app.courses.session import Actor
-from lti_app.peer_activities.journal import (
-    JournalSettings,
-    completion,
-    panel,
-    schedule,
-    staff_views,
-    views,
-)
+from lti_app.peer_activities.journal import JournalSettings, completion, panel, staff_views, views
 from lti_app.peer_activities.journal import notices as journal_notices
+from lti_app.peer_activities.journal.services import schedule
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.registry import ActivityType, Export, Job, Panel
 

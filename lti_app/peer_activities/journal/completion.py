@@ -24,14 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from lti_app.courses.models import Person
 from lti_app.extensions import db
 from lti_app.grades import services as grades
-from lti_app.peer_activities.journal import clock, schedule, settings
-from lti_app.peer_activities.journal.entries import entry_count
+from lti_app.peer_activities.journal import clock, settings
 from lti_app.peer_activities.journal.models import (
     ANSWERED,
     JournalActionItem,
     JournalCheckin,
     JournalProgress,
 )
+from lti_app.peer_activities.journal.services import schedule
+from lti_app.peer_activities.journal.services.entries import entry_count
 from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)

@@ -14,7 +14,7 @@ from sqlalchemy import String, bindparam, cast, select
 
 from lti_app.courses.models import Person
 from lti_app.peer_activities import notices
-from lti_app.peer_activities.journal import clock, schedule
+from lti_app.peer_activities.journal import clock
 from lti_app.peer_activities.journal.models import (
     PENDING,
     REQUESTED,
@@ -22,6 +22,7 @@ from lti_app.peer_activities.journal.models import (
     JournalCheckin,
     JournalObservation,
 )
+from lti_app.peer_activities.journal.services import schedule
 from lti_app.peer_activities.models import Activity
 
 CHECKINS = "journal.checkins"

@@ -19,18 +19,7 @@ from lti_app.courses.models import Enrolment, Person
 from lti_app.courses.session import Actor
 from lti_app.domain.roles import LEARNER
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import (
-    checkins,
-    clock,
-    completion,
-    entries,
-    figures,
-    observations,
-    plans,
-    schedule,
-    settings,
-    visibility,
-)
+from lti_app.peer_activities.journal import clock, completion, figures, settings, visibility
 from lti_app.peer_activities.journal.figures import DayFigures, ObservationFigures
 from lti_app.peer_activities.journal.models import (
     JournalActionItem,
@@ -38,6 +27,13 @@ from lti_app.peer_activities.journal.models import (
     JournalEntry,
     JournalObservation,
     JournalProgress,
+)
+from lti_app.peer_activities.journal.services import (
+    checkins,
+    entries,
+    observations,
+    plans,
+    schedule,
 )
 from lti_app.peer_activities.models import Activity
 

@@ -34,22 +34,17 @@ from lti_app.courses.session import Actor, issue_token, require_actor
 from lti_app.domain.roles import RoleSet
 from lti_app.extensions import db
 from lti_app.lms.models import Deployment, Registration
-from lti_app.peer_activities.journal import (
+from lti_app.peer_activities.journal import clock, completion, panel, schemas, settings, visibility
+from lti_app.peer_activities.journal.errors import JournalError
+from lti_app.peer_activities.journal.models import JournalEntry
+from lti_app.peer_activities.journal.services import (
     checkins,
-    clock,
-    completion,
     entries,
     observations,
-    panel,
     plans,
     privacy,
     schedule,
-    schemas,
-    settings,
-    visibility,
 )
-from lti_app.peer_activities.journal.errors import JournalError
-from lti_app.peer_activities.journal.models import JournalEntry
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.views import course_activity, render_activity
 
