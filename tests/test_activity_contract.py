@@ -28,8 +28,8 @@ from lti_app.lms.registry import PlatformSpec
 from lti_app.peer_activities import notices, registry
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.views import course_activity
-from lti_app.sandbox.platform import DL
-from tests.support.lti import INSTRUCTOR, LEARNER, LtiDriver, token_from
+from lti_app.sandbox.platform import DL, SandboxUser
+from tests.support.lti import INSTRUCTOR, LEARNER, MENTOR, LtiDriver, token_from
 
 KEY = "toy_poll"
 
@@ -185,3 +185,21 @@ def test_a_toy_fifth_activity_plugs_in_with_one_registration(toy_app, platform_s
         activity = db.session.scalar(select(Activity).where(Activity.activity_type == KEY))
         learner = db.session.scalar(select(Person).where(Person.sub == LEARNER.sub))
         assert registry.get(KEY).completion(activity, learner) is True
+
+
+def test_a_mentor_and_a_guest_get_what_the_toy_declares_for_them_and_no_placeholder(
+        toy_app, platform_server) -> None:
+    platform = platform_server[1]
+    lti = LtiDriver(toy_app.test_client(), platform)
+    link = {"resource_link": {"id": "toy-link"}, "custom": _deep_link_toy(lti, platform)["custom"]}
+    # The toy declares no mentor panel: a mentor sees the page, none of the toy's parts.
+    mentor = lti.enter(MENTOR, **link).get_data(as_text=True)
+    assert "Friday poll" in mentor
+    assert "toy-learner" not in mentor and "toy-staff" not in mentor
+    assert "opens for participation soon" not in mentor and "being built" not in mentor
+    # Nor a guest panel: a guest reads that their role takes no part (registry.NO_PART).
+    guest = SandboxUser("toy-guest", "Gus Guest", "Gus", "Guest", "gus@sandbox.test",
+                        ("http://purl.imsglobal.org/vocab/lis/v2/membership#Member",))
+    page = lti.enter(guest, **link).get_data(as_text=True)
+    assert "does not let you take part in this activity" in page
+    assert "toy-learner" not in page
