@@ -25,6 +25,7 @@ from lti_app import (
     lms,
     lrs,
     mail,
+    peer_activities,
     sandbox,
     web,
 )
@@ -108,36 +109,9 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     grades.init_app(app)  # score delivery and "Send grades" jobs and sweeps; grades CLI
     launch.init_app(app)  # /lti: login, launch, deep linking, JWKS, dynamic registration
 
-    # The activities (lti_app/peer_activities): their blueprints, CLI and types.
-    from lti_app.peer_activities import catalog
-    from lti_app.peer_activities.grouping.views import bp as grouping_bp
-    from lti_app.peer_activities.views import bp as activities_bp
-
-    catalog.load_all()
-    app.register_blueprint(activities_bp)
-    from lti_app.peer_activities.staff_views import bp as staff_bp
-
-    app.register_blueprint(staff_bp)
-    app.register_blueprint(grouping_bp)
-    # role-play (lti_app/peer_activities/role_play): scenarios, rounds, feedback
-    from lti_app.peer_activities.role_play.views import bp as role_play_bp
-
-    app.register_blueprint(role_play_bp)
-    # peer review (lti_app/peer_activities/peer_review): submissions, reviews, grades
-    from lti_app.peer_activities.peer_review.views import bp as peer_review_bp
-
-    app.register_blueprint(peer_review_bp)
-    # case discussions (lti_app/peer_activities/case_discussion): threads, summaries
-    from lti_app.peer_activities.case_discussion.views import bp as case_discussion_bp
-
-    app.register_blueprint(case_discussion_bp)
-    # reflection journals (lti_app/peer_activities/journal): entries, plans, check-ins
-    from lti_app.peer_activities.journal.views import bp as journal_bp
-
-    app.register_blueprint(journal_bp)
-    from lti_app.peer_activities.grouping.cli import grouping_cli
-
-    app.cli.add_command(grouping_cli)
+    # The activity pages, the grouping capability and every activity (each activity
+    # is one package + one line in lti_app/peer_activities/__init__.py).
+    peer_activities.init_app(app)
     # The activity page, for the blueprints that answer with it (launch, analytics),
     # which must not import another blueprint's view module.
     activity_page.plug(render=render_activity, lookup=course_activity)

@@ -61,8 +61,10 @@ def _demo_cohort(app):
 
 def test_demo_cohort_forms_groups_with_default_settings_for_every_group_activity(app):
     from lti_app.peer_activities import registry as activities
-    from lti_app.peer_activities.grouping.rounds import GROUP_ACTIVITY_TYPES, match_options
+    from lti_app.peer_activities.grouping.rounds import match_options
     from lti_app.peer_activities.models import Activity
+
+    GROUP_ACTIVITY_TYPES = activities.keys_with(activities.GROUPING)  # noqa: N806
 
     with app.app_context():
         cohort = _demo_cohort(app)

@@ -149,10 +149,13 @@ LAUNCH_BUDGET = {"repeat": 8, "first": 12}
 #: peer_review: one statement reads the course members' names, only when feedback
 #: is shown under single/double-blind, so the reviewers' words can be cleared of
 #: names (issue 15, finding 6).
-REPEAT_LAUNCH = {"peer_review": 19, "journal": 16, "case_discussion": 37, "role_play": 10}
+#: case_discussion: 37 -> 32 (issue 18): the page now keeps each panel's data until
+#: it is rendered (registry.Part), so the group members grouping's panel read stay
+#: in the session and the case discussion's panel no longer reads them again.
+REPEAT_LAUNCH = {"peer_review": 19, "journal": 16, "case_discussion": 32, "role_play": 10}
 #: The same page opened again with its session token (the launch's row lookup is
 #: replaced by the person/course/enrolment-status and activity lookups).
-PAGE_GET = {"peer_review": 20, "journal": 17, "case_discussion": 37, "role_play": 11}
+PAGE_GET = {"peer_review": 20, "journal": 17, "case_discussion": 33, "role_play": 11}
 #: The case discussion page reads each member of the learner's group one by one
 #: (grouping's member list): it grows with the group (at most 10), not the course.
 PER_GROUP_MEMBER = {"case_discussion": 1}

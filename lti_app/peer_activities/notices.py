@@ -15,9 +15,11 @@ applicable sources and reused (construction costs more than execution), then
 hands each source its rows to turn into :class:`Notice`\\ s.
 
 Sources must only return what the actor may read, and never import each other;
-each lives in its activity. ``@provider`` (a function that queries by itself) is
-still accepted for a source that cannot be written as one SELECT, at one
-statement or more per page: prefer a :class:`Source`.
+each lives in its activity's ``notices`` module and is registered by the
+activity's contract (``registry.ActivityType.notices``, installed by ``init_app``).
+``@provider`` (a function that queries by itself) is still accepted for a source
+that cannot be written as one SELECT, at one statement or more per page: prefer
+a :class:`Source`.
 """
 
 from __future__ import annotations
@@ -116,9 +118,12 @@ def provider(fn: Provider) -> Provider:
 
 
 def source(src: Source) -> Source:
-    """Register a :class:`Source` (a re-registration under the same key replaces it)."""
-    _SOURCES[src.key] = src
-    _union.cache_clear()
+    """Register a :class:`Source` (a re-registration under the same key replaces it;
+    registering the same source again, as every new app does, keeps the built
+    statements)."""
+    if _SOURCES.get(src.key) is not src:
+        _SOURCES[src.key] = src
+        _union.cache_clear()
     return src
 
 

@@ -16,15 +16,6 @@ from lti_app.peer_activities.services import ActivityInputError
 bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"launch_notices": notices.for_actor, "editable": rich_text.editable,
-            "settings_specs": settings_form.form_specs,
-            "settings_form_values": settings_form.form_values,
-            "activity_summary": settings_form.summary,
-            "settings_in_words": settings_in_words, "kept_input": kept_input}
-
-
 _NOTHING_TYPED: MultiDict[str, str] = MultiDict()
 
 
@@ -42,6 +33,16 @@ def settings_in_words(activity: Any) -> list[tuple[str, str]]:
     """(label, value in words) of an activity's settings; [] for an unconfigured one."""
     kind = registry.get(activity.activity_type)
     return settings_form.describe(kind, activity.settings) if kind is not None else []
+
+
+#: Helpers of the shared templates (installed by ``peer_activities.init_app``).
+TEMPLATE_GLOBALS: dict[str, Any] = {
+    "launch_notices": notices.for_actor, "editable": rich_text.editable,
+    "settings_specs": settings_form.form_specs,
+    "settings_form_values": settings_form.form_values,
+    "activity_summary": settings_form.summary,
+    "settings_in_words": settings_in_words, "kept_input": kept_input,
+    "activity_parts": registry.page_parts}
 
 
 def _activity(activity_id: str) -> Any:

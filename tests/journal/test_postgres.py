@@ -11,7 +11,7 @@ import pytest
 from flask import Flask
 
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import schedule
+from lti_app.peer_activities.journal.services import schedule
 from tests.conftest import postgres_app
 from tests.journal.support import ASHA, BRUNO
 

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lti_app import jobs
 from lti_app.extensions import db
 from lti_app.mail.models import MailMessage
-from lti_app.peer_activities.journal import schedule
+from lti_app.peer_activities.journal.services import schedule
 from tests.journal.support import ASHA, BRUNO
 
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import lti_app.peer_activities.peer_review.reminders as reminders  # registers them
+import lti_app.peer_activities.peer_review.notices as reminders
 from lti_app import jobs
 from lti_app.courses.models import Enrolment, Person
 from lti_app.db import utcnow

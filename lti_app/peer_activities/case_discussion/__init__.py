@@ -6,8 +6,10 @@ Layout: ``models``; ``cases`` (case authoring, links) and ``attachments`` (files
 facilitators); ``coaching`` (peer-coaching rounds: rotation, stages, plans);
 ``summaries`` (the four-section summary, publishing, the insights library);
 ``completion`` (rule → grade outbox); ``notices`` (what a person meets
-first at launch); ``panel`` (what pages show, per audience);
-``views`` and ``facilitation_views`` (blueprint ``case_discussion``).
+first at launch); ``panel`` (what pages show, per audience); ``schemas``
+(form input); ``views`` and ``facilitation_views`` (blueprint
+``case_discussion``); ``activity`` (what it plugs into the tool, see
+lti_app.peer_activities.registry). This module: the deep-linking settings.
 """
 
 from marshmallow import fields, validate
@@ -15,7 +17,6 @@ from marshmallow import fields, validate
 from lti_app.peer_activities.grouping.size_settings import (
     CaseDiscussionSizes,
 )
-from lti_app.peer_activities.registry import ActivityType, register
 
 MODES = ("case", "peer_coaching")
 #: Completion asks for the group's published summary to be read, or not.
@@ -44,15 +45,3 @@ class CaseDiscussionSettings(CaseDiscussionSizes):
         metadata={"label": "Also needed to complete",
                   "choices": (("read", "Reading the group's published summary"),
                               ("ignore", "Nothing else"))})
-
-
-CASE_DISCUSSION = register(
-    ActivityType(
-        key="case_discussion",
-        label="Case discussion",
-        summary="Small groups discuss a case, or a member presents a real challenge and the "
-        "group brainstorms; a facilitator publishes a structured summary to everyone.",
-        settings_schema=CaseDiscussionSettings,
-        rules="lti_app.peer_activities.case_discussion.settings_rules",
-    )
-)

@@ -27,6 +27,7 @@ from lti_app.peer_activities.case_discussion.views import (
     back_to_activity,
     bp,
     group_access,
+    group_page,
     refused_on_activity,
     scope,
 )
@@ -38,12 +39,6 @@ def _moderator(actor: Actor, activity: Activity, course: Any, group_id: str) -> 
     if not acc.can_moderate:
         abort(403)
     return acc
-
-
-def group_page(actor: Actor, activity: Activity, acc: Access, status: int = 200) -> Any:
-    disc = panel.discussion(activity, acc, actor.person)
-    return render_template("case_discussion/group.html", actor=actor, activity=activity,
-                           disc=disc, info=panel.flash()), status
 
 
 def _group_url(actor: Actor, activity: Activity, acc: Access, endpoint: str,

@@ -131,5 +131,7 @@ def _build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     return found
 
 
-case_discussion_notices = notices.source(notices.Source(
-    KEY, applies=lambda actor: not actor.is_staff, queries=_queries, build=_build))
+case_discussion_notices = notices.Source(
+    KEY, applies=lambda actor: not actor.is_staff, queries=_queries, build=_build)
+#: What the activity registers (see activity.py).
+SOURCES = (case_discussion_notices,)

@@ -35,13 +35,13 @@ from lti_app.peer_activities.case_discussion import (
     cases,
     lookups,
     panel,
+    schemas,
     services,
     summaries,
 )
-from lti_app.peer_activities.case_discussion import notices as _notices  # noqa: F401 - registers
 from lti_app.peer_activities.case_discussion.cases import CaseInputError
 from lti_app.peer_activities.case_discussion.lookups import Access
-from lti_app.peer_activities.case_discussion.models import SECTIONS, CaseDiscussionThread
+from lti_app.peer_activities.case_discussion.models import CaseDiscussionThread
 from lti_app.peer_activities.case_discussion.services import CaseDiscussionError
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.views import course_activity, render_activity
@@ -50,17 +50,14 @@ bp = Blueprint("case_discussion", __name__, url_prefix="/cd", template_folder="t
                static_folder="static")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"case_discussion_enabled": panel.enabled,
-            "case_discussion_staff_panel": panel.staff_panel,
-            "case_discussion_learner_panel": panel.learner_panel,
-            "case_discussion_ago": panel.ago, "case_discussion_editable": panel.editable,
-            "case_discussion_sections": SECTIONS,
-            "case_discussion_section_labels": summaries.SECTION_LABELS}
-
-
 # -- shared helpers (also used by facilitation_views) -------------------------------------
+
+
+def group_page(actor: Actor, activity: Activity, acc: Access, status: int = 200) -> Any:
+    """A group's threads and rounds (staff and the group's facilitator)."""
+    disc = panel.discussion(activity, acc, actor.person)
+    return render_template("case_discussion/group.html", actor=actor, activity=activity,
+                           disc=disc, info=panel.flash()), status
 
 
 def scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -155,7 +152,7 @@ def edit_case(activity_id: str) -> Any:
 def save_case(activity_id: str) -> Any:
     """Save the case (text sanitised, links checked)."""
     actor, activity, _ = scope(activity_id)
-    form = {k: str(request.form.get(k, "")) for k in ("title", "body", "links")}
+    form = schemas.case_input(request.form)
     try:
         cases.save_case(activity, actor.person, form)
     except CaseInputError as exc:
@@ -209,23 +206,17 @@ def download_file(activity_id: str, file_id: str) -> Any:
 # -- threads and posts --------------------------------------------------------------------
 
 
-def _post_form() -> dict[str, str]:
-    return {"title": str(request.form.get("title", "")), "body": str(request.form.get("body", ""))}
-
-
 @bp.post("/<activity_id>/groups/<group_id>/threads")
 @require_actor()
 def start_thread(activity_id: str, group_id: str) -> Any:
     """Start a thread in a group, with its first post."""
     actor, activity, course = scope(activity_id)
     acc = group_access(actor, activity, course, group_id)
-    form = _post_form()
+    form = schemas.post_input(request.form)
     try:
         thread = services.start_thread(activity, acc, actor.person, form["title"], form["body"])
     except CaseDiscussionError as exc:
         if actor.is_staff:
-            from lti_app.peer_activities.case_discussion.facilitation_views import group_page
-
             g.case_discussion_flash = {"error": str(exc), "form": form}
             return group_page(actor, activity, acc, exc.status)
         return refused_on_activity(actor, activity, str(exc), exc.status, form)
@@ -274,7 +265,7 @@ def reply(activity_id: str, thread_id: str) -> Any:
     """Reply in a thread of one's group."""
     actor, activity, course = scope(activity_id)
     found, acc = thread_access(actor, activity, course, thread_id)
-    form = _post_form()
+    form = schemas.post_input(request.form)
     try:
         post = services.reply(activity, acc, found, actor.person, form["body"])
     except CaseDiscussionError as exc:
@@ -288,7 +279,7 @@ def _post_action(activity_id: str, post_id: str, action: str) -> Any:
     if post is None:
         abort(404)
     found, acc = _access_to(actor, course, db.session.get(CaseDiscussionThread, post.thread_id))
-    form = _post_form()
+    form = schemas.post_input(request.form)
     try:
         if action == "edit":
             services.edit_post(activity, acc, post, actor.person, form["body"])
@@ -360,6 +351,3 @@ def library() -> Any:
     entries = summaries.library(actor.course, query)
     return render_template("case_discussion/library.html", actor=actor, entries=entries,
                            resources=summaries.resources_of(entries), query=query)
-
-
-from lti_app.peer_activities.case_discussion import facilitation_views  # noqa: E402,F401

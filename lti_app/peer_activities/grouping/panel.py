@@ -16,6 +16,7 @@ from sqlalchemy import select
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.courses.session import Actor
 from lti_app.extensions import db
+from lti_app.peer_activities import registry
 from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, rounds
 from lti_app.peer_activities.grouping.cohort import Cohort, load_cohort
 from lti_app.peer_activities.grouping.latecomers import LatePlan, preview_late_joiners
@@ -24,7 +25,8 @@ from lti_app.peer_activities.models import Activity
 
 
 def enabled(activity: Activity) -> bool:
-    return activity.activity_type in rounds.GROUP_ACTIVITY_TYPES
+    """Whether the activity's type declares the grouping capability."""
+    return registry.has(activity, registry.GROUPING)
 
 
 @dataclass(frozen=True)
@@ -194,3 +196,9 @@ def _group_members(course: Course, group: GroupingGroup,
     return [(m.person.display_name, titles.get(m.person_id, ""), m.person_id == me.id,
              m.person_id not in active) for m in group.members]
 
+
+
+#: Grouping's part of the page of an activity that declares ``registry.GROUPING``
+#: (installed by ``lti_app.peer_activities.init_app``).
+PANELS = {"staff": registry.Panel("grouping/_activity.html", staff_panel),
+          "learner": registry.Panel("grouping/_activity.html", learner_panel)}

@@ -44,8 +44,6 @@ from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
 
-#: Activity types whose people work in groups formed here.
-GROUP_ACTIVITY_TYPES = frozenset({"role_play", "case_discussion"})
 #: Published rounds further back than this no longer weigh on the repeat penalty.
 HISTORY_ROUNDS = 12
 

@@ -47,12 +47,6 @@ bp = Blueprint("grouping", __name__, url_prefix="/g", template_folder="templates
                static_folder="static")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"grouping_enabled": panel.enabled, "grouping_staff_panel": panel.staff_panel,
-            "grouping_learner_panel": panel.learner_panel}
-
-
 #: Request bodies larger than these are refused before they are parsed.
 BODY_LIMITS = {"grouping.import_reporting_lines": 2 * 1024 * 1024,
                "grouping.check_groups": 256 * 1024}
@@ -78,8 +72,7 @@ def _too_large(_exc: RequestEntityTooLarge) -> Any:
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
-    found: tuple[Actor, Activity, Course] = course_activity(activity_id, enabled=panel.enabled)
-    return found
+    return course_activity(activity_id, enabled=panel.enabled)
 
 
 def _learner_only(actor: Actor) -> None:
@@ -245,16 +238,25 @@ def import_reporting_lines(activity_id: str) -> Any:
 # -- instructors: rounds -----------------------------------------------------------------
 
 
+def _options_chosen() -> dict[str, Any]:
+    """The grouping options the instructor chose on the form (ValidationError if bad)."""
+    return dict(OptionsInput().load(options_form_data(request.form), unknown="exclude"))
+
+
+def _options_refused(actor: Actor, activity: Activity, exc: ValidationError) -> Any:
+    return _page_with(actor, activity, error=" ".join(
+        str(m) for msgs in _messages(exc).values() for m in msgs))
+
+
 @bp.post("/<activity_id>/rounds")
 @require_actor(staff=True)
 def form_groups(activity_id: str) -> Any:
     """Form (or re-form, keeping locked groups) the activity's draft groups."""
     actor, activity, course = _scope(activity_id)
     try:
-        choices = OptionsInput().load(options_form_data(request.form), unknown="exclude")
+        choices = _options_chosen()
     except ValidationError as exc:
-        return _page_with(actor, activity, error=" ".join(
-            str(m) for msgs in _messages(exc).values() for m in msgs))
+        return _options_refused(actor, activity, exc)
     options = rounds.match_options(activity, **choices)
     cohort = load_cohort(course)
     try:
@@ -287,10 +289,9 @@ def apply_fix(activity_id: str) -> Any:
     """Apply one of the offered ways out, then form the draft groups with it."""
     actor, activity, course = _scope(activity_id)
     try:
-        choices = OptionsInput().load(options_form_data(request.form), unknown="exclude")
+        choices = _options_chosen()
     except ValidationError as exc:
-        return _page_with(actor, activity, error=" ".join(
-            str(m) for msgs in _messages(exc).values() for m in msgs))
+        return _options_refused(actor, activity, exc)
     options = rounds.match_options(activity, **choices)
     cohort = load_cohort(course)
     key = request.form.get("fix", "")[:5000]

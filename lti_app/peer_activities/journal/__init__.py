@@ -1,23 +1,23 @@
 """Reflection journals, action plans and 30/60/90-day transfer check-ins.
 
 Layout: ``models``; ``clock`` (the one clock, so tests control time);
-``settings`` (the activity's settings with defaults); ``entries`` (prompted
-entries, tags, sharing) and ``visibility`` (who reads which entry: the query);
-``plans`` (action plan items and their status history); ``schedule`` (check-ins
-anchored on completion: scheduling, reopening, due check-ins, reminders and the
-periodic sweep); ``checkins`` (answers); ``observations`` (a mentor or named
-manager confirms an observed application); ``completion`` (rule → grade
-outbox); ``figures`` (transfer figures and the raw CSV they are computed from);
-``privacy`` (export and deletion of a learner's own data); ``panel`` (what the
-activity page shows per audience, and the launch notices); ``schemas``;
-``errors``; ``views`` and ``staff_views`` (blueprint ``journal``).
+``settings`` (the activity's settings with defaults); ``services/``: ``entries``
+(prompted entries, tags, sharing), ``plans`` (action plan items and their status
+history), ``schedule`` (check-ins anchored on completion: scheduling, reopening,
+due check-ins, reminders and the periodic sweep), ``checkins`` (answers),
+``observations`` (a mentor or named manager confirms an observed application),
+``privacy`` (export and deletion of a learner's own data); ``visibility`` (who
+reads which entry: the query); ``completion`` (rule → grade outbox); ``figures``
+(transfer figures and the raw CSV they are computed from); ``panel`` (what the
+activity page shows per audience); ``notices`` (due check-ins, observation
+requests); ``schemas``; ``errors``; ``views`` and ``staff_views`` (blueprint
+``journal``); ``activity`` (what it plugs into the tool, see
+lti_app.peer_activities.registry). This module: the deep-linking settings.
 """
 
 from collections.abc import Mapping
 
 from marshmallow import Schema, ValidationError, fields, pre_load, validate, validates_schema
-
-from lti_app.peer_activities.registry import ActivityType, register
 
 DEFAULT_PROMPTS = ("What? What happened, what did you do or notice?",
                    "So what? Why does it matter, what did you learn?",
@@ -114,15 +114,3 @@ class JournalSettings(Schema):
         if any(d < 1 for d in days) or len(set(days)) != len(days):
             raise ValidationError("Use different whole numbers of days, 1 or more.",
                                   "checkin_days")
-
-
-JOURNAL = register(
-    ActivityType(
-        key="journal",
-        label="Reflection journal",
-        summary="Private, prompted reflection, an action plan, and check-ins {checkin_days} "
-        "on what was applied at work.",
-        settings_schema=JournalSettings,
-        rules="lti_app.peer_activities.journal.settings_rules",
-    )
-)

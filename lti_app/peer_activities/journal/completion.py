@@ -24,14 +24,15 @@ from sqlalchemy.exc import IntegrityError
 from lti_app.courses.models import Person
 from lti_app.extensions import db
 from lti_app.grades import services as grades
-from lti_app.peer_activities.journal import clock, schedule, settings
-from lti_app.peer_activities.journal.entries import entry_count
+from lti_app.peer_activities.journal import clock, settings
 from lti_app.peer_activities.journal.models import (
     ANSWERED,
     JournalActionItem,
     JournalCheckin,
     JournalProgress,
 )
+from lti_app.peer_activities.journal.services import schedule
+from lti_app.peer_activities.journal.services.entries import entry_count
 from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
@@ -56,6 +57,12 @@ def progress_of(activity: Activity, person_id: int, *, create: bool = False,
                 JournalProgress.activity_id == activity.id,
                 JournalProgress.person_id == person_id)).one()
     return found
+
+
+def is_completed(activity: Activity, person: Person) -> bool:
+    """Whether the learner has completed the journal (and it was not reopened)."""
+    progress = progress_of(activity, person.id)
+    return progress is not None and progress.completed_at is not None
 
 
 def rule_met(activity: Activity, person_id: int) -> bool:

@@ -1,5 +1,5 @@
-"""What the activity page shows about the journal, per audience, and the launch
-notices (due check-ins for learners, observation requests for observers).
+"""What the activity page shows about the journal, per audience (its launch
+notices are in ``notices``).
 
 Privacy by query: a learner's panel is built from their own rows and
 ``visibility.visible_entries``; the staff panel from the activity's rows. Nothing
@@ -19,19 +19,7 @@ from lti_app.courses.models import Enrolment, Person
 from lti_app.courses.session import Actor
 from lti_app.domain.roles import LEARNER
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import (
-    checkins,
-    clock,
-    completion,
-    due_notices,  # noqa: F401 - registers the launch notices
-    entries,
-    figures,
-    observations,
-    plans,
-    schedule,
-    settings,
-    visibility,
-)
+from lti_app.peer_activities.journal import clock, completion, figures, settings, visibility
 from lti_app.peer_activities.journal.figures import DayFigures, ObservationFigures
 from lti_app.peer_activities.journal.models import (
     JournalActionItem,
@@ -39,6 +27,13 @@ from lti_app.peer_activities.journal.models import (
     JournalEntry,
     JournalObservation,
     JournalProgress,
+)
+from lti_app.peer_activities.journal.services import (
+    checkins,
+    entries,
+    observations,
+    plans,
+    schedule,
 )
 from lti_app.peer_activities.models import Activity
 

@@ -12,10 +12,11 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from lti_app.peer_activities.journal import checkins, settings
-from lti_app.peer_activities.journal.checkins import CheckinInput
-from lti_app.peer_activities.journal.entries import EntryInput
+from lti_app.peer_activities.journal import settings
 from lti_app.peer_activities.journal.models import APPLIED, JournalActionItem
+from lti_app.peer_activities.journal.services import checkins
+from lti_app.peer_activities.journal.services.checkins import CheckinInput
+from lti_app.peer_activities.journal.services.entries import EntryInput
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.rich_text import plain
 

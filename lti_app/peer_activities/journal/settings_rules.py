@@ -12,8 +12,9 @@ from sqlalchemy import select
 
 from lti_app.courses.models import Person
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import completion, schedule
+from lti_app.peer_activities.journal import completion
 from lti_app.peer_activities.journal.models import JournalProgress
+from lti_app.peer_activities.journal.services import schedule
 from lti_app.peer_activities.models import Activity
 
 SCHEDULE = ("checkin_days", "anchor", "course_end")

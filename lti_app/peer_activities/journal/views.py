@@ -34,32 +34,21 @@ from lti_app.courses.session import Actor, issue_token, require_actor
 from lti_app.domain.roles import RoleSet
 from lti_app.extensions import db
 from lti_app.lms.models import Deployment, Registration
-from lti_app.peer_activities.journal import (
+from lti_app.peer_activities.journal import clock, completion, panel, schemas, settings, visibility
+from lti_app.peer_activities.journal.errors import JournalError
+from lti_app.peer_activities.journal.models import JournalEntry
+from lti_app.peer_activities.journal.services import (
     checkins,
-    clock,
-    completion,
     entries,
     observations,
-    panel,
     plans,
     privacy,
     schedule,
-    schemas,
-    settings,
-    visibility,
 )
-from lti_app.peer_activities.journal.errors import JournalError
-from lti_app.peer_activities.journal.models import JournalEntry
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.views import course_activity, render_activity
 
 bp = Blueprint("journal", __name__, url_prefix="/j", template_folder="templates")
-
-
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"journal_enabled": panel.enabled, "journal_learner_panel": panel.learner_panel,
-            "journal_staff_panel": panel.staff_panel, "journal_day": panel.fmt_day}
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -401,7 +390,3 @@ def delete_data(activity_id: str) -> Any:
                                error="Type DELETE to confirm."), 422
     privacy.delete_own_data(activity, actor.person)
     return _back(actor, activity)
-
-
-# The instructor's actions live in staff_views (same blueprint).
-from lti_app.peer_activities.journal import staff_views  # noqa: E402,F401

@@ -1,10 +1,16 @@
-"""Peer assessment with feedback: fair allocation, rubrics, feedback on feedback."""
+"""Peer assessment with feedback: fair allocation, rubrics, feedback on feedback.
+
+Layout: ``models``; ``submissions``, ``reviews`` (allocation), ``grading`` and
+``gradebook`` (grades, "Send grades"), ``rubrics``, ``phases``, ``groups``,
+``shortfall``; ``completion``; ``notices`` (what a learner owes, at launch and by
+e-mail); ``panel``; ``schemas``; ``views`` and ``remedy_views`` (blueprint
+``peer_review``); ``activity`` (what it plugs into the tool, see
+lti_app.peer_activities.registry). This module: the deep-linking settings.
+"""
 
 from datetime import datetime
 
 from marshmallow import Schema, ValidationError, fields, validate
-
-from lti_app.peer_activities.registry import ActivityType, register
 
 
 def _iso_datetime(value: str) -> None:
@@ -85,15 +91,3 @@ class PeerReviewSettings(Schema):
     submission_due = _due("Submissions due")
     review_due = _due("Reviews due")
     feedback_due = _due("Feedback ratings due")
-
-
-PEER_REVIEW = register(
-    ActivityType(
-        key="peer_review",
-        label="Peer assessment with feedback",
-        summary="Learners submit work, review each other's against a rubric, and rate how "
-        "helpful the feedback they received was.",
-        settings_schema=PeerReviewSettings,
-        rules="lti_app.peer_activities.peer_review.settings_rules",
-    )
-)

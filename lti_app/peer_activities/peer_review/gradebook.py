@@ -23,7 +23,7 @@ from lti_app.domain.peer_grades import (
 )
 from lti_app.domain.roles import LEARNER
 from lti_app.extensions import db
-from lti_app.grades.publishing import GradeLine, GradePlan, GradeSource, Starters, register_source
+from lti_app.grades.publishing import GradeLine, GradePlan, Starters
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading
 from lti_app.peer_activities.peer_review import reviews as rv
@@ -135,7 +135,3 @@ def plan(activity: Activity) -> GradePlan:
                     activity, row, kind, asked=asked)))
         out.grades[row.person.id] = lines
     return out
-
-
-register_source("peer_review", GradeSource(count=count, plan=plan),
-                lambda activity_id: db.session.get(Activity, activity_id))

@@ -30,9 +30,7 @@ from lti_app.courses.models import Person
 from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import gradebook as _gradebook  # noqa: F401 - registers "Send grades"
 from lti_app.peer_activities.peer_review import grading, panel, rubrics, schemas, uploads
-from lti_app.peer_activities.peer_review import reminders as _reminders  # noqa: F401 - registers its notices and e-mail sweep
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
@@ -41,15 +39,6 @@ from lti_app.peer_activities.services import ActivityInputError
 from lti_app.peer_activities.views import course_activity, render_activity
 
 bp = Blueprint("peer_review", __name__, url_prefix="/pr", template_folder="templates")
-
-
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    from lti_app.peer_activities.peer_review.remedy_views import done_message
-
-    return {"peer_review_enabled": panel.enabled, "peer_review_done": done_message,
-            "peer_review_staff_panel": panel.staff_panel,
-            "peer_review_learner_panel": panel.learner_panel}
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity]:
@@ -391,8 +380,3 @@ def export(activity_id: str) -> Any:
     _, activity = _scope(activity_id)
     return Response(grading.export_csv(activity), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="peer-review-{activity.public_id}.csv"'})
-
-
-
-# The short-of-reviews remedies add their routes to this blueprint.
-from lti_app.peer_activities.peer_review import remedy_views  # noqa: E402, F401

@@ -4,8 +4,10 @@ Layout: ``models``; ``scenarios``
 (authoring); ``lookups`` (read-only finds, who owes what); ``services`` (rotation,
 per-round flow, feedback, absentees); ``completion`` (rule → grade outbox);
 ``visibility`` (what a person may read); ``panel`` (what the activity page shows,
-per audience); ``schemas``; ``views`` (blueprint ``role_play``). The rotation
-itself is pure: lti_app.domain.rotation.
+per audience); ``notices`` (none: the panel says what is next); ``schemas``;
+``views`` (blueprint ``role_play``); ``activity`` (what it plugs into the tool,
+see lti_app.peer_activities.registry). This module: the deep-linking settings.
+The rotation itself is pure: lti_app.domain.rotation.
 """
 
 from marshmallow import fields, validate
@@ -13,7 +15,6 @@ from marshmallow import fields, validate
 from lti_app.peer_activities.grouping.size_settings import (
     RolePlaySizes,
 )
-from lti_app.peer_activities.registry import ActivityType, register
 
 #: Completion rules: every round played and every owed feedback given (default), or
 #: every round played (reached its feedback step).
@@ -39,15 +40,3 @@ class RolePlaySettings(RolePlaySizes):
         "label": "Complete when", "default": "rounds_and_feedback",
         "choices": (("rounds_and_feedback", "All rounds played and feedback given"),
                     ("rounds_played", "All rounds played"))})
-
-
-ROLE_PLAY = register(
-    ActivityType(
-        key="role_play",
-        label="Role-play pairings",
-        summary="Pairs or triads rehearse a practice as practitioner, client and observer; "
-        "roles rotate each round and the observer's checklist becomes written feedback.",
-        settings_schema=RolePlaySettings,
-        rules="lti_app.peer_activities.role_play.settings_rules",
-    )
-)

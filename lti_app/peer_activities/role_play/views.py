@@ -32,13 +32,6 @@ bp = Blueprint("role_play", __name__, url_prefix="/rp", template_folder="templat
                static_folder="static")
 
 
-@bp.app_context_processor
-def _helpers() -> dict[str, Any]:
-    return {"role_play_enabled": panel.enabled, "role_play_staff_panel": panel.staff_panel,
-            "role_play_learner_panel": panel.learner_panel,
-            "role_play_draft_gaps": coverage.draft_gaps}
-
-
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
     found: tuple[Actor, Activity, Course] = course_activity(activity_id, enabled=panel.enabled)
     return found

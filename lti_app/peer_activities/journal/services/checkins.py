@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from lti_app.courses.models import Person
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import clock, completion, plans, schedule
+from lti_app.peer_activities.journal import clock, completion
 from lti_app.peer_activities.journal.errors import JournalError
 from lti_app.peer_activities.journal.models import (
     ANSWERED,
@@ -22,6 +22,7 @@ from lti_app.peer_activities.journal.models import (
     JournalCheckin,
     JournalCheckinAnswer,
 )
+from lti_app.peer_activities.journal.services import plans, schedule
 from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)

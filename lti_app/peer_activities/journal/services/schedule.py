@@ -19,7 +19,7 @@ Edge cases
     * course concluded (the instructor's "follow-up closes" date has passed): no
       reminders, no launch notices, and no new answers.
 
-Reminders: the periodic sweep (``jobs.sweeper``, every 15 s) looks for due,
+Reminders: the periodic sweep (``find_due_checkins``, every 15 s) looks for due,
 not yet reminded check-ins with one indexed query and enqueues
 ``journal.checkins_due``, which queues one e-mail per check-in (idempotent: each
 check-in is reminded once, with a ``dedupe_key``) carrying a signed deep link.
@@ -190,7 +190,6 @@ def _unreminded(now: datetime) -> Any:
         JournalCheckin.due_at <= now)
 
 
-@jobs.sweeper
 def find_due_checkins() -> None:
     """Every sweep: when e-mail is on and a check-in came due, enqueue the reminders."""
     if not mail.configured():
@@ -200,7 +199,6 @@ def find_due_checkins() -> None:
         jobs.enqueue(DUE_JOB)
 
 
-@jobs.job(DUE_JOB)
 def remind_due_checkins() -> int:
     """Queue one reminder e-mail per due check-in, at most once each. Returns how
     many e-mails were queued. Idempotent: a handled check-in is marked."""

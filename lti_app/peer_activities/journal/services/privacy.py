@@ -16,7 +16,6 @@ from sqlalchemy import delete, select
 
 from lti_app.courses.models import Person
 from lti_app.extensions import db
-from lti_app.peer_activities.journal import plans, schedule
 from lti_app.peer_activities.journal.models import (
     JournalActionItem,
     JournalCheckin,
@@ -24,6 +23,8 @@ from lti_app.peer_activities.journal.models import (
     JournalObservation,
     JournalProgress,
 )
+from lti_app.peer_activities.journal.services import plans, schedule
+from lti_app.peer_activities.journal.services.observations import observations_of
 from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
@@ -38,8 +39,6 @@ class OwnJournal:
 
 
 def own_journal(activity: Activity, person: Person) -> OwnJournal:
-    from lti_app.peer_activities.journal.observations import observations_of
-
     entries = list(db.session.scalars(select(JournalEntry).where(
         JournalEntry.activity_id == activity.id, JournalEntry.person_id == person.id)
         .order_by(JournalEntry.created_at, JournalEntry.id)))

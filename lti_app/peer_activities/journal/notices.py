@@ -14,7 +14,7 @@ from sqlalchemy import String, bindparam, cast, select
 
 from lti_app.courses.models import Person
 from lti_app.peer_activities import notices
-from lti_app.peer_activities.journal import clock, schedule
+from lti_app.peer_activities.journal import clock
 from lti_app.peer_activities.journal.models import (
     PENDING,
     REQUESTED,
@@ -22,6 +22,7 @@ from lti_app.peer_activities.journal.models import (
     JournalCheckin,
     JournalObservation,
 )
+from lti_app.peer_activities.journal.services import schedule
 from lti_app.peer_activities.models import Activity
 
 CHECKINS = "journal.checkins"
@@ -64,9 +65,10 @@ def _checkins_build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     return found
 
 
-notices.source(notices.Source(
+#: A learner's due check-ins.
+CHECKINS_SOURCE = notices.Source(
     CHECKINS, applies=lambda actor: actor.roles.is_learner, queries=_checkins_query,
-    build=_checkins_build, params=lambda actor: {"journal_now": clock.now()}))
+    build=_checkins_build, params=lambda actor: {"journal_now": clock.now()})
 
 
 def _observations_query() -> list[Any]:
@@ -105,6 +107,9 @@ def _observations_build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
         action="Review the request")]
 
 
-notices.source(notices.Source(
+#: Open requests to confirm an observed application, for whoever was asked.
+OBSERVATIONS_SOURCE = notices.Source(
     OBSERVATIONS, applies=lambda actor: True, queries=_observations_query,
-    build=_observations_build))
+    build=_observations_build)
+#: What the activity registers (see activity.py).
+SOURCES = (CHECKINS_SOURCE, OBSERVATIONS_SOURCE)

@@ -1,7 +1,7 @@
-"""Reminders: what a learner owes in the course's peer reviews, at every launch,
+"""Notices and reminders: what a learner owes in the course's peer reviews, at every launch,
 and by e-mail before a due date when SMTP is configured.
 
-At launch (``notices.provider``)
+At launch (``SOURCE``, a ``notices.Source``)
     From any Peerlift link of the course a learner first sees, for every peer
     review of the course they take part in: "Submit your work for <title>",
     "You owe N reviews in <title>" (only once they submitted and there is other
@@ -12,7 +12,7 @@ At launch (``notices.provider``)
     learner's figures (and the course's learner count, for the quota) as
     indexed sub-queries.
 
-By e-mail (``jobs.sweeper`` → ``peer_review.reminders_due``)
+By e-mail (sweeper ``find_due_reminders`` → job ``peer_review.reminders_due``)
     When a submission or review due date is 24 hours away or has passed (up to
     ``GRACE`` ago), every active learner with an address who still owes that
     phase is sent one reminder per activity, phase and due date: the mail
@@ -210,9 +210,11 @@ def _notices(actor: Any, rows: list[Any]) -> list[notices.Notice]:
     return found
 
 
-SOURCE = notices.source(notices.Source(
+SOURCE = notices.Source(
     NOTICES, applies=lambda actor: not actor.is_staff and actor.roles.is_learner,
-    queries=_figures, build=_notices))
+    queries=_figures, build=_notices)
+#: What the activity registers (see activity.py).
+SOURCES = (SOURCE,)
 
 
 def peer_review_owed(actor: Any) -> list[notices.Notice]:
@@ -247,7 +249,6 @@ def _scan(now: datetime) -> list[tuple[int, str, datetime]]:
             for key, due in _due_phases(settings or {}, now)]
 
 
-@jobs.sweeper
 def find_due_reminders() -> None:
     """Every sweep: when e-mail is on, read the due dates every ``SCAN_S`` seconds
     (per process) and enqueue the reminders job when a phase is in its window."""
@@ -323,7 +324,6 @@ def _message(activity: Activity, course: Course | None, person: Person, phase: s
     return subject, body
 
 
-@jobs.job(DUE_JOB)
 def remind_due() -> int:
     """Queue one reminder e-mail per learner who owes a phase in its window, once
     per activity, phase and due date (``dedupe_key``). Returns how many were queued.
