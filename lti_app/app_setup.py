@@ -33,7 +33,7 @@ from lti_app.db import WROTE, finish
 from lti_app.extensions import db, limiter, migrate
 from lti_app.lms import frame_origins
 from lti_app.log_redaction import install_werkzeug_filter
-from lti_app.peer_activities.views import course_activity, render_activity
+from lti_app.peer_activities.page import course_activity, render_activity
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 

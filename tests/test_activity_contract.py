@@ -27,7 +27,7 @@ from lti_app.lms import registry as platforms
 from lti_app.lms.registry import PlatformSpec
 from lti_app.peer_activities import notices, registry
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.views import course_activity
+from lti_app.peer_activities.page import course_activity
 from lti_app.sandbox.platform import DL, SandboxUser
 from tests.support.lti import INSTRUCTOR, LEARNER, MENTOR, LtiDriver, token_from
 

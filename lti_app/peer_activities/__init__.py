@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from flask import Flask
 
-from lti_app.peer_activities import registry, staff_views, views
+from lti_app.peer_activities import page, registry, staff_views, views
 from lti_app.peer_activities.case_discussion.activity import CASE_DISCUSSION
 from lti_app.peer_activities.grouping import panel as grouping_panel
 from lti_app.peer_activities.grouping import views as grouping_views
@@ -30,7 +30,7 @@ def init_app(app: Flask) -> None:
     into ``app``, in this order (each activity: its blueprints, template helpers,
     notices, jobs, sweepers and grade columns; see ``registry.install``)."""
     app.register_blueprint(views.bp)
-    app.jinja_env.globals.update(views.TEMPLATE_GLOBALS)
+    app.jinja_env.globals.update(page.TEMPLATE_GLOBALS)
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(grouping_views.bp)
     app.cli.add_command(grouping_cli)

@@ -12,9 +12,9 @@ from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.extensions import db
 from lti_app.grades import publishing
 from lti_app.grades import services as grades
-from lti_app.peer_activities import registry, settings_edit, settings_form
+from lti_app.peer_activities import registry, settings_edit
+from lti_app.peer_activities.page import course_activity, render_settings
 from lti_app.peer_activities.settings_form import ActivityInputError
-from lti_app.peer_activities.views import course_activity
 
 bp = Blueprint("staff", __name__, url_prefix="/a", template_folder="templates")
 
@@ -141,27 +141,6 @@ def roster_sync(activity_id: str) -> Any:
         course.roster_sync_error = None
     return redirect(url_for("staff.roster_page", activity_id=activity.public_id,
                             t=actor.token()), code=303)
-
-
-def render_settings(actor: Actor, activity: Any, *, errors: dict[str, Any] | None = None,
-                    typed: Any = None, prefix: str = "", status: int = 200) -> Any:
-    """The Settings page: what is typed (after an error) or in force, the reasons
-    some settings are fixed now, and the confirmation of a save (``?saved=``)."""
-    kind = registry.get(activity.activity_type)
-    if kind is None:
-        abort(404)
-    saved = request.args.get("saved") if request.method == "GET" else None
-    names = [n for n in (saved or "").split(",") if n]
-    current = settings_form.effective(kind, activity.settings)
-    elsewhere = [(s.label, settings_form.words(s, current[s.name], current), s.edited_elsewhere)
-                 for s in settings_form.specs(kind) if s.edited_elsewhere and s.shown]
-    return render_template(
-        "activities/settings.html", actor=actor, activity=activity, kind=kind,
-        values=settings_form.form_values(kind, activity.settings, typed, prefix),
-        form=typed if typed is not None else {}, errors=errors or {},
-        fixed=settings_edit.locked_settings(activity, kind), elsewhere=elsewhere,
-        confirmation=settings_edit.confirmation(kind, activity, names),
-        nothing_changed=saved is not None and not names), status
 
 
 @bp.get("/<activity_id>/settings")

@@ -12,6 +12,7 @@ from lti_app.peer_activities.case_discussion import (
     completion,
     facilitation_views,
     panel,
+    routing,
     summaries,
     views,
 )
@@ -31,7 +32,7 @@ CASE_DISCUSSION = ActivityType(
     staff_panel=Panel("case_discussion/_activity.html", panel.staff_panel),
     notices=case_discussion_notices.SOURCES,
     completion=completion.is_completed,
-    blueprints=(views.bp,),
+    blueprints=(routing.bp,),
     route_modules=(views, facilitation_views),
     template_globals={"case_discussion_ago": panel.ago,
                       "case_discussion_editable": panel.editable,

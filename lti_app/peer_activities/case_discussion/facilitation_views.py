@@ -22,8 +22,7 @@ from lti_app.peer_activities.case_discussion import (
     summaries,
 )
 from lti_app.peer_activities.case_discussion.lookups import Access
-from lti_app.peer_activities.case_discussion.services import CaseDiscussionError
-from lti_app.peer_activities.case_discussion.views import (
+from lti_app.peer_activities.case_discussion.routing import (
     back_to_activity,
     bp,
     group_access,
@@ -31,6 +30,7 @@ from lti_app.peer_activities.case_discussion.views import (
     refused_on_activity,
     scope,
 )
+from lti_app.peer_activities.case_discussion.services import CaseDiscussionError
 from lti_app.peer_activities.models import Activity
 
 

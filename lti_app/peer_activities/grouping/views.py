@@ -41,7 +41,7 @@ from lti_app.peer_activities.grouping.schemas import (
     questions_as_text,
 )
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.views import course_activity, render_activity
+from lti_app.peer_activities.page import course_activity, render_activity
 
 bp = Blueprint("grouping", __name__, url_prefix="/g", template_folder="templates",
                static_folder="static")

@@ -10,7 +10,14 @@ from __future__ import annotations
 from typing import Any
 
 from lti_app.courses.session import Actor
-from lti_app.peer_activities.journal import JournalSettings, completion, panel, staff_views, views
+from lti_app.peer_activities.journal import (
+    JournalSettings,
+    completion,
+    panel,
+    routing,
+    staff_views,
+    views,
+)
 from lti_app.peer_activities.journal import notices as journal_notices
 from lti_app.peer_activities.journal.services import schedule
 from lti_app.peer_activities.models import Activity
@@ -44,7 +51,7 @@ JOURNAL = ActivityType(
     exports=(Export("Check-in answers (CSV)", "journal.answers_csv"),),
     jobs=(Job(schedule.DUE_JOB, schedule.remind_due_checkins),),
     sweepers=(schedule.find_due_checkins,),
-    blueprints=(views.bp,),
+    blueprints=(routing.bp,),
     route_modules=(views, staff_views),
     template_globals={"journal_day": panel.fmt_day},
 )

@@ -15,9 +15,9 @@ from lti_app.courses.session import require_actor
 from lti_app.extensions import db
 from lti_app.peer_activities import registry, settings_edit
 from lti_app.peer_activities.journal import completion, figures
-from lti_app.peer_activities.journal.views import _back, _scope, bp
+from lti_app.peer_activities.journal.routing import back, bp, scope
+from lti_app.peer_activities.page import render_settings
 from lti_app.peer_activities.settings_form import ActivityInputError
-from lti_app.peer_activities.staff_views import render_settings
 
 # -- staff -----------------------------------------------------------------------------------
 
@@ -28,7 +28,7 @@ def save_settings(activity_id: str) -> Any:
     """Prompts, check-in days, their anchor, follow-up closing and the completion
     rule (the activity's Settings page does the same with the title); unanswered
     check-ins are rescheduled. Refused: the Settings page with everything typed."""
-    actor, activity, _ = _scope(activity_id)
+    actor, activity, _ = scope(activity_id)
     kind = registry.get(activity.activity_type)
     assert kind is not None
     try:
@@ -45,21 +45,21 @@ def save_settings(activity_id: str) -> Any:
 def reopen(activity_id: str, person_id: str) -> Any:
     """Reopen a learner's completion: their unanswered check-ins are cancelled and
     scheduled again when they complete again."""
-    actor, activity, course = _scope(activity_id)
+    actor, activity, course = scope(activity_id)
     person = db.session.scalar(select(Person).join(
         Enrolment, Enrolment.person_id == Person.id).where(
         Person.public_id == person_id, Enrolment.course_id == course.id))
     if person is None:
         abort(404)
     completion.reopen(activity, person)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.get("/<activity_id>/answers.csv")
 @require_actor(staff=True)
 def answers_csv(activity_id: str) -> Any:
     """The raw check-in answers the transfer figures are computed from."""
-    _, activity, _ = _scope(activity_id)
+    _, activity, _ = scope(activity_id)
     return Response(figures.answers_csv(activity), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="checkins-{activity.public_id}.csv"',
         "Cache-Control": "no-store"})

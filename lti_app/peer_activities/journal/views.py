@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
     g,
@@ -37,6 +36,7 @@ from lti_app.lms.models import Deployment, Registration
 from lti_app.peer_activities.journal import clock, completion, panel, schemas, settings, visibility
 from lti_app.peer_activities.journal.errors import JournalError
 from lti_app.peer_activities.journal.models import JournalEntry
+from lti_app.peer_activities.journal.routing import back, bp, scope
 from lti_app.peer_activities.journal.services import (
     checkins,
     entries,
@@ -46,27 +46,15 @@ from lti_app.peer_activities.journal.services import (
     schedule,
 )
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.views import course_activity, render_activity
-
-bp = Blueprint("journal", __name__, url_prefix="/j", template_folder="templates")
-
-
-def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
-    found: tuple[Actor, Activity, Course] = course_activity(activity_id, enabled=panel.enabled)
-    return found
+from lti_app.peer_activities.page import render_activity
 
 
 def _learner(activity_id: str) -> tuple[Actor, Activity, Course]:
     """Scoped, and the caller keeps a journal here (a learner, not staff)."""
-    actor, activity, course = _scope(activity_id)
+    actor, activity, course = scope(activity_id)
     if actor.is_staff or not actor.roles.is_learner:
         abort(403)
     return actor, activity, course
-
-
-def _back(actor: Actor, activity: Activity) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor="journal"), code=303)
 
 
 def _refused(actor: Actor, activity: Activity, message: str, status: int) -> Any:
@@ -96,7 +84,7 @@ def create_entry(activity_id: str) -> Any:
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
     completion.check_completion(activity, actor.person)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 def _own_entry(activity: Activity, actor: Actor, entry_id: str) -> JournalEntry:
@@ -132,7 +120,7 @@ def update_entry(activity_id: str, entry_id: str) -> Any:
                                activities=entries.course_activities(course),
                                error=str(exc)), exc.status
     completion.check_completion(activity, actor.person)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/entries/<entry_id>/share")
@@ -142,7 +130,7 @@ def share_entry(activity_id: str, entry_id: str) -> Any:
     actor, activity, _ = _learner(activity_id)
     entries.set_shared(_own_entry(activity, actor, entry_id),
                        request.form.get("shared") in ("1", "on", "yes"))
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/entries/<entry_id>/delete")
@@ -151,14 +139,14 @@ def delete_entry(activity_id: str, entry_id: str) -> Any:
     """The author removes an entry."""
     actor, activity, _ = _learner(activity_id)
     entries.delete_entry(_own_entry(activity, actor, entry_id))
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.get("/<activity_id>/entries.json")
 @require_actor()
 def entries_json(activity_id: str) -> Any:
     """The entries the caller may read (``q`` searches them), as JSON."""
-    actor, activity, _ = _scope(activity_id)
+    actor, activity, _ = scope(activity_id)
     query = request.args.get("q", "").strip()[:200]
     found = visibility.search_entries(actor, activity, query)
     own, peer = schemas.EntryOut(), schemas.SharedEntryOut()
@@ -171,7 +159,7 @@ def entries_json(activity_id: str) -> Any:
 @require_actor()
 def search(activity_id: str) -> Any:
     """Search the entries the caller may read."""
-    actor, activity, course = _scope(activity_id)
+    actor, activity, course = scope(activity_id)
     query = request.args.get("q", "").strip()[:200]
     found = visibility.search_entries(actor, activity, query) if query else []
     return render_template("journal/search.html", actor=actor, activity=activity, query=query,
@@ -202,7 +190,7 @@ def add_item(activity_id: str) -> Any:
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
     completion.check_completion(activity, actor.person)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/plan/<item_id>")
@@ -215,7 +203,7 @@ def update_item(activity_id: str, item_id: str) -> Any:
         plans.update_item(item, **schemas.item_input(request.form))
     except ValidationError as exc:
         return _refused(actor, activity, _messages(exc), 422)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/plan/<item_id>/status")
@@ -229,7 +217,7 @@ def item_status(activity_id: str, item_id: str) -> Any:
                          request.form.get("note", "").strip()[:2000])
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/plan/<item_id>/delete")
@@ -238,7 +226,7 @@ def delete_item(activity_id: str, item_id: str) -> Any:
     """Remove an action plan item (with its history)."""
     actor, activity, _ = _learner(activity_id)
     plans.delete_item(_own_item(activity, actor, item_id))
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/plan/<item_id>/observe")
@@ -253,7 +241,7 @@ def request_observation(activity_id: str, item_id: str) -> Any:
                                          request.form.get("note", "").strip()[:2000])
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 # -- check-ins -------------------------------------------------------------------------------
@@ -294,7 +282,7 @@ def answer_checkin(activity_id: str, checkin_id: str) -> Any:
         return _checkin_page(actor, activity, found, _messages(exc), request.form, 422)
     except JournalError as exc:
         return _checkin_page(actor, activity, found, str(exc), request.form, exc.status)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.get("/link/<token>")
@@ -328,7 +316,7 @@ def checkin_link(token: str) -> Any:
 def observations_page(activity_id: str) -> Any:
     """Requests to the caller to confirm an observed application: only the action
     item and the learner's note."""
-    actor, activity, course = _scope(activity_id)
+    actor, activity, course = scope(activity_id)
     return render_template("journal/observations.html", actor=actor, activity=activity,
                            requests=observations.requests_for(course, actor.person),
                            error="")
@@ -338,7 +326,7 @@ def observations_page(activity_id: str) -> Any:
 @require_actor()
 def answer_observation(activity_id: str, observation_id: str) -> Any:
     """Confirm or decline an observed application, with a comment."""
-    actor, activity, course = _scope(activity_id)
+    actor, activity, course = scope(activity_id)
     try:
         observations.answer_observation(course, actor.person, observation_id,
                                         confirm=request.form.get("decision") == "confirm",
@@ -389,4 +377,4 @@ def delete_data(activity_id: str) -> Any:
         return render_template("journal/delete.html", actor=actor, activity=activity,
                                error="Type DELETE to confirm."), 422
     privacy.delete_own_data(activity, actor.person)
-    return _back(actor, activity)
+    return back(actor, activity)

@@ -14,6 +14,7 @@ from lti_app.peer_activities.peer_review import (
     gradebook,
     panel,
     remedy_views,
+    routing,
     views,
 )
 from lti_app.peer_activities.peer_review import notices as peer_review_notices
@@ -34,7 +35,7 @@ PEER_REVIEW = ActivityType(
     exports=(Export("Grades and reviews (CSV)", "peer_review.export"),),
     jobs=(Job(peer_review_notices.DUE_JOB, peer_review_notices.remind_due),),
     sweepers=(peer_review_notices.find_due_reminders,),
-    blueprints=(views.bp,),
+    blueprints=(routing.bp,),
     route_modules=(views, remedy_views),
     template_globals={"peer_review_done": remedy_views.done_message},
 )

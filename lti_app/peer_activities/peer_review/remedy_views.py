@@ -13,8 +13,8 @@ from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading, shortfall
 from lti_app.peer_activities.peer_review import submissions as subs
+from lti_app.peer_activities.peer_review.routing import bp, refused, scope
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
-from lti_app.peer_activities.peer_review.views import _refused, _scope, bp
 
 #: What each action did, as the page says it (``{n}``: how many submissions).
 DONE_MESSAGES = {
@@ -50,11 +50,11 @@ def _ids() -> list[str] | None:
 @require_actor(staff=True)
 def end_reviews(activity_id: str) -> Any:
     """Close the review phase now (the instructor moves on)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         shortfall.end_reviews(activity)
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     grading.check_completion(activity, subs.learners(activity))
     return _done(actor, activity, "ended")
 
@@ -63,11 +63,11 @@ def end_reviews(activity_id: str) -> Any:
 @require_actor(staff=True)
 def offer_to_volunteers(activity_id: str) -> Any:
     """Offer the submissions short of reviews to volunteers."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         n = shortfall.offer_to_volunteers(activity, _ids())
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     return _done(actor, activity, "offered", n)
 
 
@@ -75,11 +75,11 @@ def offer_to_volunteers(activity_id: str) -> Any:
 @require_actor(staff=True)
 def accept_fewer(activity_id: str) -> Any:
     """Accept fewer reviews for the submissions short of them (grades flagged)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         n = shortfall.accept_fewer(activity, actor.person, _ids())
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     return _done(actor, activity, "accepted", n)
 
 
@@ -87,10 +87,10 @@ def accept_fewer(activity_id: str) -> Any:
 @require_actor(staff=True)
 def staff_review(activity_id: str, submission_id: str) -> Any:
     """Review one short submission as staff: opens its review form."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         review = shortfall.staff_review(activity, actor.person, submission_id)
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     return redirect(url_for("peer_review.review", activity_id=activity.public_id,
                             review_id=review.public_id, t=actor.token()), code=303)

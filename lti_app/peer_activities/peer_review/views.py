@@ -15,10 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 from flask import (
-    Blueprint,
     Response,
     abort,
-    g,
     redirect,
     render_template,
     request,
@@ -27,26 +25,16 @@ from flask import (
 from marshmallow import ValidationError
 
 from lti_app.courses.models import Person
-from lti_app.courses.session import Actor, current_actor, require_actor
+from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading, panel, rubrics, schemas, uploads
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
+from lti_app.peer_activities.peer_review.routing import back, bp, refused, scope
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
 from lti_app.peer_activities.services import ActivityInputError
-from lti_app.peer_activities.views import course_activity, render_activity
-
-bp = Blueprint("peer_review", __name__, url_prefix="/pr", template_folder="templates")
-
-
-def _scope(activity_id: str) -> tuple[Actor, Activity]:
-    actor = current_actor()
-    if not (actor.is_staff or actor.roles.is_learner):
-        abort(403)  # guests and other roles take no part
-    _actor, activity, _course = course_activity(activity_id, enabled=panel.enabled)
-    return actor, activity
 
 
 def _learner(activity: Activity, person_id: str) -> Person:
@@ -54,16 +42,6 @@ def _learner(activity: Activity, person_id: str) -> Person:
     if person is None:
         abort(404)
     return person
-
-
-def _back(actor: Actor, activity: Activity) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor="peer-review"), code=303)
-
-
-def _refused(actor: Actor, activity: Activity, message: str, status: int = 422) -> Any:
-    g.peer_review_flash = {"error": message}
-    return render_activity(actor, activity), status
 
 
 def _message(exc: ValidationError) -> str:
@@ -81,7 +59,7 @@ def _message(exc: ValidationError) -> str:
 @require_actor()
 def submit(activity_id: str) -> Any:
     """Save the learner's submission (text sanitised, link checked)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         data = schemas.submission_input(request.form)
         upload = request.files.get("file")
@@ -91,35 +69,35 @@ def submit(activity_id: str) -> Any:
         if upload is not None and has_file:
             uploads.attach(sub, upload.filename or "", upload.stream)
     except ValidationError as exc:
-        return _refused(actor, activity, _message(exc))
+        return refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     grading.check_completion(activity, [actor.person])
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/revision")
 @require_actor()
 def revise(activity_id: str) -> Any:
     """Hand in a revised version after feedback (if the activity allows it)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         subs.revise_work(activity, actor.person, request.form.get("body", "")[:50000])
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
-    return _back(actor, activity)
+        return refused(actor, activity, str(exc))
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/reviews/next")
 @require_actor()
 def next_review(activity_id: str) -> Any:
     """Open the reviewer's current review, or lease the submission that most needs one."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         review = rv.next_review(activity, actor.person, staff=actor.is_staff,
                                 volunteer=request.form.get("volunteer") == "1")
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc), 409)
+        return refused(actor, activity, str(exc), 409)
     return redirect(url_for("peer_review.review", activity_id=activity.public_id,
                             review_id=review.public_id, t=actor.token()), code=303)
 
@@ -142,7 +120,7 @@ def _review_form(actor: Actor, activity: Activity, review: PeerReviewReview,
 @require_actor()
 def review(activity_id: str, review_id: str) -> Any:
     """The review task: the work and the rubric (only for its allocated reviewer)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     return _review_form(actor, activity, _own_review(actor, activity, review_id))
 
 
@@ -150,7 +128,7 @@ def review(activity_id: str, review_id: str) -> Any:
 @require_actor()
 def submit_review(activity_id: str, review_id: str) -> Any:
     """Save the rubric scores and comment (out-of-range scores refused)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     found = _own_review(actor, activity, review_id)
     criteria = subs.criteria(activity)
     try:
@@ -163,14 +141,14 @@ def submit_review(activity_id: str, review_id: str) -> Any:
         return _review_form(actor, activity, found, str(exc), request.form, 422)
     grading.check_completion(activity, [actor.person,
                                         *subs.people_of(activity, found.submission)])
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/feedback/<review_id>/rating")
 @require_actor()
 def rate(activity_id: str, review_id: str) -> Any:
     """The author rates how helpful a review of their work was."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     found = rv.review_for_author(activity, actor.person, review_id)
     if found is None:
         abort(404)
@@ -179,11 +157,11 @@ def rate(activity_id: str, review_id: str) -> Any:
                                            "comment": request.form.get("comment", "")})
         rv.rate_review(found, data["stars"], data["comment"])
     except ValidationError as exc:
-        return _refused(actor, activity, _message(exc))
+        return refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     grading.check_completion(activity, subs.people_of(activity, found.submission))
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.get("/<activity_id>/submissions/<submission_id>/file")
@@ -191,7 +169,7 @@ def rate(activity_id: str, review_id: str) -> Any:
 def download(activity_id: str, submission_id: str) -> Any:
     """A submission's file, as an attachment, for its author, its allocated reviewers
     and staff only. Under double-blind a reviewer gets a neutral file name."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     sub = subs.submission_by_id(activity, submission_id)
     if sub is None:
         abort(404)
@@ -215,7 +193,7 @@ def download(activity_id: str, submission_id: str) -> Any:
 @require_actor()
 def feedback_json(activity_id: str) -> Any:
     """The reviews of the caller's own submission, as the author may see them."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     return {"reviews": panel.received_reviews(activity, actor)}
 
 
@@ -227,7 +205,7 @@ def feedback_json(activity_id: str) -> Any:
 def save_rubric(activity_id: str) -> Any:
     """Replace the rubric (one criterion a line), or take a library rubric, or copy
     another activity's."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         source_id = request.form.get("copy_from", "").strip()
         library_id = request.form.get("library", "").strip()
@@ -246,35 +224,35 @@ def save_rubric(activity_id: str) -> Any:
         else:
             subs.save_rubric(activity, schemas.rubric_input(request.form.get("rubric", "")))
     except ValidationError as exc:
-        return _refused(actor, activity, _message(exc))
+        return refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
-    return _back(actor, activity)
+        return refused(actor, activity, str(exc))
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/library")
 @require_actor(staff=True)
 def save_to_library(activity_id: str) -> Any:
     """Keep this activity's rubric in the library, under a name, for reuse."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         data = schemas.LibrarySaveInput().load({"name": request.form.get("name", "").strip()})
         rubrics.save_to_library(activity, data["name"], actor.person)
     except ValidationError as exc:
-        return _refused(actor, activity, _message(exc))
+        return refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
-    return _back(actor, activity)
+        return refused(actor, activity, str(exc))
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/library/<rubric_id>/delete")
 @require_actor(staff=True)
 def delete_from_library(activity_id: str, rubric_id: str) -> Any:
     """Remove a saved rubric from the library (activities using it keep theirs)."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     if not rubrics.delete_from_library(activity, rubric_id):
         abort(404)
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/settings")
@@ -282,7 +260,7 @@ def delete_from_library(activity_id: str, rubric_id: str) -> Any:
 def save_settings(activity_id: str) -> Any:
     """Change the phases' due dates and the grading options, or (a form of its own)
     group submissions."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     form = request.form
     changes: dict[str, Any]
     if form.get("group_settings") == "1":  # the group submissions form
@@ -299,23 +277,23 @@ def save_settings(activity_id: str) -> Any:
     try:
         subs.update_settings(activity, changes)
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
+        return refused(actor, activity, str(exc))
     except ActivityInputError as exc:
-        return _refused(actor, activity, " ".join(
+        return refused(actor, activity, " ".join(
             f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in exc.messages.items()))
-    return _back(actor, activity)
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/allocate")
 @require_actor(staff=True)
 def allocate(activity_id: str) -> Any:
     """Batch mode: allocate every submission's k reviewers now, balanced."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     try:
         rv.allocate_all(activity)
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
-    return _back(actor, activity)
+        return refused(actor, activity, str(exc))
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/grades/publish")
@@ -323,7 +301,7 @@ def allocate(activity_id: str) -> Any:
 def publish(activity_id: str) -> Any:
     """Sending grades is confirmed first (who gets what) and runs in the background:
     go to that page."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     return redirect(url_for("staff.grades_send_confirm", activity_id=activity.public_id,
                             t=actor.token()), code=303)
 
@@ -332,40 +310,40 @@ def publish(activity_id: str) -> Any:
 @require_actor(staff=True)
 def override(activity_id: str, person_id: str) -> Any:
     """Replace a learner's computed grade, with a reason."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     person = _learner(activity, person_id)
     try:
         data = schemas.OverrideInput().load({k: request.form.get(k, "").strip()
                                              for k in ("kind", "percent", "reason")})
         grading.override_grade(activity, person, actor.person, **data)
     except ValidationError as exc:
-        return _refused(actor, activity, _message(exc))
+        return refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
-    return _back(actor, activity)
+        return refused(actor, activity, str(exc))
+    return back(actor, activity)
 
 
 @bp.post("/<activity_id>/people/<person_id>/move-on")
 @require_actor(staff=True)
 def move_on(activity_id: str, person_id: str) -> Any:
     """Move a stuck learner on (counts as complete), with a reason."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     person = _learner(activity, person_id)
     try:
         data = schemas.ReasonInput().load({"reason": request.form.get("reason", "").strip()})
         grading.move_on(activity, person, actor.person, data["reason"])
     except ValidationError as exc:
-        return _refused(actor, activity, _message(exc))
+        return refused(actor, activity, _message(exc))
     except PeerReviewError as exc:
-        return _refused(actor, activity, str(exc))
-    return _back(actor, activity)
+        return refused(actor, activity, str(exc))
+    return back(actor, activity)
 
 
 @bp.get("/<activity_id>/submissions/<submission_id>")
 @require_actor(staff=True)
 def moderate(activity_id: str, submission_id: str) -> Any:
     """Staff read a submission and every review of it, with names, to moderate."""
-    actor, activity = _scope(activity_id)
+    actor, activity = scope(activity_id)
     sub = subs.submission_by_id(activity, submission_id)
     if sub is None:
         abort(404)
@@ -377,6 +355,6 @@ def moderate(activity_id: str, submission_id: str) -> Any:
 @require_actor(staff=True)
 def export(activity_id: str) -> Any:
     """Every rating and comment, as CSV."""
-    _, activity = _scope(activity_id)
+    _, activity = scope(activity_id)
     return Response(grading.export_csv(activity), mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="peer-review-{activity.public_id}.csv"'})

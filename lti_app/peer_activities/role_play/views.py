@@ -18,6 +18,7 @@ from marshmallow import ValidationError
 from lti_app.courses.models import Course
 from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.page import course_activity, render_activity
 from lti_app.peer_activities.role_play import coverage, lookups, panel, scenarios, services
 from lti_app.peer_activities.role_play.models import RolePlayRound
 from lti_app.peer_activities.role_play.schemas import (
@@ -26,7 +27,6 @@ from lti_app.peer_activities.role_play.schemas import (
     scenario_input,
 )
 from lti_app.peer_activities.role_play.services import RolePlayError
-from lti_app.peer_activities.views import course_activity, render_activity
 
 bp = Blueprint("role_play", __name__, url_prefix="/rp", template_folder="templates",
                static_folder="static")

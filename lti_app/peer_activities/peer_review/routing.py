@@ -1,0 +1,37 @@
+"""The ``peer_review`` blueprint and the request helpers its two view modules share
+(``views``: submitting, reviewing, the staff pages; ``remedy_views``: what the
+instructor does about submissions short of reviews): the activity as the caller may
+open it, and how a refusal shows on the activity page. Not a view module, so
+neither view module imports the other.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, g, redirect, url_for
+
+from lti_app.courses.session import Actor, current_actor
+from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.page import course_activity, render_activity
+from lti_app.peer_activities.peer_review import panel
+
+bp = Blueprint("peer_review", __name__, url_prefix="/pr", template_folder="templates")
+
+
+def scope(activity_id: str) -> tuple[Actor, Activity]:
+    actor = current_actor()
+    if not (actor.is_staff or actor.roles.is_learner):
+        abort(403)  # guests and other roles take no part
+    _actor, activity, _course = course_activity(activity_id, enabled=panel.enabled)
+    return actor, activity
+
+
+def back(actor: Actor, activity: Activity) -> Any:
+    return redirect(url_for("activities.show", activity_id=activity.public_id,
+                            t=actor.token(), _anchor="peer-review"), code=303)
+
+
+def refused(actor: Actor, activity: Activity, message: str, status: int = 422) -> Any:
+    g.peer_review_flash = {"error": message}
+    return render_activity(actor, activity), status
