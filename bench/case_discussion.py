@@ -172,8 +172,8 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
 
 
 def _token(app: Any, seeded: dict[str, Any], person_id: int, *, staff: bool = False) -> str:
+    from lti_app.actor.session import issue_token
     from lti_app.courses.models import Course, Person
-    from lti_app.courses.session import issue_token
     from lti_app.domain.roles import RoleSet
     from lti_app.extensions import db
     from lti_app.lms.models import Deployment, Registration

@@ -280,8 +280,8 @@ def measure_queries(app: Any, seeded: dict[str, Any], args: argparse.Namespace
 def measure_pages(app: Any, seeded: dict[str, Any], args: argparse.Namespace
                   ) -> dict[str, list[float]]:
     """The dashboard page itself (queries, charts, template) through the test client."""
+    from lti_app.actor.session import issue_token
     from lti_app.courses.models import Course, Person
-    from lti_app.courses.session import issue_token
     from lti_app.domain.roles import RoleSet
     from lti_app.extensions import db
     from lti_app.lms.models import Deployment, Registration

@@ -107,8 +107,8 @@ def instrument(timers: Timers, app: Any) -> None:
     import requests
     from sqlalchemy.orm import Session
 
+    import lti_app.actor.session as tool_session
     import lti_app.courses.services as courses
-    import lti_app.courses.session as tool_session
     import lti_app.launch.services as launch_services
     import lti_app.launch.state_store as state_store
     import lti_app.launch.validation as validation

@@ -247,7 +247,7 @@ def _request_cycle(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Any:
         code = exc.code or 500
-        # An exception may carry its own page text (e.g. courses.session.AccessEnded).
+        # An exception may carry its own page text (e.g. actor.session.AccessEnded).
         title, message = getattr(exc, "page", None) or _ERROR_TEXT.get(
             code, ("Something went wrong", exc.description or ""))
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":

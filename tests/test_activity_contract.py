@@ -19,8 +19,8 @@ from marshmallow import Schema, fields, validate
 from sqlalchemy import bindparam, select
 
 from lti_app import create_app
+from lti_app.actor.session import require_actor
 from lti_app.courses.models import Person
-from lti_app.courses.session import require_actor
 from lti_app.extensions import db
 from lti_app.lms import keys
 from lti_app.lms import registry as platforms

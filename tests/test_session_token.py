@@ -6,7 +6,7 @@ import time
 
 from itsdangerous import URLSafeTimedSerializer
 
-from lti_app.courses.session import SALT
+from lti_app.actor.session import SALT
 from tests.conftest import make_app
 from tests.support.lti import INSTRUCTOR, LEARNER, token_from
 

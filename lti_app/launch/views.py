@@ -21,7 +21,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from lti_app import activity_page, signals
-from lti_app.courses.session import Actor, current_actor, issue_token, require_actor
+from lti_app.actor.session import Actor, current_actor, issue_token, require_actor
 from lti_app.extensions import limiter
 from lti_app.launch import registration, runtime, services
 from lti_app.launch.blueprint import bp

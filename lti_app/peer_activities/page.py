@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from flask import abort, render_template, request
 from werkzeug.datastructures import MultiDict
 
-from lti_app.courses.session import Actor, current_actor
+from lti_app.actor.session import Actor, current_actor
 from lti_app.peer_activities import (
     notices,
     registry,

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.courses import roster
-from lti_app.courses.session import Actor, current_actor, require_actor
 from lti_app.extensions import db
 from lti_app.grades import publishing
 from lti_app.grades import services as grades

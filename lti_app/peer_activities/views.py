@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from lti_app.courses.session import current_actor, require_actor
+from lti_app.actor.session import current_actor, require_actor
 from lti_app.peer_activities import registry, services
 from lti_app.peer_activities.page import render_activity
 from lti_app.peer_activities.services import ActivityInputError

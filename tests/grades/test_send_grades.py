@@ -108,8 +108,8 @@ def test_retry_says_what_it_did(app, client, course):
 
 
 def test_learners_cannot_send_grades(app, client, course):
+    from lti_app.actor.session import issue_token
     from lti_app.courses.models import Course, Person
-    from lti_app.courses.session import issue_token
     from lti_app.domain.roles import LEARNER, RoleSet
     from lti_app.lms.models import Deployment, Registration
 

@@ -119,7 +119,7 @@ def test_the_launch_costs_two_queries_however_many_peer_reviews_the_course_has(
     from sqlalchemy import event
 
     with pr.app.app_context(), pr.app.test_request_context():
-        from lti_app.courses.session import load_actor
+        from lti_app.actor.session import load_actor
 
         visit = pr.enter(ANA)
         actor = load_actor(visit.token)

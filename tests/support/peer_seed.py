@@ -80,7 +80,7 @@ def seed_peer_review(activity_id: int, *, started: int, k: int = 3) -> Seeded:
 
 def staff_token(course_id: int, sub: str = "bench-instructor") -> str:
     """An instructor of the course (made on first use) and their session token."""
-    from lti_app.courses.session import issue_token
+    from lti_app.actor.session import issue_token
 
     course = db.session.get(Course, course_id)
     assert course is not None

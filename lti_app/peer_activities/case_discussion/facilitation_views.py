@@ -13,7 +13,7 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
 
-from lti_app.courses.session import Actor, require_actor
+from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.case_discussion import (
     coaching,
     lookups,

@@ -11,8 +11,8 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
+from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
-from lti_app.courses.session import Actor
 from lti_app.peer_activities.case_discussion import lookups, panel
 from lti_app.peer_activities.case_discussion.lookups import Access
 from lti_app.peer_activities.case_discussion.models import CaseDiscussionThread

@@ -26,7 +26,7 @@ from flask import (
     url_for,
 )
 
-from lti_app.courses.session import Actor, current_actor, require_actor
+from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.extensions import db
 from lti_app.peer_activities.case_discussion import (
     attachments,

@@ -13,8 +13,8 @@ from typing import Any
 from flask import g
 from sqlalchemy import select
 
+from lti_app.actor.session import Actor
 from lti_app.courses.models import Course, Enrolment, Person
-from lti_app.courses.session import Actor
 from lti_app.extensions import db
 from lti_app.peer_activities import registry
 from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, rounds

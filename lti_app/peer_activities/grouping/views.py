@@ -16,8 +16,8 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Course
-from lti_app.courses.session import Actor, require_actor
 from lti_app.domain.matching import LEVELS, InfeasibleGrouping
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import (

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from lti_app.courses.session import Actor
+from lti_app.actor.session import Actor
 from lti_app.peer_activities.journal import (
     JournalSettings,
     completion,

@@ -15,8 +15,8 @@ from typing import Any
 from flask import g
 from sqlalchemy import func, select
 
+from lti_app.actor.session import Actor
 from lti_app.courses.models import Enrolment, Person
-from lti_app.courses.session import Actor
 from lti_app.domain.roles import LEARNER
 from lti_app.extensions import db
 from lti_app.peer_activities.journal import clock, completion, figures, settings, visibility

@@ -10,8 +10,8 @@ from typing import Any
 
 from flask import Blueprint, redirect, url_for
 
+from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
-from lti_app.courses.session import Actor
 from lti_app.peer_activities.journal import panel
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity

@@ -10,8 +10,8 @@ from typing import Any
 from flask import Response, abort, redirect, request, url_for
 from sqlalchemy import select
 
+from lti_app.actor.session import require_actor
 from lti_app.courses.models import Enrolment, Person
-from lti_app.courses.session import require_actor
 from lti_app.extensions import db
 from lti_app.peer_activities import registry, settings_edit
 from lti_app.peer_activities.journal import completion, figures

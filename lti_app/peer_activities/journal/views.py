@@ -28,8 +28,8 @@ from marshmallow import ValidationError
 from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
+from lti_app.actor.session import Actor, issue_token, require_actor
 from lti_app.courses.models import Course, Enrolment, Person
-from lti_app.courses.session import Actor, issue_token, require_actor
 from lti_app.domain.roles import RoleSet
 from lti_app.extensions import db
 from lti_app.lms.models import Deployment, Registration

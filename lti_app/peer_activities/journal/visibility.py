@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from sqlalchemy import Select, false, or_, select
 
+from lti_app.actor.session import Actor
 from lti_app.courses.models import Course, Person
-from lti_app.courses.session import Actor
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping.models import (
     PUBLISHED,

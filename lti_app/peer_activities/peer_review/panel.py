@@ -14,9 +14,9 @@ from typing import Any
 
 from sqlalchemy import select
 
+from lti_app.actor.session import Actor
 from lti_app.courses.anonymity import redactor_for
 from lti_app.courses.models import Enrolment
-from lti_app.courses.session import Actor
 from lti_app.db import change_stamps, utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity

@@ -9,7 +9,7 @@ from typing import Any
 
 from flask import redirect, request, url_for
 
-from lti_app.courses.session import Actor, require_actor
+from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading, shortfall
 from lti_app.peer_activities.peer_review import submissions as subs

@@ -11,7 +11,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, url_for
 
-from lti_app.courses.session import Actor, current_actor
+from lti_app.actor.session import Actor, current_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity, render_activity
 from lti_app.peer_activities.peer_review import panel

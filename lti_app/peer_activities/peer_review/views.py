@@ -24,8 +24,8 @@ from flask import (
 )
 from marshmallow import ValidationError
 
+from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Person
-from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import grading, panel, rubrics, schemas, uploads

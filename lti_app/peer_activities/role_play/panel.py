@@ -17,7 +17,7 @@ from typing import Any
 from flask import g
 from sqlalchemy import func, select
 
-from lti_app.courses.session import Actor
+from lti_app.actor.session import Actor
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import rounds as grouping_rounds
 from lti_app.peer_activities.models import Activity

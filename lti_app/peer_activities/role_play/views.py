@@ -15,8 +15,8 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Course
-from lti_app.courses.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity, render_activity
 from lti_app.peer_activities.role_play import coverage, lookups, panel, scenarios, services
