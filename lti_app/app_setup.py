@@ -16,7 +16,6 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 import config
 from lti_app import (
-    activity_page,
     analytics,
     courses,
     grades,
@@ -33,7 +32,6 @@ from lti_app.db import WROTE, finish
 from lti_app.extensions import db, limiter, migrate
 from lti_app.lms import frame_origins
 from lti_app.log_redaction import install_werkzeug_filter
-from lti_app.peer_activities.page import course_activity, render_activity
 
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
@@ -112,9 +110,6 @@ def build(test_config: dict[str, Any] | None) -> Flask:
     # The activity pages, the grouping capability and every activity (each activity
     # is one package + one line in lti_app/peer_activities/__init__.py).
     peer_activities.init_app(app)
-    # The activity page, for the blueprints that answer with it (launch, analytics),
-    # which must not import another blueprint's view module.
-    activity_page.plug(render=render_activity, lookup=course_activity)
 
     analytics.init_app(app)  # /an pages, check notices, rollup and xAPI sweeps, launch receiver
     web.init_app(app)  # / and /healthz

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
-from lti_app.activity_page import course_activity, render_activity
 from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.analytics import checks, dashboard, exports, figures, survey
 from lti_app.analytics import report_pdf as sponsor_pdf
 from lti_app.analytics.checks import CheckError
 from lti_app.analytics.models import POST, PRE
 from lti_app.lrs import outbox as lrs
+from lti_app.peer_activities.page import course_activity, render_activity
 
 bp = Blueprint("analytics", __name__, url_prefix="/an", template_folder="templates")
 

@@ -20,7 +20,7 @@ from flask import (
 )
 from werkzeug.wrappers import Response
 
-from lti_app import activity_page, signals
+from lti_app import signals
 from lti_app.actor.session import Actor, current_actor, issue_token, require_actor
 from lti_app.extensions import limiter
 from lti_app.launch import registration, runtime, services
@@ -28,6 +28,7 @@ from lti_app.launch.blueprint import bp
 from lti_app.launch.deep_linking import content_item, response_jwt
 from lti_app.launch.errors import EXPIRED, LaunchError
 from lti_app.lms import frame_origins, keys
+from lti_app.peer_activities import page as activity_page
 from lti_app.peer_activities import registry
 from lti_app.peer_activities import services as activities
 from lti_app.peer_activities.services import ActivityInputError
