@@ -20,7 +20,6 @@ only delays work: the sweep finds what is still due and enqueues it again.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, current_app, has_app_context
@@ -30,7 +29,6 @@ from sqlalchemy.orm import Session
 from lti_app.db import WROTE
 from lti_app.jobs.registry import (
     SWEEP,
-    Handler,
     collapse_slots,
     handlers,
     known,
@@ -48,22 +46,6 @@ log = logging.getLogger(__name__)
 
 _PENDING = "peerlift.jobs"
 EXTENSION = "peerlift.jobs"
-
-
-def job(name: str, *, collapse: int = 0) -> Callable[[Handler], Handler]:
-    """Deprecated: registers at import. Use :func:`register_job` from ``init_app``."""
-
-    def register(fn: Handler) -> Handler:
-        register_job(name, fn, collapse=collapse)
-        return fn
-
-    return register
-
-
-def sweeper(fn: Callable[[], None]) -> Callable[[], None]:
-    """Deprecated: registers at import. Use :func:`register_sweeper` from ``init_app``."""
-    register_sweeper(fn)
-    return fn
 
 
 def dispatcher(app: Flask | None = None) -> Any:
