@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +17,7 @@ from lti_app.extensions import db
 from lti_app.lms import keys, registry
 from lti_app.lms.registry import PlatformSpec
 from lti_app.sandbox.platform import SandboxPlatform
+from tests.support.database import copy_sqlite, joined_transaction
 from tests.support.lti import LtiDriver
 from tests.support.platform_server import JwksApp, LiveServer
 
@@ -54,20 +56,61 @@ def register_platform(platform: SandboxPlatform, jwks_url: str, **kw: Any) -> An
     return registry.add_platform(spec, [platform.deployment_id], **kw)
 
 
-@pytest.fixture
-def app(tmp_path: Any, platform_server: Any) -> Iterator[Flask]:
+def seed(platform_server: Any) -> None:
+    """What every test database starts with: the test platform and a tool key."""
     server, platform, _ = platform_server
-    application = make_app(tmp_path)
+    register_platform(platform, server.url + "/jwks")
+    keys.ensure_key()
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(platform_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A seeded SQLite database built once per run; tests copy it or join it."""
+    path = tmp_path_factory.mktemp("template") / "peerlift.db"
+    application = create_app({"ENV_NAME": "testing",
+                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with application.app_context():
         db.create_all()
-        register_platform(platform, server.url + "/jwks")
-        keys.ensure_key()
-        db.session.commit()
-    application.extensions["peerlift.platform_keys"].clear()
-    yield application
-    with application.app_context():
+        seed(platform_server)
         db.session.remove()
         db.engine.dispose()
+    keys.clear_cache()
+    return path
+
+
+@pytest.fixture(scope="session")
+def shared_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The run's database for the default ``app``: every test joins a transaction
+    on it that is rolled back afterwards."""
+    return copy_sqlite(sqlite_template, tmp_path_factory.mktemp("shared") / "peerlift.db")
+
+
+def _app_on(path: Path) -> Flask:
+    application = create_app({"ENV_NAME": "testing",
+                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    application.extensions["peerlift.platform_keys"].clear()
+    return application
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, shared_sqlite: Path, sqlite_template: Path,
+        tmp_path: Any) -> Iterator[Flask]:
+    """The tool on SQLite with the test platform registered and a tool key.
+
+    Default: inside one transaction rolled back after the test (fast; the app's own
+    commits end SAVEPOINTs). Tests marked ``committed_db`` (live servers, threads,
+    other processes must see the writes) get a committed copy of the template."""
+    if request.node.get_closest_marker("committed_db"):
+        application = _app_on(copy_sqlite(sqlite_template, tmp_path / "peerlift.db"))
+        yield application
+        with application.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    else:
+        application = _app_on(shared_sqlite)
+        with joined_transaction(application):
+            yield application
     keys.clear_cache()
 
 
