@@ -17,7 +17,7 @@ from lti_app.extensions import db
 from lti_app.lms import keys, registry
 from lti_app.lms.registry import PlatformSpec
 from lti_app.sandbox.platform import SandboxPlatform
-from tests.support.database import copy_sqlite, joined_transaction
+from tests.support.database import copy_sqlite, joined_transaction, truncate_all
 from tests.support.lti import LtiDriver
 from tests.support.platform_server import JwksApp, LiveServer
 
@@ -101,7 +101,7 @@ def app(request: pytest.FixtureRequest, shared_sqlite: Path, sqlite_template: Pa
     Default: inside one transaction rolled back after the test (fast; the app's own
     commits end SAVEPOINTs). Tests marked ``committed_db`` (live servers, threads,
     other processes must see the writes) get a committed copy of the template."""
-    if request.node.get_closest_marker("committed_db"):
+    if request.node.get_closest_marker("committed_db") or "make_lms" in request.fixturenames:
         application = _app_on(copy_sqlite(sqlite_template, tmp_path / "peerlift.db"))
         yield application
         with application.app_context():
@@ -127,7 +127,8 @@ def lti(client: FlaskClient, platform: SandboxPlatform) -> LtiDriver:
 @pytest.fixture
 def make_lms(app: Flask) -> Iterator[Any]:
     """Start a live LMS (the sandbox on its own port) with ``members`` generated
-    learners; the tool is served live too, for the JWKS the LMS checks tokens with."""
+    learners; the tool is served live too, for the JWKS the LMS checks tokens with
+    (so ``app`` is on a committed database for tests using this)."""
     from tests.support.lms_services import ServicesLms
 
     stack = contextlib.ExitStack()
@@ -169,29 +170,48 @@ def services() -> None:
         pytest.skip(f"PostgreSQL/Redis not available: {why}")
 
 
+#: The PostgreSQL schema is (re)created once per run, by the first ``postgres_app``.
+_pg_schema: dict[str, bool] = {}
+
+
 @contextlib.contextmanager
-def postgres_app(platform_server: Any = None, **overrides: Any) -> Iterator[Flask]:
-    """An app on the real PostgreSQL test database, its tables made fresh (and the
-    test platform registered when ``platform_server`` is given); dropped afterwards.
-    For tests marked ``services`` (use the ``services`` fixture first)."""
+def postgres_app(platform_server: Any = None, *, rollback: bool = False,
+                 **overrides: Any) -> Iterator[Flask]:
+    """An app on the real PostgreSQL test database with empty tables (and the test
+    platform registered when ``platform_server`` is given). For tests marked
+    ``services`` (use the ``services`` fixture first).
+
+    The schema is created once per run. By default the tables are emptied
+    (``TRUNCATE``) and the test's writes are committed, for tests whose workers,
+    threads or servers must see them; ``rollback=True`` runs the test inside one
+    transaction rolled back afterwards (faster, and nothing to empty)."""
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
                       "REDIS_URL": "", **overrides})
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        if platform_server is not None:
-            server, platform, _ = platform_server
-            register_platform(platform, server.url + "/jwks")
-        keys.ensure_key()
-        db.session.commit()
-    try:
-        yield app
-    finally:
+        if not _pg_schema.get(PG_URL):
+            db.drop_all()
+            db.create_all()
+            db.session.remove()
+            _pg_schema[PG_URL] = True
+    truncate_all(app)
+
+    def close() -> None:
         with app.app_context():
             db.session.remove()
-            db.drop_all()
             db.engine.dispose()
         keys.clear_cache()
+
+    with contextlib.ExitStack() as stack:
+        stack.callback(close)
+        if rollback:
+            stack.enter_context(joined_transaction(app))
+        with app.app_context():
+            if platform_server is not None:
+                server, platform, _ = platform_server
+                register_platform(platform, server.url + "/jwks")
+            keys.ensure_key()
+            db.session.commit()
+        yield app
 
 
 @pytest.hookimpl(hookwrapper=True)

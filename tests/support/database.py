@@ -101,6 +101,5 @@ def copy_sqlite(template: Path, target: Path) -> Path:
 def truncate_all(app: Flask) -> None:
     """Empty every table of the app's PostgreSQL database (schema kept)."""
     names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    with app.app_context():
-        with db.engine.begin() as conn:
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
