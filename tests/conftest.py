@@ -214,6 +214,17 @@ def postgres_app(platform_server: Any = None, *, rollback: bool = False,
         yield app
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """``--dist loadfile`` (as ``make test`` runs) keeps every PostgreSQL/Redis test
+    on one worker: see ``tests/support/schedule.py``."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from tests.support.schedule import ServicesTogether
+
+    return ServicesTogether(config, log)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: Any, call: Any) -> Iterator[None]:
     """Expose each phase's report on the test item (browser tests screenshot on failure)."""
