@@ -1,4 +1,6 @@
-"""Fixtures: an app and database per test, a live platform JWKS server per session."""
+"""Fixtures: the app per test on a database schema built once per run (each test in
+a rolled-back transaction, or a committed copy: ``tests/support/database.py``), a
+live platform JWKS server per session."""
 
 from __future__ import annotations
 
