@@ -22,12 +22,15 @@ from lti_app.sandbox.platform import SandboxPlatform
 from tests.support.database import copy_sqlite, joined_transaction, truncate_all
 from tests.support.lti import LtiDriver
 from tests.support.platform_server import JwksApp, LiveServer
+from tests.support.routing import share_compiled_rules
 
 #: CI sets this: tests that need PostgreSQL/Redis fail instead of skipping.
 REQUIRE_SERVICES = os.environ.get("PEERLIFT_REQUIRE_SERVICES") == "1"
 PG_URL = os.environ.get("PEERLIFT_TEST_PG_URL",
                         "postgresql+psycopg://postgres@127.0.0.1:5432/peerlift_test")
 REDIS_URL = os.environ.get("PEERLIFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+share_compiled_rules()
 
 
 @pytest.fixture(scope="session")
