@@ -29,8 +29,10 @@ run: install
 	$(BIN)/flask run --port $(PORT) --with-threads
 
 ## Run the whole test suite (PostgreSQL/Redis tests skip when those are absent, except in CI)
+## on every core (PYTEST_WORKERS=0: in one process); PYTEST_ARGS adds pytest options.
+PYTEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 ## Lint and type-check
 lint: install

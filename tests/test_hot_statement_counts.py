@@ -36,6 +36,9 @@ from tests.support.activity_driver import Visit, make_learner
 from tests.support.lti import INSTRUCTOR
 from tests.support.templates import TEMPLATES
 
+#: Counted as production runs: a rolled-back test transaction would add SAVEPOINTs.
+pytestmark = pytest.mark.committed_db
+
 START = datetime(2026, 3, 2, 9, 0)
 
 

@@ -160,7 +160,7 @@ def test_a_non_ascii_ticket_or_state_on_the_storage_confirm_gets_a_readable_page
 def test_a_nul_in_a_signed_claim_is_a_400_on_postgresql_not_a_data_error(
         services, platform_server, platform, caplog, field: str) -> None:
     """PostgreSQL refuses NUL in text (psycopg DataError, once a 500): refused first."""
-    with postgres_app(platform_server) as app:
+    with postgres_app(platform_server, rollback=True) as app:
         driver = LtiDriver(app.test_client(), platform)
         resp = driver.launch(mutate=_set((field,), "x\x00y"))
         _refused(resp, app, caplog, f"{field} contains a NUL character")

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.services
 
 @pytest.fixture
 def app(services: None, platform_server: Any) -> Iterator[Flask]:
-    with postgres_app(platform_server) as application:
+    with postgres_app(platform_server, rollback=True) as application:
         application.extensions["peerlift.platform_keys"].clear()
         yield application
 

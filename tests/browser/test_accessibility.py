@@ -22,6 +22,9 @@ from tests.support.browser import chromium, screenshot_if_failed
 from tests.support.lti import INSTRUCTOR
 from tests.support.platform_server import LiveServer
 
+#: The tool is served live: its threads must see what the test commits.
+pytestmark = pytest.mark.committed_db
+
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
 

@@ -22,6 +22,9 @@ from tests.grouping.support import ASHA, BRUNO, CARLA, DEV, GroupingDriver
 from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, screenshot_if_failed
 from tests.support.platform_server import LiveServer
 
+#: The tool is served live: its threads must see what the test commits.
+pytestmark = pytest.mark.committed_db
+
 
 @pytest.fixture
 def served(app: Any) -> Iterator[str]:

@@ -26,6 +26,9 @@ from tests.support.browser import chromium, screenshot_if_failed
 from tests.support.lms_services import ServicesLms
 from tests.support.platform_server import LiveServer
 
+#: The tool is served live: its threads must see what the test commits.
+pytestmark = pytest.mark.committed_db
+
 SHOTS = Path("/tmp")
 
 

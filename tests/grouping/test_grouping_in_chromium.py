@@ -16,6 +16,9 @@ from tests.support.browser import chromium, screenshot_if_failed
 from tests.support.lti import INSTRUCTOR
 from tests.support.platform_server import LiveServer
 
+#: The tool is served live: its threads must see what the test commits.
+pytestmark = pytest.mark.committed_db
+
 
 @pytest.fixture
 def tab(request: pytest.FixtureRequest) -> Iterator[Any]:

@@ -14,11 +14,16 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from tests.support.database import JOINED
+
 WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 
 
 class LiveServer:
     def __init__(self, app: WSGIApp):
+        if getattr(app, "extensions", {}).get(JOINED) is not None:
+            raise RuntimeError("a live server's threads cannot see a test's rolled-back "
+                               "transaction: mark the test committed_db")
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
