@@ -36,6 +36,7 @@ test: install
 
 ## Lint and type-check
 lint: install
+	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 	$(BIN)/lint-imports

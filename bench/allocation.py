@@ -124,12 +124,7 @@ def bench_batch(n: int, k: int, pairs: int, seed: int) -> bool:
     print(f"  violations       {sum(bad.values())}  {dict(bad) if bad else ''}".rstrip())
     print(f"  same seed, same  {'yes' if same else 'NO'}")
     print(f"  method           {result.method}, {result.repaired} slot(s) repaired by swaps")
-    ok = (
-        seconds < SECONDS_TARGET
-        and result.spread <= SPREAD_TARGET
-        and not bad
-        and same
-    )
+    ok = seconds < SECONDS_TARGET and result.spread <= SPREAD_TARGET and not bad and same
     print(f"  {'PASS' if ok else 'MISS'}")
     return ok
 
@@ -155,17 +150,17 @@ def bench_jit(pool: int, calls: int, k: int, seed: int) -> bool:
     for reviewer in reviewers:
         already = done.setdefault(reviewer, set())
         start = time.perf_counter()
-        got = next_submission(
-            reviewer, subs, k=k, forbidden=forbidden, already=already, rng=choose
-        )
+        got = next_submission(reviewer, subs, k=k, forbidden=forbidden, already=already, rng=choose)
         elapsed += time.perf_counter() - start
         if got is None:
             none += 1
             continue
         sub = subs[where[got]]
-        if reviewer in sub.authors or got in already or not blocked.get(
-            reviewer, set()
-        ).isdisjoint(sub.authors):
+        if (
+            reviewer in sub.authors
+            or got in already
+            or not blocked.get(reviewer, set()).isdisjoint(sub.authors)
+        ):
             bad += 1
         already.add(got)
         subs[where[got]] = dataclasses.replace(sub, in_progress=sub.in_progress + 1)
@@ -178,7 +173,7 @@ def bench_jit(pool: int, calls: int, k: int, seed: int) -> bool:
     print(f"  violations       {bad}  (own/group, must-not pair or already reviewed)")
     print(f"  no work offered  {none}")
     print(
-        "  not run here: 200 concurrent \"open next review\" requests against PostgreSQL "
+        '  not run here: 200 concurrent "open next review" requests against PostgreSQL '
         "(needs the web/DB layer)"
     )
     ok = bad == 0

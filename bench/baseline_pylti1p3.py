@@ -69,18 +69,25 @@ class RedisCache:
         return True
 
 
-def tool_conf(issuer: str, client_id: str, deployment_id: str,
-              private_key_pem: str) -> ToolConfDict:
-    conf = ToolConfDict({issuer: [{
-        "default": True,
-        "client_id": client_id,
-        "auth_login_url": issuer + "/auth",
-        "auth_token_url": issuer + "/token",
-        "auth_audience": None,
-        "key_set_url": issuer + "/jwks",
-        "key_set": None,
-        "deployment_ids": [deployment_id],
-    }]})
+def tool_conf(
+    issuer: str, client_id: str, deployment_id: str, private_key_pem: str
+) -> ToolConfDict:
+    conf = ToolConfDict(
+        {
+            issuer: [
+                {
+                    "default": True,
+                    "client_id": client_id,
+                    "auth_login_url": issuer + "/auth",
+                    "auth_token_url": issuer + "/token",
+                    "auth_audience": None,
+                    "key_set_url": issuer + "/jwks",
+                    "key_set": None,
+                    "deployment_ids": [deployment_id],
+                }
+            ]
+        }
+    )
     conf.set_private_key(issuer, private_key_pem, client_id=client_id)
     return conf
 
@@ -90,8 +97,9 @@ def create_app() -> Flask:
     issuer = env["BENCH_BASELINE_ISSUER"]
     with open(env["BENCH_BASELINE_PRIVATE_KEY"]) as fh:
         key_pem = fh.read()
-    conf = tool_conf(issuer, env["BENCH_BASELINE_CLIENT_ID"],
-                     env["BENCH_BASELINE_DEPLOYMENT_ID"], key_pem)
+    conf = tool_conf(
+        issuer, env["BENCH_BASELINE_CLIENT_ID"], env["BENCH_BASELINE_DEPLOYMENT_ID"], key_pem
+    )
     cache = RedisCache(env["BENCH_BASELINE_REDIS_URL"])
 
     app = Flask(__name__)
@@ -113,15 +121,18 @@ def create_app() -> Flask:
     def launch() -> Any:
         flask_request = FlaskRequest()
         data_storage = storage()
-        message_launch = FlaskMessageLaunch(flask_request, conf,
-                                            launch_data_storage=data_storage)
+        message_launch = FlaskMessageLaunch(flask_request, conf, launch_data_storage=data_storage)
         message_launch.set_public_key_caching(data_storage, cache_lifetime=7200)
         claims = message_launch.get_launch_data()
         link = claims.get("https://purl.imsglobal.org/spec/lti/claim/resource_link", {})
         context = claims.get("https://purl.imsglobal.org/spec/lti/claim/context", {})
         return render_template_string(
-            PAGE, title=link.get("title", "Activity"), name=claims.get("name", ""),
-            course=context.get("title", ""), launch_id=message_launch.get_launch_id())
+            PAGE,
+            title=link.get("title", "Activity"),
+            name=claims.get("name", ""),
+            course=context.get("title", ""),
+            launch_id=message_launch.get_launch_id(),
+        )
 
     @app.get("/healthz")
     def healthz() -> Response:

@@ -43,19 +43,27 @@ from bench.launch_load import (
 TARGET_P95_MS = 500.0
 #: The seeded links rotate over the activity types; link 1 is the peer review.
 PEER_REVIEW_LINK = 1
-_SUBMIT = re.compile(r'<form method="post" action="([^"]*/submission)"[^>]*>\s*'
-                     r'<input type="hidden" name="t" value="([^"]*)">')
+_SUBMIT = re.compile(
+    r'<form method="post" action="([^"]*/submission)"[^>]*>\s*'
+    r'<input type="hidden" name="t" value="([^"]*)">'
+)
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="bench.cohort", description=__doc__.split("\n\n")[0])
     p.add_argument("--learners", type=int, default=500)
-    p.add_argument("--window", type=float, default=60.0,
-                   help="seconds over which the learners arrive (60)")
-    p.add_argument("--concurrency", type=int, default=64,
-                   help="most browsers in flight at once (64)")
-    p.add_argument("--workers", type=int, default=2 * multiprocessing.cpu_count() + 1,
-                   help="gunicorn workers (2 x cores + 1, as config/gunicorn.py)")
+    p.add_argument(
+        "--window", type=float, default=60.0, help="seconds over which the learners arrive (60)"
+    )
+    p.add_argument(
+        "--concurrency", type=int, default=64, help="most browsers in flight at once (64)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=2 * multiprocessing.cpu_count() + 1,
+        help="gunicorn workers (2 x cores + 1, as config/gunicorn.py)",
+    )
     p.add_argument("--database-url", default=DEFAULT_PG)
     p.add_argument("--redis-url", default=DEFAULT_REDIS)
     p.add_argument("--check", action="store_true", help="exit 1 when a target is missed")
@@ -87,9 +95,15 @@ def first_action(page: str, page_url: str, learner: int) -> tuple[float, str | N
     browser = BROWSERS["stdlib"]()
     started = time.perf_counter()
     try:
-        resp = browser.request("POST", urljoin(page_url, action), {
-            "t": token, "body": f"<p>My plan for the difficult conversation, by learner "
-                                f"{learner}: listen first, then name the issue.</p>"})
+        resp = browser.request(
+            "POST",
+            urljoin(page_url, action),
+            {
+                "t": token,
+                "body": f"<p>My plan for the difficult conversation, by learner "
+                f"{learner}: listen first, then name the issue.</p>",
+            },
+        )
     finally:
         browser.close()
     ms = (time.perf_counter() - started) * 1000
@@ -106,8 +120,10 @@ def journey(learner: int, at: float, base_url: str, platform: dict[str, Any]) ->
     try:
         launch = one_launch(learner, base_url, platform, learner, PEER_REVIEW_LINK)
         if not launch.ok:
-            result.error = {"step": "launch/" + str((launch.error or {}).get("step")),
-                            "detail": (launch.error or {}).get("detail")}
+            result.error = {
+                "step": "launch/" + str((launch.error or {}).get("step")),
+                "detail": (launch.error or {}).get("detail"),
+            }
             return result
         result.launch_ms = launch.total_ms
         result.action_ms, problem = first_action(launch.page, launch.page_url, learner)
@@ -133,8 +149,10 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         platform = harness.platform_info
         # Warm every worker (imports, pools, the platform's JWKS) as a running site is.
-        warm = [one_launch(100_000 + i, harness.base_url, platform, 100_000 + i, 0)
-                for i in range(args.workers * 2)]
+        warm = [
+            one_launch(100_000 + i, harness.base_url, platform, 100_000 + i, 0)
+            for i in range(args.workers * 2)
+        ]
         if not any(w.ok for w in warm):
             print(f"bench.cohort: warm-up launches failed: {warm[0].error}", file=sys.stderr)
             return 2
@@ -159,15 +177,23 @@ def main(argv: list[str] | None = None) -> int:
     for j in done:
         if j.error:
             errors[j.error["step"]] = errors.get(j.error["step"], 0) + 1
-    print(f"cohort: {args.learners} learners of one course launch within {args.window:g} s "
-          f"and hand in their work; gunicorn {args.workers} workers + PostgreSQL + Redis")
-    print(f"  journeys ok {len(ok)}/{len(done)} in {wall:.1f} s "
-          f"({len(ok) / wall if wall else 0:.1f} journeys/s, "
-          f"{4 * len(ok) / wall if wall else 0:.0f} requests/s)")
-    print(f"  launch (4 requests)  p50 {pct(launches, 50):.0f}  p95 {pct(launches, 95):.0f}  "
-          f"max {max(launches, default=math.nan):.0f} ms")
-    print(f"  first action (submit) p50 {pct(actions, 50):.0f}  p95 {pct(actions, 95):.0f}  "
-          f"max {max(actions, default=math.nan):.0f} ms")
+    print(
+        f"cohort: {args.learners} learners of one course launch within {args.window:g} s "
+        f"and hand in their work; gunicorn {args.workers} workers + PostgreSQL + Redis"
+    )
+    print(
+        f"  journeys ok {len(ok)}/{len(done)} in {wall:.1f} s "
+        f"({len(ok) / wall if wall else 0:.1f} journeys/s, "
+        f"{4 * len(ok) / wall if wall else 0:.0f} requests/s)"
+    )
+    print(
+        f"  launch (4 requests)  p50 {pct(launches, 50):.0f}  p95 {pct(launches, 95):.0f}  "
+        f"max {max(launches, default=math.nan):.0f} ms"
+    )
+    print(
+        f"  first action (submit) p50 {pct(actions, 50):.0f}  p95 {pct(actions, 95):.0f}  "
+        f"max {max(actions, default=math.nan):.0f} ms"
+    )
     if errors:
         print("  errors: " + ", ".join(f"{k} {v}" for k, v in sorted(errors.items())))
         sample = next(j.error for j in done if j.error)

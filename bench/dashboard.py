@@ -59,7 +59,7 @@ def _insert(model: Any, rows: list[dict[str, Any]]) -> None:
     from lti_app.extensions import db
 
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(model), rows[start:start + CHUNK])
+        db.session.execute(insert(model), rows[start : start + CHUNK])
 
 
 def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
@@ -87,21 +87,64 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
 
     with app.app_context():
         reg, dep = bench_platform()
-        _insert(Course, [{"registration_id": reg.id, "deployment_id": dep.id,
-                          "context_id": f"c{c}", "title": f"Course {c + 1:03d}",
-                          "public_id": new_public_id()} for c in range(args.courses)])
+        _insert(
+            Course,
+            [
+                {
+                    "registration_id": reg.id,
+                    "deployment_id": dep.id,
+                    "context_id": f"c{c}",
+                    "title": f"Course {c + 1:03d}",
+                    "public_id": new_public_id(),
+                }
+                for c in range(args.courses)
+            ],
+        )
         courses = list(db.session.scalars(select(Course.id).order_by(Course.id)))
-        _insert(Activity, [
-            {"registration_id": reg.id, "deployment_id": dep.id, "course_id": cid,
-             "resource_link_id": f"{kind}-{cid}", "activity_type": kind, "title": kind,
-             "settings": {}, "public_id": new_public_id()}
-            for cid in courses for kind in ("journal", "peer_review")])
-        acts = {(cid, kind): aid for aid, cid, kind in db.session.execute(
-            select(Activity.id, Activity.course_id, Activity.activity_type))}
-        _insert(Person, [{"registration_id": reg.id, "sub": f"l{i}", "name": f"Learner {i}",
-                          "public_id": new_public_id()} for i in range(args.learners)]
-                + [{"registration_id": reg.id, "sub": f"t{c}", "name": f"Teacher {c}",
-                    "public_id": new_public_id()} for c in range(args.courses)])
+        _insert(
+            Activity,
+            [
+                {
+                    "registration_id": reg.id,
+                    "deployment_id": dep.id,
+                    "course_id": cid,
+                    "resource_link_id": f"{kind}-{cid}",
+                    "activity_type": kind,
+                    "title": kind,
+                    "settings": {},
+                    "public_id": new_public_id(),
+                }
+                for cid in courses
+                for kind in ("journal", "peer_review")
+            ],
+        )
+        acts = {
+            (cid, kind): aid
+            for aid, cid, kind in db.session.execute(
+                select(Activity.id, Activity.course_id, Activity.activity_type)
+            )
+        }
+        _insert(
+            Person,
+            [
+                {
+                    "registration_id": reg.id,
+                    "sub": f"l{i}",
+                    "name": f"Learner {i}",
+                    "public_id": new_public_id(),
+                }
+                for i in range(args.learners)
+            ]
+            + [
+                {
+                    "registration_id": reg.id,
+                    "sub": f"t{c}",
+                    "name": f"Teacher {c}",
+                    "public_id": new_public_id(),
+                }
+                for c in range(args.courses)
+            ],
+        )
         ids = {sub: pid for pid, sub in db.session.execute(select(Person.id, Person.sub))}
         per_course = max(1, args.learners // args.courses)
         members: dict[int, list[int]] = {cid: [] for cid in courses}
@@ -109,10 +152,25 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
         for i in range(args.learners):
             cid = courses[min(len(courses) - 1, i // per_course)]
             members[cid].append(ids[f"l{i}"])
-            enrol.append({"course_id": cid, "person_id": ids[f"l{i}"], "roles": ["learner"],
-                          "status": "active", "last_launch_at": when()})
-        enrol += [{"course_id": cid, "person_id": ids[f"t{c}"], "roles": ["instructor"],
-                   "status": "active", "last_launch_at": now} for c, cid in enumerate(courses)]
+            enrol.append(
+                {
+                    "course_id": cid,
+                    "person_id": ids[f"l{i}"],
+                    "roles": ["learner"],
+                    "status": "active",
+                    "last_launch_at": when(),
+                }
+            )
+        enrol += [
+            {
+                "course_id": cid,
+                "person_id": ids[f"t{c}"],
+                "roles": ["instructor"],
+                "status": "active",
+                "last_launch_at": now,
+            }
+            for c, cid in enumerate(courses)
+        ]
         _insert(Enrolment, enrol)
 
         events = 0
@@ -121,37 +179,79 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
             journal, review = acts[(cid, "journal")], acts[(cid, "peer_review")]
             for pid in people:
                 pre = rng.randrange(11) if rng.random() < 0.9 else None
-                post = max(0, min(10, (pre or 4) + rng.randrange(-2, 6))) if rng.random() < 0.8 \
+                post = (
+                    max(0, min(10, (pre or 4) + rng.randrange(-2, 6)))
+                    if rng.random() < 0.8
                     else None
+                )
                 for phase, score in (("pre", pre), ("post", post)):
                     if score is not None:
-                        responses.append({"activity_id": journal, "person_id": pid,
-                                          "phase": phase, "answers": {}, "score": float(score),
-                                          "maximum": 10.0, "self_mean": 3.0,
-                                          "submitted_at": when()})
+                        responses.append(
+                            {
+                                "activity_id": journal,
+                                "person_id": pid,
+                                "phase": phase,
+                                "answers": {},
+                                "score": float(score),
+                                "maximum": 10.0,
+                                "self_mean": 3.0,
+                                "submitted_at": when(),
+                            }
+                        )
                 if rng.random() < 0.6:
-                    feedback.append({"activity_id": journal, "person_id": pid,
-                                     "satisfaction": rng.randrange(11),
-                                     "relevance": rng.randrange(1, 6),
-                                     "confidence": rng.randrange(1, 6), "valued": "Practice",
-                                     "submitted_at": when()})
+                    feedback.append(
+                        {
+                            "activity_id": journal,
+                            "person_id": pid,
+                            "satisfaction": rng.randrange(11),
+                            "relevance": rng.randrange(1, 6),
+                            "confidence": rng.randrange(1, 6),
+                            "valued": "Practice",
+                            "submitted_at": when(),
+                        }
+                    )
                 for day in (30, 60, 90):
                     answered = rng.random() < 0.5
-                    checkins.append({"activity_id": journal, "person_id": pid, "day": day,
-                                     "due_at": when(), "status": "answered" if answered
-                                     else "pending", "answered_at": when() if answered
-                                     else None, "public_id": new_public_id()})
-                subs.append({"activity_id": review, "author_id": pid, "body": "My draft",
-                             "submitted_at": when(), "public_id": new_public_id()})
+                    checkins.append(
+                        {
+                            "activity_id": journal,
+                            "person_id": pid,
+                            "day": day,
+                            "due_at": when(),
+                            "status": "answered" if answered else "pending",
+                            "answered_at": when() if answered else None,
+                            "public_id": new_public_id(),
+                        }
+                    )
+                subs.append(
+                    {
+                        "activity_id": review,
+                        "author_id": pid,
+                        "body": "My draft",
+                        "submitted_at": when(),
+                        "public_id": new_public_id(),
+                    }
+                )
         _insert(AnalyticsResponse, responses)
         _insert(AnalyticsFeedback, feedback)
         _insert(JournalCheckin, checkins)
         _insert(PeerReviewSubmission, subs)
-        events += len(responses) + len(feedback) + len(subs) + sum(
-            1 for c in checkins if c["answered_at"])
-        sub_of = {(aid, author): sid for sid, aid, author in db.session.execute(
-            select(PeerReviewSubmission.id, PeerReviewSubmission.activity_id,
-                   PeerReviewSubmission.author_id))}
+        events += (
+            len(responses)
+            + len(feedback)
+            + len(subs)
+            + sum(1 for c in checkins if c["answered_at"])
+        )
+        sub_of = {
+            (aid, author): sid
+            for sid, aid, author in db.session.execute(
+                select(
+                    PeerReviewSubmission.id,
+                    PeerReviewSubmission.activity_id,
+                    PeerReviewSubmission.author_id,
+                )
+            )
+        }
         reviews = []
         for cid, people in members.items():
             review = acts[(cid, "peer_review")]
@@ -160,12 +260,19 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
                     reviewer = people[(index + k) % len(people)]
                     if reviewer == author:
                         continue
-                    reviews.append({"activity_id": review,
-                                    "submission_id": sub_of[(review, author)],
-                                    "reviewer_id": reviewer, "author_id": author,
-                                    "status": "done", "scores": {},
-                                    "total": float(rng.randrange(5, 21)),
-                                    "completed_at": when(), "public_id": new_public_id()})
+                    reviews.append(
+                        {
+                            "activity_id": review,
+                            "submission_id": sub_of[(review, author)],
+                            "reviewer_id": reviewer,
+                            "author_id": author,
+                            "status": "done",
+                            "scores": {},
+                            "total": float(rng.randrange(5, 21)),
+                            "completed_at": when(),
+                            "public_id": new_public_id(),
+                        }
+                    )
         _insert(PeerReviewReview, reviews)
         events += len(reviews)
         entries = max(0, args.events - events)
@@ -174,10 +281,19 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
         for n in range(entries):
             cid, pid = all_people[n % len(all_people)]
             at = when()
-            batch.append({"activity_id": acts[(cid, "journal")], "person_id": pid,
-                          "responses": [], "plain_text": "I tried it.", "skills": [],
-                          "shared_with_group": False, "created_at": at, "updated_at": at,
-                          "public_id": new_public_id()})
+            batch.append(
+                {
+                    "activity_id": acts[(cid, "journal")],
+                    "person_id": pid,
+                    "responses": [],
+                    "plain_text": "I tried it.",
+                    "skills": [],
+                    "shared_with_group": False,
+                    "created_at": at,
+                    "updated_at": at,
+                    "public_id": new_public_id(),
+                }
+            )
             if len(batch) >= 100_000:
                 _insert(JournalEntry, batch)
                 batch = []
@@ -189,17 +305,26 @@ def seed(app: Any, args: argparse.Namespace) -> dict[str, Any]:
         teachers = {cid: ids[f"t{c}"] for c, cid in enumerate(courses)}
         reg_id, dep_id = reg.id, dep.id
         db.session.remove()
-    print(f"  seeded {args.courses} courses, {args.learners} learners, {events} events in "
-          f"{time.perf_counter() - started:.0f} s")
-    return {"reg": reg_id, "dep": dep_id, "courses": courses, "teachers": teachers,
-            "events": events}
+    print(
+        f"  seeded {args.courses} courses, {args.learners} learners, {events} events in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    return {
+        "reg": reg_id,
+        "dep": dep_id,
+        "courses": courses,
+        "teachers": teachers,
+        "events": events,
+    }
 
 
 def _stats(samples: list[float]) -> tuple[str, float]:
     ordered = sorted(samples)
     p95 = ordered[max(0, int(round(len(ordered) * 0.95)) - 1)]
-    return (f"p50 {statistics.median(ordered):7.1f}  p95 {p95:7.1f}  max {ordered[-1]:7.1f} ms",
-            p95)
+    return (
+        f"p50 {statistics.median(ordered):7.1f}  p95 {p95:7.1f}  max {ordered[-1]:7.1f} ms",
+        p95,
+    )
 
 
 def _timed(fn: Callable[[], Any]) -> float:
@@ -208,8 +333,9 @@ def _timed(fn: Callable[[], Any]) -> float:
     return (time.perf_counter() - started) * 1000
 
 
-def _sections(d: Any, scope: Any, ids: list[int], people: Any, others: set[int],
-              span: Any) -> dict[str, Callable[[], Any]]:
+def _sections(
+    d: Any, scope: Any, ids: list[int], people: Any, others: set[int], span: Any
+) -> dict[str, Callable[[], Any]]:
     """Each chart's query of the dashboard module, ready to time (as ``build`` runs
     them for this scope)."""
     found: dict[str, Callable[[], Any]] = {
@@ -218,8 +344,7 @@ def _sections(d: Any, scope: Any, ids: list[int], people: Any, others: set[int],
         "first/last activity (funnel, survival)": lambda: d.person_span(scope, ids),
         "weekly active learners": lambda: d.weekly_active(ids, others),
         "learning (slopegraph, c, scatter)": lambda: d.learning(scope, ids, people),
-        "satisfaction (NPS, ratings)":
-            lambda: d.satisfaction(ids, people, with_comments=True),
+        "satisfaction (NPS, ratings)": lambda: d.satisfaction(ids, people, with_comments=True),
         "transfer (check-ins)": lambda: d.transfer(ids, people),
         "interaction network": lambda: d.interactions(ids),
         "reviewer reliability": lambda: d.reliability(ids),
@@ -247,8 +372,9 @@ def catch_up(app: Any) -> float:
     return elapsed
 
 
-def measure_queries(app: Any, seeded: dict[str, Any], args: argparse.Namespace
-                    ) -> dict[str, dict[str, list[float]]]:
+def measure_queries(
+    app: Any, seeded: dict[str, Any], args: argparse.Namespace
+) -> dict[str, dict[str, list[float]]]:
     """Each chart's query, for random courses and for the whole platform."""
     from lti_app.analytics import dashboard as d
     from lti_app.courses.models import Course
@@ -277,8 +403,9 @@ def measure_queries(app: Any, seeded: dict[str, Any], args: argparse.Namespace
     return found
 
 
-def measure_pages(app: Any, seeded: dict[str, Any], args: argparse.Namespace
-                  ) -> dict[str, list[float]]:
+def measure_pages(
+    app: Any, seeded: dict[str, Any], args: argparse.Namespace
+) -> dict[str, list[float]]:
     """The dashboard page itself (queries, charts, template) through the test client."""
     from lti_app.actor.session import issue_token
     from lti_app.courses.models import Course, Person
@@ -293,11 +420,13 @@ def measure_pages(app: Any, seeded: dict[str, Any], args: argparse.Namespace
         for n in range(runs + 1):
             cid = rng.choice(seeded["courses"])
             with app.test_request_context():
-                token = issue_token(db.session.get(Registration, seeded["reg"]),
-                                    db.session.get(Deployment, seeded["dep"]),
-                                    db.session.get(Person, seeded["teachers"][cid]),
-                                    db.session.get(Course, cid),
-                                    RoleSet(frozenset({"instructor"})))
+                token = issue_token(
+                    db.session.get(Registration, seeded["reg"]),
+                    db.session.get(Deployment, seeded["dep"]),
+                    db.session.get(Person, seeded["teachers"][cid]),
+                    db.session.get(Course, cid),
+                    RoleSet(frozenset({"instructor"})),
+                )
                 db.session.remove()
             started = time.perf_counter()
             resp = client.get(f"/an/{which}", query_string={"t": token})
@@ -313,8 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     app = production_app("bench.dashboard", args.database_url, jobs_mode="off")
     if app is None:
         return 2
-    print(f"L&D dashboard: {args.courses} courses, {args.learners} learners, "
-          f"{args.events} events, PostgreSQL")
+    print(
+        f"L&D dashboard: {args.courses} courses, {args.learners} learners, "
+        f"{args.events} events, PostgreSQL"
+    )
     seeded = seed(app, args)
     catch_up(app)
     queries = measure_queries(app, seeded, args)

@@ -27,5 +27,4 @@ def worker_exit(server: Any, worker: Any) -> None:
     prof = _state["profile"]
     if prof is not None:
         prof.disable()
-        prof.dump_stats(os.path.join(os.environ["BENCH_PROFILE_DIR"],
-                                     f"worker-{os.getpid()}.prof"))
+        prof.dump_stats(os.path.join(os.environ["BENCH_PROFILE_DIR"], f"worker-{os.getpid()}.prof"))

@@ -55,23 +55,36 @@ def setup(app: Any, learners: int, k: int) -> tuple[int, list[int]]:
 
     with app.app_context():
         reg, dep = bench_platform()
-        course = Course(registration_id=reg.id, deployment_id=dep.id, context_id="c1",
-                        title="Bench course")
+        course = Course(
+            registration_id=reg.id, deployment_id=dep.id, context_id="c1", title="Bench course"
+        )
         db.session.add(course)
         db.session.flush()
-        activity = Activity(registration_id=reg.id, deployment_id=dep.id, course_id=course.id,
-                            resource_link_id="rl1", activity_type="peer_review",
-                            title="Bench review", settings={"reviews_per_submission": k})
+        activity = Activity(
+            registration_id=reg.id,
+            deployment_id=dep.id,
+            course_id=course.id,
+            resource_link_id="rl1",
+            activity_type="peer_review",
+            title="Bench review",
+            settings={"reviews_per_submission": k},
+        )
         db.session.add(activity)
-        people = [Person(registration_id=reg.id, sub=f"l{i:05d}", name=f"Learner {i:05d}")
-                  for i in range(learners)]
+        people = [
+            Person(registration_id=reg.id, sub=f"l{i:05d}", name=f"Learner {i:05d}")
+            for i in range(learners)
+        ]
         db.session.add_all(people)
         db.session.flush()
         for person in people:
-            db.session.add(Enrolment(course_id=course.id, person_id=person.id,
-                                     roles=["learner"]))
-            db.session.add(PeerReviewSubmission(activity_id=activity.id, author_id=person.id,
-                                                body=f"<p>Work of {person.name}</p>"))
+            db.session.add(Enrolment(course_id=course.id, person_id=person.id, roles=["learner"]))
+            db.session.add(
+                PeerReviewSubmission(
+                    activity_id=activity.id,
+                    author_id=person.id,
+                    body=f"<p>Work of {person.name}</p>",
+                )
+            )
         db.session.commit()
         return activity.id, [p.id for p in people]
 
@@ -102,20 +115,25 @@ def violations(app: Any, activity_id: int, k: int) -> dict[str, int]:
 
     with app.app_context():
         rows = db.session.execute(
-            select(PeerReviewReview.reviewer_id, PeerReviewReview.submission_id,
-                   PeerReviewSubmission.author_id)
+            select(
+                PeerReviewReview.reviewer_id,
+                PeerReviewReview.submission_id,
+                PeerReviewSubmission.author_id,
+            )
             .join(PeerReviewSubmission, PeerReviewSubmission.id == PeerReviewReview.submission_id)
-            .where(PeerReviewSubmission.activity_id == activity_id)).all()
+            .where(PeerReviewSubmission.activity_id == activity_id)
+        ).all()
         per_reviewer = Counter(r.reviewer_id for r in rows)
         per_submission = Counter(r.submission_id for r in rows)
-        return {"reviews": len(rows),
-                "own_work": sum(1 for r in rows if r.reviewer_id == r.author_id),
-                "two_leases": sum(1 for n in per_reviewer.values() if n > 1),
-                "over_k": sum(1 for n in per_submission.values() if n > k)}
+        return {
+            "reviews": len(rows),
+            "own_work": sum(1 for r in rows if r.reviewer_id == r.author_id),
+            "two_leases": sum(1 for n in per_reviewer.values() if n > 1),
+            "over_k": sum(1 for n in per_submission.values() if n > k),
+        }
 
 
-def _worker(activity_id: int, people: list[int], threads: int, gate: Any,
-            results: Any) -> None:
+def _worker(activity_id: int, people: list[int], threads: int, gate: Any, results: Any) -> None:
     """One worker process: its own app and pool, ``threads`` requests at a time."""
     from lti_app import create_app
 
@@ -161,17 +179,20 @@ def main(argv: list[str] | None = None) -> int:
 
     with app.app_context():
         db.engine.dispose()  # the workers open their own connections
-    callers = people[:args.requests]
+    callers = people[: args.requests]
     procs = max(1, min(args.processes, args.concurrency))
     ctx = multiprocessing.get_context("fork")
     gate = ctx.Barrier(procs)
     shares = [callers[i::procs] for i in range(procs)]
-    threads = [args.concurrency // procs + (1 if i < args.concurrency % procs else 0)
-               for i in range(procs)]
+    threads = [
+        args.concurrency // procs + (1 if i < args.concurrency % procs else 0) for i in range(procs)
+    ]
     started = time.perf_counter()
     results = ctx.Queue()
-    workers = [ctx.Process(target=_worker, args=(activity_id, share, n, gate, results))
-               for share, n in zip(shares, threads, strict=True)]
+    workers = [
+        ctx.Process(target=_worker, args=(activity_id, share, n, gate, results))
+        for share, n in zip(shares, threads, strict=True)
+    ]
     for w in workers:
         w.start()
     parts = [results.get(timeout=600) for _ in workers]
@@ -184,21 +205,32 @@ def main(argv: list[str] | None = None) -> int:
     latencies.sort()
     p95 = latencies[max(0, int(len(latencies) * 0.95) - 1)]
     found = violations(app, activity_id, args.k)
-    print(f"peer review just-in-time: {len(callers)} 'open next review' requests on "
-          f"{args.learners} submissions (k={args.k}), {args.concurrency} at a time in "
-          f"{procs} worker process(es), PostgreSQL")
+    print(
+        f"peer review just-in-time: {len(callers)} 'open next review' requests on "
+        f"{args.learners} submissions (k={args.k}), {args.concurrency} at a time in "
+        f"{procs} worker process(es), PostgreSQL"
+    )
     print(f"  wall {wall:.2f} s = {len(callers) / wall:.0f} requests/s")
-    print(f"  latency p50 {statistics.median(latencies):.1f}  p95 {p95:.1f}  "
-          f"max {latencies[-1]:.1f} ms")
-    print(f"  tool CPU {cpu_ms / len(callers):.1f} ms per call; "
-          f"{n_statements / len(callers):.1f} SQL statements per call")
-    print(f"  reviews leased {found['reviews']}; own work {found['own_work']}, "
-          f"two leases {found['two_leases']}, over k {found['over_k']}")
+    print(
+        f"  latency p50 {statistics.median(latencies):.1f}  p95 {p95:.1f}  "
+        f"max {latencies[-1]:.1f} ms"
+    )
+    print(
+        f"  tool CPU {cpu_ms / len(callers):.1f} ms per call; "
+        f"{n_statements / len(callers):.1f} SQL statements per call"
+    )
+    print(
+        f"  reviews leased {found['reviews']}; own work {found['own_work']}, "
+        f"two leases {found['two_leases']}, over k {found['over_k']}"
+    )
     ok_latency = p95 < TARGET_P95_MS
-    ok_rules = found["own_work"] == found["two_leases"] == found["over_k"] == 0 and \
-        found["reviews"] == len(callers)
-    print(f"  target p95 < {TARGET_P95_MS:g} ms: {'PASS' if ok_latency else 'MISS'}; "
-          f"no double assignment: {'PASS' if ok_rules else 'MISS'}")
+    ok_rules = found["own_work"] == found["two_leases"] == found["over_k"] == 0 and found[
+        "reviews"
+    ] == len(callers)
+    print(
+        f"  target p95 < {TARGET_P95_MS:g} ms: {'PASS' if ok_latency else 'MISS'}; "
+        f"no double assignment: {'PASS' if ok_rules else 'MISS'}"
+    )
     with app.app_context():
         db.engine.dispose()
     return 1 if args.check and not (ok_latency and ok_rules) else 0

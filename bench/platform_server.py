@@ -43,8 +43,14 @@ COURSES = 4
 
 
 def learner(i: int) -> SandboxUser:
-    return SandboxUser(f"bench-learner-{i:05d}", f"Learner {i:05d}", "Learner", f"{i:05d}",
-                       f"learner{i:05d}@bench.test", (MEMBERSHIP + "Learner",))
+    return SandboxUser(
+        f"bench-learner-{i:05d}",
+        f"Learner {i:05d}",
+        "Learner",
+        f"{i:05d}",
+        f"learner{i:05d}@bench.test",
+        (MEMBERSHIP + "Learner",),
+    )
 
 
 def link_id(j: int) -> str:
@@ -58,9 +64,12 @@ def link_title(j: int) -> str:
 def course(j: int) -> dict[str, Any]:
     """Links are spread over a few courses, so enrolments are (course, person) pairs."""
     c = j % COURSES
-    return {"id": f"bench-course-{c}", "label": f"BENCH-{101 + c}",
-            "title": f"Launch benchmark course {c}",
-            "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"]}
+    return {
+        "id": f"bench-course-{c}",
+        "label": f"BENCH-{101 + c}",
+        "title": f"Launch benchmark course {c}",
+        "type": ["http://purl.imsglobal.org/vocab/lis/v2/course#CourseOffering"],
+    }
 
 
 _FORM = (
@@ -80,14 +89,16 @@ class BenchPlatform:
     def __init__(self, issuer: str, key_file: Path | None = None):
         # With ``key_file`` the key is kept there, so the seed step can sign the same
         # platform's launches in-process (bench/seed_work.py).
-        self.platform = SandboxPlatform(issuer=issuer, client_id=CLIENT_ID,
-                                        deployment_id=DEPLOYMENT_ID,
-                                        key=load_or_create_key(key_file))
+        self.platform = SandboxPlatform(
+            issuer=issuer,
+            client_id=CLIENT_ID,
+            deployment_id=DEPLOYMENT_ID,
+            key=load_or_create_key(key_file),
+        )
         self._jwks = json.dumps(self.platform.jwks()).encode()
         self._users: dict[int, SandboxUser] = {}
 
-    def __call__(self, environ: WSGIEnvironment,
-                 start_response: StartResponse) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         if path == "/auth":
             return self.auth(environ, start_response)
@@ -98,20 +109,29 @@ class BenchPlatform:
         return self._send(start_response, "404 Not Found", "text/plain", b"not found")
 
     @staticmethod
-    def _send(start_response: StartResponse, status: str, ctype: str,
-              body: bytes) -> list[bytes]:
-        start_response(status, [("Content-Type", ctype), ("Content-Length", str(len(body))),
-                                ("Cache-Control", "no-store")])
+    def _send(start_response: StartResponse, status: str, ctype: str, body: bytes) -> list[bytes]:
+        start_response(
+            status,
+            [
+                ("Content-Type", ctype),
+                ("Content-Length", str(len(body))),
+                ("Cache-Control", "no-store"),
+            ],
+        )
         return [body]
 
     def auth(self, environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         q = {k: v[0] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        problems = [name for name in ("nonce", "state", "redirect_uri", "login_hint")
-                    if not q.get(name)]
+        problems = [
+            name for name in ("nonce", "state", "redirect_uri", "login_hint") if not q.get(name)
+        ]
         if q.get("client_id") != CLIENT_ID:
             problems.append("client_id")
-        if q.get("response_type") != "id_token" or q.get("response_mode") != "form_post" \
-                or q.get("scope") != "openid":
+        if (
+            q.get("response_type") != "id_token"
+            or q.get("response_mode") != "form_post"
+            or q.get("scope") != "openid"
+        ):
             problems.append("response_type/response_mode/scope")
         hint, link_hint = q.get("login_hint", ""), q.get("lti_message_hint", "")
         if not (hint[:1] == "u" and hint[1:].isdigit()):
@@ -126,11 +146,17 @@ class BenchPlatform:
         if user is None:
             user = self._users.setdefault(i, learner(i))
         claims = self.platform.claims(
-            user, nonce=q["nonce"], target_link_uri=q["redirect_uri"],
-            resource_link={"id": link_id(j), "title": link_title(j)}, context=course(j))
-        page = _FORM.format(action=html.escape(q["redirect_uri"]),
-                            id_token=html.escape(self.platform.sign(claims)),
-                            state=html.escape(q["state"]))
+            user,
+            nonce=q["nonce"],
+            target_link_uri=q["redirect_uri"],
+            resource_link={"id": link_id(j), "title": link_title(j)},
+            context=course(j),
+        )
+        page = _FORM.format(
+            action=html.escape(q["redirect_uri"]),
+            id_token=html.escape(self.platform.sign(claims)),
+            state=html.escape(q["state"]),
+        )
         return self._send(start_response, "200 OK", "text/html; charset=utf-8", page.encode())
 
 
@@ -148,8 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0, help="0: any free port")
-    parser.add_argument("--key-file", type=Path, default=None,
-                        help="keep the platform's RSA key in this PEM file (created if absent)")
+    parser.add_argument(
+        "--key-file",
+        type=Path,
+        default=None,
+        help="keep the platform's RSA key in this PEM file (created if absent)",
+    )
     args = parser.parse_args(argv)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     holder: dict[str, BenchPlatform] = {}
@@ -157,13 +187,18 @@ def main(argv: list[str] | None = None) -> int:
     def app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return holder["app"](environ, start_response)
 
-    server = make_server(args.host, args.port, app, server_class=_Server,
-                         handler_class=_QuietHandler)
+    server = make_server(
+        args.host, args.port, app, server_class=_Server, handler_class=_QuietHandler
+    )
     port = server.server_port
     issuer = f"http://{args.host}:{port}"
     holder["app"] = BenchPlatform(issuer, args.key_file)
-    print(json.dumps({"port": port, "issuer": issuer, "client_id": CLIENT_ID,
-                      "deployment_id": DEPLOYMENT_ID}), flush=True)
+    print(
+        json.dumps(
+            {"port": port, "issuer": issuer, "client_id": CLIENT_ID, "deployment_id": DEPLOYMENT_ID}
+        ),
+        flush=True,
+    )
     try:
         server.serve_forever(poll_interval=0.5)
     except KeyboardInterrupt:

@@ -73,8 +73,7 @@ class Timers:
             wrapped = staticmethod(timed)
         elif isinstance(original, classmethod):
             wrapped = classmethod(timed)
-        self._undo.append((owner, attr, original if own or not isinstance(owner, type)
-                           else None))
+        self._undo.append((owner, attr, original if own or not isinstance(owner, type) else None))
         setattr(owner, attr, wrapped)
 
     def wrap_item(self, mapping: dict[str, Any], key: str, label: str) -> None:
@@ -139,8 +138,11 @@ def instrument(timers: Timers, app: Any) -> None:
     w(validation.PeerliftMessageLaunch, "_check_signature", "validation._check_signature")
     w(jwt, "decode", "jwt.decode (PyJWT)")
     w(platform_keys.PlatformKeyCache, "get", "PlatformKeyCache.get")
-    w(validation.PeerliftMessageLaunch, "_check_state_and_nonce",
-      "validation._check_state_and_nonce")
+    w(
+        validation.PeerliftMessageLaunch,
+        "_check_state_and_nonce",
+        "validation._check_state_and_nonce",
+    )
     w(validation.PeerliftMessageLaunch, "_check_message", "validation._check_message")
     w(validation.PeerliftMessageLaunch, "_check_deployment", "validation._check_deployment")
     w(ml.MessageLaunch, "validate_message", "pylti1p3 validate_message")
@@ -188,10 +190,17 @@ def launch_once(app: Any, h: Harness, user: int, link: int, tool_cpu: list[float
     info = h.platform_info
     cpu = 0.0
     start = time.process_time()
-    resp = client.post("/lti/login", data={
-        "iss": info["issuer"], "login_hint": f"u{user}",
-        "target_link_uri": h.base_url + "/lti/launch", "client_id": info["client_id"],
-        "lti_message_hint": f"l{link}", "lti_deployment_id": info["deployment_id"]})
+    resp = client.post(
+        "/lti/login",
+        data={
+            "iss": info["issuer"],
+            "login_hint": f"u{user}",
+            "target_link_uri": h.base_url + "/lti/launch",
+            "client_id": info["client_id"],
+            "lti_message_hint": f"l{link}",
+            "lti_deployment_id": info["deployment_id"],
+        },
+    )
     cpu += time.process_time() - start
     assert resp.status_code == 302, resp.get_data(as_text=True)[:300]
     fields = _platform_auth(resp.headers["Location"])
@@ -201,8 +210,9 @@ def launch_once(app: Any, h: Harness, user: int, link: int, tool_cpu: list[float
     if resp.status_code == 303:  # a launch answered with a redirect: follow it
         parts = urlsplit(resp.headers["Location"])
         start = time.process_time()
-        resp = client.get(parts.path,
-                          query_string={k: v[0] for k, v in parse_qs(parts.query).items()})
+        resp = client.get(
+            parts.path, query_string={k: v[0] for k, v in parse_qs(parts.query).items()}
+        )
         cpu += time.process_time() - start
     assert resp.status_code == 200, resp.get_data(as_text=True)[:300]
     tool_cpu.append(cpu)
@@ -218,13 +228,21 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--users", type=int, default=500)
     p.add_argument("--links", type=int, default=20)
     p.add_argument("--seed", type=int, default=1)
-    p.add_argument("--first", type=int, default=50,
-                   help="first launches (learners not in the seed) counted separately (50)")
-    p.add_argument("--bare-seed", action="store_true",
-                   help="configured activities only (default: bench/seed_work.py's "
-                        "realistic seed; its time grows with --users)")
-    p.add_argument("--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/"
-                   "peerlift_bench")
+    p.add_argument(
+        "--first",
+        type=int,
+        default=50,
+        help="first launches (learners not in the seed) counted separately (50)",
+    )
+    p.add_argument(
+        "--bare-seed",
+        action="store_true",
+        help="configured activities only (default: bench/seed_work.py's "
+        "realistic seed; its time grows with --users)",
+    )
+    p.add_argument(
+        "--database-url", default="postgresql+psycopg://postgres@127.0.0.1:5432/peerlift_bench"
+    )
     p.add_argument("--redis-url", default="redis://127.0.0.1:6379/14")
     args = p.parse_args(argv)
     args.port, args.keep_logs, args.profile, args.workers = 0, False, False, 1
@@ -259,8 +277,7 @@ def main(argv: list[str] | None = None) -> int:
                 if counting["on"]:
                     statements[" ".join(statement.split())[:110]] += 1
 
-            def counted(user: int, link: int, into: dict[str, list[int]],
-                        cpu: list[float]) -> None:
+            def counted(user: int, link: int, into: dict[str, list[int]], cpu: list[float]) -> None:
                 before = sent[0]
                 launch_once(app, h, user, link, cpu)
                 into.setdefault(kind_of(link), []).append(sent[0] - before)
@@ -317,22 +334,30 @@ def main(argv: list[str] | None = None) -> int:
     n = args.launches
     backend = "sqlite" if args.sqlite else "postgresql+redis"
     print(f"\nIn-process launch profile ({backend}, {n} launches per pass, Flask test client)")
-    print(f"  tool CPU per launch, nothing wrapped: {sum(plain) / n * 1000:.2f} ms "
-          "(3 requests, test-client overhead included)")
+    print(
+        f"  tool CPU per launch, nothing wrapped: {sum(plain) / n * 1000:.2f} ms "
+        "(3 requests, test-client overhead included)"
+    )
     print(f"  with timers:                          {sum(timed) / n * 1000:.2f} ms")
     print("\n  inclusive CPU ms per launch (timers; nested rows are part of their parents)")
     print(f"    {'ms':>7} {'calls':>6}  function")
     for name, secs in sorted(timers.cpu.items(), key=lambda kv: kv[1], reverse=True):
         print(f"    {secs / n * 1000:7.3f} {timers.calls[name] / n:6.1f}  {name}")
     total_sql = sum(statements.values())
-    print(f"\n  SQL statements per launch: {total_sql / n:.1f} "
-          "(login + launch answered with the page, + page GET if redirected)")
+    print(
+        f"\n  SQL statements per launch: {total_sql / n:.1f} "
+        "(login + launch answered with the page, + page GET if redirected)"
+    )
     for title, found in (("repeat", repeat), ("first", first)):
         every = [c for counts in found.values() for c in counts]
         if every:
-            print(f"    {title:<7} all {sum(every) / len(every):5.1f}  " + "  ".join(
-                f"{kind} {sum(c) / len(c):.1f} (n={len(c)}, {min(c)}–{max(c)})"
-                for kind, c in sorted(found.items())))
+            print(
+                f"    {title:<7} all {sum(every) / len(every):5.1f}  "
+                + "  ".join(
+                    f"{kind} {sum(c) / len(c):.1f} (n={len(c)}, {min(c)}–{max(c)})"
+                    for kind, c in sorted(found.items())
+                )
+            )
     for stmt, count in statements.most_common(30):
         print(f"    {count / n:5.2f}  {stmt}")
 
@@ -345,13 +370,14 @@ def main(argv: list[str] | None = None) -> int:
         where = f"{_short(filename)}:{line}({func})" if line else func
         rows.append((ct * 1000 / n, tt * 1000 / n, nc / n, where))
     total = sum(r[1] for r in rows)
-    print(f"\n  cProfile: {total:.2f} ms CPU per launch under the profiler (the tool's WSGI app "
-          "only)")
+    print(
+        f"\n  cProfile: {total:.2f} ms CPU per launch under the profiler (the tool's WSGI app only)"
+    )
     sort_keys: tuple[tuple[int, str], ...] = ((0, "cumulative"), (1, "self"))
     for idx, title in sort_keys:
         print(f"\n  top {args.top} by {title}")
         print(f"    {'cum ms':>7} {'self ms':>7} {'calls':>7}  function")
-        for ct, tt, nc, where in sorted(rows, key=itemgetter(idx), reverse=True)[:args.top]:
+        for ct, tt, nc, where in sorted(rows, key=itemgetter(idx), reverse=True)[: args.top]:
             print(f"    {ct:7.3f} {tt:7.3f} {nc:7.1f}  {where}")
     return 0
 

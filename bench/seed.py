@@ -31,15 +31,23 @@ def main(argv: list[str] | None = None) -> int:
         reg = registry.find_registration(args.issuer, CLIENT_ID)
         dep = registry.find_deployment(reg, DEPLOYMENT_ID) if reg else None
         if reg is None or dep is None:
-            print(f"seed: no registration {args.issuer} / {CLIENT_ID} / {DEPLOYMENT_ID}",
-                  file=sys.stderr)
+            print(
+                f"seed: no registration {args.issuer} / {CLIENT_ID} / {DEPLOYMENT_ID}",
+                file=sys.stderr,
+            )
             return 1
         kinds = types.all_types()
         for j in range(args.links):
             kind = kinds[j % len(kinds)]
             activity = services.create_activity(
-                reg, dep, None, activity_type=kind.key, title=link_title(j),
-                description="Seeded by the launch benchmark.", settings={})
+                reg,
+                dep,
+                None,
+                activity_type=kind.key,
+                title=link_title(j),
+                description="Seeded by the launch benchmark.",
+                settings={},
+            )
             activity.resource_link_id = link_id(j)
         db.session.commit()
         db.engine.dispose()

@@ -87,8 +87,12 @@ def seed_course(c: int, users: int, links: int, issuer: str, key_file: str) -> d
     from tests.support.lti import LtiDriver
 
     app = create_app()
-    platform = SandboxPlatform(issuer=issuer, client_id=CLIENT_ID, deployment_id=DEPLOYMENT_ID,
-                               key=load_or_create_key(Path(key_file)))
+    platform = SandboxPlatform(
+        issuer=issuer,
+        client_id=CLIENT_ID,
+        deployment_id=DEPLOYMENT_ID,
+        key=load_or_create_key(Path(key_file)),
+    )
     launch_url = app.config["BASE_URL"].rstrip("/") + "/lti/launch"
 
     class BenchLti(LtiDriver):
@@ -104,31 +108,49 @@ def seed_course(c: int, users: int, links: int, issuer: str, key_file: str) -> d
 
     lti = BenchLti(app.test_client(), platform)
 
-    staff_user = SandboxUser(f"bench-instructor-{c}", f"Instructor {c}", "Instructor", str(c),
-                             f"instructor{c}@bench.test", (MEMBERSHIP + "Instructor",))
+    staff_user = SandboxUser(
+        f"bench-instructor-{c}",
+        f"Instructor {c}",
+        "Instructor",
+        str(c),
+        f"instructor{c}@bench.test",
+        (MEMBERSHIP + "Instructor",),
+    )
     # The drivers launch their set-up as tests.support.lti.INSTRUCTOR; here it is the
     # course's own instructor (one per course, so courses seed in parallel).
     ad.INSTRUCTOR = staff_user
     people = [learner(i) for i in course_learners(c, users)]
-    counts = {"learners": len(people), "submissions": 0, "reviews": 0, "posts": 0,
-              "journal_entries": 0, "groups_rounds": 0}
+    counts = {
+        "learners": len(people),
+        "submissions": 0,
+        "reviews": 0,
+        "posts": 0,
+        "journal_entries": 0,
+        "groups_rounds": 0,
+    }
     for j in links_of(c, links):
         kind, link, ctx = kind_of(j), link_id(j), course(j)
         if kind == "role_play" or kind == "case_discussion":
             g = _driver(GroupingDriver, lti, app, j)
-            g.create_activity(kind, link=link, context=ctx,
-                              group_size="3" if kind == "role_play" else "4")
+            g.create_activity(
+                kind, link=link, context=ctx, group_size="3" if kind == "role_play" else "4"
+            )
             staff = g.enter(staff_user)
             cd = DiscussionDriver(g) if kind == "case_discussion" else None
             if cd is not None:
-                _ok(cd.post(staff, "case", title="The budget freeze",
-                            body="<p>Your unit's budget is frozen mid-year.</p>",
-                            links="Guide | https://example.org/guide"))
+                _ok(
+                    cd.post(
+                        staff,
+                        "case",
+                        title="The budget freeze",
+                        body="<p>Your unit's budget is frozen mid-year.</p>",
+                        links="Guide | https://example.org/guide",
+                    )
+                )
             visits = {u.sub: g.ready(u) for u in people}
             _ok(g.form_groups(staff))
             rnd, group_of = _latest_round(app, g.activity)
-            _ok(lti.client.post(f"/g/{g.activity}/rounds/{rnd}/publish",
-                                data={"t": staff.token}))
+            _ok(lti.client.post(f"/g/{g.activity}/rounds/{rnd}/publish", data={"t": staff.token}))
             counts["groups_rounds"] += 1
             if cd is not None:
                 cd.visits.update(visits)
@@ -136,8 +158,9 @@ def seed_course(c: int, users: int, links: int, issuer: str, key_file: str) -> d
                 for u in people:
                     group = group_of[u.sub]
                     if group not in threads:
-                        resp = cd.start_thread(u, "First thoughts", "Where do we start?",
-                                               group=group)
+                        resp = cd.start_thread(
+                            u, "First thoughts", "Where do we start?", group=group
+                        )
                         _ok(resp)
                         found = re.search(r"/threads/([A-Za-z0-9]+)", resp.headers["Location"])
                         assert found is not None, resp.headers["Location"]
@@ -187,12 +210,15 @@ def _latest_round(app: Any, activity_public_id: str) -> tuple[str, dict[str, str
             select(GroupingRound.id, GroupingRound.public_id)
             .join(Activity, Activity.id == GroupingRound.activity_id)
             .where(Activity.public_id == activity_public_id)
-            .order_by(GroupingRound.id.desc()).limit(1)).one()
+            .order_by(GroupingRound.id.desc())
+            .limit(1)
+        ).one()
         members = db.session.execute(
             select(Person.sub, GroupingGroup.public_id)
             .join(GroupingMember, GroupingMember.person_id == Person.id)
             .join(GroupingGroup, GroupingGroup.id == GroupingMember.group_id)
-            .where(GroupingMember.round_id == rnd.id)).all()
+            .where(GroupingMember.round_id == rnd.id)
+        ).all()
         db.session.remove()
     return rnd.public_id, {sub: group for sub, group in members}
 
@@ -204,10 +230,13 @@ def _make_checkins_due(app: Any, activity_public_id: str) -> None:
     from lti_app.extensions import db
 
     with app.app_context():
-        db.session.execute(text(
-            "UPDATE journal_checkin SET due_at = :due WHERE activity_id = "
-            "(SELECT id FROM activities_activity WHERE public_id = :a)"),
-            {"due": _an_hour_ago(), "a": activity_public_id})
+        db.session.execute(
+            text(
+                "UPDATE journal_checkin SET due_at = :due WHERE activity_id = "
+                "(SELECT id FROM activities_activity WHERE public_id = :a)"
+            ),
+            {"due": _an_hour_ago(), "a": activity_public_id},
+        )
         db.session.commit()
 
 
@@ -219,8 +248,10 @@ def _an_hour_ago() -> Any:
 
 def _ok(resp: Any) -> None:
     if resp.status_code not in (200, 302, 303):
-        raise RuntimeError(f"seed: {resp.request.method} {resp.request.path} answered "
-                           f"{resp.status_code}: {resp.get_data(as_text=True)[:400]}")
+        raise RuntimeError(
+            f"seed: {resp.request.method} {resp.request.path} answered "
+            f"{resp.status_code}: {resp.get_data(as_text=True)[:400]}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -233,8 +264,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     start = time.monotonic()
     counts = seed_course(args.course, args.users, args.links, args.issuer, args.key_file)
-    print(f"course {args.course}: " + ", ".join(f"{v} {k}" for k, v in counts.items())
-          + f" ({time.monotonic() - start:.0f} s)", flush=True)
+    print(
+        f"course {args.course}: "
+        + ", ".join(f"{v} {k}" for k, v in counts.items())
+        + f" ({time.monotonic() - start:.0f} s)",
+        flush=True,
+    )
     return 0
 
 

@@ -67,8 +67,11 @@ def base_settings(env: Mapping[str, str]) -> dict[str, Any]:
         # default without Redis), "eager" or "off" (tests). Empty: celery when a
         # Redis URL is set, else thread.
         "JOBS_MODE": env.get("PEERLIFT_JOBS_MODE", "")
-        or ("celery" if env.get("PEERLIFT_CELERY_BROKER_URL") or env.get("PEERLIFT_REDIS_URL")
-            else "thread"),
+        or (
+            "celery"
+            if env.get("PEERLIFT_CELERY_BROKER_URL") or env.get("PEERLIFT_REDIS_URL")
+            else "thread"
+        ),
         "CELERY_BROKER_URL": env.get("PEERLIFT_CELERY_BROKER_URL")
         or env.get("PEERLIFT_REDIS_URL", ""),
         "CELERY_QUEUE": env.get("PEERLIFT_CELERY_QUEUE", "peerlift"),

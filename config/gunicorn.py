@@ -22,8 +22,9 @@ class RedactingLogger(Logger):  # type: ignore[misc]
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         found: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        return {key: redact(value) if isinstance(value, str) else value
-                for key, value in found.items()}
+        return {
+            key: redact(value) if isinstance(value, str) else value for key, value in found.items()
+        }
 
 
 logger_class = RedactingLogger

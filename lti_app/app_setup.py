@@ -36,26 +36,37 @@ from lti_app.log_redaction import install_werkzeug_filter
 MIGRATIONS = str(Path(__file__).resolve().parent.parent / "migrations")
 
 _ERROR_TEXT = {
-    401: ("Your Peerlift session has ended",
-          "For your security, Peerlift pages only work for a while after you open them from "
-          "your course. Go back to the course and open the activity again."),
-    403: ("Not available to your role",
-          "This page is for the course's instructors. If you think you should see it, ask "
-          "your instructor to check your role in the course."),
-    404: ("Not found", "There is nothing here. It may have been removed, or belong to "
-          "another course."),
+    401: (
+        "Your Peerlift session has ended",
+        "For your security, Peerlift pages only work for a while after you open them from "
+        "your course. Go back to the course and open the activity again.",
+    ),
+    403: (
+        "Not available to your role",
+        "This page is for the course's instructors. If you think you should see it, ask "
+        "your instructor to check your role in the course.",
+    ),
+    404: (
+        "Not found",
+        "There is nothing here. It may have been removed, or belong to another course.",
+    ),
     405: ("Not allowed", "That kind of request is not accepted here."),
-    429: ("Too many attempts", "Too many requests came from your network in a short time. "
-          "Wait a minute, then open the activity from your course again."),
+    429: (
+        "Too many attempts",
+        "Too many requests came from your network in a short time. "
+        "Wait a minute, then open the activity from your course again.",
+    ),
 }
 
 
 #: Errors that mean a service the tool needs is not answering (the database after a
 #: restart or failover, Redis): a readable 503, never a stack trace.
-_UNAVAILABLE = ("Peerlift is briefly unavailable",
-                "A service Peerlift relies on did not answer, so nothing from this request was "
-                "saved. Wait a moment and try again; if you were handing something in, your "
-                "browser's Back button keeps what you typed.")
+_UNAVAILABLE = (
+    "Peerlift is briefly unavailable",
+    "A service Peerlift relies on did not answer, so nothing from this request was "
+    "saved. Wait a moment and try again; if you were handing something in, your "
+    "browser's Back button keeps what you typed.",
+)
 
 
 def _is_disconnect(exc: BaseException) -> bool:
@@ -74,8 +85,11 @@ class _Peerlift(Flask):
         except DBAPIError as exc:
             if not _is_disconnect(exc) or db.session().info.get(WROTE):
                 raise
-            self.logger.warning("database connection lost (%s); retrying %s once on a fresh "
-                                "connection", type(exc.orig).__name__, request.path)
+            self.logger.warning(
+                "database connection lost (%s); retrying %s once on a fresh connection",
+                type(exc.orig).__name__,
+                request.path,
+            )
             db.session.rollback()
             return super().dispatch_request()
 
@@ -156,8 +170,7 @@ def _logging(app: Flask) -> None:
     level = getattr(logging, str(app.config["LOG_LEVEL"]).upper(), logging.INFO)
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(level=level,
-                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("peerlift.audit").setLevel(logging.INFO)
     logging.getLogger("lti_app").setLevel(level)
     install_werkzeug_filter()  # the development server's request lines carry ?t= tokens
@@ -168,11 +181,15 @@ def _frame_ancestors() -> str:
     or (before any launch) every active platform; never anyone else."""
     actor = g.get("actor")
     try:
-        origins = (frame_origins.for_registration(actor.registration) if actor is not None
-                   else list(frame_origins.all_active()))
+        origins = (
+            frame_origins.for_registration(actor.registration)
+            if actor is not None
+            else list(frame_origins.all_active())
+        )
     except Exception:  # the header must not turn a page into an error (e.g. no tables yet)
-        current_app.logger.warning("could not read platform origins for frame-ancestors",
-                                   exc_info=True)
+        current_app.logger.warning(
+            "could not read platform origins for frame-ancestors", exc_info=True
+        )
         db.session.rollback()
         origins = []
     # A page may name one more origin for itself (Dynamic Registration: the
@@ -244,27 +261,48 @@ def _request_cycle(app: Flask) -> None:
         code = exc.code or 500
         # An exception may carry its own page text (e.g. actor.session.AccessEnded).
         title, message = getattr(exc, "page", None) or _ERROR_TEXT.get(
-            code, ("Something went wrong", exc.description or ""))
+            code, ("Something went wrong", exc.description or "")
+        )
         if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
             return {"error": title, "status": code}, code
-        return render_template("error.html", title=title, message=message, code=str(code),
-                               ref=None, new_window_url=None), code
+        return render_template(
+            "error.html",
+            title=title,
+            message=message,
+            code=str(code),
+            ref=None,
+            new_window_url=None,
+        ), code
 
     @app.errorhandler(DBAPIError)
     @app.errorhandler(RedisError)
     def _unavailable(exc: Exception) -> Any:
-        if isinstance(exc, DBAPIError) and not (_is_disconnect(exc)
-                                                 or isinstance(exc, OperationalError)):
+        if isinstance(exc, DBAPIError) and not (
+            _is_disconnect(exc) or isinstance(exc, OperationalError)
+        ):
             return _unexpected(exc)
         ref = secrets.token_hex(4)
-        app.logger.error("service unavailable ref=%s path=%s: %s: %s", ref, request.path,
-                         type(exc).__name__, str(exc).splitlines()[0][:300])
+        app.logger.error(
+            "service unavailable ref=%s path=%s: %s: %s",
+            ref,
+            request.path,
+            type(exc).__name__,
+            str(exc).splitlines()[0][:300],
+        )
         with contextlib.suppress(Exception):
             db.session.rollback()
         title, message = _UNAVAILABLE
-        resp = make_response(render_template("error.html", title=title, message=message,
-                                             code="unavailable", ref=ref,
-                                             new_window_url=None), 503)
+        resp = make_response(
+            render_template(
+                "error.html",
+                title=title,
+                message=message,
+                code="unavailable",
+                ref=ref,
+                new_window_url=None,
+            ),
+            503,
+        )
         resp.headers["Retry-After"] = "10"
         return resp
 
@@ -274,7 +312,11 @@ def _request_cycle(app: Flask) -> None:
         app.logger.exception("unhandled error ref=%s path=%s", ref, request.path)
         db.session.rollback()
         return render_template(
-            "error.html", title="Something went wrong",
+            "error.html",
+            title="Something went wrong",
             message="Peerlift hit an unexpected problem and saved nothing from this request. "
             "Try again; if it keeps happening, tell your administrator the reference below.",
-            code="internal_error", ref=ref, new_window_url=None), 500
+            code="internal_error",
+            ref=ref,
+            new_window_url=None,
+        ), 500

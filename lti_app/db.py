@@ -89,8 +89,7 @@ def _dml(state: ORMExecuteState) -> None:
 
 def finish(session: Session, *, ok: bool) -> None:
     """End the unit of work: commit what an ``ok`` request wrote, else roll back."""
-    wrote = session.info.pop(WROTE, False) or bool(session.new or session.dirty
-                                                    or session.deleted)
+    wrote = session.info.pop(WROTE, False) or bool(session.new or session.dirty or session.deleted)
     if ok and wrote:
         session.commit()
     else:

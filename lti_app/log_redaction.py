@@ -17,12 +17,25 @@ import logging
 import re
 
 #: Query and form parameters whose values are credentials.
-SECRET_PARAMS = ("t", "token", "invite", "registration_token", "ticket", "state", "nonce",
-                 "id_token", "access_token", "JWT", "jwt", "code")
+SECRET_PARAMS = (
+    "t",
+    "token",
+    "invite",
+    "registration_token",
+    "ticket",
+    "state",
+    "nonce",
+    "id_token",
+    "access_token",
+    "JWT",
+    "jwt",
+    "code",
+)
 REDACTED = "[redacted]"
 
-_PARAM = re.compile(r"(?P<lead>[?&;]|&amp;)(?P<name>" + "|".join(SECRET_PARAMS)
-                    + r")=(?P<value>[^&;#\s\"']*)")
+_PARAM = re.compile(
+    r"(?P<lead>[?&;]|&amp;)(?P<name>" + "|".join(SECRET_PARAMS) + r")=(?P<value>[^&;#\s\"']*)"
+)
 #: Signed path segments: the reminder e-mail's check-in link.
 _PATH = re.compile(r"(?P<lead>/j/link/)(?P<value>[^/?#\s\"']+)")
 
@@ -31,8 +44,7 @@ def redact(text: str) -> str:
     """``text`` with the values of secret URL parameters replaced."""
     if "=" not in text and "/j/link/" not in text:
         return text
-    text = _PARAM.sub(lambda m: f"{m['lead']}{m['name']}={REDACTED}" if m["value"] else m[0],
-                      text)
+    text = _PARAM.sub(lambda m: f"{m['lead']}{m['name']}={REDACTED}" if m["value"] else m[0], text)
     return _PATH.sub(lambda m: m["lead"] + REDACTED, text)
 
 
@@ -45,8 +57,9 @@ class RedactingFilter(logging.Filter):
         if isinstance(record.args, tuple):
             record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
         elif isinstance(record.args, dict):
-            record.args = {k: redact(v) if isinstance(v, str) else v
-                           for k, v in record.args.items()}
+            record.args = {
+                k: redact(v) if isinstance(v, str) else v for k, v in record.args.items()
+            }
         return True
 
 

@@ -30,9 +30,12 @@ def home() -> Any:
         + "/lti/register?invite=… (flask platforms invite)",
         "Canvas developer key JSON": site.base_url + "/lti/config/canvas.json",
     }
-    return render_template("home.html", urls=urls,
-                           sandbox=current_app.config["SANDBOX_ENABLED"]
-                           and current_app.config["ENV_NAME"] != "production")
+    return render_template(
+        "home.html",
+        urls=urls,
+        sandbox=current_app.config["SANDBOX_ENABLED"]
+        and current_app.config["ENV_NAME"] != "production",
+    )
 
 
 @bp.get("/healthz")

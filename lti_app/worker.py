@@ -10,5 +10,6 @@ from lti_app import create_app
 app = create_app()
 celery = app.extensions.get("peerlift.celery")
 if celery is None:
-    raise RuntimeError("workers need JOBS_MODE=celery: set PEERLIFT_REDIS_URL (or "
-                       "PEERLIFT_CELERY_BROKER_URL)")
+    raise RuntimeError(
+        "workers need JOBS_MODE=celery: set PEERLIFT_REDIS_URL (or PEERLIFT_CELERY_BROKER_URL)"
+    )

@@ -26,8 +26,9 @@ from tests.support.routing import share_compiled_rules
 
 #: CI sets this: tests that need PostgreSQL/Redis fail instead of skipping.
 REQUIRE_SERVICES = os.environ.get("PEERLIFT_REQUIRE_SERVICES") == "1"
-PG_URL = os.environ.get("PEERLIFT_TEST_PG_URL",
-                        "postgresql+psycopg://postgres@127.0.0.1:5432/peerlift_test")
+PG_URL = os.environ.get(
+    "PEERLIFT_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/peerlift_test"
+)
 REDIS_URL = os.environ.get("PEERLIFT_TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 
 share_compiled_rules()
@@ -48,16 +49,23 @@ def platform(platform_server: Any) -> SandboxPlatform:
 
 
 def make_app(tmp_path: Any, **overrides: Any) -> Flask:
-    cfg = {"ENV_NAME": "testing",
-           "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'peerlift.db'}"}
+    cfg = {
+        "ENV_NAME": "testing",
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'peerlift.db'}",
+    }
     cfg.update(overrides)
     return create_app(cfg)
 
 
 def register_platform(platform: SandboxPlatform, jwks_url: str, **kw: Any) -> Any:
-    spec = PlatformSpec(issuer=platform.issuer, client_id=platform.client_id,
-                        auth_login_url=platform.auth_login_url, auth_token_url=platform.token_url,
-                        jwks_url=jwks_url, name=kw.pop("name", "Test LMS"))
+    spec = PlatformSpec(
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        auth_login_url=platform.auth_login_url,
+        auth_token_url=platform.token_url,
+        jwks_url=jwks_url,
+        name=kw.pop("name", "Test LMS"),
+    )
     return registry.add_platform(spec, [platform.deployment_id], **kw)
 
 
@@ -73,8 +81,9 @@ def seed(platform_server: Any) -> None:
 def sqlite_template(platform_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A seeded SQLite database built once per run; tests copy it or join it."""
     path = tmp_path_factory.mktemp("template") / "peerlift.db"
-    application = create_app({"ENV_NAME": "testing",
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    application = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    )
     with application.app_context():
         db.create_all()
         seed(platform_server)
@@ -92,15 +101,17 @@ def shared_sqlite(sqlite_template: Path, tmp_path_factory: pytest.TempPathFactor
 
 
 def _app_on(path: Path) -> Flask:
-    application = create_app({"ENV_NAME": "testing",
-                              "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    application = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"}
+    )
     application.extensions["peerlift.platform_keys"].clear()
     return application
 
 
 @pytest.fixture
-def app(request: pytest.FixtureRequest, shared_sqlite: Path, sqlite_template: Path,
-        tmp_path: Any) -> Iterator[Flask]:
+def app(
+    request: pytest.FixtureRequest, shared_sqlite: Path, sqlite_template: Path, tmp_path: Any
+) -> Iterator[Flask]:
     """The tool on SQLite with the test platform registered and a tool key.
 
     Default: inside one transaction rolled back after the test (fast; the app's own
@@ -155,8 +166,9 @@ def services_available() -> str | None:
         dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
         admin = dsn.rsplit("/", 1)[0] + "/postgres"
         with psycopg.connect(admin, autocommit=True, connect_timeout=3) as conn:
-            exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s",
-                                  (dsn.rsplit("/", 1)[1],)).fetchone()
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", (dsn.rsplit("/", 1)[1],)
+            ).fetchone()
             if not exists:
                 conn.execute(f'CREATE DATABASE "{dsn.rsplit("/", 1)[1]}"')
         redis.Redis.from_url(REDIS_URL, socket_connect_timeout=3).ping()
@@ -180,8 +192,9 @@ _pg_schema: dict[str, bool] = {}
 
 
 @contextlib.contextmanager
-def postgres_app(platform_server: Any = None, *, rollback: bool = False,
-                 **overrides: Any) -> Iterator[Flask]:
+def postgres_app(
+    platform_server: Any = None, *, rollback: bool = False, **overrides: Any
+) -> Iterator[Flask]:
     """An app on the real PostgreSQL test database with empty tables (and the test
     platform registered when ``platform_server`` is given). For tests marked
     ``services`` (use the ``services`` fixture first).
@@ -190,8 +203,9 @@ def postgres_app(platform_server: Any = None, *, rollback: bool = False,
     (``TRUNCATE``) and the test's writes are committed, for tests whose workers,
     threads or servers must see them; ``rollback=True`` runs the test inside one
     transaction rolled back afterwards (faster, and nothing to empty)."""
-    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL,
-                      "REDIS_URL": "", **overrides})
+    app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": PG_URL, "REDIS_URL": "", **overrides}
+    )
     with app.app_context():
         if not _pg_schema.get(PG_URL):
             db.drop_all()

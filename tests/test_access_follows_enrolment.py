@@ -27,19 +27,27 @@ def _mark_inactive(jd: JournalDriver, sub: str) -> None:
     """What roster sync does to a member the LMS no longer lists."""
     with jd.app.app_context():
         person_id = db.session.scalar(select(Person.id).where(Person.sub == sub))
-        db.session.execute(update(Enrolment).where(Enrolment.person_id == person_id)
-                           .values(status="inactive"))
+        db.session.execute(
+            update(Enrolment).where(Enrolment.person_id == person_id).values(status="inactive")
+        )
         db.session.commit()
 
 
 def _entries(jd: JournalDriver, sub: str) -> int:
     with jd.app.app_context():
-        return int(db.session.scalar(select(func.count(JournalEntry.id)).join(
-            Person, Person.id == JournalEntry.person_id).where(Person.sub == sub)) or 0)
+        return int(
+            db.session.scalar(
+                select(func.count(JournalEntry.id))
+                .join(Person, Person.id == JournalEntry.person_id)
+                .where(Person.sub == sub)
+            )
+            or 0
+        )
 
 
 def test_member_marked_inactive_meets_access_ended_and_nothing_is_written(
-        jd: JournalDriver) -> None:
+    jd: JournalDriver,
+) -> None:
     jd.setup()
     visit = jd.join(ASHA)
     assert jd.write(visit, "Ran the meeting.", "It mattered.", "Ask more.").status_code == 303
@@ -54,8 +62,7 @@ def test_member_marked_inactive_meets_access_ended_and_nothing_is_written(
     refused = jd.write(visit, "Written after I left.", "x", "y")
     assert refused.status_code == 403
     assert _entries(jd, ASHA.sub) == 1  # the earlier entry is kept, nothing new saved
-    bearer = jd.client.get(f"/a/{jd.activity}",
-                           headers={"Authorization": f"Bearer {visit.token}"})
+    bearer = jd.client.get(f"/a/{jd.activity}", headers={"Authorization": f"Bearer {visit.token}"})
     assert bearer.status_code == 403
 
 
@@ -63,15 +70,13 @@ def test_a_new_launch_from_the_lms_restores_access(jd: JournalDriver) -> None:
     jd.setup()
     visit = jd.join(ASHA)
     _mark_inactive(jd, ASHA.sub)
-    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": visit.token}) \
-        .status_code == 403
+    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": visit.token}).status_code == 403
     again = jd.join(ASHA)
     assert "Your access to this course has ended" not in again.html
     assert jd.write(again, "Back again.", "b", "c").status_code == 303
     assert _entries(jd, ASHA.sub) == 1
     # The old token works again too: access follows the enrolment, not the token.
-    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": visit.token}) \
-        .status_code == 200
+    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": visit.token}).status_code == 200
 
 
 def test_other_members_keep_access_when_one_leaves(jd: JournalDriver) -> None:
@@ -79,17 +84,17 @@ def test_other_members_keep_access_when_one_leaves(jd: JournalDriver) -> None:
     leaving = jd.join(ASHA)
     staying = jd.join(LEARNER)
     _mark_inactive(jd, ASHA.sub)
-    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": leaving.token}) \
-        .status_code == 403
-    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": staying.token}) \
-        .status_code == 200
+    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": leaving.token}).status_code == 403
+    assert jd.client.get(f"/a/{jd.activity}", query_string={"t": staying.token}).status_code == 200
 
 
 def _courseless_launch(jd: JournalDriver, link: str) -> tuple[str, str]:
     """A valid launch without a context claim: (the activity id, the session token)."""
-    resp = jd.lti.launch(LEARNER, resource_link={"id": link, "title": "Loose link"},
-                         mutate=lambda c: c.pop(
-                             "https://purl.imsglobal.org/spec/lti/claim/context", None))
+    resp = jd.lti.launch(
+        LEARNER,
+        resource_link={"id": link, "title": "Loose link"},
+        mutate=lambda c: c.pop("https://purl.imsglobal.org/spec/lti/claim/context", None),
+    )
     assert resp.status_code == 200, resp.get_data(as_text=True)
     location = resp.headers["Content-Location"]
     return location.split("/a/", 1)[1].split("?", 1)[0], token_from(location)
@@ -110,7 +115,8 @@ def test_a_session_without_a_course_opens_no_course_activity(jd: JournalDriver) 
 
 
 def test_a_session_without_a_course_cannot_open_another_courseless_activity(
-        jd: JournalDriver) -> None:
+    jd: JournalDriver,
+) -> None:
     first_id, _ = _courseless_launch(jd, "loose-1")
     _, token = _courseless_launch(jd, "loose-2")
     assert jd.client.get(f"/a/{first_id}", query_string={"t": token}).status_code == 404

@@ -40,9 +40,11 @@ ANSWERED: set[tuple[int, int]] = set()
 
 
 class ToySettings(Schema):
-    question = fields.String(load_default="What will you try first?",
-                             validate=validate.Length(max=200),
-                             metadata={"label": "Question"})
+    question = fields.String(
+        load_default="What will you try first?",
+        validate=validate.Length(max=200),
+        metadata={"label": "Question"},
+    )
 
 
 def completed(activity: Activity, person: Person) -> bool:
@@ -50,8 +52,10 @@ def completed(activity: Activity, person: Person) -> bool:
 
 
 def learner_panel(actor: Any, activity: Activity) -> dict[str, Any]:
-    return {"question": activity.settings.get("question"),
-            "done": completed(activity, actor.person)}
+    return {
+        "question": activity.settings.get("question"),
+        "done": completed(activity, actor.person),
+    }
 
 
 def staff_panel(actor: Any, activity: Activity) -> dict[str, Any]:
@@ -59,15 +63,26 @@ def staff_panel(actor: Any, activity: Activity) -> dict[str, Any]:
 
 
 def _notice_queries() -> list[Any]:
-    return [select(*notices.columns(f"{KEY}.open", texts=[Activity.public_id, Activity.title],
-                                    numbers=[Activity.id]))
-            .where(Activity.course_id == bindparam("course"), Activity.activity_type == KEY)]
+    return [
+        select(
+            *notices.columns(
+                f"{KEY}.open", texts=[Activity.public_id, Activity.title], numbers=[Activity.id]
+            )
+        ).where(Activity.course_id == bindparam("course"), Activity.activity_type == KEY)
+    ]
 
 
 def _notice_build(actor: Any, rows: list[Any]) -> list[notices.Notice]:
-    return [notices.Notice("owed", f"Answer the poll in {row.s2}", priority=20,
-                           url=url_for("activities.show", activity_id=row.s1, t=actor.token()))
-            for row in rows if (row.n1, actor.person.id) not in ANSWERED]
+    return [
+        notices.Notice(
+            "owed",
+            f"Answer the poll in {row.s2}",
+            priority=20,
+            url=url_for("activities.show", activity_id=row.s1, t=actor.token()),
+        )
+        for row in rows
+        if (row.n1, actor.person.id) not in ANSWERED
+    ]
 
 
 toy_bp = Blueprint("toy_poll", __name__, url_prefix="/toy")
@@ -78,8 +93,7 @@ toy_bp = Blueprint("toy_poll", __name__, url_prefix="/toy")
 def answer(activity_id: str) -> Any:
     actor, activity, _course = course_activity(activity_id)
     ANSWERED.add((activity.id, actor.person.id))
-    return redirect(url_for("activities.show", activity_id=activity_id, t=actor.token()),
-                    code=303)
+    return redirect(url_for("activities.show", activity_id=activity_id, t=actor.token()), code=303)
 
 
 TEMPLATES = {
@@ -88,18 +102,28 @@ TEMPLATES = {
         "{% if toy_done_words(part.data.done) %}<p>{{ toy_done_words(part.data.done) }}</p>"
         "{% endif %}<form method='post' action=\"{{ url_for('toy_poll.answer', "
         "activity_id=activity.public_id) }}\"><input type='hidden' name='t' "
-        "value='{{ actor.token() }}'></form></section>"),
+        "value='{{ actor.token() }}'></form></section>"
+    ),
     "toy_poll/_staff.html": (
-        "<section id='toy-staff'><p>Answers so far: {{ part.data.answers }}</p></section>"),
+        "<section id='toy-staff'><p>Answers so far: {{ part.data.answers }}</p></section>"
+    ),
 }
 
 TOY = registry.ActivityType(
-    key=KEY, label="Toy poll", summary="One question: {question}",
+    key=KEY,
+    label="Toy poll",
+    summary="One question: {question}",
     settings_schema=ToySettings,
     learner_panel=registry.Panel("toy_poll/_learner.html", learner_panel),
     staff_panel=registry.Panel("toy_poll/_staff.html", staff_panel),
-    notices=(notices.Source(f"{KEY}.open", applies=lambda actor: actor.roles.is_learner,
-                            queries=_notice_queries, build=_notice_build),),
+    notices=(
+        notices.Source(
+            f"{KEY}.open",
+            applies=lambda actor: actor.roles.is_learner,
+            queries=_notice_queries,
+            build=_notice_build,
+        ),
+    ),
     completion=completed,
     blueprints=(toy_bp,),
     template_globals={"toy_done_words": lambda done: "Completed" if done else "Not answered"},
@@ -118,16 +142,24 @@ def toy_app(tmp_path: Path, platform_server: Any, monkeypatch: Any) -> Iterator[
     ANSWERED.clear()
     # The toy's templates, as its package's templates/ folder would provide them.
     monkeypatch.setattr(toy_bp, "jinja_loader", DictLoader(TEMPLATES), raising=False)
-    app = create_app({"ENV_NAME": "testing",
-                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'toy.db'}"})
+    app = create_app(
+        {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'toy.db'}"}
+    )
     registry.install(app, TOY)  # the one registration line
     server, platform, _ = platform_server
     with app.app_context():
         db.create_all()
-        platforms.add_platform(PlatformSpec(
-            issuer=platform.issuer, client_id=platform.client_id,
-            auth_login_url=platform.auth_login_url, auth_token_url=platform.token_url,
-            jwks_url=server.url + "/jwks", name="Test LMS"), [platform.deployment_id])
+        platforms.add_platform(
+            PlatformSpec(
+                issuer=platform.issuer,
+                client_id=platform.client_id,
+                auth_login_url=platform.auth_login_url,
+                auth_token_url=platform.token_url,
+                jwks_url=server.url + "/jwks",
+                name="Test LMS",
+            ),
+            [platform.deployment_id],
+        )
         keys.ensure_key()
         db.session.commit()
     app.extensions["peerlift.platform_keys"].clear()
@@ -143,9 +175,15 @@ def _deep_link_toy(lti: LtiDriver, platform: Any) -> dict[str, Any]:
     resp = lti.launch(INSTRUCTOR, message_type="LtiDeepLinkingRequest")
     picker = lti.client.get(resp.headers["Location"])
     assert "Toy poll" in picker.get_data(as_text=True)  # offered beside the four
-    back = lti.client.post("/lti/deep-link", data={
-        "t": token_from(resp.headers["Location"]), "activity_type": KEY,
-        "title": "Friday poll", f"{KEY}.question": "Which habit will you keep?"})
+    back = lti.client.post(
+        "/lti/deep-link",
+        data={
+            "t": token_from(resp.headers["Location"]),
+            "activity_type": KEY,
+            "title": "Friday poll",
+            f"{KEY}.question": "Which habit will you keep?",
+        },
+    )
     assert back.status_code == 200, back.get_data(as_text=True)
     jwt_text = re.search(r'name="JWT" value="([^"]+)"', back.get_data(as_text=True)).group(1)
     jwks = lti.client.get("/lti/jwks").get_json()
@@ -188,7 +226,8 @@ def test_a_toy_fifth_activity_plugs_in_with_one_registration(toy_app, platform_s
 
 
 def test_a_mentor_and_a_guest_get_what_the_toy_declares_for_them_and_no_placeholder(
-        toy_app, platform_server) -> None:
+    toy_app, platform_server
+) -> None:
     platform = platform_server[1]
     lti = LtiDriver(toy_app.test_client(), platform)
     link = {"resource_link": {"id": "toy-link"}, "custom": _deep_link_toy(lti, platform)["custom"]}
@@ -198,8 +237,14 @@ def test_a_mentor_and_a_guest_get_what_the_toy_declares_for_them_and_no_placehol
     assert "toy-learner" not in mentor and "toy-staff" not in mentor
     assert "opens for participation soon" not in mentor and "being built" not in mentor
     # Nor a guest panel: a guest reads that their role takes no part (registry.NO_PART).
-    guest = SandboxUser("toy-guest", "Gus Guest", "Gus", "Guest", "gus@sandbox.test",
-                        ("http://purl.imsglobal.org/vocab/lis/v2/membership#Member",))
+    guest = SandboxUser(
+        "toy-guest",
+        "Gus Guest",
+        "Gus",
+        "Guest",
+        "gus@sandbox.test",
+        ("http://purl.imsglobal.org/vocab/lis/v2/membership#Member",),
+    )
     page = lti.enter(guest, **link).get_data(as_text=True)
     assert "does not let you take part in this activity" in page
     assert "toy-learner" not in page

@@ -19,8 +19,10 @@ from tests.support.activity_driver import ActivityDriver, Visit
 from tests.support.lti import INSTRUCTOR, LEARNER, token_from
 from tests.support.templates import TEMPLATES
 
-RAW = re.compile(r">\s*(True|False|None)\s*<|double_blind|single_blind|peer_coaching|"
-                 r"rounds_and_feedback|entries_and_checkins")
+RAW = re.compile(
+    r">\s*(True|False|None)\s*<|double_blind|single_blind|peer_coaching|"
+    r"rounds_and_feedback|entries_and_checkins"
+)
 
 
 @pytest.fixture
@@ -76,10 +78,17 @@ def _value(page: str, name: str) -> str:
 
 def _error_next_to(page: str, field_id: str) -> str:
     """The error paragraph of a field, after checking the field points to it."""
-    assert re.search(r'id="' + re.escape(field_id) + r'"[^>]*aria-invalid="true"[^>]*'
-                     r'aria-describedby="[^"]*' + re.escape(field_id) + '-error', page), field_id
-    match = re.search(r'<p class="error field-error" id="' + re.escape(field_id)
-                      + r'-error" role="alert">([^<]+)</p>', page)
+    assert re.search(
+        r'id="' + re.escape(field_id) + r'"[^>]*aria-invalid="true"[^>]*'
+        r'aria-describedby="[^"]*' + re.escape(field_id) + "-error",
+        page,
+    ), field_id
+    match = re.search(
+        r'<p class="error field-error" id="'
+        + re.escape(field_id)
+        + r'-error" role="alert">([^<]+)</p>',
+        page,
+    )
     assert match is not None, field_id
     return html.unescape(match.group(1))
 
@@ -97,8 +106,10 @@ def test_deep_linking_shows_every_number_setting_with_its_default_value(lti) -> 
     page, _ = _picker(lti)
     assert _value(page, "peer_review.reviews_per_submission") == "3"
     assert _value(page, "peer_review.lease_minutes") == "120"
-    assert 'name="role_play.rounds"' in page and \
-        '<option value="" selected>One per member, so everyone practises' in page
+    assert (
+        'name="role_play.rounds"' in page
+        and '<option value="" selected>One per member, so everyone practises' in page
+    )
     assert _value(page, "role_play.round_minutes") == "10"
     assert _value(page, "case_discussion.completion_posts") == "2"
     assert _value(page, "journal.checkin_days") == "30,60,90"
@@ -108,19 +119,28 @@ def test_deep_linking_shows_every_number_setting_with_its_default_value(lti) -> 
     assert "check-ins 30, 60 and 90 days after completion" in page
 
 
-def test_deep_linking_refuses_a_blank_number_next_to_it_and_keeps_every_typed_value(
-        lti) -> None:
+def test_deep_linking_refuses_a_blank_number_next_to_it_and_keeps_every_typed_value(lti) -> None:
     _, token = _picker(lti)
-    resp = lti.client.post("/lti/deep-link", data={
-        "t": token, "activity_type": "peer_review", "title": "Essay review",
-        "description": "Review two essays.", "peer_review.reviews_per_submission": "",
-        "peer_review.anonymity": "open", "peer_review.lease_minutes": "45",
-        "peer_review.submission_due": "2026-12-01T17:00",
-        "journal.prompts": "Typed in another type's box"})
+    resp = lti.client.post(
+        "/lti/deep-link",
+        data={
+            "t": token,
+            "activity_type": "peer_review",
+            "title": "Essay review",
+            "description": "Review two essays.",
+            "peer_review.reviews_per_submission": "",
+            "peer_review.anonymity": "open",
+            "peer_review.lease_minutes": "45",
+            "peer_review.submission_due": "2026-12-01T17:00",
+            "journal.prompts": "Typed in another type's box",
+        },
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert _error_next_to(page, "peer_review-reviews_per_submission") == \
-        "Give a whole number from 1 to 6."
+    assert (
+        _error_next_to(page, "peer_review-reviews_per_submission")
+        == "Give a whole number from 1 to 6."
+    )
     assert _value(page, "title") == "Essay review" and "Review two essays." in page
     assert _value(page, "peer_review.lease_minutes") == "45"
     assert _value(page, "peer_review.submission_due") == "2026-12-01T17:00"
@@ -132,28 +152,56 @@ def test_deep_linking_refuses_a_blank_number_next_to_it_and_keeps_every_typed_va
 # -- settings in words ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("kind", "typed", "expected"), [
-    ("peer_review", {"anonymity": "double_blind", "allow_revision": "0"},
-     ["Double-blind: authors and reviewers don't see each other's names",
-      "Reviews per submission</th><td>3", "No due date", "No revised versions"]),
-    ("role_play", {"group_size_min": "2", "group_size_max": "2"},
-     ["Smallest group</th><td>2 people", "Largest group</th><td>2 people",
-      "Minutes per round</th><td>10 minutes",
-      "All rounds played and feedback given"]),
-    ("case_discussion", {"mode": "peer_coaching"},
-     ["Peer coaching: a member presents a real challenge", "2 posts",
-      "Reading the group's published summary"]),
-    ("journal", {"checkin_days": "30, 60, 90"},
-     ["Check-ins</th><td>30, 60 and 90 days after completion", "Never: check-ins stay open",
-      "Entries written and an action plan made"]),
-])
+@pytest.mark.parametrize(
+    ("kind", "typed", "expected"),
+    [
+        (
+            "peer_review",
+            {"anonymity": "double_blind", "allow_revision": "0"},
+            [
+                "Double-blind: authors and reviewers don't see each other's names",
+                "Reviews per submission</th><td>3",
+                "No due date",
+                "No revised versions",
+            ],
+        ),
+        (
+            "role_play",
+            {"group_size_min": "2", "group_size_max": "2"},
+            [
+                "Smallest group</th><td>2 people",
+                "Largest group</th><td>2 people",
+                "Minutes per round</th><td>10 minutes",
+                "All rounds played and feedback given",
+            ],
+        ),
+        (
+            "case_discussion",
+            {"mode": "peer_coaching"},
+            [
+                "Peer coaching: a member presents a real challenge",
+                "2 posts",
+                "Reading the group's published summary",
+            ],
+        ),
+        (
+            "journal",
+            {"checkin_days": "30, 60, 90"},
+            [
+                "Check-ins</th><td>30, 60 and 90 days after completion",
+                "Never: check-ins stay open",
+                "Entries written and an action plan made",
+            ],
+        ),
+    ],
+)
 def test_settings_read_in_words_and_never_raw(drive, kind, typed, expected) -> None:
     drive.setup_activity(kind, link=f"{kind}-link", **typed)
     page = drive.page(drive.enter(INSTRUCTOR))
     for text in expected:
         assert html.escape(text, quote=False).replace("'", "&#39;") in page or text in page, text
-    table = page[page.index("<h2>Settings</h2>"):]
-    table = table[:table.index("</table>")]
+    table = page[page.index("<h2>Settings</h2>") :]
+    table = table[: table.index("</table>")]
     assert not RAW.search(table), RAW.search(table)
 
 
@@ -164,10 +212,17 @@ def test_only_staff_of_the_activitys_course_open_its_settings(drive, lti) -> Non
     staff = drive.setup_activity("role_play", link="rp-link")
     learner = drive.enter(LEARNER)
     assert _settings(drive, learner).status_code == 403
-    assert drive.client.post(f"/a/{drive.activity}/settings",
-                             data={"t": learner.token, "rounds": "5"}).status_code == 403
-    assert drive.client.post(f"/a/{drive.activity}/settings",
-                             data={"rounds": "5"}).status_code in (400, 401, 403)
+    assert (
+        drive.client.post(
+            f"/a/{drive.activity}/settings", data={"t": learner.token, "rounds": "5"}
+        ).status_code
+        == 403
+    )
+    assert drive.client.post(f"/a/{drive.activity}/settings", data={"rounds": "5"}).status_code in (
+        400,
+        401,
+        403,
+    )
     other = drive.enter(INSTRUCTOR, link="elsewhere", context=OTHER_COURSE)
     assert _settings(drive, other).status_code == 404
     assert _settings(drive, staff).status_code == 200
@@ -177,22 +232,27 @@ def test_role_play_settings_change_and_confirm_themselves(drive, app) -> None:
     staff = drive.setup_activity("role_play", link="rp-link")
     page = _settings(drive, staff).get_data(as_text=True)
     assert _value(page, "round_minutes") == "10"
-    resp = _save(drive, staff, round_minutes="15", rounds="4", group_size_min="2",
-                 group_size_max="3")
+    resp = _save(
+        drive, staff, round_minutes="15", rounds="4", group_size_min="2", group_size_max="3"
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     done = drive.client.get(resp.headers["Location"]).get_data(as_text=True)
-    assert ("Settings saved: Largest group: 3 people; Rounds: 4 rounds "
-            "for every group; Minutes per round: 15 minutes.") in done
+    assert (
+        "Settings saved: Largest group: 3 people; Rounds: 4 rounds "
+        "for every group; Minutes per round: 15 minutes."
+    ) in done
     assert _settings_of(app, drive.activity) == {
-        "group_size_min": 2, "group_size_max": 3, "rounds": 4, "round_minutes": 15,
-        "completion": "rounds_and_feedback"}
+        "group_size_min": 2,
+        "group_size_max": 3,
+        "rounds": 4,
+        "round_minutes": 15,
+        "completion": "rounds_and_feedback",
+    }
     again = _save(drive, staff)
-    assert "Nothing changed" in drive.client.get(again.headers["Location"]).get_data(
-        as_text=True)
+    assert "Nothing changed" in drive.client.get(again.headers["Location"]).get_data(as_text=True)
 
 
-def _publish_groups(lti: Any, app: Any, kind: str, **settings: str) -> tuple[GroupingDriver,
-                                                                              Visit]:
+def _publish_groups(lti: Any, app: Any, kind: str, **settings: str) -> tuple[GroupingDriver, Visit]:
     grouping = GroupingDriver(lti, app)
     grouping.create_activity(kind, link=f"{kind}-grp", **settings)
     staff = grouping.enter(INSTRUCTOR)
@@ -200,25 +260,28 @@ def _publish_groups(lti: Any, app: Any, kind: str, **settings: str) -> tuple[Gro
         grouping.ready(user)
     assert grouping.form_groups(staff).status_code == 303
     rnd = grouping.rounds()[-1]
-    resp = grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                                data={"t": staff.token})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     return grouping, staff
 
 
 def test_role_play_group_size_is_refused_after_groups_are_published_keeping_the_input(
-        lti, app) -> None:
-    grouping, staff = _publish_groups(lti, app, "role_play", group_size_min="3",
-                                      group_size_max="3")
+    lti, app
+) -> None:
+    grouping, staff = _publish_groups(lti, app, "role_play", group_size_min="3", group_size_max="3")
     page = _settings(grouping, staff).get_data(as_text=True)
     assert "Fixed now:" in page and "Groups have been published" in page
     before = _settings_of(app, grouping.activity)
-    resp = _save(grouping, staff, group_size_min="2", group_size_max="3", round_minutes="25",
-                 title="Renamed")
+    resp = _save(
+        grouping, staff, group_size_min="2", group_size_max="3", round_minutes="25", title="Renamed"
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert "Groups have been published, so their size is fixed" in _error_next_to(
-        page, "group_size_min")
+        page, "group_size_min"
+    )
     assert _value(page, "round_minutes") == "25" and _value(page, "title") == "Renamed"
     assert "Nothing was saved" in page
     assert _settings_of(app, grouping.activity) == before
@@ -228,11 +291,12 @@ def test_role_play_group_size_is_refused_after_groups_are_published_keeping_the_
 
 
 def test_case_discussion_size_and_format_fixed_once_groups_publish_completion_still_changes(
-        lti, app) -> None:
-    grouping, staff = _publish_groups(lti, app, "case_discussion", group_size_min="3",
-                                      group_size_max="3")
-    refused = _save(grouping, staff, mode="peer_coaching", group_size_min="3",
-                    group_size_max="4")
+    lti, app
+) -> None:
+    grouping, staff = _publish_groups(
+        lti, app, "case_discussion", group_size_min="3", group_size_max="3"
+    )
+    refused = _save(grouping, staff, mode="peer_coaching", group_size_min="3", group_size_max="4")
     page = refused.get_data(as_text=True)
     assert refused.status_code == 422
     assert "work in this format" in _error_next_to(page, "mode")
@@ -241,14 +305,16 @@ def test_case_discussion_size_and_format_fixed_once_groups_publish_completion_st
     ok = _save(grouping, staff, completion_posts="1", completion_summary="ignore")
     assert ok.status_code == 303
     done = grouping.client.get(ok.headers["Location"]).get_data(as_text=True)
-    assert ("Settings saved: Posts needed to complete: 1 post; Also needed to complete: "
-            "Nothing else.") in done
+    assert (
+        "Settings saved: Posts needed to complete: 1 post; Also needed to complete: Nothing else."
+    ) in done
 
 
 def test_case_discussion_settings_edit_before_groups(drive, app) -> None:
     staff = drive.setup_activity("case_discussion", link="cd-link")
-    assert _save(drive, staff, group_size_min="4", group_size_max="5",
-                 rounds="2").status_code == 303
+    assert (
+        _save(drive, staff, group_size_min="4", group_size_max="5", rounds="2").status_code == 303
+    )
     assert _settings_of(app, drive.activity)["group_size_max"] == 5
     bad = _save(drive, staff, group_size_max="12", completion_posts="", rounds="2")
     page = bad.get_data(as_text=True)
@@ -267,8 +333,15 @@ def pr(lti: Any, app: Any, tmp_path: Any) -> PeerReviewDriver:
 
 def test_peer_review_settings_all_editable_before_anyone_starts(pr, app) -> None:
     staff = pr.create_activity()
-    resp = _save(pr, staff, anonymity="open", reviews_per_submission="2", lease_minutes="30",
-                 rate_feedback="0", review_due="2026-12-02T09:00")
+    resp = _save(
+        pr,
+        staff,
+        anonymity="open",
+        reviews_per_submission="2",
+        lease_minutes="30",
+        rate_feedback="0",
+        review_due="2026-12-02T09:00",
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     saved = _settings_of(app, pr.activity)
     assert saved["anonymity"] == "open" and saved["reviews_per_submission"] == 2
@@ -292,7 +365,8 @@ def test_peer_review_anonymity_and_k_are_refused_once_work_is_in(pr, app) -> Non
     pr.open_review(visits[ANA.sub])
     refused = _save(pr, staff, reviews_per_submission="3")
     assert refused.status_code == 422
-    assert "Reviews have been allocated" in _error_next_to(refused.get_data(as_text=True),
-                                                           "reviews_per_submission")
+    assert "Reviews have been allocated" in _error_next_to(
+        refused.get_data(as_text=True), "reviews_per_submission"
+    )
     assert _settings_of(app, pr.activity)["reviews_per_submission"] == 2
     assert _save(pr, staff, review_due="2026-12-02T09:00").status_code == 303

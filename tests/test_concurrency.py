@@ -40,7 +40,8 @@ def _race(n: int, fn: Any) -> list[Any]:
 
 
 def test_an_id_token_posted_many_times_at_once_is_accepted_exactly_once(
-        pg_app: Flask, platform: Any) -> None:
+    pg_app: Flask, platform: Any
+) -> None:
     first = LtiDriver(pg_app.test_client(), platform)
     state, nonce = first.start()
     cookie = first.client.get_cookie("peerlift-state-" + state[:16], path="/lti/")
@@ -56,7 +57,8 @@ def test_an_id_token_posted_many_times_at_once_is_accepted_exactly_once(
 
 
 def test_simultaneous_first_launches_create_one_person_and_one_activity(
-        pg_app: Flask, platform: Any) -> None:
+    pg_app: Flask, platform: Any
+) -> None:
     def launch(_: int) -> int:
         driver = LtiDriver(pg_app.test_client(), platform)
         return driver.launch(LEARNER, resource_link={"id": "shared-link"}).status_code

@@ -8,8 +8,11 @@ import config
 from config.production import ConfigError
 from lti_app import create_app
 
-PROD_ENV = {"PEERLIFT_SECRET_KEY": "s" * 40, "PEERLIFT_DATABASE_URL": "sqlite://",
-            "PEERLIFT_BASE_URL": "https://peerlift.example.org"}
+PROD_ENV = {
+    "PEERLIFT_SECRET_KEY": "s" * 40,
+    "PEERLIFT_DATABASE_URL": "sqlite://",
+    "PEERLIFT_BASE_URL": "https://peerlift.example.org",
+}
 
 
 def test_production_needs_its_secrets(monkeypatch) -> None:

@@ -25,26 +25,28 @@ def test_sandbox_register_seeds_a_cohort_the_engine_groups_without_breaking_its_
     with app.app_context():
         platform = sandbox_of(app).platform
         reg = registry.find_registration(platform.issuer, platform.client_id)
-        assert db.session.scalar(select(func.count()).select_from(GroupingIntake)) == \
-            len(PROFILES)
+        assert db.session.scalar(select(func.count()).select_from(GroupingIntake)) == len(PROFILES)
         from lti_app.courses.models import Course
 
-        course = db.session.scalars(select(Course).where(
-            Course.registration_id == reg.id)).one()
+        course = db.session.scalars(select(Course).where(Course.registration_id == reg.id)).one()
         cohort = load_cohort(course)
         learners = [cohort.learners[p] for p in cohort.eligible]
         assert len(learners) == len(PROFILES)
         options = MatchOptions(min_size=3, max_size=3)
-        grouping = form_groups(learners, options, reporting_lines=cohort.reporting_lines,
-                               rng=random.Random(7))
+        grouping = form_groups(
+            learners, options, reporting_lines=cohort.reporting_lines, rng=random.Random(7)
+        )
         groups = [g.members for g in grouping.groups]
-        checks = evaluate_groups(groups, learners, options,
-                                 reporting_lines=cohort.reporting_lines)
-        assert all(not c.violations or "above the maximum" in " ".join(c.violations)
-                   for c in checks)
+        checks = evaluate_groups(groups, learners, options, reporting_lines=cohort.reporting_lines)
+        assert all(
+            not c.violations or "above the maximum" in " ".join(c.violations) for c in checks
+        )
         by_name = {learner.name: learner.id for learner in learners}
-        for boss, report in (("Dee Laurent", "Chidi Mensah"), ("Fatima Zahra", "Marco Bianchi"),
-                             ("Jade Thompson", "Marco Bianchi")):
+        for boss, report in (
+            ("Dee Laurent", "Chidi Mensah"),
+            ("Fatima Zahra", "Marco Bianchi"),
+            ("Jade Thompson", "Marco Bianchi"),
+        ):
             assert not any(by_name[boss] in g and by_name[report] in g for g in groups)
 
 
@@ -74,11 +76,16 @@ def test_demo_cohort_forms_groups_with_default_settings_for_every_group_activity
             assert kind_type is not None
             defaults = kind_type.settings_schema().load({})
             options = match_options(Activity(activity_type=kind, settings=defaults))
-            grouping = form_groups(learners, options, reporting_lines=cohort.reporting_lines,
-                                   rng=random.Random(11))
+            grouping = form_groups(
+                learners, options, reporting_lines=cohort.reporting_lines, rng=random.Random(11)
+            )
             sizes = [len(g.members) for g in grouping.groups]
             assert all(options.min_size <= s <= options.max_size for s in sizes), (kind, sizes)
             assert not grouping.notes, (kind, grouping.notes)
-            checks = evaluate_groups([g.members for g in grouping.groups], learners, options,
-                                     reporting_lines=cohort.reporting_lines)
+            checks = evaluate_groups(
+                [g.members for g in grouping.groups],
+                learners,
+                options,
+                reporting_lines=cohort.reporting_lines,
+            )
             assert not any(c.violations for c in checks), kind

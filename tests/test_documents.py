@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 from lti_app.peer_activities.documents import DocumentError, strip_metadata
 
 AUTHOR = "Benedikt Vogel"
-NAMES = (b"Benedikt", b"Vogel", b"BV", b"ACME Widgets", b"Margit Ruhl", b"bvogel",
-         b"S-1-5-21-1234")
+NAMES = (b"Benedikt", b"Vogel", b"BV", b"ACME Widgets", b"Margit Ruhl", b"bvogel", b"S-1-5-21-1234")
 BODY = "The argument in three steps"
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -36,8 +35,9 @@ def _zip(parts: list[tuple[str, bytes]], stored: tuple[str, ...] = ()) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for name, content in parts:
-            archive.writestr(name, content, zipfile.ZIP_STORED if name in stored
-                             else zipfile.ZIP_DEFLATED)
+            archive.writestr(
+                name, content, zipfile.ZIP_STORED if name in stored else zipfile.ZIP_DEFLATED
+            )
     return buffer.getvalue()
 
 
@@ -45,71 +45,108 @@ def make_docx(author: str = AUTHOR) -> bytes:
     """A Word file naming its author in properties, tracked changes, comments,
     people and the template path."""
     rel = "http://schemas.openxmlformats.org"
-    return _zip([
-        ("[Content_Types].xml", (
-            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
-            f'<Types xmlns="{rel}/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
-            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
-            '<Override PartName="/word/document.xml" ContentType="application/vnd.'
-            'openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
-            '</Types>').encode()),
-        ("_rels/.rels", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rel}/package/2006/'
-            'relationships">'
-            f'<Relationship Id="rId1" Type="{rel}/officeDocument/2006/relationships/'
-            'officeDocument" Target="word/document.xml"/>'
-            f'<Relationship Id="rId2" Type="{rel}/package/2006/relationships/metadata/'
-            'core-properties" Target="docProps/core.xml"/>'
-            f'<Relationship Id="rId3" Type="{rel}/officeDocument/2006/relationships/'
-            'extended-properties" Target="docProps/app.xml"/>'
-            f'<Relationship Id="rId4" Type="{rel}/officeDocument/2006/relationships/'
-            'custom-properties" Target="docProps/custom.xml"/>'
-            '</Relationships>').encode()),
-        ("word/document.xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'
-            f'<w:p><w:r><w:t>{BODY}</w:t></w:r>'
-            f'<w:ins w:id="1" w:author="{author}" w:date="2026-11-01T10:00:00Z">'
-            '<w:r><w:t>, added later</w:t></w:r></w:ins>'
-            f'<w:del w:id="2" w:author=\'{author}\' w:date="2026-11-01T10:00:00Z">'
-            '<w:r><w:delText>gone</w:delText></w:r></w:del>'
-            '<w:commentRangeStart w:id="0"/></w:p></w:body></w:document>').encode()),
-        ("word/comments.xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><w:comments xmlns:w="{W}">'
-            f'<w:comment w:id="0" w:author="Margit Ruhl" w:initials="MR">'
-            '<w:p><w:r><w:t>Nice point</w:t></w:r></w:p></w:comment>'
-            f'<w:comment w:id="1" w:author="{author}" w:initials="BV">'
-            '<w:p><w:r><w:t>Thanks</w:t></w:r></w:p></w:comment></w:comments>').encode()),
-        ("word/people.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><w15:people xmlns:w15="http://schemas.'
-            f'microsoft.com/office/word/2012/wordml"><w15:person w15:author="{author}">'
-            '<w15:presenceInfo w15:providerId="AD" w15:userId="S-1-5-21-1234"/>'
-            '</w15:person></w15:people>').encode()),
-        ("word/_rels/settings.xml.rels", (
-            f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rel}/package/2006/'
-            f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument/2006/'
-            'relationships/attachedTemplate" Target="file:///C:\\Users\\bvogel\\Templates\\'
-            'Report.dotx" TargetMode="External"/></Relationships>').encode()),
-        ("word/media/image1.jpeg", make_jpeg(orientation=1)),
-        ("docProps/core.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.'
-            'openxmlformats.org/package/2006/metadata/core-properties" '
-            'xmlns:dc="http://purl.org/dc/elements/1.1/">'
-            f'<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>'
-            '</cp:coreProperties>').encode()),
-        ("docProps/app.xml", (
-            b'<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.'
-            b'openxmlformats.org/officeDocument/2006/extended-properties">'
-            b'<Company>ACME Widgets</Company><Manager>Margit Ruhl</Manager>'
-            b'<Template>C:\\Users\\bvogel\\Templates\\Report.dotx</Template></Properties>'
-            )),
-        ("docProps/custom.xml", (
-            '<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.'
-            'openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
-            'schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property '
-            'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Owner">'
-            f'<vt:lpwstr>{author}</vt:lpwstr></property></Properties>').encode()),
-    ])
+    return _zip(
+        [
+            (
+                "[Content_Types].xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                    f'<Types xmlns="{rel}/package/2006/content-types">'
+                    '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+                    'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+                    '<Override PartName="/word/document.xml" ContentType="application/vnd.'
+                    'openxmlformats-officedocument.wordprocessingml.document.main+xml"/>'
+                    "</Types>"
+                ).encode(),
+            ),
+            (
+                "_rels/.rels",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rel}/package/2006/'  # noqa: E501
+                    'relationships">'
+                    f'<Relationship Id="rId1" Type="{rel}/officeDocument/2006/relationships/'
+                    'officeDocument" Target="word/document.xml"/>'
+                    f'<Relationship Id="rId2" Type="{rel}/package/2006/relationships/metadata/'
+                    'core-properties" Target="docProps/core.xml"/>'
+                    f'<Relationship Id="rId3" Type="{rel}/officeDocument/2006/relationships/'
+                    'extended-properties" Target="docProps/app.xml"/>'
+                    f'<Relationship Id="rId4" Type="{rel}/officeDocument/2006/relationships/'
+                    'custom-properties" Target="docProps/custom.xml"/>'
+                    "</Relationships>"
+                ).encode(),
+            ),
+            (
+                "word/document.xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><w:document xmlns:w="{W}"><w:body>'
+                    f"<w:p><w:r><w:t>{BODY}</w:t></w:r>"
+                    f'<w:ins w:id="1" w:author="{author}" w:date="2026-11-01T10:00:00Z">'
+                    "<w:r><w:t>, added later</w:t></w:r></w:ins>"
+                    f'<w:del w:id="2" w:author=\'{author}\' w:date="2026-11-01T10:00:00Z">'
+                    "<w:r><w:delText>gone</w:delText></w:r></w:del>"
+                    '<w:commentRangeStart w:id="0"/></w:p></w:body></w:document>'
+                ).encode(),
+            ),
+            (
+                "word/comments.xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><w:comments xmlns:w="{W}">'
+                    f'<w:comment w:id="0" w:author="Margit Ruhl" w:initials="MR">'
+                    "<w:p><w:r><w:t>Nice point</w:t></w:r></w:p></w:comment>"
+                    f'<w:comment w:id="1" w:author="{author}" w:initials="BV">'
+                    "<w:p><w:r><w:t>Thanks</w:t></w:r></w:p></w:comment></w:comments>"
+                ).encode(),
+            ),
+            (
+                "word/people.xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><w15:people xmlns:w15="http://schemas.'
+                    f'microsoft.com/office/word/2012/wordml"><w15:person w15:author="{author}">'
+                    '<w15:presenceInfo w15:providerId="AD" w15:userId="S-1-5-21-1234"/>'
+                    "</w15:person></w15:people>"
+                ).encode(),
+            ),
+            (
+                "word/_rels/settings.xml.rels",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{rel}/package/2006/'  # noqa: E501
+                    f'relationships"><Relationship Id="rId1" Type="{rel}/officeDocument/2006/'
+                    'relationships/attachedTemplate" Target="file:///C:\\Users\\bvogel\\Templates\\'
+                    'Report.dotx" TargetMode="External"/></Relationships>'
+                ).encode(),
+            ),
+            ("word/media/image1.jpeg", make_jpeg(orientation=1)),
+            (
+                "docProps/core.xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><cp:coreProperties xmlns:cp="http://schemas.'
+                    'openxmlformats.org/package/2006/metadata/core-properties" '
+                    'xmlns:dc="http://purl.org/dc/elements/1.1/">'
+                    f"<dc:creator>{author}</dc:creator><cp:lastModifiedBy>{author}</cp:lastModifiedBy>"
+                    "</cp:coreProperties>"
+                ).encode(),
+            ),
+            (
+                "docProps/app.xml",
+                (
+                    b'<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.'
+                    b'openxmlformats.org/officeDocument/2006/extended-properties">'
+                    b"<Company>ACME Widgets</Company><Manager>Margit Ruhl</Manager>"
+                    b"<Template>C:\\Users\\bvogel\\Templates\\Report.dotx</Template></Properties>"
+                ),
+            ),
+            (
+                "docProps/custom.xml",
+                (
+                    '<?xml version="1.0" encoding="UTF-8"?><Properties xmlns="http://schemas.'
+                    'openxmlformats.org/officeDocument/2006/custom-properties" xmlns:vt="http://'
+                    'schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><property '
+                    'fmtid="{D5CDD505-2E9C-101B-9397-08002B2CF9AE}" pid="2" name="Owner">'
+                    f"<vt:lpwstr>{author}</vt:lpwstr></property></Properties>"
+                ).encode(),
+            ),
+        ]
+    )
 
 
 def make_odt(author: str = AUTHOR) -> bytes:
@@ -117,69 +154,102 @@ def make_odt(author: str = AUTHOR) -> bytes:
     meta = "urn:oasis:names:tc:opendocument:xmlns:meta:1.0"
     text = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
     dc = "http://purl.org/dc/elements/1.1/"
-    return _zip([
-        ("mimetype", b"application/vnd.oasis.opendocument.text"),
-        ("META-INF/manifest.xml", (
-            b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:'
-            b'oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
-            b'<manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
-            b'vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path='
-            b'"content.xml" manifest:media-type="text/xml"/><manifest:file-entry '
-            b'manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
-            b'</manifest:manifest>')),
-        ("content.xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
-            f'xmlns:office="{office}" xmlns:text="{text}" xmlns:dc="{dc}" xmlns:meta="{meta}" '
-            'office:version="1.3"><office:body><office:text>'
-            f'<text:p>{BODY}<office:annotation><dc:creator>{author}</dc:creator>'
-            '<meta:creator-initials>BV</meta:creator-initials>'
-            '<text:p>A comment</text:p></office:annotation></text:p>'
-            '</office:text></office:body></office:document-content>').encode()),
-        ("Configurations2/accelerator/current.xml", b""),  # LibreOffice writes it empty
-        ("Configurations2/toolbar/", b""),
-        ("meta.xml", (
-            f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office='
-            f'"{office}" xmlns:meta="{meta}" xmlns:dc="{dc}" office:version="1.3">'
-            f'<office:meta><meta:initial-creator>{author}</meta:initial-creator>'
-            f'<dc:creator>{author}</dc:creator><meta:printed-by>{author}</meta:printed-by>'
-            '<meta:user-defined meta:name="Company">ACME Widgets</meta:user-defined>'
-            '</office:meta></office:document-meta>').encode()),
-    ], stored=("mimetype",))
+    return _zip(
+        [
+            ("mimetype", b"application/vnd.oasis.opendocument.text"),
+            (
+                "META-INF/manifest.xml",
+                (
+                    b'<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest="urn:'
+                    b'oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+                    b'<manifest:file-entry manifest:full-path="/" manifest:media-type="application/'
+                    b'vnd.oasis.opendocument.text"/><manifest:file-entry manifest:full-path='
+                    b'"content.xml" manifest:media-type="text/xml"/><manifest:file-entry '
+                    b'manifest:full-path="meta.xml" manifest:media-type="text/xml"/>'
+                    b"</manifest:manifest>"
+                ),
+            ),
+            (
+                "content.xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+                    f'xmlns:office="{office}" xmlns:text="{text}" xmlns:dc="{dc}" xmlns:meta="{meta}" '  # noqa: E501
+                    'office:version="1.3"><office:body><office:text>'
+                    f"<text:p>{BODY}<office:annotation><dc:creator>{author}</dc:creator>"
+                    "<meta:creator-initials>BV</meta:creator-initials>"
+                    "<text:p>A comment</text:p></office:annotation></text:p>"
+                    "</office:text></office:body></office:document-content>"
+                ).encode(),
+            ),
+            ("Configurations2/accelerator/current.xml", b""),  # LibreOffice writes it empty
+            ("Configurations2/toolbar/", b""),
+            (
+                "meta.xml",
+                (
+                    f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta xmlns:office='
+                    f'"{office}" xmlns:meta="{meta}" xmlns:dc="{dc}" office:version="1.3">'
+                    f"<office:meta><meta:initial-creator>{author}</meta:initial-creator>"
+                    f"<dc:creator>{author}</dc:creator><meta:printed-by>{author}</meta:printed-by>"
+                    '<meta:user-defined meta:name="Company">ACME Widgets</meta:user-defined>'
+                    "</office:meta></office:document-meta>"
+                ).encode(),
+            ),
+        ],
+        stored=("mimetype",),
+    )
 
 
 def _utf16_hex(text: str) -> str:
     return "FEFF" + text.encode("utf-16-be").hex().upper()
 
 
-XMP = (f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
-       '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
-       '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-       'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
-       'pdf:Producer="Microsoft Word for ACME Widgets">'
-       f'<dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>'
-       '<xmp:CreatorTool>Word (bvogel)</xmp:CreatorTool>'
-       '<xmp:CreateDate>2026-11-01T10:00:00Z</xmp:CreateDate>'
-       '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>')
+XMP = (
+    f'<?xpacket begin="" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">'
+    '<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">'
+    '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    'xmlns:pdf="http://ns.adobe.com/pdf/1.3/" xmlns:xmp="http://ns.adobe.com/xap/1.0/" '
+    'pdf:Producer="Microsoft Word for ACME Widgets">'
+    f"<dc:creator><rdf:Seq><rdf:li>{AUTHOR}</rdf:li></rdf:Seq></dc:creator>"
+    "<xmp:CreatorTool>Word (bvogel)</xmp:CreatorTool>"
+    "<xmp:CreateDate>2026-11-01T10:00:00Z</xmp:CreateDate>"
+    '</rdf:Description></rdf:RDF></x:xmpmeta><?xpacket end="w"?>'
+)
 
 
-def make_pdf(*, info: str | None = None, xmp: str | None = XMP, extra_trailer: str = "",
-             compress_xmp: bool = False) -> bytes:
+def make_pdf(
+    *,
+    info: str | None = None,
+    xmp: str | None = XMP,
+    extra_trailer: str = "",
+    compress_xmp: bool = False,
+) -> bytes:
     """A one-page PDF with a correct xref table; ``info`` is the Info dictionary."""
     if info is None:
-        info = (f"<< /Title (Essay by {AUTHOR} \\(draft\\)) /Author ({AUTHOR}) "
-                f"/Creator <{_utf16_hex('Word - ' + AUTHOR)}> /Producer (ACME Widgets PDF) "
-                "/Company (ACME Widgets) /CreationDate (D:20261101100000Z) >>")
+        info = (
+            f"<< /Title (Essay by {AUTHOR} \\(draft\\)) /Author ({AUTHOR}) "
+            f"/Creator <{_utf16_hex('Word - ' + AUTHOR)}> /Producer (ACME Widgets PDF) "
+            "/Company (ACME Widgets) /CreationDate (D:20261101100000Z) >>"
+        )
     content = f"BT /F1 12 Tf 72 720 Td ({BODY}) Tj ET".encode()
     meta_stream = b""
     if xmp is not None:
         raw = xmp.encode()
         if compress_xmp:
             raw = zlib.compress(raw)
-            meta_stream = (f"<< /Type /Metadata /Subtype /XML /Filter /FlateDecode "
-                           f"/Length {len(raw)} >>\nstream\n").encode() + raw + b"\nendstream"
+            meta_stream = (
+                (
+                    f"<< /Type /Metadata /Subtype /XML /Filter /FlateDecode "
+                    f"/Length {len(raw)} >>\nstream\n"
+                ).encode()
+                + raw
+                + b"\nendstream"
+            )
         else:
-            meta_stream = (f"<< /Type /Metadata /Subtype /XML /Length {len(raw)} >>\n"
-                           "stream\n").encode() + raw + b"\nendstream"
+            meta_stream = (
+                (f"<< /Type /Metadata /Subtype /XML /Length {len(raw)} >>\nstream\n").encode()
+                + raw
+                + b"\nendstream"
+            )
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R" + (b" /Metadata 6 0 R" if xmp else b"") + b" >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
@@ -199,8 +269,10 @@ def make_pdf(*, info: str | None = None, xmp: str | None = XMP, extra_trailer: s
     out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
     for offset in offsets:
         out += f"{offset:010d} 00000 n \n".encode()
-    out += (f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 5 0 R {extra_trailer}>>\n"
-            f"startxref\n{xref}\n%%EOF\n").encode()
+    out += (
+        f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 5 0 R {extra_trailer}>>\n"
+        f"startxref\n{xref}\n%%EOF\n"
+    ).encode()
     return bytes(out)
 
 
@@ -228,19 +300,27 @@ def make_jpeg(orientation: int = 6) -> bytes:
     """JPEG segments: JFIF, Exif (artist), XMP, ICC, IPTC, a comment, tables, a scan,
     and a trailing second image with its own Exif (as phones write)."""
     second = b"\xff\xd8" + _segment(0xE1, _exif(AUTHOR, 1)) + b"\xff\xd9"
-    return (b"\xff\xd8"
-            + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
-            + _segment(0xE1, _exif(AUTHOR, orientation))
-            + _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP.encode())
-            + _segment(0xE2, b"ICC_PROFILE\x00\x01\x01" + b"\x00" * 32)
-            + _segment(0xED, b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x12"
-                       + b"\x1c\x02\x50\x00\x0e" + AUTHOR.encode())
-            + _segment(0xFE, f"Photo by {AUTHOR}".encode())
-            + _segment(0xDB, b"\x00" + bytes(range(1, 65)))
-            + _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00")
-            + _segment(0xC4, b"\x00" + b"\x01" + b"\x00" * 15 + b"\x00")
-            + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
-            + SCAN + b"\xff\xd9" + second)
+    return (
+        b"\xff\xd8"
+        + _segment(0xE0, b"JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00")
+        + _segment(0xE1, _exif(AUTHOR, orientation))
+        + _segment(0xE1, b"http://ns.adobe.com/xap/1.0/\x00" + XMP.encode())
+        + _segment(0xE2, b"ICC_PROFILE\x00\x01\x01" + b"\x00" * 32)
+        + _segment(
+            0xED,
+            b"Photoshop 3.0\x008BIM\x04\x04\x00\x00\x00\x00\x00\x12"
+            + b"\x1c\x02\x50\x00\x0e"
+            + AUTHOR.encode(),
+        )
+        + _segment(0xFE, f"Photo by {AUTHOR}".encode())
+        + _segment(0xDB, b"\x00" + bytes(range(1, 65)))
+        + _segment(0xC0, b"\x08\x00\x01\x00\x01\x01\x01\x11\x00")
+        + _segment(0xC4, b"\x00" + b"\x01" + b"\x00" * 15 + b"\x00")
+        + _segment(0xDA, b"\x01\x01\x00\x00\x3f\x00")
+        + SCAN
+        + b"\xff\xd9"
+        + second
+    )
 
 
 def _chunk(kind: bytes, data: bytes) -> bytes:
@@ -251,15 +331,17 @@ PNG_PIXELS = zlib.compress(b"\x00\xff\x00\x00\xff")  # one red RGBA pixel, filte
 
 
 def make_png() -> bytes:
-    return (b"\x89PNG\r\n\x1a\n"
-            + _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
-            + _chunk(b"tEXt", b"Author\x00" + AUTHOR.encode())
-            + _chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + XMP.encode())
-            + _chunk(b"eXIf", _exif(AUTHOR, 1)[6:])
-            + _chunk(b"tIME", b"\x07\xea\x0b\x01\x0a\x00\x00")
-            + _chunk(b"IDAT", PNG_PIXELS)
-            + _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(AUTHOR.encode()))
-            + _chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 6, 0, 0, 0))
+        + _chunk(b"tEXt", b"Author\x00" + AUTHOR.encode())
+        + _chunk(b"iTXt", b"XML:com.adobe.xmp\x00\x00\x00\x00\x00" + XMP.encode())
+        + _chunk(b"eXIf", _exif(AUTHOR, 1)[6:])
+        + _chunk(b"tIME", b"\x07\xea\x0b\x01\x0a\x00\x00")
+        + _chunk(b"IDAT", PNG_PIXELS)
+        + _chunk(b"zTXt", b"Comment\x00\x00" + zlib.compress(AUTHOR.encode()))
+        + _chunk(b"IEND", b"")
+    )
 
 
 # -- checks ------------------------------------------------------------------------------
@@ -281,10 +363,10 @@ def assert_no_names(blob: bytes) -> None:
 def pdf_xref_ok(data: bytes) -> bool:
     """The cross-reference table still points at each object's header."""
     start = int(re.search(rb"startxref\s+(\d+)", data).group(1))  # type: ignore[union-attr]
-    assert data[start:start + 4] == b"xref"
+    assert data[start : start + 4] == b"xref"
     rows = re.findall(rb"(\d{10}) (\d{5}) n", data[start:])
     for n, (offset, _gen) in enumerate(rows, start=1):
-        if not data[int(offset):].startswith(f"{n} 0 obj".encode()):
+        if not data[int(offset) :].startswith(f"{n} 0 obj".encode()):
             return False
     return bool(rows)
 
@@ -295,8 +377,8 @@ def jpeg_segments(data: bytes) -> list[tuple[int, bytes]]:
     while True:
         assert data[i] == 0xFF
         marker = data[i + 1]
-        (length,) = struct.unpack(">H", data[i + 2:i + 4])
-        out.append((marker, data[i + 4:i + 2 + length]))
+        (length,) = struct.unpack(">H", data[i + 2 : i + 4])
+        out.append((marker, data[i + 4 : i + 2 + length]))
         i += 2 + length
         if marker == 0xDA:
             out.append((0x00, data[i:]))
@@ -307,9 +389,9 @@ def png_chunks(data: bytes) -> list[tuple[bytes, bytes]]:
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
     out, i = [], 8
     while i < len(data):
-        (length,) = struct.unpack(">I", data[i:i + 4])
-        kind, body = data[i + 4:i + 8], data[i + 8:i + 8 + length]
-        (crc,) = struct.unpack(">I", data[i + 8 + length:i + 12 + length])
+        (length,) = struct.unpack(">I", data[i : i + 4])
+        kind, body = data[i + 4 : i + 8], data[i + 8 : i + 8 + length]
+        (crc,) = struct.unpack(">I", data[i + 8 + length : i + 12 + length])
         assert zlib.crc32(kind + body) == crc
         out.append((kind, body))
         i += 12 + length
@@ -343,27 +425,44 @@ def test_docx_loses_every_author_name_and_keeps_its_text() -> None:
 
 
 def test_xlsx_and_pptx_people_lists_lose_their_names() -> None:
-    xlsx = _zip([
-        ("[Content_Types].xml", b'<Types xmlns="http://schemas.openxmlformats.org/package/'
-                                b'2006/content-types"/>'),
-        ("xl/persons/person.xml", (
-            '<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/'
-            f'threadedcomments"><person displayName="{AUTHOR}" id="{{1}}" userId="bvogel@x" '
-            'providerId="AD"/></personList>').encode()),
-        ("xl/comments1.xml", (
-            '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
-            f'<authors><author>{AUTHOR}</author></authors><commentList/></comments>'
-        ).encode()),
-        ("docProps/app.xml", b"<Properties><Company>ACME Widgets</Company></Properties>"),
-    ])
+    xlsx = _zip(
+        [
+            (
+                "[Content_Types].xml",
+                b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+            ),
+            (
+                "xl/persons/person.xml",
+                (
+                    '<personList xmlns="http://schemas.microsoft.com/office/spreadsheetml/2018/'
+                    f'threadedcomments"><person displayName="{AUTHOR}" id="{{1}}" userId="bvogel@x" '  # noqa: E501
+                    'providerId="AD"/></personList>'
+                ).encode(),
+            ),
+            (
+                "xl/comments1.xml",
+                (
+                    '<comments xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+                    f"<authors><author>{AUTHOR}</author></authors><commentList/></comments>"
+                ).encode(),
+            ),
+            ("docProps/app.xml", b"<Properties><Company>ACME Widgets</Company></Properties>"),
+        ]
+    )
     assert_no_names(b"".join(zip_text(strip_metadata(xlsx, "xlsx")).values()))
-    pptx = _zip([
-        ("[Content_Types].xml", b"<Types/>"),
-        ("ppt/commentAuthors.xml", (
-            '<p:cmAuthorLst xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
-            f'main"><p:cmAuthor id="0" name="{AUTHOR}" initials="BV" lastIdx="1" clrIdx="0"/>'
-            '</p:cmAuthorLst>').encode()),
-    ])
+    pptx = _zip(
+        [
+            ("[Content_Types].xml", b"<Types/>"),
+            (
+                "ppt/commentAuthors.xml",
+                (
+                    '<p:cmAuthorLst xmlns:p="http://schemas.openxmlformats.org/presentationml/2006/'
+                    f'main"><p:cmAuthor id="0" name="{AUTHOR}" initials="BV" lastIdx="1" clrIdx="0"/>'  # noqa: E501
+                    "</p:cmAuthorLst>"
+                ).encode(),
+            ),
+        ]
+    )
     cleaned = zip_text(strip_metadata(pptx, "pptx"))["ppt/commentAuthors.xml"]
     assert_no_names(cleaned)
     assert b'name="Author"' in cleaned and b'lastIdx="1"' in cleaned
@@ -392,8 +491,15 @@ def test_a_broken_or_tricky_archive_is_refused_with_what_to_do() -> None:
     assert broken.value.message().startswith("We could not remove the author's name")
     assert "save it as a new .docx" in broken.value.message()
     with pytest.raises(DocumentError, match="DTD"):
-        strip_metadata(_zip([("[Content_Types].xml", b"<Types/>"), (
-            "word/document.xml", b'<!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>')]), "docx")
+        strip_metadata(
+            _zip(
+                [
+                    ("[Content_Types].xml", b"<Types/>"),
+                    ("word/document.xml", b'<!DOCTYPE d [<!ENTITY a "aaaa">]><d>&a;</d>'),
+                ]
+            ),
+            "docx",
+        )
     no_types = _zip([("word/document.xml", b"<d/>")])
     with pytest.raises(DocumentError, match="not an Office Open XML file"):
         strip_metadata(no_types, "docx")
@@ -421,14 +527,19 @@ def test_pdf_info_and_xmp_lose_the_author_in_place() -> None:
 
 
 def test_pdf_strings_with_parentheses_and_indirect_values_are_emptied() -> None:
-    info = (f"<< /Title (A /Author (nested) title) /Author 7 0 R /Subject <{_utf16_hex(AUTHOR)}> "
-            "/ModDate (D:20261101) >>")
+    info = (
+        f"<< /Title (A /Author (nested) title) /Author 7 0 R /Subject <{_utf16_hex(AUTHOR)}> "
+        "/ModDate (D:20261101) >>"
+    )
     pdf = make_pdf(info=info, xmp=None)
     pdf = pdf.replace(b"xref\n", f"7 0 obj\n({AUTHOR})\nendobj\nxref\n".encode(), 1)
     cleaned = strip_metadata(pdf, "pdf")
     assert_no_names(cleaned)
-    assert b"/Title ()" in cleaned and b"(nested)" not in cleaned and b"/ModDate (D:20261101)" \
-        in cleaned
+    assert (
+        b"/Title ()" in cleaned
+        and b"(nested)" not in cleaned
+        and b"/ModDate (D:20261101)" in cleaned
+    )
     assert len(cleaned) == len(pdf)
 
 
@@ -492,15 +603,24 @@ def test_text_has_no_metadata_and_is_returned_as_is() -> None:
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(kind=st.sampled_from(["docx", "odt", "pdf", "jpg", "png"]), data=st.data())
-def test_any_damage_is_either_cleaned_or_refused_never_a_crash(kind: str,
-                                                               data: st.DataObject) -> None:
+def test_any_damage_is_either_cleaned_or_refused_never_a_crash(
+    kind: str, data: st.DataObject
+) -> None:
     builders: dict[str, Callable[[], bytes]] = {
-        "docx": make_docx, "odt": make_odt, "pdf": make_pdf, "jpg": make_jpeg, "png": make_png}
+        "docx": make_docx,
+        "odt": make_odt,
+        "pdf": make_pdf,
+        "jpg": make_jpeg,
+        "png": make_png,
+    }
     original = builders[kind]()
     at = data.draw(st.integers(0, len(original) - 1))
     cut = data.draw(st.booleans())
-    damaged = original[:at] if cut else \
-        original[:at] + bytes([data.draw(st.integers(0, 255))]) + original[at + 1:]
+    damaged = (
+        original[:at]
+        if cut
+        else original[:at] + bytes([data.draw(st.integers(0, 255))]) + original[at + 1 :]
+    )
     try:
         cleaned = strip_metadata(damaged, kind)
     except DocumentError as exc:

@@ -44,8 +44,7 @@ from tests.support.platform_server import LiveServer
 TOKEN = "platform-registration-token-123"
 PLATFORM_CONFIG = platform_config.PLATFORM_CONFIGURATION
 TOOL_CONFIG = service.TOOL_CONFIGURATION
-ALL_SCOPES = [service.SCOPE_LINEITEM, service.SCOPE_RESULT, service.SCOPE_SCORE,
-              service.SCOPE_NRPS]
+ALL_SCOPES = [service.SCOPE_LINEITEM, service.SCOPE_RESULT, service.SCOPE_SCORE, service.SCOPE_NRPS]
 
 
 # -- the fake platform ----------------------------------------------------------------
@@ -76,15 +75,20 @@ class FakePlatform:
                 "token_endpoint": "https://sso.canvaslms.com/login/oauth2/token",
                 "jwks_uri": "https://sso.canvaslms.com/api/lti/security/jwks",
                 "registration_endpoint": base + "/api/lti/registrations",
-                "scopes_supported": ALL_SCOPES + [
-                    "https://canvas.instructure.com/lti/public_jwk/scope/update"],
+                "scopes_supported": ALL_SCOPES
+                + ["https://canvas.instructure.com/lti/public_jwk/scope/update"],
                 PLATFORM_CONFIG: {
-                    "product_family_code": "canvas", "version": "OpenSource",
+                    "product_family_code": "canvas",
+                    "version": "OpenSource",
                     "messages_supported": [
-                        {"type": "LtiResourceLinkRequest",
-                         "placements": ["course_navigation", "link_selection"]},
-                        {"type": "LtiDeepLinkingRequest",
-                         "placements": ["link_selection", "assignment_selection"]},
+                        {
+                            "type": "LtiResourceLinkRequest",
+                            "placements": ["course_navigation", "link_selection"],
+                        },
+                        {
+                            "type": "LtiDeepLinkingRequest",
+                            "placements": ["link_selection", "assignment_selection"],
+                        },
                     ],
                 },
             }
@@ -95,21 +99,24 @@ class FakePlatform:
                 "token_endpoint": base + "/mod/lti/token.php",
                 "jwks_uri": base + "/mod/lti/certs.php",
                 "registration_endpoint": base + "/registrations",
-                "scopes_supported": ALL_SCOPES + [
-                    "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly", "openid"],
+                "scopes_supported": ALL_SCOPES
+                + ["https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly", "openid"],
                 PLATFORM_CONFIG: {
-                    "product_family_code": "moodle", "version": "4.5.2",
+                    "product_family_code": "moodle",
+                    "version": "4.5.2",
                     "messages_supported": ["LtiResourceLinkRequest", "LtiDeepLinkingRequest"],
                     "placements": ["AddContentMenu"],
                 },
             }
-        doc.update({
-            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-            "response_types_supported": ["id_token"],
-            "id_token_signing_alg_values_supported": ["RS256"],
-            "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
-        })
+        doc.update(
+            {
+                "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+                "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+                "response_types_supported": ["id_token"],
+                "id_token_signing_alg_values_supported": ["RS256"],
+                "claims_supported": ["sub", "iss", "name", "given_name", "family_name", "email"],
+            }
+        )
         if self.style == "moodle310":
             # Moodle 3.10/3.11: no authorization_endpoint, a trailing space in the
             # platform-configuration key, "LtiResourceLink" without "Request".
@@ -129,9 +136,13 @@ class FakePlatform:
         @fake.get("/openid-configuration")
         @fake.get("/platform/openid-configuration")  # served on the test platform's origin
         def openid_configuration() -> Any:
-            self.config_hits.append({"host": request.headers.get("Host", ""),
-                                     "auth": request.headers.get("Authorization", ""),
-                                     "ua": request.headers.get("User-Agent", "")})
+            self.config_hits.append(
+                {
+                    "host": request.headers.get("Host", ""),
+                    "auth": request.headers.get("Authorization", ""),
+                    "ua": request.headers.get("User-Agent", ""),
+                }
+            )
             if self.style == "canvas" and not bearer_ok():
                 return jsonify(errors=[{"message": "Invalid access token"}]), 401
             return jsonify(self.config())
@@ -142,8 +153,7 @@ class FakePlatform:
 
         @fake.get("/html")
         def html() -> Any:
-            return "<html><body>Site maintenance</body></html>", 200, {
-                "Content-Type": "text/html"}
+            return "<html><body>Site maintenance</body></html>", 200, {"Content-Type": "text/html"}
 
         @fake.get("/huge")
         def huge() -> Any:
@@ -158,6 +168,7 @@ class FakePlatform:
                 for _ in range(40):
                     yield b"x" * 8192
                 yield b'"}'
+
             return Response(stream_with_context(chunks()), mimetype="application/json")
 
         def register() -> Any:
@@ -167,15 +178,26 @@ class FakePlatform:
             body = request.get_json(force=True)
             self.registrations.append(body)
             if self.refuse:
-                return jsonify(error="invalid_client_metadata",
-                               error_description="redirect_uris must be on the tool domain"), 400
-            for key in ("response_types", "initiate_login_uri", "redirect_uris", "client_name",
-                        "jwks_uri", "token_endpoint_auth_method", TOOL_CONFIG):
+                return jsonify(
+                    error="invalid_client_metadata",
+                    error_description="redirect_uris must be on the tool domain",
+                ), 400
+            for key in (
+                "response_types",
+                "initiate_login_uri",
+                "redirect_uris",
+                "client_name",
+                "jwks_uri",
+                "token_endpoint_auth_method",
+                TOOL_CONFIG,
+            ):
                 if not body.get(key):
                     return f"missing required attribute {key}", 400
-            if "id_token" not in body["response_types"] \
-                    or body["token_endpoint_auth_method"] != "private_key_jwt" \
-                    or body.get("application_type") != "web":
+            if (
+                "id_token" not in body["response_types"]
+                or body["token_endpoint_auth_method"] != "private_key_jwt"
+                or body.get("application_type") != "web"
+            ):
                 return "invalid registration", 400
             tool = dict(body[TOOL_CONFIG])
             if not tool.get("domain") or not tool.get("target_link_uri"):
@@ -229,8 +251,11 @@ def new_invite(app: Flask, ttl: timedelta = timedelta(hours=1), note: str = "") 
 
 def invite_row(app: Flask, token: str) -> RegistrationInvite:
     with app.app_context():
-        row = db.session.scalar(select(RegistrationInvite).where(
-            RegistrationInvite.token_hash == invites.hash_token(token)))
+        row = db.session.scalar(
+            select(RegistrationInvite).where(
+                RegistrationInvite.token_hash == invites.hash_token(token)
+            )
+        )
         assert row is not None
         db.session.expunge(row)
         return row
@@ -246,15 +271,26 @@ def find(app: Flask, issuer: str, client_id: str) -> dict[str, Any] | None:
         reg = registry.find_registration(issuer, client_id)
         if reg is None:
             return None
-        return {"public_id": reg.public_id, "status": reg.status, "name": reg.name,
-                "auth_login_url": reg.auth_login_url, "auth_token_url": reg.auth_token_url,
-                "jwks_url": reg.jwks_url, "product_family": reg.product_family,
-                "approved_at": reg.approved_at, "id": reg.id,
-                "deployments": {d.deployment_id: d.status for d in reg.deployments}}
+        return {
+            "public_id": reg.public_id,
+            "status": reg.status,
+            "name": reg.name,
+            "auth_login_url": reg.auth_login_url,
+            "auth_token_url": reg.auth_token_url,
+            "jwks_url": reg.jwks_url,
+            "product_family": reg.product_family,
+            "approved_at": reg.approved_at,
+            "id": reg.id,
+            "deployments": {d.deployment_id: d.status for d in reg.deployments},
+        }
 
 
-def params(fake: FakePlatform, invite: str | None, path: str = "/openid-configuration",
-           token: str | None = TOKEN) -> dict[str, str]:
+def params(
+    fake: FakePlatform,
+    invite: str | None,
+    path: str = "/openid-configuration",
+    token: str | None = TOKEN,
+) -> dict[str, str]:
     out = {"openid_configuration": fake.base + path}
     if invite is not None:
         out["invite"] = invite
@@ -285,8 +321,7 @@ def _audit_logs(caplog: Any) -> None:
 # -- happy paths ----------------------------------------------------------------------
 
 
-def test_moodle_style_registration_ends_pending_with_deployment(app, client, fake,
-                                                                caplog) -> None:
+def test_moodle_style_registration_ends_pending_with_deployment(app, client, fake, caplog) -> None:
     invite = new_invite(app, note="Acme Moodle")
     before = registration_count(app)
 
@@ -330,8 +365,7 @@ def test_moodle_style_registration_ends_pending_with_deployment(app, client, fak
     assert fake.registration_auth == [f"Bearer {TOKEN}"]
     assert any("registration pending" in line for line in audit_lines(caplog))
     # Neither secret reaches the logs.
-    assert not any(TOKEN in r.getMessage() or invite in r.getMessage()
-                   for r in caplog.records)
+    assert not any(TOKEN in r.getMessage() or invite in r.getMessage() for r in caplog.records)
 
 
 def test_moodle_310_configuration_quirks_are_handled(app, client, fake) -> None:
@@ -378,14 +412,20 @@ def test_registration_request_has_every_required_field(app, client, fake) -> Non
     assert jwks["keys"]
 
 
-@pytest.mark.parametrize(("supported", "expected"), [
-    ([service.SCOPE_SCORE, service.SCOPE_NRPS, "openid"],
-     [service.SCOPE_SCORE, service.SCOPE_NRPS]),
-    (None, ALL_SCOPES),
-    ([], []),
-])
-def test_only_scopes_the_platform_offers_are_requested(app, client, fake, supported,
-                                                       expected) -> None:
+@pytest.mark.parametrize(
+    ("supported", "expected"),
+    [
+        (
+            [service.SCOPE_SCORE, service.SCOPE_NRPS, "openid"],
+            [service.SCOPE_SCORE, service.SCOPE_NRPS],
+        ),
+        (None, ALL_SCOPES),
+        ([], []),
+    ],
+)
+def test_only_scopes_the_platform_offers_are_requested(
+    app, client, fake, supported, expected
+) -> None:
     fake.overrides["scopes_supported"] = supported
     invite = new_invite(app)
     resp = client.post("/lti/register", data=params(fake, invite))
@@ -446,8 +486,11 @@ def test_canvas_config_needs_the_bearer_token(app, client, fake, caplog) -> None
 def test_missing_or_unknown_invite_is_refused(app, client, fake, caplog, method) -> None:
     for invite, code in ((None, "invite_missing"), ("not-a-real-invite", "invite_unknown")):
         data = params(fake, invite)
-        resp = (client.get("/lti/register", query_string=data) if method == "GET"
-                else client.post("/lti/register", data=data))
+        resp = (
+            client.get("/lti/register", query_string=data)
+            if method == "GET"
+            else client.post("/lti/register", data=data)
+        )
         body = assert_refused(resp, code, 403, caplog)
         assert "no longer valid" in body and "administrator" in body
     assert fake.config_hits == []  # nothing is fetched without a valid invite
@@ -462,8 +505,11 @@ def test_expired_invite_is_refused(app, client, fake, caplog, method) -> None:
         row.expires_at = row.expires_at - timedelta(hours=2)
         db.session.commit()
     data = params(fake, invite)
-    resp = (client.get("/lti/register", query_string=data) if method == "GET"
-            else client.post("/lti/register", data=data))
+    resp = (
+        client.get("/lti/register", query_string=data)
+        if method == "GET"
+        else client.post("/lti/register", data=data)
+    )
     assert_refused(resp, "invite_expired", 403, caplog)
     assert fake.config_hits == [] and fake.registrations == []
 
@@ -477,10 +523,12 @@ def test_invite_works_once(app, client, fake, caplog) -> None:
     assert client.post("/lti/register", data=params(fake, invite)).status_code == 200
 
     fake.client_id = "another-client"
-    assert_refused(client.get("/lti/register", query_string=params(fake, invite)),
-                   "invite_used", 403, caplog)
-    assert_refused(client.post("/lti/register", data=params(fake, invite)),
-                   "invite_used", 403, caplog)
+    assert_refused(
+        client.get("/lti/register", query_string=params(fake, invite)), "invite_used", 403, caplog
+    )
+    assert_refused(
+        client.post("/lti/register", data=params(fake, invite)), "invite_used", 403, caplog
+    )
     assert len(fake.registrations) == 1
     assert find(app, fake.base, "another-client") is None
 
@@ -495,21 +543,28 @@ def test_page_opened_directly_explains_itself(app, client, caplog) -> None:
 # -- failures store nothing and keep the invite ----------------------------------------
 
 
-@pytest.mark.parametrize(("path", "code"), [
-    ("/moved", "openid_configuration_redirect"),
-    ("/html", "openid_configuration_not_json"),
-    ("/huge", "openid_configuration_too_large"),
-    ("/huge-stream", "openid_configuration_too_large"),
-    ("/nowhere", "openid_configuration_refused"),
-])
+@pytest.mark.parametrize(
+    ("path", "code"),
+    [
+        ("/moved", "openid_configuration_redirect"),
+        ("/html", "openid_configuration_not_json"),
+        ("/huge", "openid_configuration_too_large"),
+        ("/huge-stream", "openid_configuration_too_large"),
+        ("/nowhere", "openid_configuration_refused"),
+    ],
+)
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_bad_configuration_document_is_refused(app, client, fake, caplog, path, code,
-                                               method) -> None:
+def test_bad_configuration_document_is_refused(
+    app, client, fake, caplog, path, code, method
+) -> None:
     invite = new_invite(app)
     before = registration_count(app)
     data = params(fake, invite, path=path)
-    resp = (client.get("/lti/register", query_string=data) if method == "GET"
-            else client.post("/lti/register", data=data))
+    resp = (
+        client.get("/lti/register", query_string=data)
+        if method == "GET"
+        else client.post("/lti/register", data=data)
+    )
     assert_refused(resp, code, 400, caplog)
     assert registration_count(app) == before
     assert invite_row(app, invite).used_at is None
@@ -518,22 +573,26 @@ def test_bad_configuration_document_is_refused(app, client, fake, caplog, path, 
     assert fake.config_hits == []
 
 
-@pytest.mark.parametrize(("override", "reason"), [
-    ({"issuer": None}, "issuer missing"),
-    ({"issuer": "https://moodle.example.org"}, "does not match configuration URL origin"),
-    ({"registration_endpoint": "/relative"}, "registration_endpoint"),
-    ({"jwks_uri": None}, "jwks_uri missing"),
-    ({"token_endpoint": "ftp://x.example/token"}, "token_endpoint"),
-    ({"authorization_endpoint": "javascript:alert(1)"}, "authorization_endpoint"),
-    # Only a Moodle-shaped token endpoint lets us fill in a missing auth endpoint.
-    ({"authorization_endpoint": None, "token_endpoint": "http://127.0.0.1/oauth/token"},
-     "authorization_endpoint missing"),
-    ({"id_token_signing_alg_values_supported": ["HS256"]}, "RS256"),
-    ({PLATFORM_CONFIG: None}, "lti-platform-configuration missing"),
-    ({"token_endpoint_auth_methods_supported": ["client_secret_basic"]}, "private_key_jwt"),
-])
-def test_invalid_configuration_is_refused(app, client, fake, caplog, override,
-                                          reason) -> None:
+@pytest.mark.parametrize(
+    ("override", "reason"),
+    [
+        ({"issuer": None}, "issuer missing"),
+        ({"issuer": "https://moodle.example.org"}, "does not match configuration URL origin"),
+        ({"registration_endpoint": "/relative"}, "registration_endpoint"),
+        ({"jwks_uri": None}, "jwks_uri missing"),
+        ({"token_endpoint": "ftp://x.example/token"}, "token_endpoint"),
+        ({"authorization_endpoint": "javascript:alert(1)"}, "authorization_endpoint"),
+        # Only a Moodle-shaped token endpoint lets us fill in a missing auth endpoint.
+        (
+            {"authorization_endpoint": None, "token_endpoint": "http://127.0.0.1/oauth/token"},
+            "authorization_endpoint missing",
+        ),
+        ({"id_token_signing_alg_values_supported": ["HS256"]}, "RS256"),
+        ({PLATFORM_CONFIG: None}, "lti-platform-configuration missing"),
+        ({"token_endpoint_auth_methods_supported": ["client_secret_basic"]}, "private_key_jwt"),
+    ],
+)
+def test_invalid_configuration_is_refused(app, client, fake, caplog, override, reason) -> None:
     fake.overrides.update(override)
     invite = new_invite(app)
     before = registration_count(app)
@@ -565,8 +624,12 @@ def test_platform_refusal_is_shown_and_invite_stays_usable(app, client, fake, ca
 def test_answer_without_client_id_is_refused(app, client, fake, caplog) -> None:
     fake.client_id = ""
     invite = new_invite(app)
-    assert_refused(client.post("/lti/register", data=params(fake, invite)),
-                   "registration_no_client_id", 422, caplog)
+    assert_refused(
+        client.post("/lti/register", data=params(fake, invite)),
+        "registration_no_client_id",
+        422,
+        caplog,
+    )
     assert invite_row(app, invite).used_at is None
 
 
@@ -576,8 +639,11 @@ def on_platform_origin(fake: FakePlatform, platform_server: Any) -> None:
 
 
 def platform_params(platform: SandboxPlatform, invite: str) -> dict[str, str]:
-    return {"openid_configuration": platform.issuer + "/openid-configuration",
-            "invite": invite, "registration_token": TOKEN}
+    return {
+        "openid_configuration": platform.issuer + "/openid-configuration",
+        "invite": invite,
+        "registration_token": TOKEN,
+    }
 
 
 @pytest.fixture(autouse=True)
@@ -586,9 +652,9 @@ def _no_fallback(platform_server: Any) -> Iterator[None]:
     platform_server[2].fallback = None
 
 
-def test_existing_active_registration_is_not_overwritten(app, client, fake,
-                                                         platform: SandboxPlatform,
-                                                         platform_server, caplog) -> None:
+def test_existing_active_registration_is_not_overwritten(
+    app, client, fake, platform: SandboxPlatform, platform_server, caplog
+) -> None:
     """The sandbox platform is registered and active; a DR for the same
     (issuer, client_id) must not change its URLs."""
     on_platform_origin(fake, platform_server)
@@ -597,8 +663,12 @@ def test_existing_active_registration_is_not_overwritten(app, client, fake,
     original = find(app, platform.issuer, platform.client_id)
     assert original is not None and original["status"] == ACTIVE
     invite = new_invite(app)
-    body = assert_refused(client.post("/lti/register", data=platform_params(platform, invite)),
-                          "registration_exists", 409, caplog)
+    body = assert_refused(
+        client.post("/lti/register", data=platform_params(platform, invite)),
+        "registration_exists",
+        409,
+        caplog,
+    )
     assert "already has a registration" in body
     assert find(app, platform.issuer, platform.client_id) == original
     assert invite_row(app, invite).used_at is None
@@ -619,70 +689,108 @@ def strict_app(tmp_path: Path) -> Iterator[Flask]:
         db.engine.dispose()
 
 
-@pytest.mark.parametrize("url", [
-    "https://127.0.0.1:{port}/openid-configuration",
-    "https://10.1.2.3/openid-configuration",
-    "https://169.254.169.254/latest/meta-data/",
-    "https://[::1]:{port}/openid-configuration",
-    "https://[::ffff:127.0.0.1]/openid-configuration",
-    "https://0.0.0.0/openid-configuration",
-    "https://100.64.0.1/openid-configuration",
-    "https://192.168.1.10/openid-configuration",
-    "https://localhost:{port}/openid-configuration",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://127.0.0.1:{port}/openid-configuration",
+        "https://10.1.2.3/openid-configuration",
+        "https://169.254.169.254/latest/meta-data/",
+        "https://[::1]:{port}/openid-configuration",
+        "https://[::ffff:127.0.0.1]/openid-configuration",
+        "https://0.0.0.0/openid-configuration",
+        "https://100.64.0.1/openid-configuration",
+        "https://192.168.1.10/openid-configuration",
+        "https://localhost:{port}/openid-configuration",
+    ],
+)
 def test_private_addresses_are_refused(strict_app, fake, caplog, url) -> None:
     port = urlsplit(fake.base).port
     invite = new_invite(strict_app)
     client = strict_app.test_client()
-    data = {"invite": invite, "openid_configuration": url.format(port=port),
-            "registration_token": TOKEN}
-    for resp in (client.get("/lti/register", query_string=data),
-                 client.post("/lti/register", data=data)):
+    data = {
+        "invite": invite,
+        "openid_configuration": url.format(port=port),
+        "registration_token": TOKEN,
+    }
+    for resp in (
+        client.get("/lti/register", query_string=data),
+        client.post("/lti/register", data=data),
+    ):
         assert_refused(resp, "openid_configuration_blocked_url", 400, caplog)
     assert fake.config_hits == []
     assert registration_count(strict_app) == 0
     assert invite_row(strict_app, invite).used_at is None
 
 
-def test_plain_http_is_refused_in_production_mode(strict_app, fake, caplog,
-                                                  monkeypatch) -> None:
+def test_plain_http_is_refused_in_production_mode(strict_app, fake, caplog, monkeypatch) -> None:
     monkeypatch.setattr(safe_fetch, "resolve", lambda host, port: ["93.184.215.14"])
     invite = new_invite(strict_app)
-    resp = strict_app.test_client().get("/lti/register", query_string={
-        "invite": invite, "openid_configuration": "http://lms.example.org/openid-configuration"})
+    resp = strict_app.test_client().get(
+        "/lti/register",
+        query_string={
+            "invite": invite,
+            "openid_configuration": "http://lms.example.org/openid-configuration",
+        },
+    )
     assert_refused(resp, "openid_configuration_blocked_url", 400, caplog)
     assert any("plain http" in line for line in audit_lines(caplog))
 
 
-def test_a_name_resolving_to_a_private_address_is_refused(strict_app, caplog,
-                                                          monkeypatch) -> None:
+def test_a_name_resolving_to_a_private_address_is_refused(strict_app, caplog, monkeypatch) -> None:
     """DNS answers count, not the name: one private answer among public ones blocks."""
     answers = {"lms.example.org": ["93.184.215.14", "10.0.0.8"]}
     monkeypatch.setattr(safe_fetch, "resolve", lambda host, port: answers[host])
     invite = new_invite(strict_app)
-    resp = strict_app.test_client().get("/lti/register", query_string={
-        "invite": invite, "openid_configuration": "https://lms.example.org/.well-known/x"})
+    resp = strict_app.test_client().get(
+        "/lti/register",
+        query_string={
+            "invite": invite,
+            "openid_configuration": "https://lms.example.org/.well-known/x",
+        },
+    )
     assert_refused(resp, "openid_configuration_blocked_url", 400, caplog)
     assert any("10.0.0.8" in line for line in audit_lines(caplog))
 
 
-@pytest.mark.parametrize(("address", "blocked"), [
-    ("127.0.0.1", True), ("10.0.0.1", True), ("172.16.5.4", True), ("192.168.0.1", True),
-    ("169.254.169.254", True), ("100.64.0.1", True), ("224.0.0.1", True),
-    ("0.0.0.0", True),  # noqa: S104 - an address under test, not a bind
-    ("255.255.255.255", True), ("::1", True), ("::", True), ("fe80::1", True),
-    ("fc00::1", True), ("ff02::1", True), ("::ffff:10.0.0.1", True),
-    ("2002:7f00:1::", True), ("64:ff9b::a00:1", True), ("2001:db8::1", True),
-    ("8.8.8.8", False), ("93.184.215.14", False), ("2606:4700::1111", False),
-])
+@pytest.mark.parametrize(
+    ("address", "blocked"),
+    [
+        ("127.0.0.1", True),
+        ("10.0.0.1", True),
+        ("172.16.5.4", True),
+        ("192.168.0.1", True),
+        ("169.254.169.254", True),
+        ("100.64.0.1", True),
+        ("224.0.0.1", True),
+        ("0.0.0.0", True),  # noqa: S104 - an address under test, not a bind
+        ("255.255.255.255", True),
+        ("::1", True),
+        ("::", True),
+        ("fe80::1", True),
+        ("fc00::1", True),
+        ("ff02::1", True),
+        ("::ffff:10.0.0.1", True),
+        ("2002:7f00:1::", True),
+        ("64:ff9b::a00:1", True),
+        ("2001:db8::1", True),
+        ("8.8.8.8", False),
+        ("93.184.215.14", False),
+        ("2606:4700::1111", False),
+    ],
+)
 def test_blocked_addresses(address: str, blocked: bool) -> None:
     assert (safe_fetch.blocked_reason(ipaddress.ip_address(address)) is not None) is blocked
 
 
 def test_user_info_and_odd_schemes_are_refused() -> None:
     policy = FetchPolicy(allow_private=True, timeout=2)
-    for url in ("https://user:pw@lms.example.org/x", "file:///etc/passwd", "gopher://x/",
-                "https://", "x" * 3000):
+    for url in (
+        "https://user:pw@lms.example.org/x",
+        "file:///etc/passwd",
+        "gopher://x/",
+        "https://",
+        "x" * 3000,
+    ):
         with pytest.raises(FetchError) as err:
             safe_fetch.check_url(url, policy)
         assert err.value.code == "invalid_url"
@@ -700,25 +808,36 @@ def test_connection_goes_to_the_checked_address(fake, monkeypatch) -> None:
 
     monkeypatch.setattr(safe_fetch, "resolve", fake_dns)
     port = urlsplit(fake.base).port
-    resp = safe_fetch.get_json(f"http://lms.invalid:{port}/openid-configuration",
-                               FetchPolicy(allow_private=True, timeout=5), bearer=TOKEN)
+    resp = safe_fetch.get_json(
+        f"http://lms.invalid:{port}/openid-configuration",
+        FetchPolicy(allow_private=True, timeout=5),
+        bearer=TOKEN,
+    )
     assert resp.ok and resp.data["issuer"] == fake.base
     assert calls == ["lms.invalid"]
     assert fake.config_hits[-1]["host"] == f"lms.invalid:{port}"
 
 
-def test_jwks_and_token_endpoints_must_be_public_in_production(strict_app, caplog,
-                                                               monkeypatch) -> None:
+def test_jwks_and_token_endpoints_must_be_public_in_production(
+    strict_app, caplog, monkeypatch
+) -> None:
     platform = platform_config.PlatformConfig(
-        openid_configuration_url="https://lms.example.org/oc", issuer="https://lms.example.org",
+        openid_configuration_url="https://lms.example.org/oc",
+        issuer="https://lms.example.org",
         authorization_endpoint="https://lms.example.org/auth",
-        token_endpoint="https://lms.example.org/token", jwks_uri="https://keys.example.org/j",
-        registration_endpoint="https://lms.example.org/reg", scopes_supported=None,
-        product_family="moodle", version="4", messages_supported=())
+        token_endpoint="https://lms.example.org/token",
+        jwks_uri="https://keys.example.org/j",
+        registration_endpoint="https://lms.example.org/reg",
+        scopes_supported=None,
+        product_family="moodle",
+        version="4",
+        messages_supported=(),
+    )
     answers = {"lms.example.org": ["93.184.215.14"], "keys.example.org": ["127.0.0.1"]}
     monkeypatch.setattr(safe_fetch, "resolve", lambda host, port: answers[host])
-    settings = platform_config.ToolSettings(base_url="https://tool.example", allow_private=False,
-                                    timeout=2)
+    settings = platform_config.ToolSettings(
+        base_url="https://tool.example", allow_private=False, timeout=2
+    )
     with pytest.raises(platform_config.RegistrationError) as err:
         platform_config.check_fetchable_later(platform, settings)
     assert err.value.code == "jwks_uri_blocked"
@@ -732,37 +851,64 @@ def _tls_material(tmp_path: Path, name: str) -> tuple[ssl.SSLContext, str]:
     now = dt.datetime.now(dt.UTC)
     ca_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     ca_name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Test CA")])
-    ca = (x509.CertificateBuilder().subject_name(ca_name).issuer_name(ca_name)
-          .public_key(ca_key.public_key()).serial_number(x509.random_serial_number())
-          .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-          .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
-          .add_extension(x509.KeyUsage(digital_signature=True, content_commitment=False,
-                                       key_encipherment=False, data_encipherment=False,
-                                       key_agreement=False, key_cert_sign=True, crl_sign=True,
-                                       encipher_only=False, decipher_only=False), critical=True)
-          .add_extension(x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()),
-                         critical=False)
-          .sign(ca_key, hashes.SHA256()))
+    ca = (
+        x509.CertificateBuilder()
+        .subject_name(ca_name)
+        .issuer_name(ca_name)
+        .public_key(ca_key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(
+            x509.KeyUsage(
+                digital_signature=True,
+                content_commitment=False,
+                key_encipherment=False,
+                data_encipherment=False,
+                key_agreement=False,
+                key_cert_sign=True,
+                crl_sign=True,
+                encipher_only=False,
+                decipher_only=False,
+            ),
+            critical=True,
+        )
+        .add_extension(
+            x509.SubjectKeyIdentifier.from_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    cert = (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
-            .issuer_name(ca_name).public_key(key.public_key())
-            .serial_number(x509.random_serial_number())
-            .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
-            .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
-            .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-            .add_extension(x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]),
-                           critical=False)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(
-                ca_key.public_key()), critical=False)
-            .sign(ca_key, hashes.SHA256()))
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)]))
+        .issuer_name(ca_name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
+        .add_extension(
+            x509.ExtendedKeyUsage([x509.oid.ExtendedKeyUsageOID.SERVER_AUTH]), critical=False
+        )
+        .add_extension(
+            x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
+        )
+        .sign(ca_key, hashes.SHA256())
+    )
     ca_path = tmp_path / "ca.pem"
     ca_path.write_bytes(ca.public_bytes(serialization.Encoding.PEM))
     cert_path, key_path = tmp_path / "server.pem", tmp_path / "server.key"
     cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM,
-                                           serialization.PrivateFormat.PKCS8,
-                                           serialization.NoEncryption()))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
     ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     ctx.load_cert_chain(str(cert_path), str(key_path))
     return ctx, str(ca_path)
@@ -782,8 +928,9 @@ def test_tls_is_verified_against_the_name_not_the_ip(tmp_path, fake, monkeypatch
         assert fake.config_hits[-1]["host"] == f"lms.example.test:{server.server_port}"
         # Same IP, another name: the certificate does not match, so no request is sent.
         with pytest.raises(FetchError) as err:
-            safe_fetch.get_json(f"https://other.example.test:{server.server_port}/"
-                                "openid-configuration", policy)
+            safe_fetch.get_json(
+                f"https://other.example.test:{server.server_port}/openid-configuration", policy
+            )
         assert err.value.code == "unreachable"
         assert len(fake.config_hits) == 1
     finally:
@@ -794,57 +941,63 @@ def test_tls_is_verified_against_the_name_not_the_ip(tmp_path, fake, monkeypatch
 # -- the host rule -----------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("issuer", "config_url", "ok"), [
-    ("https://moodle.example.org", "https://moodle.example.org/mod/lti/oc.php", True),
-    ("https://moodle.example.org/", "https://moodle.example.org/mod/lti/oc.php", True),
-    ("https://MOODLE.example.org", "https://moodle.example.org./oc", True),
-    ("https://school.org/moodle", "https://school.org/moodle/mod/lti/oc.php", True),
-    ("https://moodle.example.org:8443", "https://moodle.example.org:8443/oc", True),
-    ("https://moodle.example.org", "https://moodle.example.org:443/oc", True),
-    # attacks: siblings, parents, children, other ports, schemes and paths
-    ("https://victim.moodlecloud.com", "https://attacker.moodlecloud.com/oc", False),
-    ("https://moodle.example.org", "https://lms.example.org/oc", False),
-    ("https://moodle.example.org", "https://example.org/oc", False),
-    ("https://example.org", "https://lms.example.org/oc", False),
-    ("https://moodle.example.org", "https://moodle.example.org.evil.test/oc", False),
-    ("https://moodle.example.org", "https://badexample.org/oc", False),
-    ("https://moodle.example.org:8443/moodle", "https://moodle.example.org/oc", False),
-    ("https://moodle.example.org", "https://moodle.example.org:8443/oc", False),
-    ("https://moodle.example.org", "http://moodle.example.org/oc", False),
-    ("https://host.example/schoolB", "https://host.example/schoolA/oc", False),
-    ("https://host.example/school", "https://host.example/schoolB/oc", False),
-    ("https://10.0.0.1", "https://10.0.0.2/oc", False),
-    ("https://10.0.0.1", "https://10.0.0.1:8443/oc", False),
-    # hosted Canvas: a customer host of the same Canvas environment, https only
-    ("https://canvas.instructure.com", "https://school.instructure.com/api/lti/oc", True),
-    ("https://canvas.beta.instructure.com", "https://school.beta.instructure.com/oc", True),
-    ("https://canvas.test.instructure.com", "https://school.test.instructure.com/oc", True),
-    ("https://canvas.instructure.com", "https://canvas.school.edu/api/lti/oc", False),
-    ("https://canvas.instructure.com", "https://evil.example/api/lti/oc", False),
-    ("https://canvas.instructure.com", "https://instructure.com.evil.example/oc", False),
-    ("https://canvas.instructure.com", "https://school.beta.instructure.com/oc", False),
-    ("https://canvas.beta.instructure.com", "https://school.instructure.com/oc", False),
-    ("https://canvas.test.instructure.com", "https://lms.school.edu/oc", False),
-    ("https://canvas.instructure.com", "http://school.instructure.com/oc", False),
-    ("https://canvas.instructure.com", "https://school.instructure.com:8443/oc", False),
-])
-def test_issuer_must_share_the_configuration_urls_origin(issuer: str, config_url: str,
-                                                         ok: bool) -> None:
+@pytest.mark.parametrize(
+    ("issuer", "config_url", "ok"),
+    [
+        ("https://moodle.example.org", "https://moodle.example.org/mod/lti/oc.php", True),
+        ("https://moodle.example.org/", "https://moodle.example.org/mod/lti/oc.php", True),
+        ("https://MOODLE.example.org", "https://moodle.example.org./oc", True),
+        ("https://school.org/moodle", "https://school.org/moodle/mod/lti/oc.php", True),
+        ("https://moodle.example.org:8443", "https://moodle.example.org:8443/oc", True),
+        ("https://moodle.example.org", "https://moodle.example.org:443/oc", True),
+        # attacks: siblings, parents, children, other ports, schemes and paths
+        ("https://victim.moodlecloud.com", "https://attacker.moodlecloud.com/oc", False),
+        ("https://moodle.example.org", "https://lms.example.org/oc", False),
+        ("https://moodle.example.org", "https://example.org/oc", False),
+        ("https://example.org", "https://lms.example.org/oc", False),
+        ("https://moodle.example.org", "https://moodle.example.org.evil.test/oc", False),
+        ("https://moodle.example.org", "https://badexample.org/oc", False),
+        ("https://moodle.example.org:8443/moodle", "https://moodle.example.org/oc", False),
+        ("https://moodle.example.org", "https://moodle.example.org:8443/oc", False),
+        ("https://moodle.example.org", "http://moodle.example.org/oc", False),
+        ("https://host.example/schoolB", "https://host.example/schoolA/oc", False),
+        ("https://host.example/school", "https://host.example/schoolB/oc", False),
+        ("https://10.0.0.1", "https://10.0.0.2/oc", False),
+        ("https://10.0.0.1", "https://10.0.0.1:8443/oc", False),
+        # hosted Canvas: a customer host of the same Canvas environment, https only
+        ("https://canvas.instructure.com", "https://school.instructure.com/api/lti/oc", True),
+        ("https://canvas.beta.instructure.com", "https://school.beta.instructure.com/oc", True),
+        ("https://canvas.test.instructure.com", "https://school.test.instructure.com/oc", True),
+        ("https://canvas.instructure.com", "https://canvas.school.edu/api/lti/oc", False),
+        ("https://canvas.instructure.com", "https://evil.example/api/lti/oc", False),
+        ("https://canvas.instructure.com", "https://instructure.com.evil.example/oc", False),
+        ("https://canvas.instructure.com", "https://school.beta.instructure.com/oc", False),
+        ("https://canvas.beta.instructure.com", "https://school.instructure.com/oc", False),
+        ("https://canvas.test.instructure.com", "https://lms.school.edu/oc", False),
+        ("https://canvas.instructure.com", "http://school.instructure.com/oc", False),
+        ("https://canvas.instructure.com", "https://school.instructure.com:8443/oc", False),
+    ],
+)
+def test_issuer_must_share_the_configuration_urls_origin(
+    issuer: str, config_url: str, ok: bool
+) -> None:
     assert platform_config.config_host_allowed(issuer, config_url) is ok
 
 
 def test_a_canvas_vanity_domain_registers_only_when_the_operator_lists_it() -> None:
     allowed = ("canvas.school.edu",)
-    assert platform_config.config_host_allowed("https://canvas.instructure.com",
-                                               "https://canvas.school.edu/oc", allowed)
-    assert not platform_config.config_host_allowed("https://canvas.instructure.com",
-                                                   "https://lms.other.edu/oc", allowed)
-    assert not platform_config.config_host_allowed("https://moodle.school.edu",
-                                                   "https://canvas.school.edu/oc", allowed)
+    assert platform_config.config_host_allowed(
+        "https://canvas.instructure.com", "https://canvas.school.edu/oc", allowed
+    )
+    assert not platform_config.config_host_allowed(
+        "https://canvas.instructure.com", "https://lms.other.edu/oc", allowed
+    )
+    assert not platform_config.config_host_allowed(
+        "https://moodle.school.edu", "https://canvas.school.edu/oc", allowed
+    )
 
 
-def test_a_sibling_subdomain_cannot_register_for_another_issuer(app, client, fake,
-                                                                  caplog) -> None:
+def test_a_sibling_subdomain_cannot_register_for_another_issuer(app, client, fake, caplog) -> None:
     fake.issuer = "http://localhost:" + fake.base.rsplit(":", 1)[1]  # same port, other host
     invite = new_invite(app)
     resp = client.get("/lti/register", query_string=params(fake, invite))
@@ -856,9 +1009,9 @@ def test_a_sibling_subdomain_cannot_register_for_another_issuer(app, client, fak
 # -- pending until approved; the CLI -----------------------------------------------------
 
 
-def test_pending_registration_cannot_launch_until_approved(app, client, fake,
-                                                           platform: SandboxPlatform,
-                                                           platform_server, caplog) -> None:
+def test_pending_registration_cannot_launch_until_approved(
+    app, client, fake, platform: SandboxPlatform, platform_server, caplog
+) -> None:
     server = platform_server[0]
     with app.app_context():  # start from a platform Peerlift does not know yet
         registry.remove(registry.find_registration(platform.issuer, platform.client_id))
@@ -867,8 +1020,11 @@ def test_pending_registration_cannot_launch_until_approved(app, client, fake,
     fake.issuer = platform.issuer
     fake.client_id = platform.client_id
     fake.deployment_id = platform.deployment_id
-    fake.overrides.update(authorization_endpoint=platform.auth_login_url,
-                          token_endpoint=platform.token_url, jwks_uri=server.url + "/jwks")
+    fake.overrides.update(
+        authorization_endpoint=platform.auth_login_url,
+        token_endpoint=platform.token_url,
+        jwks_uri=server.url + "/jwks",
+    )
     invite = new_invite(app)
     resp = client.post("/lti/register", data=platform_params(platform, invite))
     assert resp.status_code == 200, resp.get_data(as_text=True)
@@ -897,7 +1053,8 @@ def test_pending_registration_cannot_launch_until_approved(app, client, fake,
 
 def test_invite_cli_prints_a_link_whose_token_is_stored_only_hashed(app) -> None:
     result = app.test_cli_runner().invoke(
-        args=["platforms", "invite", "--note", "Acme Moodle", "--ttl-hours", "2"])
+        args=["platforms", "invite", "--note", "Acme Moodle", "--ttl-hours", "2"]
+    )
     assert result.exit_code == 0, result.output
     urls = re.findall(r"\S+/lti/register\?\S+", result.output)
     assert len(urls) == 1
@@ -909,8 +1066,9 @@ def test_invite_cli_prints_a_link_whose_token_is_stored_only_hashed(app) -> None
         assert len(rows) == 1
         row = rows[0]
         assert row.token_hash == invites.hash_token(token) != token
-        assert token not in json.dumps({c.name: str(getattr(row, c.name))
-                                        for c in RegistrationInvite.__table__.columns})
+        assert token not in json.dumps(
+            {c.name: str(getattr(row, c.name)) for c in RegistrationInvite.__table__.columns}
+        )
         assert row.note == "Acme Moodle" and row.used_at is None
         left = row.expires_at - row.created_at
         assert timedelta(hours=1, minutes=59) < left <= timedelta(hours=2, seconds=5)

@@ -37,13 +37,17 @@ def _restart_database_sessions() -> int:
     dsn = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     name = dsn.rsplit("/", 1)[1]
     with psycopg.connect(dsn.rsplit("/", 1)[0] + "/postgres", autocommit=True) as conn:
-        rows = conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                            "WHERE datname = %s AND pid <> pg_backend_pid()", (name,)).fetchall()
+        rows = conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        ).fetchall()
     return len(rows)
 
 
 def test_after_a_database_restart_pages_and_hand_ins_just_work(
-        pg_app: Flask, platform_server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    pg_app: Flask, platform_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     pr = PeerReviewDriver(LtiDriver(pg_app.test_client(), platform_server[1]), pg_app)
     pr.create_activity(reviews_per_submission="1")
     pr.enter(INSTRUCTOR)
@@ -63,7 +67,8 @@ def test_after_a_database_restart_pages_and_hand_ins_just_work(
 
 
 def test_when_redis_is_gone_launches_get_a_readable_503_and_recover_when_it_is_back(
-        services: None, platform_server: Any, caplog: pytest.LogCaptureFixture) -> None:
+    services: None, platform_server: Any, caplog: pytest.LogCaptureFixture
+) -> None:
     dead = "redis://127.0.0.1:1/15"  # nothing listens there: Redis "disappeared"
     with postgres_app(platform_server, REDIS_URL=dead) as app:
         lti = LtiDriver(app.test_client(), platform_server[1])
@@ -76,13 +81,13 @@ def test_when_redis_is_gone_launches_get_a_readable_503_and_recover_when_it_is_b
         assert "service unavailable" in caplog.text
         # Redis comes back (the store is pointed at a live server): no restart needed.
         store = app.extensions["peerlift.store"]
-        store.client = redis.Redis.from_url(REDIS_URL, socket_timeout=2,
-                                            socket_connect_timeout=2)
+        store.client = redis.Redis.from_url(REDIS_URL, socket_timeout=2, socket_connect_timeout=2)
         assert lti.launch(INSTRUCTOR).status_code == 200
 
 
 def test_redis_dropping_its_connections_does_not_fail_launches(
-        services: None, platform_server: Any) -> None:
+    services: None, platform_server: Any
+) -> None:
     with postgres_app(platform_server, REDIS_URL=REDIS_URL) as app:
         lti = LtiDriver(app.test_client(), platform_server[1])
         assert lti.launch(INSTRUCTOR).status_code == 200

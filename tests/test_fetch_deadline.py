@@ -22,7 +22,7 @@ from lti_app.extensions import db
 from lti_app.lms import invites, safe_fetch
 from lti_app.lms.safe_fetch import FetchError, FetchPolicy
 
-CONFIG = (b'{"issuer": "x", "padding": "' + b"x" * 64 + b'"}')
+CONFIG = b'{"issuer": "x", "padding": "' + b"x" * 64 + b'"}'
 
 
 class Trickler:
@@ -48,8 +48,10 @@ class Trickler:
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
 
     def _answer(self, conn: socket.socket) -> None:
-        head = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
-                b"Content-Length: " + str(len(CONFIG)).encode() + b"\r\n\r\n")
+        head = (
+            b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            b"Content-Length: " + str(len(CONFIG)).encode() + b"\r\n\r\n"
+        )
         with conn:
             conn.recv(65536)
             slow, fast = (head + CONFIG, b"") if self.stage == "headers" else (CONFIG, head)
@@ -58,7 +60,7 @@ class Trickler:
                 for i in range(len(slow)):
                     if self.stop.is_set():
                         return
-                    conn.sendall(slow[i:i + 1])
+                    conn.sendall(slow[i : i + 1])
                     self.bytes_sent += 1
                     time.sleep(self.pace)
             except OSError:
@@ -90,33 +92,36 @@ def test_a_trickling_server_is_cut_off_at_the_deadline(trickler: Trickler) -> No
 
 def test_a_prompt_server_is_unaffected_by_the_deadline_watchdog(trickler: Trickler) -> None:
     trickler.pace = 0.0
-    resp = safe_fetch.get_json(trickler.url, FetchPolicy(allow_private=True, timeout=1,
-                                                         deadline=2))
+    resp = safe_fetch.get_json(trickler.url, FetchPolicy(allow_private=True, timeout=1, deadline=2))
     assert resp.ok and resp.data["issuer"] == "x"
 
 
 def test_registration_with_a_trickling_platform_gets_a_clear_page_at_the_deadline(
-        app, client, trickler: Trickler, caplog: Any) -> None:
+    app, client, trickler: Trickler, caplog: Any
+) -> None:
     app.config["LTI_HTTP_TIMEOUT_S"] = 1  # the whole exchange: twice this
     caplog.set_level(logging.INFO, logger="peerlift.audit")
     with app.app_context():
         _, invite = invites.create("", timedelta(hours=1))
         db.session.commit()
     started = time.monotonic()
-    resp = client.get("/lti/register", query_string={
-        "invite": invite, "openid_configuration": trickler.url})
+    resp = client.get(
+        "/lti/register", query_string={"invite": invite, "openid_configuration": trickler.url}
+    )
     elapsed = time.monotonic() - started
     body = resp.get_data(as_text=True)
     assert resp.status_code == 504, body
     assert "did not answer in time" in body and "openid_configuration_timeout" in body
     assert elapsed < 3.0, elapsed
     lines = [r.getMessage() for r in caplog.records if r.name == "peerlift.audit"]
-    assert any("code=openid_configuration_timeout" in line and "cut off" in line
-               for line in lines), lines
+    assert any(
+        "code=openid_configuration_timeout" in line and "cut off" in line for line in lines
+    ), lines
 
 
 def test_a_platform_trickling_its_keys_gets_a_503_at_the_deadline(
-        lti: Any, app: Any, client: Any, caplog: Any) -> None:
+    lti: Any, app: Any, client: Any, caplog: Any
+) -> None:
     """The launch's JWKS fetch has the same wall-clock deadline."""
     from lti_app.lms import registry
 
@@ -136,5 +141,8 @@ def test_a_platform_trickling_its_keys_gets_a_503_at_the_deadline(
     assert resp.status_code == 503, body
     assert "keys could not be fetched" in body and resp.headers["Retry-After"]
     assert elapsed < 3.5, elapsed
-    assert any("code=jwks_unreachable" in r.getMessage() and "cut off" in r.getMessage()
-               for r in caplog.records if r.name == "peerlift.audit")
+    assert any(
+        "code=jwks_unreachable" in r.getMessage() and "cut off" in r.getMessage()
+        for r in caplog.records
+        if r.name == "peerlift.audit"
+    )

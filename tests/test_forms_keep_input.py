@@ -18,8 +18,9 @@ from tests.support.templates import TEMPLATES
 
 
 def _textarea(page: str, field_id: str) -> str:
-    match = re.search(r'<textarea id="' + re.escape(field_id) + r'"[^>]*>(.*?)</textarea>', page,
-                      re.S)
+    match = re.search(
+        r'<textarea id="' + re.escape(field_id) + r'"[^>]*>(.*?)</textarea>', page, re.S
+    )
     assert match is not None, field_id
     return html.unescape(match.group(1))
 
@@ -47,8 +48,14 @@ def pr(lti: Any, app: Any, tmp_path: Any) -> PeerReviewDriver:
 def test_a_refused_journal_entry_keeps_every_response(jd) -> None:
     jd.setup()
     visit = jd.join(ASHA)
-    resp = jd.write(visit, "I paused before answering.", "Silence gave room.", "Pause again.",
-                    skills="listening, patience", linked="NoSuchActivity00")
+    resp = jd.write(
+        visit,
+        "I paused before answering.",
+        "Silence gave room.",
+        "Pause again.",
+        skills="listening, patience",
+        linked="NoSuchActivity00",
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert _textarea(page, "response-0") == "I paused before answering."
@@ -61,8 +68,9 @@ def test_a_refused_journal_entry_keeps_every_response(jd) -> None:
 def test_a_refused_plan_item_keeps_what_was_typed_and_other_forms_stay_empty(jd) -> None:
     jd.setup()
     visit = jd.join(ASHA)
-    resp = jd.add_item(visit, "Ask one open question per 1:1", by_when="next week",
-                       evidence="They talk first")
+    resp = jd.add_item(
+        visit, "Ask one open question per 1:1", by_when="next week", evidence="They talk first"
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert _input(page, "what") == "Ask one open question per 1:1"
@@ -94,8 +102,9 @@ def test_a_refused_checklist_keeps_the_typed_lines(lti, app) -> None:
     drive = ActivityDriver(lti, app, link="rp-link")
     staff = drive.setup_activity("role_play", link="rp-link")
     typed = "Listening: reflects back\n: no skill here"
-    resp = drive.client.post(f"/rp/{drive.activity}/checklist",
-                             data={"t": staff.token, "checklist": typed})
+    resp = drive.client.post(
+        f"/rp/{drive.activity}/checklist", data={"t": staff.token, "checklist": typed}
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422, page[:300]
     assert _textarea(page, "rp-checklist") == typed
@@ -106,9 +115,16 @@ def test_a_refused_check_item_keeps_the_question_and_options(lti, app) -> None:
     drive = ActivityDriver(lti, app, link="an-link")
     drive.setup_activity("journal", link="an-link")
     staff = drive.enter(INSTRUCTOR)
-    resp = drive.client.post(f"/an/{drive.activity}/items", data={
-        "t": staff.token, "kind": "knowledge", "prompt": "Which question opens a 1:1 best?",
-        "options": "How are you?\nWhat is on your mind?", "correct": "7"})
+    resp = drive.client.post(
+        f"/an/{drive.activity}/items",
+        data={
+            "t": staff.token,
+            "kind": "knowledge",
+            "prompt": "Which question opens a 1:1 best?",
+            "options": "How are you?\nWhat is on your mind?",
+            "correct": "7",
+        },
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code in (400, 409, 422), page[:300]
     assert _textarea(page, "an-prompt") == "Which question opens a 1:1 best?"

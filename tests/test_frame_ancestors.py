@@ -24,6 +24,7 @@ def _ancestors(resp: Any) -> list[str]:
 def _presenting(url: str) -> Any:
     def mutate(claims: dict[str, Any]) -> None:
         claims[PRESENTATION] = {"document_target": "iframe", "return_url": url}
+
     return mutate
 
 
@@ -41,7 +42,8 @@ def test_a_launched_page_may_be_framed_only_by_its_platform(lti: Any) -> None:
 
 
 def test_pages_before_any_launch_allow_every_active_platform_and_nobody_else(
-        lti: Any, client: Any) -> None:
+    lti: Any, client: Any
+) -> None:
     lti.launch(mutate=_presenting("https://lms.school.test/mod/lti/view.php?id=3"))
     resp = client.get("/lti/login", query_string={"iss": "https://unknown.test"})
     ancestors = _ancestors(resp)
@@ -49,10 +51,18 @@ def test_pages_before_any_launch_allow_every_active_platform_and_nobody_else(
     assert "https://unknown.test" not in ancestors
 
 
-@pytest.mark.parametrize("bad", [
-    "javascript:alert(1)", "https://evil.test; script-src *", "data:text/html,x",
-    "https://*.evil.test/", "ftp://files.test/", "https://exa mple.test/", "",
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "javascript:alert(1)",
+        "https://evil.test; script-src *",
+        "data:text/html,x",
+        "https://*.evil.test/",
+        "ftp://files.test/",
+        "https://exa mple.test/",
+        "",
+    ],
+)
 def test_only_plain_http_origins_can_be_learned(bad: str) -> None:
     assert origin_of(bad) is None
     assert candidates_from_launch({PRESENTATION: {"return_url": bad}}, bad) == []

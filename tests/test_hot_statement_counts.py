@@ -126,8 +126,9 @@ def build_course(lti: Any, app: Any, size: int, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture(params=[4, 10], ids=["4-learners", "10-learners"])
-def course(request: Any, services: None, lti: Any, app: Any,
-           monkeypatch: pytest.MonkeyPatch) -> Iterator[Course]:
+def course(
+    request: Any, services: None, lti: Any, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Course]:
     app.extensions["peerlift.store"] = make_store(REDIS_URL)
     registry.configure_cache(3600)  # a slow test must not see it expire
     try:
@@ -137,8 +138,7 @@ def course(request: Any, services: None, lti: Any, app: Any,
 
 
 def _drivers(c: Course) -> dict[str, Any]:
-    return {"peer_review": c.pr, "journal": c.jd, "case_discussion": c.cd.g,
-            "role_play": c.rp}
+    return {"peer_review": c.pr, "journal": c.jd, "case_discussion": c.cd.g, "role_play": c.rp}
 
 
 #: The issue's budget for a launch (login + launch answered with the page); only
@@ -165,7 +165,8 @@ PER_GROUP_MEMBER = {"case_discussion": 1}
 
 
 def test_a_learners_repeat_launch_costs_the_same_in_a_small_and_a_larger_course(
-        course: Course) -> None:
+    course: Course,
+) -> None:
     user = course.learners[1]
     for kind, driver in _drivers(course).items():
         driver.enter(user)  # a repeat launch: the one before warms the per-process caches
@@ -190,14 +191,14 @@ def test_a_first_launch_costs_a_fixed_number_of_statements(course: Course) -> No
 FIRST_LAUNCH = 23
 
 
-def test_activity_page_get_costs_the_same_in_a_small_and_a_larger_course(
-        course: Course) -> None:
+def test_activity_page_get_costs_the_same_in_a_small_and_a_larger_course(course: Course) -> None:
     user = course.learners[1]
     for kind, driver in _drivers(course).items():
         visit = driver.enter(user)
         with counted(course.app) as statements:
             resp = course.app.test_client().get(
-                f"/a/{driver.activity}", query_string={"t": visit.token})
+                f"/a/{driver.activity}", query_string={"t": visit.token}
+            )
         assert resp.status_code == 200
         exact = PAGE_GET[kind]
         if kind in PER_GROUP_MEMBER:
@@ -212,20 +213,19 @@ POST_TO_DISCUSSION = 18
 CHECKIN_SUBMIT = 12
 
 
-def test_posting_to_a_discussion_costs_the_same_whatever_the_course_size(
-        course: Course) -> None:
+def test_posting_to_a_discussion_costs_the_same_whatever_the_course_size(course: Course) -> None:
     user = course.learners[0]
     visit = course.cd.g.enter(user)
     with counted(course.app) as statements:
         resp = course.app.test_client().post(
             f"/cd/{course.cd.activity}/threads/{course.thread}/posts",
-            data={"t": visit.token, "body": "One more idea"})
+            data={"t": visit.token, "body": "One more idea"},
+        )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     assert len(statements) == POST_TO_DISCUSSION, (len(statements), statements)
 
 
-def test_answering_a_check_in_costs_the_same_whatever_the_course_size(
-        course: Course) -> None:
+def test_answering_a_check_in_costs_the_same_whatever_the_course_size(course: Course) -> None:
     user = course.learners[1]
     visit = course.jd.join(user)
     [item] = course.jd.items(user)

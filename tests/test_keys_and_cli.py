@@ -55,32 +55,81 @@ def test_retired_key_leaves_the_jwks(app, client) -> None:
 
 def test_platforms_add_list_and_remove(app) -> None:
     runner = app.test_cli_runner()
-    result = runner.invoke(args=[
-        "platforms", "add", "--issuer", "https://moodle.example.org", "--client-id", "AbC",
-        "--deployment-id", "1", "--deployment-id", "2",
-        "--auth-login-url", "https://moodle.example.org/mod/lti/auth.php",
-        "--auth-token-url", "https://moodle.example.org/mod/lti/token.php",
-        "--jwks-url", "https://moodle.example.org/mod/lti/certs.php", "--name", "Acme Moodle"])
+    result = runner.invoke(
+        args=[
+            "platforms",
+            "add",
+            "--issuer",
+            "https://moodle.example.org",
+            "--client-id",
+            "AbC",
+            "--deployment-id",
+            "1",
+            "--deployment-id",
+            "2",
+            "--auth-login-url",
+            "https://moodle.example.org/mod/lti/auth.php",
+            "--auth-token-url",
+            "https://moodle.example.org/mod/lti/token.php",
+            "--jwks-url",
+            "https://moodle.example.org/mod/lti/certs.php",
+            "--name",
+            "Acme Moodle",
+        ]
+    )
     assert result.exit_code == 0, result.output
     listed = json.loads(runner.invoke(args=["platforms", "list", "--json"]).output)
     acme = next(p for p in listed if p["client_id"] == "AbC")
     assert acme["name"] == "Acme Moodle" and acme["status"] == "active"
     assert [d["deployment_id"] for d in acme["deployments"]] == ["1", "2"]
-    result = runner.invoke(args=["platforms", "remove", "--issuer", "https://moodle.example.org",
-                                 "--client-id", "AbC", "--deployment-id", "2"])
+    result = runner.invoke(
+        args=[
+            "platforms",
+            "remove",
+            "--issuer",
+            "https://moodle.example.org",
+            "--client-id",
+            "AbC",
+            "--deployment-id",
+            "2",
+        ]
+    )
     assert result.exit_code == 0
-    result = runner.invoke(args=["platforms", "remove", "--issuer", "https://moodle.example.org",
-                                 "--client-id", "AbC", "--yes"])
+    result = runner.invoke(
+        args=[
+            "platforms",
+            "remove",
+            "--issuer",
+            "https://moodle.example.org",
+            "--client-id",
+            "AbC",
+            "--yes",
+        ]
+    )
     assert result.exit_code == 0
     with app.app_context():
         assert registry.find_registration("https://moodle.example.org", "AbC") is None
 
 
 def test_platforms_add_rejects_a_bad_url_with_a_clear_message(app) -> None:
-    result = app.test_cli_runner().invoke(args=[
-        "platforms", "add", "--issuer", "https://x", "--client-id", "c", "--deployment-id", "1",
-        "--auth-login-url", "not a url", "--auth-token-url", "https://x/t",
-        "--jwks-url", "https://x/j"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "platforms",
+            "add",
+            "--issuer",
+            "https://x",
+            "--client-id",
+            "c",
+            "--deployment-id",
+            "1",
+            "--auth-login-url",
+            "not a url",
+            "--auth-token-url",
+            "https://x/t",
+            "--jwks-url",
+            "https://x/j",
+        ]
+    )
     assert result.exit_code != 0
     assert "auth login URL must be an absolute" in result.output
 
@@ -88,8 +137,13 @@ def test_platforms_add_rejects_a_bad_url_with_a_clear_message(app) -> None:
 def test_production_config_refuses_plain_http_registration_urls(tmp_path, monkeypatch) -> None:
     from lti_app.lms.registry import PlatformSpec, RegistryError, validate_spec
 
-    spec = PlatformSpec(issuer="https://x", client_id="c", auth_login_url="http://x/a",
-                        auth_token_url="https://x/t", jwks_url="https://x/j")
+    spec = PlatformSpec(
+        issuer="https://x",
+        client_id="c",
+        auth_login_url="http://x/a",
+        auth_token_url="https://x/t",
+        jwks_url="https://x/j",
+    )
     try:
         validate_spec(spec, allow_http=False)
     except RegistryError as exc:
@@ -99,8 +153,9 @@ def test_production_config_refuses_plain_http_registration_urls(tmp_path, monkey
 
 
 def test_platforms_remove_unknown_fails_cleanly(app) -> None:
-    result = app.test_cli_runner().invoke(args=["platforms", "remove", "--issuer", "https://no",
-                                                "--client-id", "x", "--yes"])
+    result = app.test_cli_runner().invoke(
+        args=["platforms", "remove", "--issuer", "https://no", "--client-id", "x", "--yes"]
+    )
     assert result.exit_code != 0 and "no registration" in result.output
 
 
@@ -115,12 +170,27 @@ def test_canvas_json_config_names_our_urls_and_deep_linking_placements(client) -
 
 def test_platforms_add_adds_a_deployment_to_an_existing_registration_without_urls(app) -> None:
     runner = app.test_cli_runner()
-    base = ["platforms", "add", "--issuer", "https://canvas.instructure.com",
-            "--client-id", "10000000000001"]
-    result = runner.invoke(args=[*base, "--deployment-id", "12:abc",
-                                 "--auth-login-url", "https://sso.canvaslms.com/a",
-                                 "--auth-token-url", "https://sso.canvaslms.com/t",
-                                 "--jwks-url", "https://sso.canvaslms.com/j"])
+    base = [
+        "platforms",
+        "add",
+        "--issuer",
+        "https://canvas.instructure.com",
+        "--client-id",
+        "10000000000001",
+    ]
+    result = runner.invoke(
+        args=[
+            *base,
+            "--deployment-id",
+            "12:abc",
+            "--auth-login-url",
+            "https://sso.canvaslms.com/a",
+            "--auth-token-url",
+            "https://sso.canvaslms.com/t",
+            "--jwks-url",
+            "https://sso.canvaslms.com/j",
+        ]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(args=[*base, "--deployment-id", "34:def"])
     assert result.exit_code == 0, result.output
@@ -131,9 +201,18 @@ def test_platforms_add_adds_a_deployment_to_an_existing_registration_without_url
 
 
 def test_platforms_add_new_platform_needs_its_urls(app) -> None:
-    result = app.test_cli_runner().invoke(args=[
-        "platforms", "add", "--issuer", "https://new.example", "--client-id", "c",
-        "--deployment-id", "1"])
+    result = app.test_cli_runner().invoke(
+        args=[
+            "platforms",
+            "add",
+            "--issuer",
+            "https://new.example",
+            "--client-id",
+            "c",
+            "--deployment-id",
+            "1",
+        ]
+    )
     assert result.exit_code != 0 and "--jwks-url" in result.output
 
 

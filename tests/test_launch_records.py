@@ -85,8 +85,10 @@ def test_short_role_name_instructor_is_understood(lti) -> None:
 
 
 def test_institution_instructor_is_not_a_course_instructor(lti) -> None:
-    roles = ["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
-             "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner"]
+    roles = [
+        "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
+        "http://purl.imsglobal.org/vocab/lis/v2/membership#Learner",
+    ]
     page = lti.enter(LEARNER, mutate=_set(CLAIM + "roles", roles))
     assert "Set up this activity" not in page.get_data(as_text=True)
 
@@ -106,8 +108,12 @@ def test_anonymous_launch_gets_a_friendly_page_and_creates_nothing(lti, app) -> 
 
 def test_single_audience_string_and_array_both_accepted(lti, platform) -> None:
     assert lti.launch(mutate=_set("aud", [platform.client_id])).status_code == 200
-    assert lti.launch(mutate=lambda c: (c.__setitem__("aud", platform.client_id),
-                                        c.pop("azp"))).status_code == 200
+    assert (
+        lti.launch(
+            mutate=lambda c: (c.__setitem__("aud", platform.client_id), c.pop("azp"))
+        ).status_code
+        == 200
+    )
 
 
 def test_relaunch_updates_instead_of_duplicating(lti, app) -> None:
@@ -131,11 +137,16 @@ def test_ids_are_case_sensitive(lti, app) -> None:
 
 # -- tenants -------------------------------------------------------------------------
 
+
 def _second_tenant(app: Any, platform_server: Any) -> LtiDriver:
     """The same issuer with another client id (two Canvas customers share one iss)."""
     server, platform, _ = platform_server
-    twin = SandboxPlatform(issuer=platform.issuer, client_id="second-customer",
-                           deployment_id=platform.deployment_id, key=platform.key)
+    twin = SandboxPlatform(
+        issuer=platform.issuer,
+        client_id="second-customer",
+        deployment_id=platform.deployment_id,
+        key=platform.key,
+    )
     with app.app_context():
         register_platform(twin, server.url + "/jwks", name="Second customer")
         db.session.commit()
@@ -163,27 +174,42 @@ def test_activity_of_another_tenant_gives_404(lti, app, platform_server) -> None
     assert resp.status_code == 404
 
 
-def test_deep_linked_activity_id_from_another_tenant_is_not_bound(lti, app,
-                                                                  platform_server) -> None:
+def test_deep_linked_activity_id_from_another_tenant_is_not_bound(
+    lti, app, platform_server
+) -> None:
     other = _second_tenant(app, platform_server)
     theirs = other.launch(INSTRUCTOR, resource_link={"id": "theirs"}).headers["Content-Location"]
     their_activity = theirs.split("/a/")[1].split("?")[0]
-    resp = lti.launch(INSTRUCTOR, resource_link={"id": "mine"},
-                      custom={"peerlift_activity": their_activity})
+    resp = lti.launch(
+        INSTRUCTOR, resource_link={"id": "mine"}, custom={"peerlift_activity": their_activity}
+    )
     assert their_activity not in resp.headers["Content-Location"]
 
 
 def test_deployment_id_is_scoped_to_its_registration(app) -> None:
     with app.app_context():
-        reg = registry.add_platform(PlatformSpec(
-            issuer="https://canvas.instructure.com", client_id="100", auth_login_url="https://a/",
-            auth_token_url="https://a/t", jwks_url="https://a/j"), ["1:abc"])
-        reg2 = registry.add_platform(PlatformSpec(
-            issuer="https://canvas.instructure.com", client_id="200", auth_login_url="https://a/",
-            auth_token_url="https://a/t", jwks_url="https://a/j"), ["1:abc"])
+        reg = registry.add_platform(
+            PlatformSpec(
+                issuer="https://canvas.instructure.com",
+                client_id="100",
+                auth_login_url="https://a/",
+                auth_token_url="https://a/t",
+                jwks_url="https://a/j",
+            ),
+            ["1:abc"],
+        )
+        reg2 = registry.add_platform(
+            PlatformSpec(
+                issuer="https://canvas.instructure.com",
+                client_id="200",
+                auth_login_url="https://a/",
+                auth_token_url="https://a/t",
+                jwks_url="https://a/j",
+            ),
+            ["1:abc"],
+        )
         assert registry.find_deployment(reg, "1:abc") is not None
-        assert registry.find_deployment(reg, "1:abc") is not registry.find_deployment(reg2,
-                                                                                       "1:abc")
+        assert registry.find_deployment(reg, "1:abc") is not registry.find_deployment(reg2, "1:abc")
 
 
 def test_launch_answers_with_the_page_and_names_its_reloadable_address(lti) -> None:

@@ -29,8 +29,10 @@ from tests.support.lti import INSTRUCTOR, LAUNCH_URL, LEARNER, LtiDriver
 
 def _rows(app: Any) -> int:
     with app.app_context():
-        return sum(db.session.scalar(select(func.count()).select_from(m)) or 0
-                   for m in (Person, Course, Enrolment, Activity))
+        return sum(
+            db.session.scalar(select(func.count()).select_from(m)) or 0
+            for m in (Person, Course, Enrolment, Activity)
+        )
 
 
 def _b64(part: dict[str, Any]) -> str:
@@ -42,12 +44,14 @@ def _drop(*names: str):
     def mutate(claims: dict[str, Any]) -> None:
         for name in names:
             claims.pop(name, None)
+
     return mutate
 
 
 def _set(name: str, value: Any):
     def mutate(claims: dict[str, Any]) -> None:
         claims[name] = value
+
     return mutate
 
 
@@ -59,19 +63,22 @@ def assert_rejected(resp: Any, code: str, app: Any, caplog: Any, status: int = 4
     assert code in body  # the reference shown to the person
     assert "Location" not in resp.headers
     assert _rows(app) == 0
-    assert any(f"code={code}" in r.getMessage() for r in caplog.records
-               if r.name == "peerlift.audit"), [r.getMessage() for r in caplog.records]
+    assert any(
+        f"code={code}" in r.getMessage() for r in caplog.records if r.name == "peerlift.audit"
+    ), [r.getMessage() for r in caplog.records]
 
 
 # -- the certification's twelve known bad payloads --------------------------------
+
 
 def test_no_kid_is_rejected(lti: LtiDriver, platform: SandboxPlatform, app, caplog) -> None:
     resp = lti.launch(sign=lambda c: platform.sign(c, headers={}))
     assert_rejected(resp, "missing_kid", app, caplog)
 
 
-def test_wrong_kid_is_rejected_after_one_refetch(lti, platform, app, caplog,
-                                                 platform_server) -> None:
+def test_wrong_kid_is_rejected_after_one_refetch(
+    lti, platform, app, caplog, platform_server
+) -> None:
     jwks_app = platform_server[2]
     before = jwks_app.hits
     resp = lti.launch(sign=lambda c: platform.sign(c, headers={"kid": "imposter"}))
@@ -100,9 +107,16 @@ def test_not_a_jwt_is_rejected(lti, app, caplog, token: str) -> None:
 
 def test_jwt_that_is_not_lti_is_rejected(lti, platform, app, caplog) -> None:
     state, nonce = lti.start()
-    token = platform.sign({"iss": platform.issuer, "aud": platform.client_id, "sub": "x",
-                           "nonce": nonce, "iat": int(time.time()),
-                           "exp": int(time.time()) + 60})
+    token = platform.sign(
+        {
+            "iss": platform.issuer,
+            "aud": platform.client_id,
+            "sub": "x",
+            "nonce": nonce,
+            "iat": int(time.time()),
+            "exp": int(time.time()) + 60,
+        }
+    )
     assert_rejected(lti.post_launch(token, state), "missing_version", app, caplog)
 
 
@@ -175,9 +189,11 @@ def test_empty_sub_is_rejected(lti, app, caplog) -> None:
 
 # -- beyond the certification list -------------------------------------------------
 
+
 def test_alg_none_is_rejected(lti, platform, app, caplog) -> None:
     def unsigned(claims: dict[str, Any]) -> str:
         return f"{_b64({'alg': 'none', 'kid': platform.kid})}.{_b64(claims)}."
+
     assert_rejected(lti.launch(sign=unsigned), "alg_not_allowed", app, caplog)
 
 
@@ -185,6 +201,7 @@ def test_hs256_signed_with_public_key_is_rejected(lti, platform, app, caplog) ->
     def hs(claims: dict[str, Any]) -> str:
         header = {"alg": "HS256", "kid": platform.kid, "typ": "JWT"}
         return f"{_b64(header)}.{_b64(claims)}.c2ln"
+
     assert_rejected(lti.launch(sign=hs), "alg_not_allowed", app, caplog)
 
 
@@ -195,11 +212,13 @@ def test_tampered_signature_is_rejected(lti, platform, app, caplog) -> None:
         forged = dict(claims, sub="someone-else")
         body = _b64(forged)
         return f"{head}.{body}.{sig}"
+
     assert_rejected(lti.launch(sign=tampered), "bad_signature", app, caplog)
 
 
 def test_token_signed_by_another_key_with_the_platform_kid_is_rejected(
-        lti, platform, app, caplog) -> None:
+    lti, platform, app, caplog
+) -> None:
     other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     resp = lti.launch(sign=lambda c: platform.sign(c, key=other))
     assert_rejected(resp, "bad_signature", app, caplog)
@@ -211,8 +230,9 @@ def test_wrong_aud_is_rejected(lti, app, caplog) -> None:
 
 
 def test_untrusted_extra_audience_is_rejected(lti, platform, app, caplog) -> None:
-    resp = lti.launch(mutate=lambda c: c.update(aud=[platform.client_id, "evil-client"],
-                                                azp=platform.client_id))
+    resp = lti.launch(
+        mutate=lambda c: c.update(aud=[platform.client_id, "evil-client"], azp=platform.client_id)
+    )
     assert_rejected(resp, "untrusted_aud", app, caplog, status=401)
 
 
@@ -220,6 +240,7 @@ def test_several_audiences_without_azp_are_rejected(lti, platform, app, caplog) 
     def mutate(c: dict[str, Any]) -> None:
         c["aud"] = [platform.client_id, "other"]
         c.pop("azp")
+
     assert_rejected(lti.launch(mutate=mutate), "bad_azp", app, caplog)
 
 
@@ -288,16 +309,22 @@ def test_target_link_uri_differing_from_login_is_rejected(lti, app, caplog) -> N
 
 def test_deployment_of_another_registration_is_rejected(lti, platform, app, caplog) -> None:
     with app.app_context():
-        registry.add_platform(PlatformSpec(
-            issuer="https://other.example", client_id="c2", auth_login_url="https://o/a",
-            auth_token_url="https://o/t", jwks_url="https://o/j"), ["other-deployment"])
+        registry.add_platform(
+            PlatformSpec(
+                issuer="https://other.example",
+                client_id="c2",
+                auth_login_url="https://o/a",
+                auth_token_url="https://o/t",
+                jwks_url="https://o/j",
+            ),
+            ["other-deployment"],
+        )
         db.session.commit()
     resp = lti.launch(mutate=_set(CLAIM + "deployment_id", "other-deployment"))
     assert_rejected(resp, "unknown_deployment", app, caplog, status=403)
 
 
-def test_unreachable_platform_keys_get_a_503_saying_try_again(lti, platform, app,
-                                                              caplog) -> None:
+def test_unreachable_platform_keys_get_a_503_saying_try_again(lti, platform, app, caplog) -> None:
     _point_jwks(app, "http://127.0.0.1:9/jwks")
     resp = lti.launch()
     assert_rejected(resp, "jwks_unreachable", app, caplog, status=503)
@@ -306,16 +333,16 @@ def test_unreachable_platform_keys_get_a_503_saying_try_again(lti, platform, app
     assert "keys could not be fetched" in body and "could not be verified" not in body
 
 
-def test_platform_jwks_not_json_is_a_platform_fault(lti, platform, app, caplog,
-                                                     platform_server) -> None:
+def test_platform_jwks_not_json_is_a_platform_fault(
+    lti, platform, app, caplog, platform_server
+) -> None:
     _point_jwks(app, platform_server[0].url + "/not-json")
     resp = lti.launch()
     assert_rejected(resp, "jwks_invalid", app, caplog, status=502)
     assert "keys Peerlift cannot read" in resp.get_data(as_text=True)
 
 
-def test_platform_jwks_http_error_gets_a_503(lti, platform, app, caplog,
-                                             platform_server) -> None:
+def test_platform_jwks_http_error_gets_a_503(lti, platform, app, caplog, platform_server) -> None:
     _point_jwks(app, platform_server[0].url + "/error")
     resp = lti.launch()
     assert_rejected(resp, "jwks_unreachable", app, caplog, status=503)
@@ -323,7 +350,8 @@ def test_platform_jwks_http_error_gets_a_503(lti, platform, app, caplog,
 
 
 def test_known_keys_keep_launches_working_while_the_platform_jwks_is_down(
-        lti, platform, app, platform_server, monkeypatch, caplog) -> None:
+    lti, platform, app, platform_server, monkeypatch, caplog
+) -> None:
     jwks_app = platform_server[2]
     assert lti.launch().status_code == 200  # keys cached
     app.extensions["peerlift.platform_keys"].ttl = 0  # the cached copy has expired ...
@@ -338,7 +366,8 @@ def test_known_keys_keep_launches_working_while_the_platform_jwks_is_down(
 
 
 def test_a_forged_token_with_a_random_kid_cannot_block_a_key_rotation(
-        lti, platform, app, caplog, platform_server) -> None:
+    lti, platform, app, caplog, platform_server
+) -> None:
     """The state is checked before any key fetch: a forged token without one of our
     states never spends the once-a-minute re-fetch, so a genuine new key works."""
     jwks_app = platform_server[2]
@@ -368,9 +397,14 @@ def _point_jwks(app: Any, url: str) -> None:
 
 
 def test_platform_error_response_gets_a_readable_page(client, app, caplog) -> None:
-    resp = client.post("/lti/launch", data={"error": "login_required",
-                                            "error_description": "<b>Session expired</b>",
-                                            "state": "s"})
+    resp = client.post(
+        "/lti/launch",
+        data={
+            "error": "login_required",
+            "error_description": "<b>Session expired</b>",
+            "state": "s",
+        },
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 400
     assert "platform_error" in body and "&lt;b&gt;Session expired" in body
@@ -394,16 +428,24 @@ def test_pending_registration_cannot_launch(lti, app, caplog) -> None:
 
 # -- login initiation ---------------------------------------------------------------
 
+
 @pytest.mark.parametrize("method", ["GET", "POST"])
-def test_login_redirects_to_the_platform_with_the_oidc_parameters(lti, platform,
-                                                                  method: str) -> None:
+def test_login_redirects_to_the_platform_with_the_oidc_parameters(
+    lti, platform, method: str
+) -> None:
     resp = lti.login(method=method)
     assert resp.status_code == 302
     location = resp.headers["Location"]
     assert location.startswith(platform.auth_login_url + "?")
-    for part in ("scope=openid", "response_type=id_token", "response_mode=form_post",
-                 "prompt=none", "login_hint=hint-123", "lti_message_hint=msg-456",
-                 f"client_id={platform.client_id}"):
+    for part in (
+        "scope=openid",
+        "response_type=id_token",
+        "response_mode=form_post",
+        "prompt=none",
+        "login_hint=hint-123",
+        "lti_message_hint=msg-456",
+        f"client_id={platform.client_id}",
+    ):
         assert part in location
     cookie = resp.headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "Path=/lti/" in cookie
@@ -420,10 +462,16 @@ def test_login_with_unknown_client_id_does_not_redirect(lti) -> None:
     assert resp.status_code == 403 and "Location" not in resp.headers
 
 
-@pytest.mark.parametrize("target", [
-    "https://evil.example/lti/launch", "http://tool.test.evil.example/lti/launch",
-    "http://tool.test/somewhere-else", "//evil.example/lti/launch", "javascript:alert(1)",
-])
+@pytest.mark.parametrize(
+    "target",
+    [
+        "https://evil.example/lti/launch",
+        "http://tool.test.evil.example/lti/launch",
+        "http://tool.test/somewhere-else",
+        "//evil.example/lti/launch",
+        "javascript:alert(1)",
+    ],
+)
 def test_login_refuses_an_open_redirect_target_link_uri(lti, target: str) -> None:
     resp = lti.login(target_link_uri=target)
     assert resp.status_code == 400 and "Location" not in resp.headers
@@ -445,12 +493,18 @@ def test_login_without_client_id_works_when_the_issuer_has_one_registration(lti)
     assert lti.login(client_id=None).status_code == 302
 
 
-def test_login_without_client_id_is_refused_when_the_issuer_is_shared(lti, app,
-                                                                       platform) -> None:
+def test_login_without_client_id_is_refused_when_the_issuer_is_shared(lti, app, platform) -> None:
     with app.app_context():
-        registry.add_platform(PlatformSpec(
-            issuer=platform.issuer, client_id="second-client", auth_login_url="https://o/a",
-            auth_token_url="https://o/t", jwks_url="https://o/j"), ["d2"])
+        registry.add_platform(
+            PlatformSpec(
+                issuer=platform.issuer,
+                client_id="second-client",
+                auth_login_url="https://o/a",
+                auth_token_url="https://o/t",
+                jwks_url="https://o/j",
+            ),
+            ["d2"],
+        )
         db.session.commit()
     resp = lti.login(client_id=None)
     assert resp.status_code == 400

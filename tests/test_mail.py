@@ -66,8 +66,8 @@ class _Session(socketserver.StreamRequestHandler):
                         break
                     lines.append(line[1:] if line.startswith(b"..") else line)
                 self.server.received.append(
-                    (sender, recipients, message_from_bytes(b"".join(lines),
-                                                            policy=policy.default)))
+                    (sender, recipients, message_from_bytes(b"".join(lines), policy=policy.default))
+                )
                 self.reply("250 queued")
             elif upper == "QUIT":
                 self.reply("221 bye")
@@ -115,8 +115,12 @@ class SmtpSink:
             self._server = None
 
     def configure(self, app: Flask) -> None:
-        app.config.update(MAIL_SMTP_HOST="127.0.0.1", MAIL_SMTP_PORT=self.port,
-                          MAIL_SMTP_TIMEOUT=5, MAIL_FROM="peerlift@acme.test")
+        app.config.update(
+            MAIL_SMTP_HOST="127.0.0.1",
+            MAIL_SMTP_PORT=self.port,
+            MAIL_SMTP_TIMEOUT=5,
+            MAIL_FROM="peerlift@acme.test",
+        )
 
     @property
     def to(self) -> list[str]:
@@ -143,11 +147,13 @@ def test_nothing_is_queued_without_an_smtp_server(app: Flask) -> None:
 
 
 def test_a_message_is_queued_once_per_key_and_sent_with_its_headers(
-        app: Flask, smtp: SmtpSink) -> None:
+    app: Flask, smtp: SmtpSink
+) -> None:
     smtp.configure(app)
     with app.app_context():
-        first = mail.queue(to=" ana@acme.test ", subject="Your\nreminder", body="Body text",
-                           dedupe_key="k1")
+        first = mail.queue(
+            to=" ana@acme.test ", subject="Your\nreminder", body="Body text", dedupe_key="k1"
+        )
         assert first is not None
         assert mail.queue(to="ana@acme.test", subject="again", body="x", dedupe_key="k1") is None
         assert mail.queue(to="not an address", subject="x", body="x") is None
@@ -156,7 +162,7 @@ def test_a_message_is_queued_once_per_key_and_sent_with_its_headers(
         assert outbox.send_due() == 0  # sent messages are not sent again
         row = _rows()[0]
         assert row.status == "sent" and row.sent_at is not None and row.last_error is None
-    (sender, rcpts, message), = smtp.received
+    ((sender, rcpts, message),) = smtp.received
     assert sender == "peerlift@acme.test" and rcpts == ["ana@acme.test"]
     assert message["Subject"] == "Your reminder"
     assert message["Auto-Submitted"] == "auto-generated"
@@ -164,7 +170,8 @@ def test_a_message_is_queued_once_per_key_and_sent_with_its_headers(
 
 
 def test_a_server_that_is_down_leaves_the_message_pending_until_a_later_run(
-        app: Flask, smtp: SmtpSink) -> None:
+    app: Flask, smtp: SmtpSink
+) -> None:
     smtp.configure(app)
     smtp.stop()
     with app.app_context():
@@ -189,7 +196,8 @@ def test_a_server_that_is_down_leaves_the_message_pending_until_a_later_run(
 
 
 def test_a_refused_recipient_fails_for_good_and_the_others_still_go(
-        app: Flask, smtp: SmtpSink) -> None:
+    app: Flask, smtp: SmtpSink
+) -> None:
     smtp.configure(app)
     smtp.refuse.add("gone@acme.test")
     with app.app_context():
@@ -204,7 +212,8 @@ def test_a_refused_recipient_fails_for_good_and_the_others_still_go(
 
 
 def test_a_message_that_cannot_be_built_fails_and_does_not_block_the_others(
-        app: Flask, smtp: SmtpSink) -> None:
+    app: Flask, smtp: SmtpSink
+) -> None:
     smtp.configure(app)
     with app.app_context():
         mail.queue(to="ana@acme.test\r\nBcc: evil@acme.test", subject="x", body="x")
@@ -219,8 +228,7 @@ def test_a_message_that_cannot_be_built_fails_and_does_not_block_the_others(
     assert smtp.to == ["ben@acme.test"]
 
 
-def test_the_sweep_asks_for_a_send_only_when_something_is_due(app: Flask,
-                                                              smtp: SmtpSink) -> None:
+def test_the_sweep_asks_for_a_send_only_when_something_is_due(app: Flask, smtp: SmtpSink) -> None:
     from lti_app import jobs
 
     with app.app_context():

@@ -10,8 +10,9 @@ from tests.support.lti import LAUNCH_URL, LEARNER, LtiDriver
 
 
 def _json_block(body: str, element_id: str) -> dict[str, Any]:
-    match = re.search(rf'<script type="application/json" id="{element_id}">(.*?)</script>',
-                      body, re.S)
+    match = re.search(
+        rf'<script type="application/json" id="{element_id}">(.*?)</script>', body, re.S
+    )
     assert match, body
     return json.loads(match.group(1))
 

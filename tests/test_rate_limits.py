@@ -17,8 +17,9 @@ from tests.conftest import make_app
 
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[Flask]:
-    app = make_app(tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LAUNCH="3/minute",
-                   RATELIMIT_REGISTER="2/hour")
+    app = make_app(
+        tmp_path, RATELIMIT_ENABLED=True, RATELIMIT_LAUNCH="3/minute", RATELIMIT_REGISTER="2/hour"
+    )
     with app.app_context():
         db.create_all()
         keys.ensure_key()

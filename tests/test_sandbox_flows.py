@@ -105,8 +105,9 @@ class Page(HTMLParser):
             self._textarea = None
 
 
-def submit(session: requests.Session, resp: requests.Response, index: int = 0,
-           **overrides: str) -> requests.Response:
+def submit(
+    session: requests.Session, resp: requests.Response, index: int = 0, **overrides: str
+) -> requests.Response:
     """Submit the page's ``index``-th form (following redirects, like a browser)."""
     assert resp.status_code == 200, (resp.status_code, resp.url, resp.text[:2000])
     form = Page(resp.text).forms[index]
@@ -140,18 +141,29 @@ class Live:
         """A client assertion signed with the tool's own key (what its service client sends)."""
         platform = self.sandbox.platform
         now = int(time.time())
-        claims = {"iss": platform.client_id, "sub": platform.client_id,
-                  "aud": platform.token_url, "iat": now, "exp": now + 300,
-                  "jti": uuid.uuid4().hex}
+        claims = {
+            "iss": platform.client_id,
+            "sub": platform.client_id,
+            "aud": platform.token_url,
+            "iat": now,
+            "exp": now + 300,
+            "jti": uuid.uuid4().hex,
+        }
         claims.update(overrides)
         with self.app.app_context():
             return keys.signing_key().sign(claims)
 
     def token(self, *scopes: str) -> str:
-        resp = requests.post(self.sandbox.platform.token_url, timeout=10, data={
-            "grant_type": "client_credentials",
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "client_assertion": self.sign_assertion(), "scope": " ".join(scopes)})
+        resp = requests.post(
+            self.sandbox.platform.token_url,
+            timeout=10,
+            data={
+                "grant_type": "client_credentials",
+                "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+                "client_assertion": self.sign_assertion(),
+                "scope": " ".join(scopes),
+            },
+        )
         assert resp.status_code == 200, resp.text
         return str(resp.json()["access_token"])
 
@@ -193,13 +205,14 @@ def running_sandbox(tmp: Any, **overrides: Any) -> Iterator[Live]:
 def add_activity(live: Live, title: str) -> requests.Response:
     """Deep linking as the instructor: pick role-play, give a title, return to the LMS."""
     browser = requests.Session()
-    initiation = open_frame(browser, f"{live.url}/sandbox/courses/{CTX}/deep-link"
-                                     f"?user={INSTRUCTOR}")
-    auth = submit(browser, initiation)            # login initiation → tool → /sandbox/auth
-    picker = submit(browser, auth)                # id_token → tool launch → activity picker
+    initiation = open_frame(
+        browser, f"{live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}"
+    )
+    auth = submit(browser, initiation)  # login initiation → tool → /sandbox/auth
+    picker = submit(browser, auth)  # id_token → tool launch → activity picker
     assert "Add a peer-learning activity" in picker.text
     returning = submit(browser, picker, activity_type="role_play", title=title)
-    return submit(browser, returning)             # JWT → /sandbox/deep-link-return
+    return submit(browser, returning)  # JWT → /sandbox/deep-link-return
 
 
 def link_titled(live: Live, title: str) -> dict[str, Any]:
@@ -223,8 +236,7 @@ def test_instructor_adds_activity_by_deep_linking(live: Live) -> None:
 
 
 def test_deep_link_return_refuses_a_forged_jwt(live: Live) -> None:
-    resp = requests.post(live.url + "/sandbox/deep-link-return", data={"JWT": "a.b.c"},
-                         timeout=10)
+    resp = requests.post(live.url + "/sandbox/deep-link-return", data={"JWT": "a.b.c"}, timeout=10)
     assert resp.status_code == 400
     assert "Deep-linking response refused" in resp.text and "Traceback" not in resp.text
 
@@ -234,8 +246,9 @@ def test_learner_opens_the_activity(live: Live) -> None:
     add_activity(live, "Feedback rehearsal")
     link = link_titled(live, "Feedback rehearsal")
     browser = requests.Session()
-    initiation = open_frame(browser, f"{live.url}/sandbox/courses/{CTX}/launch"
-                                     f"?link={link['id']}&user={LEARNER}")
+    initiation = open_frame(
+        browser, f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user={LEARNER}"
+    )
     activity = submit(browser, submit(browser, initiation))
     assert activity.status_code == 200, activity.text
     assert urlsplit(activity.headers["Content-Location"]).path.startswith("/a/")
@@ -248,10 +261,13 @@ def test_platform_storage_launch_without_the_state_cookie(live: Live) -> None:
     add_activity(live, "Storage check")
     link = link_titled(live, "Storage check")
     browser = requests.Session()
-    initiation = open_frame(browser, f"{live.url}/sandbox/courses/{CTX}/launch"
-                                     f"?link={link['id']}&user={LEARNER}&storage=1")
-    assert ("lti_storage_target", "post_message_forwarding") in Page(initiation.text) \
-        .forms[0].fields
+    initiation = open_frame(
+        browser,
+        f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user={LEARNER}&storage=1",
+    )
+    assert ("lti_storage_target", "post_message_forwarding") in Page(initiation.text).forms[
+        0
+    ].fields
     login_page = submit(browser, initiation)
     assert "/sandbox/auth?" not in login_page.url  # a page doing lti.put_data, not a redirect
     auth = browser.get(Page(login_page.text).links["continue"], timeout=10)
@@ -271,16 +287,18 @@ def test_nrps_pages_through_all_members(live: Live) -> None:
     seen: list[str] = []
     pages = 0
     while url:
-        resp = requests.get(url, timeout=10, headers={"Authorization": f"Bearer {token}",
-                                                      "Accept": NRPS_MEDIA})
+        resp = requests.get(
+            url, timeout=10, headers={"Authorization": f"Bearer {token}", "Accept": NRPS_MEDIA}
+        )
         assert resp.status_code == 200, resp.text
         assert resp.headers["Content-Type"].startswith(NRPS_MEDIA)
         seen += [m["user_id"] for m in resp.json()["members"]]
         pages += 1
         url = resp.links.get("next", {}).get("url")
         if url:
-            lowered = requests.get(url.lower(), timeout=10,
-                                   headers={"Authorization": f"Bearer {token}"})
+            lowered = requests.get(
+                url.lower(), timeout=10, headers={"Authorization": f"Bearer {token}"}
+            )
             assert lowered.status_code == 400
     assert seen == [u.sub for u in DEMO_USERS] and pages == (len(DEMO_USERS) + 1) // 2
 
@@ -289,19 +307,24 @@ def test_nrps_role_filter_and_auth(live: Live) -> None:
     url = f"{live.url}/sandbox/api/courses/{CTX}/memberships"
     assert requests.get(url, timeout=10).status_code == 401
     token = live.token(NRPS_SCOPE)
-    resp = requests.get(url, params={"role": "Instructor"}, timeout=10,
-                        headers={"Authorization": f"Bearer {token}"})
+    resp = requests.get(
+        url, params={"role": "Instructor"}, timeout=10, headers={"Authorization": f"Bearer {token}"}
+    )
     assert [m["user_id"] for m in resp.json()["members"]] == ["sandbox-ada", "sandbox-tomas"]
     score_only = live.token(AGS_SCORE)
-    assert requests.get(url, timeout=10, headers={
-        "Authorization": f"Bearer {score_only}"}).status_code == 403
+    assert (
+        requests.get(url, timeout=10, headers={"Authorization": f"Bearer {score_only}"}).status_code
+        == 403
+    )
 
 
 def test_token_endpoint_refuses_replay_wrong_audience_and_unknown_scopes(live: Live) -> None:
     token_url = live.sandbox.platform.token_url
-    base = {"grant_type": "client_credentials",
-            "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
-            "scope": NRPS_SCOPE}
+    base = {
+        "grant_type": "client_credentials",
+        "client_assertion_type": "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+        "scope": NRPS_SCOPE,
+    }
     assertion = live.sign_assertion()
     first = requests.post(token_url, data={**base, "client_assertion": assertion}, timeout=10)
     assert first.status_code == 200 and first.json()["token_type"] == "Bearer"
@@ -311,8 +334,11 @@ def test_token_endpoint_refuses_replay_wrong_audience_and_unknown_scopes(live: L
     wrong_aud = live.sign_assertion(aud=live.url + "/elsewhere")
     resp = requests.post(token_url, data={**base, "client_assertion": wrong_aud}, timeout=10)
     assert resp.status_code == 401 and resp.json()["error"] == "invalid_client"
-    resp = requests.post(token_url, timeout=10, data={
-        **base, "client_assertion": live.sign_assertion(), "scope": "https://example.org/x"})
+    resp = requests.post(
+        token_url,
+        timeout=10,
+        data={**base, "client_assertion": live.sign_assertion(), "scope": "https://example.org/x"},
+    )
     assert resp.status_code == 400 and resp.json()["error"] == "invalid_scope"
 
 
@@ -323,9 +349,12 @@ def _iso(moment: datetime) -> str:
 
 def test_score_timestamps_must_increase_and_show_in_grades(live: Live) -> None:
     auth = {"Authorization": f"Bearer {live.token(AGS_LINEITEM, AGS_SCORE)}"}
-    created = requests.post(f"{live.url}/sandbox/api/courses/{CTX}/lineitems", timeout=10,
-                            json={"label": "Learning gain", "scoreMaximum": 100,
-                                  "tag": "peerlift-gain"}, headers=auth)
+    created = requests.post(
+        f"{live.url}/sandbox/api/courses/{CTX}/lineitems",
+        timeout=10,
+        json={"label": "Learning gain", "scoreMaximum": 100, "tag": "peerlift-gain"},
+        headers=auth,
+    )
     assert created.status_code == 201, created.text
     item_url = created.json()["id"]
     assert "?type_id=1" in item_url
@@ -334,18 +363,26 @@ def test_score_timestamps_must_increase_and_show_in_grades(live: Live) -> None:
     now = datetime.now(UTC)
 
     def post(moment: datetime, given: float, comment: str) -> requests.Response:
-        body = {"userId": LEARNER, "scoreGiven": given, "scoreMaximum": 100, "comment": comment,
-                "timestamp": _iso(moment), "activityProgress": "Completed",
-                "gradingProgress": "FullyGraded"}
-        return requests.post(scores_url, json=body, timeout=10,
-                             headers={**auth, "Content-Type": SCORE_MEDIA})
+        body = {
+            "userId": LEARNER,
+            "scoreGiven": given,
+            "scoreMaximum": 100,
+            "comment": comment,
+            "timestamp": _iso(moment),
+            "activityProgress": "Completed",
+            "gradingProgress": "FullyGraded",
+        }
+        return requests.post(
+            scores_url, json=body, timeout=10, headers={**auth, "Content-Type": SCORE_MEDIA}
+        )
 
     assert post(now, 70, "First pass").status_code == 204
     older = post(now - timedelta(seconds=30), 10, "Stale")
     assert older.status_code == 409, older.text
     assert post(now + timedelta(seconds=5), 85, "Well argued").status_code == 204
-    no_query = requests.post(f"{path}/scores", json={}, timeout=10,
-                             headers={**auth, "Content-Type": SCORE_MEDIA})
+    no_query = requests.post(
+        f"{path}/scores", json={}, timeout=10, headers={**auth, "Content-Type": SCORE_MEDIA}
+    )
     assert no_query.status_code == 400
     grades = requests.get(live.url + "/sandbox/grades", timeout=10).text
     assert "Learning gain" in grades and "85 / 100" in grades and "Well argued" in grades
@@ -354,17 +391,34 @@ def test_score_timestamps_must_increase_and_show_in_grades(live: Live) -> None:
 
 def test_score_validation(live: Live) -> None:
     auth = {"Authorization": f"Bearer {live.token(AGS_LINEITEM, AGS_SCORE)}"}
-    item_url = requests.post(f"{live.url}/sandbox/api/courses/{CTX}/lineitems", timeout=10,
-                             json={"label": "Checks", "scoreMaximum": 10},
-                             headers=auth).json()["id"]
+    item_url = requests.post(
+        f"{live.url}/sandbox/api/courses/{CTX}/lineitems",
+        timeout=10,
+        json={"label": "Checks", "scoreMaximum": 10},
+        headers=auth,
+    ).json()["id"]
     path, query = item_url.split("?")
-    good = {"userId": LEARNER, "scoreGiven": 5, "scoreMaximum": 10,
-            "timestamp": _iso(datetime.now(UTC)), "activityProgress": "Completed",
-            "gradingProgress": "FullyGraded"}
-    for bad in ({"userId": INSTRUCTOR}, {"scoreGiven": -1}, {"scoreMaximum": 0},
-                {"gradingProgress": "Done"}, {"timestamp": "yesterday"}):
-        resp = requests.post(f"{path}/scores?{query}", json={**good, **bad}, timeout=10,
-                             headers={**auth, "Content-Type": SCORE_MEDIA})
+    good = {
+        "userId": LEARNER,
+        "scoreGiven": 5,
+        "scoreMaximum": 10,
+        "timestamp": _iso(datetime.now(UTC)),
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+    }
+    for bad in (
+        {"userId": INSTRUCTOR},
+        {"scoreGiven": -1},
+        {"scoreMaximum": 0},
+        {"gradingProgress": "Done"},
+        {"timestamp": "yesterday"},
+    ):
+        resp = requests.post(
+            f"{path}/scores?{query}",
+            json={**good, **bad},
+            timeout=10,
+            headers={**auth, "Content-Type": SCORE_MEDIA},
+        )
         assert resp.status_code == 400, bad
     wrong_type = requests.post(f"{path}/scores?{query}", json=good, timeout=10, headers=auth)
     assert wrong_type.status_code == 415
@@ -374,9 +428,15 @@ def test_lineitems_filters_paging_update_delete_and_results(live: Live) -> None:
     scopes = (AGS_LINEITEM, AGS_SCORE, AGS_RESULT_READONLY)
     auth = {"Authorization": f"Bearer {live.token(*scopes)}"}
     container = f"{live.url}/sandbox/api/courses/{CTX}/lineitems"
-    made = [requests.post(container, headers=auth, timeout=10,
-                          json={"label": f"Part {n}", "scoreMaximum": 20, "tag": "crud",
-                                "resourceId": f"r{n}"}).json() for n in range(3)]
+    made = [
+        requests.post(
+            container,
+            headers=auth,
+            timeout=10,
+            json={"label": f"Part {n}", "scoreMaximum": 20, "tag": "crud", "resourceId": f"r{n}"},
+        ).json()
+        for n in range(3)
+    ]
     listed: list[dict[str, Any]] = []
     url: str | None = f"{container}?tag=crud&limit=2"
     while url:
@@ -386,23 +446,42 @@ def test_lineitems_filters_paging_update_delete_and_results(live: Live) -> None:
     assert [i["id"] for i in listed] == [m["id"] for m in made]
     only = requests.get(container, params={"resource_id": "r1"}, headers=auth, timeout=10)
     assert [i["label"] for i in only.json()] == ["Part 1"]
-    bad_link = requests.post(container, headers=auth, timeout=10,
-                             json={"label": "x", "scoreMaximum": 1, "resourceLinkId": "nope"})
+    bad_link = requests.post(
+        container,
+        headers=auth,
+        timeout=10,
+        json={"label": "x", "scoreMaximum": 1, "resourceLinkId": "nope"},
+    )
     assert bad_link.status_code == 404
 
     item = made[0]["id"]
-    renamed = requests.put(item, headers=auth, timeout=10,
-                           json={"label": "Part zero", "scoreMaximum": 40, "tag": "crud"})
+    renamed = requests.put(
+        item,
+        headers=auth,
+        timeout=10,
+        json={"label": "Part zero", "scoreMaximum": 40, "tag": "crud"},
+    )
     assert renamed.status_code == 200 and renamed.json()["label"] == "Part zero"
     path, query = item.split("?")
-    score = {"userId": LEARNER, "scoreGiven": 10, "scoreMaximum": 20, "comment": "ok",
-             "timestamp": _iso(datetime.now(UTC)), "activityProgress": "Completed",
-             "gradingProgress": "FullyGraded"}
-    requests.post(f"{path}/scores?{query}", json=score, timeout=10,
-                  headers={**auth, "Content-Type": SCORE_MEDIA})
+    score = {
+        "userId": LEARNER,
+        "scoreGiven": 10,
+        "scoreMaximum": 20,
+        "comment": "ok",
+        "timestamp": _iso(datetime.now(UTC)),
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+    }
+    requests.post(
+        f"{path}/scores?{query}",
+        json=score,
+        timeout=10,
+        headers={**auth, "Content-Type": SCORE_MEDIA},
+    )
     results = requests.get(f"{path}/results?{query}", headers=auth, timeout=10).json()
-    assert [(r["userId"], r["resultScore"], r["resultMaximum"]) for r in results] == \
-        [(LEARNER, 20, 40)]
+    assert [(r["userId"], r["resultScore"], r["resultMaximum"]) for r in results] == [
+        (LEARNER, 20, 40)
+    ]
     assert requests.delete(item, headers=auth, timeout=10).status_code == 204
     assert requests.get(item, headers=auth, timeout=10).status_code == 404
 
@@ -410,11 +489,22 @@ def test_lineitems_filters_paging_update_delete_and_results(live: Live) -> None:
 # -- (e) OIDC auth errors -------------------------------------------------------------
 def test_auth_with_wrong_redirect_uri_posts_back_invalid_request(live: Live) -> None:
     platform = live.sandbox.platform
-    resp = requests.get(platform.auth_login_url, timeout=10, params={
-        "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-        "prompt": "none", "client_id": platform.client_id,
-        "redirect_uri": "https://attacker.example/steal", "login_hint": "x",
-        "lti_message_hint": "y", "state": "st-123", "nonce": "n-1"})
+    resp = requests.get(
+        platform.auth_login_url,
+        timeout=10,
+        params={
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "prompt": "none",
+            "client_id": platform.client_id,
+            "redirect_uri": "https://attacker.example/steal",
+            "login_hint": "x",
+            "lti_message_hint": "y",
+            "state": "st-123",
+            "nonce": "n-1",
+        },
+    )
     form = Page(resp.text).forms[0]
     fields = dict(form.fields)
     assert fields["error"] == "invalid_request" and fields["state"] == "st-123"
@@ -426,32 +516,51 @@ def test_auth_with_wrong_redirect_uri_posts_back_invalid_request(live: Live) -> 
 
 def test_auth_with_unknown_user_hint_is_login_required(live: Live) -> None:
     platform = live.sandbox.platform
-    resp = requests.post(platform.auth_login_url, timeout=10, data={
-        "scope": "openid", "response_type": "id_token", "response_mode": "form_post",
-        "client_id": platform.client_id, "redirect_uri": live.url + "/lti/launch",
-        "login_hint": "forged", "state": "s", "nonce": "n"})
+    resp = requests.post(
+        platform.auth_login_url,
+        timeout=10,
+        data={
+            "scope": "openid",
+            "response_type": "id_token",
+            "response_mode": "form_post",
+            "client_id": platform.client_id,
+            "redirect_uri": live.url + "/lti/launch",
+            "login_hint": "forged",
+            "state": "s",
+            "nonce": "n",
+        },
+    )
     assert dict(Page(resp.text).forms[0].fields)["error"] == "login_required"
 
 
 # -- (f) dynamic registration ---------------------------------------------------------
 def _registration_body(tool: str) -> dict[str, Any]:
     return {
-        "application_type": "web", "response_types": ["id_token"],
+        "application_type": "web",
+        "response_types": ["id_token"],
         "grant_types": ["implicit", "client_credentials"],
-        "initiate_login_uri": tool + "/lti/login", "redirect_uris": [tool + "/lti/launch"],
-        "client_name": "Peerlift", "jwks_uri": tool + "/lti/jwks",
-        "token_endpoint_auth_method": "private_key_jwt", "scope": NRPS_SCOPE,
+        "initiate_login_uri": tool + "/lti/login",
+        "redirect_uris": [tool + "/lti/launch"],
+        "client_name": "Peerlift",
+        "jwks_uri": tool + "/lti/jwks",
+        "token_endpoint_auth_method": "private_key_jwt",
+        "scope": NRPS_SCOPE,
         "https://purl.imsglobal.org/spec/lti-tool-configuration": {
-            "domain": urlsplit(tool).netloc, "target_link_uri": tool + "/lti/launch",
+            "domain": urlsplit(tool).netloc,
+            "target_link_uri": tool + "/lti/launch",
             "claims": ["iss", "sub", "name"],
-            "messages": [{"type": "LtiDeepLinkingRequest"}]},
+            "messages": [{"type": "LtiDeepLinkingRequest"}],
+        },
     }
 
 
 def test_dynamic_registration_token_is_single_use(live: Live) -> None:
     browser = requests.Session()
-    page = browser.post(live.url + "/sandbox/register", timeout=10,
-                        data={"url": live.url + "/lti/register?invite=abc"})
+    page = browser.post(
+        live.url + "/sandbox/register",
+        timeout=10,
+        data={"url": live.url + "/lti/register?invite=abc"},
+    )
     src = Page(page.text).iframes["registration"]["src"]
     query = parse_qs(urlsplit(src).query)
     assert query["invite"] == ["abc"]
@@ -460,8 +569,12 @@ def test_dynamic_registration_token_is_single_use(live: Live) -> None:
     assert platform_config["product_family_code"] == "peerlift-sandbox"
     auth = {"Authorization": "Bearer " + query["registration_token"][0]}
     body = _registration_body(live.url)
-    bad = requests.post(config["registration_endpoint"], timeout=10, headers=auth,
-                        json={**body, "token_endpoint_auth_method": "client_secret_basic"})
+    bad = requests.post(
+        config["registration_endpoint"],
+        timeout=10,
+        headers=auth,
+        json={**body, "token_endpoint_auth_method": "client_secret_basic"},
+    )
     assert bad.status_code == 400 and "token_endpoint_auth_method" in bad.text
     first = requests.post(config["registration_endpoint"], json=body, headers=auth, timeout=10)
     assert first.status_code == 201, first.text

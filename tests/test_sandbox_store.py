@@ -14,16 +14,26 @@ from lti_app.sandbox.store import DEMO_COURSE_ID, SandboxStore
 
 
 def _score(timestamp: str, given: float = 1) -> dict[str, object]:
-    return {"userId": "sandbox-ben", "scoreGiven": given, "scoreMaximum": 10,
-            "timestamp": timestamp, "activityProgress": "Completed",
-            "gradingProgress": "FullyGraded"}
+    return {
+        "userId": "sandbox-ben",
+        "scoreGiven": given,
+        "scoreMaximum": 10,
+        "timestamp": timestamp,
+        "activityProgress": "Completed",
+        "gradingProgress": "FullyGraded",
+    }
 
 
 def test_state_survives_a_restart_and_is_written_atomically(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
     store = SandboxStore(path)
-    link = store.add_link(DEMO_COURSE_ID, url="http://tool.test/lti/launch", title="Journal",
-                          text="", custom={"peerlift_activity": "a1"})
+    link = store.add_link(
+        DEMO_COURSE_ID,
+        url="http://tool.test/lti/launch",
+        title="Journal",
+        text="",
+        custom={"peerlift_activity": "a1"},
+    )
     assert json.loads(path.read_text())["links"][link["id"]]["title"] == "Journal"
     assert [p.name for p in tmp_path.iterdir()] == ["state.json"]  # no temp files left
     assert SandboxStore(path).link(DEMO_COURSE_ID, link["id"]) == link

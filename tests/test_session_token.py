@@ -24,8 +24,9 @@ def test_page_works_with_the_token_and_no_cookies(lti) -> None:
 
 def test_bearer_header_is_accepted(lti) -> None:
     location = lti.launch(LEARNER).headers["Content-Location"]
-    resp = lti.client.get(_activity_url(location),
-                          headers={"Authorization": "Bearer " + token_from(location)})
+    resp = lti.client.get(
+        _activity_url(location), headers={"Authorization": "Bearer " + token_from(location)}
+    )
     assert resp.status_code == 200
 
 
@@ -46,7 +47,8 @@ def test_tampered_token_is_refused(lti) -> None:
 def test_token_forged_with_another_secret_cannot_claim_instructor(lti) -> None:
     location = lti.launch(LEARNER).headers["Content-Location"]
     forged = URLSafeTimedSerializer("guessed-secret", salt=SALT).dumps(
-        {"r": "x", "d": "y", "p": "z", "c": None, "ro": ["instructor"]})
+        {"r": "x", "d": "y", "p": "z", "c": None, "ro": ["instructor"]}
+    )
     resp = lti.client.get(_activity_url(location), query_string={"t": forged})
     assert resp.status_code == 401
 
@@ -73,17 +75,24 @@ def test_rotated_secret_keeps_live_sessions_working(lti, app) -> None:
 
 def test_learner_cannot_post_the_instructor_setup_form(lti) -> None:
     location = lti.launch(LEARNER).headers["Content-Location"]
-    resp = lti.client.post(_activity_url(location) + "/setup",
-                           data={"t": token_from(location), "activity_type": "journal",
-                                 "title": "hijack"})
+    resp = lti.client.post(
+        _activity_url(location) + "/setup",
+        data={"t": token_from(location), "activity_type": "journal", "title": "hijack"},
+    )
     assert resp.status_code == 403
 
 
 def test_instructor_sets_up_a_plain_link(lti) -> None:
     location = lti.launch(INSTRUCTOR).headers["Content-Location"]
-    resp = lti.client.post(_activity_url(location) + "/setup",
-                           data={"t": token_from(location), "activity_type": "journal",
-                                 "title": "Weekly reflection", "journal.checkin_days": "30,60"})
+    resp = lti.client.post(
+        _activity_url(location) + "/setup",
+        data={
+            "t": token_from(location),
+            "activity_type": "journal",
+            "title": "Weekly reflection",
+            "journal.checkin_days": "30,60",
+        },
+    )
     assert resp.status_code == 303
     page = lti.client.get(resp.headers["Location"])
     assert "Weekly reflection" in page.get_data(as_text=True)
@@ -92,13 +101,15 @@ def test_instructor_sets_up_a_plain_link(lti) -> None:
 
 def test_setup_form_without_the_token_is_refused_like_a_csrf(lti) -> None:
     location = lti.launch(INSTRUCTOR).headers["Content-Location"]
-    resp = lti.client.post(_activity_url(location) + "/setup",
-                           data={"activity_type": "journal", "title": "x"})
+    resp = lti.client.post(
+        _activity_url(location) + "/setup", data={"activity_type": "journal", "title": "x"}
+    )
     assert resp.status_code == 401
 
 
-def test_state_cookie_is_partitioned_and_secure_when_served_over_https(tmp_path, platform,
-                                                                       platform_server) -> None:
+def test_state_cookie_is_partitioned_and_secure_when_served_over_https(
+    tmp_path, platform, platform_server
+) -> None:
     from lti_app.extensions import db
     from lti_app.lms import keys
     from tests.conftest import register_platform

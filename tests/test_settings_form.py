@@ -66,12 +66,17 @@ def test_a_blank_number_is_refused_not_replaced_by_its_default(kind) -> None:
 def test_journal_days_read_in_order_with_their_anchor() -> None:
     journal = registry.get("journal")
     assert journal is not None
-    assert settings_form.describe_fields(journal, {"checkin_days": "90,30"}, ["checkin_days"]) \
-        == ["Check-ins: 30 and 90 days after completion"]
+    assert settings_form.describe_fields(journal, {"checkin_days": "90,30"}, ["checkin_days"]) == [
+        "Check-ins: 30 and 90 days after completion"
+    ]
     assert settings_form.describe_fields(
-        journal, {"checkin_days": "1", "anchor": "course_end", "course_end": "2026-06-30"},
-        ["checkin_days", "course_end"]) == [
+        journal,
+        {"checkin_days": "1", "anchor": "course_end", "course_end": "2026-06-30"},
+        ["checkin_days", "course_end"],
+    ) == [
         "Check-ins: 1 day after the course end date (or a later completion)",
-        "Course end date: 30 June 2026"]
+        "Course end date: 30 June 2026",
+    ]
     assert "check-ins 14 and 45 days after completion" in settings_form.summary(
-        journal, {"checkin_days": "14,45"})
+        journal, {"checkin_days": "14,45"}
+    )

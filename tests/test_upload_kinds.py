@@ -18,15 +18,16 @@ from lti_app.peer_activities.peer_review.uploads import FILES as SUBMISSION_FILE
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
     app = Flask(__name__, instance_path=str(tmp_path / "instance"))
-    app.config.update(PEER_REVIEW_UPLOAD_DIR=str(tmp_path / "pr"),
-                      CASE_DISCUSSION_UPLOAD_DIR=str(tmp_path / "cd"),
-                      PEER_REVIEW_MAX_UPLOAD_BYTES=1024)
+    app.config.update(
+        PEER_REVIEW_UPLOAD_DIR=str(tmp_path / "pr"),
+        CASE_DISCUSSION_UPLOAD_DIR=str(tmp_path / "cd"),
+        PEER_REVIEW_MAX_UPLOAD_BYTES=1024,
+    )
     return app
 
 
 @pytest.mark.parametrize("kind", [SUBMISSION_FILES, CASE_FILES], ids=["submission", "case"])
-def test_content_must_match_the_extension_for_every_activity(app: Flask,
-                                                             kind: UploadKind) -> None:
+def test_content_must_match_the_extension_for_every_activity(app: Flask, kind: UploadKind) -> None:
     with app.app_context(), pytest.raises(UploadError) as refused:
         kind.check("essay.pdf", b"PK\x03\x04 not a pdf")
     assert refused.value.message == "The file's content is not a .pdf file."
@@ -51,8 +52,9 @@ def test_too_large_is_refused_while_reading_with_413(app: Flask) -> None:
     assert "too large" in refused.value.message
 
 
-def test_files_are_stored_by_random_key_in_each_activitys_folder(app: Flask,
-                                                                 tmp_path: Path) -> None:
+def test_files_are_stored_by_random_key_in_each_activitys_folder(
+    app: Flask, tmp_path: Path
+) -> None:
     with app.app_context():
         key = CASE_FILES.store(b"data")
         path = CASE_FILES.path_of(key)

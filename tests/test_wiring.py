@@ -19,18 +19,31 @@ from tests.conftest import make_app
 
 def test_building_the_app_registers_every_package_s_jobs_and_sweeps(tmp_path: Any) -> None:
     make_app(tmp_path)
-    assert {"peerlift.sweep", "roster.sync", "grades.deliver", "grades.publish", "mail.send",
-            "analytics.xapi_deliver"} <= set(registry.handlers())
+    assert {
+        "peerlift.sweep",
+        "roster.sync",
+        "grades.deliver",
+        "grades.publish",
+        "mail.send",
+        "analytics.xapi_deliver",
+    } <= set(registry.handlers())
     assert registry.collapse_slots("grades.deliver") == 2
     assert registry.collapse_slots("roster.sync") == registry.collapse_slots("grades.publish") == 1
     assert registry.handlers()["analytics.xapi_deliver"] is lrs_outbox.deliver_job
-    assert {roster.sweep_stuck_syncs, roster.sweep_unsynced_rosters, delivery.sweep_due_scores,
-            publishing.sweep_stalled_sends, mail_outbox._sweep, rollup.sweep_rollups,
-            xapi.sweep_statements} <= set(registry.sweepers())
+    assert {
+        roster.sweep_stuck_syncs,
+        roster.sweep_unsynced_rosters,
+        delivery.sweep_due_scores,
+        publishing.sweep_stalled_sends,
+        mail_outbox._sweep,
+        rollup.sweep_rollups,
+        xapi.sweep_statements,
+    } <= set(registry.sweepers())
 
 
 def test_building_the_app_adds_blueprints_cli_groups_notices_and_the_launch_receiver(
-        tmp_path: Any) -> None:
+    tmp_path: Any,
+) -> None:
     app = make_app(tmp_path)
     assert {"launch", "analytics", "web"} <= set(app.blueprints)
     assert {"roster", "grades", "platforms", "keys"} <= set(app.cli.commands)

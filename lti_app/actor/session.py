@@ -55,19 +55,28 @@ class Actor:
         return self.roles.is_staff
 
     def token(self) -> str:
-        return issue_token(self.registration, self.deployment, self.person, self.course,
-                           self.roles, deep_link=self.deep_link, activity=self.activity)
+        return issue_token(
+            self.registration,
+            self.deployment,
+            self.person,
+            self.course,
+            self.roles,
+            deep_link=self.deep_link,
+            activity=self.activity,
+        )
 
 
 class AccessEnded(Forbidden):
     """The person's enrolment in the course is no longer active (roster sync saw
     them leave): a 403 page that says so, and that their work is kept."""
 
-    page = ("Your access to this course has ended",
-            "Your learning platform no longer lists you as a member of this course, so "
-            "Peerlift pages of the course are closed to you. Everything you did here is kept. "
-            "If you should still have access, open the activity again from your course in "
-            "the learning platform.")
+    page = (
+        "Your access to this course has ended",
+        "Your learning platform no longer lists you as a member of this course, so "
+        "Peerlift pages of the course are closed to you. Everything you did here is kept. "
+        "If you should still have access, open the activity again from your course in "
+        "the learning platform.",
+    )
 
 
 _serializers: dict[tuple[str, ...], URLSafeTimedSerializer] = {}
@@ -81,13 +90,23 @@ def _serializer() -> URLSafeTimedSerializer:
     return found
 
 
-def issue_token(reg: Registration, dep: Deployment, person: Person, course: Course | None,
-                roles: RoleSet, *, deep_link: str | None = None,
-                activity: str | None = None) -> str:
+def issue_token(
+    reg: Registration,
+    dep: Deployment,
+    person: Person,
+    course: Course | None,
+    roles: RoleSet,
+    *,
+    deep_link: str | None = None,
+    activity: str | None = None,
+) -> str:
     """``activity``: for a session without a course, the one activity it may open."""
     payload: dict[str, Any] = {
-        "r": reg.public_id, "d": dep.public_id, "p": person.public_id,
-        "c": course.public_id if course else None, "ro": roles.as_list(),
+        "r": reg.public_id,
+        "d": dep.public_id,
+        "p": person.public_id,
+        "c": course.public_id if course else None,
+        "ro": roles.as_list(),
         "tu": roles.is_test_user,
     }
     if deep_link:
@@ -122,8 +141,9 @@ def load_actor(token: str) -> Actor | None:
         return None
     # One round trip for person, course and enrolment status, on every page: the
     # statement is built once.
-    row = db.session.execute(_actor_stmt(), {"person": data["p"], "reg": reg.id,
-                                             "course": data.get("c"), "dep": dep.id}).first()
+    row = db.session.execute(
+        _actor_stmt(), {"person": data["p"], "reg": reg.id, "course": data.get("c"), "dep": dep.id}
+    ).first()
     if row is None or (data.get("c") and row[1] is None):
         return None
     person, course, status = row
@@ -137,13 +157,16 @@ def load_actor(token: str) -> Actor | None:
 @functools.cache
 def _actor_stmt() -> Select[Person, Course, str]:
     return (
-        select(Person, Course, Enrolment.status).select_from(Person)
-        .outerjoin(Course, and_(Course.public_id == bindparam("course"),
-                                Course.deployment_id == bindparam("dep")))
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Course.id,
-                                   Enrolment.person_id == Person.id))
-        .where(Person.public_id == bindparam("person"),
-               Person.registration_id == bindparam("reg"))
+        select(Person, Course, Enrolment.status)
+        .select_from(Person)
+        .outerjoin(
+            Course,
+            and_(Course.public_id == bindparam("course"), Course.deployment_id == bindparam("dep")),
+        )
+        .outerjoin(
+            Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.person_id == Person.id)
+        )
+        .where(Person.public_id == bindparam("person"), Person.registration_id == bindparam("reg"))
     )
 
 

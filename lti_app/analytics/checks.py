@@ -48,30 +48,47 @@ class CheckError(ValueError):
 
 # -- configuration (staff) ------------------------------------------------------------
 
+
 def setup_of(activity: Any, *, create: bool = False) -> AnalyticsSetup | None:
     found: AnalyticsSetup | None = db.session.scalar(
-        select(AnalyticsSetup).where(AnalyticsSetup.activity_id == activity.id))
+        select(AnalyticsSetup).where(AnalyticsSetup.activity_id == activity.id)
+    )
     if found is None and create:
-        found = AnalyticsSetup(activity_id=activity.id, objectives=[], retrospective=False,
-                               post_open=False, ceiling=0.9)
+        found = AnalyticsSetup(
+            activity_id=activity.id,
+            objectives=[],
+            retrospective=False,
+            post_open=False,
+            ceiling=0.9,
+        )
         db.session.add(found)
         db.session.flush()
     return found
 
 
 def items_of(activity_id: int) -> list[AnalyticsItem]:
-    return list(db.session.scalars(select(AnalyticsItem).where(
-        AnalyticsItem.activity_id == activity_id).order_by(AnalyticsItem.position,
-                                                           AnalyticsItem.id)))
+    return list(
+        db.session.scalars(
+            select(AnalyticsItem)
+            .where(AnalyticsItem.activity_id == activity_id)
+            .order_by(AnalyticsItem.position, AnalyticsItem.id)
+        )
+    )
 
 
 def responses_exist(activity_id: int) -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(AnalyticsResponse)
-                                  .where(AnalyticsResponse.activity_id == activity_id)))
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(AnalyticsResponse)
+            .where(AnalyticsResponse.activity_id == activity_id)
+        )
+    )
 
 
-def save_setup(activity: Any, *, objectives: list[str], retrospective: bool,
-               ceiling_percent: int) -> AnalyticsSetup:
+def save_setup(
+    activity: Any, *, objectives: list[str], retrospective: bool, ceiling_percent: int
+) -> AnalyticsSetup:
     """Objectives and options. The ceiling cannot move once anyone has answered
     (it would change what earlier scores meant)."""
     cleaned = [o.strip()[:500] for o in objectives if o.strip()]
@@ -91,13 +108,13 @@ def save_setup(activity: Any, *, objectives: list[str], retrospective: bool,
     return setup
 
 
-def add_item(activity: Any, *, kind: str, prompt: str, options: list[str],
-             correct: int | None) -> AnalyticsItem:
+def add_item(
+    activity: Any, *, kind: str, prompt: str, options: list[str], correct: int | None
+) -> AnalyticsItem:
     """A knowledge item (2–8 options, one correct) or a 1–5 self-assessment scale.
     Items are locked once anyone has answered: pre and post must be the same form."""
     if responses_exist(activity.id):
-        raise CheckError("Learners have answered already: the checks can no longer change.",
-                         409)
+        raise CheckError("Learners have answered already: the checks can no longer change.", 409)
     prompt = prompt.strip()
     if kind not in (KNOWLEDGE, SELF):
         raise CheckError("Choose a knowledge question or a self-assessment scale.")
@@ -115,9 +132,14 @@ def add_item(activity: Any, *, kind: str, prompt: str, options: list[str],
     else:
         options, correct = [], None  # a scale is never scored
     setup_of(activity, create=True)
-    item = AnalyticsItem(activity_id=activity.id, kind=kind, prompt=prompt[:2000],
-                         options=options, correct=correct,
-                         position=max((i.position for i in existing), default=0) + 1)
+    item = AnalyticsItem(
+        activity_id=activity.id,
+        kind=kind,
+        prompt=prompt[:2000],
+        options=options,
+        correct=correct,
+        position=max((i.position for i in existing), default=0) + 1,
+    )
     db.session.add(item)
     db.session.flush()
     return item
@@ -125,10 +147,12 @@ def add_item(activity: Any, *, kind: str, prompt: str, options: list[str],
 
 def delete_item(activity: Any, item_id: str) -> None:
     if responses_exist(activity.id):
-        raise CheckError("Learners have answered already: the checks can no longer change.",
-                         409)
-    item = db.session.scalar(select(AnalyticsItem).where(
-        AnalyticsItem.activity_id == activity.id, AnalyticsItem.public_id == item_id))
+        raise CheckError("Learners have answered already: the checks can no longer change.", 409)
+    item = db.session.scalar(
+        select(AnalyticsItem).where(
+            AnalyticsItem.activity_id == activity.id, AnalyticsItem.public_id == item_id
+        )
+    )
     if item is None:
         raise CheckError("No such item.", 404)
     db.session.delete(item)
@@ -149,10 +173,15 @@ def set_post_open(activity: Any, is_open: bool) -> AnalyticsSetup:
 
 # -- learners -------------------------------------------------------------------------
 
+
 def response_of(activity_id: int, person_id: int, phase: str) -> AnalyticsResponse | None:
-    found: AnalyticsResponse | None = db.session.scalar(select(AnalyticsResponse).where(
-        AnalyticsResponse.activity_id == activity_id, AnalyticsResponse.person_id == person_id,
-        AnalyticsResponse.phase == phase))
+    found: AnalyticsResponse | None = db.session.scalar(
+        select(AnalyticsResponse).where(
+            AnalyticsResponse.activity_id == activity_id,
+            AnalyticsResponse.person_id == person_id,
+            AnalyticsResponse.phase == phase,
+        )
+    )
     return found
 
 
@@ -161,14 +190,15 @@ def _parse(form: Mapping[str, str], prefix: str) -> dict[str, int]:
     for key, value in form.items():
         if key.startswith(prefix) and value.strip():
             try:
-                found[key[len(prefix):]] = int(value)
+                found[key[len(prefix) :]] = int(value)
             except ValueError as exc:
                 raise CheckError("An answer is not valid.") from exc
     return found
 
 
-def submit_check(activity: Any, person: Person, phase: str,
-                 form: Mapping[str, str]) -> AnalyticsResponse:
+def submit_check(
+    activity: Any, person: Person, phase: str, form: Mapping[str, str]
+) -> AnalyticsResponse:
     """Score and keep a learner's check (once per phase). Submitting the post-check
     sends mastery and learning gain to the gradebook (side effect: score outbox)."""
     setup = setup_of(activity)
@@ -184,18 +214,27 @@ def submit_check(activity: Any, person: Person, phase: str,
     answers = _parse(form, "item-")
     retro = _parse(form, "then-") if (phase == POST and setup.retrospective) else None
     try:
-        scored = score_check([CheckItem(i.public_id, i.kind, len(i.options), i.correct)
-                              for i in items], answers, retro)
+        scored = score_check(
+            [CheckItem(i.public_id, i.kind, len(i.options), i.correct) for i in items],
+            answers,
+            retro,
+        )
     except MeasureInputError as exc:
         raise CheckError(str(exc)) from exc
     stored: dict[str, Any] = {i.public_id: answers[i.public_id] for i in items}
     if retro is not None:
-        stored.update({f"then:{i.public_id}": retro[i.public_id] for i in items
-                       if i.kind == SELF})
-    row = AnalyticsResponse(activity_id=activity.id, person_id=person.id, phase=phase,
-                            answers=stored, score=scored.score, maximum=scored.maximum,
-                            self_mean=scored.self_mean, retro_mean=scored.retro_mean,
-                            submitted_at=utcnow())
+        stored.update({f"then:{i.public_id}": retro[i.public_id] for i in items if i.kind == SELF})
+    row = AnalyticsResponse(
+        activity_id=activity.id,
+        person_id=person.id,
+        phase=phase,
+        answers=stored,
+        score=scored.score,
+        maximum=scored.maximum,
+        self_mean=scored.self_mean,
+        retro_mean=scored.retro_mean,
+        submitted_at=utcnow(),
+    )
     db.session.add(row)
     db.session.flush()
     if phase == POST:
@@ -204,8 +243,9 @@ def submit_check(activity: Any, person: Person, phase: str,
     return row
 
 
-def send_scores(activity: Any, person: Person, post: AnalyticsResponse,
-                setup: AnalyticsSetup) -> None:
+def send_scores(
+    activity: Any, person: Person, post: AnalyticsResponse, setup: AnalyticsSetup
+) -> None:
     """Mastery and learning gain of one learner into the grades outbox (written by
     ``grades.learning_scores``). Only
     knowledge items count: a check of self-assessment scales sends nothing. No
@@ -214,11 +254,18 @@ def send_scores(activity: Any, person: Person, post: AnalyticsResponse,
         return
     pre = response_of(activity.id, person.id, PRE)
     pre_score = pre.score if pre is not None and pre.maximum == post.maximum else None
-    record_check_scores(activity, person, pre_score=pre_score, post_score=post.score,
-                        maximum=post.maximum, ceiling=setup.ceiling)
+    record_check_scores(
+        activity,
+        person,
+        pre_score=pre_score,
+        post_score=post.score,
+        maximum=post.maximum,
+        ceiling=setup.ceiling,
+    )
 
 
 # -- what the activity page shows -----------------------------------------------------
+
 
 @dataclass
 class LearnerView:
@@ -234,13 +281,21 @@ class LearnerView:
 
     @property
     def pre_open(self) -> bool:
-        return self.has_checks and self.setup is not None and not self.setup.post_open \
+        return (
+            self.has_checks
+            and self.setup is not None
+            and not self.setup.post_open
             and self.pre is None
+        )
 
     @property
     def post_open(self) -> bool:
-        return self.has_checks and self.setup is not None and self.setup.post_open \
+        return (
+            self.has_checks
+            and self.setup is not None
+            and self.setup.post_open
             and self.post is None
+        )
 
     @property
     def survey_open(self) -> bool:
@@ -250,8 +305,14 @@ class LearnerView:
     def change(self) -> float | None:
         """The learner's own normalised change, once both checks are scored."""
         pre, post = self.pre, self.post
-        if pre is None or post is None or pre.score is None or post.score is None \
-                or not post.maximum or pre.maximum != post.maximum:
+        if (
+            pre is None
+            or post is None
+            or pre.score is None
+            or post.score is None
+            or not post.maximum
+            or pre.maximum != post.maximum
+        ):
             return None
         return normalized_change(pre.score, post.score, post.maximum)
 
@@ -264,11 +325,17 @@ def learner_view(activity: Any, person: Person) -> LearnerView:
     """What the learner's part of the activity page reads, in one statement (it is
     on every activity page a learner opens): one row per item (or one row when
     there is none), with the setup, both responses and the feedback alongside."""
-    rows = db.session.execute(_learner_view_stmt(),
-                              {"activity": activity.id, "person": person.id}).all()
+    rows = db.session.execute(
+        _learner_view_stmt(), {"activity": activity.id, "person": person.id}
+    ).all()
     setup, _, pre, post, feedback = rows[0]
-    return LearnerView(setup=setup, items=[r[1] for r in rows if r[1] is not None],
-                       pre=pre, post=post, feedback=feedback)
+    return LearnerView(
+        setup=setup,
+        items=[r[1] for r in rows if r[1] is not None],
+        pre=pre,
+        post=post,
+        feedback=feedback,
+    )
 
 
 @functools.cache
@@ -282,11 +349,15 @@ def _learner_view_stmt() -> Any:
         .select_from(anchor)
         .outerjoin(AnalyticsSetup, AnalyticsSetup.activity_id == activity)
         .outerjoin(AnalyticsItem, AnalyticsItem.activity_id == activity)
-        .outerjoin(pre, and_(pre.activity_id == activity, pre.person_id == person,
-                             pre.phase == PRE))
-        .outerjoin(post, and_(post.activity_id == activity, post.person_id == person,
-                              post.phase == POST))
-        .outerjoin(AnalyticsFeedback, and_(AnalyticsFeedback.activity_id == activity,
-                                           AnalyticsFeedback.person_id == person))
+        .outerjoin(
+            pre, and_(pre.activity_id == activity, pre.person_id == person, pre.phase == PRE)
+        )
+        .outerjoin(
+            post, and_(post.activity_id == activity, post.person_id == person, post.phase == POST)
+        )
+        .outerjoin(
+            AnalyticsFeedback,
+            and_(AnalyticsFeedback.activity_id == activity, AnalyticsFeedback.person_id == person),
+        )
         .order_by(AnalyticsItem.position, AnalyticsItem.id)
     )

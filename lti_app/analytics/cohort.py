@@ -43,18 +43,24 @@ def course_scope(course: Course) -> Scope:
 
 def programme_scope(registration_id: int, deployment_id: int) -> Scope:
     """Every course of one platform registration AND deployment (never another's)."""
-    ids = tuple(db.session.scalars(select(Course.id).where(
-        Course.registration_id == registration_id,
-        Course.deployment_id == deployment_id).order_by(Course.id)))
+    ids = tuple(
+        db.session.scalars(
+            select(Course.id)
+            .where(Course.registration_id == registration_id, Course.deployment_id == deployment_id)
+            .order_by(Course.id)
+        )
+    )
     return Scope("All courses of this platform", ids, False)
 
 
 def activity_ids_of(scope: Scope) -> list[int]:
-    return list(db.session.scalars(select(Activity.id).where(
-        Activity.course_id.in_(scope.course_ids))))
+    return list(
+        db.session.scalars(select(Activity.id).where(Activity.course_id.in_(scope.course_ids)))
+    )
 
 
 # -- learners and events --------------------------------------------------------------
+
 
 @dataclass
 class Learner:
@@ -73,20 +79,39 @@ def roster(scope: Scope) -> tuple[dict[int, Learner], set[int]]:
     found: dict[int, Learner] = {}
     others: set[int] = set()
     rows = db.session.execute(
-        select(Enrolment.person_id, Enrolment.course_id, Enrolment.roles, Enrolment.status,
-               Enrolment.last_launch_at, Person.name, Person.given_name, Person.family_name,
-               Person.public_id, Person.is_test_user)
+        select(
+            Enrolment.person_id,
+            Enrolment.course_id,
+            Enrolment.roles,
+            Enrolment.status,
+            Enrolment.last_launch_at,
+            Person.name,
+            Person.given_name,
+            Person.family_name,
+            Person.public_id,
+            Person.is_test_user,
+        )
         .join(Person, Person.id == Enrolment.person_id)
-        .where(Enrolment.course_id.in_(scope.course_ids)))
+        .where(Enrolment.course_id.in_(scope.course_ids))
+    )
     for pid, cid, roles, status, launched_at, name, given, family, public, test in rows:
         if test or LEARNER not in (roles or []):
             others.add(pid)
             continue
-        display = (name or " ".join(p for p in (given, family) if p)
-                   or f"Participant {public[:6]}") if scope.single_course \
-            else f"Learner {public[:6]}"  # names stay inside their course
-        found[pid] = Learner(pid, cid, display, public, status, launched_at is not None,
-                             to_datetime(launched_at) if launched_at is not None else None)
+        display = (
+            (name or " ".join(p for p in (given, family) if p) or f"Participant {public[:6]}")
+            if scope.single_course
+            else f"Learner {public[:6]}"
+        )  # names stay inside their course
+        found[pid] = Learner(
+            pid,
+            cid,
+            display,
+            public,
+            status,
+            launched_at is not None,
+            to_datetime(launched_at) if launched_at is not None else None,
+        )
     return found, others - set(found)
 
 
@@ -117,10 +142,14 @@ def person_span(scope: Scope, activity_ids: list[int]) -> Span:
     if not activity_ids:
         return Span({}, {})
     rows = db.session.execute(
-        select(AnalyticsPersonSpan.person_id, func.min(AnalyticsPersonSpan.first_at),
-               func.max(AnalyticsPersonSpan.last_at))
+        select(
+            AnalyticsPersonSpan.person_id,
+            func.min(AnalyticsPersonSpan.first_at),
+            func.max(AnalyticsPersonSpan.last_at),
+        )
         .where(AnalyticsPersonSpan.activity_id.in_(activity_ids))
-        .group_by(AnalyticsPersonSpan.person_id))
+        .group_by(AnalyticsPersonSpan.person_id)
+    )
     first: dict[int, datetime] = {}
     last: dict[int, datetime] = {}
     for pid, lo, hi in rows:
@@ -134,8 +163,11 @@ def weekly_active(activity_ids: list[int], others: set[int]) -> list[tuple[datet
     if not activity_ids:
         return []
     week = AnalyticsPersonWeek.week
-    query = (select(week, func.count(func.distinct(AnalyticsPersonWeek.person_id)))
-             .where(AnalyticsPersonWeek.activity_id.in_(activity_ids)).group_by(week))
+    query = (
+        select(week, func.count(func.distinct(AnalyticsPersonWeek.person_id)))
+        .where(AnalyticsPersonWeek.activity_id.in_(activity_ids))
+        .group_by(week)
+    )
     if others:
         query = query.where(AnalyticsPersonWeek.person_id.not_in(others))
     counts = {week_start(when): n for when, n in db.session.execute(query)}

@@ -62,8 +62,17 @@ from lti_app.domain.analytics_measures import (
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 
-__all__ = ["ActivityResults", "Dashboard", "Learning", "Scope", "Table", "activity_results",
-           "build", "course_scope", "programme_scope"]
+__all__ = [
+    "ActivityResults",
+    "Dashboard",
+    "Learning",
+    "Scope",
+    "Table",
+    "activity_results",
+    "build",
+    "course_scope",
+    "programme_scope",
+]
 
 
 @dataclass
@@ -96,17 +105,33 @@ def build(scope: Scope) -> Dashboard:
     resp = responses(activity_ids)
     took_pre = {pid for _, pid, phase, *_ in resp if phase == PRE and pid in people}
     took_post = {pid for _, pid, phase, *_ in resp if phase == POST and pid in people}
-    gave_feedback = set(db.session.scalars(select(AnalyticsFeedback.person_id).where(
-        AnalyticsFeedback.activity_id.in_(activity_ids)))) & set(people) if activity_ids \
+    gave_feedback = (
+        set(
+            db.session.scalars(
+                select(AnalyticsFeedback.person_id).where(
+                    AnalyticsFeedback.activity_id.in_(activity_ids)
+                )
+            )
+        )
+        & set(people)
+        if activity_ids
         else set()
+    )
     learn = learning(scope, activity_ids, people)
-    after_post = [("Took a post-check", len(took_post)),
-                  ("Answered the feedback survey", len(gave_feedback))]
-    funnel = Funnel([("Enrolled learners", len(people)), ("Launched Peerlift", launched),
-                     ("Took part in an activity", len(active)),
-                     ("Took a pre-check", len(took_pre)),
-                     *(after_post if learn.post_opened is not None else [])],
-                    [] if learn.post_opened is not None else [s for s, _ in after_post])
+    after_post = [
+        ("Took a post-check", len(took_post)),
+        ("Answered the feedback survey", len(gave_feedback)),
+    ]
+    funnel = Funnel(
+        [
+            ("Enrolled learners", len(people)),
+            ("Launched Peerlift", launched),
+            ("Took part in an activity", len(active)),
+            ("Took a pre-check", len(took_pre)),
+            *(after_post if learn.post_opened is not None else []),
+        ],
+        [] if learn.post_opened is not None else [s for s, _ in after_post],
+    )
     weekly = weekly_active(activity_ids, others)
     turnover = build_turnover(people, span.first, span.last, named=scope.single_course)
     sat = satisfaction(activity_ids, people, with_comments=True)
@@ -116,28 +141,43 @@ def build(scope: Scope) -> Dashboard:
     if scope.single_course:
         keyed = {pid: p.key for pid, p in people.items()}
         names = {p.key: p.name for p in people.values()}
-        net = interaction_network([keyed[pid] for pid in people if people[pid].launched
-                                   or pid in active],
-                                  [(keyed[a], keyed[b]) for a, b in interactions(activity_ids)
-                                   if a in keyed and b in keyed])
+        net = interaction_network(
+            [keyed[pid] for pid in people if people[pid].launched or pid in active],
+            [
+                (keyed[a], keyed[b])
+                for a, b in interactions(activity_ids)
+                if a in keyed and b in keyed
+            ],
+        )
     rel = reliability(activity_ids)
     rated = sum(moves_ for moves_ in sat.session_ratings)
-    ladder = evidence_ladder(launched=launched, active=len(active), feedback_n=sat.nps.n,
-                             paired=learn.cohort.n_paired, rated_performance=rated,
-                             checkins_answered=sum(r[2] for r in moves.rows),
-                             observations=moves.observations)
-    board = Dashboard(scope, len(people), funnel, weekly, turnover, sat, learn, moves, net,
-                      names, rel, ladder)
+    ladder = evidence_ladder(
+        launched=launched,
+        active=len(active),
+        feedback_n=sat.nps.n,
+        paired=learn.cohort.n_paired,
+        rated_performance=rated,
+        checkins_answered=sum(r[2] for r in moves.rows),
+        observations=moves.observations,
+    )
+    board = Dashboard(
+        scope, len(people), funnel, weekly, turnover, sat, learn, moves, net, names, rel, ladder
+    )
     if not scope.single_course:
         board.courses = _per_course(scope, people, learn)
     return board
 
 
-def _per_course(scope: Scope, people: dict[int, Learner],
-                learn: Learning) -> list[tuple[str, int, int, float | None, float | None]]:
+def _per_course(
+    scope: Scope, people: dict[int, Learner], learn: Learning
+) -> list[tuple[str, int, int, float | None, float | None]]:
     """Course, learners, paired, mean c, NPS (the programme view's league table)."""
-    titles = {cid: title for cid, title in db.session.execute(
-        select(Course.id, Course.title).where(Course.id.in_(scope.course_ids)))}
+    titles = {
+        cid: title
+        for cid, title in db.session.execute(
+            select(Course.id, Course.title).where(Course.id.in_(scope.course_ids))
+        )
+    }
     counts = Counter(p.course_id for p in people.values())
     course_of = {p.key: p.course_id for p in people.values()}
     changes: dict[int, list[float]] = defaultdict(list)
@@ -150,17 +190,26 @@ def _per_course(scope: Scope, people: dict[int, Learner],
                 changes[cid].append(r.change)
     sat_by_course: dict[int, list[int]] = defaultdict(list)
     for cid, value in db.session.execute(
-            select(Activity.course_id, AnalyticsFeedback.satisfaction)
-            .join(Activity, Activity.id == AnalyticsFeedback.activity_id)
-            .where(Activity.course_id.in_(scope.course_ids))):
+        select(Activity.course_id, AnalyticsFeedback.satisfaction)
+        .join(Activity, Activity.id == AnalyticsFeedback.activity_id)
+        .where(Activity.course_id.in_(scope.course_ids))
+    ):
         if cid is not None:
             sat_by_course[cid].append(value)
-    return [(titles.get(cid) or "Untitled course", counts.get(cid, 0), paired.get(cid, 0),
-             mean_of(changes.get(cid, [])), nps(sat_by_course.get(cid, [])).score)
-            for cid in scope.course_ids]
+    return [
+        (
+            titles.get(cid) or "Untitled course",
+            counts.get(cid, 0),
+            paired.get(cid, 0),
+            mean_of(changes.get(cid, [])),
+            nps(sat_by_course.get(cid, [])).score,
+        )
+        for cid in scope.course_ids
+    ]
 
 
 # -- one activity (the staff panel and its results page) ------------------------------
+
 
 @dataclass
 class ActivityResults:
@@ -182,7 +231,13 @@ def activity_results(activity: Any, *, detail: bool = False) -> ActivityResults:
     learn = learning(scope, [activity.id], people)
     sat = satisfaction([activity.id], people, with_comments=detail)
     resp = responses([activity.id])
-    result = ActivityResults(setup_of(activity), items_of(activity.id), learn, sat,
-                             sum(1 for r in resp if r[2] == PRE),
-                             sum(1 for r in resp if r[2] == POST), bool(resp))
+    result = ActivityResults(
+        setup_of(activity),
+        items_of(activity.id),
+        learn,
+        sat,
+        sum(1 for r in resp if r[2] == PRE),
+        sum(1 for r in resp if r[2] == POST),
+        bool(resp),
+    )
     return result

@@ -14,12 +14,31 @@ from lti_app.analytics.dashboard import Dashboard, Scope
 
 def _learning(d: Dashboard) -> Iterable[list[Any]]:
     named = d.scope.single_course
-    yield ["learner_id", *(["name"] if named else []), "activity", "pre_percent",
-           "post_percent", "normalised_change_c", "self_rating_pre", "self_rating_post",
-           "self_rating_retrospective_pre", "post_check_opened"]
+    yield [
+        "learner_id",
+        *(["name"] if named else []),
+        "activity",
+        "pre_percent",
+        "post_percent",
+        "normalised_change_c",
+        "self_rating_pre",
+        "self_rating_post",
+        "self_rating_retrospective_pre",
+        "post_check_opened",
+    ]
     for r in d.learning.records:
-        yield [r.key, *([r.name] if named else []), r.activity, r.pre, r.post, r.change,
-               r.self_pre, r.self_post, r.retro_pre, "yes" if r.post_open else "no"]
+        yield [
+            r.key,
+            *([r.name] if named else []),
+            r.activity,
+            r.pre,
+            r.post,
+            r.change,
+            r.self_pre,
+            r.self_post,
+            r.retro_pre,
+            "yes" if r.post_open else "no",
+        ]
 
 
 def _feedback(d: Dashboard) -> Iterable[list[Any]]:
@@ -73,10 +92,16 @@ def _courses(d: Dashboard) -> Iterable[list[Any]]:
 
 
 TABLES: dict[str, Callable[[Dashboard], Iterable[list[Any]]]] = {
-    "learning": _learning, "satisfaction": _feedback, "comments": _comments,
-    "funnel": _funnel, "weekly": _weekly, "survival": _survival, "dropouts": _dropouts,
+    "learning": _learning,
+    "satisfaction": _feedback,
+    "comments": _comments,
+    "funnel": _funnel,
+    "weekly": _weekly,
+    "survival": _survival,
+    "dropouts": _dropouts,
     "transfer": _transfer,
-    "network": _network, "courses": _courses,
+    "network": _network,
+    "courses": _courses,
 }
 
 

@@ -50,7 +50,8 @@ class AnalyticsSetup(TimestampMixin, db.Model):  # type: ignore[name-defined,mis
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), unique=True
+    )
     #: Learning objectives, in order ("By the end you can …").
     objectives: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: The post-check asks each self-assessment item twice: "before" (then-test) and now.
@@ -76,7 +77,8 @@ class AnalyticsItem(PublicIdMixin, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=1)
     kind: Mapped[str] = mapped_column(String(16))
     prompt: Mapped[str] = mapped_column(Text)
@@ -97,9 +99,11 @@ class AnalyticsResponse(TimestampMixin, db.Model):  # type: ignore[name-defined,
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     phase: Mapped[str] = mapped_column(String(8))
     #: Item public id → chosen option index / scale value; ``then:<id>`` → the
     #: retrospective "before" rating of a self item (post-check only).
@@ -128,9 +132,11 @@ class AnalyticsFeedback(TimestampMixin, db.Model):  # type: ignore[name-defined,
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     valued: Mapped[str] = mapped_column(Text, default="")
     will_change: Mapped[str] = mapped_column(Text, default="")
     ideas: Mapped[str] = mapped_column(Text, default="")
@@ -165,10 +171,12 @@ class AnalyticsPersonWeek(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "analytics_person_week"
 
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), primary_key=True
+    )
     week: Mapped[date] = mapped_column(Date, primary_key=True)
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), primary_key=True, index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class AnalyticsPersonSpan(db.Model):  # type: ignore[name-defined,misc]
@@ -178,8 +186,10 @@ class AnalyticsPersonSpan(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "analytics_person_span"
 
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), primary_key=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), primary_key=True
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), primary_key=True, index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
     first_at: Mapped[datetime] = mapped_column(DateTime)
     last_at: Mapped[datetime] = mapped_column(DateTime)

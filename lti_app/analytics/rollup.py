@@ -57,31 +57,82 @@ class Source:
     by_time: bool = False
 
 
-def _src(name: str, model: Any, person: Any, activity: Any, at: Any, *where: Any,
-         by_time: bool = False) -> Source:
-    return Source(name, lambda: select(model.id, person, activity, at).where(
-        at.is_not(None), *where), model.id, at, by_time)
+def _src(
+    name: str, model: Any, person: Any, activity: Any, at: Any, *where: Any, by_time: bool = False
+) -> Source:
+    return Source(
+        name,
+        lambda: select(model.id, person, activity, at).where(at.is_not(None), *where),
+        model.id,
+        at,
+        by_time,
+    )
 
 
 SOURCES = (
-    _src("journal_entry", JournalEntry, JournalEntry.person_id, JournalEntry.activity_id,
-         JournalEntry.created_at),
-    _src("journal_checkin", JournalCheckin, JournalCheckin.person_id,
-         JournalCheckin.activity_id, JournalCheckin.answered_at, by_time=True),
-    _src("case_discussion_post", CaseDiscussionPost, CaseDiscussionPost.author_id,
-         CaseDiscussionPost.activity_id, CaseDiscussionPost.created_at),
-    _src("peer_review_submission", PeerReviewSubmission, PeerReviewSubmission.author_id,
-         PeerReviewSubmission.activity_id, PeerReviewSubmission.submitted_at),
-    _src("peer_review_review", PeerReviewReview, PeerReviewReview.reviewer_id,
-         PeerReviewReview.activity_id, PeerReviewReview.completed_at, by_time=True),
-    Source("role_play_rating", lambda: select(
-        RolePlayRating.id, RolePlayRating.author_id, RolePlayRound.activity_id,
-        RolePlayRating.created_at).join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id),
-        RolePlayRating.id, RolePlayRating.created_at),
-    _src("analytics_response", AnalyticsResponse, AnalyticsResponse.person_id,
-         AnalyticsResponse.activity_id, AnalyticsResponse.submitted_at),
-    _src("analytics_feedback", AnalyticsFeedback, AnalyticsFeedback.person_id,
-         AnalyticsFeedback.activity_id, AnalyticsFeedback.submitted_at, by_time=True),
+    _src(
+        "journal_entry",
+        JournalEntry,
+        JournalEntry.person_id,
+        JournalEntry.activity_id,
+        JournalEntry.created_at,
+    ),
+    _src(
+        "journal_checkin",
+        JournalCheckin,
+        JournalCheckin.person_id,
+        JournalCheckin.activity_id,
+        JournalCheckin.answered_at,
+        by_time=True,
+    ),
+    _src(
+        "case_discussion_post",
+        CaseDiscussionPost,
+        CaseDiscussionPost.author_id,
+        CaseDiscussionPost.activity_id,
+        CaseDiscussionPost.created_at,
+    ),
+    _src(
+        "peer_review_submission",
+        PeerReviewSubmission,
+        PeerReviewSubmission.author_id,
+        PeerReviewSubmission.activity_id,
+        PeerReviewSubmission.submitted_at,
+    ),
+    _src(
+        "peer_review_review",
+        PeerReviewReview,
+        PeerReviewReview.reviewer_id,
+        PeerReviewReview.activity_id,
+        PeerReviewReview.completed_at,
+        by_time=True,
+    ),
+    Source(
+        "role_play_rating",
+        lambda: select(
+            RolePlayRating.id,
+            RolePlayRating.author_id,
+            RolePlayRound.activity_id,
+            RolePlayRating.created_at,
+        ).join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id),
+        RolePlayRating.id,
+        RolePlayRating.created_at,
+    ),
+    _src(
+        "analytics_response",
+        AnalyticsResponse,
+        AnalyticsResponse.person_id,
+        AnalyticsResponse.activity_id,
+        AnalyticsResponse.submitted_at,
+    ),
+    _src(
+        "analytics_feedback",
+        AnalyticsFeedback,
+        AnalyticsFeedback.person_id,
+        AnalyticsFeedback.activity_id,
+        AnalyticsFeedback.submitted_at,
+        by_time=True,
+    ),
 )
 
 
@@ -92,7 +143,7 @@ def week_of(when: datetime) -> date:
 
 def _insert(table: Any) -> Any:
     dialect = db.engine.dialect.name
-    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table))
+    return postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
 
 
 def _fold(rows: Sequence[Any]) -> None:
@@ -105,19 +156,31 @@ def _fold(rows: Sequence[Any]) -> None:
         span = spans.setdefault((aid, pid), [at, at])
         span[0], span[1] = min(span[0], at), max(span[1], at)
     if weeks:
-        db.session.execute(_insert(AnalyticsPersonWeek).on_conflict_do_nothing(), [
-            {"activity_id": a, "person_id": p, "week": w} for a, p, w in sorted(weeks)])
+        db.session.execute(
+            _insert(AnalyticsPersonWeek).on_conflict_do_nothing(),
+            [{"activity_id": a, "person_id": p, "week": w} for a, p, w in sorted(weeks)],
+        )
     if spans:
         stmt = _insert(AnalyticsPersonSpan)
-        lowest, highest = ((func.least, func.greatest)
-                           if db.engine.dialect.name == "postgresql" else (func.min, func.max))
+        lowest, highest = (
+            (func.least, func.greatest)
+            if db.engine.dialect.name == "postgresql"
+            else (func.min, func.max)
+        )
         stmt = stmt.on_conflict_do_update(
             index_elements=["activity_id", "person_id"],
-            set_={"first_at": lowest(AnalyticsPersonSpan.first_at, stmt.excluded.first_at),
-                  "last_at": highest(AnalyticsPersonSpan.last_at, stmt.excluded.last_at)})
-        db.session.execute(stmt, [
-            {"activity_id": a, "person_id": p, "first_at": lo, "last_at": hi}
-            for (a, p), (lo, hi) in sorted(spans.items())])
+            set_={
+                "first_at": lowest(AnalyticsPersonSpan.first_at, stmt.excluded.first_at),
+                "last_at": highest(AnalyticsPersonSpan.last_at, stmt.excluded.last_at),
+            },
+        )
+        db.session.execute(
+            stmt,
+            [
+                {"activity_id": a, "person_id": p, "first_at": lo, "last_at": hi}
+                for (a, p), (lo, hi) in sorted(spans.items())
+            ],
+        )
 
 
 def cursor_for(name: str) -> AnalyticsCursor:
@@ -151,7 +214,8 @@ def refresh(*, batch: int = BATCH, max_batches: int | None = None) -> int:
                 query = query.where(source.at >= since).order_by(source.at, source.row_id)
             else:
                 query = query.where(source.row_id > max(0, cursor.last_id - OVERLAP)).order_by(
-                    source.row_id)
+                    source.row_id
+                )
             rows = db.session.execute(query.limit(batch)).all()
             if not rows:
                 break

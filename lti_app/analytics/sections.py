@@ -104,15 +104,25 @@ class Reliability:
     rows: list[tuple[str, float | None, str, int]]  # activity, alpha, reading, units
 
 
-def responses(activity_ids: list[int]) -> list[tuple[int, int, str, float | None, float | None,
-                                                         float | None, float | None]]:
+def responses(
+    activity_ids: list[int],
+) -> list[tuple[int, int, str, float | None, float | None, float | None, float | None]]:
     if not activity_ids:
         return []
-    return [tuple(r) for r in db.session.execute(  # type: ignore[misc]
-        select(AnalyticsResponse.activity_id, AnalyticsResponse.person_id,
-               AnalyticsResponse.phase, AnalyticsResponse.score, AnalyticsResponse.maximum,
-               AnalyticsResponse.self_mean, AnalyticsResponse.retro_mean)
-        .where(AnalyticsResponse.activity_id.in_(activity_ids)))]
+    return [
+        tuple(r)  # type: ignore[misc]
+        for r in db.session.execute(
+            select(
+                AnalyticsResponse.activity_id,
+                AnalyticsResponse.person_id,
+                AnalyticsResponse.phase,
+                AnalyticsResponse.score,
+                AnalyticsResponse.maximum,
+                AnalyticsResponse.self_mean,
+                AnalyticsResponse.retro_mean,
+            ).where(AnalyticsResponse.activity_id.in_(activity_ids))
+        )
+    ]
 
 
 def learning(scope: Scope, activity_ids: list[int], people: dict[int, Learner]) -> Learning:
@@ -121,12 +131,21 @@ def learning(scope: Scope, activity_ids: list[int], people: dict[int, Learner]) 
     titles: dict[int, str] = {}
     opened: dict[int, datetime] = {}
     if activity_ids:
-        titles = {aid: title for aid, title in db.session.execute(
-            select(Activity.id, Activity.title).where(Activity.id.in_(activity_ids)))}
-        opened = {aid: to_datetime(at) for aid, at in db.session.execute(
-            select(AnalyticsSetup.activity_id, AnalyticsSetup.post_opened_at).where(
-                AnalyticsSetup.activity_id.in_(activity_ids),
-                AnalyticsSetup.post_opened_at.is_not(None)))}
+        titles = {
+            aid: title
+            for aid, title in db.session.execute(
+                select(Activity.id, Activity.title).where(Activity.id.in_(activity_ids))
+            )
+        }
+        opened = {
+            aid: to_datetime(at)
+            for aid, at in db.session.execute(
+                select(AnalyticsSetup.activity_id, AnalyticsSetup.post_opened_at).where(
+                    AnalyticsSetup.activity_id.in_(activity_ids),
+                    AnalyticsSetup.post_opened_at.is_not(None),
+                )
+            )
+        }
     by_key: dict[tuple[int, int], dict[str, Any]] = defaultdict(dict)
     for aid, pid, phase, score, maximum, self_mean, retro in responses(activity_ids):
         if pid not in people:
@@ -137,42 +156,71 @@ def learning(scope: Scope, activity_ids: list[int], people: dict[int, Learner]) 
         if phase == POST:
             slot["retro"] = retro
     records: list[LearningRecord] = []
-    for (aid, pid), slot in sorted(by_key.items(), key=lambda kv: (kv[0][0],
-                                                                    people[kv[0][1]].name)):
+    for (aid, pid), slot in sorted(
+        by_key.items(), key=lambda kv: (kv[0][0], people[kv[0][1]].name)
+    ):
         pre, post = slot.get(PRE), slot.get(POST)
-        change = normalized_change(pre, post, 100.0) if pre is not None and post is not None \
-            else None
-        records.append(LearningRecord(people[pid].key, people[pid].name,
-                                      titles.get(aid) or "Untitled activity", pre, post, change,
-                                      slot.get("pre_self"), slot.get("post_self"),
-                                      slot.get("retro"), aid in opened))
+        change = (
+            normalized_change(pre, post, 100.0) if pre is not None and post is not None else None
+        )
+        records.append(
+            LearningRecord(
+                people[pid].key,
+                people[pid].name,
+                titles.get(aid) or "Untitled activity",
+                pre,
+                post,
+                change,
+                slot.get("pre_self"),
+                slot.get("post_self"),
+                slot.get("retro"),
+                aid in opened,
+            )
+        )
     knowledge = [r for r in records if r.pre is not None or r.post is not None]
-    cohort = cohort_gain([(r.pre, r.post) for r in knowledge], 100.0,
-                         post_open=[r.post_open for r in knowledge])
+    cohort = cohort_gain(
+        [(r.pre, r.post) for r in knowledge], 100.0, post_open=[r.post_open for r in knowledge]
+    )
     changes = [r.change for r in knowledge if r.change is not None]
     selfs = [r for r in records if r.self_pre is not None and r.self_post is not None]
     retros = [r.retro_pre for r in records if r.retro_pre is not None]
     return Learning(
-        records=records, cohort=cohort, change_bins=histogram(changes, -1.0, 1.0, 10),
+        records=records,
+        cohort=cohort,
+        change_bins=histogram(changes, -1.0, 1.0, 10),
         self_pre=mean_of([r.self_pre for r in selfs if r.self_pre is not None]),
         self_post=mean_of([r.self_post for r in selfs if r.self_post is not None]),
-        retro_pre=mean_of(retros), self_n=len(selfs),
+        retro_pre=mean_of(retros),
+        self_n=len(selfs),
         at_ceiling=sum(1 for r in knowledge if r.pre is not None and r.pre >= 90),
-        post_opened=min(opened.values(), default=None))
+        post_opened=min(opened.values(), default=None),
+    )
 
 
 def mean_of(values: list[float]) -> float | None:
     return sum(values) / len(values) if values else None
 
 
-def satisfaction(activity_ids: list[int], people: dict[int, Learner], *,
-                 with_comments: bool) -> Satisfaction:
-    rows = db.session.execute(
-        select(AnalyticsFeedback.person_id, AnalyticsFeedback.satisfaction,
-               AnalyticsFeedback.relevance, AnalyticsFeedback.confidence,
-               AnalyticsFeedback.valued, AnalyticsFeedback.will_change, AnalyticsFeedback.ideas)
-        .where(AnalyticsFeedback.activity_id.in_(activity_ids))
-        .order_by(AnalyticsFeedback.submitted_at.desc())).all() if activity_ids else []
+def satisfaction(
+    activity_ids: list[int], people: dict[int, Learner], *, with_comments: bool
+) -> Satisfaction:
+    rows = (
+        db.session.execute(
+            select(
+                AnalyticsFeedback.person_id,
+                AnalyticsFeedback.satisfaction,
+                AnalyticsFeedback.relevance,
+                AnalyticsFeedback.confidence,
+                AnalyticsFeedback.valued,
+                AnalyticsFeedback.will_change,
+                AnalyticsFeedback.ideas,
+            )
+            .where(AnalyticsFeedback.activity_id.in_(activity_ids))
+            .order_by(AnalyticsFeedback.submitted_at.desc())
+        ).all()
+        if activity_ids
+        else []
+    )
     rows = [r for r in rows if r[0] in people]
     distribution = [0] * 11
     for r in rows:
@@ -182,10 +230,10 @@ def satisfaction(activity_ids: list[int], people: dict[int, Learner], *,
     session: list[int] = [0] * 4
     if activity_ids:
         for (ratings,) in db.session.execute(
-                select(RolePlayRating.ratings).join(RolePlayRound,
-                                                    RolePlayRound.id == RolePlayRating.round_id)
-                .where(RolePlayRound.activity_id.in_(activity_ids),
-                       RolePlayRating.kind == "observer")):
+            select(RolePlayRating.ratings)
+            .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
+            .where(RolePlayRound.activity_id.in_(activity_ids), RolePlayRating.kind == "observer")
+        ):
             for value in (ratings or {}).values():
                 if isinstance(value, int | float) and 1 <= value <= 4:
                     session[int(value) - 1] += 1
@@ -195,9 +243,16 @@ def satisfaction(activity_ids: list[int], people: dict[int, Learner], *,
         if any((r[4], r[5], r[6])) and len(comments) < LIST_LIMIT:
             redact = redactor_for(people[r[0]].course_id).text
             comments.append((redact(r[4] or ""), redact(r[5] or ""), redact(r[6] or "")))
-    return Satisfaction(nps([r[1] for r in rows]), distribution,
-                        mean_of([float(v) for v in relevance]), len(relevance),
-                        mean_of([float(v) for v in confidence]), len(confidence), session, comments)
+    return Satisfaction(
+        nps([r[1] for r in rows]),
+        distribution,
+        mean_of([float(v) for v in relevance]),
+        len(relevance),
+        mean_of([float(v) for v in confidence]),
+        len(confidence),
+        session,
+        comments,
+    )
 
 
 def transfer(activity_ids: list[int], people: dict[int, Learner]) -> Transfer:
@@ -208,9 +263,13 @@ def transfer(activity_ids: list[int], people: dict[int, Learner]) -> Transfer:
     by_day: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     with_checkins: set[int] = set()
     for day, pid, status, due_at in db.session.execute(
-            select(JournalCheckin.day, JournalCheckin.person_id, JournalCheckin.status,
-                   JournalCheckin.due_at).where(JournalCheckin.activity_id.in_(activity_ids),
-                                                JournalCheckin.status != "cancelled")):
+        select(
+            JournalCheckin.day,
+            JournalCheckin.person_id,
+            JournalCheckin.status,
+            JournalCheckin.due_at,
+        ).where(JournalCheckin.activity_id.in_(activity_ids), JournalCheckin.status != "cancelled")
+    ):
         if pid not in people:
             continue
         if due_at <= now or status == ANSWERED:
@@ -220,10 +279,10 @@ def transfer(activity_ids: list[int], people: dict[int, Learner]) -> Transfer:
             by_day[day][1] += 1
     applied: set[int] = set()
     for day, pid, value in db.session.execute(
-            select(JournalCheckin.day, JournalCheckin.person_id, JournalCheckinAnswer.applied)
-            .join(JournalCheckin, JournalCheckin.id == JournalCheckinAnswer.checkin_id)
-            .where(JournalCheckin.activity_id.in_(activity_ids),
-                   JournalCheckin.status == ANSWERED)):
+        select(JournalCheckin.day, JournalCheckin.person_id, JournalCheckinAnswer.applied)
+        .join(JournalCheckin, JournalCheckin.id == JournalCheckinAnswer.checkin_id)
+        .where(JournalCheckin.activity_id.in_(activity_ids), JournalCheckin.status == ANSWERED)
+    ):
         if pid not in people:
             continue
         index = {"not_yet": 2, "tried": 3, "regular": 4}.get(value)
@@ -231,11 +290,18 @@ def transfer(activity_ids: list[int], people: dict[int, Learner]) -> Transfer:
             by_day[day][index] += 1
         if value in ("tried", "regular"):
             applied.add(pid)
-    observations = db.session.scalar(
-        select(func.count()).select_from(JournalObservation)
-        .join(JournalActionItem, JournalActionItem.id == JournalObservation.item_id)
-        .where(JournalActionItem.activity_id.in_(activity_ids),
-               JournalObservation.status == "confirmed")) or 0
+    observations = (
+        db.session.scalar(
+            select(func.count())
+            .select_from(JournalObservation)
+            .join(JournalActionItem, JournalActionItem.id == JournalObservation.item_id)
+            .where(
+                JournalActionItem.activity_id.in_(activity_ids),
+                JournalObservation.status == "confirmed",
+            )
+        )
+        or 0
+    )
     rows = [(day, *values) for day, values in sorted(by_day.items())]
     return Transfer(rows, int(observations), len(applied), len(with_checkins))  # type: ignore[arg-type]
 
@@ -246,22 +312,35 @@ def interactions(activity_ids: list[int]) -> list[tuple[int, int]]:
     (observer → the round's practitioner)."""
     if not activity_ids:
         return []
-    pairs: list[tuple[int, int | None]] = list(db.session.execute(
-        select(PeerReviewReview.reviewer_id, PeerReviewReview.author_id)
-        .where(PeerReviewReview.activity_id.in_(activity_ids),
-               PeerReviewReview.status == "done")))
-    pairs += list(db.session.execute(
-        select(CaseDiscussionPost.author_id, CaseDiscussionThread.author_id)
-        .join(CaseDiscussionThread, CaseDiscussionThread.id == CaseDiscussionPost.thread_id)
-        .where(CaseDiscussionPost.activity_id.in_(activity_ids),
-               CaseDiscussionThread.author_id.is_not(None))))
-    pairs += list(db.session.execute(
-        select(RolePlayRating.author_id, RolePlaySeat.person_id)
-        .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
-        .join(RolePlaySeat, (RolePlaySeat.round_id == RolePlayRating.round_id)
-              & (RolePlaySeat.role == "practitioner"))
-        .where(RolePlayRound.activity_id.in_(activity_ids),
-               RolePlayRating.kind == "observer")))
+    pairs: list[tuple[int, int | None]] = list(
+        db.session.execute(
+            select(PeerReviewReview.reviewer_id, PeerReviewReview.author_id).where(
+                PeerReviewReview.activity_id.in_(activity_ids), PeerReviewReview.status == "done"
+            )
+        )
+    )
+    pairs += list(
+        db.session.execute(
+            select(CaseDiscussionPost.author_id, CaseDiscussionThread.author_id)
+            .join(CaseDiscussionThread, CaseDiscussionThread.id == CaseDiscussionPost.thread_id)
+            .where(
+                CaseDiscussionPost.activity_id.in_(activity_ids),
+                CaseDiscussionThread.author_id.is_not(None),
+            )
+        )
+    )
+    pairs += list(
+        db.session.execute(
+            select(RolePlayRating.author_id, RolePlaySeat.person_id)
+            .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
+            .join(
+                RolePlaySeat,
+                (RolePlaySeat.round_id == RolePlayRating.round_id)
+                & (RolePlaySeat.role == "practitioner"),
+            )
+            .where(RolePlayRound.activity_id.in_(activity_ids), RolePlayRating.kind == "observer")
+        )
+    )
     return [(a, b) for a, b in pairs if b is not None]
 
 
@@ -272,19 +351,35 @@ def reliability(activity_ids: list[int]) -> Reliability:
         return Reliability(rows)
     data: dict[int, list[tuple[int, int, float]]] = defaultdict(list)
     for aid, reviewer, submission, total in db.session.execute(
-            select(PeerReviewReview.activity_id, PeerReviewReview.reviewer_id,
-                   PeerReviewReview.submission_id, PeerReviewReview.total)
-            .where(PeerReviewReview.activity_id.in_(activity_ids),
-                   PeerReviewReview.status == "done", PeerReviewReview.total.is_not(None))):
+        select(
+            PeerReviewReview.activity_id,
+            PeerReviewReview.reviewer_id,
+            PeerReviewReview.submission_id,
+            PeerReviewReview.total,
+        ).where(
+            PeerReviewReview.activity_id.in_(activity_ids),
+            PeerReviewReview.status == "done",
+            PeerReviewReview.total.is_not(None),
+        )
+    ):
         data[aid].append((reviewer, submission, float(total or 0)))
-    titles = {aid: title for aid, title in db.session.execute(
-        select(Activity.id, Activity.title).where(Activity.id.in_(list(data))))}
+    titles = {
+        aid: title
+        for aid, title in db.session.execute(
+            select(Activity.id, Activity.title).where(Activity.id.in_(list(data)))
+        )
+    }
     for aid, triples in sorted(data.items()):
         try:
             result = krippendorff_alpha(triples, "interval")
         except ReliabilityError:
             continue
-        rows.append((titles.get(aid) or "Untitled activity", result.alpha,
-                     result.interpretation() if result.alpha is not None else result.reason,
-                     result.units))
+        rows.append(
+            (
+                titles.get(aid) or "Untitled activity",
+                result.alpha,
+                result.interpretation() if result.alpha is not None else result.reason,
+                result.units,
+            )
+        )
     return Reliability(rows)

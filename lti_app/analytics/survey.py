@@ -19,8 +19,9 @@ log = logging.getLogger(__name__)
 MAX_TEXT = 4000
 
 
-def _rating(form: Mapping[str, str], name: str, low: int, high: int, *,
-            required: bool) -> int | None:
+def _rating(
+    form: Mapping[str, str], name: str, low: int, high: int, *, required: bool
+) -> int | None:
     raw = (form.get(name) or "").strip()
     if not raw:
         if required:
@@ -49,9 +50,13 @@ def save_feedback(activity: Any, person: Person, form: Mapping[str, str]) -> Ana
         satisfaction=satisfaction,
         relevance=_rating(form, "relevance", 1, 5, required=False),
         confidence=_rating(form, "confidence", 1, 5, required=False),
-        submitted_at=utcnow())
-    row = db.session.scalar(select(AnalyticsFeedback).where(
-        AnalyticsFeedback.activity_id == activity.id, AnalyticsFeedback.person_id == person.id))
+        submitted_at=utcnow(),
+    )
+    row = db.session.scalar(
+        select(AnalyticsFeedback).where(
+            AnalyticsFeedback.activity_id == activity.id, AnalyticsFeedback.person_id == person.id
+        )
+    )
     if row is None:
         row = AnalyticsFeedback(activity_id=activity.id, person_id=person.id, **values)
         db.session.add(row)

@@ -47,13 +47,22 @@ class Turnover:
 def _track(person: Any, first: datetime | None, last: datetime | None) -> Track:
     launch = getattr(person, "last_launch", None)
     seen = [t for t in (first, last, launch) if t is not None]
-    return Track(first_seen=min(seen) if seen else None, last_seen=max(seen) if seen else None,
-                 took_part=last is not None, left_course=person.status == "inactive")
+    return Track(
+        first_seen=min(seen) if seen else None,
+        last_seen=max(seen) if seen else None,
+        took_part=last is not None,
+        left_course=person.status == "inactive",
+    )
 
 
-def build_turnover(people: dict[int, Any], first: dict[int, datetime],
-                   last: dict[int, datetime], *, named: bool,
-                   now: datetime | None = None) -> Turnover:
+def build_turnover(
+    people: dict[int, Any],
+    first: dict[int, datetime],
+    last: dict[int, datetime],
+    *,
+    named: bool,
+    now: datetime | None = None,
+) -> Turnover:
     """Turnover of ``people`` (the dashboard's learners, with ``key``, ``status``,
     ``name`` and ``last_launch``) given each one's first and last activity."""
     now = now or utcnow()
@@ -61,13 +70,22 @@ def build_turnover(people: dict[int, Any], first: dict[int, datetime],
     for pid, person in sorted(people.items(), key=lambda kv: kv[1].name):
         track = _track(person, first.get(pid), last.get(pid))
         fates.append((person, fate_of(track, now, RULE), track))
-    dropouts = [(p.key, p.name, f"{t.last_seen:%Y-%m-%d}" if t.last_seen else "", f.reason)
-                for p, f, t in fates if f.dropped]
+    dropouts = [
+        (p.key, p.name, f"{t.last_seen:%Y-%m-%d}" if t.last_seen else "", f.reason)
+        for p, f, t in fates
+        if f.dropped
+    ]
     dropped = [(name, last or "—", why) for _, name, last, why in dropouts]
     waiting = [f.counts_from for _, f, _ in fates if f.counts_from is not None]
     curve = survival_curve([f for _, f, _ in fates], MAX_WEEKS)
-    return Turnover(weeks=[w.week for w in curve], surviving=[w.share for w in curve],
-                    dropped=dropped[:LIST_LIMIT] if named else [], dropped_n=len(dropped),
-                    took_part=sum(1 for pid in people if pid in last), curve=curve,
-                    continuing=len(waiting), earliest_dropout=min(waiting, default=None),
-                    dropouts=dropouts)
+    return Turnover(
+        weeks=[w.week for w in curve],
+        surviving=[w.share for w in curve],
+        dropped=dropped[:LIST_LIMIT] if named else [],
+        dropped_n=len(dropped),
+        took_part=sum(1 for pid in people if pid in last),
+        curve=curve,
+        continuing=len(waiting),
+        earliest_dropout=min(waiting, default=None),
+        dropouts=dropouts,
+    )

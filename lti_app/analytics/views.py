@@ -31,8 +31,15 @@ def _staff_panel(actor: Actor, activity: Any) -> dashboard.ActivityResults:
 
 
 def _back(actor: Actor, activity: Any) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor="learning-checks"), code=303)
+    return redirect(
+        url_for(
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            _anchor="learning-checks",
+        ),
+        code=303,
+    )
 
 
 def _refused(actor: Actor, activity: Any, exc: CheckError) -> Any:
@@ -56,16 +63,19 @@ def _learner(activity_id: str) -> tuple[Actor, Any]:
 
 # -- staff: objectives and checks ------------------------------------------------------
 
+
 @bp.post("/<activity_id>/setup")
 @require_actor(staff=True)
 def save_setup(activity_id: str) -> Any:
     """Objectives, the retrospective option and the ceiling of an activity's checks."""
     actor, activity = _staff(activity_id)
     try:
-        checks.save_setup(activity,
-                          objectives=(request.form.get("objectives") or "").splitlines(),
-                          retrospective=request.form.get("retrospective") == "1",
-                          ceiling_percent=_int(request.form.get("ceiling"), 90))
+        checks.save_setup(
+            activity,
+            objectives=(request.form.get("objectives") or "").splitlines(),
+            retrospective=request.form.get("retrospective") == "1",
+            ceiling_percent=_int(request.form.get("ceiling"), 90),
+        )
     except CheckError as exc:
         return _refused(actor, activity, exc)
     return _back(actor, activity)
@@ -78,10 +88,13 @@ def add_item(activity_id: str) -> Any:
     actor, activity = _staff(activity_id)
     raw_correct = (request.form.get("correct") or "").strip()
     try:
-        checks.add_item(activity, kind=request.form.get("kind", ""),
-                        prompt=request.form.get("prompt", ""),
-                        options=(request.form.get("options") or "").splitlines(),
-                        correct=_int(raw_correct, 0) - 1 if raw_correct else None)
+        checks.add_item(
+            activity,
+            kind=request.form.get("kind", ""),
+            prompt=request.form.get("prompt", ""),
+            options=(request.form.get("options") or "").splitlines(),
+            correct=_int(raw_correct, 0) - 1 if raw_correct else None,
+        )
     except CheckError as exc:
         return _refused(actor, activity, exc)
     return _back(actor, activity)
@@ -113,12 +126,16 @@ def set_post_open(activity_id: str) -> Any:
 def results(activity_id: str) -> Any:
     """An activity's learning results: cohort statistics, charts and every learner."""
     actor, activity = _staff(activity_id)
-    return render_template("analytics/results.html", actor=actor, activity=activity,
-                           r=figures.activity_figures(
-                               dashboard.activity_results(activity, detail=True)))
+    return render_template(
+        "analytics/results.html",
+        actor=actor,
+        activity=activity,
+        r=figures.activity_figures(dashboard.activity_results(activity, detail=True)),
+    )
 
 
 # -- learners: checks and survey -------------------------------------------------------
+
 
 @bp.post("/<activity_id>/checks/<phase>")
 @require_actor()
@@ -148,6 +165,7 @@ def save_feedback(activity_id: str) -> Any:
 
 # -- the L&D dashboard -----------------------------------------------------------------
 
+
 def _course_scope() -> tuple[Actor, dashboard.Scope]:
     actor = current_actor()
     if actor.course is None:
@@ -175,9 +193,14 @@ def _scope(which: str) -> tuple[Actor, dashboard.Scope]:
 def board(which: str) -> Any:
     """The L&D dashboard of this course, or of every course of this platform deployment."""
     actor, scope = _scope(which)
-    return render_template("analytics/dashboard.html", actor=actor, scope=scope, which=which,
-                           d=figures.dashboard_figures(dashboard.build(scope)),
-                           lrs=lrs.status(actor.registration.id))
+    return render_template(
+        "analytics/dashboard.html",
+        actor=actor,
+        scope=scope,
+        which=which,
+        d=figures.dashboard_figures(dashboard.build(scope)),
+        lrs=lrs.status(actor.registration.id),
+    )
 
 
 @bp.get("/<any(course, programme):which>/report")
@@ -185,8 +208,13 @@ def board(which: str) -> Any:
 def report(which: str) -> Any:
     """The one-page sponsor report (print it, or save it as PDF from the browser)."""
     actor, scope = _scope(which)
-    return render_template("analytics/report.html", actor=actor, scope=scope, which=which,
-                           d=figures.dashboard_figures(dashboard.build(scope)))
+    return render_template(
+        "analytics/report.html",
+        actor=actor,
+        scope=scope,
+        which=which,
+        d=figures.dashboard_figures(dashboard.build(scope)),
+    )
 
 
 @bp.get("/<any(course, programme):which>/report.pdf")
@@ -197,9 +225,14 @@ def report_pdf(which: str) -> Any:
     reg = actor.registration
     platform = f"{reg.name or reg.issuer} (deployment {actor.deployment.deployment_id})"
     body = sponsor_pdf.render(dashboard.build(scope), platform=platform)
-    return Response(body, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="peerlift-sponsor-report-{which}.pdf"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="application/pdf",
+        headers={
+            "Content-Disposition": f'attachment; filename="peerlift-sponsor-report-{which}.pdf"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.get("/<any(course, programme):which>/export/<table>.csv")
@@ -210,9 +243,14 @@ def export(which: str, table: str) -> Any:
     if table not in exports.TABLES:
         abort(404)
     body = exports.to_csv(table, scope)
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="peerlift-{which}-{table}.csv"',
-        "Cache-Control": "no-store"})
+    return Response(
+        body,
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="peerlift-{which}-{table}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 def _int(raw: str | None, default: int) -> int:

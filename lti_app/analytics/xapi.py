@@ -63,13 +63,15 @@ VERBS = {
 EXT_PHASE = "https://peerlift.app/xapi/extensions/check-phase"
 
 
-def on_launch(sender: Any, *, person: Person, activity: Activity | None,
-              claims: Mapping[str, Any]) -> None:
+def on_launch(
+    sender: Any, *, person: Person, activity: Activity | None, claims: Mapping[str, Any]
+) -> None:
     """``signals.launched`` receiver (connected in ``analytics.init_app``)."""
     record_launch(person, activity, claims)
 
 
 # -- building statements ------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Event:
@@ -88,22 +90,27 @@ def _base_url() -> str:
     return str(current_app.config.get("BASE_URL") or "https://peerlift.invalid").rstrip("/")
 
 
-def statement(event: Event, person: Person, issuer: str,
-              activity: Activity | None) -> dict[str, Any]:
+def statement(
+    event: Event, person: Person, issuer: str, activity: Activity | None
+) -> dict[str, Any]:
     sid = uuid.uuid5(NAMESPACE, f"{event.source}:{event.row_id}:{event.salt}")
-    obj_id = (f"{_base_url()}/a/{activity.public_id}" if activity is not None
-              else f"{_base_url()}/")
+    obj_id = f"{_base_url()}/a/{activity.public_id}" if activity is not None else f"{_base_url()}/"
     body: dict[str, Any] = {
         "id": str(sid),
-        "actor": {"objectType": "Agent",
-                  "account": {"homePage": issuer, "name": person.public_id}},
+        "actor": {"objectType": "Agent", "account": {"homePage": issuer, "name": person.public_id}},
         "verb": {"id": VERBS[event.verb], "display": {"en-US": event.verb}},
-        "object": {"objectType": "Activity", "id": obj_id, "definition": {
-            "name": {"en-US": (activity.title if activity is not None else "") or "Peerlift"},
-            "type": "http://adlnet.gov/expapi/activities/course" if activity is None
-            else "http://adlnet.gov/expapi/activities/assessment"
-            if event.source == "analytics_response" else "http://adlnet.gov/expapi/activities/"
-            "interaction"}},
+        "object": {
+            "objectType": "Activity",
+            "id": obj_id,
+            "definition": {
+                "name": {"en-US": (activity.title if activity is not None else "") or "Peerlift"},
+                "type": "http://adlnet.gov/expapi/activities/course"
+                if activity is None
+                else "http://adlnet.gov/expapi/activities/assessment"
+                if event.source == "analytics_response"
+                else "http://adlnet.gov/expapi/activities/interaction",
+            },
+        },
         "timestamp": event.at.isoformat(timespec="milliseconds") + "Z",
         "context": {"platform": "Peerlift"},
     }
@@ -114,65 +121,123 @@ def statement(event: Event, person: Person, issuer: str,
 
 # -- collecting -----------------------------------------------------------------------
 
+
 def _cursor(source: str) -> AnalyticsCursor:
     return cursor_for("xapi:" + source)
 
 
-def _by_id(source: str, model: Any, person: Any, activity: Any, at: Any, verb: str,
-           *where: Any) -> Callable[[], Iterable[Event]]:
+def _by_id(
+    source: str, model: Any, person: Any, activity: Any, at: Any, verb: str, *where: Any
+) -> Callable[[], Iterable[Event]]:
     def read() -> Iterable[Event]:
         cursor = _cursor(source)
-        rows = db.session.execute(select(model.id, person, activity, at).where(
-            model.id > cursor.last_id, *where).order_by(model.id).limit(BATCH)).all()
+        rows = db.session.execute(
+            select(model.id, person, activity, at)
+            .where(model.id > cursor.last_id, *where)
+            .order_by(model.id)
+            .limit(BATCH)
+        ).all()
         for row_id, pid, aid, when in rows:
             yield Event(source, row_id, verb, pid, aid, when)
             cursor.last_id = row_id
+
     return read
 
 
-def _by_time(source: str, model: Any, person: Any, activity: Any, at: Any, verb: str,
-             *where: Any) -> Callable[[], Iterable[Event]]:
+def _by_time(
+    source: str, model: Any, person: Any, activity: Any, at: Any, verb: str, *where: Any
+) -> Callable[[], Iterable[Event]]:
     """Rows that become events when ``at`` is set; rows sharing the cursor's instant
     are read again and dropped by the statement id."""
+
     def read() -> Iterable[Event]:
         cursor = _cursor(source)
         since = cursor.last_at or datetime(1970, 1, 1)
-        rows = db.session.execute(select(model.id, person, activity, at).where(
-            at.is_not(None), at >= since, *where).order_by(at, model.id).limit(BATCH)).all()
+        rows = db.session.execute(
+            select(model.id, person, activity, at)
+            .where(at.is_not(None), at >= since, *where)
+            .order_by(at, model.id)
+            .limit(BATCH)
+        ).all()
         for row_id, pid, aid, when in rows:
             yield Event(source, row_id, verb, pid, aid, when, salt=when.isoformat())
             cursor.last_at = when
+
     return read
 
 
 def _checks() -> Iterable[Event]:
     cursor = _cursor("analytics_response")
-    rows = db.session.scalars(select(AnalyticsResponse).where(
-        AnalyticsResponse.id > cursor.last_id).order_by(AnalyticsResponse.id).limit(BATCH))
+    rows = db.session.scalars(
+        select(AnalyticsResponse)
+        .where(AnalyticsResponse.id > cursor.last_id)
+        .order_by(AnalyticsResponse.id)
+        .limit(BATCH)
+    )
     for row in rows:
-        result: dict[str, Any] = {"completion": True,
-                                  "extensions": {EXT_PHASE: row.phase}}
+        result: dict[str, Any] = {"completion": True, "extensions": {EXT_PHASE: row.phase}}
         if row.score is not None and row.maximum:
-            result["score"] = {"raw": row.score, "min": 0, "max": row.maximum,
-                               "scaled": round(row.score / row.maximum, 4)}
-        yield Event("analytics_response", row.id, "completed" if row.phase == POST
-                    else "attempted", row.person_id, row.activity_id, row.submitted_at, result)
+            result["score"] = {
+                "raw": row.score,
+                "min": 0,
+                "max": row.maximum,
+                "scaled": round(row.score / row.maximum, 4),
+            }
+        yield Event(
+            "analytics_response",
+            row.id,
+            "completed" if row.phase == POST else "attempted",
+            row.person_id,
+            row.activity_id,
+            row.submitted_at,
+            result,
+        )
         cursor.last_id = row.id
 
 
 SOURCES: tuple[Callable[[], Iterable[Event]], ...] = (
-    _by_id("peer_review_submission", PeerReviewSubmission, PeerReviewSubmission.author_id,
-           PeerReviewSubmission.activity_id, PeerReviewSubmission.submitted_at, "submitted"),
-    _by_time("peer_review_review", PeerReviewReview, PeerReviewReview.reviewer_id,
-             PeerReviewReview.activity_id, PeerReviewReview.completed_at, "reviewed",
-             PeerReviewReview.status == "done"),
-    _by_id("case_discussion_post", CaseDiscussionPost, CaseDiscussionPost.author_id,
-           CaseDiscussionPost.activity_id, CaseDiscussionPost.created_at, "commented"),
-    _by_id("journal_entry", JournalEntry, JournalEntry.person_id, JournalEntry.activity_id,
-           JournalEntry.created_at, "created"),
-    _by_time("journal_checkin", JournalCheckin, JournalCheckin.person_id,
-             JournalCheckin.activity_id, JournalCheckin.answered_at, "answered",
-             JournalCheckin.status == ANSWERED),
+    _by_id(
+        "peer_review_submission",
+        PeerReviewSubmission,
+        PeerReviewSubmission.author_id,
+        PeerReviewSubmission.activity_id,
+        PeerReviewSubmission.submitted_at,
+        "submitted",
+    ),
+    _by_time(
+        "peer_review_review",
+        PeerReviewReview,
+        PeerReviewReview.reviewer_id,
+        PeerReviewReview.activity_id,
+        PeerReviewReview.completed_at,
+        "reviewed",
+        PeerReviewReview.status == "done",
+    ),
+    _by_id(
+        "case_discussion_post",
+        CaseDiscussionPost,
+        CaseDiscussionPost.author_id,
+        CaseDiscussionPost.activity_id,
+        CaseDiscussionPost.created_at,
+        "commented",
+    ),
+    _by_id(
+        "journal_entry",
+        JournalEntry,
+        JournalEntry.person_id,
+        JournalEntry.activity_id,
+        JournalEntry.created_at,
+        "created",
+    ),
+    _by_time(
+        "journal_checkin",
+        JournalCheckin,
+        JournalCheckin.person_id,
+        JournalCheckin.activity_id,
+        JournalCheckin.answered_at,
+        "answered",
+        JournalCheckin.status == ANSWERED,
+    ),
     _checks,
 )
 
@@ -185,11 +250,21 @@ def collect() -> int:
         events = list(read())
         if not events:
             continue
-        people = {p.id: p for p in db.session.scalars(
-            select(Person).where(Person.id.in_({e.person_id for e in events})))}
+        people = {
+            p.id: p
+            for p in db.session.scalars(
+                select(Person).where(Person.id.in_({e.person_id for e in events}))
+            )
+        }
         issuers = dict(db.session.execute(select(Registration.id, Registration.issuer)).all())
-        activities = {a.id: a for a in db.session.scalars(select(Activity).where(
-            Activity.id.in_({e.activity_id for e in events if e.activity_id is not None})))}
+        activities = {
+            a.id: a
+            for a in db.session.scalars(
+                select(Activity).where(
+                    Activity.id.in_({e.activity_id for e in events if e.activity_id is not None})
+                )
+            )
+        }
         for event in events:
             person = people.get(event.person_id)
             if person is None or person.is_test_user:
@@ -203,8 +278,12 @@ def collect() -> int:
     return queued
 
 
-def record_launch(person: Person, activity: Activity | None, claims: Mapping[str, Any],
-                  when: datetime | None = None) -> bool:
+def record_launch(
+    person: Person,
+    activity: Activity | None,
+    claims: Mapping[str, Any],
+    when: datetime | None = None,
+) -> bool:
     """Queue one "launched" statement for this launch, in the launch's transaction
     (True if queued). The object is the launched activity (the tool itself for a
     deep-linking launch). The statement id comes from the registration, the person,
@@ -217,13 +296,18 @@ def record_launch(person: Person, activity: Activity | None, claims: Mapping[str
     if not enabled() or person.is_test_user:
         return False
     at = (when or utcnow()).replace(microsecond=0)
-    launch_key = next((str(claims[k]) for k in ("jti", "nonce") if claims.get(k)),
-                      at.isoformat())
+    launch_key = next((str(claims[k]) for k in ("jti", "nonce") if claims.get(k)), at.isoformat())
     registration = db.session.get(Registration, person.registration_id)
-    event = Event("launch", person.id, "launched", person.id,
-                  activity.id if activity is not None else None, at,
-                  salt=f"{person.registration_id}:"
-                       f"{activity.public_id if activity is not None else '-'}:{launch_key}")
+    event = Event(
+        "launch",
+        person.id,
+        "launched",
+        person.id,
+        activity.id if activity is not None else None,
+        at,
+        salt=f"{person.registration_id}:"
+        f"{activity.public_id if activity is not None else '-'}:{launch_key}",
+    )
     body = statement(event, person, registration.issuer if registration else "", activity)
     if not outbox.queue(person.registration_id, body):
         return False
@@ -233,6 +317,7 @@ def record_launch(person: Person, activity: Activity | None, claims: Mapping[str
 
 
 # -- the sweep ------------------------------------------------------------------------
+
 
 def sweep_statements() -> None:
     """Collect new events and send what is due (nothing at all while xAPI is off)."""

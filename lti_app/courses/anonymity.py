@@ -23,11 +23,11 @@ def member_names(course_id: int) -> set[str]:
     """Every way of writing the name of someone enrolled in the course."""
     forms: set[str] = set()
     for name, given, family, email in db.session.execute(
-            select(Person.name, Person.given_name, Person.family_name, Person.email)
-            .join(Enrolment, Enrolment.person_id == Person.id)
-            .where(Enrolment.course_id == course_id)):
-        forms |= name_forms(display_name=name, given_name=given, family_name=family,
-                            email=email)
+        select(Person.name, Person.given_name, Person.family_name, Person.email)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Enrolment.course_id == course_id)
+    ):
+        forms |= name_forms(display_name=name, given_name=given, family_name=family, email=email)
     return forms
 
 

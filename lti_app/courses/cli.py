@@ -23,23 +23,34 @@ def find_course(key: str) -> Course:
     if len(matches) == 1:
         return matches[0]
     if matches:
-        raise click.ClickException(f"context id {key!r} exists on several platforms; "
-                                   "use the course's public id (see `roster list`)")
+        raise click.ClickException(
+            f"context id {key!r} exists on several platforms; "
+            "use the course's public id (see `roster list`)"
+        )
     raise click.ClickException(f"no course {key!r}")
 
 
 @roster_cli.command("list")
 def roster_list() -> None:
     """Courses with their last roster sync."""
-    counts = dict(db.session.execute(
-        select(Enrolment.course_id, func.count()).where(Enrolment.status == "active")
-        .group_by(Enrolment.course_id)).all())
+    counts = dict(
+        db.session.execute(
+            select(Enrolment.course_id, func.count())
+            .where(Enrolment.status == "active")
+            .group_by(Enrolment.course_id)
+        ).all()
+    )
     for course in db.session.scalars(select(Course).order_by(Course.id)):
-        synced = course.roster_synced_at.isoformat(timespec="seconds") if \
-            course.roster_synced_at else "never"
-        click.echo(f"{course.public_id}  {course.context_id!r:24} {course.title[:40]!r:42} "
-                   f"active={counts.get(course.id, 0)} synced={synced} "
-                   f"status={course.roster_sync_status or '-'}")
+        synced = (
+            course.roster_synced_at.isoformat(timespec="seconds")
+            if course.roster_synced_at
+            else "never"
+        )
+        click.echo(
+            f"{course.public_id}  {course.context_id!r:24} {course.title[:40]!r:42} "
+            f"active={counts.get(course.id, 0)} synced={synced} "
+            f"status={course.roster_sync_status or '-'}"
+        )
 
 
 @roster_cli.command("sync")
@@ -53,5 +64,7 @@ def roster_sync(course_key: str) -> None:
         raise click.ClickException(str(exc)) from exc
     except ServiceError as exc:
         raise click.ClickException(f"sync failed: {exc.reason}") from exc
-    click.echo(f"synced {course.public_id}: {report.members} members, {report.added} new, "
-               f"{report.left} left, {report.rejected} skipped, {report.pages} pages")
+    click.echo(
+        f"synced {course.public_id}: {report.members} members, {report.added} new, "
+        f"{report.left} left, {report.rejected} skipped, {report.pages} pages"
+    )

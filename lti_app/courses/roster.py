@@ -50,18 +50,26 @@ class SyncReport:
     pages: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"members": self.members, "added": self.added, "left": self.left,
-                "rejected": self.rejected, "pages": self.pages}
+        return {
+            "members": self.members,
+            "added": self.added,
+            "left": self.left,
+            "rejected": self.rejected,
+            "pages": self.pages,
+        }
 
 
 def _take_lease(course_id: int, now: datetime) -> bool:
     lease = timedelta(seconds=current_app.config["ROSTER_LEASE_S"])
     taken = db.session.execute(
-        update(Course).where(Course.id == course_id,
-                             or_(Course.roster_sync_lease_until.is_(None),
-                                 Course.roster_sync_lease_until < now))
+        update(Course)
+        .where(
+            Course.id == course_id,
+            or_(Course.roster_sync_lease_until.is_(None), Course.roster_sync_lease_until < now),
+        )
         .values(roster_sync_lease_until=now + lease, roster_sync_status=RUNNING)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return bool(getattr(taken, "rowcount", 0))
 
 
@@ -87,30 +95,61 @@ def _upsert_page(course: Course, members: tuple[nrps.Member, ...], generation: i
     for m in members:
         by_sub[m.user_id] = m  # a member listed twice on one page counts once
     now = utcnow()
-    people = [{"registration_id": course.registration_id, "sub": sub,
-               "public_id": new_public_id(), "is_test_user": TEST_USER in m.roles,
-               "created_at": now, "updated_at": now,
-               **{name: getattr(m, name) for name in _PERSON_FIELDS}}
-              for sub, m in by_sub.items()]
+    people = [
+        {
+            "registration_id": course.registration_id,
+            "sub": sub,
+            "public_id": new_public_id(),
+            "is_test_user": TEST_USER in m.roles,
+            "created_at": now,
+            "updated_at": now,
+            **{name: getattr(m, name) for name in _PERSON_FIELDS},
+        }
+        for sub, m in by_sub.items()
+    ]
     table = Person.__table__
-    stmt = _upsert(table, ["registration_id", "sub"], lambda new: {
-        # The LMS may share a name or email only sometimes (privacy settings):
-        # never erase what we know with a missing value.
-        **{name: func.coalesce(getattr(new, name), table.c[name])
-           for name in _PERSON_FIELDS},
-        "is_test_user": table.c.is_test_user | new.is_test_user,
-        "updated_at": new.updated_at})
-    ids = {row.sub: row.id for row in db.session.execute(
-        stmt.returning(table.c.sub, table.c.id, sort_by_parameter_order=True), people)}
-    enrolments = [{"course_id": course.id, "person_id": ids[sub],
-                   "roles": map_roles(m.roles).as_list(),
-                   "status": "active" if m.status.lower() == "active" else "inactive",
-                   "seen_generation": generation, "created_at": now, "updated_at": now}
-                  for sub, m in by_sub.items()]
-    db.session.execute(_upsert(Enrolment.__table__, ["course_id", "person_id"],
-                               lambda new: {"roles": new.roles, "status": new.status,
-                                            "seen_generation": new.seen_generation,
-                                            "updated_at": new.updated_at}), enrolments)
+    stmt = _upsert(
+        table,
+        ["registration_id", "sub"],
+        lambda new: {
+            # The LMS may share a name or email only sometimes (privacy settings):
+            # never erase what we know with a missing value.
+            **{name: func.coalesce(getattr(new, name), table.c[name]) for name in _PERSON_FIELDS},
+            "is_test_user": table.c.is_test_user | new.is_test_user,
+            "updated_at": new.updated_at,
+        },
+    )
+    ids = {
+        row.sub: row.id
+        for row in db.session.execute(
+            stmt.returning(table.c.sub, table.c.id, sort_by_parameter_order=True), people
+        )
+    }
+    enrolments = [
+        {
+            "course_id": course.id,
+            "person_id": ids[sub],
+            "roles": map_roles(m.roles).as_list(),
+            "status": "active" if m.status.lower() == "active" else "inactive",
+            "seen_generation": generation,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for sub, m in by_sub.items()
+    ]
+    db.session.execute(
+        _upsert(
+            Enrolment.__table__,
+            ["course_id", "person_id"],
+            lambda new: {
+                "roles": new.roles,
+                "status": new.status,
+                "seen_generation": new.seen_generation,
+                "updated_at": new.updated_at,
+            },
+        ),
+        enrolments,
+    )
     return len(by_sub)
 
 
@@ -123,8 +162,12 @@ def _store_page(course_id: int, page: nrps.Page, generation: int, report: SyncRe
 
 
 def _enrolled(course_id: int) -> int:
-    return int(db.session.scalar(select(func.count()).select_from(Enrolment)
-                                 .where(Enrolment.course_id == course_id)) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.course_id == course_id)
+        )
+        or 0
+    )
 
 
 def sync_roster(course_id: int) -> SyncReport:
@@ -138,8 +181,10 @@ def sync_roster(course_id: int) -> SyncReport:
     if course is None:
         raise RosterUnavailable("no such course")
     if not course.nrps_url:
-        raise RosterUnavailable("The LMS has not shared this course's roster with Peerlift "
-                                "(Names and Role Provisioning is off for the tool).")
+        raise RosterUnavailable(
+            "The LMS has not shared this course's roster with Peerlift "
+            "(Names and Role Provisioning is off for the tool)."
+        )
     started = utcnow()
     if not _take_lease(course_id, started):
         db.session.rollback()
@@ -148,8 +193,12 @@ def sync_roster(course_id: int) -> SyncReport:
     reg = db.session.get(Registration, course.registration_id)
     assert reg is not None
     url, generation = course.nrps_url, course.roster_generation + 1
-    auth = ServiceAuth(registration_id=reg.id, client_id=reg.client_id,
-                       token_url=reg.auth_token_url, audience=reg.auth_audience)
+    auth = ServiceAuth(
+        registration_id=reg.id,
+        client_id=reg.client_id,
+        token_url=reg.auth_token_url,
+        audience=reg.auth_audience,
+    )
     tokens, scopes = runtime.tokens(), [nrps.SCOPE]
     last: list[str] = []
 
@@ -163,9 +212,13 @@ def sync_roster(course_id: int) -> SyncReport:
     before = _enrolled(course_id)
     cfg = current_app.config
     try:
-        for page in nrps.member_pages(url, token, session=runtime.http_session(),
-                                      page_size=cfg["ROSTER_PAGE_SIZE"],
-                                      timeout=cfg["LTI_SERVICE_TIMEOUT_S"]):
+        for page in nrps.member_pages(
+            url,
+            token,
+            session=runtime.http_session(),
+            page_size=cfg["ROSTER_PAGE_SIZE"],
+            timeout=cfg["LTI_SERVICE_TIMEOUT_S"],
+        ):
             report.pages += 1
             report.rejected += len(page.rejected)
             for why in page.rejected[:5]:
@@ -175,13 +228,18 @@ def sync_roster(course_id: int) -> SyncReport:
     except ServiceError as exc:
         db.session.rollback()
         _finish(course_id, FAILED, exc.reason, None)
-        log.warning("roster: course %s sync failed after %d pages: %s", course_id,
-                    report.pages, exc.reason)
+        log.warning(
+            "roster: course %s sync failed after %d pages: %s", course_id, report.pages, exc.reason
+        )
         raise
     except Exception:
         db.session.rollback()
-        _finish(course_id, FAILED, "Peerlift could not store the roster (internal error); "
-                "it will be retried.", None)
+        _finish(
+            course_id,
+            FAILED,
+            "Peerlift could not store the roster (internal error); it will be retried.",
+            None,
+        )
         raise
     report.added = _enrolled(course_id) - before
     report.left = _mark_leavers(course_id, generation, started)
@@ -192,24 +250,44 @@ def sync_roster(course_id: int) -> SyncReport:
 
 def _mark_leavers(course_id: int, generation: int, started: datetime) -> int:
     result = db.session.execute(
-        update(Enrolment).where(
-            Enrolment.course_id == course_id, Enrolment.status == "active",
+        update(Enrolment)
+        .where(
+            Enrolment.course_id == course_id,
+            Enrolment.status == "active",
             or_(Enrolment.seen_generation.is_(None), Enrolment.seen_generation < generation),
             # Someone who launched during the sync is in the course, listed or not.
-            or_(Enrolment.last_launch_at.is_(None), Enrolment.last_launch_at < started))
-        .values(status="inactive").execution_options(synchronize_session=False))
+            or_(Enrolment.last_launch_at.is_(None), Enrolment.last_launch_at < started),
+        )
+        .values(status="inactive")
+        .execution_options(synchronize_session=False)
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def _finish(course_id: int, status: str, error: str | None, report: SyncReport | None,
-            generation: int | None = None) -> None:
-    values: dict[str, Any] = {"roster_sync_status": status, "roster_sync_error": error,
-                              "roster_sync_lease_until": None}
+def _finish(
+    course_id: int,
+    status: str,
+    error: str | None,
+    report: SyncReport | None,
+    generation: int | None = None,
+) -> None:
+    values: dict[str, Any] = {
+        "roster_sync_status": status,
+        "roster_sync_error": error,
+        "roster_sync_lease_until": None,
+    }
     if report is not None:
-        values.update(roster_synced_at=utcnow(), roster_sync_counts=report.as_dict(),
-                      roster_generation=generation)
-    db.session.execute(update(Course).where(Course.id == course_id).values(**values)
-                       .execution_options(synchronize_session=False))
+        values.update(
+            roster_synced_at=utcnow(),
+            roster_sync_counts=report.as_dict(),
+            roster_generation=generation,
+        )
+    db.session.execute(
+        update(Course)
+        .where(Course.id == course_id)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()
 
 
@@ -244,11 +322,15 @@ def sweep_stuck_syncs() -> None:
     marked failed so the instructor sees it and can run it again."""
     now = utcnow()
     db.session.execute(
-        update(Course).where(and_(Course.roster_sync_status == RUNNING,
-                                  Course.roster_sync_lease_until < now))
-        .values(roster_sync_status=FAILED, roster_sync_lease_until=None,
-                roster_sync_error="The last roster sync stopped before it finished; "
-                "run it again.").execution_options(synchronize_session=False))
+        update(Course)
+        .where(and_(Course.roster_sync_status == RUNNING, Course.roster_sync_lease_until < now))
+        .values(
+            roster_sync_status=FAILED,
+            roster_sync_lease_until=None,
+            roster_sync_error="The last roster sync stopped before it finished; run it again.",
+        )
+        .execution_options(synchronize_session=False)
+    )
 
 
 #: At most this many never-synced courses are asked for per sweep.
@@ -270,15 +352,18 @@ def unsynced_courses(now: datetime | None = None) -> list[int]:
     now = now or utcnow()
     floor = timedelta(seconds=float(current_app.config["ROSTER_RETRY_S"]))
     rows = db.session.execute(
-        select(Course.id, Course.created_at, Course.updated_at).where(
-            Course.nrps_url.is_not(None), Course.roster_synced_at.is_(None),
+        select(Course.id, Course.created_at, Course.updated_at)
+        .where(
+            Course.nrps_url.is_not(None),
+            Course.roster_synced_at.is_(None),
             or_(Course.roster_sync_status.is_(None), Course.roster_sync_status == FAILED),
-            or_(Course.roster_sync_lease_until.is_(None),
-                Course.roster_sync_lease_until < now),
-            Course.updated_at < now - floor)
-        .order_by(Course.updated_at).limit(SWEEP_UNSYNCED_LIMIT * 5)).all()
-    due = [cid for cid, created, updated in rows
-           if updated < now - _retry_interval(created, now)]
+            or_(Course.roster_sync_lease_until.is_(None), Course.roster_sync_lease_until < now),
+            Course.updated_at < now - floor,
+        )
+        .order_by(Course.updated_at)
+        .limit(SWEEP_UNSYNCED_LIMIT * 5)
+    ).all()
+    due = [cid for cid, created, updated in rows if updated < now - _retry_interval(created, now)]
     return due[:SWEEP_UNSYNCED_LIMIT]
 
 
@@ -298,13 +383,22 @@ class RosterOverview:
 
 def overview(course: Course, *, limit: int = 500) -> RosterOverview:
     """Counts and the first ``limit`` members (active first, by name) for the page."""
-    counts = dict(db.session.execute(
-        select(Enrolment.status, func.count()).where(Enrolment.course_id == course.id)
-        .group_by(Enrolment.status)).all())
+    counts = dict(
+        db.session.execute(
+            select(Enrolment.status, func.count())
+            .where(Enrolment.course_id == course.id)
+            .group_by(Enrolment.status)
+        ).all()
+    )
     rows = db.session.execute(
-        select(Person, Enrolment).join(Enrolment, Enrolment.person_id == Person.id)
+        select(Person, Enrolment)
+        .join(Enrolment, Enrolment.person_id == Person.id)
         .where(Enrolment.course_id == course.id)
         .order_by(Enrolment.status, Person.family_name, Person.name, Person.id)
-        .limit(limit)).all()
-    return RosterOverview(active=counts.get("active", 0), inactive=counts.get("inactive", 0),
-                          members=[(p, e) for p, e in rows])
+        .limit(limit)
+    ).all()
+    return RosterOverview(
+        active=counts.get("active", 0),
+        inactive=counts.get("inactive", 0),
+        members=[(p, e) for p, e in rows],
+    )

@@ -75,8 +75,9 @@ class KnownRows:
     enrolment: Enrolment | None = None
 
 
-def upsert_person(reg: Registration, claims: dict[str, Any], roles: RoleSet,
-                  known: Person | None = None) -> Person:
+def upsert_person(
+    reg: Registration, claims: dict[str, Any], roles: RoleSet, known: Person | None = None
+) -> Person:
     sub = claims["sub"]
     person = known or _get_or_create(
         lambda: db.session.scalar(
@@ -101,8 +102,9 @@ def context_id_of(claims: dict[str, Any]) -> str | None:
     return None
 
 
-def upsert_course(reg: Registration, dep: Deployment, claims: dict[str, Any],
-                  known: Course | None = None) -> Course | None:
+def upsert_course(
+    reg: Registration, dep: Deployment, claims: dict[str, Any], known: Course | None = None
+) -> Course | None:
     context_id = context_id_of(claims)
     if context_id is None:
         return None
@@ -123,13 +125,19 @@ def upsert_course(reg: Registration, dep: Deployment, claims: dict[str, Any],
     if isinstance(nrps, dict) and nrps.get("context_memberships_url"):
         _set_changed(course, nrps_url=_text(nrps["context_memberships_url"], 1024))
     if isinstance(ags, dict) and ags.get("lineitems"):
-        _set_changed(course, ags_lineitems_url=_text(ags["lineitems"], 1024),
-                     ags_scopes=[s for s in ags.get("scope", []) if isinstance(s, str)])
+        _set_changed(
+            course,
+            ags_lineitems_url=_text(ags["lineitems"], 1024),
+            ags_scopes=[s for s in ags.get("scope", []) if isinstance(s, str)],
+        )
     return course
 
 
 def record_launch(
-    reg: Registration, dep: Deployment, claims: dict[str, Any], roles: RoleSet,
+    reg: Registration,
+    dep: Deployment,
+    claims: dict[str, Any],
+    roles: RoleSet,
     known: KnownRows | None = None,
 ) -> LaunchPeople:
     known = known or KnownRows()
@@ -149,7 +157,9 @@ def record_launch(
     if enrolment is not None:
         _set_changed(enrolment, roles=roles.as_list(), status="active")
         now = utcnow()
-        if enrolment.last_launch_at is None or \
-                now - enrolment.last_launch_at > LAST_LAUNCH_RESOLUTION:
+        if (
+            enrolment.last_launch_at is None
+            or now - enrolment.last_launch_at > LAST_LAUNCH_RESOLUTION
+        ):
             enrolment.last_launch_at = now
     return LaunchPeople(course=course, person=person, enrolment=enrolment)

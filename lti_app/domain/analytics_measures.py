@@ -32,8 +32,9 @@ class CheckScore:
     retro_mean: float | None
 
 
-def score_check(items: Sequence[CheckItem], answers: Mapping[str, int],
-                retro: Mapping[str, int] | None = None) -> CheckScore:
+def score_check(
+    items: Sequence[CheckItem], answers: Mapping[str, int], retro: Mapping[str, int] | None = None
+) -> CheckScore:
     """Score one submitted check. Every item must be answered (an option index for a
     knowledge item, 1..5 for a scale); a retrospective rating is asked for every
     self item when ``retro`` is given. Self-assessment ratings never add to the score."""
@@ -63,7 +64,8 @@ def score_check(items: Sequence[CheckItem], answers: Mapping[str, int],
         score=float(right) if n_knowledge else None,
         maximum=float(n_knowledge) if n_knowledge else None,
         self_mean=sum(ratings) / len(ratings) if ratings else None,
-        retro_mean=sum(retro_ratings) / len(retro_ratings) if retro_ratings else None)
+        retro_mean=sum(retro_ratings) / len(retro_ratings) if retro_ratings else None,
+    )
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,7 @@ class Network:
     reciprocity: float | None
 
 
-def interaction_network(nodes: Iterable[str],
-                        interactions: Iterable[tuple[str, str]]) -> Network:
+def interaction_network(nodes: Iterable[str], interactions: Iterable[tuple[str, str]]) -> Network:
     """The network of ``(from, to)`` interactions among ``nodes`` (self-ties and
     people outside ``nodes`` are ignored)."""
     members = sorted(set(nodes))
@@ -148,15 +149,17 @@ def interaction_network(nodes: Iterable[str],
         degree[a] += 1
         degree[b] += 1
     received = {b for _, b in directed}
-    reciprocity = (sum(1 for a, b in directed if (b, a) in directed) / len(directed)
-                   if directed else None)
+    reciprocity = (
+        sum(1 for a, b in directed if (b, a) in directed) / len(directed) if directed else None
+    )
     return Network(
         nodes=tuple(members),
         ties=tuple(sorted((a, b, w) for (a, b), w in undirected.items())),
         degree=degree,
         isolates=tuple(m for m in members if degree[m] == 0),
         never_received=tuple(m for m in members if m not in received),
-        reciprocity=reciprocity)
+        reciprocity=reciprocity,
+    )
 
 
 @dataclass(frozen=True)
@@ -167,24 +170,54 @@ class Rung:
     detail: str
 
 
-def evidence_ladder(*, launched: int, active: int, feedback_n: int, paired: int,
-                    rated_performance: int, checkins_answered: int,
-                    observations: int) -> tuple[Rung, ...]:
+def evidence_ladder(
+    *,
+    launched: int,
+    active: int,
+    feedback_n: int,
+    paired: int,
+    rated_performance: int,
+    checkins_answered: int,
+    observations: int,
+) -> tuple[Rung, ...]:
     """Which Kirkpatrick / LTEM levels the programme has evidence for, bottom up.
     Self-reported transfer (check-ins) is LTEM 7 "weak"; nothing here reaches
     Kirkpatrick 4 / LTEM 8 (business results): that needs data from outside."""
     return (
-        Rung("LTEM 1–2 · Attendance and activity", "Participation", launched > 0 and active > 0,
-             f"{launched} launched, {active} took part"),
-        Rung("LTEM 3 · Kirkpatrick 1 · Learner perceptions", "Reaction", feedback_n > 0,
-             f"{feedback_n} feedback survey responses"),
-        Rung("LTEM 4 · Kirkpatrick 2 · Knowledge", "Learning (knowledge)", paired > 0,
-             f"{paired} learners with a pre- and a post-check"),
-        Rung("LTEM 6 · Kirkpatrick 2 · Task competence", "Learning (skills)",
-             rated_performance > 0, f"{rated_performance} peer-rated performances"),
-        Rung("LTEM 7 · Kirkpatrick 3 · Transfer", "Behaviour at work",
-             checkins_answered > 0 or observations > 0,
-             f"{checkins_answered} self-reported check-ins, {observations} observations"),
-        Rung("LTEM 8 · Kirkpatrick 4 · Results", "Business results", False,
-             "not measured by Peerlift: join the exports with business data"),
+        Rung(
+            "LTEM 1–2 · Attendance and activity",
+            "Participation",
+            launched > 0 and active > 0,
+            f"{launched} launched, {active} took part",
+        ),
+        Rung(
+            "LTEM 3 · Kirkpatrick 1 · Learner perceptions",
+            "Reaction",
+            feedback_n > 0,
+            f"{feedback_n} feedback survey responses",
+        ),
+        Rung(
+            "LTEM 4 · Kirkpatrick 2 · Knowledge",
+            "Learning (knowledge)",
+            paired > 0,
+            f"{paired} learners with a pre- and a post-check",
+        ),
+        Rung(
+            "LTEM 6 · Kirkpatrick 2 · Task competence",
+            "Learning (skills)",
+            rated_performance > 0,
+            f"{rated_performance} peer-rated performances",
+        ),
+        Rung(
+            "LTEM 7 · Kirkpatrick 3 · Transfer",
+            "Behaviour at work",
+            checkins_answered > 0 or observations > 0,
+            f"{checkins_answered} self-reported check-ins, {observations} observations",
+        ),
+        Rung(
+            "LTEM 8 · Kirkpatrick 4 · Results",
+            "Business results",
+            False,
+            "not measured by Peerlift: join the exports with business data",
+        ),
     )

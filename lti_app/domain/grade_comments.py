@@ -23,9 +23,10 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" + ("" if n == 1 else "s")
 
 
-def submission_comment(n_reviews: int, fraction: float, *, method: str = "mean",
-                       weighted: bool = False) -> str:
-    """"Average of 3 peer reviews: 78%."
+def submission_comment(
+    n_reviews: int, fraction: float, *, method: str = "mean", weighted: bool = False
+) -> str:
+    """ "Average of 3 peer reviews: 78%."
 
     ``method`` is how peer scores were combined (mean, median, or a mean without
     the highest and lowest when there are enough); ``weighted``: reviewers who
@@ -45,20 +46,34 @@ def submission_comment(n_reviews: int, fraction: float, *, method: str = "mean",
     return f"{head} of {_count(n_reviews, 'peer review')}{extra}: {pct(fraction)}."
 
 
-def reviewing_comment(fraction: float, *, written: int | None, asked: int | None,
-                      accuracy: float | None, stars: float | None) -> str:
-    """"Reviewing: 61%. You wrote 2 of the 3 reviews asked of you; …".
+def reviewing_comment(
+    fraction: float,
+    *,
+    written: int | None,
+    asked: int | None,
+    accuracy: float | None,
+    stars: float | None,
+) -> str:
+    """ "Reviewing: 61%. You wrote 2 of the 3 reviews asked of you; …".
 
     ``accuracy`` (0..1): how close the learner's scores were to other reviewers';
     ``stars``: the authors' average helpfulness rating (1..5)."""
     parts = []
     if asked:
         done = min(written or 0, asked)
-        parts.append("you wrote all the reviews asked of you" if done >= asked
-                     else f"you wrote {done} of the {_count(asked, 'review')} asked of you")
+        parts.append(
+            "you wrote all the reviews asked of you"
+            if done >= asked
+            else f"you wrote {done} of the {_count(asked, 'review')} asked of you"
+        )
     if accuracy is not None:
-        closeness = ("close to" if accuracy >= 0.85 else "fairly close to" if accuracy >= 0.7
-                     else "often far from")
+        closeness = (
+            "close to"
+            if accuracy >= 0.85
+            else "fairly close to"
+            if accuracy >= 0.7
+            else "often far from"
+        )
         parts.append(f"your scores were {closeness} other reviewers' scores")
     if stars is not None:
         parts.append(f"authors rated your feedback {stars:.1f} out of 5 on average")
@@ -70,24 +85,28 @@ def reviewing_comment(fraction: float, *, written: int | None, asked: int | None
 
 
 def mastery_comment(post: float, maximum: float) -> str:
-    """"Final check: 8 of 10 (80%)."""
+    """ "Final check: 8 of 10 (80%)."""
     return f"Final check: {post:g} of {maximum:g} ({pct(post / maximum)})."
 
 
-def gain_comment(pre: float | None, post: float, maximum: float, *, gain: float | None,
-                 ceiling: float) -> str:
+def gain_comment(
+    pre: float | None, post: float, maximum: float, *, gain: float | None, ceiling: float
+) -> str:
     """The learning-gain score in words: how far the learner moved from the first
     check towards full marks."""
     if pre is None or gain is None:
         return "Learning gain not measured: there was no first check."
     before, after = f"{pre:g} of {maximum:g}", f"{post:g} of {maximum:g}"
     if pre >= ceiling * maximum:
-        return (f"You started at {before}, close to full marks, so your final check "
-                f"({after}) is used as your learning gain.")
+        return (
+            f"You started at {before}, close to full marks, so your final check "
+            f"({after}) is used as your learning gain."
+        )
     if post == pre:
         return f"Your score stayed at {before} from the first check to the final one."
     if post < pre:
-        return (f"Your score went from {before} to {after}; a lower score counts as "
-                "no gain (0%).")
-    return (f"Your score went from {before} to {after}: you gained {pct(gain / 100)} of "
-            "the marks you could still gain.")
+        return f"Your score went from {before} to {after}; a lower score counts as no gain (0%)."
+    return (
+        f"Your score went from {before} to {after}: you gained {pct(gain / 100)} of "
+        "the marks you could still gain."
+    )

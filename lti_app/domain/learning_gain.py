@@ -92,8 +92,14 @@ def _pct(value: float, maximum: float) -> str:
     return f"{100 * value / maximum:.0f}%"
 
 
-def gain_scores(pre: float | None, post: float | None, maximum: float, *,
-                points: float = 100.0, ceiling: float = 0.9) -> GainScores:
+def gain_scores(
+    pre: float | None,
+    post: float | None,
+    maximum: float,
+    *,
+    points: float = 100.0,
+    ceiling: float = 0.9,
+) -> GainScores:
     """The mastery and learning-gain scores of one learner (see the module rules)."""
     _check(pre, maximum, "pre")
     _check(post, maximum, "post")
@@ -102,18 +108,35 @@ def gain_scores(pre: float | None, post: float | None, maximum: float, *,
     mastery = points * post / maximum
     mastery_comment = f"post-test {post:g}/{maximum:g} ({_pct(post, maximum)})"
     if pre is None:
-        return GainScores(mastery, mastery_comment, None,
-                          "no pre-test: learning gain not measured (mastery only)", None, False)
+        return GainScores(
+            mastery,
+            mastery_comment,
+            None,
+            "no pre-test: learning gain not measured (mastery only)",
+            None,
+            False,
+        )
     if pre >= ceiling * maximum:
-        return GainScores(mastery, mastery_comment, mastery,
-                          f"pre-test {pre:g}/{maximum:g} was at or above {ceiling:.0%} of the "
-                          f"maximum, so there was little left to gain: mastery sent instead "
-                          f"({_pct(post, maximum)})",
-                          normalized_change(pre, post, maximum), False)
+        return GainScores(
+            mastery,
+            mastery_comment,
+            mastery,
+            f"pre-test {pre:g}/{maximum:g} was at or above {ceiling:.0%} of the "
+            f"maximum, so there was little left to gain: mastery sent instead "
+            f"({_pct(post, maximum)})",
+            normalized_change(pre, post, maximum),
+            False,
+        )
     change = normalized_change(pre, post, maximum)
     if change is None:  # 0 → 0: nothing learned that the check could show
-        return GainScores(mastery, mastery_comment, 0.0,
-                          f"no change (pre and post {pre:g}/{maximum:g})", None, False)
+        return GainScores(
+            mastery,
+            mastery_comment,
+            0.0,
+            f"no change (pre and post {pre:g}/{maximum:g})",
+            None,
+            False,
+        )
     gain = points * max(0.0, change)
     comment = f"normalised change {change:+.2f} (post {post:g} vs pre {pre:g}, out of {maximum:g})"
     if change < 0:
@@ -166,8 +189,12 @@ def _sd(values: Sequence[float]) -> float:
     return math.sqrt(sum((v - mean) ** 2 for v in values) / (len(values) - 1))
 
 
-def cohort_gain(records: Sequence[tuple[float | None, float | None]],
-                maximum: float, *, post_open: Sequence[bool] | None = None) -> CohortGain:
+def cohort_gain(
+    records: Sequence[tuple[float | None, float | None]],
+    maximum: float,
+    *,
+    post_open: Sequence[bool] | None = None,
+) -> CohortGain:
     """Statistics over (pre, post) records, one per learner (None = not taken).
     ``post_open`` says per record whether its post-test has opened (default: all
     have): a missing post-test is attrition only once it could have been taken."""
@@ -178,21 +205,40 @@ def cohort_gain(records: Sequence[tuple[float | None, float | None]],
     if len(opened) != len(records):
         raise GainInputError("post_open needs one flag per record")
     paired = [(pre, post) for pre, post in records if pre is not None and post is not None]
-    waiting = [(pre is not None and post is None, is_open)
-               for (pre, post), is_open in zip(records, opened, strict=True)]
+    waiting = [
+        (pre is not None and post is None, is_open)
+        for (pre, post), is_open in zip(records, opened, strict=True)
+    ]
     attrition = sum(1 for missing, is_open in waiting if missing and is_open)
     awaiting = sum(1 for missing, is_open in waiting if missing and not is_open)
     missing_pre = sum(1 for pre, post in records if pre is None and post is not None)
     n = len(paired)
-    empty = CohortGain(len(records), n, attrition, missing_pre, None, None, None, None, None,
-                       0, None, None, None, None, False, awaiting_post=awaiting)
+    empty = CohortGain(
+        len(records),
+        n,
+        attrition,
+        missing_pre,
+        None,
+        None,
+        None,
+        None,
+        None,
+        0,
+        None,
+        None,
+        None,
+        None,
+        False,
+        awaiting_post=awaiting,
+    )
     if n == 0:
         return empty
     pres = [p for p, _ in paired]
     posts = [q for _, q in paired]
     mean_pre, mean_post = _mean(pres), _mean(posts)
-    gain_of_averages = (None if mean_pre >= maximum
-                        else (mean_post - mean_pre) / (maximum - mean_pre))
+    gain_of_averages = (
+        None if mean_pre >= maximum else (mean_post - mean_pre) / (maximum - mean_pre)
+    )
     gains = [g for g in (hake_gain(p, q, maximum) for p, q in paired) if g is not None]
     changes = [c for c in (normalized_change(p, q, maximum) for p, q in paired) if c is not None]
     d_z = d_z_ci = hedges = hedges_ci = None
@@ -201,18 +247,29 @@ def cohort_gain(records: Sequence[tuple[float | None, float | None]],
         sd_diff = _sd(diffs)
         if sd_diff > 0:
             d_z = _mean(diffs) / sd_diff
-            se = math.sqrt(1 / n + d_z ** 2 / (2 * n))
+            se = math.sqrt(1 / n + d_z**2 / (2 * n))
             d_z_ci = Interval(d_z - Z95 * se, d_z + Z95 * se)
         sd_avg = (_sd(pres) + _sd(posts)) / 2
         if sd_avg > 0 and n >= 3:
             j = 1 - 3 / (4 * (n - 1) - 1)
             hedges = _mean(diffs) / sd_avg * j
-            se = math.sqrt(1 / n + hedges ** 2 / (2 * n))
+            se = math.sqrt(1 / n + hedges**2 / (2 * n))
             hedges_ci = Interval(hedges - Z95 * se, hedges + Z95 * se)
     return CohortGain(
-        n_learners=len(records), n_paired=n, attrition=attrition, missing_pre=missing_pre,
-        mean_pre=mean_pre, mean_post=mean_post, gain_of_averages=gain_of_averages,
+        n_learners=len(records),
+        n_paired=n,
+        attrition=attrition,
+        missing_pre=missing_pre,
+        mean_pre=mean_pre,
+        mean_post=mean_post,
+        gain_of_averages=gain_of_averages,
         average_of_gains=_mean(gains) if gains else None,
-        mean_change=_mean(changes) if changes else None, dropped=n - len(changes),
-        d_z=d_z, d_z_ci=d_z_ci, hedges_g=hedges, hedges_g_ci=hedges_ci,
-        displayable=n >= MIN_PAIRED, awaiting_post=awaiting)
+        mean_change=_mean(changes) if changes else None,
+        dropped=n - len(changes),
+        d_z=d_z,
+        d_z_ci=d_z_ci,
+        hedges_g=hedges,
+        hedges_g_ci=hedges_ci,
+        displayable=n >= MIN_PAIRED,
+        awaiting_post=awaiting,
+    )

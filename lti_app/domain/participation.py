@@ -32,10 +32,12 @@ class DropoutRule:
 
     def describe(self) -> str:
         """The rule in words, for the page, the report and the export."""
-        return (f"A learner counts as dropped out when they leave the course in the LMS, or "
-                f"once {self.inactive_days} days have passed since they last opened Peerlift "
-                f"or did anything in it; nobody is counted before those "
-                f"{self.inactive_days} days are up.")
+        return (
+            f"A learner counts as dropped out when they leave the course in the LMS, or "
+            f"once {self.inactive_days} days have passed since they last opened Peerlift "
+            f"or did anything in it; nobody is counted before those "
+            f"{self.inactive_days} days are up."
+        )
 
 
 @dataclass(frozen=True)
@@ -66,8 +68,11 @@ class Fate:
 def fate_of(track: Track, now: datetime, rule: DropoutRule) -> Fate:
     """Whether ``track`` has dropped out at ``now`` under ``rule``, and why."""
     seen = track.first_seen is not None and track.last_seen is not None
-    last_week = ((track.last_seen - track.first_seen).days // 7  # type: ignore[operator]
-                 if seen else None)
+    last_week = (
+        (track.last_seen - track.first_seen).days // 7  # type: ignore[operator]
+        if seen
+        else None
+    )
     if track.left_course:
         return Fate(True, "left the course", last_week, None)
     if not seen:
@@ -77,8 +82,11 @@ def fate_of(track: Track, now: datetime, rule: DropoutRule) -> Fate:
     if idle < rule.after:
         return Fate(False, "", last_week, track.last_seen + rule.after)
     days = idle.days
-    reason = (f"no launch or activity for {days} days" if track.took_part
-              else f"opened Peerlift but never took part; nothing for {days} days")
+    reason = (
+        f"no launch or activity for {days} days"
+        if track.took_part
+        else f"opened Peerlift but never took part; nothing for {days} days"
+    )
     return Fate(True, reason, last_week, None)
 
 

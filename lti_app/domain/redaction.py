@@ -45,17 +45,102 @@ PEER = "a peer"
 
 #: Names that are also everyday English words: replaced only when capitalised or
 #: @mentioned, so ordinary sentences are not mangled.
-COMMON_WORDS = frozenset((
-    "al", "april", "art", "autumn", "baker", "bell", "bill", "black", "bob", "bond", "brown",
-    "bush", "carol", "chase", "cook", "crystal", "dale", "dawn", "dean", "dove", "drew",
-    "faith", "fox", "frank", "gay", "gene", "glen", "golden", "grace", "grant", "green",
-    "guy", "hall", "hill", "holly", "hope", "hunter", "iris", "ivy", "jack", "jade", "jay",
-    "joy", "june", "king", "lane", "lee", "liberty", "long", "love", "major", "mark", "marsh",
-    "may", "mercy", "miles", "moon", "north", "page", "park", "pat", "patience", "penny",
-    "pierce", "price", "rich", "river", "robin", "rock", "rose", "ruby", "rush", "sage",
-    "sandy", "short", "sky", "small", "stone", "summer", "sunny", "sweet", "temple", "wade",
-    "walker", "ward", "west", "white", "will", "winter", "wood", "woods", "young"
-))
+COMMON_WORDS = frozenset(
+    (
+        "al",
+        "april",
+        "art",
+        "autumn",
+        "baker",
+        "bell",
+        "bill",
+        "black",
+        "bob",
+        "bond",
+        "brown",
+        "bush",
+        "carol",
+        "chase",
+        "cook",
+        "crystal",
+        "dale",
+        "dawn",
+        "dean",
+        "dove",
+        "drew",
+        "faith",
+        "fox",
+        "frank",
+        "gay",
+        "gene",
+        "glen",
+        "golden",
+        "grace",
+        "grant",
+        "green",
+        "guy",
+        "hall",
+        "hill",
+        "holly",
+        "hope",
+        "hunter",
+        "iris",
+        "ivy",
+        "jack",
+        "jade",
+        "jay",
+        "joy",
+        "june",
+        "king",
+        "lane",
+        "lee",
+        "liberty",
+        "long",
+        "love",
+        "major",
+        "mark",
+        "marsh",
+        "may",
+        "mercy",
+        "miles",
+        "moon",
+        "north",
+        "page",
+        "park",
+        "pat",
+        "patience",
+        "penny",
+        "pierce",
+        "price",
+        "rich",
+        "river",
+        "robin",
+        "rock",
+        "rose",
+        "ruby",
+        "rush",
+        "sage",
+        "sandy",
+        "short",
+        "sky",
+        "small",
+        "stone",
+        "summer",
+        "sunny",
+        "sweet",
+        "temple",
+        "wade",
+        "walker",
+        "ward",
+        "west",
+        "white",
+        "will",
+        "winter",
+        "wood",
+        "woods",
+        "young",
+    )
+)
 
 _TOKEN = re.compile(r"[^\W_]+")
 #: Runs of ASCII, or one other character at a time (folded on its own).
@@ -82,8 +167,9 @@ def _fold(text: str) -> tuple[str, list[int]]:
             out.append(piece.lower())
             where.extend(range(run.start(), run.end()))
             continue
-        folded = "".join(c for c in unicodedata.normalize("NFD", piece)
-                         if not unicodedata.combining(c)).casefold()
+        folded = "".join(
+            c for c in unicodedata.normalize("NFD", piece) if not unicodedata.combining(c)
+        ).casefold()
         out.append(folded)
         where.extend([run.start()] * len(folded))
     return "".join(out), where
@@ -92,16 +178,22 @@ def _fold(text: str) -> tuple[str, list[int]]:
 def _folded(text: str) -> str:
     if text.isascii():
         return text.lower()
-    return "".join(c for c in unicodedata.normalize("NFD", text)
-                   if not unicodedata.combining(c)).casefold()
+    return "".join(
+        c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)
+    ).casefold()
 
 
 def _words(text: str) -> tuple[str, ...]:
     return tuple(_TOKEN.findall(_folded(text)))
 
 
-def name_forms(*, display_name: str | None = None, given_name: str | None = None,
-               family_name: str | None = None, email: str | None = None) -> set[str]:
+def name_forms(
+    *,
+    display_name: str | None = None,
+    given_name: str | None = None,
+    family_name: str | None = None,
+    email: str | None = None,
+) -> set[str]:
     """Every way of writing one member's name that should be removed."""
     forms: set[str] = set()
     for value in (display_name, given_name, family_name):
@@ -133,8 +225,7 @@ class Redactor:
         """A redactor for these names (any of :func:`name_forms`); blank ones and
         ones without a letter or digit are ignored."""
         found = frozenset(w for w in (_words(n) for n in names) if w)
-        return cls(found, max((len(w) for w in found), default=0),
-                   frozenset(w[0] for w in found))
+        return cls(found, max((len(w) for w in found), default=0), frozenset(w[0] for w in found))
 
     def text(self, text: str, *, preceding: str = "") -> str:
         """``text`` with every member's name replaced (see the module docstring);
@@ -153,8 +244,11 @@ class Redactor:
             start, end = where[tokens[i][0]], where[tokens[i + hit - 1][1] - 1] + 1
             while end < len(text) and unicodedata.combining(text[end]):
                 end += 1
-            mention = start > 0 and text[start - 1] in "@＠" and (
-                start == 1 or not (text[start - 2].isalnum() or text[start - 2] == "_"))
+            mention = (
+                start > 0
+                and text[start - 1] in "@＠"
+                and (start == 1 or not (text[start - 2].isalnum() or text[start - 2] == "_"))
+            )
             spans.append((start - 1 if mention else start, end, mention))
             i += hit
         if not spans:
@@ -164,8 +258,7 @@ class Redactor:
         for start, end, mention in spans:
             out.append(text[cursor:start])
             if mention:  # a sentence starts: judged on the few characters before it
-                before = (preceding + text[:start])[-8:] if start < 8 \
-                    else text[start - 8:start]
+                before = (preceding + text[:start])[-8:] if start < 8 else text[start - 8 : start]
                 out.append("A peer" if _SENTENCE_END.search(before) else PEER)
             else:
                 out.append(NAME)
@@ -173,17 +266,20 @@ class Redactor:
         out.append(text[cursor:])
         return "".join(out)
 
-    def _match(self, folded: str, tokens: list[tuple[int, int]], i: int, text: str,
-               where: list[int]) -> int:
+    def _match(
+        self, folded: str, tokens: list[tuple[int, int]], i: int, text: str, where: list[int]
+    ) -> int:
         """How many tokens from ``i`` on form a name (0: none), longest first."""
-        first = folded[tokens[i][0]:tokens[i][1]]
+        first = folded[tokens[i][0] : tokens[i][1]]
         if first not in self._first:
             return 0
         for n in range(min(self.longest, len(tokens) - i), 0, -1):
-            if any(not _JOIN.fullmatch(folded[tokens[k][1]:tokens[k + 1][0]])
-                   for k in range(i, i + n - 1)):
+            if any(
+                not _JOIN.fullmatch(folded[tokens[k][1] : tokens[k + 1][0]])
+                for k in range(i, i + n - 1)
+            ):
                 continue
-            words = tuple(folded[a:b] for a, b in tokens[i:i + n])
+            words = tuple(folded[a:b] for a, b in tokens[i : i + n])
             if words not in self.names:
                 continue
             if n == 1 and words[0] in COMMON_WORDS:

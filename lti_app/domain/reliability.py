@@ -82,8 +82,9 @@ def krippendorff_alpha(
     pairable = [list(row.values()) for row in units.values() if len(row) >= 2]
     dropped = len(units) - len(pairable)
     if not pairable:
-        return AlphaResult(None, level, 0, 0, None, None,
-                           "undefined: no unit has ratings from two raters")
+        return AlphaResult(
+            None, level, 0, 0, None, None, "undefined: no unit has ratings from two raters"
+        )
 
     # Coincidences o[c][k] and frequencies n_c, over the distinct values.
     coincidence: dict[tuple[float, float], float] = {}
@@ -113,12 +114,24 @@ def krippendorff_alpha(
     if dropped:
         note += f"; {dropped} unit(s) with a single rating left out"
     if expected <= 1e-12 * max(1.0, observed):
-        return AlphaResult(None, level, len(pairable), int(n), observed, expected,
-                           "undefined: every pairable rating has the same value, so there "
-                           f"is no variation to agree on ({note})")
+        return AlphaResult(
+            None,
+            level,
+            len(pairable),
+            int(n),
+            observed,
+            expected,
+            "undefined: every pairable rating has the same value, so there "
+            f"is no variation to agree on ({note})",
+        )
     alpha = 1.0 - observed / expected
     return AlphaResult(
-        alpha, level, len(pairable), int(n), observed, expected,
+        alpha,
+        level,
+        len(pairable),
+        int(n),
+        observed,
+        expected,
         f"{level} alpha = 1 − D_o/D_e = 1 − {observed:.4g}/{expected:.4g} = {alpha:.3f} ({note})",
     )
 

@@ -90,11 +90,10 @@ def _one(uri: str) -> str | None:
     if not uri:
         return None
     if uri.startswith(MEMBERSHIP):
-        return _CONTEXT.get(uri[len(MEMBERSHIP):])
+        return _CONTEXT.get(uri[len(MEMBERSHIP) :])
     if uri.startswith(MEMBERSHIP_SUB):
-        return _SUB.get(uri[len(MEMBERSHIP_SUB):])
-    if uri in (SYSTEM + "Administrator", INSTITUTION + "Administrator",
-               SYSTEM + "SysAdmin"):
+        return _SUB.get(uri[len(MEMBERSHIP_SUB) :])
+    if uri in (SYSTEM + "Administrator", INSTITUTION + "Administrator", SYSTEM + "SysAdmin"):
         return ADMIN
     if "/" not in uri and ":" not in uri:
         # Short (simple) names stand for the context vocabulary.

@@ -93,8 +93,9 @@ def feedback_givers(plan: RoundPlan) -> tuple[str, ...]:
     return observers or plan.members_in(CLIENT)
 
 
-def _start_cost(member: str, role: str, cycle_roles: frozenset[str],
-                prior: Mapping[str, Mapping[str, int]]) -> int:
+def _start_cost(
+    member: str, role: str, cycle_roles: frozenset[str], prior: Mapping[str, Mapping[str, int]]
+) -> int:
     """How many more times ``member`` played ``role`` than their least-played role."""
     counts = prior.get(member, {})
     least = min(counts.get(r, 0) for r in cycle_roles)
@@ -113,8 +114,11 @@ def without_practice(plans: Sequence[RoundPlan], members: Sequence[str]) -> tupl
     return tuple(m for m in members if m not in practised)
 
 
-def plan_rotation(members: Sequence[str], rounds: int | None = None,
-                  prior: Mapping[str, Mapping[str, int]] | None = None) -> Schedule:
+def plan_rotation(
+    members: Sequence[str],
+    rounds: int | None = None,
+    prior: Mapping[str, Mapping[str, int]] | None = None,
+) -> Schedule:
     """The rotation of one group over ``rounds`` rounds (default: one per member,
     so everyone is practitioner once).
 
@@ -147,8 +151,10 @@ def plan_rotation(members: Sequence[str], rounds: int | None = None,
         # First: those left without practice are those who practised most before;
         # then: everyone starts on a least-played role.
         missed = sum(counts.get(order[i], {}).get(PRACTITIONER, 0) for i in misses)
-        return (-missed, sum(_start_cost(m, cycle[i], cycle_roles, counts)
-                             for i, m in enumerate(order)))
+        return (
+            -missed,
+            sum(_start_cost(m, cycle[i], cycle_roles, counts) for i, m in enumerate(order)),
+        )
 
     best: tuple[str, ...] = tuple(ordered)
     if counts and n <= _SEARCH_LIMIT:
@@ -161,20 +167,24 @@ def plan_rotation(members: Sequence[str], rounds: int | None = None,
                 best, best_cost = order, c
     plans = tuple(
         RoundPlan(k + 1, tuple(Seat(m, cycle[(i + k) % n]) for i, m in enumerate(best)))
-        for k in range(rounds))
+        for k in range(rounds)
+    )
     reasons = tuple(_reason(m, cycle[i], cycle_roles, counts) for i, m in enumerate(best))
     return Schedule(best, plans, reasons)
 
 
-def _reason(member: str, role: str, cycle_roles: frozenset[str],
-            prior: Mapping[str, Mapping[str, int]]) -> str:
+def _reason(
+    member: str, role: str, cycle_roles: frozenset[str], prior: Mapping[str, Mapping[str, int]]
+) -> str:
     played = prior.get(member, {}).get(role, 0)
     if not any(prior.get(member, {}).get(r, 0) for r in cycle_roles):
         return f"{member} starts as {role}: no earlier role-plays counted."
     if _start_cost(member, role, cycle_roles, prior) == 0:
         return f"{member} starts as {role}: their least-played role ({played} times before)."
-    return (f"{member} starts as {role} ({played} times before): the group's other "
-            "members needed their least-played roles more.")
+    return (
+        f"{member} starts as {role} ({played} times before): the group's other "
+        "members needed their least-played roles more."
+    )
 
 
 def role_counts(plans: Sequence[RoundPlan]) -> dict[str, dict[str, int]]:
@@ -195,5 +205,7 @@ def replace_absentee(plan: RoundPlan, absent: str, replacement: str) -> RoundPla
         raise RotationError(f"{absent} has no seat in round {plan.number}")
     if plan.role_of(replacement) is not None:
         raise RotationError(f"{replacement} already has a seat in round {plan.number}")
-    return RoundPlan(plan.number, tuple(
-        Seat(replacement, s.role) if s.member == absent else s for s in plan.seats))
+    return RoundPlan(
+        plan.number,
+        tuple(Seat(replacement, s.role) if s.member == absent else s for s in plan.seats),
+    )

@@ -61,8 +61,12 @@ class Adaptation:
 
     @property
     def changed(self) -> bool:
-        return bool(self.dropped or self.joined or self.left
-                    or any(r.was is None or r.was != r.plan.number for r in self.rounds))
+        return bool(
+            self.dropped
+            or self.joined
+            or self.left
+            or any(r.was is None or r.was != r.plan.number for r in self.rounds)
+        )
 
 
 def _tally(rounds: Iterator[Sequence[tuple[str, str]]]) -> dict[str, Counter[str]]:
@@ -73,10 +77,16 @@ def _tally(rounds: Iterator[Sequence[tuple[str, str]]]) -> dict[str, Counter[str
     return counts
 
 
-def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
-                   members: Sequence[str], *, stand_ins: Collection[str] = (),
-                   away: Collection[str] = (), exempt: Collection[str] = (),
-                   prior: Mapping[str, Mapping[str, int]] | None = None) -> Adaptation:
+def adapt_rotation(
+    played: Sequence[RoundPlan],
+    planned: Sequence[RoundPlan],
+    members: Sequence[str],
+    *,
+    stand_ins: Collection[str] = (),
+    away: Collection[str] = (),
+    exempt: Collection[str] = (),
+    prior: Mapping[str, Mapping[str, int]] | None = None,
+) -> Adaptation:
     """The rounds not started (``planned``) rewritten for the group's ``members``
     today, after the rounds already started (``played``, kept as they are).
 
@@ -96,9 +106,14 @@ def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
     joined = tuple(sorted(m for m in members if m not in seated))
     left = tuple(sorted({s.member for p in planned for s in p.seats} - present))
     work: list[tuple[int | None, list[tuple[str, str]], str | None]] = [
-        (p.number, [(s.member, s.role) for s in p.seats if s.member in present]
-         + [(m, OBSERVER) for m in joined], None)
-        for p in sorted(planned, key=lambda p: p.number)]
+        (
+            p.number,
+            [(s.member, s.role) for s in p.seats if s.member in present]
+            + [(m, OBSERVER) for m in joined],
+            None,
+        )
+        for p in sorted(planned, key=lambda p: p.number)
+    ]
     fixed = [[(s.member, s.role) for s in p.seats] for p in played]
 
     def counts() -> dict[str, Counter[str]]:
@@ -109,8 +124,10 @@ def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
 
     def waiting(tally: Mapping[str, Counter[str]]) -> list[str]:
         """Members without a practitioner seat, who must get one first."""
-        return sorted((m for m in members if not tally.get(m, Counter())[PRACTITIONER]),
-                      key=lambda m: (m in exempt, before(m, PRACTITIONER), m))
+        return sorted(
+            (m for m in members if not tally.get(m, Counter())[PRACTITIONER]),
+            key=lambda m: (m in exempt, before(m, PRACTITIONER), m),
+        )
 
     dropped: list[int] = []
     for index, (number, seats, _) in enumerate(work):
@@ -124,8 +141,9 @@ def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
         if PRACTITIONER in roles.values() and CLIENT not in roles.values():
             observers = [m for m, r in roles.items() if r == OBSERVER]
             if observers:
-                pick = min(observers, key=lambda m: (tally.get(m, Counter())[CLIENT],
-                                                     before(m, CLIENT), m))
+                pick = min(
+                    observers, key=lambda m: (tally.get(m, Counter())[CLIENT], before(m, CLIENT), m)
+                )
                 roles[pick] = CLIENT
         if PRACTITIONER not in roles.values() or CLIENT not in roles.values():
             dropped.append(number or 0)
@@ -141,15 +159,20 @@ def adapt_rotation(played: Sequence[RoundPlan], planned: Sequence[RoundPlan],
         if not due:
             break
         who = due[0]
-        client = min((m for m in members if m != who),
-                     key=lambda m: (tally.get(m, Counter())[CLIENT], before(m, CLIENT), m))
-        seats = [(m, PRACTITIONER if m == who else CLIENT if m == client else OBSERVER)
-                 for m in sorted(members)]
+        client = min(
+            (m for m in members if m != who),
+            key=lambda m: (tally.get(m, Counter())[CLIENT], before(m, CLIENT), m),
+        )
+        seats = [
+            (m, PRACTITIONER if m == who else CLIENT if m == client else OBSERVER)
+            for m in sorted(members)
+        ]
         work.append((None, seats, who))
 
     taken = {p.number for p in played}
     free = (n for n in range(1, len(numbers) + len(work) + 2) if n not in taken)
-    result = tuple(PlannedRound(was, RoundPlan(next(free), tuple(Seat(m, r) for m, r in seats)),
-                                added_for)
-                   for was, seats, added_for in work)
+    result = tuple(
+        PlannedRound(was, RoundPlan(next(free), tuple(Seat(m, r) for m, r in seats)), added_for)
+        for was, seats, added_for in work
+    )
     return Adaptation(result, tuple(dropped), joined, left)

@@ -17,12 +17,17 @@ grades_cli = AppGroup("grades", help="Scores on their way to LMS gradebooks (AGS
 @grades_cli.command("status")
 def grades_status() -> None:
     """How many scores are sent, waiting and failed, and the commonest failures."""
-    counts = dict(db.session.execute(select(Score.status, func.count())
-                                     .group_by(Score.status)).all())
+    counts = dict(
+        db.session.execute(select(Score.status, func.count()).group_by(Score.status)).all()
+    )
     click.echo(" ".join(f"{k}={counts.get(k, 0)}" for k in ("sent", "pending", "failed")))
     for reason, n in db.session.execute(
-            select(Score.last_error, func.count()).where(Score.last_error.is_not(None))
-            .group_by(Score.last_error).order_by(func.count().desc()).limit(10)):
+        select(Score.last_error, func.count())
+        .where(Score.last_error.is_not(None))
+        .group_by(Score.last_error)
+        .order_by(func.count().desc())
+        .limit(10)
+    ):
         click.echo(f"  {n:6d} × {reason}")
 
 
@@ -38,8 +43,10 @@ def grades_retry(course_key: str | None, failed_only: bool) -> None:
     db.session.commit()
     click.echo(f"{outcome.queued} score(s) queued again")
     if outcome.already_delivered:
-        click.echo(f"{outcome.already_delivered} failed score(s) were already in the LMS: "
-                   "marked sent, not sent again")
+        click.echo(
+            f"{outcome.already_delivered} failed score(s) were already in the LMS: "
+            "marked sent, not sent again"
+        )
 
 
 @grades_cli.command("deliver")
@@ -48,8 +55,10 @@ def grades_deliver(seconds: float) -> None:
     """Deliver due scores from this process (what a worker does)."""
     report, more = delivery.drain(max_seconds=seconds)
     db.session.commit()
-    click.echo(f"sent={report.sent} retrying={report.retrying} failed={report.failed} "
-               f"token_requests={report.token_requests}" + (" (more are due)" if more else ""))
+    click.echo(
+        f"sent={report.sent} retrying={report.retrying} failed={report.failed} "
+        f"token_requests={report.token_requests}" + (" (more are due)" if more else "")
+    )
     failed = db.session.scalar(select(func.count()).where(Score.status == FAILED))
     if failed:
         click.echo(f"{failed} score(s) have failed; see `flask grades status`")

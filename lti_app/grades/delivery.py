@@ -89,8 +89,11 @@ def _http_pool(size: int) -> ThreadPoolExecutor:
 
 
 def _due(now: datetime) -> Any:
-    return and_(Score.status == PENDING, Score.next_attempt_at <= now,
-                or_(Score.lease_until.is_(None), Score.lease_until < now))
+    return and_(
+        Score.status == PENDING,
+        Score.next_attempt_at <= now,
+        or_(Score.lease_until.is_(None), Score.lease_until < now),
+    )
 
 
 def claim(worker: str, limit: int, lease_s: float) -> list[int]:
@@ -101,9 +104,13 @@ def claim(worker: str, limit: int, lease_s: float) -> list[int]:
         pick = pick.with_for_update(skip_locked=True)
     # The outer condition repeats the inner one: under READ COMMITTED a row another
     # worker claimed meanwhile is re-checked and skipped, never claimed twice.
-    stmt = (update(Score).where(Score.id.in_(pick.scalar_subquery()), _due(now))
-            .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_s))
-            .returning(Score.id).execution_options(synchronize_session=False))
+    stmt = (
+        update(Score)
+        .where(Score.id.in_(pick.scalar_subquery()), _due(now))
+        .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_s))
+        .returning(Score.id)
+        .execution_options(synchronize_session=False)
+    )
     return list(db.session.scalars(stmt))
 
 
@@ -113,19 +120,34 @@ def _iso(ts: datetime) -> str:
 
 def _load(ids: list[int]) -> list[Claimed]:
     rows = db.session.execute(
-        select(Score, Person.sub).join(Person, Score.person_id == Person.id)
-        .where(Score.id.in_(ids))).all()
+        select(Score, Person.sub)
+        .join(Person, Score.person_id == Person.id)
+        .where(Score.id.in_(ids))
+    ).all()
     claimed = []
     for score, sub in rows:
         body: dict[str, Any] = {
-            "userId": sub, "scoreMaximum": score.score_maximum, "comment": score.comment,
-            "timestamp": _iso(score.timestamp), "activityProgress": score.activity_progress,
-            "gradingProgress": score.grading_progress}
+            "userId": sub,
+            "scoreMaximum": score.score_maximum,
+            "comment": score.comment,
+            "timestamp": _iso(score.timestamp),
+            "activityProgress": score.activity_progress,
+            "gradingProgress": score.grading_progress,
+        }
         if score.score_given is not None:
             body["scoreGiven"] = score.score_given
-        claimed.append(Claimed(score.id, score.version, score.attempts, score.failing_since,
-                               score.registration_id, score.line_item_id, score.timestamp,
-                               body))
+        claimed.append(
+            Claimed(
+                score.id,
+                score.version,
+                score.attempts,
+                score.failing_since,
+                score.registration_id,
+                score.line_item_id,
+                score.timestamp,
+                body,
+            )
+        )
     return claimed
 
 
@@ -133,8 +155,9 @@ def _line_item_urls(claimed: list[Claimed]) -> tuple[dict[int, str], dict[int, S
     urls: dict[int, str] = {}
     errors: dict[int, ServiceError] = {}
     ids = sorted({c.line_item_id for c in claimed})
-    for li_id, url in db.session.execute(select(LineItem.id, LineItem.url)
-                                         .where(LineItem.id.in_(ids))):
+    for li_id, url in db.session.execute(
+        select(LineItem.id, LineItem.url).where(LineItem.id.in_(ids))
+    ):
         if url:
             urls[li_id] = url
     for li_id in ids:
@@ -146,19 +169,22 @@ def _line_item_urls(claimed: list[Claimed]) -> tuple[dict[int, str], dict[int, S
         except ServiceError as exc:
             db.session.rollback()
             errors[li_id] = exc
-            db.session.execute(update(LineItem).where(LineItem.id == li_id)
-                               .values(last_error=exc.reason))
+            db.session.execute(
+                update(LineItem).where(LineItem.id == li_id).values(last_error=exc.reason)
+            )
             db.session.commit()
     return urls, errors
 
 
-def _post(http: FastHttp, item: Claimed, url: str, token: str,
-          timeout: float) -> ServiceError | None:
+def _post(
+    http: FastHttp, item: Claimed, url: str, token: str, timeout: float
+) -> ServiceError | None:
     return ags.post_score(http, url, item.body, token, timeout=timeout)
 
 
-def _send(claimed: list[Claimed], urls: dict[int, str], report: Report
-          ) -> dict[int, ServiceError | None]:
+def _send(
+    claimed: list[Claimed], urls: dict[int, str], report: Report
+) -> dict[int, ServiceError | None]:
     """Post every score whose line item is known; one token per registration."""
     cfg = current_app.config
     tokens = runtime.tokens()
@@ -178,19 +204,32 @@ def _send(claimed: list[Claimed], urls: dict[int, str], report: Report
         before = tokens.requests_made
         try:
             token = tokens.get(auth, scopes)
-            results = list(pool.map(_post, [http] * len(items), items,
-                                    [urls[i.line_item_id] for i in items],
-                                    [token] * len(items), [timeout] * len(items)))
-            expired = [i for i, r in zip(items, results, strict=True)
-                       if r is not None and r.kind == "auth"]
+            results = list(
+                pool.map(
+                    _post,
+                    [http] * len(items),
+                    items,
+                    [urls[i.line_item_id] for i in items],
+                    [token] * len(items),
+                    [timeout] * len(items),
+                )
+            )
+            expired = [
+                i for i, r in zip(items, results, strict=True) if r is not None and r.kind == "auth"
+            ]
             outcomes.update({i.score_id: r for i, r in zip(items, results, strict=True)})
             if expired:
                 # The token expired or was revoked: one fresh token, one more try.
                 tokens.invalidate(auth, scopes, token)
                 token = tokens.get(auth, scopes)
-                again = pool.map(_post, [http] * len(expired), expired,
-                                 [urls[i.line_item_id] for i in expired],
-                                 [token] * len(expired), [timeout] * len(expired))
+                again = pool.map(
+                    _post,
+                    [http] * len(expired),
+                    expired,
+                    [urls[i.line_item_id] for i in expired],
+                    [token] * len(expired),
+                    [timeout] * len(expired),
+                )
                 outcomes.update({i.score_id: r for i, r in zip(expired, again, strict=True)})
         except ServiceError as exc:  # no token: every score of this platform waits
             outcomes.update({i.score_id: exc for i in items})
@@ -206,8 +245,13 @@ def _backoff(attempts: int, retry_after: float | None) -> float:
     return float(max(delay, retry_after or 0.0))
 
 
-def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError | None],
-           line_item_errors: dict[int, ServiceError], report: Report) -> None:
+def _apply(
+    worker: str,
+    claimed: list[Claimed],
+    outcomes: dict[int, ServiceError | None],
+    line_item_errors: dict[int, ServiceError],
+    report: Report,
+) -> None:
     now = utcnow()
     give_up = timedelta(seconds=current_app.config["GRADES_GIVE_UP_S"])
     table = Score.__table__
@@ -220,49 +264,97 @@ def _apply(worker: str, claimed: list[Claimed], outcomes: dict[int, ServiceError
             # Superseded: the LMS holds this timestamp or a newer one (an attempt of
             # ours that reached it before a killed worker could record it, or a
             # grade changed by hand in the LMS). Delivered, never "failed".
-            done.append({"b_id": item.score_id, "b_v": item.version, "b_ts": item.timestamp,
-                         "b_st": None if error is None else SUPERSEDED_STATUS})
+            done.append(
+                {
+                    "b_id": item.score_id,
+                    "b_v": item.version,
+                    "b_ts": item.timestamp,
+                    "b_st": None if error is None else SUPERSEDED_STATUS,
+                }
+            )
             report.sent += 1
             report.superseded += error is not None
             continue
         report.errors[error.reason[:120]] = report.errors.get(error.reason[:120], 0) + 1
         since = item.failing_since or now
         if error.kind == "final" or now - since > give_up:
-            reason = error.reason if error.kind == "final" else (
-                f"Gave up after {give_up.total_seconds() / 3600:g} h of failures: {error.reason}")
-            fail.append({"b_id": item.score_id, "b_v": item.version, "b_err": reason,
-                         "b_st": error.status})
+            reason = (
+                error.reason
+                if error.kind == "final"
+                else (
+                    f"Gave up after {give_up.total_seconds() / 3600:g} h of failures: "
+                    f"{error.reason}"
+                )
+            )
+            fail.append(
+                {"b_id": item.score_id, "b_v": item.version, "b_err": reason, "b_st": error.status}
+            )
             report.failed += 1
             log.warning("grades: score %s failed: %s", item.score_id, reason)
         else:
             attempts = item.attempts + 1
-            retry.append({"b_id": item.score_id, "b_err": error.reason, "b_st": error.status,
-                          "b_att": attempts, "b_since": since, "b_ts": item.timestamp,
-                          "b_next": now + timedelta(seconds=_backoff(attempts,
-                                                                     error.retry_after))})
+            retry.append(
+                {
+                    "b_id": item.score_id,
+                    "b_err": error.reason,
+                    "b_st": error.status,
+                    "b_att": attempts,
+                    "b_since": since,
+                    "b_ts": item.timestamp,
+                    "b_next": now + timedelta(seconds=_backoff(attempts, error.retry_after)),
+                }
+            )
             report.retrying += 1
     mine = and_(table.c.id == bindparam("b_id"), table.c.lease_owner == worker)
     released = {"lease_owner": None, "lease_until": None}
     if done:
-        db.session.execute(update(table).where(mine).values(
-            delivered_version=bindparam("b_v"), sent_timestamp=bindparam("b_ts"),
-            status=case((table.c.version == bindparam("b_v"), SENT), else_=PENDING),
-            sent_at=now, attempts=0, failing_since=None, last_error=None,
-            last_status=bindparam("b_st"),
-            next_attempt_at=now, **released), done)
+        db.session.execute(
+            update(table)
+            .where(mine)
+            .values(
+                delivered_version=bindparam("b_v"),
+                sent_timestamp=bindparam("b_ts"),
+                status=case((table.c.version == bindparam("b_v"), SENT), else_=PENDING),
+                sent_at=now,
+                attempts=0,
+                failing_since=None,
+                last_error=None,
+                last_status=bindparam("b_st"),
+                next_attempt_at=now,
+                **released,
+            ),
+            done,
+        )
     if retry:
-        db.session.execute(update(table).where(mine).values(
-            # The attempt may have reached the LMS (a timeout, a 5xx after writing).
-            attempts=bindparam("b_att"), failing_since=bindparam("b_since"),
-            sent_timestamp=bindparam("b_ts"),
-            next_attempt_at=bindparam("b_next"), last_error=bindparam("b_err"),
-            last_status=bindparam("b_st"), **released), retry)
+        db.session.execute(
+            update(table)
+            .where(mine)
+            .values(
+                # The attempt may have reached the LMS (a timeout, a 5xx after writing).
+                attempts=bindparam("b_att"),
+                failing_since=bindparam("b_since"),
+                sent_timestamp=bindparam("b_ts"),
+                next_attempt_at=bindparam("b_next"),
+                last_error=bindparam("b_err"),
+                last_status=bindparam("b_st"),
+                **released,
+            ),
+            retry,
+        )
     if fail:
         # A score changed while in flight is not failed: its new content gets its turn.
-        db.session.execute(update(table).where(mine).values(
-            status=case((table.c.version == bindparam("b_v"), FAILED), else_=PENDING),
-            last_error=bindparam("b_err"), last_status=bindparam("b_st"), next_attempt_at=now,
-            **released), fail)
+        db.session.execute(
+            update(table)
+            .where(mine)
+            .values(
+                status=case((table.c.version == bindparam("b_v"), FAILED), else_=PENDING),
+                last_error=bindparam("b_err"),
+                last_status=bindparam("b_st"),
+                next_attempt_at=now,
+                **released,
+            ),
+            fail,
+        )
 
 
 def deliver_batch(worker: str | None = None, limit: int | None = None) -> Report:
@@ -305,10 +397,12 @@ def next_retry_in() -> float | None:
     """Seconds until the next waiting score is due (None: nothing is waiting)."""
     # A score leased to a worker (maybe one that died) is due when its lease ends,
     # not before: asking again sooner would only spin.
-    due_at = case((Score.lease_until > Score.next_attempt_at, Score.lease_until),
-                  else_=Score.next_attempt_at)
+    due_at = case(
+        (Score.lease_until > Score.next_attempt_at, Score.lease_until), else_=Score.next_attempt_at
+    )
     soonest: datetime | None = db.session.scalar(
-        select(func.min(due_at)).where(Score.status == PENDING))
+        select(func.min(due_at)).where(Score.status == PENDING)
+    )
     if soonest is None:
         return None
     return max(0.0, (soonest - utcnow()).total_seconds())
@@ -334,9 +428,15 @@ def deliver_job() -> None:
     db.session.commit()
     report, more = drain()
     if report.claimed:
-        log.info("grades: delivered %d (%d already in the LMS), retrying %d, failed %d "
-                 "(%d token requests)", report.sent, report.superseded, report.retrying,
-                 report.failed, report.token_requests)
+        log.info(
+            "grades: delivered %d (%d already in the LMS), retrying %d, failed %d "
+            "(%d token requests)",
+            report.sent,
+            report.superseded,
+            report.retrying,
+            report.failed,
+            report.token_requests,
+        )
     if more:
         jobs.enqueue(DELIVER)
         return

@@ -36,12 +36,15 @@ class LineItem(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-de
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
-    course_id: Mapped[int] = mapped_column(ForeignKey("courses_course.id", ondelete="CASCADE"),
-                                           index=True)
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True
+    )
+    course_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_course.id", ondelete="CASCADE"), index=True
+    )
     #: The owning activity (a table of a feature above this one; referenced by name).
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     kind: Mapped[str] = mapped_column(String(32))
     label: Mapped[str] = mapped_column(String(255))
     score_maximum: Mapped[float] = mapped_column(Float, default=100.0)
@@ -76,11 +79,12 @@ class Score(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
-    line_item_id: Mapped[int] = mapped_column(
-        ForeignKey("grades_lineitem.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("courses_person.id", ondelete="CASCADE"),
-                                           index=True)
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True
+    )
+    line_item_id: Mapped[int] = mapped_column(ForeignKey("grades_lineitem.id", ondelete="CASCADE"))
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     score_given: Mapped[float | None] = mapped_column(Float)
     score_maximum: Mapped[float] = mapped_column(Float)
     #: Always sent: an omitted comment clears the one in the LMS.
@@ -127,12 +131,15 @@ class GradeSend(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[name-d
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True
+    )
     course_id: Mapped[int] = mapped_column(ForeignKey("courses_course.id", ondelete="CASCADE"))
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     requested_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
     #: The instructor confirmed sending 0 to learners who never started.
     zero_non_starters: Mapped[bool] = mapped_column(default=False)
     #: ``queued``, ``running`` or ``done``.

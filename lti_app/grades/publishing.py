@@ -1,4 +1,4 @@
-""""Send grades": an instructor sends an activity's grades to the gradebook.
+""" "Send grades": an instructor sends an activity's grades to the gradebook.
 
 The request only counts and records the run (:class:`GradeSend`), so it answers at
 once whatever the course size; a background job computes the grades once and
@@ -85,8 +85,9 @@ _sources: dict[str, GradeSource] = {}
 _loader: list[Callable[[int], Any]] = []
 
 
-def register_source(activity_type: str, source: GradeSource,
-                    load_activity: Callable[[int], Any]) -> None:
+def register_source(
+    activity_type: str, source: GradeSource, load_activity: Callable[[int], Any]
+) -> None:
     """Let ``activity_type`` offer "Send grades"; ``load_activity`` finds an activity
     by its id for the background job."""
     _sources[activity_type] = source
@@ -110,21 +111,31 @@ def count_starters(activity: Any) -> Starters:
 
 def running_send(activity_id: int) -> GradeSend | None:
     found: GradeSend | None = db.session.scalar(
-        select(GradeSend).where(GradeSend.activity_id == activity_id,
-                                GradeSend.status != DONE)
-        .order_by(GradeSend.id.desc()).limit(1))
+        select(GradeSend)
+        .where(GradeSend.activity_id == activity_id, GradeSend.status != DONE)
+        .order_by(GradeSend.id.desc())
+        .limit(1)
+    )
     return found
 
 
 def latest_send(activity_id: int) -> GradeSend | None:
     found: GradeSend | None = db.session.scalar(
-        select(GradeSend).where(GradeSend.activity_id == activity_id)
-        .order_by(GradeSend.id.desc()).limit(1))
+        select(GradeSend)
+        .where(GradeSend.activity_id == activity_id)
+        .order_by(GradeSend.id.desc())
+        .limit(1)
+    )
     return found
 
 
-def start_send(activity: Any, by: Person | None, *, zero_non_starters: bool,
-               confirmed_non_starters: int | None = None) -> GradeSend:
+def start_send(
+    activity: Any,
+    by: Person | None,
+    *,
+    zero_non_starters: bool,
+    confirmed_non_starters: int | None = None,
+) -> GradeSend:
     """Record a "Send grades" run and start it once the request commits.
 
     Sending 0 to non-starters needs ``confirmed_non_starters``: the count the
@@ -135,32 +146,51 @@ def start_send(activity: Any, by: Person | None, *, zero_non_starters: bool,
         raise SendError("An activity opened outside a course has no gradebook.")
     counts = count_starters(activity)
     if zero_non_starters and confirmed_non_starters != counts.non_starters:
-        raise SendError(f"The number of learners who never started is now "
-                        f"{counts.non_starters}; check it and confirm again.")
+        raise SendError(
+            f"The number of learners who never started is now "
+            f"{counts.non_starters}; check it and confirm again."
+        )
     if running_send(activity.id) is not None:
-        raise SendError("Grades are already being sent for this activity; wait for that "
-                        "to finish.")
-    run = GradeSend(registration_id=activity.registration_id, course_id=activity.course_id,
-                    activity_id=activity.id, requested_by_id=by.id if by else None,
-                    zero_non_starters=zero_non_starters, status=QUEUED,
-                    total=counts.learners, processed=0, queued_people=0, non_starters=0,
-                    no_grade_yet=0, cursor=0)
+        raise SendError("Grades are already being sent for this activity; wait for that to finish.")
+    run = GradeSend(
+        registration_id=activity.registration_id,
+        course_id=activity.course_id,
+        activity_id=activity.id,
+        requested_by_id=by.id if by else None,
+        zero_non_starters=zero_non_starters,
+        status=QUEUED,
+        total=counts.learners,
+        processed=0,
+        queued_people=0,
+        non_starters=0,
+        no_grade_yet=0,
+        cursor=0,
+    )
     db.session.add(run)
     db.session.flush()
     jobs.after_commit(db.session(), PUBLISH, send_id=run.id)
-    log.info("grades: send %s queued for activity %s (%d learners, zeros=%s)", run.public_id,
-             activity.public_id, counts.learners, zero_non_starters)
+    log.info(
+        "grades: send %s queued for activity %s (%d learners, zeros=%s)",
+        run.public_id,
+        activity.public_id,
+        counts.learners,
+        zero_non_starters,
+    )
     return run
 
 
 def _take(send_id: int, now: datetime) -> bool:
     """Hold the run (one worker at a time); the caller commits."""
     taken = db.session.execute(
-        update(GradeSend).where(GradeSend.id == send_id, GradeSend.status != DONE,
-                                or_(GradeSend.lease_until.is_(None),
-                                    GradeSend.lease_until < now))
+        update(GradeSend)
+        .where(
+            GradeSend.id == send_id,
+            GradeSend.status != DONE,
+            or_(GradeSend.lease_until.is_(None), GradeSend.lease_until < now),
+        )
         .values(lease_until=now + timedelta(seconds=LEASE_S), status=RUNNING)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     return bool(getattr(taken, "rowcount", 0))
 
 
@@ -188,17 +218,23 @@ def publish_job(send_id: int) -> None:
     db.session.commit()
     size = int(current_app.config["GRADES_PUBLISH_BATCH"])
     for start in range(0, len(todo), size):
-        _record_batch(run, plan, items, todo[start:start + size])
+        _record_batch(run, plan, items, todo[start : start + size])
         run.lease_until = utcnow() + timedelta(seconds=LEASE_S)
         db.session.commit()  # this batch's scores go out now
     run.status, run.finished_at, run.lease_until = DONE, utcnow(), None
     db.session.commit()
-    log.info("grades: send %s done: %d learners, %d with grades queued, %d never started",
-             run.public_id, run.processed, run.queued_people, run.non_starters)
+    log.info(
+        "grades: send %s done: %d learners, %d with grades queued, %d never started",
+        run.public_id,
+        run.processed,
+        run.queued_people,
+        run.non_starters,
+    )
 
 
-def _record_batch(run: GradeSend, plan: GradePlan, items: dict[str, Any],
-                  people: list[int]) -> None:
+def _record_batch(
+    run: GradeSend, plan: GradePlan, items: dict[str, Any], people: list[int]
+) -> None:
     by_kind: dict[str, list[ScoreEntry]] = {kind: [] for kind in items}
     queued: set[int] = set()
     for pid in people:
@@ -228,11 +264,14 @@ def sweep_stalled_sends() -> None:
     resumes after the last batch it committed."""
     now = utcnow()
     for send_id in db.session.scalars(
-            select(GradeSend.id).where(GradeSend.status != DONE,
-                                       or_(GradeSend.lease_until.is_(None),
-                                           GradeSend.lease_until < now),
-                                       GradeSend.created_at < now - timedelta(seconds=30))
-            .limit(20)):
+        select(GradeSend.id)
+        .where(
+            GradeSend.status != DONE,
+            or_(GradeSend.lease_until.is_(None), GradeSend.lease_until < now),
+            GradeSend.created_at < now - timedelta(seconds=30),
+        )
+        .limit(20)
+    ):
         jobs.enqueue(PUBLISH, send_id=send_id)
 
 
@@ -250,17 +289,28 @@ def progress_of(run: GradeSend | None) -> SendProgress | None:
         return None
     if run.status != DONE:
         pct = int(100 * run.processed / run.total) if run.total else 0
-        return SendProgress(True, pct, f"Sending grades: {run.processed:,} of {run.total:,} "
-                            f"learners done ({pct}%). This page updates by itself.")
+        return SendProgress(
+            True,
+            pct,
+            f"Sending grades: {run.processed:,} of {run.total:,} "
+            f"learners done ({pct}%). This page updates by itself.",
+        )
     if run.error:
         return SendProgress(False, 100, f"The last grade sending stopped: {run.error}")
-    parts = [f"{run.queued_people:,} learner{'s' if run.queued_people != 1 else ''} "
-             "had grades put in the outbox"]
+    parts = [
+        f"{run.queued_people:,} learner{'s' if run.queued_people != 1 else ''} "
+        "had grades put in the outbox"
+    ]
     if run.non_starters:
         verb = "were sent 0" if run.zero_non_starters else "were left out (nothing sent)"
         parts.append(f"{run.non_starters:,} who never started {verb}")
     if run.no_grade_yet:
         parts.append(f"{run.no_grade_yet:,} have no grade yet")
     when = run.finished_at.strftime("%Y-%m-%d %H:%M UTC") if run.finished_at else ""
-    return SendProgress(False, 100, f"Last grade sending finished {when}: "
-                        + "; ".join(parts) + ". Unchanged grades are not sent again.")
+    return SendProgress(
+        False,
+        100,
+        f"Last grade sending finished {when}: "
+        + "; ".join(parts)
+        + ". Unchanged grades are not sent again.",
+    )

@@ -24,8 +24,12 @@ log = logging.getLogger("lti_app.grades.delivery")  # one logger for the whole d
 
 
 def auth_of(reg: Registration) -> ServiceAuth:
-    return ServiceAuth(registration_id=reg.id, client_id=reg.client_id,
-                       token_url=reg.auth_token_url, audience=reg.auth_audience)
+    return ServiceAuth(
+        registration_id=reg.id,
+        client_id=reg.client_id,
+        token_url=reg.auth_token_url,
+        audience=reg.auth_audience,
+    )
 
 
 def ensure_remote_line_item(line_item_id: int) -> str:
@@ -34,8 +38,12 @@ def ensure_remote_line_item(line_item_id: int) -> str:
     Holds the row lock while asking the platform, so two workers never create the
     same column twice. Raises ServiceError when it cannot be done.
     """
-    li = db.session.scalars(select(LineItem).where(LineItem.id == line_item_id)
-                            .with_for_update().execution_options(populate_existing=True)).one()
+    li = db.session.scalars(
+        select(LineItem)
+        .where(LineItem.id == line_item_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    ).one()
     if li.url:
         return li.url
     course = db.session.get(Course, li.course_id)
@@ -43,9 +51,12 @@ def ensure_remote_line_item(line_item_id: int) -> str:
     assert course is not None and reg is not None
     scopes = set(course.ags_scopes or [])
     if not course.ags_lineitems_url or ags.SCOPE_LINEITEM not in scopes:
-        raise ServiceError("final", "The LMS has not let Peerlift manage grade columns in this "
-                           "course (AGS line items): enable grade sync for the tool, then "
-                           "launch the activity once as an instructor.")
+        raise ServiceError(
+            "final",
+            "The LMS has not let Peerlift manage grade columns in this "
+            "course (AGS line items): enable grade sync for the tool, then "
+            "launch the activity once as an instructor.",
+        )
     auth = auth_of(reg)
     tokens = runtime.tokens()
     token_scopes = [ags.SCOPE_LINEITEM]
@@ -59,18 +70,23 @@ def ensure_remote_line_item(line_item_id: int) -> str:
 
     session = runtime.http_session()
     timeout = current_app.config["LTI_SERVICE_TIMEOUT_S"]
-    found = ags.find_line_items(session, course.ags_lineitems_url, token,
-                                resource_link_id=li.resource_link_id, tag=li.tag,
-                                timeout=timeout)
+    found = ags.find_line_items(
+        session,
+        course.ags_lineitems_url,
+        token,
+        resource_link_id=li.resource_link_id,
+        tag=li.tag,
+        timeout=timeout,
+    )
     if found:
         li.url = found[0]["id"]
     else:
-        item: dict[str, Any] = {"label": li.label, "scoreMaximum": li.score_maximum,
-                                "tag": li.tag}
+        item: dict[str, Any] = {"label": li.label, "scoreMaximum": li.score_maximum, "tag": li.tag}
         if li.resource_link_id:
             item["resourceLinkId"] = li.resource_link_id
-        li.url = ags.create_line_item(session, course.ags_lineitems_url, token, item,
-                                      timeout=timeout)["id"]
+        li.url = ags.create_line_item(
+            session, course.ags_lineitems_url, token, item, timeout=timeout
+        )["id"]
         log.info("grades: created line item %s (%s) at %s", li.public_id, li.kind, li.url)
     li.last_error = None
     return li.url

@@ -38,9 +38,20 @@ from lti_app.jobs.registry import (
 )
 from lti_app.jobs.runners import make_dispatcher
 
-__all__ = ["SWEEP", "after_commit", "collapse_slots", "dispatcher", "enqueue",
-           "enqueue_later", "handlers", "init_app", "pending_jobs", "register_job",
-           "register_sweeper", "sweep"]
+__all__ = [
+    "SWEEP",
+    "after_commit",
+    "collapse_slots",
+    "dispatcher",
+    "enqueue",
+    "enqueue_later",
+    "handlers",
+    "init_app",
+    "pending_jobs",
+    "register_job",
+    "register_sweeper",
+    "sweep",
+]
 
 log = logging.getLogger(__name__)
 

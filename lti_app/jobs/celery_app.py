@@ -18,8 +18,9 @@ log = logging.getLogger(__name__)
 def make_celery(app: Flask) -> Celery:
     broker = app.config["CELERY_BROKER_URL"]
     if not broker:
-        raise RuntimeError("JOBS_MODE=celery needs PEERLIFT_REDIS_URL or "
-                           "PEERLIFT_CELERY_BROKER_URL")
+        raise RuntimeError(
+            "JOBS_MODE=celery needs PEERLIFT_REDIS_URL or PEERLIFT_CELERY_BROKER_URL"
+        )
     celery = Celery("peerlift", broker=broker, set_as_current=False)
     celery.conf.update(
         task_ignore_result=True,
@@ -32,13 +33,15 @@ def make_celery(app: Flask) -> Celery:
         broker_transport_options={"visibility_timeout": 3600},
         task_default_queue=app.config["CELERY_QUEUE"],
         worker_hijack_root_logger=False,
-        beat_schedule={"peerlift-sweep": {"task": SWEEP,
-                                          "schedule": float(app.config["JOBS_SWEEP_S"])}},
+        beat_schedule={
+            "peerlift-sweep": {"task": SWEEP, "schedule": float(app.config["JOBS_SWEEP_S"])}
+        },
     )
 
     waiting = redis.Redis.from_url(broker, socket_timeout=5, socket_connect_timeout=5)
 
     for name in handlers():
+
         def task(_name: str = name, **kwargs: Any) -> None:
             key = kwargs.pop("_waiting", None)
             if key:

@@ -76,8 +76,9 @@ class ThreadDispatcher:
     def start(self) -> None:
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(target=self._loop, name="peerlift-jobs",
-                                                daemon=True)
+                self._thread = threading.Thread(
+                    target=self._loop, name="peerlift-jobs", daemon=True
+                )
                 self._thread.start()
 
     def dispatch(self, name: str, kwargs: dict[str, Any]) -> None:
@@ -106,8 +107,10 @@ WAITING_TTL_S = 120
 
 
 def waiting_key(queue: str, name: str, kwargs: dict[str, Any], slot: int) -> str:
-    return (f"peerlift:jobs:waiting:{queue}:{name}:"
-            f"{json.dumps(kwargs, sort_keys=True, default=str)}:{slot}")
+    return (
+        f"peerlift:jobs:waiting:{queue}:{name}:"
+        f"{json.dumps(kwargs, sort_keys=True, default=str)}:{slot}"
+    )
 
 
 def sent_counter_key(queue: str) -> str:
@@ -132,8 +135,9 @@ class CeleryDispatcher:
         self.app = app
         self.celery = make_celery(app)
         self.queue = app.config["CELERY_QUEUE"]
-        self.redis = redis.Redis.from_url(app.config["CELERY_BROKER_URL"], socket_timeout=5,
-                                          socket_connect_timeout=5)
+        self.redis = redis.Redis.from_url(
+            app.config["CELERY_BROKER_URL"], socket_timeout=5, socket_connect_timeout=5
+        )
         self.sent = self.collapsed = 0
         app.extensions["peerlift.celery"] = self.celery
 
@@ -177,8 +181,12 @@ class CeleryDispatcher:
 
 def make_dispatcher(app: Flask) -> Any:
     mode = app.config["JOBS_MODE"]
-    kinds = {"off": OffDispatcher, "eager": EagerDispatcher, "thread": ThreadDispatcher,
-             "celery": CeleryDispatcher}
+    kinds = {
+        "off": OffDispatcher,
+        "eager": EagerDispatcher,
+        "thread": ThreadDispatcher,
+        "celery": CeleryDispatcher,
+    }
     if mode not in kinds:
         raise RuntimeError(f"JOBS_MODE must be one of {', '.join(kinds)}, not {mode!r}")
     return kinds[mode](app)

@@ -16,8 +16,9 @@ COMPLETION_TAG = "peerlift-completion"
 SCORE_MAXIMUM = 100
 
 
-def content_item(activity: Any, kind_label: str, launch_url: str,
-                 settings: dict[str, Any]) -> dict[str, Any]:
+def content_item(
+    activity: Any, kind_label: str, launch_url: str, settings: dict[str, Any]
+) -> dict[str, Any]:
     item: dict[str, Any] = {
         "type": "ltiResourceLink",
         "title": activity.title,
@@ -41,9 +42,16 @@ def content_item(activity: Any, kind_label: str, launch_url: str,
     return item
 
 
-def response_jwt(*, key: SigningKey, client_id: str, platform_issuer: str, deployment_id: str,
-                 settings: dict[str, Any], items: list[dict[str, Any]],
-                 message: str | None = None) -> str:
+def response_jwt(
+    *,
+    key: SigningKey,
+    client_id: str,
+    platform_issuer: str,
+    deployment_id: str,
+    settings: dict[str, Any],
+    items: list[dict[str, Any]],
+    message: str | None = None,
+) -> str:
     """Sign the LtiDeepLinkingResponse. ``data`` is echoed exactly when it was sent."""
     now = int(time.time())
     claims: dict[str, Any] = {

@@ -10,9 +10,17 @@ class LaunchError(Exception):
     only to the log, ``message`` is what the person in front of the LMS reads.
     """
 
-    def __init__(self, code: str, reason: str, message: str | None = None, status: int = 400,
-                 *, new_window_url: str | None = None, title: str | None = None,
-                 retry_after: int | None = None):
+    def __init__(
+        self,
+        code: str,
+        reason: str,
+        message: str | None = None,
+        status: int = 400,
+        *,
+        new_window_url: str | None = None,
+        title: str | None = None,
+        retry_after: int | None = None,
+    ):
         super().__init__(f"{code}: {reason}")
         self.code = code
         self.reason = reason

@@ -48,8 +48,15 @@ ID_TOKEN_MAX = 128 * 1024
 ROLES_MAX = 100
 CUSTOM_VALUE_MAX = 4096
 
-LOGIN_PARAMS = ("iss", "login_hint", "target_link_uri", "client_id", "lti_message_hint",
-                "lti_deployment_id", "lti_storage_target")
+LOGIN_PARAMS = (
+    "iss",
+    "login_hint",
+    "target_link_uri",
+    "client_id",
+    "lti_message_hint",
+    "lti_deployment_id",
+    "lti_storage_target",
+)
 #: What our own login issues: secrets.token_urlsafe(32).
 _STATE = re.compile(r"[A-Za-z0-9_-]{16,100}")
 _JWT = re.compile(r"[A-Za-z0-9_=.-]+")
@@ -74,16 +81,26 @@ def _problem(value: str, *, line_breaks: bool = False, spaces: bool = True) -> s
 
 def _refuse(where: str, what: str, field: str, why: str) -> LaunchError:
     return LaunchError(
-        "bad_input", f"{where} {field} {why}",
+        "bad_input",
+        f"{where} {field} {why}",
         f"Your learning platform sent {what} that Peerlift cannot accept: its "
         f"{field.replace('_', ' ')} {why}. Nothing was saved. Go back to the course and try "
         "again; if it keeps happening, tell your course administrator and quote the "
         "reference below.",
-        title="Peerlift could not accept this launch")
+        title="Peerlift could not accept this launch",
+    )
 
 
-def _check(where: str, what: str, field: str, value: Any, limit: int, *,
-           line_breaks: bool = False, spaces: bool = True) -> None:
+def _check(
+    where: str,
+    what: str,
+    field: str,
+    value: Any,
+    limit: int,
+    *,
+    line_breaks: bool = False,
+    spaces: bool = True,
+) -> None:
     if value is None:
         return
     if not isinstance(value, str):
@@ -91,8 +108,7 @@ def _check(where: str, what: str, field: str, value: Any, limit: int, *,
             return  # ids sent as numbers; the validators that need strings say so
         raise _refuse(where, what, field, "is not text")
     if len(value) > limit:
-        raise _refuse(where, what, field, f"is longer than {limit} characters "
-                      f"({len(value)})")
+        raise _refuse(where, what, field, f"is longer than {limit} characters ({len(value)})")
     why = _problem(value, line_breaks=line_breaks, spaces=spaces)
     if why:
         raise _refuse(where, what, field, why)
@@ -102,22 +118,35 @@ def check_login_params(params: Mapping[str, str]) -> None:
     """OIDC login initiation: every parameter we read, echo or keep is bounded."""
     for name in LOGIN_PARAMS:
         limit = MESSAGE_HINT_MAX if name == "lti_message_hint" else LOGIN_PARAM_MAX
-        _check("login", "a sign-in request", name, params.get(name), limit,
-               spaces=name not in ("iss", "target_link_uri", "client_id"))
+        _check(
+            "login",
+            "a sign-in request",
+            name,
+            params.get(name),
+            limit,
+            spaces=name not in ("iss", "target_link_uri", "client_id"),
+        )
 
 
 def check_launch_form(form: Mapping[str, str]) -> None:
     """The launch POST itself, before the state is looked up or the token parsed."""
     token = form.get("id_token") or ""
     if len(token) > ID_TOKEN_MAX:
-        raise _refuse("launch", "a launch", "id_token",
-                      f"is larger than {ID_TOKEN_MAX // 1024} KiB ({len(token)} characters)")
+        raise _refuse(
+            "launch",
+            "a launch",
+            "id_token",
+            f"is larger than {ID_TOKEN_MAX // 1024} KiB ({len(token)} characters)",
+        )
     if token and not _JWT.fullmatch(token):
         raise _refuse("launch", "a launch", "id_token", "is not a compact JWT")
     state = form.get("state") or ""
     if state and not looks_like_ours(state):
-        raise LaunchError("unknown_state", f"state of {len(state)} characters is not one of "
-                          "ours in shape", EXPIRED)
+        raise LaunchError(
+            "unknown_state",
+            f"state of {len(state)} characters is not one of ours in shape",
+            EXPIRED,
+        )
 
 
 def looks_like_ours(value: str) -> bool:
@@ -129,7 +158,7 @@ def check_issuer_and_audience(claims: Mapping[str, Any]) -> None:
     """``iss``/``aud``/``azp`` pick the registration: bounded before any lookup."""
     _check("launch", "a launch", "iss", claims.get("iss"), ID_MAX, spaces=False)
     aud = claims.get("aud")
-    for value in ([aud] if not isinstance(aud, list) else aud[:10]):
+    for value in [aud] if not isinstance(aud, list) else aud[:10]:
         _check("launch", "a launch", "aud", value, ID_MAX)
     if isinstance(aud, list) and len(aud) > 10:
         raise _refuse("launch", "a launch", "aud", "lists more than 10 audiences")
@@ -143,6 +172,7 @@ def _get(claims: Mapping[str, Any], claim: str) -> Mapping[str, Any]:
 
 def check_claims(claims: Mapping[str, Any]) -> None:
     """The verified id_token's claims Peerlift uses as identifiers, text or URLs."""
+
     def check(field: str, value: Any, limit: int, **kw: Any) -> None:
         _check("launch", "a launch", field, value, limit, **kw)
 
@@ -165,19 +195,18 @@ def check_claims(claims: Mapping[str, Any]) -> None:
             raise _refuse("launch", "a launch", "roles", f"lists more than {ROLES_MAX} roles")
         for role in roles:
             check("roles", role, URL_MAX, spaces=False)
-    check("memberships URL", _get(claims, NRPS).get("context_memberships_url"), URL_MAX,
-          spaces=False)
+    check(
+        "memberships URL", _get(claims, NRPS).get("context_memberships_url"), URL_MAX, spaces=False
+    )
     ags = _get(claims, AGS)
     check("line items URL", ags.get("lineitems"), URL_MAX, spaces=False)
     check("line item URL", ags.get("lineitem"), URL_MAX, spaces=False)
     presentation = _get(claims, CLAIM + "launch_presentation")
     check("return URL", presentation.get("return_url"), URL_MAX, spaces=False)
     settings = _get(claims, DL_SETTINGS)
-    check("deep linking return URL", settings.get("deep_link_return_url"), URL_MAX,
-          spaces=False)
+    check("deep linking return URL", settings.get("deep_link_return_url"), URL_MAX, spaces=False)
     check("deep linking data", settings.get("data"), CUSTOM_VALUE_MAX)
     custom = _get(claims, CLAIM + "custom")
     for key, value in list(custom.items())[:200]:
         if isinstance(value, str):  # custom values are strings; others are ignored
-            check(f"custom parameter {str(key)[:40]}", value, CUSTOM_VALUE_MAX,
-                  line_breaks=True)
+            check(f"custom parameter {str(key)[:40]}", value, CUSTOM_VALUE_MAX, line_breaks=True)

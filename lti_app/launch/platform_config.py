@@ -22,11 +22,13 @@ PLATFORM_CONFIGURATION = "https://purl.imsglobal.org/spec/lti-platform-configura
 #: Every hosted Canvas shares one of these issuers; the OpenID configuration
 #: is served from the customer's own domain (school.instructure.com or a
 #: vanity domain), so the host rule cannot tie the two together.
-CANVAS_ISSUERS = frozenset({
-    "https://canvas.instructure.com",
-    "https://canvas.beta.instructure.com",
-    "https://canvas.test.instructure.com",
-})
+CANVAS_ISSUERS = frozenset(
+    {
+        "https://canvas.instructure.com",
+        "https://canvas.beta.instructure.com",
+        "https://canvas.test.instructure.com",
+    }
+)
 
 DEEP_LINKING = "LtiDeepLinkingRequest"
 
@@ -50,8 +52,7 @@ class RegistrationError(LaunchError):
     Rendered and logged by the same handler as a refused launch."""
 
     def __init__(self, code: str, reason: str, message: str, status: int = 400):
-        super().__init__(code, reason, message, status,
-                         title="Peerlift could not be registered")
+        super().__init__(code, reason, message, status, title="Peerlift could not be registered")
 
 
 @dataclass(frozen=True)
@@ -66,11 +67,14 @@ class ToolSettings:
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> ToolSettings:
-        return cls(base_url=str(config.get("BASE_URL") or "").rstrip("/"),
-                   allow_private=bool(config["REGISTRATION_ALLOW_PRIVATE_URLS"]),
-                   timeout=float(config["LTI_HTTP_TIMEOUT_S"]),
-                   canvas_hosts=tuple(h.lower().rstrip(".") for h in
-                                      config.get("REGISTRATION_CANVAS_HOSTS") or ()))
+        return cls(
+            base_url=str(config.get("BASE_URL") or "").rstrip("/"),
+            allow_private=bool(config["REGISTRATION_ALLOW_PRIVATE_URLS"]),
+            timeout=float(config["LTI_HTTP_TIMEOUT_S"]),
+            canvas_hosts=tuple(
+                h.lower().rstrip(".") for h in config.get("REGISTRATION_CANVAS_HOSTS") or ()
+            ),
+        )
 
     @property
     def policy(self) -> FetchPolicy:
@@ -133,8 +137,7 @@ def _origin(url: str) -> tuple[str, str, int] | None:
     return scheme, host, port or (443 if scheme == "https" else 80)
 
 
-def config_host_allowed(issuer: str, config_url: str, canvas_hosts: tuple[str, ...] = ()
-                        ) -> bool:
+def config_host_allowed(issuer: str, config_url: str, canvas_hosts: tuple[str, ...] = ()) -> bool:
     """May the OpenID configuration at ``config_url`` speak for ``issuer``?
 
     LTI Dynamic Registration: the issuer and the configuration URL must match,
@@ -166,16 +169,20 @@ def config_host_allowed(issuer: str, config_url: str, canvas_hosts: tuple[str, .
         return False
     issuer_path = urlsplit(issuer).path.rstrip("/")
     config_path = urlsplit(config_url).path
-    return not issuer_path or config_path == issuer_path \
-        or config_path.startswith(issuer_path + "/")
+    return (
+        not issuer_path or config_path == issuer_path or config_path.startswith(issuer_path + "/")
+    )
 
 
 def _invalid(reason: str, detail: str) -> RegistrationError:
     return RegistrationError(
-        "platform_config_invalid", reason,
+        "platform_config_invalid",
+        reason,
         f"Your learning platform's registration details are not usable: {detail} Peerlift "
         "did not register. Check that the platform supports LTI 1.3 Dynamic Registration, "
-        "or register Peerlift manually (see the Peerlift README).", 400)
+        "or register Peerlift manually (see the Peerlift README).",
+        400,
+    )
 
 
 def _url_field(doc: Mapping[str, Any], key: str, *, allow_http: bool) -> str:
@@ -188,9 +195,10 @@ def _url_field(doc: Mapping[str, Any], key: str, *, allow_http: bool) -> str:
         raise _invalid(f"{key} unparsable: {exc}", f"its {key} is not a valid URL.") from exc
     schemes = ("https", "http") if allow_http else ("https",)
     if parts.scheme not in schemes or not parts.hostname or len(value) > 1024:
-        raise _invalid(f"{key}={safe_fetch.redact(value)!r} is not an absolute "
-                       f"{'/'.join(schemes)} URL",
-                       f"its {key} is not an absolute {' or '.join(schemes)} URL.")
+        raise _invalid(
+            f"{key}={safe_fetch.redact(value)!r} is not an absolute {'/'.join(schemes)} URL",
+            f"its {key} is not an absolute {' or '.join(schemes)} URL.",
+        )
     if parts.username is not None or parts.password is not None:
         raise _invalid(f"{key} has user info", f"its {key} contains a password.")
     return value
@@ -217,15 +225,19 @@ def _message_types(value: Any) -> tuple[str, ...]:
     return tuple(types)
 
 
-def load_platform_config(config_url: str | None, registration_token: str | None,
-                         settings: ToolSettings) -> PlatformConfig:
+def load_platform_config(
+    config_url: str | None, registration_token: str | None, settings: ToolSettings
+) -> PlatformConfig:
     """Fetch the platform's OpenID configuration (guarded) and validate it."""
     if not config_url:
         raise RegistrationError(
-            "missing_openid_configuration", "no openid_configuration parameter",
+            "missing_openid_configuration",
+            "no openid_configuration parameter",
             "This page must be opened by your learning platform, not directly. In the "
             "platform's tool settings, paste the Peerlift registration link into the "
-            "Dynamic Registration (\"register by URL\") field.", 400)
+            'Dynamic Registration ("register by URL") field.',
+            400,
+        )
     try:
         resp = safe_fetch.get_json(config_url, settings.policy, bearer=registration_token)
     except FetchError as exc:
@@ -235,7 +247,9 @@ def load_platform_config(config_url: str | None, registration_token: str | None,
             "openid_configuration_refused",
             f"{safe_fetch.redact(config_url)} answered HTTP {resp.status}: {resp.snippet!r}",
             f"Your learning platform did not hand out its configuration (HTTP {resp.status}). "
-            "The registration may have expired: start it again from the platform.", 400)
+            "The registration may have expired: start it again from the platform.",
+            400,
+        )
     doc = resp.data
     if not isinstance(doc, dict):
         raise _invalid("configuration is not a JSON object", "it is not a JSON object.")
@@ -244,8 +258,10 @@ def load_platform_config(config_url: str | None, registration_token: str | None,
     issuer = _url_field(doc, "issuer", allow_http=allow_http)
     issuer_parts = urlsplit(issuer)
     if issuer_parts.query or issuer_parts.fragment or len(issuer) > 255:
-        raise _invalid(f"issuer {issuer!r} has a query/fragment or is too long",
-                       "its issuer is not a plain URL.")
+        raise _invalid(
+            f"issuer {issuer!r} has a query/fragment or is too long",
+            "its issuer is not a plain URL.",
+        )
     if not config_host_allowed(issuer, config_url, settings.canvas_hosts):
         canvas = issuer.rstrip("/") in CANVAS_ISSUERS
         raise _invalid(
@@ -253,37 +269,50 @@ def load_platform_config(config_url: str | None, registration_token: str | None,
             f"{safe_fetch.redact(config_url)}",
             f"it claims to be {issuer} but its configuration came from "
             f"{urlsplit(config_url).hostname}, "
-            + ("which is not a hosted Canvas address (the Peerlift administrator can allow "
-               "a Canvas on its own domain with PEERLIFT_REGISTRATION_CANVAS_HOSTS)."
-               if canvas else "another site (scheme, host and port must be the issuer's)."))
+            + (
+                "which is not a hosted Canvas address (the Peerlift administrator can allow "
+                "a Canvas on its own domain with PEERLIFT_REGISTRATION_CANVAS_HOSTS)."
+                if canvas
+                else "another site (scheme, host and port must be the issuer's)."
+            ),
+        )
     lti = _platform_section(doc)
     if lti is None:
-        raise _invalid(f"{PLATFORM_CONFIGURATION} missing",
-                       "it does not describe itself as an LTI platform.")
+        raise _invalid(
+            f"{PLATFORM_CONFIGURATION} missing", "it does not describe itself as an LTI platform."
+        )
     family_code = lti.get("product_family_code")
     family = family_code.strip().lower()[:64] if isinstance(family_code, str) else ""
     version = lti.get("version")
     doc = _moodle_310_authorization_endpoint(doc, family)
-    endpoints = {key: _url_field(doc, key, allow_http=allow_http)
-                 for key in ("authorization_endpoint", "token_endpoint", "jwks_uri",
-                             "registration_endpoint")}
+    endpoints = {
+        key: _url_field(doc, key, allow_http=allow_http)
+        for key in ("authorization_endpoint", "token_endpoint", "jwks_uri", "registration_endpoint")
+    }
     algs = _string_list(doc, "id_token_signing_alg_values_supported") or ()
     if "RS256" not in algs:
-        raise _invalid("id_token_signing_alg_values_supported lacks RS256",
-                       "it does not sign launches with RS256, which LTI 1.3 requires.")
+        raise _invalid(
+            "id_token_signing_alg_values_supported lacks RS256",
+            "it does not sign launches with RS256, which LTI 1.3 requires.",
+        )
     auth_methods = _string_list(doc, "token_endpoint_auth_methods_supported")
     if auth_methods is not None and "private_key_jwt" not in auth_methods:
-        raise _invalid("token_endpoint_auth_methods_supported lacks private_key_jwt",
-                       "it does not accept signed client assertions (private_key_jwt).")
+        raise _invalid(
+            "token_endpoint_auth_methods_supported lacks private_key_jwt",
+            "it does not accept signed client assertions (private_key_jwt).",
+        )
     return PlatformConfig(
-        openid_configuration_url=config_url, issuer=issuer,
+        openid_configuration_url=config_url,
+        issuer=issuer,
         authorization_endpoint=endpoints["authorization_endpoint"],
-        token_endpoint=endpoints["token_endpoint"], jwks_uri=endpoints["jwks_uri"],
+        token_endpoint=endpoints["token_endpoint"],
+        jwks_uri=endpoints["jwks_uri"],
         registration_endpoint=endpoints["registration_endpoint"],
         scopes_supported=_string_list(doc, "scopes_supported"),
         product_family=family,
         version=str(version)[:64] if isinstance(version, str | int | float) else "",
-        messages_supported=_message_types(lti.get("messages_supported")))
+        messages_supported=_message_types(lti.get("messages_supported")),
+    )
 
 
 def _platform_section(doc: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -294,9 +323,16 @@ def _platform_section(doc: Mapping[str, Any]) -> dict[str, Any] | None:
     """
     section = doc.get(PLATFORM_CONFIGURATION)
     if section is None:
-        section = next((v for k, v in doc.items()
-                        if isinstance(k, str) and k.strip() == PLATFORM_CONFIGURATION), None)
+        section = next(
+            (
+                v
+                for k, v in doc.items()
+                if isinstance(k, str) and k.strip() == PLATFORM_CONFIGURATION
+            ),
+            None,
+        )
     return section if isinstance(section, dict) else None
+
 
 _MOODLE_GRANT_PATH = "/mod/lti/token.php"
 _MOODLE_AUTH_PATH = "/mod/lti/auth.php"
@@ -324,21 +360,26 @@ def check_fetchable_later(platform: PlatformConfig, settings: ToolSettings) -> N
     refuse now if they point at private addresses (no-op when those are allowed)."""
     if settings.allow_private:
         return
-    for label, url in (("jwks_uri", platform.jwks_uri),
-                       ("token_endpoint", platform.token_endpoint)):
+    for label, url in (
+        ("jwks_uri", platform.jwks_uri),
+        ("token_endpoint", platform.token_endpoint),
+    ):
         try:
             safe_fetch.check_url(url, settings.policy)
         except FetchError as exc:
             raise RegistrationError(
-                f"{label}_blocked", f"{label}: {exc.reason}",
+                f"{label}_blocked",
+                f"{label}: {exc.reason}",
                 f"Your learning platform's {label.replace('_', ' ')} is not reachable from "
                 "the internet, so Peerlift cannot use it. Peerlift did not register.",
-                400) from exc
+                400,
+            ) from exc
+
 
 _FETCH_MESSAGES = {
     "invalid_url": "{who} gave an address Peerlift cannot use.",
     "blocked_url": "{who} gave an address Peerlift is not allowed to contact (it must be a "
-                   "public https address).",
+    "public https address).",
     "unresolvable": "{who} gave an address whose host name does not exist.",
     "unreachable": "{who} could not be reached.",
     "timeout": "{who} did not answer in time (it was cut off after a few seconds).",
@@ -354,7 +395,10 @@ _FETCH_STATUS = {"unreachable": 502, "timeout": 504}
 
 def fetch_failure(step: str, exc: FetchError, who: str) -> RegistrationError:
     message = _FETCH_MESSAGES.get(exc.code, "{who} could not be contacted.").format(who=who)
-    return RegistrationError(f"{step}_{exc.code}", exc.reason,
-                             message + " Peerlift did not register. Try again; if it keeps "
-                             "failing, tell the Peerlift administrator the reference below.",
-                             _FETCH_STATUS.get(exc.code, 400))
+    return RegistrationError(
+        f"{step}_{exc.code}",
+        exc.reason,
+        message + " Peerlift did not register. Try again; if it keeps "
+        "failing, tell the Peerlift administrator the reference below.",
+        _FETCH_STATUS.get(exc.code, 400),
+    )

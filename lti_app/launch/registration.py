@@ -71,14 +71,17 @@ CANVAS_PLACEMENTS = ("link_selection", "assignment_selection")
 CLAIMS = ("iss", "sub", "name", "given_name", "family_name", "email")
 
 DEEP_LINK_LABEL = "Add a Peerlift activity"
-DESCRIPTION = ("Peer learning inside your course: role-play pairings, peer assessment with "
-               "feedback, case discussions and reflection journals.")
+DESCRIPTION = (
+    "Peer learning inside your course: role-play pairings, peer assessment with "
+    "feedback, case discussions and reflection journals."
+)
 
 
 _MAX_TOKEN_LENGTH = 8192
 
-INVITE_INVALID = ("This registration link is no longer valid. Ask the Peerlift administrator "
-                  "for a new one.")
+INVITE_INVALID = (
+    "This registration link is no longer valid. Ask the Peerlift administrator for a new one."
+)
 
 
 @dataclass(frozen=True)
@@ -107,20 +110,32 @@ class Completed:
 # -- the two steps -------------------------------------------------------------------
 
 
-def start(invite_token: str | None, config_url: str | None, registration_token: str | None,
-          settings: ToolSettings) -> Preview:
+def start(
+    invite_token: str | None,
+    config_url: str | None,
+    registration_token: str | None,
+    settings: ToolSettings,
+) -> Preview:
     """GET: check the invite (without using it) and the platform; return what to confirm."""
     invite = _usable_invite(invite_token)
     token = _registration_token(registration_token)
     platform = load_platform_config(config_url, token, settings)
-    audit.info("registration previewed invite=%s issuer=%s family=%s config=%s", invite.id,
-               platform.issuer, platform.product_family or "-",
-               safe_fetch.redact(platform.openid_configuration_url))
+    audit.info(
+        "registration previewed invite=%s issuer=%s family=%s config=%s",
+        invite.id,
+        platform.issuer,
+        platform.product_family or "-",
+        safe_fetch.redact(platform.openid_configuration_url),
+    )
     return Preview(platform=platform, scopes=requested_scopes(platform), claims=CLAIMS)
 
 
-def complete(invite_token: str | None, config_url: str | None,
-             registration_token: str | None, settings: ToolSettings) -> Completed:
+def complete(
+    invite_token: str | None,
+    config_url: str | None,
+    registration_token: str | None,
+    settings: ToolSettings,
+) -> Completed:
     """POST: re-check everything, register with the platform, store a pending registration.
 
     Nothing from the confirmation form is trusted: the configuration is fetched
@@ -141,8 +156,9 @@ def complete(invite_token: str | None, config_url: str | None,
 
     body = registration_request(platform, settings.base_url)
     try:
-        resp = safe_fetch.post_json(platform.registration_endpoint, body, settings.policy,
-                                    bearer=token)
+        resp = safe_fetch.post_json(
+            platform.registration_endpoint, body, settings.policy, bearer=token
+        )
     except FetchError as exc:
         raise fetch_failure("registration_endpoint", exc, platform.family_label) from exc
     client_id, deployment_id = _parse_registration_response(resp, platform)
@@ -154,25 +170,46 @@ def complete(invite_token: str | None, config_url: str | None,
             f"Peerlift already has a registration for this platform with client ID "
             f"{client_id}, so it did not change it. If it should be replaced, the Peerlift "
             "administrator must remove the old one first (flask --app lti_app platforms "
-            "remove), then send you a new registration link.", 409)
-    spec = PlatformSpec(issuer=platform.issuer, client_id=client_id,
-                        auth_login_url=platform.authorization_endpoint,
-                        auth_token_url=platform.token_endpoint, jwks_url=platform.jwks_uri,
-                        name=platform.name, product_family=platform.product_family or None)
+            "remove), then send you a new registration link.",
+            409,
+        )
+    spec = PlatformSpec(
+        issuer=platform.issuer,
+        client_id=client_id,
+        auth_login_url=platform.authorization_endpoint,
+        auth_token_url=platform.token_endpoint,
+        jwks_url=platform.jwks_uri,
+        name=platform.name,
+        product_family=platform.product_family or None,
+    )
     try:
-        reg = registry.add_platform(spec, [deployment_id] if deployment_id else [],
-                                    status=PENDING, allow_http=settings.allow_private)
+        reg = registry.add_platform(
+            spec,
+            [deployment_id] if deployment_id else [],
+            status=PENDING,
+            allow_http=settings.allow_private,
+        )
     except RegistryError as exc:
         raise RegistrationError(
-            "registration_invalid", f"platform answer not storable: {exc}",
+            "registration_invalid",
+            f"platform answer not storable: {exc}",
             f"{platform.family_label} accepted the registration but sent details Peerlift "
             f"cannot store ({exc}). Remove the Peerlift tool in {platform.family_label} and "
-            "tell the Peerlift administrator.", 422) from exc
+            "tell the Peerlift administrator.",
+            422,
+        ) from exc
     invites.link(invite, reg)
-    audit.info("registration pending id=%s issuer=%s client_id=%s deployment=%s family=%s "
-               "config=%s invite=%s", reg.public_id, reg.issuer, reg.client_id,
-               deployment_id or "-", platform.product_family or "-",
-               safe_fetch.redact(platform.openid_configuration_url), invite.id)
+    audit.info(
+        "registration pending id=%s issuer=%s client_id=%s deployment=%s family=%s "
+        "config=%s invite=%s",
+        reg.public_id,
+        reg.issuer,
+        reg.client_id,
+        deployment_id or "-",
+        platform.product_family or "-",
+        safe_fetch.redact(platform.openid_configuration_url),
+        invite.id,
+    )
     return Completed(registration=reg, deployment_id=deployment_id)
 
 
@@ -195,21 +232,31 @@ def _registration_token(token: str | None) -> str | None:
     """The platform's registration token, if any; it goes into an HTTP header."""
     if not token:
         return None
-    if len(token) > _MAX_TOKEN_LENGTH or not token.isascii() or not token.isprintable() \
-            or any(ch.isspace() for ch in token):
-        raise RegistrationError("bad_registration_token",
-                                "registration_token is not a printable ASCII token",
-                                "The registration token from your learning platform is "
-                                "malformed. Start the registration again from the platform.")
+    if (
+        len(token) > _MAX_TOKEN_LENGTH
+        or not token.isascii()
+        or not token.isprintable()
+        or any(ch.isspace() for ch in token)
+    ):
+        raise RegistrationError(
+            "bad_registration_token",
+            "registration_token is not a printable ASCII token",
+            "The registration token from your learning platform is "
+            "malformed. Start the registration again from the platform.",
+        )
     return token
 
 
 def _require_base_url(settings: ToolSettings) -> None:
     parts = urlsplit(settings.base_url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
-        raise RegistrationError("tool_not_configured", "BASE_URL is not set",
-                                "This Peerlift installation is not fully configured (its "
-                                "public address is missing). Tell its administrator.", 500)
+        raise RegistrationError(
+            "tool_not_configured",
+            "BASE_URL is not set",
+            "This Peerlift installation is not fully configured (its "
+            "public address is missing). Tell its administrator.",
+            500,
+        )
 
 
 # -- the registration request and its answer --------------------------------------------
@@ -234,8 +281,14 @@ def registration_request(platform: PlatformConfig, base_url: str) -> dict[str, A
         "domain": urlsplit(base_url).netloc,
         "target_link_uri": launch_url,
         "claims": list(CLAIMS),
-        "messages": [{"type": DEEP_LINKING, "target_link_uri": launch_url,
-                      "label": DEEP_LINK_LABEL, "placements": placements}],
+        "messages": [
+            {
+                "type": DEEP_LINKING,
+                "target_link_uri": launch_url,
+                "label": DEEP_LINK_LABEL,
+                "placements": placements,
+            }
+        ],
         "description": DESCRIPTION,
     }
     if platform.is_canvas:
@@ -264,8 +317,9 @@ def _id_value(value: Any) -> str | None:
     return None
 
 
-def _parse_registration_response(resp: safe_fetch.JsonResponse,
-                                 platform: PlatformConfig) -> tuple[str, str | None]:
+def _parse_registration_response(
+    resp: safe_fetch.JsonResponse, platform: PlatformConfig
+) -> tuple[str, str | None]:
     who = platform.family_label
     if not resp.ok:
         detail = _platform_error(resp)
@@ -274,9 +328,12 @@ def _parse_registration_response(resp: safe_fetch.JsonResponse,
             f"{safe_fetch.redact(platform.registration_endpoint)} answered HTTP {resp.status}: "
             f"{resp.snippet!r}",
             f"{who} refused the registration (HTTP {resp.status}"
-            + (f": {detail}" if detail else "") + "). Nothing was registered and this "
+            + (f": {detail}" if detail else "")
+            + "). Nothing was registered and this "
             "registration link still works: start the registration again from the platform. "
-            "If it keeps failing, tell the Peerlift administrator the reference below.", 422)
+            "If it keeps failing, tell the Peerlift administrator the reference below.",
+            422,
+        )
     data = resp.data if isinstance(resp.data, dict) else {}
     client_id = _id_value(data.get("client_id"))
     if client_id is None:
@@ -284,10 +341,13 @@ def _parse_registration_response(resp: safe_fetch.JsonResponse,
             "registration_no_client_id",
             f"registration answer without client_id: {resp.snippet!r}",
             f"{who} answered the registration without a client ID, so Peerlift cannot use "
-            "it. Nothing was stored; tell the Peerlift administrator.", 422)
+            "it. Nothing was stored; tell the Peerlift administrator.",
+            422,
+        )
     tool_config = data.get(TOOL_CONFIGURATION)
-    deployment_id = (_id_value(tool_config.get("deployment_id"))
-                     if isinstance(tool_config, dict) else None)
+    deployment_id = (
+        _id_value(tool_config.get("deployment_id")) if isinstance(tool_config, dict) else None
+    )
     return client_id, deployment_id
 
 

@@ -31,8 +31,10 @@ def _no_store(resp: Response) -> Response:
 
 def _fields() -> dict[str, str | None]:
     data = request.form if request.method == "POST" else request.args
-    return {name: data.get(name) or None
-            for name in ("invite", "openid_configuration", "registration_token")}
+    return {
+        name: data.get(name) or None
+        for name in ("invite", "openid_configuration", "registration_token")
+    }
 
 
 def _allow_platform_frame(fields: dict[str, str | None]) -> None:
@@ -55,11 +57,15 @@ def register_start() -> Any:
     """Show the platform and what Peerlift will ask for; the invite is not used yet."""
     fields = _fields()
     _allow_platform_frame(fields)
-    preview = service.start(fields["invite"], fields["openid_configuration"],
-                            fields["registration_token"],
-                            ToolSettings.from_config(current_app.config))
-    return _no_store(make_response(render_template(
-        "launch/register.html", preview=preview, fields=fields)))
+    preview = service.start(
+        fields["invite"],
+        fields["openid_configuration"],
+        fields["registration_token"],
+        ToolSettings.from_config(current_app.config),
+    )
+    return _no_store(
+        make_response(render_template("launch/register.html", preview=preview, fields=fields))
+    )
 
 
 @bp.post("/register")
@@ -68,8 +74,14 @@ def register_complete() -> Any:
     """Register with the platform; the registration waits for an administrator."""
     fields = _fields()
     _allow_platform_frame(fields)
-    done = service.complete(fields["invite"], fields["openid_configuration"],
-                            fields["registration_token"],
-                            ToolSettings.from_config(current_app.config))
-    return _no_store(make_response(render_template(
-        "launch/register_done.html", done=done, close_after_ms=CLOSE_AFTER_MS)))
+    done = service.complete(
+        fields["invite"],
+        fields["openid_configuration"],
+        fields["registration_token"],
+        ToolSettings.from_config(current_app.config),
+    )
+    return _no_store(
+        make_response(
+            render_template("launch/register_done.html", done=done, close_after_ms=CLOSE_AFTER_MS)
+        )
+    )

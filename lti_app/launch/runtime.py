@@ -16,12 +16,17 @@ def init_app(app: Flask) -> None:
     registry.configure_cache(cfg["REGISTRY_CACHE_TTL_S"])
     app.extensions["peerlift.store"] = make_store(cfg["REDIS_URL"])
     app.extensions["peerlift.platform_keys"] = PlatformKeyCache(
-        ttl=cfg["LTI_PLATFORM_JWKS_TTL_S"], refetch_interval=cfg["LTI_PLATFORM_JWKS_REFETCH_S"],
-        timeout=cfg["LTI_HTTP_TIMEOUT_S"])
+        ttl=cfg["LTI_PLATFORM_JWKS_TTL_S"],
+        refetch_interval=cfg["LTI_PLATFORM_JWKS_REFETCH_S"],
+        timeout=cfg["LTI_HTTP_TIMEOUT_S"],
+    )
     app.extensions["peerlift.site"] = ToolSite(
-        base_url=cfg["BASE_URL"], state_ttl=cfg["LTI_LOGIN_STATE_TTL_S"],
-        validation=ValidationSettings(leeway=cfg["LTI_CLOCK_LEEWAY_S"],
-                                      max_age=cfg["LTI_MAX_TOKEN_AGE_S"]))
+        base_url=cfg["BASE_URL"],
+        state_ttl=cfg["LTI_LOGIN_STATE_TTL_S"],
+        validation=ValidationSettings(
+            leeway=cfg["LTI_CLOCK_LEEWAY_S"], max_age=cfg["LTI_MAX_TOKEN_AGE_S"]
+        ),
+    )
 
 
 def store() -> Store:

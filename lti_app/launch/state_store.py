@@ -36,8 +36,9 @@ class DbStore:
         now = utcnow()
         if random.random() < self.purge_probability:
             db.session.execute(delete(LaunchRecord).where(LaunchRecord.expires_at < now))
-        db.session.add(LaunchRecord(key=key, value=json.dumps(value),
-                                    expires_at=now + timedelta(seconds=ttl)))
+        db.session.add(
+            LaunchRecord(key=key, value=json.dumps(value), expires_at=now + timedelta(seconds=ttl))
+        )
         db.session.flush()
 
     def take(self, key: str) -> dict[str, Any] | None:

@@ -60,12 +60,22 @@ class AnonymousLaunch(Exception):
 
 
 class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
-    def __init__(self, form: dict[str, str], store: Store, keys: PlatformKeyCache,
-                 settings: ValidationSettings):
+    def __init__(
+        self,
+        form: dict[str, str],
+        store: Store,
+        keys: PlatformKeyCache,
+        settings: ValidationSettings,
+    ):
         # Hand pylti1p3 our long-lived HTTP session: it would otherwise build a
         # new requests.Session (adapters, pools) for every launch.
-        super().__init__(form, None, session_service=_Placeholder(),
-                         cookie_service=_Placeholder(), requests_session=keys.session)
+        super().__init__(
+            form,
+            None,
+            session_service=_Placeholder(),
+            cookie_service=_Placeholder(),
+            requests_session=keys.session,
+        )
         self._form = form
         self._store = store
         self._keys = keys
@@ -158,17 +168,25 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
         client_id = self._client_id_from_aud()
         reg = registry.find_registration(iss, client_id)
         if reg is None:
-            raise LaunchError("unknown_registration",
-                              f"no registration for iss={iss!r} client_id={client_id!r}",
-                              SETUP, 403)
+            raise LaunchError(
+                "unknown_registration",
+                f"no registration for iss={iss!r} client_id={client_id!r}",
+                SETUP,
+                403,
+            )
         if not reg.is_active:
-            raise LaunchError("registration_not_active",
-                              f"registration {reg.public_id} is {reg.status}", SETUP, 403)
+            raise LaunchError(
+                "registration_not_active",
+                f"registration {reg.public_id} is {reg.status}",
+                SETUP,
+                403,
+            )
         aud = self.claims.get("aud")
-        for other in ([aud] if isinstance(aud, str) else list(aud or [])):
+        for other in [aud] if isinstance(aud, str) else list(aud or []):
             if other != reg.client_id and registry.find_registration(iss, other) is None:
-                raise LaunchError("untrusted_aud", f"aud lists an audience we don't trust: "
-                                  f"{other!r}", status=401)
+                raise LaunchError(
+                    "untrusted_aud", f"aud lists an audience we don't trust: {other!r}", status=401
+                )
         self.registration = reg
         self._registration = None  # pylti1p3's own object is built lazily (tool_conf)
 
@@ -180,19 +198,33 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
             key = self._keys.get(reg.id, reg.jwks_url, kid)
         except PlatformKeyError as exc:
             if exc.code == "jwks_unreachable":
-                raise LaunchError(exc.code, exc.reason, PLATFORM_KEYS_UNAVAILABLE, 503,
-                                  title="Your learning platform is not answering",
-                                  retry_after=30) from exc
+                raise LaunchError(
+                    exc.code,
+                    exc.reason,
+                    PLATFORM_KEYS_UNAVAILABLE,
+                    503,
+                    title="Your learning platform is not answering",
+                    retry_after=30,
+                ) from exc
             if exc.code == "jwks_invalid":
-                raise LaunchError(exc.code, exc.reason, PLATFORM_KEYS_UNUSABLE, 502,
-                                  title="Your learning platform's keys are unusable",
-                                  retry_after=60) from exc
+                raise LaunchError(
+                    exc.code,
+                    exc.reason,
+                    PLATFORM_KEYS_UNUSABLE,
+                    502,
+                    title="Your learning platform's keys are unusable",
+                    retry_after=60,
+                ) from exc
             raise LaunchError(exc.code, exc.reason) from exc
         s = self._settings
         try:
             jwt.decode(
-                self._form["id_token"], key, algorithms=["RS256"], audience=reg.client_id,
-                issuer=reg.issuer, leeway=s.leeway,
+                self._form["id_token"],
+                key,
+                algorithms=["RS256"],
+                audience=reg.client_id,
+                issuer=reg.issuer,
+                leeway=s.leeway,
                 options={"require": ["exp", "iat", "iss", "aud", "nonce"]},
             )
         except jwt.ExpiredSignatureError as exc:
@@ -209,8 +241,9 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
             raise LaunchError("invalid_token", f"id_token rejected: {exc}") from exc
         iat = self.claims["iat"]
         if not isinstance(iat, int | float) or time.time() - iat > s.max_age + s.leeway:
-            raise LaunchError("token_too_old", f"id_token iat {iat!r} older than {s.max_age}s",
-                              EXPIRED)
+            raise LaunchError(
+                "token_too_old", f"id_token iat {iat!r} older than {s.max_age}s", EXPIRED
+            )
         exp = self.claims["exp"]
         if not isinstance(exp, int | float):
             raise LaunchError("invalid_token", f"exp is not a number: {exp!r}")
@@ -219,16 +252,19 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
         state = self._form["state"]
         login = self._store.take("state:" + state) if len(state) <= 100 else None
         if login is None:
-            raise LaunchError("unknown_state",
-                              "state unknown, expired or already used (replayed id_token?)",
-                              EXPIRED)
+            raise LaunchError(
+                "unknown_state",
+                "state unknown, expired or already used (replayed id_token?)",
+                EXPIRED,
+            )
         self.login = login
         assert self.registration is not None
         if login["registration"] != self.registration.id:
             raise LaunchError("state_mismatch", "state was issued for another registration")
         nonce = self.claims.get("nonce")
         if not isinstance(nonce, str) or not hmac.compare_digest(
-                nonce.encode("utf-8", "replace"), str(login["nonce"]).encode()):
+            nonce.encode("utf-8", "replace"), str(login["nonce"]).encode()
+        ):
             raise LaunchError("bad_nonce", "id_token nonce is not the one issued at login")
 
     def _check_deployment(self) -> None:
@@ -239,12 +275,16 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
             raise LaunchError("missing_deployment_id", "deployment_id claim missing or invalid")
         dep = registry.find_deployment(reg, dep_id)
         if dep is None:
-            raise LaunchError("unknown_deployment",
-                              f"deployment {dep_id!r} is not registered for {reg.issuer} / "
-                              f"{reg.client_id}", SETUP, 403)
+            raise LaunchError(
+                "unknown_deployment",
+                f"deployment {dep_id!r} is not registered for {reg.issuer} / {reg.client_id}",
+                SETUP,
+                403,
+            )
         if not dep.is_active:
-            raise LaunchError("deployment_not_active", f"deployment {dep_id!r} is {dep.status}",
-                              SETUP, 403)
+            raise LaunchError(
+                "deployment_not_active", f"deployment {dep_id!r} is {dep.status}", SETUP, 403
+            )
         self.deployment = dep
 
     def _check_message(self) -> None:
@@ -258,8 +298,9 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
         if not message_type:
             raise LaunchError("missing_message_type", "no message_type claim")
         if message_type not in SUPPORTED_MESSAGES:
-            raise LaunchError("unsupported_message_type",
-                              f"message_type {message_type!r} is not supported")
+            raise LaunchError(
+                "unsupported_message_type", f"message_type {message_type!r} is not supported"
+            )
         roles = body.get(CLAIM + "roles")
         if roles is None:
             raise LaunchError("missing_roles", "no roles claim")
@@ -273,27 +314,32 @@ class PeerliftMessageLaunch(MessageLaunch):  # type: ignore[type-arg]
                 raise LaunchError("bad_sub", "sub is longer than 255 characters")
         if message_type == RESOURCE_LINK_REQUEST:
             link = body.get(CLAIM + "resource_link")
-            if not isinstance(link, dict) or not isinstance(link.get("id"), str) \
-                    or not link["id"]:
+            if not isinstance(link, dict) or not isinstance(link.get("id"), str) or not link["id"]:
                 raise LaunchError("missing_resource_link", "resource_link.id missing")
             target = body.get(CLAIM + "target_link_uri")
             if not isinstance(target, str) or not target:
                 raise LaunchError("missing_target_link_uri", "target_link_uri claim missing")
             if target != self.login.get("target_link_uri"):
-                raise LaunchError("target_link_uri_mismatch",
-                                  f"target_link_uri {target!r} differs from the login's")
+                raise LaunchError(
+                    "target_link_uri_mismatch",
+                    f"target_link_uri {target!r} differs from the login's",
+                )
         else:
             settings = body.get(DL_SETTINGS)
             if not isinstance(settings, dict) or not settings.get("deep_link_return_url"):
-                raise LaunchError("missing_deep_linking_settings",
-                                  "deep_linking_settings or its return URL missing")
+                raise LaunchError(
+                    "missing_deep_linking_settings",
+                    "deep_linking_settings or its return URL missing",
+                )
             accept = settings.get("accept_types")
             if not isinstance(accept, list) or "ltiResourceLink" not in accept:
                 raise LaunchError(
-                    "dl_type_not_accepted", f"platform accepts only {accept!r}",
+                    "dl_type_not_accepted",
+                    f"platform accepts only {accept!r}",
                     "This place in your learning platform cannot hold a Peerlift activity "
                     "(it does not accept LTI resource links). Add Peerlift as an external "
-                    "tool activity instead.")
+                    "tool activity instead.",
+                )
 
     @property
     def is_deep_linking(self) -> bool:

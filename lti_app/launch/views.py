@@ -47,9 +47,14 @@ def _set_state_cookie(resp: Response, state: str, *, expire: bool = False) -> No
     a browser does not carry one cookie per launch for ten minutes."""
     secure = current_app.config["COOKIE_SECURE"]
     resp.set_cookie(
-        services.STATE_COOKIE_PREFIX + state[:16], "" if expire else state,
-        max_age=0 if expire else current_app.config["LTI_LOGIN_STATE_TTL_S"], path="/lti/",
-        httponly=True, secure=secure, samesite="None" if secure else "Lax", partitioned=secure,
+        services.STATE_COOKIE_PREFIX + state[:16],
+        "" if expire else state,
+        max_age=0 if expire else current_app.config["LTI_LOGIN_STATE_TTL_S"],
+        path="/lti/",
+        httponly=True,
+        secure=secure,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
     )
 
 
@@ -74,27 +79,49 @@ def login() -> Any:
 def _enter(outcome: services.LaunchOutcome) -> Response:
     recorded = services.record(outcome, runtime.store())
     # Whoever records launches (analytics' xAPI statements) listens; launch knows none.
-    signals.launched.send(current_app._get_current_object(),  # type: ignore[attr-defined]
-                          person=recorded.people.person,
-                          activity=recorded.activity, claims=outcome.claims)
-    frame_origins.learn(outcome.registration, frame_origins.candidates_from_launch(
-        outcome.claims, request.headers.get("Origin")))
+    signals.launched.send(
+        current_app._get_current_object(),  # type: ignore[attr-defined]
+        person=recorded.people.person,
+        activity=recorded.activity,
+        claims=outcome.claims,
+    )
+    frame_origins.learn(
+        outcome.registration,
+        frame_origins.candidates_from_launch(outcome.claims, request.headers.get("Origin")),
+    )
     people = recorded.people
     # A session without a course may open only the activity it launched into.
     bound = recorded.activity.public_id if recorded.activity is not None else None
-    token = issue_token(outcome.registration, outcome.deployment, people.person, people.course,
-                        outcome.roles, deep_link=recorded.deep_link_key, activity=bound)
-    audit.info("launch ok iss=%s client_id=%s deployment=%s sub=%s type=%s",
-               outcome.registration.issuer, outcome.registration.client_id,
-               outcome.deployment.deployment_id, people.person.public_id,
-               "deep_linking" if outcome.is_deep_linking else "resource")
+    token = issue_token(
+        outcome.registration,
+        outcome.deployment,
+        people.person,
+        people.course,
+        outcome.roles,
+        deep_link=recorded.deep_link_key,
+        activity=bound,
+    )
+    audit.info(
+        "launch ok iss=%s client_id=%s deployment=%s sub=%s type=%s",
+        outcome.registration.issuer,
+        outcome.registration.client_id,
+        outcome.deployment.deployment_id,
+        people.person.public_id,
+        "deep_linking" if outcome.is_deep_linking else "resource",
+    )
     if recorded.activity is None:  # deep linking: on to the activity picker
         return redirect(url_for("launch.deep_link", t=token), code=303)
     # Answer the launch with the activity page itself (no redirect round trip);
     # Content-Location names its GET address, which the page puts in the
     # address bar so a reload is a GET, not a re-posted launch.
-    actor = Actor(outcome.registration, outcome.deployment, people.person, people.course,
-                  outcome.roles, activity=bound if people.course is None else None)
+    actor = Actor(
+        outcome.registration,
+        outcome.deployment,
+        people.person,
+        people.course,
+        outcome.roles,
+        activity=bound if people.course is None else None,
+    )
     g.actor = actor
     url = url_for("activities.show", activity_id=recorded.activity.public_id, t=token)
     resp = make_response(activity_page.render_activity(actor, recorded.activity, self_url=url))
@@ -110,13 +137,16 @@ def launch() -> Any:
     if request.form.get("error"):
         desc = request.form.get("error_description", "")[:300]
         raise LaunchError(
-            "platform_error", f"platform returned error={request.form['error'][:64]!r} {desc!r}",
+            "platform_error",
+            f"platform returned error={request.form['error'][:64]!r} {desc!r}",
             "Your learning platform did not let Peerlift sign you in"
             + (f" ({desc})." if desc else ".")
             + " Make sure you are signed in to the course, then open the activity again.",
-            title="Sign-in with your learning platform failed")
-    result = services.validate_launch(_params(), request.cookies, runtime.site(),
-                                      runtime.store(), runtime.platform_keys())
+            title="Sign-in with your learning platform failed",
+        )
+    result = services.validate_launch(
+        _params(), request.cookies, runtime.site(), runtime.store(), runtime.platform_keys()
+    )
     if isinstance(result, services.PendingBinding):
         return render_template("launch/storage_confirm.html", pending=result)
     resp = _enter(result)
@@ -128,8 +158,9 @@ def launch() -> Any:
 @limiter.limit(_launch_limit)
 def launch_confirm() -> Any:
     """Platform Storage: the page read the login state back from the platform."""
-    outcome = services.confirm_storage_binding(request.form.get("ticket", ""),
-                                               request.form.get("state", ""), runtime.store())
+    outcome = services.confirm_storage_binding(
+        request.form.get("ticket", ""), request.form.get("state", ""), runtime.store()
+    )
     return _enter(outcome)
 
 
@@ -147,32 +178,41 @@ def canvas_config() -> Any:
     """Canvas Developer Key JSON ("Enter URL" / "Paste JSON") for manual registration."""
     site = runtime.site()
     placements = [
-        {"placement": name, "message_type": "LtiDeepLinkingRequest",
-         "target_link_uri": site.launch_url, "text": registration.DEEP_LINK_LABEL}
+        {
+            "placement": name,
+            "message_type": "LtiDeepLinkingRequest",
+            "target_link_uri": site.launch_url,
+            "text": registration.DEEP_LINK_LABEL,
+        }
         for name in registration.CANVAS_PLACEMENTS
     ]
-    return jsonify({
-        "title": "Peerlift",
-        "description": registration.DESCRIPTION,
-        "oidc_initiation_url": site.login_url,
-        "target_link_uri": site.launch_url,
-        "public_jwk_url": site.jwks_url,
-        "scopes": list(registration.WANTED_SCOPES),
-        "extensions": [{
-            "platform": "canvas.instructure.com", "privacy_level": "public",
-            "domain": urlsplit(site.base_url).netloc, "tool_id": "peerlift",
-            "settings": {"text": "Peerlift", "placements": placements},
-        }],
-        "custom_fields": {},
-    })
+    return jsonify(
+        {
+            "title": "Peerlift",
+            "description": registration.DESCRIPTION,
+            "oidc_initiation_url": site.login_url,
+            "target_link_uri": site.launch_url,
+            "public_jwk_url": site.jwks_url,
+            "scopes": list(registration.WANTED_SCOPES),
+            "extensions": [
+                {
+                    "platform": "canvas.instructure.com",
+                    "privacy_level": "public",
+                    "domain": urlsplit(site.base_url).netloc,
+                    "tool_id": "peerlift",
+                    "settings": {"text": "Peerlift", "placements": placements},
+                }
+            ],
+            "custom_fields": {},
+        }
+    )
 
 
 def _deep_link_request() -> dict[str, Any]:
     actor = current_actor()
     pending = runtime.store().get("dl:" + actor.deep_link) if actor.deep_link else None
     if pending is None or pending["registration"] != actor.registration.id:
-        raise LaunchError("deep_link_expired", "deep-linking request unknown or expired",
-                          EXPIRED)
+        raise LaunchError("deep_link_expired", "deep-linking request unknown or expired", EXPIRED)
     return pending
 
 
@@ -181,9 +221,14 @@ def _deep_link_request() -> dict[str, Any]:
 def deep_link() -> Any:
     """The activity picker an instructor sees when adding Peerlift from the LMS."""
     pending = _deep_link_request()
-    return render_template("launch/deep_link.html", types=registry.all_types(),
-                           settings=pending["settings"], actor=current_actor(), errors={},
-                           form={})
+    return render_template(
+        "launch/deep_link.html",
+        types=registry.all_types(),
+        settings=pending["settings"],
+        actor=current_actor(),
+        errors={},
+        form={},
+    )
 
 
 @bp.post("/deep-link")
@@ -205,23 +250,39 @@ def deep_link_submit() -> Any:
             if kind is None:
                 raise ActivityInputError({"activity_type": ["Choose an activity type."]})
             activity = activities.create_activity(
-                actor.registration, actor.deployment, actor.course, activity_type=kind.key,
-                title=title, description=request.form.get("description", "").strip()[:2000],
-                settings=activities.settings_from_form(kind.key, request.form))
+                actor.registration,
+                actor.deployment,
+                actor.course,
+                activity_type=kind.key,
+                title=title,
+                description=request.form.get("description", "").strip()[:2000],
+                settings=activities.settings_from_form(kind.key, request.form),
+            )
         except ActivityInputError as exc:
-            return render_template("launch/deep_link.html", types=registry.all_types(),
-                                   settings=dl_settings, actor=actor, errors=exc.messages,
-                                   form=request.form), 422
+            return render_template(
+                "launch/deep_link.html",
+                types=registry.all_types(),
+                settings=dl_settings,
+                actor=actor,
+                errors=exc.messages,
+                form=request.form,
+            ), 422
         items = [content_item(activity, kind.label, runtime.site().launch_url, dl_settings)]
         message = f"Added {title}"
     runtime.store().take("dl:" + (actor.deep_link or ""))
-    token = response_jwt(key=keys.signing_key(), client_id=actor.registration.client_id,
-                         platform_issuer=actor.registration.issuer,
-                         deployment_id=actor.deployment.deployment_id, settings=dl_settings,
-                         items=items, message=message)
+    token = response_jwt(
+        key=keys.signing_key(),
+        client_id=actor.registration.client_id,
+        platform_issuer=actor.registration.issuer,
+        deployment_id=actor.deployment.deployment_id,
+        settings=dl_settings,
+        items=items,
+        message=message,
+    )
     audit.info("deep linking response iss=%s items=%d", actor.registration.issuer, len(items))
-    return render_template("launch/deep_link_return.html",
-                           return_url=dl_settings["deep_link_return_url"], jwt=token)
+    return render_template(
+        "launch/deep_link_return.html", return_url=dl_settings["deep_link_return_url"], jwt=token
+    )
 
 
 def launch_error(exc: LaunchError) -> Any:
@@ -229,12 +290,26 @@ def launch_error(exc: LaunchError) -> Any:
     request_id = request.headers.get("X-Request-Id", "")
     ref = request_id if _REQUEST_ID.fullmatch(request_id) else secrets.token_hex(4)
     log_fn = audit.info if exc.status < 400 else audit.warning
-    log_fn("%s rejected code=%s ref=%s status=%s path=%s reason=%s",
-           "registration" if request.path.startswith("/lti/register") else "launch",
-           exc.code, ref, exc.status, request.path, exc.reason)
-    resp = make_response(render_template(
-        "error.html", title=exc.title, message=exc.message, code=exc.code, ref=ref,
-        new_window_url=exc.new_window_url), exc.status)
+    log_fn(
+        "%s rejected code=%s ref=%s status=%s path=%s reason=%s",
+        "registration" if request.path.startswith("/lti/register") else "launch",
+        exc.code,
+        ref,
+        exc.status,
+        request.path,
+        exc.reason,
+    )
+    resp = make_response(
+        render_template(
+            "error.html",
+            title=exc.title,
+            message=exc.message,
+            code=exc.code,
+            ref=ref,
+            new_window_url=exc.new_window_url,
+        ),
+        exc.status,
+    )
     resp.headers["Cache-Control"] = "no-store"
     if exc.retry_after is not None:
         resp.headers["Retry-After"] = str(exc.retry_after)

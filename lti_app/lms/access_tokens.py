@@ -59,8 +59,9 @@ class Backoff:
     base: float = 10.0
     cap: float = 300.0
 
-    def delay(self, failures: int, retry_after: float | None,
-              rand: Callable[[], float] = random.random) -> float:
+    def delay(
+        self, failures: int, retry_after: float | None, rand: Callable[[], float] = random.random
+    ) -> float:
         wait = min(self.cap, self.base * (2 ** max(0, failures - 1)))
         wait *= 0.5 + rand() / 2
         return float(max(wait, min(retry_after or 0.0, MAX_RETRY_AFTER_S)))
@@ -125,8 +126,10 @@ class RedisTokenStore:
     """Tokens shared by every process through Redis, with a fetch lock."""
 
     #: Compare-and-delete, so a 401 never drops a token another process just renewed.
-    _DROP = ("if redis.call('get', KEYS[1]) == ARGV[1] then "
-             "return redis.call('del', KEYS[1]) else return 0 end")
+    _DROP = (
+        "if redis.call('get', KEYS[1]) == ARGV[1] then "
+        "return redis.call('del', KEYS[1]) else return 0 end"
+    )
 
     def __init__(self, client: Any, lock_timeout: float = 30.0):
         self.client = client
@@ -147,16 +150,23 @@ class RedisTokenStore:
 
     def lock(self, key: str) -> Any:
         # The lock expires by itself if its holder dies mid-request.
-        return self.client.lock(key + ":lock", timeout=self.lock_timeout,
-                                blocking_timeout=self.lock_timeout)
+        return self.client.lock(
+            key + ":lock", timeout=self.lock_timeout, blocking_timeout=self.lock_timeout
+        )
 
 
 class AccessTokens:
     """Gets (and caches) access tokens; ``sign`` turns claims into a JWT with our key."""
 
-    def __init__(self, store: TokenStore, sign: Callable[[dict[str, Any]], str], *,
-                 timeout: float = 10.0, session: requests.Session | None = None,
-                 backoff: Backoff | None = None):
+    def __init__(
+        self,
+        store: TokenStore,
+        sign: Callable[[dict[str, Any]], str],
+        *,
+        timeout: float = 10.0,
+        session: requests.Session | None = None,
+        backoff: Backoff | None = None,
+    ):
         self.store = store
         self.sign = sign
         self.timeout = timeout
@@ -173,8 +183,10 @@ class AccessTokens:
     @staticmethod
     def _backoff_keys(auth: ServiceAuth, key: str) -> tuple[str, str]:
         """(the registration's outage record, this scope set's refusal record)."""
-        return (f"peerlift:lti-token-backoff:{auth.registration_id}",
-                key.replace(":lti-token:", ":lti-token-backoff:", 1))
+        return (
+            f"peerlift:lti-token-backoff:{auth.registration_id}",
+            key.replace(":lti-token:", ":lti-token-backoff:", 1),
+        )
 
     def get(self, auth: ServiceAuth, scopes: Sequence[str]) -> str:
         """A live token for ``scopes``: cached, or fetched by one process at a time.
@@ -198,15 +210,20 @@ class AccessTokens:
                     token, ttl = self._fetch(auth, scopes)
                 except ServiceError as exc:
                     wait = self._remember_failure(auth, key, exc)
-                    raise ServiceError(exc.kind, exc.reason, status=exc.status,
-                                       retry_after=wait) from exc
+                    raise ServiceError(
+                        exc.kind, exc.reason, status=exc.status, retry_after=wait
+                    ) from exc
                 self.store.put(key, token, ttl)
                 for backoff_key in self._backoff_keys(auth, key):
                     self.store.delete(backoff_key)
                 return token
         except LockError as exc:
-            raise ServiceError("retry", "Access token request: another Peerlift process is "
-                               "still asking the LMS for a token", retry_after=5.0) from exc
+            raise ServiceError(
+                "retry",
+                "Access token request: another Peerlift process is "
+                "still asking the LMS for a token",
+                retry_after=5.0,
+            ) from exc
 
     def invalidate(self, auth: ServiceAuth, scopes: Sequence[str], token: str) -> None:
         """Forget ``token`` after the platform refused it (401)."""
@@ -221,9 +238,12 @@ class AccessTokens:
             wait = float(record.get("until", 0)) - now
             if wait > 0:
                 raise ServiceError(
-                    "retry", f"{record.get('reason', 'Access token request failed')} "
+                    "retry",
+                    f"{record.get('reason', 'Access token request failed')} "
                     f"(Peerlift waits {wait:.0f} s before asking again)",
-                    status=record.get("status"), retry_after=wait)
+                    status=record.get("status"),
+                    retry_after=wait,
+                )
 
     def _remember_failure(self, auth: ServiceAuth, key: str, exc: ServiceError) -> float:
         """Record the failure so every process waits (the count makes the wait grow);
@@ -233,39 +253,64 @@ class AccessTokens:
         previous = _load(self.store.get(backoff_key)) or {}
         failures = int(previous.get("failures", 0)) + 1
         wait = self.backoff.delay(failures, exc.retry_after)
-        record = {"until": time.time() + wait, "failures": failures, "reason": exc.reason,
-                  "status": exc.status}
+        record = {
+            "until": time.time() + wait,
+            "failures": failures,
+            "reason": exc.reason,
+            "status": exc.status,
+        }
         # Kept beyond the wait so the next failure doubles it; forgotten after a
         # quiet spell, or at once when a token request succeeds.
         self.store.put(backoff_key, json.dumps(record), wait + self.backoff.cap * 2)
-        log.warning("lti-token: registration %s token request failed (%d in a row); "
-                    "no token requests for %.0f s: %s", auth.registration_id, failures, wait,
-                    exc.reason)
+        log.warning(
+            "lti-token: registration %s token request failed (%d in a row); "
+            "no token requests for %.0f s: %s",
+            auth.registration_id,
+            failures,
+            wait,
+            exc.reason,
+        )
         return wait
 
     def _assertion(self, auth: ServiceAuth) -> str:
         now = int(time.time())
-        return self.sign({"iss": auth.client_id, "sub": auth.client_id,
-                          "aud": auth.audience or auth.token_url, "iat": now,
-                          "exp": now + ASSERTION_TTL_S, "jti": secrets.token_urlsafe(24)})
+        return self.sign(
+            {
+                "iss": auth.client_id,
+                "sub": auth.client_id,
+                "aud": auth.audience or auth.token_url,
+                "iat": now,
+                "exp": now + ASSERTION_TTL_S,
+                "jti": secrets.token_urlsafe(24),
+            }
+        )
 
     def _fetch(self, auth: ServiceAuth, scopes: Sequence[str]) -> tuple[str, float]:
         what = "Access token request"
-        data = {"grant_type": "client_credentials", "client_assertion_type": JWT_BEARER,
-                "client_assertion": self._assertion(auth), "scope": " ".join(sorted(set(scopes)))}
+        data = {
+            "grant_type": "client_credentials",
+            "client_assertion_type": JWT_BEARER,
+            "client_assertion": self._assertion(auth),
+            "scope": " ".join(sorted(set(scopes))),
+        }
         poster = self.session or requests
         self.requests_made += 1
         try:
-            resp = poster.post(auth.token_url, data=data, timeout=self.timeout,
-                               headers={"Accept": "application/json"})
+            resp = poster.post(
+                auth.token_url,
+                data=data,
+                timeout=self.timeout,
+                headers={"Accept": "application/json"},
+            )
         except requests.RequestException as exc:
             raise transport_error(exc, what) from exc
         error = classify(resp, what)
         if error is not None:
             # A refused token is a configuration problem (keys, scopes, a disabled
             # tool): keep everything waiting, retried with backoff, with the reason.
-            raise ServiceError("retry", error.reason, status=error.status,
-                               retry_after=error.retry_after)
+            raise ServiceError(
+                "retry", error.reason, status=error.status, retry_after=error.retry_after
+            )
         body = json_body(resp, what)
         token = body.get("access_token") if isinstance(body, dict) else None
         if not isinstance(token, str) or not token:
@@ -274,16 +319,23 @@ class AccessTokens:
         if isinstance(granted, str) and granted.strip():
             missing = set(scopes) - set(granted.split())
             if missing:
-                raise ScopeRefused("retry", f"{what}: the LMS did not grant "
-                                   f"{', '.join(sorted(missing))}; check the tool's services "
-                                   "in the LMS registration")
+                raise ScopeRefused(
+                    "retry",
+                    f"{what}: the LMS did not grant "
+                    f"{', '.join(sorted(missing))}; check the tool's services "
+                    "in the LMS registration",
+                )
         try:
             expires_in = float(body.get("expires_in", 3600))
         except (TypeError, ValueError):
             expires_in = 3600.0
         ttl = max(1.0, expires_in - min(EXPIRY_MARGIN_S, expires_in / 10))
-        log.info("lti-token: fetched for registration %s scopes=%s ttl=%.0fs",
-                 auth.registration_id, json.dumps(sorted(set(scopes))), ttl)
+        log.info(
+            "lti-token: fetched for registration %s scopes=%s ttl=%.0fs",
+            auth.registration_id,
+            json.dumps(sorted(set(scopes))),
+            ttl,
+        )
         return token, ttl
 
 

@@ -41,14 +41,18 @@ def service_url(lineitem_url: str, suffix: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + suffix))
 
 
-def post_score(http: FastHttp, lineitem_url: str, score: dict[str, Any], token: str, *,
-               timeout: float = 10.0) -> ServiceError | None:
+def post_score(
+    http: FastHttp, lineitem_url: str, score: dict[str, Any], token: str, *, timeout: float = 10.0
+) -> ServiceError | None:
     """POST one score; None when the LMS took it, else what went wrong."""
     what = "Score delivery (AGS)"
     try:
-        resp = http.post(service_url(lineitem_url, "/scores"), json.dumps(score).encode(),
-                         {"Content-Type": SCORE_MEDIA, "Authorization": f"Bearer {token}"},
-                         timeout)
+        resp = http.post(
+            service_url(lineitem_url, "/scores"),
+            json.dumps(score).encode(),
+            {"Content-Type": SCORE_MEDIA, "Authorization": f"Bearer {token}"},
+            timeout,
+        )
     except urllib3.exceptions.HTTPError as exc:
         return transport_error(exc, what)
     return classify(resp, what)
@@ -64,13 +68,22 @@ def is_superseded(error: ServiceError) -> bool:
     if error.status == 409:
         return True
     reason = error.reason.lower()
-    return error.status == 400 and "timestamp" in reason and (
-        "before" in reason or "earlier" in reason or "older" in reason)
+    return (
+        error.status == 400
+        and "timestamp" in reason
+        and ("before" in reason or "earlier" in reason or "older" in reason)
+    )
 
 
-def find_line_items(session: requests.Session, lineitems_url: str, token: TokenFn, *,
-                    resource_link_id: str | None = None, tag: str | None = None,
-                    timeout: float = 10.0) -> list[dict[str, Any]]:
+def find_line_items(
+    session: requests.Session,
+    lineitems_url: str,
+    token: TokenFn,
+    *,
+    resource_link_id: str | None = None,
+    tag: str | None = None,
+    timeout: float = 10.0,
+) -> list[dict[str, Any]]:
     """Line items of the context matching the filters (checked here too, because a
     platform may ignore them)."""
     what = "Line item lookup (AGS)"
@@ -85,12 +98,14 @@ def find_line_items(session: requests.Session, lineitems_url: str, token: TokenF
     pages = 0
     while url is not None and pages < MAX_LINEITEM_PAGES:
         pages += 1
-        resp = call_with_token(session, "GET", url, token, what, timeout=timeout,
-                               headers={"Accept": CONTAINER_MEDIA})
+        resp = call_with_token(
+            session, "GET", url, token, what, timeout=timeout, headers={"Accept": CONTAINER_MEDIA}
+        )
         body = json_body(resp, what)
         if not isinstance(body, list):
-            raise ServiceError("retry", f"{what}: the LMS answered with something other "
-                               "than a list of line items")
+            raise ServiceError(
+                "retry", f"{what}: the LMS answered with something other than a list of line items"
+            )
         for item in body:
             if not isinstance(item, dict) or not isinstance(item.get("id"), str):
                 continue
@@ -103,13 +118,26 @@ def find_line_items(session: requests.Session, lineitems_url: str, token: TokenF
     return found
 
 
-def create_line_item(session: requests.Session, lineitems_url: str, token: TokenFn,
-                     item: dict[str, Any], *, timeout: float = 10.0) -> dict[str, Any]:
+def create_line_item(
+    session: requests.Session,
+    lineitems_url: str,
+    token: TokenFn,
+    item: dict[str, Any],
+    *,
+    timeout: float = 10.0,
+) -> dict[str, Any]:
     """Create a line item; returns the platform's copy (with its ``id`` URL)."""
     what = "Line item creation (AGS)"
-    resp = call_with_token(session, "POST", lineitems_url, token, what, timeout=timeout,
-                           data=json.dumps(item).encode(),
-                           headers={"Content-Type": LINEITEM_MEDIA, "Accept": LINEITEM_MEDIA})
+    resp = call_with_token(
+        session,
+        "POST",
+        lineitems_url,
+        token,
+        what,
+        timeout=timeout,
+        data=json.dumps(item).encode(),
+        headers={"Content-Type": LINEITEM_MEDIA, "Accept": LINEITEM_MEDIA},
+    )
     body = json_body(resp, what)
     if not isinstance(body, dict) or not isinstance(body.get("id"), str):
         raise ServiceError("retry", f"{what}: the LMS's answer has no line item id")

@@ -24,18 +24,32 @@ def _fail(exc: Exception) -> None:
 
 
 @platforms_cli.command("add")
-@click.option("--issuer", required=True, help="Platform issuer (iss), e.g. https://moodle.example.org")
+@click.option(
+    "--issuer", required=True, help="Platform issuer (iss), e.g. https://moodle.example.org"
+)
 @click.option("--client-id", required=True)
-@click.option("--deployment-id", "deployment_ids", multiple=True, required=True,
-              help="Repeat for several deployments.")
+@click.option(
+    "--deployment-id",
+    "deployment_ids",
+    multiple=True,
+    required=True,
+    help="Repeat for several deployments.",
+)
 @click.option("--auth-login-url", default=None, help="Platform OIDC authentication endpoint")
 @click.option("--auth-token-url", default=None, help="Platform OAuth2 token endpoint")
 @click.option("--jwks-url", default=None, help="Platform public keyset URL")
 @click.option("--auth-audience", default=None, help="Token aud, if not the token URL (Canvas)")
 @click.option("--name", default="", help="A name people recognise, e.g. 'Acme Moodle'")
-def platforms_add(issuer: str, client_id: str, deployment_ids: tuple[str, ...],
-                  auth_login_url: str | None, auth_token_url: str | None, jwks_url: str | None,
-                  auth_audience: str | None, name: str) -> None:
+def platforms_add(
+    issuer: str,
+    client_id: str,
+    deployment_ids: tuple[str, ...],
+    auth_login_url: str | None,
+    auth_token_url: str | None,
+    jwks_url: str | None,
+    auth_audience: str | None,
+    name: str,
+) -> None:
     """Register a platform, or add deployments to an existing registration.
 
     For an existing (issuer, client id) the URLs may be left out: they are kept.
@@ -45,25 +59,35 @@ def platforms_add(issuer: str, client_id: str, deployment_ids: tuple[str, ...],
     token = auth_token_url or (existing.auth_token_url if existing else None)
     jwks = jwks_url or (existing.jwks_url if existing else None)
     if not (login and token and jwks):
-        _fail(RegistryError("a new platform needs --auth-login-url, --auth-token-url and "
-                            "--jwks-url"))
+        _fail(
+            RegistryError("a new platform needs --auth-login-url, --auth-token-url and --jwks-url")
+        )
         return
-    spec = PlatformSpec(issuer=issuer, client_id=client_id, auth_login_url=login,
-                        auth_token_url=token, jwks_url=jwks, name=name,
-                        auth_audience=auth_audience or (existing.auth_audience if existing
-                                                        else None))
+    spec = PlatformSpec(
+        issuer=issuer,
+        client_id=client_id,
+        auth_login_url=login,
+        auth_token_url=token,
+        jwks_url=jwks,
+        name=name,
+        auth_audience=auth_audience or (existing.auth_audience if existing else None),
+    )
     try:
         reg = registry.add_platform(
-            spec, list(deployment_ids),
-            allow_http=current_app.config["REGISTRATION_ALLOW_PRIVATE_URLS"])
+            spec,
+            list(deployment_ids),
+            allow_http=current_app.config["REGISTRATION_ALLOW_PRIVATE_URLS"],
+        )
     except RegistryError as exc:
         _fail(exc)
         return
     keys.ensure_key()
     db.session.commit()
-    click.echo(f"registered {reg.name} ({reg.public_id}, {reg.status}): {issuer} "
-               f"client_id={client_id} deployments="
-               f"{', '.join(f'{d.deployment_id} ({d.status})' for d in reg.deployments)}")
+    click.echo(
+        f"registered {reg.name} ({reg.public_id}, {reg.status}): {issuer} "
+        f"client_id={client_id} deployments="
+        f"{', '.join(f'{d.deployment_id} ({d.status})' for d in reg.deployments)}"
+    )
 
 
 @platforms_cli.command("list")
@@ -71,13 +95,22 @@ def platforms_add(issuer: str, client_id: str, deployment_ids: tuple[str, ...],
 def platforms_list(as_json: bool) -> None:
     """List registrations and their deployments."""
     regs = registry.list_registrations()
-    rows = [{
-        "id": r.public_id, "name": r.name, "issuer": r.issuer, "client_id": r.client_id,
-        "status": r.status, "auth_login_url": r.auth_login_url,
-        "auth_token_url": r.auth_token_url, "jwks_url": r.jwks_url,
-        "deployments": [{"deployment_id": d.deployment_id, "status": d.status}
-                        for d in r.deployments],
-    } for r in regs]
+    rows = [
+        {
+            "id": r.public_id,
+            "name": r.name,
+            "issuer": r.issuer,
+            "client_id": r.client_id,
+            "status": r.status,
+            "auth_login_url": r.auth_login_url,
+            "auth_token_url": r.auth_token_url,
+            "jwks_url": r.jwks_url,
+            "deployments": [
+                {"deployment_id": d.deployment_id, "status": d.status} for d in r.deployments
+            ],
+        }
+        for r in regs
+    ]
     if as_json:
         click.echo(json.dumps(rows, indent=2))
         return
@@ -86,16 +119,21 @@ def platforms_list(as_json: bool) -> None:
     for row in rows:
         deployments: list[dict[str, str]] = row["deployments"]  # type: ignore[assignment]
         deps = ", ".join(f"{d['deployment_id']} ({d['status']})" for d in deployments)
-        click.echo(f"{row['id']}  {row['status']:<8} {row['name']}\n"
-                   f"    issuer={row['issuer']} client_id={row['client_id']}\n"
-                   f"    deployments: {deps or '-'}")
+        click.echo(
+            f"{row['id']}  {row['status']:<8} {row['name']}\n"
+            f"    issuer={row['issuer']} client_id={row['client_id']}\n"
+            f"    deployments: {deps or '-'}"
+        )
 
 
 @platforms_cli.command("remove")
 @click.option("--issuer", required=True)
 @click.option("--client-id", required=True)
-@click.option("--deployment-id", default=None,
-              help="Remove only this deployment; without it the whole registration goes.")
+@click.option(
+    "--deployment-id",
+    default=None,
+    help="Remove only this deployment; without it the whole registration goes.",
+)
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation")
 def platforms_remove(issuer: str, client_id: str, deployment_id: str | None, yes: bool) -> None:
     """Remove a registration (and everything of it) or one deployment."""
@@ -128,19 +166,33 @@ def platforms_approve(registration: str) -> None:
 
 
 @keys_cli.command("rotate")
-@click.option("--activate-in", default=0, type=int, show_default=True,
-              help="Minutes before the new key starts signing (it is published at once).")
-@click.option("--overlap-hours", default=None, type=int,
-              help="Hours the old key stays published after the switch "
-                   "(default PEERLIFT_KEY_OVERLAP, 7 days).")
+@click.option(
+    "--activate-in",
+    default=0,
+    type=int,
+    show_default=True,
+    help="Minutes before the new key starts signing (it is published at once).",
+)
+@click.option(
+    "--overlap-hours",
+    default=None,
+    type=int,
+    help="Hours the old key stays published after the switch "
+    "(default PEERLIFT_KEY_OVERLAP, 7 days).",
+)
 def keys_rotate(activate_in: int, overlap_hours: int | None) -> None:
     """Create a new signing key, published beside the old one for an overlap period."""
-    overlap = (timedelta(hours=overlap_hours) if overlap_hours is not None
-               else timedelta(seconds=current_app.config["KEY_ROTATION_OVERLAP_S"]))
+    overlap = (
+        timedelta(hours=overlap_hours)
+        if overlap_hours is not None
+        else timedelta(seconds=current_app.config["KEY_ROTATION_OVERLAP_S"])
+    )
     new = keys.rotate(timedelta(minutes=activate_in), overlap)
     db.session.commit()
-    click.echo(f"new key {new.kid} published; signs from {new.activates_at:%Y-%m-%d %H:%M} UTC; "
-               f"older keys retire {overlap} after that")
+    click.echo(
+        f"new key {new.kid} published; signs from {new.activates_at:%Y-%m-%d %H:%M} UTC; "
+        f"older keys retire {overlap} after that"
+    )
 
 
 @keys_cli.command("list")
@@ -153,8 +205,12 @@ def keys_list() -> None:
 
 @platforms_cli.command("invite")
 @click.option("--note", default="", help="Who the link is for, e.g. 'Acme Moodle, J. Doe'")
-@click.option("--ttl-hours", type=click.IntRange(min=1, max=24 * 90), default=None,
-              help="Hours the link stays valid (default PEERLIFT_INVITE_TTL, 7 days).")
+@click.option(
+    "--ttl-hours",
+    type=click.IntRange(min=1, max=24 * 90),
+    default=None,
+    help="Hours the link stays valid (default PEERLIFT_INVITE_TTL, 7 days).",
+)
 def platforms_invite(note: str, ttl_hours: int | None) -> None:
     """Create a one-time Dynamic Registration link for a platform administrator.
 
@@ -163,18 +219,27 @@ def platforms_invite(note: str, ttl_hours: int | None) -> None:
     """
     base_url = current_app.config["BASE_URL"]
     if not base_url:
-        _fail(RegistryError("BASE_URL (PEERLIFT_BASE_URL) is not set, so there is no link "
-                            "to give out"))
+        _fail(
+            RegistryError(
+                "BASE_URL (PEERLIFT_BASE_URL) is not set, so there is no link to give out"
+            )
+        )
         return
-    ttl = (timedelta(hours=ttl_hours) if ttl_hours is not None
-           else timedelta(seconds=current_app.config["REGISTRATION_INVITE_TTL_S"]))
+    ttl = (
+        timedelta(hours=ttl_hours)
+        if ttl_hours is not None
+        else timedelta(seconds=current_app.config["REGISTRATION_INVITE_TTL_S"])
+    )
     invite, token = invites.create(note, ttl)
     db.session.commit()
     click.echo(invites.registration_url(base_url, token))
-    click.echo(f"single use, expires {invite.expires_at:%Y-%m-%d %H:%M} UTC"
-               + (f", note: {invite.note}" if invite.note else "")
-               + ". Paste it into the LMS's Dynamic Registration ('register by URL') field; "
-               "it is shown only now.", err=True)
+    click.echo(
+        f"single use, expires {invite.expires_at:%Y-%m-%d %H:%M} UTC"
+        + (f", note: {invite.note}" if invite.note else "")
+        + ". Paste it into the LMS's Dynamic Registration ('register by URL') field; "
+        "it is shown only now.",
+        err=True,
+    )
 
 
 @platforms_cli.command("pending")
@@ -186,12 +251,14 @@ def platforms_pending() -> None:
         return
     for reg in regs:
         deps = ", ".join(d.deployment_id for d in reg.deployments)
-        click.echo(f"{reg.public_id}  {reg.name}  "
-                   f"(registered {reg.created_at:%Y-%m-%d %H:%M} UTC)\n"
-                   f"    issuer={reg.issuer} client_id={reg.client_id} "
-                   f"family={reg.product_family or '-'}\n"
-                   f"    login={reg.auth_login_url}\n"
-                   f"    token={reg.auth_token_url}\n"
-                   f"    jwks={reg.jwks_url}\n"
-                   f"    deployments: {deps or '- (add: platforms add … --deployment-id ID)'}\n"
-                   f"    approve with: flask --app lti_app platforms approve {reg.public_id}")
+        click.echo(
+            f"{reg.public_id}  {reg.name}  "
+            f"(registered {reg.created_at:%Y-%m-%d %H:%M} UTC)\n"
+            f"    issuer={reg.issuer} client_id={reg.client_id} "
+            f"family={reg.product_family or '-'}\n"
+            f"    login={reg.auth_login_url}\n"
+            f"    token={reg.auth_token_url}\n"
+            f"    jwks={reg.jwks_url}\n"
+            f"    deployments: {deps or '- (add: platforms add … --deployment-id ID)'}\n"
+            f"    approve with: flask --app lti_app platforms approve {reg.public_id}"
+        )

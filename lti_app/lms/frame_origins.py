@@ -76,9 +76,11 @@ def candidates_from_launch(claims: dict[str, Any], origin_header: str | None) ->
     """Origins a verified launch tells us the platform frames the tool from."""
     presentation = claims.get("https://purl.imsglobal.org/spec/lti/claim/launch_presentation")
     deep = claims.get("https://purl.imsglobal.org/spec/lti-dl/claim/deep_linking_settings")
-    urls = [origin_header,
-            presentation.get("return_url") if isinstance(presentation, dict) else None,
-            deep.get("deep_link_return_url") if isinstance(deep, dict) else None]
+    urls = [
+        origin_header,
+        presentation.get("return_url") if isinstance(presentation, dict) else None,
+        deep.get("deep_link_return_url") if isinstance(deep, dict) else None,
+    ]
     return [o for o in (origin_of(u) for u in urls if isinstance(u, str)) if o]
 
 
@@ -88,11 +90,15 @@ def learn(reg: Registration, origins: Iterable[str]) -> bool:
     new = [o for o in dict.fromkeys(origins) if o not in known]
     if not new:
         return False
-    current = db.session.scalar(select(Registration.frame_origins).where(
-        Registration.id == reg.id)) or []
+    current = (
+        db.session.scalar(select(Registration.frame_origins).where(Registration.id == reg.id)) or []
+    )
     merged = [o for o in current if o not in new] + new
-    db.session.execute(update(Registration).where(Registration.id == reg.id)
-                       .values(frame_origins=merged[-MAX_LEARNED:]))
+    db.session.execute(
+        update(Registration)
+        .where(Registration.id == reg.id)
+        .values(frame_origins=merged[-MAX_LEARNED:])
+    )
     reg.frame_origins = merged[-MAX_LEARNED:]
     registry.clear_cache()
     global _all

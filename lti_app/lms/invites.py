@@ -54,12 +54,17 @@ def create(note: str, ttl: timedelta) -> tuple[RegistrationInvite, str]:
     if ttl <= timedelta(0):
         raise ValueError("an invite must be valid for some time")
     token = secrets.token_urlsafe(32)
-    invite = RegistrationInvite(token_hash=hash_token(token), note=note[:255],
-                                expires_at=utcnow() + ttl)
+    invite = RegistrationInvite(
+        token_hash=hash_token(token), note=note[:255], expires_at=utcnow() + ttl
+    )
     db.session.add(invite)
     db.session.flush()
-    log.info("invite %s created, expires %s, note=%r", invite.id, invite.expires_at.isoformat(),
-             invite.note)
+    log.info(
+        "invite %s created, expires %s, note=%r",
+        invite.id,
+        invite.expires_at.isoformat(),
+        invite.note,
+    )
     return invite, token
 
 
@@ -70,15 +75,20 @@ def find_usable(token: str | None) -> RegistrationInvite:
     if len(token) > _MAX_TOKEN_LENGTH or not token.isascii():
         raise InviteError("invite_unknown", "malformed invite token")
     invite: RegistrationInvite | None = db.session.scalar(
-        select(RegistrationInvite).where(RegistrationInvite.token_hash == hash_token(token)))
+        select(RegistrationInvite).where(RegistrationInvite.token_hash == hash_token(token))
+    )
     if invite is None:
         raise InviteError("invite_unknown", "no invite with this token")
     if invite.used_at is not None:
-        raise InviteError("invite_used", f"invite {invite.id} was used at "
-                          f"{invite.used_at.isoformat()} (registration {invite.registration_id})")
+        raise InviteError(
+            "invite_used",
+            f"invite {invite.id} was used at "
+            f"{invite.used_at.isoformat()} (registration {invite.registration_id})",
+        )
     if invite.expires_at <= utcnow():
-        raise InviteError("invite_expired", f"invite {invite.id} expired at "
-                          f"{invite.expires_at.isoformat()}")
+        raise InviteError(
+            "invite_expired", f"invite {invite.id} expired at {invite.expires_at.isoformat()}"
+        )
     return invite
 
 
@@ -89,12 +99,18 @@ def claim(invite: RegistrationInvite) -> None:
     (a second claimer waits, then finds it used); if the request fails, the
     rollback releases the invite again.
     """
-    result = cast(CursorResult[Any], db.session.execute(
-        update(RegistrationInvite)
-        .where(RegistrationInvite.id == invite.id, RegistrationInvite.used_at.is_(None),
-               RegistrationInvite.expires_at > utcnow())
-        .values(used_at=utcnow())
-    ))
+    result = cast(
+        CursorResult[Any],
+        db.session.execute(
+            update(RegistrationInvite)
+            .where(
+                RegistrationInvite.id == invite.id,
+                RegistrationInvite.used_at.is_(None),
+                RegistrationInvite.expires_at > utcnow(),
+            )
+            .values(used_at=utcnow())
+        ),
+    )
     if result.rowcount != 1:
         raise InviteError("invite_used", f"invite {invite.id} was used or expired meanwhile")
     db.session.refresh(invite)

@@ -31,7 +31,6 @@ MAX_PAGES = 20_000
 _TEXT_FIELDS = ("name", "given_name", "family_name", "email", "lis_person_sourcedid")
 
 
-
 @dataclass(frozen=True)
 class Member:
     user_id: str
@@ -85,8 +84,10 @@ def parse_member(raw: Any) -> Member | str:
     if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
         return f"member {user_id[:40]!r} has no list of roles"
     status = raw.get("status") if isinstance(raw.get("status"), str) else "Active"
-    text = {k: (v[:255] if isinstance(v, str) else None)
-            for k, v in ((k, raw.get(k)) for k in _TEXT_FIELDS)}
+    text = {
+        k: (v[:255] if isinstance(v, str) else None)
+        for k, v in ((k, raw.get(k)) for k in _TEXT_FIELDS)
+    }
     return Member(user_id=user_id, roles=tuple(roles), status=str(status), **text)
 
 
@@ -105,9 +106,15 @@ def parse_page(body: Any) -> Page:
     return Page(tuple(members), tuple(rejected), context or {})
 
 
-def member_pages(url: str, token: TokenFn, *, session: requests.Session,
-                 page_size: int = DEFAULT_PAGE_SIZE, timeout: float = 15.0,
-                 max_pages: int = MAX_PAGES) -> Iterator[Page]:
+def member_pages(
+    url: str,
+    token: TokenFn,
+    *,
+    session: requests.Session,
+    page_size: int = DEFAULT_PAGE_SIZE,
+    timeout: float = 15.0,
+    max_pages: int = MAX_PAGES,
+) -> Iterator[Page]:
     """Every page of the membership container at ``url``, in order."""
     what = "Roster request (NRPS)"
     origin = _origin(url)
@@ -115,14 +122,19 @@ def member_pages(url: str, token: TokenFn, *, session: requests.Session,
     seen: set[str] = set()
     while next_url is not None:
         if next_url in seen or len(seen) >= max_pages:
-            raise RosterError(f"{what}: the LMS's pages never end (page {len(seen) + 1} "
-                              "repeats an earlier one or exceeds the page limit); stopped")
+            raise RosterError(
+                f"{what}: the LMS's pages never end (page {len(seen) + 1} "
+                "repeats an earlier one or exceeds the page limit); stopped"
+            )
         seen.add(next_url)
-        resp = call_with_token(session, "GET", next_url, token, what, timeout=timeout,
-                               headers={"Accept": MEDIA_TYPE})
+        resp = call_with_token(
+            session, "GET", next_url, token, what, timeout=timeout, headers={"Accept": MEDIA_TYPE}
+        )
         yield parse_page(json_body(resp, what))
         link = resp.links.get("next", {}).get("url")
         if link and _origin(link) != origin:
-            raise RosterError(f"{what}: the LMS's next page is on another host "
-                              f"({urlsplit(link).netloc}); not followed")
+            raise RosterError(
+                f"{what}: the LMS's next page is on another host "
+                f"({urlsplit(link).netloc}); not followed"
+            )
         next_url = link or None

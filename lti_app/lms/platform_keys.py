@@ -50,8 +50,14 @@ class _Entry:
 
 
 class PlatformKeyCache:
-    def __init__(self, ttl: float, refetch_interval: float, timeout: float,
-                 session: requests.Session | None = None, stale_if_error: float = 86400.0):
+    def __init__(
+        self,
+        ttl: float,
+        refetch_interval: float,
+        timeout: float,
+        session: requests.Session | None = None,
+        stale_if_error: float = 86400.0,
+    ):
         self.ttl = ttl
         self.stale_if_error = stale_if_error
         self.refetch_interval = refetch_interval
@@ -74,8 +80,12 @@ class PlatformKeyCache:
         if entry and now - entry.fetched_at < self.ttl and kid in entry.keys:
             return entry.keys[kid]
         miss = entry is not None and now - entry.fetched_at < self.ttl
-        if miss and entry and entry.miss_refetch_at is not None \
-                and now - entry.miss_refetch_at < self.refetch_interval:
+        if (
+            miss
+            and entry
+            and entry.miss_refetch_at is not None
+            and now - entry.miss_refetch_at < self.refetch_interval
+        ):
             raise PlatformKeyError(
                 "unknown_kid",
                 f"no key with kid {kid!r} in the platform JWKS (re-fetched "
@@ -85,15 +95,28 @@ class PlatformKeyCache:
             keys = self._fetch(jwks_url)
         except PlatformKeyError as exc:
             age = now - entry.fetched_at if entry else None
-            if exc.code == "jwks_unreachable" and entry and kid in entry.keys \
-                    and age is not None and age < self.ttl + self.stale_if_error:
-                log.warning("platform JWKS %s unreachable; using the copy fetched %.0f s ago "
-                            "(%s)", jwks_url, age, exc.reason)
+            if (
+                exc.code == "jwks_unreachable"
+                and entry
+                and kid in entry.keys
+                and age is not None
+                and age < self.ttl + self.stale_if_error
+            ):
+                log.warning(
+                    "platform JWKS %s unreachable; using the copy fetched %.0f s ago (%s)",
+                    jwks_url,
+                    age,
+                    exc.reason,
+                )
                 return entry.keys[kid]
             raise
         with self._lock:
-            self._entries[cache_key] = _Entry(url=jwks_url, keys=keys, fetched_at=time.monotonic(),
-                                              miss_refetch_at=now if miss else None)
+            self._entries[cache_key] = _Entry(
+                url=jwks_url,
+                keys=keys,
+                fetched_at=time.monotonic(),
+                miss_refetch_at=now if miss else None,
+            )
         if kid not in keys:
             raise PlatformKeyError("unknown_kid", f"no key with kid {kid!r} in the platform JWKS")
         return keys[kid]
@@ -108,24 +131,32 @@ class PlatformKeyCache:
         session.mount("https://", adapter)
         session.mount("http://", adapter)
         try:
-            resp = session.get(url, timeout=self.timeout, stream=True,
-                               headers={"Accept": "application/json"})
+            resp = session.get(
+                url, timeout=self.timeout, stream=True, headers={"Accept": "application/json"}
+            )
             body = resp.raw.read(_MAX_JWKS_BYTES + 1, decode_content=True)
         except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
             if deadline.expired:
-                raise PlatformKeyError("jwks_unreachable", f"platform JWKS {url} did not send "
-                                       f"its keys within {deadline.seconds:g}s; cut off") from exc
-            raise PlatformKeyError("jwks_unreachable",
-                                   f"platform JWKS {url} unreachable: {exc}") from exc
+                raise PlatformKeyError(
+                    "jwks_unreachable",
+                    f"platform JWKS {url} did not send "
+                    f"its keys within {deadline.seconds:g}s; cut off",
+                ) from exc
+            raise PlatformKeyError(
+                "jwks_unreachable", f"platform JWKS {url} unreachable: {exc}"
+            ) from exc
         finally:
             deadline.cancel()
             session.close()
         if deadline.expired:  # cut short by the watchdog: never parse a partial key set
-            raise PlatformKeyError("jwks_unreachable", f"platform JWKS {url} did not send its "
-                                   f"keys within {deadline.seconds:g}s; cut off")
+            raise PlatformKeyError(
+                "jwks_unreachable",
+                f"platform JWKS {url} did not send its keys within {deadline.seconds:g}s; cut off",
+            )
         if resp.status_code != 200:
-            raise PlatformKeyError("jwks_unreachable",
-                                   f"platform JWKS {url} answered HTTP {resp.status_code}")
+            raise PlatformKeyError(
+                "jwks_unreachable", f"platform JWKS {url} answered HTTP {resp.status_code}"
+            )
         if len(body) > _MAX_JWKS_BYTES:
             raise PlatformKeyError("jwks_invalid", f"platform JWKS {url} is too large")
         try:
@@ -134,8 +165,9 @@ class PlatformKeyCache:
             if not isinstance(raw_keys, list):
                 raise TypeError("keys is not a list")
         except (ValueError, KeyError, TypeError) as exc:
-            raise PlatformKeyError("jwks_invalid",
-                                   f"platform JWKS {url} is not a JSON key set: {exc}") from exc
+            raise PlatformKeyError(
+                "jwks_invalid", f"platform JWKS {url} is not a JSON key set: {exc}"
+            ) from exc
         keys: dict[str, Any] = {}
         for jwk in raw_keys:
             if not isinstance(jwk, dict) or jwk.get("kty") != "RSA" or not jwk.get("kid"):
@@ -145,7 +177,8 @@ class PlatformKeyCache:
             try:
                 keys[str(jwk["kid"])] = jwt.PyJWK(jwk, algorithm="RS256").key
             except (jwt.PyJWKError, ValueError, TypeError) as exc:
-                log.warning("platform JWKS %s: skipping unusable key %s: %s", url,
-                            jwk.get("kid"), exc)
+                log.warning(
+                    "platform JWKS %s: skipping unusable key %s: %s", url, jwk.get("kid"), exc
+                )
         log.info("platform JWKS %s fetched: %d usable keys", url, len(keys))
         return keys

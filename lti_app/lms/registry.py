@@ -183,8 +183,12 @@ def add_platform(
             reg.deployments.append(Deployment(deployment_id=dep, status=status))
     db.session.flush()
     clear_cache()
-    log.info("registry: saved %s client_id=%s deployments=%s", spec.issuer, spec.client_id,
-             deployment_ids)
+    log.info(
+        "registry: saved %s client_id=%s deployments=%s",
+        spec.issuer,
+        spec.client_id,
+        deployment_ids,
+    )
     return reg
 
 
@@ -210,13 +214,13 @@ def find_registration(issuer: str, client_id: str | None) -> Registration | None
         stmt = select(Registration).where(Registration.issuer == issuer)
         if client_id:
             found: Registration | None = db.session.scalar(
-                stmt.where(Registration.client_id == client_id))
+                stmt.where(Registration.client_id == client_id)
+            )
             return found
         regs = list(db.session.scalars(stmt.limit(2)))
         if len(regs) > 1:
             raise AmbiguousIssuer(
-                "several registrations share this issuer and the platform did not send "
-                "client_id"
+                "several registrations share this issuer and the platform did not send client_id"
             )
         return regs[0] if regs else None
 
@@ -225,24 +229,34 @@ def find_registration(issuer: str, client_id: str | None) -> Registration | None
 
 
 def find_deployment(reg: Registration, deployment_id: str) -> Deployment | None:
-    result: Deployment | None = _cached(("dep", reg.id, deployment_id), lambda: db.session.scalar(
-        select(Deployment).where(
-            Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id
-        )
-    ))
+    result: Deployment | None = _cached(
+        ("dep", reg.id, deployment_id),
+        lambda: db.session.scalar(
+            select(Deployment).where(
+                Deployment.registration_id == reg.id, Deployment.deployment_id == deployment_id
+            )
+        ),
+    )
     return result
 
 
 def registration_by_public_id(public_id: str) -> Registration | None:
-    result: Registration | None = _cached(("reg-pid", public_id), lambda: db.session.scalar(
-        select(Registration).where(Registration.public_id == public_id)))
+    result: Registration | None = _cached(
+        ("reg-pid", public_id),
+        lambda: db.session.scalar(select(Registration).where(Registration.public_id == public_id)),
+    )
     return result
 
 
 def deployment_by_public_id(reg: Registration, public_id: str) -> Deployment | None:
-    result: Deployment | None = _cached(("dep-pid", reg.id, public_id), lambda: db.session.scalar(
-        select(Deployment).where(Deployment.public_id == public_id,
-                                 Deployment.registration_id == reg.id)))
+    result: Deployment | None = _cached(
+        ("dep-pid", reg.id, public_id),
+        lambda: db.session.scalar(
+            select(Deployment).where(
+                Deployment.public_id == public_id, Deployment.registration_id == reg.id
+            )
+        ),
+    )
     return result
 
 

@@ -28,16 +28,23 @@ def init_app(app: Flask) -> None:
     if url:
         import redis  # lazy: only a deployment with Redis loads its client
 
-        store = RedisTokenStore(redis.Redis.from_url(url, socket_timeout=5,
-                                                     socket_connect_timeout=5))
+        store = RedisTokenStore(
+            redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+        )
     else:
         store = MemoryTokenStore()
     app.extensions[_FAST] = FastHttp(pool_size=max(16, int(app.config["GRADES_HTTP_THREADS"])))
-    backoff = Backoff(base=float(app.config["LTI_TOKEN_BACKOFF_BASE_S"]),
-                      cap=float(app.config["LTI_TOKEN_BACKOFF_CAP_S"]))
-    app.extensions[_EXTENSION] = AccessTokens(store, _sign,
-                                              timeout=app.config["LTI_SERVICE_TIMEOUT_S"],
-                                              session=new_session(), backoff=backoff)
+    backoff = Backoff(
+        base=float(app.config["LTI_TOKEN_BACKOFF_BASE_S"]),
+        cap=float(app.config["LTI_TOKEN_BACKOFF_CAP_S"]),
+    )
+    app.extensions[_EXTENSION] = AccessTokens(
+        store,
+        _sign,
+        timeout=app.config["LTI_SERVICE_TIMEOUT_S"],
+        session=new_session(),
+        backoff=backoff,
+    )
 
 
 def tokens() -> AccessTokens:

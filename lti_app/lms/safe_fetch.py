@@ -135,8 +135,14 @@ def blocked_reason(ip: IPAddress) -> str | None:
         embedded = [ip.ipv4_mapped, ip.sixtofour, *(ip.teredo or ())]
         candidates += [e for e in embedded if e is not None]
     for addr in candidates:
-        for attr in ("is_loopback", "is_private", "is_link_local", "is_multicast",
-                     "is_reserved", "is_unspecified"):
+        for attr in (
+            "is_loopback",
+            "is_private",
+            "is_link_local",
+            "is_multicast",
+            "is_reserved",
+            "is_unspecified",
+        ):
             if getattr(addr, attr):
                 return f"{addr} is {attr[3:].replace('_', '-')}"
         if not addr.is_global:
@@ -197,13 +203,18 @@ def check_url(url: str, policy: FetchPolicy) -> Target:
             except ValueError:
                 why = f"{addr!r} is not an IP address"
             if why:
-                raise FetchError("blocked_url",
-                                 f"{redact(url)}: host {hostname} resolves to {why}")
+                raise FetchError("blocked_url", f"{redact(url)}: host {hostname} resolves to {why}")
     name_in_url = f"[{hostname}]" if ":" in hostname else hostname
     default_port = 443 if scheme == "https" else 80
     host_header = name_in_url if port == default_port else f"{name_in_url}:{port}"
-    return Target(url=url.strip(), scheme=scheme, hostname=hostname, port=port,
-                  host_header=host_header, ip=addresses[0])
+    return Target(
+        url=url.strip(),
+        scheme=scheme,
+        hostname=hostname,
+        port=port,
+        host_header=host_header,
+        ip=addresses[0],
+    )
 
 
 class _PinnedAdapter(DeadlineAdapter):
@@ -216,8 +227,7 @@ class _PinnedAdapter(DeadlineAdapter):
     def build_connection_pool_key_attributes(
         self, request: PreparedRequest, verify: Any, cert: Any = None
     ) -> Any:
-        base_host, base_pool = super().build_connection_pool_key_attributes(
-            request, verify, cert)
+        base_host, base_pool = super().build_connection_pool_key_attributes(request, verify, cert)
         host_params: dict[str, Any] = dict(base_host)
         pool_kwargs: dict[str, Any] = dict(base_pool)
         requested = str(host_params.get("host") or "").strip("[]").lower()
@@ -242,8 +252,14 @@ def _is_json_type(content_type: str) -> bool:
     return media == "application/json" or media.endswith("+json")
 
 
-def request_json(method: str, url: str, policy: FetchPolicy, *, bearer: str | None = None,
-                 body: dict[str, Any] | None = None) -> JsonResponse:
+def request_json(
+    method: str,
+    url: str,
+    policy: FetchPolicy,
+    *,
+    bearer: str | None = None,
+    body: dict[str, Any] | None = None,
+) -> JsonResponse:
     """Send one guarded request and read a JSON answer.
 
     Raises :class:`FetchError` when the URL is refused, the server cannot be
@@ -252,8 +268,7 @@ def request_json(method: str, url: str, policy: FetchPolicy, *, bearer: str | No
     the caller can show the platform's own error.
     """
     target = check_url(url, policy)
-    headers = {"Accept": "application/json", "User-Agent": USER_AGENT,
-               "Host": target.host_header}
+    headers = {"Accept": "application/json", "User-Agent": USER_AGENT, "Host": target.host_header}
     if bearer:
         headers["Authorization"] = f"Bearer {bearer}"
     data: bytes | None = None
@@ -269,9 +284,16 @@ def request_json(method: str, url: str, policy: FetchPolicy, *, bearer: str | No
     step = min(policy.timeout, policy.total_seconds)
     try:
         try:
-            resp = session.request(method, target.url, headers=headers, data=data,
-                                   timeout=(step, step), allow_redirects=False, stream=True,
-                                   verify=policy.verify)
+            resp = session.request(
+                method,
+                target.url,
+                headers=headers,
+                data=data,
+                timeout=(step, step),
+                allow_redirects=False,
+                stream=True,
+                verify=policy.verify,
+            )
         except requests.Timeout as exc:
             raise FetchError("timeout", f"{redact(url)} did not answer in time: {exc}") from exc
         except (requests.RequestException, ValueError) as exc:
@@ -288,35 +310,43 @@ def request_json(method: str, url: str, policy: FetchPolicy, *, bearer: str | No
 
 
 def _too_slow(url: str, policy: FetchPolicy) -> FetchError:
-    return FetchError("timeout", f"{redact(url)} did not send its whole answer within "
-                      f"{policy.total_seconds:g} s (connect, headers and body); cut off")
+    return FetchError(
+        "timeout",
+        f"{redact(url)} did not send its whole answer within "
+        f"{policy.total_seconds:g} s (connect, headers and body); cut off",
+    )
 
 
-def _read(resp: requests.Response, url: str, policy: FetchPolicy,
-          deadline: Deadline) -> JsonResponse:
+def _read(
+    resp: requests.Response, url: str, policy: FetchPolicy, deadline: Deadline
+) -> JsonResponse:
     status = resp.status_code
     if 300 <= status < 400:
         location = resp.headers.get("Location", "")
-        raise FetchError("redirect", f"{redact(url)} answered HTTP {status} redirecting to "
-                         f"{redact(location)}; redirects are not followed")
+        raise FetchError(
+            "redirect",
+            f"{redact(url)} answered HTTP {status} redirecting to "
+            f"{redact(location)}; redirects are not followed",
+        )
     declared = resp.headers.get("Content-Length", "")
     if declared.isdigit() and int(declared) > policy.max_bytes:
-        raise FetchError("too_large", f"{redact(url)} declares {declared} bytes "
-                         f"(limit {policy.max_bytes})")
+        raise FetchError(
+            "too_large", f"{redact(url)} declares {declared} bytes (limit {policy.max_bytes})"
+        )
     body = bytearray()
     try:
         for chunk in resp.raw.stream(_CHUNK, decode_content=True):
             body += chunk
             if len(body) > policy.max_bytes:
-                raise FetchError("too_large", f"{redact(url)} sent more than "
-                                 f"{policy.max_bytes} bytes")
+                raise FetchError(
+                    "too_large", f"{redact(url)} sent more than {policy.max_bytes} bytes"
+                )
             if deadline.expired:
                 raise _too_slow(url, policy)
     except (urllib3.exceptions.HTTPError, OSError) as exc:
         if deadline.expired:
             raise _too_slow(url, policy) from exc
-        raise FetchError("unreachable", f"{redact(url)}: reading the answer failed: "
-                         f"{exc}") from exc
+        raise FetchError("unreachable", f"{redact(url)}: reading the answer failed: {exc}") from exc
     if deadline.expired:  # the watchdog cut the body short: never use a partial answer
         raise _too_slow(url, policy)
     raw = bytes(body)
@@ -329,10 +359,10 @@ def _read(resp: requests.Response, url: str, policy: FetchPolicy,
             if 200 <= status < 300:
                 raise FetchError("not_json", f"{redact(url)} sent invalid JSON: {exc}") from exc
     elif 200 <= status < 300:
-        raise FetchError("not_json", f"{redact(url)} answered {content_type or 'no type'!r}, "
-                         "not JSON")
-    log.debug("fetched %s %s -> %s (%d bytes)", resp.request.method, redact(url), status,
-              len(raw))
+        raise FetchError(
+            "not_json", f"{redact(url)} answered {content_type or 'no type'!r}, not JSON"
+        )
+    log.debug("fetched %s %s -> %s (%d bytes)", resp.request.method, redact(url), status, len(raw))
     return JsonResponse(status=status, data=parsed, snippet=_snippet(raw))
 
 
@@ -340,6 +370,7 @@ def get_json(url: str, policy: FetchPolicy, *, bearer: str | None = None) -> Jso
     return request_json("GET", url, policy, bearer=bearer)
 
 
-def post_json(url: str, body: dict[str, Any], policy: FetchPolicy, *,
-              bearer: str | None = None) -> JsonResponse:
+def post_json(
+    url: str, body: dict[str, Any], policy: FetchPolicy, *, bearer: str | None = None
+) -> JsonResponse:
     return request_json("POST", url, policy, bearer=bearer, body=body)

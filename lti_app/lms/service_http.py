@@ -37,8 +37,14 @@ MAX_RETRY_AFTER_S = 3600.0
 class ServiceError(Exception):
     """A service call that did not succeed, with what to do about it."""
 
-    def __init__(self, kind: Kind, reason: str, *, status: int | None = None,
-                 retry_after: float | None = None):
+    def __init__(
+        self,
+        kind: Kind,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
         super().__init__(reason)
         self.kind: Kind = kind
         self.reason = reason
@@ -58,8 +64,9 @@ class Outcome:
 def new_session(pool_size: int = 10) -> requests.Session:
     """A keep-alive session; one per thread that calls services."""
     session = requests.Session()
-    adapter = requests.adapters.HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size,
-                                            max_retries=0)
+    adapter = requests.adapters.HTTPAdapter(
+        pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0
+    )
     session.mount("https://", adapter)
     session.mount("http://", adapter)
     session.headers["User-Agent"] = USER_AGENT
@@ -103,8 +110,11 @@ def platform_message(resp: requests.Response | Answer, limit: int = 300) -> str:
 
 def _is_rate_limit_403(resp: requests.Response | Answer) -> bool:
     """Canvas answers 403 "Rate Limit Exceeded" when a tool calls too fast."""
-    return ("Retry-After" in resp.headers or "X-Rate-Limit-Remaining" in resp.headers
-            or "rate limit" in (resp.text or "").lower())
+    return (
+        "Retry-After" in resp.headers
+        or "X-Rate-Limit-Remaining" in resp.headers
+        or "rate limit" in (resp.text or "").lower()
+    )
 
 
 def classify(resp: requests.Response | Answer, what: str) -> ServiceError | None:
@@ -116,14 +126,23 @@ def classify(resp: requests.Response | Answer, what: str) -> ServiceError | None
     said = f": {message}" if message else ""
     wait = retry_after_seconds(resp.headers.get("Retry-After"))
     if status == 401:
-        return ServiceError("auth", f"{what}: the LMS refused the access token (401){said}",
-                            status=status)
+        return ServiceError(
+            "auth", f"{what}: the LMS refused the access token (401){said}", status=status
+        )
     if status == 429 or (status == 403 and _is_rate_limit_403(resp)):
-        return ServiceError("retry", f"{what}: the LMS is rate-limiting Peerlift ({status}){said}",
-                            status=status, retry_after=wait)
+        return ServiceError(
+            "retry",
+            f"{what}: the LMS is rate-limiting Peerlift ({status}){said}",
+            status=status,
+            retry_after=wait,
+        )
     if status in (408, 425) or status >= 500:
-        return ServiceError("retry", f"{what}: the LMS is unavailable ({status}){said}",
-                            status=status, retry_after=wait)
+        return ServiceError(
+            "retry",
+            f"{what}: the LMS is unavailable ({status}){said}",
+            status=status,
+            retry_after=wait,
+        )
     return ServiceError("final", f"{what}: the LMS refused it ({status}){said}", status=status)
 
 
@@ -157,10 +176,11 @@ class FastHttp:
 
     def __init__(self, pool_size: int = 16):
         self._direct = urllib3.PoolManager(num_pools=32, maxsize=pool_size, retries=False)
-        self._proxied = {scheme: urllib3.ProxyManager(url, num_pools=32, maxsize=pool_size,
-                                                      retries=False)
-                         for scheme, url in urllib.request.getproxies().items()
-                         if scheme in ("http", "https")}
+        self._proxied = {
+            scheme: urllib3.ProxyManager(url, num_pools=32, maxsize=pool_size, retries=False)
+            for scheme, url in urllib.request.getproxies().items()
+            if scheme in ("http", "https")
+        }
 
     def _manager(self, url: str) -> urllib3.PoolManager:
         parts = urlsplit(url)
@@ -172,8 +192,14 @@ class FastHttp:
     def post(self, url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
         """POST; raises urllib3's HTTPError subclasses on transport failures."""
         resp = self._manager(url).request(
-            "POST", url, body=body, headers={**headers, "User-Agent": USER_AGENT},
-            timeout=urllib3.Timeout(total=timeout), retries=False, redirect=False)
+            "POST",
+            url,
+            body=body,
+            headers={**headers, "User-Agent": USER_AGENT},
+            timeout=urllib3.Timeout(total=timeout),
+            retries=False,
+            redirect=False,
+        )
         return Answer(resp.status, resp.headers, resp.data.decode("utf-8", "replace"))
 
 
@@ -181,9 +207,17 @@ class FastHttp:
 TokenFn = Callable[[bool], str]
 
 
-def call_with_token(session: requests.Session, method: str, url: str, token: TokenFn,
-                    what: str, *, timeout: float, headers: dict[str, str] | None = None,
-                    data: bytes | None = None) -> requests.Response:
+def call_with_token(
+    session: requests.Session,
+    method: str,
+    url: str,
+    token: TokenFn,
+    what: str,
+    *,
+    timeout: float,
+    headers: dict[str, str] | None = None,
+    data: bytes | None = None,
+) -> requests.Response:
     """A service call with a bearer token; a 401 fetches a fresh token and tries once
     more. Raises :class:`ServiceError` for anything but a 2xx answer."""
     fresh = False
@@ -206,5 +240,8 @@ def json_body(resp: requests.Response, what: str) -> Any:
     try:
         return resp.json()
     except ValueError as exc:
-        raise ServiceError("retry", f"{what}: the LMS answered with malformed JSON "
-                           f"({exc.__class__.__name__})", status=resp.status_code) from exc
+        raise ServiceError(
+            "retry",
+            f"{what}: the LMS answered with malformed JSON ({exc.__class__.__name__})",
+            status=resp.status_code,
+        ) from exc

@@ -28,7 +28,8 @@ class AnalyticsStatement(TimestampMixin, db.Model):  # type: ignore[name-defined
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True
+    )
     statement_id: Mapped[str] = mapped_column(String(36), unique=True)
     verb: Mapped[str] = mapped_column(String(255))
     payload: Mapped[dict[str, Any]] = mapped_column(JSON)

@@ -49,33 +49,60 @@ def enabled() -> bool:
 
 def queue(registration_id: int, body: dict[str, Any]) -> int:
     """Put ``body`` in the outbox unless its statement id is there already (1 if queued)."""
-    if db.session.scalar(select(AnalyticsStatement.id).where(
-            AnalyticsStatement.statement_id == body["id"])) is not None:
+    if (
+        db.session.scalar(
+            select(AnalyticsStatement.id).where(AnalyticsStatement.statement_id == body["id"])
+        )
+        is not None
+    ):
         return 0
-    db.session.add(AnalyticsStatement(
-        registration_id=registration_id, statement_id=body["id"], verb=body["verb"]["id"],
-        payload=body, status=XAPI_PENDING, attempts=0, next_attempt_at=utcnow()))
+    db.session.add(
+        AnalyticsStatement(
+            registration_id=registration_id,
+            statement_id=body["id"],
+            verb=body["verb"]["id"],
+            payload=body,
+            status=XAPI_PENDING,
+            attempts=0,
+            next_attempt_at=utcnow(),
+        )
+    )
     return 1
 
 
 def _claim(limit: int) -> list[AnalyticsStatement]:
     now = utcnow()
-    due = select(AnalyticsStatement.id).where(
-        AnalyticsStatement.status == XAPI_PENDING, AnalyticsStatement.next_attempt_at <= now,
-        or_(AnalyticsStatement.lease_until.is_(None), AnalyticsStatement.lease_until < now)
-    ).order_by(AnalyticsStatement.id).limit(limit)
+    due = (
+        select(AnalyticsStatement.id)
+        .where(
+            AnalyticsStatement.status == XAPI_PENDING,
+            AnalyticsStatement.next_attempt_at <= now,
+            or_(AnalyticsStatement.lease_until.is_(None), AnalyticsStatement.lease_until < now),
+        )
+        .order_by(AnalyticsStatement.id)
+        .limit(limit)
+    )
     ids = list(db.session.scalars(due))
     if not ids:
         return []
     owner = uuid.uuid4().hex
-    db.session.execute(update(AnalyticsStatement).where(
-        AnalyticsStatement.id.in_(ids),
-        or_(AnalyticsStatement.lease_until.is_(None), AnalyticsStatement.lease_until < now))
+    db.session.execute(
+        update(AnalyticsStatement)
+        .where(
+            AnalyticsStatement.id.in_(ids),
+            or_(AnalyticsStatement.lease_until.is_(None), AnalyticsStatement.lease_until < now),
+        )
         .values(lease_owner=owner, lease_until=now + LEASE)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)
+    )
     db.session.commit()  # the lease must be visible to other workers before we send
-    return list(db.session.scalars(select(AnalyticsStatement).where(
-        AnalyticsStatement.id.in_(ids), AnalyticsStatement.lease_owner == owner)))
+    return list(
+        db.session.scalars(
+            select(AnalyticsStatement).where(
+                AnalyticsStatement.id.in_(ids), AnalyticsStatement.lease_owner == owner
+            )
+        )
+    )
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -96,15 +123,24 @@ def deliver(limit: int = BATCH) -> tuple[int, int, int]:
             error: str | None = None
             permanent = False
             try:
-                resp = http.put(url, params={"statementId": row.statement_id}, json=row.payload,
-                                auth=auth, timeout=10,
-                                headers={"X-Experience-API-Version": "1.0.3"})
+                resp = http.put(
+                    url,
+                    params={"statementId": row.statement_id},
+                    json=row.payload,
+                    auth=auth,
+                    timeout=10,
+                    headers={"X-Experience-API-Version": "1.0.3"},
+                )
                 if resp.status_code in (200, 204, 409):
                     error = None
                 else:
                     error = f"LRS answered {resp.status_code}: {resp.text[:200]}"
                     permanent = 400 <= resp.status_code < 500 and resp.status_code not in (
-                        401, 403, 408, 429)
+                        401,
+                        403,
+                        408,
+                        429,
+                    )
             except requests.RequestException as exc:
                 error = f"{type(exc).__name__}: {exc}"[:500]
             row.lease_owner = row.lease_until = None
@@ -139,8 +175,9 @@ def status(registration_id: int) -> dict[str, int] | None:
         return None
     found = {XAPI_PENDING: 0, XAPI_SENT: 0, XAPI_FAILED: 0}
     for state, count in db.session.execute(
-            select(AnalyticsStatement.status, func.count()).where(
-                AnalyticsStatement.registration_id == registration_id)
-            .group_by(AnalyticsStatement.status)):
+        select(AnalyticsStatement.status, func.count())
+        .where(AnalyticsStatement.registration_id == registration_id)
+        .group_by(AnalyticsStatement.status)
+    ):
         found[state] = count
     return found

@@ -15,9 +15,7 @@ MAIL_STATUSES = ("pending", "sent", "failed")
 
 class MailMessage(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "mail_message"
-    __table_args__ = (
-        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     #: Idempotency: queueing the same key again is a no-op.

@@ -35,8 +35,9 @@ def configured() -> bool:
     return bool(current_app.config.get("MAIL_SMTP_HOST"))
 
 
-def queue(*, to: str | None, subject: str, body: str,
-          dedupe_key: str | None = None) -> MailMessage | None:
+def queue(
+    *, to: str | None, subject: str, body: str, dedupe_key: str | None = None
+) -> MailMessage | None:
     """Queue a plain-text message to ``to`` in the current transaction.
 
     Does nothing (returns ``None``) when SMTP is not configured, when there is
@@ -47,12 +48,18 @@ def queue(*, to: str | None, subject: str, body: str,
         return None
     if dedupe_key is not None:
         dedupe_key = dedupe_key[:255]
-        found = db.session.scalar(select(MailMessage.id).where(
-            MailMessage.dedupe_key == dedupe_key))
+        found = db.session.scalar(
+            select(MailMessage.id).where(MailMessage.dedupe_key == dedupe_key)
+        )
         if found is not None:
             return None
-    message = MailMessage(to_address=to.strip()[:255], subject=" ".join(subject.split())[:255],
-                          body=body, dedupe_key=dedupe_key, status="pending")
+    message = MailMessage(
+        to_address=to.strip()[:255],
+        subject=" ".join(subject.split())[:255],
+        body=body,
+        dedupe_key=dedupe_key,
+        status="pending",
+    )
     try:
         with db.session.begin_nested():  # a concurrent queue of the same key wins
             db.session.add(message)
@@ -65,9 +72,11 @@ def queue(*, to: str | None, subject: str, body: str,
 
 def _due(now: Any) -> Any:
     """Pending, past its backoff, and not leased by a live worker."""
-    return and_(MailMessage.status == "pending",
-                or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now),
-                or_(MailMessage.lease_until.is_(None), MailMessage.lease_until < now))
+    return and_(
+        MailMessage.status == "pending",
+        or_(MailMessage.next_attempt_at.is_(None), MailMessage.next_attempt_at <= now),
+        or_(MailMessage.lease_until.is_(None), MailMessage.lease_until < now),
+    )
 
 
 def _claim(now: Any) -> list[int]:
@@ -76,8 +85,9 @@ def _claim(now: Any) -> list[int]:
         due = due.with_for_update(skip_locked=True)
     ids = list(db.session.scalars(due))
     if ids:
-        db.session.execute(update(MailMessage).where(MailMessage.id.in_(ids))
-                           .values(lease_until=now + _LEASE))
+        db.session.execute(
+            update(MailMessage).where(MailMessage.id.in_(ids)).values(lease_until=now + _LEASE)
+        )
     db.session.commit()
     return ids
 
@@ -87,8 +97,9 @@ def _smtp() -> smtplib.SMTP:
     host, port = cfg["MAIL_SMTP_HOST"], int(cfg.get("MAIL_SMTP_PORT") or 25)
     timeout = float(cfg.get("MAIL_SMTP_TIMEOUT") or 10)
     if cfg.get("MAIL_SMTP_SSL"):
-        smtp: smtplib.SMTP = smtplib.SMTP_SSL(host, port, timeout=timeout,
-                                              context=ssl.create_default_context())
+        smtp: smtplib.SMTP = smtplib.SMTP_SSL(
+            host, port, timeout=timeout, context=ssl.create_default_context()
+        )
     else:
         smtp = smtplib.SMTP(host, port, timeout=timeout)
         if cfg.get("MAIL_SMTP_STARTTLS"):
@@ -104,8 +115,9 @@ def _email(message: MailMessage) -> EmailMessage:
     email["From"] = formataddr(("Peerlift", cfg.get("MAIL_FROM") or "no-reply@localhost"))
     email["To"] = message.to_address
     email["Subject"] = message.subject
-    email["Message-ID"] = make_msgid(domain=(cfg.get("MAIL_FROM") or "x@localhost")
-                                     .rpartition("@")[2] or None)
+    email["Message-ID"] = make_msgid(
+        domain=(cfg.get("MAIL_FROM") or "x@localhost").rpartition("@")[2] or None
+    )
     email["Auto-Submitted"] = "auto-generated"
     email.set_content(message.body)
     return email
@@ -138,8 +150,7 @@ def send_due() -> int:
                 try:
                     email = _email(message)
                 except (ValueError, TypeError) as exc:  # e.g. CR/LF in an address
-                    _record(message, ok=False, error=f"cannot build the message: {exc}",
-                            final=True)
+                    _record(message, ok=False, error=f"cannot build the message: {exc}", final=True)
                     db.session.commit()
                     continue
                 try:
@@ -157,8 +168,9 @@ def send_due() -> int:
                 smtp.quit()
 
 
-def _record(message: MailMessage, *, ok: bool, error: str | None = None,
-            final: bool = False) -> None:
+def _record(
+    message: MailMessage, *, ok: bool, error: str | None = None, final: bool = False
+) -> None:
     message.lease_until = None
     if ok:
         message.status, message.sent_at, message.last_error = "sent", utcnow(), None
@@ -167,8 +179,9 @@ def _record(message: MailMessage, *, ok: bool, error: str | None = None,
     message.last_error = (error or "")[:2000]
     if final or message.attempts >= MAX_ATTEMPTS:
         message.status = "failed"
-        log.warning("mail: message %s to %s failed for good: %s", message.id,
-                    message.to_address, error)
+        log.warning(
+            "mail: message %s to %s failed for good: %s", message.id, message.to_address, error
+        )
     else:
         message.next_attempt_at = utcnow() + _backoff(message.attempts)
 

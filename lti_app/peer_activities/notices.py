@@ -60,18 +60,23 @@ class Notice:
     priority: int = 50
 
 
-def columns(key: str, texts: Sequence[Any] = (), numbers: Sequence[Any] = ()
-            ) -> list[ColumnElement[Any]]:
+def columns(
+    key: str, texts: Sequence[Any] = (), numbers: Sequence[Any] = ()
+) -> list[ColumnElement[Any]]:
     """The column list of one SELECT of a source: ``src`` (the source key), then
     ``texts`` as ``s1``… and ``numbers`` as ``n1``… (the rest NULL), typed alike
     in every branch of the union."""
     if len(texts) > TEXTS or len(numbers) > NUMBERS:
         raise ValueError(f"a notice row has {TEXTS} texts and {NUMBERS} numbers")
     out: list[ColumnElement[Any]] = [cast(literal(key), String).label("src")]
-    out += [cast(t if t is not None else null(), String).label(f"s{i}")
-            for i, t in enumerate(_padded(texts, TEXTS), start=1)]
-    out += [cast(n if n is not None else null(), Integer).label(f"n{i}")
-            for i, n in enumerate(_padded(numbers, NUMBERS), start=1)]
+    out += [
+        cast(t if t is not None else null(), String).label(f"s{i}")
+        for i, t in enumerate(_padded(texts, TEXTS), start=1)
+    ]
+    out += [
+        cast(n if n is not None else null(), Integer).label(f"n{i}")
+        for i, n in enumerate(_padded(numbers, NUMBERS), start=1)
+    ]
     return out
 
 

@@ -45,24 +45,32 @@ def settings_in_words(activity: Any) -> list[tuple[str, str]]:
 
 #: Helpers of the shared templates (installed by ``peer_activities.init_app``).
 TEMPLATE_GLOBALS: dict[str, Any] = {
-    "launch_notices": notices.for_actor, "editable": rich_text.editable,
+    "launch_notices": notices.for_actor,
+    "editable": rich_text.editable,
     "settings_specs": settings_form.form_specs,
     "settings_form_values": settings_form.form_values,
     "activity_summary": settings_form.summary,
-    "settings_in_words": settings_in_words, "kept_input": kept_input,
-    "activity_parts": registry.page_parts}
+    "settings_in_words": settings_in_words,
+    "kept_input": kept_input,
+    "activity_parts": registry.page_parts,
+}
 
 
-def course_activity(activity_id: str, *, enabled: Callable[[Any], bool] | None = None
-                    ) -> tuple[Actor, Any, Any]:
+def course_activity(
+    activity_id: str, *, enabled: Callable[[Any], bool] | None = None
+) -> tuple[Actor, Any, Any]:
     """The current actor, their activity ``activity_id`` and their course, for the
     pages that work inside a course. Another platform's, deployment's or course's
     activity, an activity opened outside a course, or one ``enabled`` refuses: 404."""
     actor = current_actor()
     activity = services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
     course = actor.course
-    if activity is None or course is None or activity.course_id != course.id \
-            or (enabled is not None and not enabled(activity)):
+    if (
+        activity is None
+        or course is None
+        or activity.course_id != course.id
+        or (enabled is not None and not enabled(activity))
+    ):
         abort(404)
     return actor, activity, course
 
@@ -75,15 +83,29 @@ def render_activity(actor: Actor, activity: Any, *, self_url: str | None = None)
     """
     kind = registry.get(activity.activity_type)
     if kind is None and actor.is_staff:
-        return render_template("activities/setup.html", activity=activity, actor=actor,
-                               types=registry.all_types(), errors={}, form={},
-                               self_url=self_url)
-    return render_template("activities/show.html", activity=activity, kind=kind, actor=actor,
-                           self_url=self_url)
+        return render_template(
+            "activities/setup.html",
+            activity=activity,
+            actor=actor,
+            types=registry.all_types(),
+            errors={},
+            form={},
+            self_url=self_url,
+        )
+    return render_template(
+        "activities/show.html", activity=activity, kind=kind, actor=actor, self_url=self_url
+    )
 
 
-def render_settings(actor: Actor, activity: Any, *, errors: dict[str, Any] | None = None,
-                    typed: Any = None, prefix: str = "", status: int = 200) -> Any:
+def render_settings(
+    actor: Actor,
+    activity: Any,
+    *,
+    errors: dict[str, Any] | None = None,
+    typed: Any = None,
+    prefix: str = "",
+    status: int = 200,
+) -> Any:
     """The Settings page: what is typed (after an error) or in force, the reasons
     some settings are fixed now, and the confirmation of a save (``?saved=``)."""
     kind = registry.get(activity.activity_type)
@@ -92,12 +114,21 @@ def render_settings(actor: Actor, activity: Any, *, errors: dict[str, Any] | Non
     saved = request.args.get("saved") if request.method == "GET" else None
     names = [n for n in (saved or "").split(",") if n]
     current = settings_form.effective(kind, activity.settings)
-    elsewhere = [(s.label, settings_form.words(s, current[s.name], current), s.edited_elsewhere)
-                 for s in settings_form.specs(kind) if s.edited_elsewhere and s.shown]
+    elsewhere = [
+        (s.label, settings_form.words(s, current[s.name], current), s.edited_elsewhere)
+        for s in settings_form.specs(kind)
+        if s.edited_elsewhere and s.shown
+    ]
     return render_template(
-        "activities/settings.html", actor=actor, activity=activity, kind=kind,
+        "activities/settings.html",
+        actor=actor,
+        activity=activity,
+        kind=kind,
         values=settings_form.form_values(kind, activity.settings, typed, prefix),
-        form=typed if typed is not None else {}, errors=errors or {},
-        fixed=settings_edit.locked_settings(activity, kind), elsewhere=elsewhere,
+        form=typed if typed is not None else {},
+        errors=errors or {},
+        fixed=settings_edit.locked_settings(activity, kind),
+        elsewhere=elsewhere,
         confirmation=settings_edit.confirmation(kind, activity, names),
-        nothing_changed=saved is not None and not names), status
+        nothing_changed=saved is not None and not names,
+    ), status

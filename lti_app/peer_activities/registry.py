@@ -91,7 +91,8 @@ class ActivityType:
     #: Optional form hints for fields whose schema metadata has none: (name, label,
     #: input type, choices as (value, label) pairs for selects).
     fields: tuple[tuple[str, str, str, tuple[tuple[str, str], ...]], ...] = field(
-        default_factory=tuple)
+        default_factory=tuple
+    )
     #: Module (dotted path) with the rules for changing settings once people have
     #: started: ``locked(activity) -> {setting: why it cannot change now}`` and
     #: ``applied(activity, before, after) -> None`` (follow-up work of a saved change).
@@ -224,11 +225,17 @@ def page_parts(kind: ActivityType, actor: Any, activity: Any) -> list[Part]:
     capabilities ``kind`` declares (grouping), then its own panel for the actor's
     audience."""
     audience = _audience(actor)
-    parts = [Part(panels[audience], actor, activity)
-             for capability, panels in _CAPABILITY_PANELS.items()
-             if kind.has(capability) and audience in panels]
-    own = {"staff": kind.staff_panel, "learner": kind.learner_panel,
-           "mentor": kind.mentor_panel, "guest": kind.guest_panel or NO_PART}.get(audience)
+    parts = [
+        Part(panels[audience], actor, activity)
+        for capability, panels in _CAPABILITY_PANELS.items()
+        if kind.has(capability) and audience in panels
+    ]
+    own = {
+        "staff": kind.staff_panel,
+        "learner": kind.learner_panel,
+        "mentor": kind.mentor_panel,
+        "guest": kind.guest_panel or NO_PART,
+    }.get(audience)
     if own is not None:
         parts.append(Part(own, actor, activity))
     return parts

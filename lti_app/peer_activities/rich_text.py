@@ -29,9 +29,14 @@ def rich_text(raw: str, *, limit: int = 50000) -> str:
 
 
 def _clean(text: str) -> str:
-    cleaned: str = nh3.clean(text, tags=set(TAGS), attributes=ATTRIBUTES,
-                             url_schemes=set(URL_SCHEMES), link_rel="noopener noreferrer",
-                             clean_content_tags=set(DROP_CONTENT))
+    cleaned: str = nh3.clean(
+        text,
+        tags=set(TAGS),
+        attributes=ATTRIBUTES,
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer",
+        clean_content_tags=set(DROP_CONTENT),
+    )
     return cleaned.strip()
 
 
@@ -50,4 +55,3 @@ def editable(cleaned: str) -> str:
         return cleaned
     text = cleaned.replace("</p><p>", "\n\n").replace("<br>", "\n")
     return html.unescape(text.replace("<p>", "").replace("</p>", ""))
-

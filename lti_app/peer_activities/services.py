@@ -44,12 +44,22 @@ def settings_from_form(type_key: str, form: Any) -> dict[str, Any]:
 
 
 def create_activity(
-    reg: Registration, dep: Deployment, course: Course | None, *, activity_type: str,
-    title: str, description: str, settings: dict[str, Any],
+    reg: Registration,
+    dep: Deployment,
+    course: Course | None,
+    *,
+    activity_type: str,
+    title: str,
+    description: str,
+    settings: dict[str, Any],
 ) -> Activity:
     activity = Activity(
-        registration_id=reg.id, deployment_id=dep.id, course_id=course.id if course else None,
-        activity_type=activity_type, title=title, description=description,
+        registration_id=reg.id,
+        deployment_id=dep.id,
+        course_id=course.id if course else None,
+        activity_type=activity_type,
+        title=title,
+        description=description,
         settings=clean_settings(activity_type, settings),
     )
     db.session.add(activity)
@@ -58,8 +68,14 @@ def create_activity(
     return activity
 
 
-def configure_activity(activity: Activity, *, activity_type: str, title: str,
-                       description: str, settings: dict[str, Any]) -> Activity:
+def configure_activity(
+    activity: Activity,
+    *,
+    activity_type: str,
+    title: str,
+    description: str,
+    settings: dict[str, Any],
+) -> Activity:
     """Set up an activity that was launched before it had a type (a plain link)."""
     activity.settings = clean_settings(activity_type, settings)
     activity.activity_type = activity_type
@@ -71,13 +87,17 @@ def configure_activity(activity: Activity, *, activity_type: str, title: str,
 
 def _by_link(dep: Deployment, link_id: str) -> Activity | None:
     return db.session.scalar(
-        select(Activity).where(Activity.deployment_id == dep.id,
-                               Activity.resource_link_id == link_id)
+        select(Activity).where(
+            Activity.deployment_id == dep.id, Activity.resource_link_id == link_id
+        )
     )
 
 
 def resolve_activity(
-    reg: Registration, dep: Deployment, course: Course | None, claims: dict[str, Any],
+    reg: Registration,
+    dep: Deployment,
+    course: Course | None,
+    claims: dict[str, Any],
     known: Activity | None = None,
 ) -> Activity:
     """The activity behind a resource-link launch, creating or binding it as needed.
@@ -98,8 +118,9 @@ def resolve_activity(
         source = None
         if isinstance(source_id, str):
             source = db.session.scalar(
-                select(Activity).where(Activity.public_id == source_id,
-                                       Activity.registration_id == reg.id)
+                select(Activity).where(
+                    Activity.public_id == source_id, Activity.registration_id == reg.id
+                )
             )
         if source is not None and source.resource_link_id is None:
             activity = source
@@ -137,13 +158,16 @@ def resolve_activity(
 
 @functools.cache
 def _activity_stmt() -> Select[Activity]:
-    return select(Activity).where(Activity.public_id == bindparam("pid"),
-                                  Activity.registration_id == bindparam("reg"),
-                                  Activity.deployment_id == bindparam("dep"))
+    return select(Activity).where(
+        Activity.public_id == bindparam("pid"),
+        Activity.registration_id == bindparam("reg"),
+        Activity.deployment_id == bindparam("dep"),
+    )
 
 
 def get_activity(reg_id: int, dep_id: int, public_id: str) -> Activity | None:
     """Tenant-scoped lookup: another platform's activity id gives None."""
     found: Activity | None = db.session.scalar(
-        _activity_stmt(), {"pid": public_id, "reg": reg_id, "dep": dep_id})
+        _activity_stmt(), {"pid": public_id, "reg": reg_id, "dep": dep_id}
+    )
     return found

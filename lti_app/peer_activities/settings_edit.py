@@ -51,8 +51,14 @@ def locked_settings(activity: Activity, kind: ActivityType) -> dict[str, str]:
     return found
 
 
-def edit_settings(activity: Activity, kind: ActivityType, form: Mapping[str, Any], *,
-                  prefix: str = "", with_title: bool = True) -> SettingsSaved:
+def edit_settings(
+    activity: Activity,
+    kind: ActivityType,
+    form: Mapping[str, Any],
+    *,
+    prefix: str = "",
+    with_title: bool = True,
+) -> SettingsSaved:
     """Validate and save the settings typed in ``form`` (fields ``prefix + name``;
     with ``with_title`` also ``title`` and ``description``).
 
@@ -66,8 +72,10 @@ def edit_settings(activity: Activity, kind: ActivityType, form: Mapping[str, Any
         if not title:
             errors["title"] = ["Give the activity a title."]
     before = settings_form.effective(kind, activity.settings)
-    merged = {**dict(activity.settings or {}),
-              **settings_form.raw_from_form(kind, form, prefix=prefix)}
+    merged = {
+        **dict(activity.settings or {}),
+        **settings_form.raw_from_form(kind, form, prefix=prefix),
+    }
     after: dict[str, Any] = {}
     changed: list[str] = []
     try:
@@ -87,8 +95,10 @@ def edit_settings(activity: Activity, kind: ActivityType, form: Mapping[str, Any
     activity.title, activity.description = title, description
     # Keys the schema does not know (kept by a feature outside the form) stay as they were.
     known = {s.name for s in settings_form.specs(kind)}
-    activity.settings = {**{k: v for k, v in (activity.settings or {}).items() if k not in known},
-                         **after}
+    activity.settings = {
+        **{k: v for k, v in (activity.settings or {}).items() if k not in known},
+        **after,
+    }
     flag_modified(activity, "settings")
     db.session.flush()
     rules = _rules(kind)
@@ -99,7 +109,7 @@ def edit_settings(activity: Activity, kind: ActivityType, form: Mapping[str, Any
 
 
 def confirmation(kind: ActivityType, activity: Activity, names: list[str]) -> list[str]:
-    """"Settings saved: …" in words, for the names a save reported (read back from the
+    """ "Settings saved: …" in words, for the names a save reported (read back from the
     activity as it is now, so the message cannot say something the save did not do)."""
     if not names:
         return []
@@ -109,7 +119,8 @@ def confirmation(kind: ActivityType, activity: Activity, names: list[str]) -> li
     if "description" in names:
         parts.append("Instructions for participants updated")
     parts.extend(settings_form.describe_fields(kind, activity.settings, names))
-    notes = {s.changed_note for s in settings_form.specs(kind)
-             if s.name in names and s.changed_note}
+    notes = {
+        s.changed_note for s in settings_form.specs(kind) if s.name in names and s.changed_note
+    }
     text = "Settings saved: " + "; ".join(parts)
     return [text if text.endswith((".", "?", "!")) else text + ".", *sorted(notes)]

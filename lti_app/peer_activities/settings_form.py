@@ -91,20 +91,26 @@ def _form_value(value: Any) -> str:
 def _range_of(field: fields.Field[Any]) -> tuple[int | None, int | None]:
     for v in field.validators:
         if isinstance(v, validate.Range):
-            return (int(v.min) if v.min is not None else None,
-                    int(v.max) if v.max is not None else None)
+            return (
+                int(v.min) if v.min is not None else None,
+                int(v.max) if v.max is not None else None,
+            )
         if isinstance(v, validate.OneOf) and all(isinstance(c, int) for c in v.choices):
             numbers = [int(c) for c in v.choices]
             return min(numbers), max(numbers)
     return None, None
 
 
-def _spec(name: str, field: fields.Field[Any],
-          fallback: tuple[str, str, tuple[tuple[str, str], ...]] | None) -> FieldSpec:
+def _spec(
+    name: str,
+    field: fields.Field[Any],
+    fallback: tuple[str, str, tuple[tuple[str, str], ...]] | None,
+) -> FieldSpec:
     meta = field.metadata
     label = meta.get("label") or (fallback[0] if fallback else _humanise(name))
     choices: tuple[tuple[str, str], ...] = tuple(
-        (_form_value(v), str(t)) for v, t in meta.get("choices", ()))
+        (_form_value(v), str(t)) for v, t in meta.get("choices", ())
+    )
     if not choices and fallback and fallback[2]:
         choices = fallback[2]
     if isinstance(field, fields.Boolean) and not choices:
@@ -126,23 +132,37 @@ def _spec(name: str, field: fields.Field[Any],
         default = default()
     low, high = _range_of(field)
     return FieldSpec(
-        name=name, label=str(label), input=kind, choices=choices,
-        description=str(meta.get("description", "")), default=default, minimum=low,
-        maximum=high, optional=bool(field.allow_none) or kind in ("date", "datetime-local"),
-        edited_elsewhere=str(meta.get("edited_elsewhere", "")), shown=meta.get("show", True),
-        unit=str(meta.get("unit", "")), empty=str(meta.get("empty", "Not set")),
+        name=name,
+        label=str(label),
+        input=kind,
+        choices=choices,
+        description=str(meta.get("description", "")),
+        default=default,
+        minimum=low,
+        maximum=high,
+        optional=bool(field.allow_none) or kind in ("date", "datetime-local"),
+        edited_elsewhere=str(meta.get("edited_elsewhere", "")),
+        shown=meta.get("show", True),
+        unit=str(meta.get("unit", "")),
+        empty=str(meta.get("empty", "Not set")),
         changed_note=str(meta.get("changed", "")),
-        form_default=str(meta.get("form_default", "")), words_of=meta.get("words"))
+        form_default=str(meta.get("form_default", "")),
+        words_of=meta.get("words"),
+    )
 
 
 @functools.cache
 def specs(kind: ActivityType) -> tuple[FieldSpec, ...]:
     """Every setting of an activity type, in the schema's order."""
-    fallback = {name: (label, input_type, choices)
-                for name, label, input_type, choices in kind.fields}
+    fallback = {
+        name: (label, input_type, choices) for name, label, input_type, choices in kind.fields
+    }
     schema = kind.settings_schema()
-    return tuple(_spec(name, field, fallback.get(name))
-                 for name, field in schema.fields.items() if not field.dump_only)
+    return tuple(
+        _spec(name, field, fallback.get(name))
+        for name, field in schema.fields.items()
+        if not field.dump_only
+    )
 
 
 def form_specs(kind: ActivityType) -> tuple[FieldSpec, ...]:
@@ -198,13 +218,17 @@ def describe(kind: ActivityType, settings: Mapping[str, Any] | None) -> list[tup
     return [(s.label, words(s, current[s.name], current)) for s in specs(kind) if s.shown]
 
 
-def describe_fields(kind: ActivityType, settings: Mapping[str, Any] | None,
-                    names: list[str]) -> list[str]:
-    """"Label: value" for the named settings (an unknown name is skipped)."""
+def describe_fields(
+    kind: ActivityType, settings: Mapping[str, Any] | None, names: list[str]
+) -> list[str]:
+    """ "Label: value" for the named settings (an unknown name is skipped)."""
     current = effective(kind, settings)
     by_name = {s.name: s for s in specs(kind)}
-    return [f"{by_name[n].label}: {words(by_name[n], current[n], current)}"
-            for n in names if n in by_name]
+    return [
+        f"{by_name[n].label}: {words(by_name[n], current[n], current)}"
+        for n in names
+        if n in by_name
+    ]
 
 
 def summary(kind: ActivityType, settings: Mapping[str, Any] | None) -> str:
@@ -220,21 +244,29 @@ def summary(kind: ActivityType, settings: Mapping[str, Any] | None) -> str:
         return kind.summary
 
 
-def changed(kind: ActivityType, before: Mapping[str, Any] | None,
-            after: Mapping[str, Any] | None) -> list[str]:
+def changed(
+    kind: ActivityType, before: Mapping[str, Any] | None, after: Mapping[str, Any] | None
+) -> list[str]:
     """The settings whose value reads differently after a change (a re-ordered list of
     the same check-in days, or the default prompts typed out, is no change)."""
     old, new = effective(kind, before), effective(kind, after)
-    return [s.name for s in specs(kind)
-            if words(s, old[s.name], old) != words(s, new[s.name], new)
-            or (not s.shown and old[s.name] != new[s.name])]
+    return [
+        s.name
+        for s in specs(kind)
+        if words(s, old[s.name], old) != words(s, new[s.name], new)
+        or (not s.shown and old[s.name] != new[s.name])
+    ]
 
 
 # -- typing --------------------------------------------------------------------------------
 
 
-def form_values(kind: ActivityType, settings: Mapping[str, Any] | None,
-                typed: Mapping[str, Any] | None = None, prefix: str = "") -> dict[str, str]:
+def form_values(
+    kind: ActivityType,
+    settings: Mapping[str, Any] | None,
+    typed: Mapping[str, Any] | None = None,
+    prefix: str = "",
+) -> dict[str, str]:
     """What each input of the form holds: what the person typed when the form comes
     back with an error, else the value in force (its default when never set)."""
     current = effective(kind, settings)
@@ -291,7 +323,8 @@ def load(kind: ActivityType, raw: Mapping[str, Any]) -> dict[str, Any]:
     a plain message per field."""
     try:
         loaded: dict[str, Any] = kind.settings_schema().load(
-            {k: v for k, v in raw.items() if v is not ABSENT}, unknown="exclude")
+            {k: v for k, v in raw.items() if v is not ABSENT}, unknown="exclude"
+        )
     except ValidationError as exc:
         found = exc.normalized_messages()  # type: ignore[no-untyped-call]
         by_name = {s.name: s for s in specs(kind)}

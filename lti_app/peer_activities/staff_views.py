@@ -24,18 +24,27 @@ def _activity(actor: Actor, activity_id: str) -> Any:
     return course_activity(activity_id)[1]
 
 
-def _grades_page(actor: Actor, activity: Any, *, message: str = "", error: str = "",
-                 status: int = 200) -> Any:
+def _grades_page(
+    actor: Actor, activity: Any, *, message: str = "", error: str = "", status: int = 200
+) -> Any:
     run = publishing.latest_send(activity.id)
-    return render_template("activities/grades.html", actor=actor, activity=activity,
-                           summary=grades.summarise(activity.id), message=message,
-                           error=error, progress=publishing.progress_of(run),
-                           can_send=publishing.source_of(activity) is not None), status
+    return render_template(
+        "activities/grades.html",
+        actor=actor,
+        activity=activity,
+        summary=grades.summarise(activity.id),
+        message=message,
+        error=error,
+        progress=publishing.progress_of(run),
+        can_send=publishing.source_of(activity) is not None,
+    ), status
 
 
 def _to_grades(actor: Actor, activity: Any, **done: Any) -> Any:
-    return redirect(url_for("staff.grades_panel", activity_id=activity.public_id,
-                            t=actor.token(), **done), code=303)
+    return redirect(
+        url_for("staff.grades_panel", activity_id=activity.public_id, t=actor.token(), **done),
+        code=303,
+    )
 
 
 def _int_arg(name: str) -> int | None:
@@ -55,15 +64,22 @@ def grades_panel(activity_id: str) -> Any:
 def _done_message() -> str:
     """The confirmation of the action that led here (Post/Redirect/Get)."""
     if request.args.get("done") == "send":
-        return ("Sending grades has started. It runs in the background: the progress is "
-                "below, and grades reach the gradebook batch by batch.")
+        return (
+            "Sending grades has started. It runs in the background: the progress is "
+            "below, and grades reach the gradebook batch by batch."
+        )
     if request.args.get("done") == "retry":
         queued, already = _int_arg("queued") or 0, _int_arg("already") or 0
-        text = (f"{queued} score{'s' if queued != 1 else ''} queued to be sent again."
-                if queued else "Nothing needed sending again.")
+        text = (
+            f"{queued} score{'s' if queued != 1 else ''} queued to be sent again."
+            if queued
+            else "Nothing needed sending again."
+        )
         if already:
-            text += (f" {already} failed score{'s were' if already != 1 else ' was'} already "
-                     "in the LMS: marked sent, not sent twice.")
+            text += (
+                f" {already} failed score{'s were' if already != 1 else ' was'} already "
+                "in the LMS: marked sent, not sent twice."
+            )
         return text
     return ""
 
@@ -75,8 +91,9 @@ def grades_retry(activity_id: str) -> Any:
     actor = current_actor()
     activity = _activity(actor, activity_id)
     outcome = grades.retry_scores(activity_id=activity.id)
-    return _to_grades(actor, activity, done="retry", queued=outcome.queued,
-                      already=outcome.already_delivered)
+    return _to_grades(
+        actor, activity, done="retry", queued=outcome.queued, already=outcome.already_delivered
+    )
 
 
 @bp.get("/<activity_id>/grades/send")
@@ -90,8 +107,13 @@ def grades_send_confirm(activity_id: str) -> Any:
         counts = publishing.count_starters(activity)
     except publishing.SendError as exc:
         return _grades_page(actor, activity, error=str(exc), status=409)
-    return render_template("activities/grades_send.html", actor=actor, activity=activity,
-                           counts=counts, running=publishing.running_send(activity.id))
+    return render_template(
+        "activities/grades_send.html",
+        actor=actor,
+        activity=activity,
+        counts=counts,
+        running=publishing.running_send(activity.id),
+    )
 
 
 @bp.post("/<activity_id>/grades/send")
@@ -103,16 +125,27 @@ def grades_send(activity_id: str) -> Any:
     zero = request.form.get("non_starters") == "zero"
     confirmed = request.form.get("confirmed_non_starters", "")
     try:
-        publishing.start_send(activity, actor.person, zero_non_starters=zero,
-                              confirmed_non_starters=int(confirmed)
-                              if confirmed.isdigit() and len(confirmed) < 9 else None)
+        publishing.start_send(
+            activity,
+            actor.person,
+            zero_non_starters=zero,
+            confirmed_non_starters=int(confirmed)
+            if confirmed.isdigit() and len(confirmed) < 9
+            else None,
+        )
     except publishing.SendError as exc:
         counts = publishing.count_starters(activity) if publishing.source_of(activity) else None
         if counts is None:
             return _grades_page(actor, activity, error=str(exc), status=409)
-        return render_template("activities/grades_send.html", actor=actor, activity=activity,
-                               counts=counts, error=str(exc), chose_zero=zero,
-                               running=publishing.running_send(activity.id)), 409
+        return render_template(
+            "activities/grades_send.html",
+            actor=actor,
+            activity=activity,
+            counts=counts,
+            error=str(exc),
+            chose_zero=zero,
+            running=publishing.running_send(activity.id),
+        ), 409
     return _to_grades(actor, activity, done="send")
 
 
@@ -123,9 +156,14 @@ def roster_page(activity_id: str) -> Any:
     actor = current_actor()
     activity = _activity(actor, activity_id)
     assert actor.course is not None
-    return render_template("activities/roster.html", actor=actor, activity=activity,
-                           course=actor.course, roster=roster.overview(actor.course),
-                           jobs_mode=current_app.config["JOBS_MODE"])
+    return render_template(
+        "activities/roster.html",
+        actor=actor,
+        activity=activity,
+        course=actor.course,
+        roster=roster.overview(actor.course),
+        jobs_mode=current_app.config["JOBS_MODE"],
+    )
 
 
 @bp.post("/<activity_id>/roster/sync")
@@ -139,8 +177,9 @@ def roster_sync(activity_id: str) -> Any:
     if course.nrps_url:
         roster.request_sync(course)
         course.roster_sync_error = None
-    return redirect(url_for("staff.roster_page", activity_id=activity.public_id,
-                            t=actor.token()), code=303)
+    return redirect(
+        url_for("staff.roster_page", activity_id=activity.public_id, t=actor.token()), code=303
+    )
 
 
 @bp.get("/<activity_id>/settings")
@@ -163,7 +202,13 @@ def settings_save(activity_id: str) -> Any:
     try:
         result = settings_edit.edit_settings(activity, kind, request.form)
     except ActivityInputError as exc:
-        return render_settings(actor, activity, errors=exc.messages, typed=request.form,
-                               status=422)
-    return redirect(url_for("staff.settings_page", activity_id=activity.public_id,
-                            t=actor.token(), saved=",".join(result.changed)), code=303)
+        return render_settings(actor, activity, errors=exc.messages, typed=request.form, status=422)
+    return redirect(
+        url_for(
+            "staff.settings_page",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            saved=",".join(result.changed),
+        ),
+        code=303,
+    )

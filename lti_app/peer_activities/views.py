@@ -51,12 +51,21 @@ def setup(activity_id: str) -> Any:
             raise ActivityInputError({"title": ["Give the activity a title."]})
         kind = request.form.get("activity_type", "")
         services.configure_activity(
-            activity, activity_type=kind, title=title,
+            activity,
+            activity_type=kind,
+            title=title,
             description=request.form.get("description", "").strip()[:2000],
-            settings=services.settings_from_form(kind, request.form))
+            settings=services.settings_from_form(kind, request.form),
+        )
     except ActivityInputError as exc:
-        return render_template("activities/setup.html", activity=activity, actor=actor,
-                               types=registry.all_types(), errors=exc.messages,
-                               form=request.form), 422
-    return redirect(url_for("activities.show", activity_id=activity.public_id, t=actor.token()),
-                    code=303)
+        return render_template(
+            "activities/setup.html",
+            activity=activity,
+            actor=actor,
+            types=registry.all_types(),
+            errors=exc.messages,
+            form=request.form,
+        ), 422
+    return redirect(
+        url_for("activities.show", activity_id=activity.public_id, t=actor.token()), code=303
+    )

@@ -63,9 +63,12 @@ def mount(app: Flask) -> Flask:
     testing = app.config["ENV_NAME"] == "testing"
     key = _memory_key() if testing else load_or_create_key(INSTANCE / "sandbox-platform-key.pem")
     state_path: Path | None = None if testing else INSTANCE / "sandbox-state.json"
-    sandbox_app = create_sandbox_app(SandboxPlatform(issuer=base_url + PREFIX, key=key),
-                                     base_url, state_path,
-                                     secret_key=_hint_secret(app.config["SECRET_KEY"]))
+    sandbox_app = create_sandbox_app(
+        SandboxPlatform(issuer=base_url + PREFIX, key=key),
+        base_url,
+        state_path,
+        secret_key=_hint_secret(app.config["SECRET_KEY"]),
+    )
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: sandbox_app})  # type: ignore[method-assign]
     app.extensions[_EXTENSION] = sandbox_app
     app.cli.add_command(sandbox_cli)

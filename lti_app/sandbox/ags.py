@@ -51,8 +51,11 @@ def _item(ctx_id: str, item_id: str) -> dict[str, Any]:
     """The line item named in the URL; the URL must keep its ``type_id`` query."""
     _course(ctx_id)
     if request.args.get("type_id") != LINEITEM_QUERY.split("=", 1)[1]:
-        raise ApiError(400, f"missing ?{LINEITEM_QUERY}: line item URLs carry a query string; "
-                       "keep it when appending /scores or /results (AGS 2.0 §3.2)")
+        raise ApiError(
+            400,
+            f"missing ?{LINEITEM_QUERY}: line item URLs carry a query string; "
+            "keep it when appending /scores or /results (AGS 2.0 §3.2)",
+        )
     item = current().store.lineitem(ctx_id, item_id)
     if item is None:
         raise ApiError(404, f"no line item {item_id!r} in this course")
@@ -60,8 +63,11 @@ def _item(ctx_id: str, item_id: str) -> dict[str, Any]:
 
 
 def lineitem_json(item: dict[str, Any]) -> dict[str, Any]:
-    body = {"id": current().lineitem_url(item["context_id"], item["id"]),
-            "label": item["label"], "scoreMaximum": item["scoreMaximum"]}
+    body = {
+        "id": current().lineitem_url(item["context_id"], item["id"]),
+        "label": item["label"],
+        "scoreMaximum": item["scoreMaximum"],
+    }
     body.update({k: item[k] for k in _OPTIONAL_TEXT if item.get(k) is not None})
     return body
 
@@ -92,8 +98,11 @@ def _timestamp(value: Any, name: str) -> None:
     try:
         parse_timestamp(value)
     except (TypeError, ValueError) as exc:
-        raise ApiError(400, f"{name} must be an ISO 8601 date-time with a UTC offset, "
-                       f"e.g. 2026-01-31T12:00:00.123Z") from exc
+        raise ApiError(
+            400,
+            f"{name} must be an ISO 8601 date-time with a UTC offset, "
+            f"e.g. 2026-01-31T12:00:00.123Z",
+        ) from exc
 
 
 @bp.get("")
@@ -152,8 +161,10 @@ def score_fields(body: dict[str, Any]) -> dict[str, Any]:
     user = current().store.user(body.get("userId") or "")
     if user is None or not is_learner(user):
         raise ApiError(400, f"userId {body.get('userId')!r} is not a learner of this course")
-    for key, allowed in (("activityProgress", ACTIVITY_PROGRESS),
-                         ("gradingProgress", GRADING_PROGRESS)):
+    for key, allowed in (
+        ("activityProgress", ACTIVITY_PROGRESS),
+        ("gradingProgress", GRADING_PROGRESS),
+    ):
         if body.get(key) not in allowed:
             raise ApiError(400, f"{key} must be one of {', '.join(allowed)}")
     _timestamp(body.get("timestamp"), "timestamp")
@@ -165,8 +176,15 @@ def score_fields(body: dict[str, Any]) -> dict[str, Any]:
     comment = body.get("comment")
     if comment is not None and not isinstance(comment, str):
         raise ApiError(400, "comment must be a string")
-    keys = ("userId", "scoreGiven", "scoreMaximum", "comment", "timestamp", "activityProgress",
-            "gradingProgress")
+    keys = (
+        "userId",
+        "scoreGiven",
+        "scoreMaximum",
+        "comment",
+        "timestamp",
+        "activityProgress",
+        "gradingProgress",
+    )
     return {k: body[k] for k in keys if body.get(k) is not None}
 
 
@@ -179,17 +197,23 @@ def post_score(ctx_id: str, item_id: str) -> Any:
         raise ApiError(415, f"send scores as Content-Type: {SCORE_MEDIA}")
     score = score_fields(json_body())
     if not current().store.put_score(item_id, score):
-        raise ApiError(409, "Refusing score with an earlier timestamp: the stored score is as "
-                       "new or newer (compared at whole seconds, like Moodle)")
+        raise ApiError(
+            409,
+            "Refusing score with an earlier timestamp: the stored score is as "
+            "new or newer (compared at whole seconds, like Moodle)",
+        )
     return Response(status=204)
 
 
 def result_json(item: dict[str, Any], score: dict[str, Any]) -> dict[str, Any]:
     """A score as the result it produced, scaled to the line item's scoreMaximum."""
     url = current().lineitem_url(item["context_id"], item["id"], "/results")
-    result: dict[str, Any] = {"id": f"{url}&user_id={score['userId']}",
-                              "scoreOf": current().lineitem_url(item["context_id"], item["id"]),
-                              "userId": score["userId"], "resultMaximum": item["scoreMaximum"]}
+    result: dict[str, Any] = {
+        "id": f"{url}&user_id={score['userId']}",
+        "scoreOf": current().lineitem_url(item["context_id"], item["id"]),
+        "userId": score["userId"],
+        "resultMaximum": item["scoreMaximum"],
+    }
     if "scoreGiven" in score:
         result["resultScore"] = score["scoreGiven"] * item["scoreMaximum"] / score["scoreMaximum"]
     if "comment" in score:
@@ -203,7 +227,8 @@ def results(ctx_id: str, item_id: str) -> Any:
     item = _item(ctx_id, item_id)
     scores = current().store.scores(item_id)
     wanted = request.args.get("user_id")
-    found = [result_json(item, s) for uid, s in sorted(scores.items())
-             if wanted is None or uid == wanted]
+    found = [
+        result_json(item, s) for uid, s in sorted(scores.items()) if wanted is None or uid == wanted
+    ]
     page, headers = paginate(found)
     return media_json(list(page), RESULTS_MEDIA, headers=headers)

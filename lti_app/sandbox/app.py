@@ -27,16 +27,23 @@ from lti_app.sandbox.store import SandboxStore
 SERVICE_PREFIXES = ("/api/", "/token", "/jwks", "/deep-link-return", "/.well-known/")
 
 
-def create_sandbox_app(platform: SandboxPlatform, tool_base_url: str, state_path: Path | None,
-                       *, secret_key: str | None = None,
-                       extra_members: Sequence[SandboxUser] = ()) -> Flask:
+def create_sandbox_app(
+    platform: SandboxPlatform,
+    tool_base_url: str,
+    state_path: Path | None,
+    *,
+    secret_key: str | None = None,
+    extra_members: Sequence[SandboxUser] = (),
+) -> Flask:
     """Build the sandbox platform app for ``platform``, talking to the tool at
     ``tool_base_url``; state persists in ``state_path`` (memory when None)."""
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.extensions["sandbox"] = Sandbox(
-        platform=platform, tool=ToolEndpoints(tool_base_url.rstrip("/")),
+        platform=platform,
+        tool=ToolEndpoints(tool_base_url.rstrip("/")),
         store=SandboxStore(state_path, extra_members),
-        hints=HintSigner(secret_key or secrets.token_urlsafe(32)))
+        hints=HintSigner(secret_key or secrets.token_urlsafe(32)),
+    )
     for module in (pages, oidc, deep_linking, oauth, nrps, ags, registration):
         app.register_blueprint(module.bp)
     app.add_template_filter(utc, "utc")
@@ -57,9 +64,11 @@ def _csp(tool_origin: str) -> str:
     """Like the tool's policy, plus framing and form posts to the tool (and to a tool
     being registered, whose origin the register page adds to ``g.frame_origins``)."""
     frames = " ".join(["'self'", tool_origin, *g.get("frame_origins", [])])
-    return (f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
-            f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src {frames}; "
-            f"form-action 'self' {tool_origin}; base-uri 'none'; object-src 'none'")
+    return (
+        f"default-src 'self'; script-src 'self' 'nonce-{g.get('csp_nonce', '')}'; "
+        f"style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-src {frames}; "
+        f"form-action 'self' {tool_origin}; base-uri 'none'; object-src 'none'"
+    )
 
 
 def _hooks(app: Flask) -> None:
@@ -77,8 +86,11 @@ def _hooks(app: Flask) -> None:
         resp.headers.setdefault("Referrer-Policy", "no-referrer")
         resp.headers.setdefault("X-Content-Type-Options", "nosniff")
         if is_service_path(request.path):
-            sandbox.store.log_call(request.method, request.script_root + request.full_path
-                                   .rstrip("?"), resp.status_code)
+            sandbox.store.log_call(
+                request.method,
+                request.script_root + request.full_path.rstrip("?"),
+                resp.status_code,
+            )
         return resp
 
     @app.errorhandler(ApiError)
@@ -91,5 +103,6 @@ def _hooks(app: Flask) -> None:
         if is_service_path(request.path):
             name = exc.name.lower().replace(" ", "_")
             return ApiError(status, exc.description or exc.name, code=name).response()
-        return render_template("sandbox/error.html", title=exc.name,
-                               message=exc.description, status=status), status
+        return render_template(
+            "sandbox/error.html", title=exc.name, message=exc.description, status=status
+        ), status

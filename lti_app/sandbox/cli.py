@@ -23,13 +23,20 @@ def register_sandbox() -> Registration:
     """Register the sandbox platform in the tool's registry, as an administrator would
     register a real LMS. Idempotent: (issuer, client_id) is updated in place."""
     platform = sandbox_of(current_app).platform
-    spec = PlatformSpec(issuer=platform.issuer, client_id=platform.client_id,
-                        auth_login_url=platform.auth_login_url, auth_token_url=platform.token_url,
-                        jwks_url=platform.jwks_url, name="Peerlift sandbox LMS",
-                        product_family="peerlift-sandbox")
+    spec = PlatformSpec(
+        issuer=platform.issuer,
+        client_id=platform.client_id,
+        auth_login_url=platform.auth_login_url,
+        auth_token_url=platform.token_url,
+        jwks_url=platform.jwks_url,
+        name="Peerlift sandbox LMS",
+        product_family="peerlift-sandbox",
+    )
     reg = registry.add_platform(
-        spec, [platform.deployment_id],
-        allow_http=current_app.config["REGISTRATION_ALLOW_PRIVATE_URLS"])
+        spec,
+        [platform.deployment_id],
+        allow_http=current_app.config["REGISTRATION_ALLOW_PRIVATE_URLS"],
+    )
     keys.ensure_key()
     db.session.commit()
     return reg
@@ -39,8 +46,10 @@ def register_sandbox() -> Registration:
 def register_command() -> None:
     """Register the sandbox LMS with the tool (safe to run again)."""
     reg = register_sandbox()
-    click.echo(f"sandbox LMS registered: iss={reg.issuer} client_id={reg.client_id} "
-               f"deployment={', '.join(d.deployment_id for d in reg.deployments)}")
+    click.echo(
+        f"sandbox LMS registered: iss={reg.issuer} client_id={reg.client_id} "
+        f"deployment={', '.join(d.deployment_id for d in reg.deployments)}"
+    )
     added = seed_demo_cohort(reg, sandbox_of(current_app).platform)
     db.session.commit()
     if added:

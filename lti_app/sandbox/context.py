@@ -31,8 +31,7 @@ AGS_LINEITEM = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem"
 AGS_LINEITEM_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/lineitem.readonly"
 AGS_RESULT_READONLY = "https://purl.imsglobal.org/spec/lti-ags/scope/result.readonly"
 AGS_SCORE = "https://purl.imsglobal.org/spec/lti-ags/scope/score"
-SUPPORTED_SCOPES = (NRPS_SCOPE, AGS_LINEITEM, AGS_LINEITEM_READONLY, AGS_RESULT_READONLY,
-                    AGS_SCORE)
+SUPPORTED_SCOPES = (NRPS_SCOPE, AGS_LINEITEM, AGS_LINEITEM_READONLY, AGS_RESULT_READONLY, AGS_SCORE)
 
 
 def origin_of(url: str) -> str:
@@ -64,8 +63,11 @@ class ToolEndpoints:
 
     def fetch_jwks(self) -> dict[str, Any]:
         """The tool's public keys, fetched fresh over HTTP as a real platform would."""
-        resp = requests.get(self.jwks_url, timeout=HTTP_TIMEOUT_S,
-                            headers={"User-Agent": USER_AGENT, "Accept": "application/json"})
+        resp = requests.get(
+            self.jwks_url,
+            timeout=HTTP_TIMEOUT_S,
+            headers={"User-Agent": USER_AGENT, "Accept": "application/json"},
+        )
         resp.raise_for_status()
         jwks: dict[str, Any] = resp.json()
         return jwks

@@ -35,16 +35,19 @@ def verified_claims(sandbox: Sandbox, token: str) -> dict[str, Any]:
     try:
         jwks = sandbox.tool.fetch_jwks()
     except (requests.RequestException, ValueError) as exc:
-        raise DeepLinkError(f"Could not fetch the tool's JWKS ({sandbox.tool.jwks_url}): "
-                            f"{exc}") from exc
+        raise DeepLinkError(
+            f"Could not fetch the tool's JWKS ({sandbox.tool.jwks_url}): {exc}"
+        ) from exc
     try:
         claims = sandbox.platform.verify_tool_jwt(token, jwks, audience=sandbox.platform.issuer)
     except jwt.InvalidTokenError as exc:
         raise DeepLinkError(f"The JWT is not valid: {exc}") from exc
-    expected = {"iss": sandbox.platform.client_id,
-                CLAIM + "deployment_id": sandbox.platform.deployment_id,
-                CLAIM + "message_type": "LtiDeepLinkingResponse",
-                CLAIM + "version": "1.3.0"}
+    expected = {
+        "iss": sandbox.platform.client_id,
+        CLAIM + "deployment_id": sandbox.platform.deployment_id,
+        CLAIM + "message_type": "LtiDeepLinkingResponse",
+        CLAIM + "version": "1.3.0",
+    }
     for name, value in expected.items():
         if claims.get(name) != value:
             raise DeepLinkError(f"{name} must be {value!r}, not {claims.get(name)!r}.")
@@ -57,20 +60,27 @@ def _resource_link(sandbox: Sandbox, item: Any) -> dict[str, Any]:
     """Check one content item; the resource link fields we keep."""
     if not isinstance(item, dict) or item.get("type") != "ltiResourceLink":
         kind = item.get("type") if isinstance(item, dict) else type(item).__name__
-        raise DeepLinkError(f"Content item type {kind!r} was not offered (accept_types is "
-                            "['ltiResourceLink']).")
+        raise DeepLinkError(
+            f"Content item type {kind!r} was not offered (accept_types is ['ltiResourceLink'])."
+        )
     url = item.get("url") or sandbox.tool.launch_url
     if not isinstance(url, str) or origin_of(url) != sandbox.tool.origin or urlsplit(url).fragment:
         raise DeepLinkError(f"Content item url {url!r} is not on the tool's origin.")
     custom = item.get("custom") or {}
-    if not isinstance(custom, dict) or not all(isinstance(k, str) and isinstance(v, str)
-                                               for k, v in custom.items()):
+    if not isinstance(custom, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in custom.items()
+    ):
         raise DeepLinkError("custom must map strings to strings.")
     title, text = item.get("title") or "Untitled Peerlift activity", item.get("text") or ""
     if not isinstance(title, str) or not isinstance(text, str):
         raise DeepLinkError("title and text must be strings.")
-    return {"url": url, "title": title[:255], "text": text[:1000], "custom": custom,
-            "lineItem": _line_item(item.get("lineItem"), title)}
+    return {
+        "url": url,
+        "title": title[:255],
+        "text": text[:1000],
+        "custom": custom,
+        "lineItem": _line_item(item.get("lineItem"), title),
+    }
 
 
 def _line_item(raw: Any, title: str) -> dict[str, Any] | None:
@@ -79,8 +89,12 @@ def _line_item(raw: Any, title: str) -> dict[str, Any] | None:
     maximum = raw.get("scoreMaximum") if isinstance(raw, dict) else None
     if not isinstance(maximum, numbers.Real) or isinstance(maximum, bool) or maximum <= 0:
         raise DeepLinkError("lineItem.scoreMaximum is required and must be a number > 0.")
-    fields = {"label": raw.get("label") or title, "scoreMaximum": maximum,
-              "resourceId": raw.get("resourceId"), "tag": raw.get("tag")}
+    fields = {
+        "label": raw.get("label") or title,
+        "scoreMaximum": maximum,
+        "resourceId": raw.get("resourceId"),
+        "tag": raw.get("tag"),
+    }
     if not all(v is None or isinstance(v, str) for k, v in fields.items() if k != "scoreMaximum"):
         raise DeepLinkError("lineItem label, resourceId and tag must be strings.")
     return fields
@@ -98,11 +112,19 @@ def content_links(sandbox: Sandbox, claims: dict[str, Any]) -> list[dict[str, An
 def add_to_course(sandbox: Sandbox, ctx_id: str, link: dict[str, Any]) -> dict[str, Any]:
     """Place the resource link in the course, with its coupled line item."""
     store = sandbox.store
-    created = store.add_link(ctx_id, url=link["url"], title=link["title"], text=link["text"],
-                             custom=link["custom"])
+    created = store.add_link(
+        ctx_id, url=link["url"], title=link["title"], text=link["text"], custom=link["custom"]
+    )
     if link["lineItem"]:
-        item = store.add_lineitem(ctx_id, {**link["lineItem"], "resourceLinkId": created["id"],
-                                           "startDateTime": None, "endDateTime": None})
+        item = store.add_lineitem(
+            ctx_id,
+            {
+                **link["lineItem"],
+                "resourceLinkId": created["id"],
+                "startDateTime": None,
+                "endDateTime": None,
+            },
+        )
         store.couple(created["id"], item["id"])
         created["lineitem"] = item
     return created
@@ -117,12 +139,23 @@ def deep_link_return() -> Any:
         links = content_links(sandbox, claims)
         pending = sandbox.store.take_dl_request(str(claims.get(DL + "data", "")))
         if pending is None:
-            raise DeepLinkError("The data claim does not echo a pending deep-linking request "
-                                "(it must be returned exactly as sent, once).")
+            raise DeepLinkError(
+                "The data claim does not echo a pending deep-linking request "
+                "(it must be returned exactly as sent, once)."
+            )
     except DeepLinkError as exc:
-        return render_template("sandbox/error.html", title="Deep-linking response refused",
-                               message=str(exc), status=400, in_frame=True), 400
+        return render_template(
+            "sandbox/error.html",
+            title="Deep-linking response refused",
+            message=str(exc),
+            status=400,
+            in_frame=True,
+        ), 400
     added = [add_to_course(sandbox, pending["context_id"], link) for link in links]
-    return render_template("sandbox/deep_link_result.html", added=added,
-                           message=claims.get(DL + "msg"), error=claims.get(DL + "errormsg"),
-                           course=sandbox.store.course(pending["context_id"]))
+    return render_template(
+        "sandbox/deep_link_result.html",
+        added=added,
+        message=claims.get(DL + "msg"),
+        error=claims.get(DL + "errormsg"),
+        course=sandbox.store.course(pending["context_id"]),
+    )

@@ -26,16 +26,24 @@ def has_role(user: SandboxUser, role: str) -> bool:
 
 
 def member_json(user: SandboxUser) -> dict[str, Any]:
-    return {"status": "Active", "user_id": user.sub, "roles": list(user.roles),
-            "name": user.name, "given_name": user.given_name,
-            "family_name": user.family_name, "email": user.email}
+    return {
+        "status": "Active",
+        "user_id": user.sub,
+        "roles": list(user.roles),
+        "name": user.name,
+        "given_name": user.given_name,
+        "family_name": user.family_name,
+        "email": user.email,
+    }
 
 
 def membership_container(ctx_id: str, members: list[SandboxUser], url: str) -> dict[str, Any]:
     course = current().store.course(ctx_id) or {}
-    return {"id": url,
-            "context": {k: course[k] for k in ("id", "label", "title") if k in course},
-            "members": [member_json(u) for u in members]}
+    return {
+        "id": url,
+        "context": {k: course[k] for k in ("id", "label", "title") if k in course},
+        "members": [member_json(u) for u in members],
+    }
 
 
 @bp.get("/api/courses/<ctx_id>/memberships")
@@ -48,5 +56,6 @@ def memberships(ctx_id: str) -> Any:
     role = request.args.get("role")
     members = [u for u in store.members() if role is None or has_role(u, role)]
     page, headers = paginate(members)
-    return media_json(membership_container(ctx_id, list(page), request.url), MEDIA_TYPE,
-                      headers=headers)
+    return media_json(
+        membership_container(ctx_id, list(page), request.url), MEDIA_TYPE, headers=headers
+    )

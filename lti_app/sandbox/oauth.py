@@ -65,22 +65,31 @@ def token() -> Any:
     sandbox = current()
     form = request.form
     if form.get("grant_type") != "client_credentials":
-        return _oauth_error("unsupported_grant_type", "grant_type must be client_credentials",
-                            400)
+        return _oauth_error("unsupported_grant_type", "grant_type must be client_credentials", 400)
     if form.get("client_assertion_type") != JWT_BEARER or not form.get("client_assertion"):
-        return _oauth_error("invalid_request",
-                            f"send client_assertion with client_assertion_type={JWT_BEARER}", 400)
+        return _oauth_error(
+            "invalid_request", f"send client_assertion with client_assertion_type={JWT_BEARER}", 400
+        )
     try:
         verify_assertion(sandbox, form["client_assertion"])
     except AssertionRejected as exc:
         return _oauth_error("invalid_client", str(exc), 401)
     granted = [s for s in dict.fromkeys(form.get("scope", "").split()) if s in SUPPORTED_SCOPES]
     if not granted:
-        return _oauth_error("invalid_scope", "none of the requested scopes is offered; "
-                            "supported: " + " ".join(SUPPORTED_SCOPES), 400)
+        return _oauth_error(
+            "invalid_scope",
+            "none of the requested scopes is offered; supported: " + " ".join(SUPPORTED_SCOPES),
+            400,
+        )
     access_token = sandbox.store.issue_token(granted, TOKEN_TTL_S)
-    resp = jsonify({"access_token": access_token, "token_type": "Bearer",
-                    "expires_in": TOKEN_TTL_S, "scope": " ".join(granted)})
+    resp = jsonify(
+        {
+            "access_token": access_token,
+            "token_type": "Bearer",
+            "expires_in": TOKEN_TTL_S,
+            "scope": " ".join(granted),
+        }
+    )
     resp.headers["Cache-Control"] = "no-store"
     return resp
 
@@ -96,12 +105,18 @@ def require_scope(*accepted: str) -> Callable[[F], F]:
             if header.startswith("Bearer "):
                 scopes = current().store.token_scopes(header[7:].strip())
             if scopes is None:
-                raise ApiError(401, "a valid bearer token from the token endpoint is required",
-                               headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+                raise ApiError(
+                    401,
+                    "a valid bearer token from the token endpoint is required",
+                    headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+                )
             if not scopes & set(accepted):
-                raise ApiError(403, "the token lacks the scope: " + " or ".join(accepted),
-                               code="insufficient_scope",
-                               headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'})
+                raise ApiError(
+                    403,
+                    "the token lacks the scope: " + " or ".join(accepted),
+                    code="insufficient_scope",
+                    headers={"WWW-Authenticate": 'Bearer error="insufficient_scope"'},
+                )
             return view(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

@@ -41,8 +41,7 @@ def jwks() -> Any:
 
 
 def _autopost(action: str, fields: dict[str, str], heading: str) -> str:
-    return render_template("sandbox/autopost.html", action=action, fields=fields,
-                           heading=heading)
+    return render_template("sandbox/autopost.html", action=action, fields=fields, heading=heading)
 
 
 @bp.route("/auth", methods=["GET", "POST"])
@@ -53,18 +52,23 @@ def auth() -> Any:
     if params.get("client_id") != sandbox.platform.client_id:
         # RFC 6749 §4.1.2.1: never redirect for an unknown client.
         return render_template(
-            "sandbox/error.html", title="Unknown client",
+            "sandbox/error.html",
+            title="Unknown client",
             message=f"client_id {params.get('client_id')!r} is not registered with this "
-            f"sandbox (expected {sandbox.platform.client_id!r}).", status=400), 400
+            f"sandbox (expected {sandbox.platform.client_id!r}).",
+            status=400,
+        ), 400
     state = params.get("state", "")
     try:
         user, message = _check_request(sandbox, params)
         claims = _claims(sandbox, user, message, params["nonce"])
     except AuthError as exc:
         return _error_response(sandbox, exc, state)
-    page = _autopost(params["redirect_uri"],
-                     {"id_token": sandbox.platform.sign(claims), "state": state},
-                     "Signing you in to Peerlift…")
+    page = _autopost(
+        params["redirect_uri"],
+        {"id_token": sandbox.platform.sign(claims), "state": state},
+        "Signing you in to Peerlift…",
+    )
     resp = Response(page, mimetype="text/html")
     if message.get("storage"):
         _drop_tool_state_cookie(sandbox, resp, state)
@@ -83,29 +87,38 @@ def _error_response(sandbox: Sandbox, exc: AuthError, state: str) -> Any:
 def _check_request(sandbox: Sandbox, params: Any) -> tuple[SandboxUser, dict[str, Any]]:
     """Validate the authentication request; return the user and the message hint."""
     if params.get("redirect_uri") != sandbox.tool.launch_url:
-        raise AuthError("invalid_request", f"redirect_uri {params.get('redirect_uri')!r} is not "
-                        f"registered for this client (expected {sandbox.tool.launch_url})")
+        raise AuthError(
+            "invalid_request",
+            f"redirect_uri {params.get('redirect_uri')!r} is not "
+            f"registered for this client (expected {sandbox.tool.launch_url})",
+        )
     for name, expected in _FIXED.items():
         if params.get(name) != expected:
-            raise AuthError("invalid_request", f"{name} must be {expected!r}, "
-                            f"not {params.get(name)!r}")
+            raise AuthError(
+                "invalid_request", f"{name} must be {expected!r}, not {params.get(name)!r}"
+            )
     for name in ("nonce", "state"):
         if not params.get(name):
             raise AuthError("invalid_request", f"{name} is required")
     sub = sandbox.hints.read_login_hint(params.get("login_hint", ""))
     user = sandbox.store.user(sub) if sub else None
     if user is None:
-        raise AuthError("login_required", "login_hint does not name a signed-in sandbox user "
-                        "(it must be passed back unchanged)")
+        raise AuthError(
+            "login_required",
+            "login_hint does not name a signed-in sandbox user (it must be passed back unchanged)",
+        )
     message = sandbox.hints.read_message_hint(params.get("lti_message_hint", ""))
     if message is None or message.get("user") != user.sub:
-        raise AuthError("invalid_request", "lti_message_hint is missing, altered, expired or "
-                        "was issued for another user")
+        raise AuthError(
+            "invalid_request",
+            "lti_message_hint is missing, altered, expired or was issued for another user",
+        )
     return user, message
 
 
-def _claims(sandbox: Sandbox, user: SandboxUser, message: dict[str, Any],
-            nonce: str) -> dict[str, Any]:
+def _claims(
+    sandbox: Sandbox, user: SandboxUser, message: dict[str, Any], nonce: str
+) -> dict[str, Any]:
     """The id_token claims for a resource link launch or a deep-linking request."""
     ctx_id = message.get("context", "")
     course = sandbox.store.course(ctx_id)
@@ -114,10 +127,13 @@ def _claims(sandbox: Sandbox, user: SandboxUser, message: dict[str, Any],
     common: dict[str, Any] = {"nonce": nonce, "context": course, "services_base": sandbox.base}
     if message.get("deep_link"):
         claims = sandbox.platform.claims(
-            user, target_link_uri=sandbox.tool.launch_url,
+            user,
+            target_link_uri=sandbox.tool.launch_url,
             message_type="LtiDeepLinkingRequest",
             deep_link_return_url=sandbox.base + "/deep-link-return",
-            dl_data=sandbox.store.new_dl_request(ctx_id, user.sub), **common)
+            dl_data=sandbox.store.new_dl_request(ctx_id, user.sub),
+            **common,
+        )
     else:
         link = sandbox.store.link(ctx_id, message.get("link", ""))
         if link is None:
@@ -127,20 +143,30 @@ def _claims(sandbox: Sandbox, user: SandboxUser, message: dict[str, Any],
         if link["text"]:
             resource_link["description"] = link["text"]
         claims = sandbox.platform.claims(
-            user, target_link_uri=link["url"], custom=link["custom"] or None,
+            user,
+            target_link_uri=link["url"],
+            custom=link["custom"] or None,
             resource_link=resource_link,
-            lineitem=sandbox.lineitem_url(ctx_id, lineitem) if lineitem else None, **common)
+            lineitem=sandbox.lineitem_url(ctx_id, lineitem) if lineitem else None,
+            **common,
+        )
     claims[CLAIM + "launch_presentation"].update(
         document_target="window" if message.get("window") else "iframe",
-        return_url=sandbox.base + "/")
+        return_url=sandbox.base + "/",
+    )
     return claims
 
 
 def _drop_tool_state_cookie(sandbox: Sandbox, resp: Response, state: str) -> None:
-    """"Simulate blocked third-party cookies": the tool and the sandbox share an
+    """ "Simulate blocked third-party cookies": the tool and the sandbox share an
     origin, so the tool's state cookie would always come back. Expiring it here
     makes the launch arrive without it, and the tool must use Platform Storage."""
     secure = sandbox.tool.base_url.startswith("https://")
-    resp.delete_cookie(STATE_COOKIE_PREFIX + state[:16], path="/lti/", secure=secure,
-                       httponly=True, samesite="None" if secure else "Lax",
-                       partitioned=secure)
+    resp.delete_cookie(
+        STATE_COOKIE_PREFIX + state[:16],
+        path="/lti/",
+        secure=secure,
+        httponly=True,
+        samesite="None" if secure else "Lax",
+        partitioned=secure,
+    )

@@ -52,8 +52,11 @@ def _member(sub: str | None) -> SandboxUser:
 def _staff(sub: str | None) -> SandboxUser:
     user = _member(sub)
     if not is_staff(user):
-        abort(403, description=f"{user.name} cannot add activities: only instructors and "
-              "teaching assistants can, as in a real course.")
+        abort(
+            403,
+            description=f"{user.name} cannot add activities: only instructors and "
+            "teaching assistants can, as in a real course.",
+        )
     return user
 
 
@@ -71,23 +74,35 @@ def home() -> Any:
     ctx_id = DEMO_COURSE_ID
     people = store.members()
     return render_template(
-        "sandbox/home.html", course=_course(ctx_id), links=store.links(ctx_id),
-        lineitems={i["id"]: i for i in store.lineitems(ctx_id)}, people=people,
-        staff=[u for u in people if is_staff(u)], tool=current().tool)
+        "sandbox/home.html",
+        course=_course(ctx_id),
+        links=store.links(ctx_id),
+        lineitems={i["id"]: i for i in store.lineitems(ctx_id)},
+        people=people,
+        staff=[u for u in people if is_staff(u)],
+        tool=current().tool,
+    )
 
 
-def _frame_page(course: dict[str, Any], user: SandboxUser, heading: str,
-                launch: dict[str, str]) -> Any:
+def _frame_page(
+    course: dict[str, Any], user: SandboxUser, heading: str, launch: dict[str, str]
+) -> Any:
     """The LMS page around a launch: the tool iframe, and the Platform Storage frame
     when blocked third-party cookies are simulated."""
     storage = request.args.get("storage") == "1"
     initiation = {"ctx_id": course["id"], "user": user.sub, **launch}
     in_frame = {**initiation, "storage": "1"} if storage else initiation
     return render_template(
-        "sandbox/launch.html", course=course, user=user, heading=heading, storage=storage,
-        launch=launch, storage_frame=STORAGE_FRAME,
+        "sandbox/launch.html",
+        course=course,
+        user=user,
+        heading=heading,
+        storage=storage,
+        launch=launch,
+        storage_frame=STORAGE_FRAME,
         frame_url=url_for(".login_initiation", **in_frame),
-        window_url=url_for(".login_initiation", **initiation, window="1"))
+        window_url=url_for(".login_initiation", **initiation, window="1"),
+    )
 
 
 @bp.get("/courses/<ctx_id>/launch")
@@ -95,25 +110,30 @@ def launch(ctx_id: str) -> Any:
     """Open a resource link as one of the course's people."""
     course = _course(ctx_id)
     link = _link(ctx_id, request.args.get("link"))
-    return _frame_page(course, _member(request.args.get("user")), link["title"],
-                       {"link": link["id"]})
+    return _frame_page(
+        course, _member(request.args.get("user")), link["title"], {"link": link["id"]}
+    )
 
 
 @bp.get("/courses/<ctx_id>/deep-link")
 def deep_link(ctx_id: str) -> Any:
     """Start deep linking ("add content") as an instructor."""
     course = _course(ctx_id)
-    return _frame_page(course, _staff(request.args.get("user")), "Add a Peerlift activity",
-                       {"deep_link": "1"})
+    return _frame_page(
+        course, _staff(request.args.get("user")), "Add a Peerlift activity", {"deep_link": "1"}
+    )
 
 
-def _launch_target(sandbox: Sandbox, ctx_id: str,
-                   user: SandboxUser) -> tuple[dict[str, Any], str]:
+def _launch_target(sandbox: Sandbox, ctx_id: str, user: SandboxUser) -> tuple[dict[str, Any], str]:
     """What is being launched (for ``lti_message_hint``) and the target link URI."""
     args = request.args
     window = args.get("window") == "1"
-    message: dict[str, Any] = {"user": user.sub, "context": ctx_id, "window": window,
-                               "storage": args.get("storage") == "1" and not window}
+    message: dict[str, Any] = {
+        "user": user.sub,
+        "context": ctx_id,
+        "window": window,
+        "storage": args.get("storage") == "1" and not window,
+    }
     if args.get("deep_link") == "1":
         _staff(user.sub)
         return {**message, "deep_link": True}, sandbox.tool.launch_url
@@ -129,14 +149,22 @@ def login_initiation(ctx_id: str) -> Any:
     user = _member(request.args.get("user"))
     message, target = _launch_target(sandbox, ctx_id, user)
     platform = sandbox.platform
-    fields = {"iss": platform.issuer, "login_hint": sandbox.hints.login_hint(user.sub),
-              "target_link_uri": target, "client_id": platform.client_id,
-              "lti_message_hint": sandbox.hints.message_hint(message),
-              "lti_deployment_id": platform.deployment_id}
+    fields = {
+        "iss": platform.issuer,
+        "login_hint": sandbox.hints.login_hint(user.sub),
+        "target_link_uri": target,
+        "client_id": platform.client_id,
+        "lti_message_hint": sandbox.hints.message_hint(message),
+        "lti_deployment_id": platform.deployment_id,
+    }
     if message["storage"]:
         fields["lti_storage_target"] = STORAGE_FRAME
-    return render_template("sandbox/autopost.html", action=sandbox.tool.login_url,
-                           fields=fields, heading="Opening Peerlift…")
+    return render_template(
+        "sandbox/autopost.html",
+        action=sandbox.tool.login_url,
+        fields=fields,
+        heading="Opening Peerlift…",
+    )
 
 
 @bp.get("/storage-frame")
@@ -152,9 +180,13 @@ def roster() -> Any:
     ctx_id = DEMO_COURSE_ID
     url = sandbox.course_api(ctx_id) + "/memberships"
     container = membership_container(ctx_id, list(sandbox.store.members()), url)
-    return render_template("sandbox/roster.html", course=_course(ctx_id), url=url,
-                           members=sandbox.store.members(),
-                           container=json.dumps(container, indent=2, ensure_ascii=False))
+    return render_template(
+        "sandbox/roster.html",
+        course=_course(ctx_id),
+        url=url,
+        members=sandbox.store.members(),
+        container=json.dumps(container, indent=2, ensure_ascii=False),
+    )
 
 
 @bp.get("/grades")
@@ -164,17 +196,24 @@ def grades() -> Any:
     ctx_id = DEMO_COURSE_ID
     items = store.lineitems(ctx_id)
     return render_template(
-        "sandbox/grades.html", course=_course(ctx_id), items=items,
+        "sandbox/grades.html",
+        course=_course(ctx_id),
+        items=items,
         learners=[u for u in store.members() if is_learner(u)],
         scores={i["id"]: store.scores(i["id"]) for i in items},
-        links={link["id"]: link for link in store.links(ctx_id)}, calls=store.calls())
+        links={link["id"]: link for link in store.links(ctx_id)},
+        calls=store.calls(),
+    )
 
 
 def _registration_frame_url(tool_url: str, sandbox: Sandbox) -> str:
     """The tool's registration URL with the two Dynamic Registration parameters added."""
-    extra = urlencode({
-        "openid_configuration": sandbox.base + "/.well-known/openid-configuration",
-        "registration_token": sandbox.store.new_registration_token()})
+    extra = urlencode(
+        {
+            "openid_configuration": sandbox.base + "/.well-known/openid-configuration",
+            "registration_token": sandbox.store.new_registration_token(),
+        }
+    )
     return tool_url + ("&" if urlsplit(tool_url).query else "?") + extra
 
 
@@ -194,7 +233,11 @@ def register() -> Any:
     elif request.method == "POST":
         error = "Paste the tool's registration URL."
     return render_template(
-        "sandbox/register.html", tool_url=tool_url, error=error, frame_url=frame_url,
+        "sandbox/register.html",
+        tool_url=tool_url,
+        error=error,
+        frame_url=frame_url,
         frame_origin=origin_of(tool_url) if frame_url else None,
         default_url=sandbox.tool.base_url + "/lti/register",
-        registrations=sandbox.store.registrations()[::-1]), 400 if error else 200
+        registrations=sandbox.store.registrations()[::-1],
+    ), 400 if error else 200

@@ -20,9 +20,18 @@ bp = Blueprint("registration", __name__)
 
 TOOL_CONFIG = "https://purl.imsglobal.org/spec/lti-tool-configuration"
 PLATFORM_CONFIG = "https://purl.imsglobal.org/spec/lti-platform-configuration"
-VARIABLES = ("Context.id", "Context.label", "Context.title", "ResourceLink.id",
-             "ResourceLink.title", "User.id", "Person.name.full", "Person.name.given",
-             "Person.name.family", "Person.email.primary")
+VARIABLES = (
+    "Context.id",
+    "Context.label",
+    "Context.title",
+    "ResourceLink.id",
+    "ResourceLink.title",
+    "User.id",
+    "Person.name.full",
+    "Person.name.given",
+    "Person.name.family",
+    "Person.email.primary",
+)
 
 
 @bp.get("/.well-known/openid-configuration")
@@ -30,28 +39,42 @@ def openid_configuration() -> Any:
     """What a tool reads first during dynamic registration."""
     sandbox = current()
     platform = sandbox.platform
-    return jsonify({
-        "issuer": platform.issuer,
-        "authorization_endpoint": platform.auth_login_url,
-        "token_endpoint": platform.token_url,
-        "token_endpoint_auth_methods_supported": ["private_key_jwt"],
-        "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
-        "jwks_uri": platform.jwks_url,
-        "registration_endpoint": sandbox.base + "/api/registrations",
-        "scopes_supported": ["openid", *SUPPORTED_SCOPES],
-        "response_types_supported": ["id_token"],
-        "subject_types_supported": ["public"],
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "claims_supported": ["iss", "aud", "sub", "iat", "exp", "nonce", "name", "given_name",
-                             "family_name", "email"],
-        PLATFORM_CONFIG: {
-            "product_family_code": "peerlift-sandbox",
-            "version": "1.0",
-            "messages_supported": [{"type": "LtiResourceLinkRequest"},
-                                   {"type": "LtiDeepLinkingRequest"}],
-            "variables": list(VARIABLES),
-        },
-    })
+    return jsonify(
+        {
+            "issuer": platform.issuer,
+            "authorization_endpoint": platform.auth_login_url,
+            "token_endpoint": platform.token_url,
+            "token_endpoint_auth_methods_supported": ["private_key_jwt"],
+            "token_endpoint_auth_signing_alg_values_supported": ["RS256"],
+            "jwks_uri": platform.jwks_url,
+            "registration_endpoint": sandbox.base + "/api/registrations",
+            "scopes_supported": ["openid", *SUPPORTED_SCOPES],
+            "response_types_supported": ["id_token"],
+            "subject_types_supported": ["public"],
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "claims_supported": [
+                "iss",
+                "aud",
+                "sub",
+                "iat",
+                "exp",
+                "nonce",
+                "name",
+                "given_name",
+                "family_name",
+                "email",
+            ],
+            PLATFORM_CONFIG: {
+                "product_family_code": "peerlift-sandbox",
+                "version": "1.0",
+                "messages_supported": [
+                    {"type": "LtiResourceLinkRequest"},
+                    {"type": "LtiDeepLinkingRequest"},
+                ],
+                "variables": list(VARIABLES),
+            },
+        }
+    )
 
 
 def _is_url(value: Any) -> bool:
@@ -100,8 +123,11 @@ def register() -> Any:
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header.startswith("Bearer ") else ""
     if not token or not store.registration_token_valid(token):
-        raise ApiError(401, "registration_token missing, unknown, expired or already used",
-                       code="invalid_token")
+        raise ApiError(
+            401,
+            "registration_token missing, unknown, expired or already used",
+            code="invalid_token",
+        )
     body = json_body()
     problems = registration_problems(body)
     if problems:
@@ -110,10 +136,19 @@ def register() -> Any:
         raise ApiError(401, "registration_token was used meanwhile", code="invalid_token")
     client_id = "sandbox-dr-" + secrets.token_urlsafe(9)
     deployment_id = "sandbox-dr-deployment-" + secrets.token_hex(3)
-    answer = {**body, "client_id": client_id,
-              TOOL_CONFIG: {**body[TOOL_CONFIG], "deployment_id": deployment_id}}
-    store.add_registration({"client_id": client_id, "deployment_id": deployment_id,
-                            "client_name": body["client_name"], "request": body})
+    answer = {
+        **body,
+        "client_id": client_id,
+        TOOL_CONFIG: {**body[TOOL_CONFIG], "deployment_id": deployment_id},
+    }
+    store.add_registration(
+        {
+            "client_id": client_id,
+            "deployment_id": deployment_id,
+            "client_name": body["client_name"],
+            "request": body,
+        }
+    )
     resp = jsonify(answer)
     resp.status_code = 201
     return resp

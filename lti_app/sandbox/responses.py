@@ -21,14 +21,24 @@ _BOOKMARK = "bookmark:"
 class ApiError(Exception):
     """A service request the sandbox refuses; rendered as JSON by the app."""
 
-    def __init__(self, status: int, message: str, code: str | None = None,
-                 headers: dict[str, str] | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str | None = None,
+        headers: dict[str, str] | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
-        self.code = code or {400: "invalid_request", 401: "invalid_token", 403: "forbidden",
-                             404: "not_found", 409: "conflict",
-                             415: "unsupported_media_type"}.get(status, "error")
+        self.code = code or {
+            400: "invalid_request",
+            401: "invalid_token",
+            403: "forbidden",
+            404: "not_found",
+            409: "conflict",
+            415: "unsupported_media_type",
+        }.get(status, "error")
         self.headers = headers or {}
 
     def response(self) -> Response:
@@ -38,8 +48,9 @@ class ApiError(Exception):
         return resp
 
 
-def media_json(body: Any, media_type: str, status: int = 200,
-               headers: dict[str, str] | None = None) -> Response:
+def media_json(
+    body: Any, media_type: str, status: int = 200, headers: dict[str, str] | None = None
+) -> Response:
     """JSON with an LTI media type (e.g. ``application/vnd.ims.lis.v2.lineitem+json``)."""
     resp = Response(json.dumps(body), status=status, mimetype=media_type)
     resp.headers.update(headers or {})
@@ -75,14 +86,17 @@ def _offset() -> int:
     try:
         if not raw.startswith(_BOOKMARK):
             raise ValueError("no bookmark prefix")
-        encoded = raw[len(_BOOKMARK):]
+        encoded = raw[len(_BOOKMARK) :]
         data = json.loads(base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)))
         offset = data["offset"]
         if not isinstance(offset, int) or offset < 0:
             raise ValueError("bad offset")
     except (ValueError, KeyError, TypeError, binascii.Error) as exc:
-        raise ApiError(400, "unknown page bookmark; bookmarks are case-sensitive, follow the "
-                       "Link header's next URL exactly as sent") from exc
+        raise ApiError(
+            400,
+            "unknown page bookmark; bookmarks are case-sensitive, follow the "
+            "Link header's next URL exactly as sent",
+        ) from exc
     return offset
 
 
@@ -98,7 +112,7 @@ def paginate(items: Sequence[T]) -> tuple[Sequence[T], dict[str, str]]:
     offset = _offset()
     if limit is None:
         return items[offset:], {}
-    page = items[offset:offset + limit]
+    page = items[offset : offset + limit]
     if offset + limit >= len(items):
         return page, {}
     query = [(k, v) for k, v in request.args.items(multi=True) if k != "page"]

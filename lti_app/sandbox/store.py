@@ -40,8 +40,17 @@ DEMO_COURSE_ID = str(DEMO_COURSE["id"])
 
 
 def _empty() -> State:
-    return {"links": {}, "lineitems": {}, "scores": {}, "tokens": {}, "jtis": {},
-            "registration_tokens": {}, "registrations": [], "dl_requests": {}, "calls": []}
+    return {
+        "links": {},
+        "lineitems": {},
+        "scores": {},
+        "tokens": {},
+        "jtis": {},
+        "registration_tokens": {},
+        "registrations": [],
+        "dl_requests": {},
+        "calls": [],
+    }
 
 
 def is_learner(user: SandboxUser) -> bool:
@@ -51,8 +60,10 @@ def is_learner(user: SandboxUser) -> bool:
 
 def is_staff(user: SandboxUser) -> bool:
     """Who may add content (start deep linking): instructors, including TAs."""
-    return any(r == MEMBERSHIP + "Instructor" or r.startswith(MEMBERSHIP[:-1] + "/Instructor#")
-               for r in user.roles)
+    return any(
+        r == MEMBERSHIP + "Instructor" or r.startswith(MEMBERSHIP[:-1] + "/Instructor#")
+        for r in user.roles
+    )
 
 
 def parse_timestamp(value: str) -> datetime:
@@ -141,11 +152,19 @@ class SandboxStore:
         return self._by_sub.get(sub)
 
     # -- resource links -----------------------------------------------------
-    def add_link(self, ctx_id: str, *, url: str, title: str, text: str,
-                 custom: dict[str, str]) -> State:
-        link = {"id": "link-" + secrets.token_urlsafe(9), "context_id": ctx_id, "url": url,
-                "title": title, "text": text, "custom": custom, "lineitem_id": None,
-                "created_at": time.time()}
+    def add_link(
+        self, ctx_id: str, *, url: str, title: str, text: str, custom: dict[str, str]
+    ) -> State:
+        link = {
+            "id": "link-" + secrets.token_urlsafe(9),
+            "context_id": ctx_id,
+            "url": url,
+            "title": title,
+            "text": text,
+            "custom": custom,
+            "lineitem_id": None,
+            "created_at": time.time(),
+        }
         with self._edit() as state:
             state["links"][link["id"]] = link
             return copy.deepcopy(link)
@@ -174,8 +193,9 @@ class SandboxStore:
 
     def lineitems(self, ctx_id: str) -> list[State]:
         with self._read() as state:
-            return copy.deepcopy([v for v in state["lineitems"].values()
-                                  if v["context_id"] == ctx_id])
+            return copy.deepcopy(
+                [v for v in state["lineitems"].values() if v["context_id"] == ctx_id]
+            )
 
     def lineitem(self, ctx_id: str, item_id: str) -> State | None:
         with self._read() as state:
@@ -271,7 +291,8 @@ class SandboxStore:
         now = time.time()
         with self._edit() as state:
             state["registration_tokens"] = {
-                k: v for k, v in state["registration_tokens"].items() if v > now}
+                k: v for k, v in state["registration_tokens"].items() if v > now
+            }
             state["registration_tokens"][token] = now + REGISTRATION_TOKEN_TTL_S
         return token
 
@@ -300,10 +321,16 @@ class SandboxStore:
         request_id = "dl-" + secrets.token_urlsafe(12)
         now = time.time()
         with self._edit() as state:
-            state["dl_requests"] = {k: v for k, v in state["dl_requests"].items()
-                                    if v["created_at"] > now - DL_REQUEST_TTL_S}
-            state["dl_requests"][request_id] = {"context_id": ctx_id, "user": user_sub,
-                                                "created_at": now}
+            state["dl_requests"] = {
+                k: v
+                for k, v in state["dl_requests"].items()
+                if v["created_at"] > now - DL_REQUEST_TTL_S
+            }
+            state["dl_requests"][request_id] = {
+                "context_id": ctx_id,
+                "user": user_sub,
+                "created_at": now,
+            }
         return request_id
 
     def take_dl_request(self, request_id: str) -> State | None:
@@ -316,9 +343,10 @@ class SandboxStore:
     # -- service-call log ---------------------------------------------------
     def log_call(self, method: str, path: str, status: int) -> None:
         with self._edit() as state:
-            state["calls"] = [*state["calls"][-(LOG_SIZE - 1):],
-                              {"at": time.time(), "method": method, "path": path,
-                               "status": status}]
+            state["calls"] = [
+                *state["calls"][-(LOG_SIZE - 1) :],
+                {"at": time.time(), "method": method, "path": path, "status": status},
+            ]
 
     def calls(self) -> list[State]:
         """The last :data:`LOG_SIZE` service calls, newest first."""

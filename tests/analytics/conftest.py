@@ -15,8 +15,9 @@ def an(lti: Any, app: Any) -> ChecksDriver:
 
 
 @pytest.fixture(autouse=True)
-def _other_features_notices_cannot_break_these_tests(monkeypatch: pytest.MonkeyPatch,
-                                                     app: Any) -> None:
+def _other_features_notices_cannot_break_these_tests(
+    monkeypatch: pytest.MonkeyPatch, app: Any
+) -> None:
     """Another feature's launch notice, while being built, may fail on every launch;
     these tests are about analytics, so such failures are skipped here."""
     from lti_app.peer_activities import notices

@@ -54,8 +54,14 @@ class ChecksDriver(ActivityDriver):
     def add_knowledge(self, n: int = 10) -> None:
         assert self.staff is not None
         for i in range(n):
-            resp = self.post(self.staff, "items", kind="knowledge", prompt=f"Question {i + 1}",
-                             options="Right\nWrong\nAlso wrong", correct="1")
+            resp = self.post(
+                self.staff,
+                "items",
+                kind="knowledge",
+                prompt=f"Question {i + 1}",
+                options="Right\nWrong\nAlso wrong",
+                correct="1",
+            )
             assert resp.status_code == 303, resp.get_data(as_text=True)
 
     def add_scale(self, prompt: str = "I can open a hard conversation") -> TestResponse:
@@ -112,7 +118,8 @@ class ChecksDriver(ActivityDriver):
             rows = db.session.execute(
                 select(Person.sub, LineItem.kind, Score.score_given, Score.comment)
                 .join(Person, Person.id == Score.person_id)
-                .join(LineItem, LineItem.id == Score.line_item_id)).all()
+                .join(LineItem, LineItem.id == Score.line_item_id)
+            ).all()
             db.session.remove()
             return {(sub, kind): (given, comment) for sub, kind, given, comment in rows}
 

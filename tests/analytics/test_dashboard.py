@@ -31,9 +31,15 @@ def cohort(an):
         assert an.check(user, "post", post).status_code == 303
     assert an.check(DIEGO, "post", 6).status_code == 303
     for user, rating, relevance in ((ANA, 10, 5), (BEN, 9, 4), (CHLOE, 3, 2), (EMMA, 7, 4)):
-        resp = an.feedback(user, rating, relevance=str(relevance), confidence="4",
-                           valued="=HYPERLINK(\"http://x\")" if user is CHLOE else "Practice",
-                           will_change="Ask first", ideas="More cases")
+        resp = an.feedback(
+            user,
+            rating,
+            relevance=str(relevance),
+            confidence="4",
+            valued='=HYPERLINK("http://x")' if user is CHLOE else "Practice",
+            will_change="Ask first",
+            ideas="More cases",
+        )
         assert resp.status_code == 303, resp.get_data(as_text=True)
     return an
 
@@ -67,8 +73,11 @@ def _c(pre: float, post: float) -> float | None:
 def test_cohort_figures_recomputed_from_the_export_match_the_dashboard(cohort) -> None:
     rows = _csv(cohort, "learning")
     assert len(rows) == 6
-    paired = [(float(r["pre_percent"]), float(r["post_percent"])) for r in rows
-              if r["pre_percent"] and r["post_percent"]]
+    paired = [
+        (float(r["pre_percent"]), float(r["post_percent"]))
+        for r in rows
+        if r["pre_percent"] and r["post_percent"]
+    ]
     attrition = sum(1 for r in rows if r["pre_percent"] and not r["post_percent"])
     post_only = sum(1 for r in rows if r["post_percent"] and not r["pre_percent"])
     assert (len(paired), attrition, post_only) == (4, 1, 1)
@@ -102,7 +111,7 @@ def test_satisfaction_figures_recomputed_from_the_export(cohort) -> None:
     assert "Relevance 3.8/5 (n = 4)" in board
     comments = _csv(cohort, "comments")
     # A formula is never handed to a spreadsheet as a formula.
-    assert "'=HYPERLINK(\"http://x\")" in [c["what_i_valued"] for c in comments]
+    assert '\'=HYPERLINK("http://x")' in [c["what_i_valued"] for c in comments]
 
 
 def test_the_funnel_counts_each_step(cohort) -> None:
@@ -124,8 +133,16 @@ def test_charts_are_svg_with_text_alternatives_and_data_tables(cohort) -> None:
     assert "<script src" not in board
     assert not re.search(r'(src|href)="(https?:)?//', board)
     assert "@media print" in board
-    for heading in ("Participation", "Turnover", "Satisfaction", "Learning", "Transfer",
-                    "Who interacts with whom", "Reviewer reliability", "Evidence ladder"):
+    for heading in (
+        "Participation",
+        "Turnover",
+        "Satisfaction",
+        "Learning",
+        "Transfer",
+        "Who interacts with whom",
+        "Reviewer reliability",
+        "Evidence ladder",
+    ):
         assert f">{heading}</h2>" in board
 
 
@@ -142,8 +159,9 @@ def test_the_sponsor_report_prints_the_headline_figures_and_the_evidence_ladder(
 
 
 def test_the_activity_results_page_lists_every_learner_and_flags_a_fall(cohort) -> None:
-    resp = cohort.client.get(f"/an/{cohort.activity}/results",
-                             query_string={"t": cohort.staff.token})
+    resp = cohort.client.get(
+        f"/an/{cohort.activity}/results", query_string={"t": cohort.staff.token}
+    )
     assert resp.status_code == 200
     page = html.unescape(resp.get_data(as_text=True))
     for user in (ANA, BEN, CHLOE, DIEGO, EMMA, FARID):

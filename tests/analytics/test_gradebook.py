@@ -32,8 +32,9 @@ def test_gain_edge_cases_reach_the_gradebook_with_their_reasons(ready) -> None:
     assert scores[(ANA.sub, "mastery")][0] == pytest.approx(70.0)
     given, comment = scores[(ANA.sub, "learning_gain")]
     assert given == pytest.approx(50.0)
-    assert comment == ("Your score went from 4 of 10 to 7 of 10: you gained 50% of the "
-                       "marks you could still gain.")
+    assert comment == (
+        "Your score went from 4 of 10 to 7 of 10: you gained 50% of the marks you could still gain."
+    )
 
     # Ceiling: 100 % → 90 %; the gain column gets mastery, and says so.
     assert scores[(BEN.sub, "mastery")][0] == pytest.approx(90.0)
@@ -62,8 +63,10 @@ def test_mastery_and_gain_are_separate_labelled_line_items(ready) -> None:
     an.check(ANA, "post", 8)
     items = an.line_items()
     assert items["mastery"] == ("peerlift-mastery", "Coaching conversations: post-test mastery")
-    assert items["learning_gain"] == ("peerlift-learning-gain",
-                                      "Coaching conversations: learning gain")
+    assert items["learning_gain"] == (
+        "peerlift-learning-gain",
+        "Coaching conversations: learning gain",
+    )
 
 
 def test_the_pre_check_is_not_graded_and_closes_when_the_post_check_opens(ready) -> None:
@@ -93,8 +96,7 @@ def test_an_incomplete_check_is_refused_and_keeps_nothing(ready) -> None:
 def test_items_lock_once_a_learner_has_answered(ready) -> None:
     an = ready
     an.check(ANA, "pre", 5)
-    resp = an.post(an.staff, "items", kind="knowledge", prompt="Late", options="a\nb",
-                   correct="1")
+    resp = an.post(an.staff, "items", kind="knowledge", prompt="Late", options="a\nb", correct="1")
     assert resp.status_code == 409
     item = an.items()[0]
     assert an.post(an.staff, f"items/{item.public_id}/delete").status_code == 409

@@ -40,7 +40,8 @@ def _days_later(monkeypatch: pytest.MonkeyPatch, days: float) -> None:
 
 
 def test_minutes_after_their_first_launch_nobody_has_dropped_out(
-        an, monkeypatch: pytest.MonkeyPatch) -> None:
+    an, monkeypatch: pytest.MonkeyPatch
+) -> None:
     an.setup()
     for user in (ANA, BEN, CHLOE):
         an.join(user)  # they launch, and do nothing yet
@@ -49,14 +50,17 @@ def test_minutes_after_their_first_launch_nobody_has_dropped_out(
         assert "Nobody has dropped out." in board
         assert "once 21 days have passed since they last opened Peerlift" in board
         assert "Who dropped out" not in board and "never took part" not in board
-        assert "3 learners are taking part; if nobody does anything more, the first could " \
-               "count as dropped out on" in board
+        assert (
+            "3 learners are taking part; if nobody does anything more, the first could "
+            "count as dropped out on" in board
+        )
         assert [r["share_continuing"] for r in _csv(an, "survival", which)] == ["1.0"]
         assert _csv(an, "dropouts", which) == []
     report = _words(_get(an, "/an/course/report"))
     assert "0 dropped out, 3 still taking part" in report
-    assert "0 dropped out" in pdf_text(an.client.get(
-        "/an/course/report.pdf", query_string={"t": an.staff.token}).get_data())
+    assert "0 dropped out" in pdf_text(
+        an.client.get("/an/course/report.pdf", query_string={"t": an.staff.token}).get_data()
+    )
     # Twenty days on, still inside the rule's threshold.
     _days_later(monkeypatch, 20)
     assert "Nobody has dropped out." in _words(_get(an, "/an/course"))
@@ -67,12 +71,14 @@ def test_minutes_after_their_first_launch_nobody_has_dropped_out(
     assert "Who dropped out" in board
     assert board.count("opened Peerlift but never took part; nothing for 22 days") == 3
     rows = _csv(an, "survival")
-    assert [(r["week"], r["learners_followed"], r["dropped_out"], r["share_continuing"])
-            for r in rows] == [("1", "3", "0", "1.0"), ("2", "3", "3", "0.0")]
+    assert [
+        (r["week"], r["learners_followed"], r["dropped_out"], r["share_continuing"]) for r in rows
+    ] == [("1", "3", "0", "1.0"), ("2", "3", "3", "0.0")]
     dropouts = _csv(an, "dropouts")
     assert sorted(r["name"] for r in dropouts) == sorted(u.name for u in (ANA, BEN, CHLOE))
     assert {r["why"] for r in dropouts} == {
-        "opened Peerlift but never took part; nothing for 22 days"}
+        "opened Peerlift but never took part; nothing for 22 days"
+    }
     assert "name" not in _csv(an, "dropouts", "programme")[0]
 
 
@@ -82,8 +88,10 @@ def test_attrition_is_hidden_until_the_post_check_opens(an) -> None:
     for user in (ANA, BEN):
         assert an.check(user, "pre", 2).status_code == 303
     board = _words(_get(an, "/an/course"))
-    assert "Shows once the post-check opens; it has not opened yet (2 took the pre-check " \
-           "so far)." in board
+    assert (
+        "Shows once the post-check opens; it has not opened yet (2 took the pre-check "
+        "so far)." in board
+    )
     assert "Not in the funnel yet: took a post-check and answered the feedback survey" in board
     assert "Took a post-check not open yet" in board  # the funnel's data table
     assert not re.search(r"Attrition \(took the pre-check, not the post-check\) \d", board)
@@ -93,8 +101,9 @@ def test_attrition_is_hidden_until_the_post_check_opens(an) -> None:
     report = _words(_get(an, "/an/course/report"))
     assert "attrition shows once the post-check opens (not open yet)" in report
     assert "attrition 2" not in report
-    pdf = pdf_text(an.client.get("/an/course/report.pdf",
-                                 query_string={"t": an.staff.token}).get_data())
+    pdf = pdf_text(
+        an.client.get("/an/course/report.pdf", query_string={"t": an.staff.token}).get_data()
+    )
     assert "attrition shows once the post-check opens" in pdf and "attrition 2" not in pdf
     panel = _words(an.page(an.staff))
     assert "paired (attrition shows once the post-check opens)" in panel
@@ -106,8 +115,11 @@ def test_attrition_is_hidden_until_the_post_check_opens(an) -> None:
     an.open_post()
     assert an.check(ANA, "post", 3).status_code == 303
     board = _words(_get(an, "/an/course"))
-    assert re.search(r"Attrition \(took the pre-check, not the post-check\) 1 \(post-check "
-                     r"open since \d+ \w+ \d{4}\)", board)
+    assert re.search(
+        r"Attrition \(took the pre-check, not the post-check\) 1 \(post-check "
+        r"open since \d+ \w+ \d{4}\)",
+        board,
+    )
     assert "Not in the funnel yet" not in board
     assert "Took a post-check" in [r["step"] for r in _csv(an, "funnel")]
     assert {r["post_check_opened"] for r in _csv(an, "learning")} == {"yes"}
@@ -120,8 +132,13 @@ def test_anonymous_survey_comments_name_nobody(an) -> None:
     an.add_knowledge(2)
     an.join(BEN)
     an.open_post()
-    resp = an.feedback(ANA, 9, valued="Practising with @Ben and Ben's questions",
-                       will_change="Ask Okafor first", ideas="Benefit from more cases")
+    resp = an.feedback(
+        ANA,
+        9,
+        valued="Practising with @Ben and Ben's questions",
+        will_change="Ask Okafor first",
+        ideas="Benefit from more cases",
+    )
     assert resp.status_code == 303
     board = _words(_get(an, "/an/course"))
     assert "Practising with a peer and [name]'s questions" in board

@@ -37,12 +37,19 @@ def test_checks_scores_and_dashboard_on_postgres(an, app) -> None:
     scores = an.scores()
     assert scores[(ANA.sub, "learning_gain")][0] == pytest.approx(50.0)
     assert scores[(CHLOE.sub, "learning_gain")][0] == 0.0
-    page = html.unescape(an.client.get("/an/course", query_string={"t": an.staff.token})
-                         .get_data(as_text=True))
+    page = html.unescape(
+        an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(as_text=True)
+    )
     assert "Weekly active learners" in page
-    weekly = list(csv.DictReader(io.StringIO(an.client.get(
-        "/an/course/export/weekly.csv", query_string={"t": an.staff.token})
-        .get_data(as_text=True))))
+    weekly = list(
+        csv.DictReader(
+            io.StringIO(
+                an.client.get(
+                    "/an/course/export/weekly.csv", query_string={"t": an.staff.token}
+                ).get_data(as_text=True)
+            )
+        )
+    )
     assert [int(r["active_learners"]) for r in weekly] == [3]
     programme = an.client.get("/an/programme", query_string={"t": an.staff.token})
     assert programme.status_code == 200

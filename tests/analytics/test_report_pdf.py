@@ -31,12 +31,13 @@ def cohort(an):
 
 
 def _pdf(an, which: str = "course", token: str | None = None) -> bytes:
-    resp = an.client.get(f"/an/{which}/report.pdf",
-                         query_string={"t": token or an.staff.token})
+    resp = an.client.get(f"/an/{which}/report.pdf", query_string={"t": token or an.staff.token})
     assert resp.status_code == 200, resp.get_data(as_text=True)[:500]
     assert resp.mimetype == "application/pdf"
-    assert resp.headers["Content-Disposition"] == \
-        f'attachment; filename="peerlift-sponsor-report-{which}.pdf"'
+    assert (
+        resp.headers["Content-Disposition"]
+        == f'attachment; filename="peerlift-sponsor-report-{which}.pdf"'
+    )
     assert resp.headers["Cache-Control"] == "no-store"
     return resp.get_data()
 
@@ -72,17 +73,28 @@ def test_the_pdf_is_one_a4_page_with_the_figures_of_the_html_report(cohort) -> N
     text = _text(data)
     page = _html_report(an)
     # c per learner: (3-1)/(4-1) = .667, (4-2)/(4-2) = 1, (2-0)/4 = .5 → mean +0.72
-    for figure in ("+0.72", "n paired = 3 of 3", "25% to 75%", "+33", "NPS (n = 3)",
-                   "learners enrolled"):
+    for figure in (
+        "+0.72",
+        "n paired = 3 of 3",
+        "25% to 75%",
+        "+33",
+        "NPS (n = 3)",
+        "learners enrolled",
+    ):
         assert figure in text, (figure, text)
     assert "+0.72 mean normalised change" in page and "NPS (n = 3)" in page
     assert re.search(r"<\s*g\s*>\s*= 0\.67", text), text
     assert "⟨g⟩ = 0.67" in page  # Hake: (75-25)/(100-25)
     assert "needs 10+ pairs" in text  # effect sizes hidden below 10 pairs, as on the page
     # The evidence ladder, every level with yes/no and what is behind it.
-    for rung in ("Business results", "Behaviour at work", "Learning (knowledge)",
-                 "3 learners with a pre- and a post-check", "3 feedback survey responses",
-                 "not measured by Peerlift"):
+    for rung in (
+        "Business results",
+        "Behaviour at work",
+        "Learning (knowledge)",
+        "3 learners with a pre- and a post-check",
+        "3 feedback survey responses",
+        "not measured by Peerlift",
+    ):
         assert rung in text, rung
     assert "Marx & Cummings" in text  # the definitions footnote
     assert ANA.name not in text  # a sponsor report names no learner
@@ -97,8 +109,9 @@ def test_the_programme_pdf_is_titled_all_courses_with_the_platform(cohort) -> No
 def test_dashboard_and_html_report_link_the_pdf(cohort) -> None:
     an = cohort
     for path in ("/an/course", "/an/course/report", "/an/programme"):
-        page = html.unescape(an.client.get(path, query_string={"t": an.staff.token})
-                             .get_data(as_text=True))
+        page = html.unescape(
+            an.client.get(path, query_string={"t": an.staff.token}).get_data(as_text=True)
+        )
         assert "Download PDF" in page and "/report.pdf?t=" in page, path
 
 
@@ -109,22 +122,27 @@ def test_learners_cannot_download_the_pdf(cohort) -> None:
         assert an.get(visit, f"{which}/report.pdf").status_code in (403, 404)
 
 
-def test_another_platforms_staff_get_only_their_own_courses(cohort, app,
-                                                            platform_server) -> None:
+def test_another_platforms_staff_get_only_their_own_courses(cohort, app, platform_server) -> None:
     from lti_app.extensions import db
     from lti_app.sandbox.platform import SandboxPlatform
     from tests.conftest import register_platform
 
     an = cohort
     server, platform, _ = platform_server
-    twin = SandboxPlatform(issuer=platform.issuer, client_id="second-customer",
-                           deployment_id=platform.deployment_id, key=platform.key)
+    twin = SandboxPlatform(
+        issuer=platform.issuer,
+        client_id="second-customer",
+        deployment_id=platform.deployment_id,
+        key=platform.key,
+    )
     with app.app_context():
         register_platform(twin, server.url + "/jwks", name="Second customer")
         db.session.commit()
-    token = token_from(LtiDriver(app.test_client(), twin)
-                       .launch(INSTRUCTOR, resource_link={"id": "checks-link"})
-                       .headers["Content-Location"])
+    token = token_from(
+        LtiDriver(app.test_client(), twin)
+        .launch(INSTRUCTOR, resource_link={"id": "checks-link"})
+        .headers["Content-Location"]
+    )
     for which in ("course", "programme"):
         text = _text(_pdf(an, which, token))
         assert "Second customer" in text
@@ -132,8 +150,11 @@ def test_another_platforms_staff_get_only_their_own_courses(cohort, app,
 
 
 def test_a_course_title_with_markup_is_shown_as_text(an) -> None:
-    hostile = {"id": "hostile-course", "label": "R&D",
-               "title": "R&D <script>alert(1)</script> & <b>co"}
+    hostile = {
+        "id": "hostile-course",
+        "label": "R&D",
+        "title": "R&D <script>alert(1)</script> & <b>co",
+    }
     an.setup_activity("journal", link="checks-link", context=hostile)
     an.staff = an.enter(INSTRUCTOR)
     data = _pdf(an)
@@ -160,30 +181,44 @@ def test_transfer_response_rate_and_applied_by_day_match_the_html_report(cohort,
     from lti_app.peer_activities.models import Activity
 
     an = cohort
-    answers = {(ANA.sub, 30): "regular", (BEN.sub, 30): "not_yet", (CHLOE.sub, 30): None,
-               (ANA.sub, 60): "tried", (BEN.sub, 60): None}
+    answers = {
+        (ANA.sub, 30): "regular",
+        (BEN.sub, 30): "not_yet",
+        (CHLOE.sub, 30): None,
+        (ANA.sub, 60): "tried",
+        (BEN.sub, 60): None,
+    }
     with app.app_context():
-        activity_id = db.session.scalar(select(Activity.id).where(
-            Activity.public_id == an.activity))
+        activity_id = db.session.scalar(
+            select(Activity.id).where(Activity.public_id == an.activity)
+        )
         ids = {sub: pid for sub, pid in db.session.execute(select(Person.sub, Person.id))}
         for (sub, day), applied in answers.items():
-            checkin = JournalCheckin(activity_id=activity_id, person_id=ids[sub], day=day,
-                                     due_at=datetime(2026, 1, 1),
-                                     status="answered" if applied else "pending",
-                                     answered_at=datetime(2026, 1, 2) if applied else None)
+            checkin = JournalCheckin(
+                activity_id=activity_id,
+                person_id=ids[sub],
+                day=day,
+                due_at=datetime(2026, 1, 1),
+                status="answered" if applied else "pending",
+                answered_at=datetime(2026, 1, 2) if applied else None,
+            )
             db.session.add(checkin)
             if applied:
-                item = JournalActionItem(activity_id=activity_id, person_id=ids[sub],
-                                         what="Ask before advising")
+                item = JournalActionItem(
+                    activity_id=activity_id, person_id=ids[sub], what="Ask before advising"
+                )
                 db.session.add(item)
                 db.session.flush()
-                db.session.add(JournalCheckinAnswer(checkin_id=checkin.id, item_id=item.id,
-                                                    applied=applied))
+                db.session.add(
+                    JournalCheckinAnswer(checkin_id=checkin.id, item_id=item.id, applied=applied)
+                )
         db.session.commit()
     text = _text(_pdf(an))
     assert "Transfer check-ins" in text
     assert "day 30 3 2 67% 1" in text and "day 60 2 1 50% 1" in text, text
     assert "1 learners report applying it at work (of 3 with a check-in due" in text, text
     page = _html_report(an)
-    assert "day 30: 2 of 3 answered (67%), 1 applied; day 60: 1 of 2 answered (50%), " \
-           "1 applied." in page
+    assert (
+        "day 30: 2 of 3 answered (67%), 1 applied; day 60: 1 of 2 answered (50%), "
+        "1 applied." in page
+    )

@@ -13,8 +13,13 @@ from tests.analytics.support import ANA, BEN
 
 def _retro_setup(an) -> None:
     an.setup()
-    resp = an.post(an.staff, "setup", objectives="Open a hard conversation\nListen first",
-                   retrospective="1", ceiling="90")
+    resp = an.post(
+        an.staff,
+        "setup",
+        objectives="Open a hard conversation\nListen first",
+        retrospective="1",
+        ceiling="90",
+    )
     assert resp.status_code == 303
     assert an.add_scale("I can open a hard conversation").status_code == 303
     assert an.add_scale("I listen before I answer").status_code == 303

@@ -28,8 +28,7 @@ class FakeLrs:
     def __call__(self, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = json.loads(environ["wsgi.input"].read(length) or b"{}")
-        self.received.append((environ["QUERY_STRING"], environ.get("HTTP_AUTHORIZATION", ""),
-                              body))
+        self.received.append((environ["QUERY_STRING"], environ.get("HTTP_AUTHORIZATION", ""), body))
         start_response(f"{self.status} X", [("Content-Type", "text/plain")])
         return [b""]
 
@@ -49,8 +48,12 @@ def activity_done(an):
 def lrs(app):
     fake = FakeLrs()
     with LiveServer(fake) as server:
-        app.config.update(XAPI_ENABLED=True, XAPI_LRS_ENDPOINT=server.url + "/xapi",
-                          XAPI_LRS_USERNAME="key", XAPI_LRS_PASSWORD="secret")
+        app.config.update(
+            XAPI_ENABLED=True,
+            XAPI_LRS_ENDPOINT=server.url + "/xapi",
+            XAPI_LRS_USERNAME="key",
+            XAPI_LRS_PASSWORD="secret",
+        )
         yield fake
 
 
@@ -80,8 +83,9 @@ def test_events_become_statements_once_and_reach_the_lrs(activity_done, app, lrs
     verbs = sorted(r.payload["verb"]["display"]["en-US"] for r in rows)
     assert verbs.count("launched") == 0  # launched while xAPI was off: never queued
     assert verbs.count("attempted") == 1 and verbs.count("completed") == 1
-    completed = next(r.payload for r in rows if r.payload["verb"]["display"]["en-US"]
-                     == "completed")
+    completed = next(
+        r.payload for r in rows if r.payload["verb"]["display"]["en-US"] == "completed"
+    )
     assert completed["verb"]["id"] == "http://adlnet.gov/expapi/verbs/completed"
     assert completed["result"]["score"] == {"raw": 2.0, "min": 0, "max": 2.0, "scaled": 1.0}
     assert set(completed["actor"]["account"]) == {"homePage", "name"}
@@ -96,8 +100,7 @@ def test_events_become_statements_once_and_reach_the_lrs(activity_done, app, lrs
     assert {r.status for r in _statements(app)} == {"sent"}
 
 
-def test_an_lrs_outage_delays_statements_and_a_refusal_fails_them(activity_done, app,
-                                                                  lrs) -> None:
+def test_an_lrs_outage_delays_statements_and_a_refusal_fails_them(activity_done, app, lrs) -> None:
     with app.app_context():
         queued = xapi.collect()
         db.session.commit()
@@ -106,8 +109,7 @@ def test_an_lrs_outage_delays_statements_and_a_refusal_fails_them(activity_done,
         row = _statements(app)[0]
         assert row.status == "pending" and row.attempts == 1 and "503" in row.last_error
         assert lrs_outbox.deliver() == (0, 0, 0)  # backing off: not due yet
-        db.session.execute(update(AnalyticsStatement).values(
-            next_attempt_at=datetime(2000, 1, 1)))
+        db.session.execute(update(AnalyticsStatement).values(next_attempt_at=datetime(2000, 1, 1)))
         db.session.commit()
         lrs.status = 409  # the LRS has that statement id already: that counts as sent
         sent, _, _ = lrs_outbox.deliver(limit=1)
@@ -123,20 +125,22 @@ def test_the_dashboard_says_whether_statements_flow(activity_done, app, lrs) -> 
         queued = xapi.collect()
         db.session.commit()
         lrs_outbox.deliver()
-    page = an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(
-        as_text=True)
+    page = an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(as_text=True)
     assert f"{queued} sent, 0 waiting or retrying, 0 refused" in page
     app.config["XAPI_ENABLED"] = False
-    page = an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(
-        as_text=True)
+    page = an.client.get("/an/course", query_string={"t": an.staff.token}).get_data(as_text=True)
     assert "Off (the default)" in page
 
 
 # -- one "launched" statement per launch ------------------------------------------------
 
+
 def _launched(app) -> list[dict]:
-    return [r.payload for r in _statements(app)
-            if r.payload["verb"]["id"] == "http://adlnet.gov/expapi/verbs/launched"]
+    return [
+        r.payload
+        for r in _statements(app)
+        if r.payload["verb"]["id"] == "http://adlnet.gov/expapi/verbs/launched"
+    ]
 
 
 def test_every_launch_is_one_launched_statement(an, app, lrs) -> None:
@@ -158,8 +162,9 @@ def test_every_launch_is_one_launched_statement(an, app, lrs) -> None:
     assert set(statement["actor"]) == {"objectType", "account"}  # no name, no mbox
     sent = json.dumps([body for _, _, body in lrs.received])
     assert ANA.name not in sent and (not email or email not in sent)
-    delivered = [body["id"] for _, _, body in lrs.received
-                 if body["verb"]["display"]["en-US"] == "launched"]
+    delivered = [
+        body["id"] for _, _, body in lrs.received if body["verb"]["display"]["en-US"] == "launched"
+    ]
     assert sorted(delivered) == sorted(s["id"] for s in _launched(app))
     assert {r.status for r in _statements(app)} == {"sent"}
 

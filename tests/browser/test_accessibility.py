@@ -51,15 +51,18 @@ def _audit(served: str, pages: dict[str, str], request: pytest.FixtureRequest) -
                 for v in found.response["violations"]:
                     if v["impact"] in BLOCKING:
                         targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
-                        problems.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} "
-                                        f"— {len(v['nodes'])} node(s): {targets}")
+                        problems.append(
+                            f"{name}: {v['id']} ({v['impact']}) {v['help']} "
+                            f"— {len(v['nodes'])} node(s): {targets}"
+                        )
         finally:
             screenshot_if_failed(request, page)
     assert not problems, "\n".join(problems)
 
 
 def test_peer_review_pages_have_no_serious_accessibility_violations(
-        lti: Any, app: Any, served: str, tmp_path: Any, request: pytest.FixtureRequest) -> None:
+    lti: Any, app: Any, served: str, tmp_path: Any, request: pytest.FixtureRequest
+) -> None:
     app.config["PEER_REVIEW_UPLOAD_DIR"] = str(tmp_path / "uploads")
     pr = PeerReviewDriver(lti, app)
     pr.create_activity(reviews_per_submission="1")
@@ -69,17 +72,22 @@ def test_peer_review_pages_have_no_serious_accessibility_violations(
         pr.submit(v[u.sub])
     review = pr.open_review(v[ANA.sub])
     aid = pr.activity
-    _audit(served, {
-        "peer review, instructor dashboard": f"/a/{aid}?t={staff.token}",
-        "peer review, learner": f"/a/{aid}?t={v[ANA.sub].token}",
-        "peer review, review form": f"/pr/{aid}/reviews/{review}?t={v[ANA.sub].token}",
-        "grades panel": f"/a/{aid}/grades?t={staff.token}",
-        "roster": f"/a/{aid}/roster?t={staff.token}",
-    }, request)
+    _audit(
+        served,
+        {
+            "peer review, instructor dashboard": f"/a/{aid}?t={staff.token}",
+            "peer review, learner": f"/a/{aid}?t={v[ANA.sub].token}",
+            "peer review, review form": f"/pr/{aid}/reviews/{review}?t={v[ANA.sub].token}",
+            "grades panel": f"/a/{aid}/grades?t={staff.token}",
+            "roster": f"/a/{aid}/roster?t={staff.token}",
+        },
+        request,
+    )
 
 
 def test_case_discussion_pages_have_no_serious_accessibility_violations(
-        lti: Any, app: Any, served: str, request: pytest.FixtureRequest) -> None:
+    lti: Any, app: Any, served: str, request: pytest.FixtureRequest
+) -> None:
     cd = DiscussionDriver(GroupingDriver(lti, app))
     staff = cd.setup((ASHA, BRUNO, CARLA, DEV))
     thread = cd.new_thread(ASHA, "Options", "First idea.")
@@ -87,45 +95,59 @@ def test_case_discussion_pages_have_no_serious_accessibility_violations(
     group = cd.group_of(ASHA)
     aid = cd.activity
     learner = cd.visit(ASHA)
-    _audit(served, {
-        "case discussion, instructor": f"/a/{aid}?t={staff.token}",
-        "case discussion, learner": f"/a/{aid}?t={learner.token}",
-        "thread": f"/cd/{aid}/threads/{thread}?t={learner.token}",
-        "participation": f"/cd/{aid}/groups/{group}/participation?t={staff.token}",
-        "summary editor": f"/cd/{aid}/groups/{group}/summary?t={staff.token}",
-        "insights library": f"/cd/library?t={learner.token}",
-    }, request)
+    _audit(
+        served,
+        {
+            "case discussion, instructor": f"/a/{aid}?t={staff.token}",
+            "case discussion, learner": f"/a/{aid}?t={learner.token}",
+            "thread": f"/cd/{aid}/threads/{thread}?t={learner.token}",
+            "participation": f"/cd/{aid}/groups/{group}/participation?t={staff.token}",
+            "summary editor": f"/cd/{aid}/groups/{group}/summary?t={staff.token}",
+            "insights library": f"/cd/library?t={learner.token}",
+        },
+        request,
+    )
 
 
 def test_journal_and_grouping_pages_have_no_serious_accessibility_violations(
-        lti: Any, app: Any, served: str, request: pytest.FixtureRequest) -> None:
+    lti: Any, app: Any, served: str, request: pytest.FixtureRequest
+) -> None:
     jd = JournalDriver(lti, app)
     staff = jd.setup()
     learner = jd.join(ASHA)
     jd.write(learner, "I noticed I interrupt.", "It shuts people down.", "Pause first.")
     jd.add_item(learner, "Open every 1:1 with a question", by_when="2026-04-01")
     aid = jd.activity
-    _audit(served, {
-        "journal, learner": f"/a/{aid}?t={learner.token}",
-        "journal, instructor": f"/a/{aid}?t={staff.token}",
-        "learning results": f"/an/{aid}/results?t={staff.token}",
-        "L&D dashboard, course": f"/an/course?t={staff.token}",
-        "L&D dashboard, all courses": f"/an/programme?t={staff.token}",
-        "sponsor report": f"/an/course/report?t={staff.token}",
-    }, request)
+    _audit(
+        served,
+        {
+            "journal, learner": f"/a/{aid}?t={learner.token}",
+            "journal, instructor": f"/a/{aid}?t={staff.token}",
+            "learning results": f"/an/{aid}/results?t={staff.token}",
+            "L&D dashboard, course": f"/an/course?t={staff.token}",
+            "L&D dashboard, all courses": f"/an/programme?t={staff.token}",
+            "sponsor report": f"/an/course/report?t={staff.token}",
+        },
+        request,
+    )
 
 
 def test_role_play_and_grouping_pages_have_no_serious_accessibility_violations(
-        lti: Any, app: Any, served: str, request: pytest.FixtureRequest) -> None:
+    lti: Any, app: Any, served: str, request: pytest.FixtureRequest
+) -> None:
     rp = RolePlayDriver(GroupingDriver(lti, app))
     staff = rp.setup((BRUNO, CARLA, DEV))
     player = rp.visit(BRUNO.sub)
     newcomer = rp.g.enter(ASHA)  # joins late: has not answered the intake yet
-    _audit(served, {
-        "intake survey (late learner)": f"/a/{rp.activity}?t={newcomer.token}",
-        "role-play, learner": f"/a/{rp.activity}?t={player.token}",
-        "role-play and groups, instructor": f"/a/{rp.activity}?t={staff.token}",
-    }, request)
+    _audit(
+        served,
+        {
+            "intake survey (late learner)": f"/a/{rp.activity}?t={newcomer.token}",
+            "role-play, learner": f"/a/{rp.activity}?t={player.token}",
+            "role-play and groups, instructor": f"/a/{rp.activity}?t={staff.token}",
+        },
+        request,
+    )
 
 
 def test_the_audit_itself_catches_a_violation() -> None:
@@ -135,8 +157,10 @@ def test_the_audit_itself_catches_a_violation() -> None:
 
     with chromium() as browser:
         page = browser.new_context().new_page()
-        page.set_content('<html lang="en"><title>x</title><main><input type="text">'
-                         '<p style="color:#bbb;background:#fff">faint</p></main></html>')
+        page.set_content(
+            '<html lang="en"><title>x</title><main><input type="text">'
+            '<p style="color:#bbb;background:#fff">faint</p></main></html>'
+        )
         found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
     ids = {v["id"] for v in found.response["violations"] if v["impact"] in BLOCKING}
     assert {"label", "color-contrast"} <= ids

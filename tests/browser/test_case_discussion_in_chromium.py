@@ -40,9 +40,11 @@ def lms_page() -> Iterator[Any]:
 
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:  # noqa: N802 - http.server's name
-            body = (f'<!doctype html><title>LMS</title><h1>Course</h1>'
-                    f'<iframe name="tool" src="{frames["src"]}" width="900" height="900">'
-                    f'</iframe>').encode()
+            body = (
+                f"<!doctype html><title>LMS</title><h1>Course</h1>"
+                f'<iframe name="tool" src="{frames["src"]}" width="900" height="900">'
+                f"</iframe>"
+            ).encode()
             self.send_response(200)
             self.send_header("Content-Type", "text/html; charset=utf-8")
             self.end_headers()
@@ -75,7 +77,8 @@ def _platform_frames_from(app: Any, origin: str) -> None:
 
 
 def test_a_site_that_is_not_a_registered_platform_cannot_frame_the_tool(
-        lti: Any, app: Any, served: str, lms_page: Any, request: pytest.FixtureRequest) -> None:
+    lti: Any, app: Any, served: str, lms_page: Any, request: pytest.FixtureRequest
+) -> None:
     cd = DiscussionDriver(GroupingDriver(lti, app))
     cd.setup((ASHA, BRUNO, CARLA, DEV))
     thread = cd.new_thread(ASHA, "Options", "Only for framing by our LMS.")
@@ -92,7 +95,8 @@ def test_a_site_that_is_not_a_registered_platform_cannot_frame_the_tool(
 
 
 def test_a_peers_reply_appears_in_the_framed_thread_without_a_reload(
-        lti: Any, app: Any, served: str, lms_page: Any, request: pytest.FixtureRequest) -> None:
+    lti: Any, app: Any, served: str, lms_page: Any, request: pytest.FixtureRequest
+) -> None:
     cd = DiscussionDriver(GroupingDriver(lti, app))
     cd.setup((ASHA, BRUNO, CARLA, DEV))
     # Two people of one group.
@@ -114,7 +118,8 @@ def test_a_peers_reply_appears_in_the_framed_thread_without_a_reload(
             # A reply by the first person arrives by polling (every 5 s), no reload.
             assert cd.reply(first, thread, "Second idea, from a peer.").status_code == 303
             tool.locator("#cd-posts p", has_text="Second idea, from a peer.").wait_for(
-                timeout=15_000)
+                timeout=15_000
+            )
             # A reply typed in the frame is posted with the URL token, then shown.
             tool.locator("#cd-reply textarea").fill("My reply from inside the LMS.")
             tool.locator("#cd-reply [type=submit]").click()

@@ -44,8 +44,7 @@ def people(browser: Any, live: Any, request: pytest.FixtureRequest) -> Iterator[
     for sub, page in found.pages.items():
         if failed is not None and failed.failed:
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{sub}.png"),
-                            full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{sub}.png"), full_page=True)
         page.context.close()
 
 
@@ -53,8 +52,7 @@ def given_name(sub: str) -> str:
     return next(u.given_name for u in DEMO_USERS if u.sub == sub)
 
 
-def test_the_library_names_nobody_and_newcomers_are_not_dropouts(
-        live: Any, people: People) -> None:  # noqa: F811 - pytest fixture
+def test_the_library_names_nobody_and_newcomers_are_not_dropouts(live: Any, people: People) -> None:  # noqa: F811 - pytest fixture
     title = "Case: the rota dispute"
     ada = people.page(INSTRUCTOR)
     ada.goto(f"{live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}")
@@ -84,9 +82,10 @@ def test_the_library_names_nobody_and_newcomers_are_not_dropouts(
     tool.get_by_role("button", name="Publish these groups").click()
     tool.get_by_role("heading", name=re.compile(r"Published groups")).wait_for()
     healthy(tool)
-    groups = [[SUB_OF[n.inner_text()] for n in article.locator(
-        ".grouping-members li strong").all()]
-        for article in tool.locator("#groups article.grouping-group").all()]
+    groups = [
+        [SUB_OF[n.inner_text()] for n in article.locator(".grouping-members li strong").all()]
+        for article in tool.locator("#groups article.grouping-group").all()
+    ]
     first, second = max(groups, key=len)[:2]
 
     # -- two members talk; the second mentions the first and takes the pre-check ------
@@ -152,11 +151,14 @@ def test_the_library_names_nobody_and_newcomers_are_not_dropouts(
     assert "once 21 days have passed since they last opened Peerlift" in turnover
     assert "Who dropped out" not in turnover and "never took part" not in turnover
     learning = tool.locator("section[aria-labelledby=h-learn]").inner_text()
-    assert "Shows once the post-check opens; it has not opened yet (1 took the pre-check " \
-           "so far)." in learning
+    assert (
+        "Shows once the post-check opens; it has not opened yet (1 took the pre-check "
+        "so far)." in learning
+    )
     participation = tool.locator("section[aria-labelledby=h-part]").inner_text()
-    assert "Not in the funnel yet: took a post-check and answered the feedback survey" \
-        in participation
+    assert (
+        "Not in the funnel yet: took a post-check and answered the feedback survey" in participation
+    )
     tool.get_by_role("link", name="Sponsor report (printable)").click()
     tool.get_by_role("heading", name=re.compile(r"^Peer learning programme")).wait_for()
     report = tool.locator("main").inner_text()

@@ -51,8 +51,9 @@ class People:
     def launch(self, sub: str, link_id: str, heading: str) -> Any:
         """``sub`` opens the link from the LMS: the tool's frame, at the activity page."""
         page = self.page(sub)
-        page.goto(f"{self.live.url}/sandbox/courses/{CTX}/launch?link={link_id}"
-                  f"&user={sub}&storage=1")
+        page.goto(
+            f"{self.live.url}/sandbox/courses/{CTX}/launch?link={link_id}&user={sub}&storage=1"
+        )
         tool = page.frame_locator("iframe[name=tool]")
         tool.get_by_role("heading", name=heading, level=1).wait_for()
         healthy(tool)
@@ -79,13 +80,13 @@ def people(browser: Any, live: Any, request: pytest.FixtureRequest) -> Iterator[
     for sub, page in found.pages.items():
         if failed is not None and failed.failed:  # one screenshot per person
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{sub}.png"),
-                            full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{sub}.png"), full_page=True)
         page.context.close()
 
 
 def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
-        live: Any, people: People) -> None:  # noqa: F811 - pytest fixture
+    live: Any, people: People
+) -> None:  # noqa: F811 - pytest fixture
     title = "Case: the merger rumour"
 
     # -- the instructor adds the activity by deep linking ------------------------------
@@ -109,7 +110,8 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
     tool.get_by_label("Title").fill("The merger rumour")
     tool.get_by_label("The case", exact=True).fill(
         "A rumour of a merger spreads through your team on a Friday afternoon.\n\n"
-        "What do you say on Monday morning?")
+        "What do you say on Monday morning?"
+    )
     tool.get_by_role("button", name="Save the case").click()
     tool.get_by_role("link", name="Edit the case").wait_for()  # back on the activity page
     tool.get_by_text("What do you say on Monday morning?").wait_for()
@@ -145,7 +147,8 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
     one = join(first)
     one.get_by_label("Title").fill("What we can and cannot say")
     one.get_by_label(re.compile(r"^Your first post")).fill(
-        "I would say what I know, and what I do not know yet.")
+        "I would say what I know, and what I do not know yet."
+    )
     one.get_by_role("button", name="Post", exact=True).click()
     one.get_by_role("heading", name="What we can and cannot say", level=1).wait_for()
     healthy(one)
@@ -163,14 +166,16 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
     one.locator("#cd-posts li", has_text="And when we will know more: Wednesday.").wait_for()
     healthy(one)
     two.locator("#cd-posts li", has_text="And when we will know more: Wednesday.").wait_for(
-        timeout=20_000)
+        timeout=20_000
+    )
     assert two_frame.evaluate("window.stillTheSamePage === true")  # no reload
     two.get_by_label(re.compile(r"^Your reply")).fill("Agreed, and no guessing about names.")
     two.get_by_role("button", name="Post", exact=True).click()
     two.locator("#cd-posts li", has_text="Agreed, and no guessing about names.").wait_for()
     healthy(two)
     one.locator("#cd-posts li", has_text="Agreed, and no guessing about names.").wait_for(
-        timeout=20_000)
+        timeout=20_000
+    )
     # The second found the first post useful.
     opening = two.locator("#cd-posts li", has_text="I would say what I know")
     opening.get_by_role("button", name=re.compile(r"^This helped")).click()
@@ -219,4 +224,3 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
 
 def people_name(sub: str) -> str:
     return next(u.name for u in DEMO_USERS if u.sub == sub)
-

@@ -60,8 +60,10 @@ def _add(tab: Any, live: Any, title: str, sizes: tuple[str, str] | None) -> Any:
 
 
 def _groups(tool: Any) -> list[set[str]]:
-    return [{n.inner_text() for n in article.locator(".grouping-members li strong").all()}
-            for article in tool.locator("#groups article.grouping-group").all()]
+    return [
+        {n.inner_text() for n in article.locator(".grouping-members li strong").all()}
+        for article in tool.locator("#groups article.grouping-group").all()
+    ]
 
 
 def _shot(tab: Any, name: str) -> None:
@@ -80,7 +82,8 @@ def _section(tool: Any) -> str:
 
 
 def test_case_discussion_defaults_form_groups_and_an_impossible_size_is_fixed_on_click(
-        live: Any, tab: Any) -> None:  # noqa: F811 - pytest fixture
+    live: Any, tab: Any
+) -> None:  # noqa: F811 - pytest fixture
     names = {u.name for u in DEMO_USERS}
     assert names >= CHAIN
 
@@ -100,8 +103,7 @@ def test_case_discussion_defaults_form_groups_and_an_impossible_size_is_fixed_on
     text = alert.inner_text()
     assert "3 people around Fatima Zahra must all be in different groups" in text
     assert "Allow Fatima Zahra to share a group with Marco Bianchi (skip-level report)" in text
-    size_fix = ("Use groups of 3 to 6 people instead of groups of 4 to 6: "
-                "3 groups of 4, 3 and 3")
+    size_fix = "Use groups of 3 to 6 people instead of groups of 4 to 6: 3 groups of 4, 3 and 3"
     assert size_fix in text
     _section(tool)
     _shot(tab, "fixes")
@@ -121,15 +123,18 @@ def test_case_discussion_defaults_form_groups_and_an_impossible_size_is_fixed_on
     tool.get_by_role("button", name="Form groups again").click()
     alert = tool.locator("#grouping-error")
     alert.wait_for()
-    rule_fix = ("Allow Dee Laurent's 3 reports (Chidi Mensah, Hana Sato and Lena Fischer) "
-                "to share groups")
+    rule_fix = (
+        "Allow Dee Laurent's 3 reports (Chidi Mensah, Hana Sato and Lena Fischer) to share groups"
+    )
     assert rule_fix in alert.inner_text()
     alert.locator("li", has_text=rule_fix).get_by_role(
-        "button", name="Apply and form groups").click()
+        "button", name="Apply and form groups"
+    ).click()
     tool.locator("#grouping-message").wait_for()
     assert f"Applied: {rule_fix}." in tool.locator("#grouping-message").inner_text()
     text = _section(tool)
     assert "Exception: Dee Laurent's reports may share groups" in text
     groups = _groups(tool)
-    assert not any("Dee Laurent" in g and g & {"Chidi Mensah", "Hana Sato", "Lena Fischer"}
-                   for g in groups), groups
+    assert not any(
+        "Dee Laurent" in g and g & {"Chidi Mensah", "Hana Sato", "Lena Fischer"} for g in groups
+    ), groups

@@ -59,8 +59,7 @@ def pages(browser: Any, request: pytest.FixtureRequest) -> Iterator[dict[str, An
     for sub, page in made.items():
         if failed is not None and failed.failed:
             ARTIFACTS.mkdir(exist_ok=True)
-            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{sub}.png"),
-                            full_page=True)
+            page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{sub}.png"), full_page=True)
         page.context.close()
 
 
@@ -83,8 +82,7 @@ def add_activity(live: Any, page: Any, kind: str, title: str) -> dict[str, Any]:
 
 def launch(live: Any, page: Any, link: dict[str, Any], sub: str) -> Any:  # noqa: F811
     """``sub`` opens an LMS link; the tool's frame at the activity page."""
-    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}"
-              f"&user={sub}&storage=1")
+    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user={sub}&storage=1")
     tool = page.frame_locator("iframe[name=tool]")
     tool.get_by_role("heading", name=link["title"], level=1).wait_for()
     healthy(tool)
@@ -92,11 +90,12 @@ def launch(live: Any, page: Any, link: dict[str, Any], sub: str) -> Any:  # noqa
 
 
 def test_a_learner_journals_answers_the_30_day_check_in_and_a_mentor_confirms(
-        live: Any, pages: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
-    journal = add_activity(live, pages[INSTRUCTOR], "Reflection journal",
-                           "Journal: leading change")
-    other = add_activity(live, pages[INSTRUCTOR], "Role-play pairings",
-                         "Practice: difficult conversations")
+    live: Any, pages: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: F811
+    journal = add_activity(live, pages[INSTRUCTOR], "Reflection journal", "Journal: leading change")
+    other = add_activity(
+        live, pages[INSTRUCTOR], "Role-play pairings", "Practice: difficult conversations"
+    )
 
     # -- a learner writes an entry and an action plan item: the journal is complete ----
     tool = launch(live, pages[LEARNER], journal, LEARNER)
@@ -112,14 +111,16 @@ def test_a_learner_journals_answers_the_30_day_check_in_and_a_mentor_confirms(
     healthy(tool)
     tool.get_by_label("What I will try", exact=True).fill("Let others speak first in stand-ups")
     tool.get_by_label("By when (YYYY-MM-DD)", exact=True).fill("2027-01-15")
-    tool.get_by_label("How I will know it worked", exact=True).fill(
-        "Everyone speaks before I do")
+    tool.get_by_label("How I will know it worked", exact=True).fill("Everyone speaks before I do")
     tool.get_by_role("button", name="Add to my plan").click()
     tool.get_by_text(re.compile(r"You completed your journal on")).wait_for()
     healthy(tool)
     checkins = tool.get_by_role("table", name="Your transfer check-ins")
-    assert [r.inner_text().split("\t")[0].strip()
-            for r in checkins.locator("tbody th").all()] == ["Day 30", "Day 60", "Day 90"]
+    assert [r.inner_text().split("\t")[0].strip() for r in checkins.locator("tbody th").all()] == [
+        "Day 30",
+        "Day 60",
+        "Day 90",
+    ]
     assert checkins.get_by_role("link").count() == 0  # none due yet
 
     # -- another learner never sees the private entry ----------------------------------
@@ -141,13 +142,16 @@ def test_a_learner_journals_answers_the_30_day_check_in_and_a_mentor_confirms(
     tool.get_by_role("heading", name="Your 30-day check-in").wait_for()
     healthy(tool)
     tool.get_by_role("group", name=re.compile("Let others speak first")).get_by_label(
-        "Tried it").check()
+        "Tried it"
+    ).check()
     tool.get_by_label("Not enough time").check()
     tool.get_by_label("My team").check()
     tool.get_by_label("How (a talk, a document, coaching someone…)").fill(
-        "Told my team about the three-second rule.")
+        "Told my team about the three-second rule."
+    )
     tool.get_by_role("group", name=re.compile("How confident")).get_by_label(
-        "4", exact=True).check()
+        "4", exact=True
+    ).check()
     tool.get_by_role("button", name="Send my check-in").click()
     # Back in the journal: the check-in is answered, and can be read again.
     day30 = tool.locator("tr[data-checkin='30']")
@@ -163,7 +167,8 @@ def test_a_learner_journals_answers_the_30_day_check_in_and_a_mentor_confirms(
     tool = launch(live, pages[LEARNER], journal, LEARNER)
     item = tool.locator("article.journal-item", has_text="Let others speak first")
     item.get_by_label("Ask someone who saw you apply it to confirm").select_option(
-        label="Mona Haddad (mentor in this course)")
+        label="Mona Haddad (mentor in this course)"
+    )
     item.get_by_label(re.compile(r"^What they saw")).fill("Tuesday's stand-up: I spoke last.")
     item.get_by_role("button", name="Ask to confirm").click()
     tool.get_by_text(re.compile(r"Observation by Mona Haddad: ")).wait_for()

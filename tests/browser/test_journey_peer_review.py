@@ -34,13 +34,19 @@ TITLE = "Peer feedback on a change plan, in the browser"
 #: three can each review the other two.
 LEARNERS = ("sandbox-ben", "sandbox-eli", "sandbox-fatima")
 #: Each learner's work, recognisable without naming its author.
-WORK = {sub: f"Change plan {code}: first the people affected, then the timeline."
-        for sub, code in zip(LEARNERS, ("alpha", "bravo", "charlie"), strict=True)}
+WORK = {
+    sub: f"Change plan {code}: first the people affected, then the timeline."
+    for sub, code in zip(LEARNERS, ("alpha", "bravo", "charlie"), strict=True)
+}
 #: Each reviewer's overall and per-criterion comment, recognisable without their name.
-OVERALL = {sub: f"Overall ({code}): the steps are clear; add who signs off each one."
-           for sub, code in zip(LEARNERS, ("north", "south", "east"), strict=True)}
-ON_CONTENT = {sub: f"On content ({code}): the risks section is thin."
-              for sub, code in zip(LEARNERS, ("north", "south", "east"), strict=True)}
+OVERALL = {
+    sub: f"Overall ({code}): the steps are clear; add who signs off each one."
+    for sub, code in zip(LEARNERS, ("north", "south", "east"), strict=True)
+}
+ON_CONTENT = {
+    sub: f"On content ({code}): the risks section is thin."
+    for sub, code in zip(LEARNERS, ("north", "south", "east"), strict=True)
+}
 
 
 def _others(sub: str) -> list[str]:
@@ -76,11 +82,12 @@ def _review_next(trip: Journey, sub: str, tool: Any, given: int) -> str:
     return author
 
 
-def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(
-        journey: Journey) -> None:  # noqa: F811 - pytest fixture
-    link = journey.deep_link("Peer assessment with feedback", TITLE,
-                             **{"peer_review.reviews_per_submission": "2",
-                                "peer_review.anonymity": "double_blind"})
+def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(journey: Journey) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link(
+        "Peer assessment with feedback",
+        TITLE,
+        **{"peer_review.reviews_per_submission": "2", "peer_review.anonymity": "double_blind"},
+    )
     ada = journey.launch(INSTRUCTOR, link)
     ada.get_by_text("Anonymity: double-blind.").wait_for()
 
@@ -115,7 +122,8 @@ def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(
         _no_names_of(text, _others(sub), sub)
         for n in (1, 2):
             article = tool.locator("article.pr-feedback").filter(
-                has=tool.get_by_role("heading", name=f"Reviewer {n}", exact=True))
+                has=tool.get_by_role("heading", name=f"Reviewer {n}", exact=True)
+            )
             article.get_by_role("radio", name="4").check()
             article.get_by_label("Why (optional)").fill("Specific and kind.")
             article.get_by_role("button", name="Rate").click()
@@ -138,7 +146,8 @@ def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(
     progress = ada.get_by_role("table", name="Progress and grades")
     for sub in LEARNERS:
         row = progress.get_by_role("row").filter(
-            has=ada.get_by_role("rowheader", name=NAMES[sub], exact=True))
+            has=ada.get_by_role("rowheader", name=NAMES[sub], exact=True)
+        )
         cells = row.inner_text()
         assert "2 / 2" in cells and "complete" in cells and "in progress" not in cells, cells
         assert "75.0 %" in cells, cells
@@ -146,22 +155,24 @@ def test_peer_review_journey_double_blind_from_deep_link_to_gradebook(
     # ... and sends the submission grades to the gradebook too: first a confirmation
     # that says who gets a grade (the three) and who never started (nothing for them
     # unless 0 is chosen), then a message and the run's progress on the Grades page.
-    ada.get_by_role("link", name="Send submission and reviewing grades to the gradebook…"
-                    ).click()
+    ada.get_by_role("link", name="Send submission and reviewing grades to the gradebook…").click()
     ada.get_by_role("heading", name="Send grades to the gradebook").wait_for()
     counts = " ".join(ada.get_by_role("list", name="Who would get a grade").inner_text().split())
     assert "3 learners took part" in counts, counts
     non_starters = int(re.search(r"(\d+) never started", counts).group(1))
     assert non_starters > 0, counts
-    assert ada.get_by_label("Send nothing for them (their gradebook cell stays empty)"
-                            ).is_checked()
+    assert ada.get_by_label("Send nothing for them (their gradebook cell stays empty)").is_checked()
     ada.get_by_label(f"Send 0 to these {non_starters} learners").wait_for()
     journey.check(INSTRUCTOR)
     journey.last.screenshot(path="/tmp/grades-send-confirm.png")
     ada.get_by_role("button", name="Send grades").click()
     ada.get_by_text("Sending grades has started.").wait_for()
-    ada.get_by_text(re.compile(r"3 learners had grades put in the outbox; "
-                               rf"{non_starters} who never started were left out")).wait_for()
+    ada.get_by_text(
+        re.compile(
+            r"3 learners had grades put in the outbox; "
+            rf"{non_starters} who never started were left out"
+        )
+    ).wait_for()
     journey.check(INSTRUCTOR)
     journey.last.screenshot(path="/tmp/grades-send-done.png")
 

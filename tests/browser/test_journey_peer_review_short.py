@@ -50,9 +50,11 @@ def _review(tool: Any) -> None:
 
 
 def test_the_instructor_sees_submissions_short_of_reviews_and_accepts_fewer(
-        journey: Journey) -> None:  # noqa: F811 - pytest fixture
-    link = journey.deep_link("Peer assessment with feedback", TITLE,
-                             **{"peer_review.reviews_per_submission": "2"})
+    journey: Journey,
+) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link(
+        "Peer assessment with feedback", TITLE, **{"peer_review.reviews_per_submission": "2"}
+    )
     tools = {}
     for n, sub in enumerate(LEARNERS):
         tool = journey.launch(sub, link)
@@ -85,8 +87,7 @@ def test_the_instructor_sees_submissions_short_of_reviews_and_accepts_fewer(
     assert NAMES["sandbox-ben"] in text and NAMES["sandbox-eli"] in text, text
     assert NAMES["sandbox-fatima"] not in text, text
     assert "1 of 2 reviews" in text, text
-    for label in ("Offer to volunteers", "Accept fewer reviews for these",
-                  "Review it yourself"):
+    for label in ("Offer to volunteers", "Accept fewer reviews for these", "Review it yourself"):
         assert panel.get_by_role("button", name=label).count() >= 1
     journey.check(INSTRUCTOR)
     _shots(journey, INSTRUCTOR, "short-panel")
@@ -97,7 +98,8 @@ def test_the_instructor_sees_submissions_short_of_reviews_and_accepts_fewer(
     assert panel.get_by_text("fewer accepted").count() == 2
     progress = ada.get_by_role("table", name="Progress and grades")
     row = progress.get_by_role("row").filter(
-        has=ada.get_by_role("rowheader", name=NAMES["sandbox-ben"], exact=True))
+        has=ada.get_by_role("rowheader", name=NAMES["sandbox-ben"], exact=True)
+    )
     assert "based on 1 of 2 reviews (fewer accepted)" in row.inner_text()
     journey.check(INSTRUCTOR)
     _shots(journey, INSTRUCTOR, "accepted", panel)

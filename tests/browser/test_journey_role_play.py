@@ -52,8 +52,9 @@ def live_jobs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     sandbox's gradebook over AGS, as in the demo. (``eager`` is no good here: it
     runs the job inside the committing request, and on SQLite the job's claim then
     waits on the request's own lock.)"""
-    with running_sandbox(tmp_path_factory.mktemp("journey"), JOBS_MODE="thread",
-                         JOBS_SWEEP_S=1) as found:
+    with running_sandbox(
+        tmp_path_factory.mktemp("journey"), JOBS_MODE="thread", JOBS_SWEEP_S=1
+    ) as found:
         yield found
 
 
@@ -89,8 +90,7 @@ class Journey:
     def deep_link(self, activity_type: str, title: str, **settings: str) -> dict[str, Any]:
         """The instructor adds an activity from the LMS's deep-linking page."""
         page = self.page(INSTRUCTOR)
-        page.goto(f"{self.live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}"
-                  "&storage=1")
+        page.goto(f"{self.live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}&storage=1")
         tool = page.frame_locator("iframe[name=tool]")
         tool.get_by_label(activity_type, exact=True).check()
         tool.get_by_label("Title", exact=True).fill(title)
@@ -108,8 +108,9 @@ class Journey:
     def launch(self, sub: str, link: dict[str, Any]) -> Any:
         """``sub`` opens the activity from the course: in the LMS iframe, Platform Storage."""
         page = self.page(sub)
-        page.goto(f"{self.live.url}/sandbox/courses/{CTX}/launch?link={link['id']}"
-                  f"&user={sub}&storage=1")
+        page.goto(
+            f"{self.live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user={sub}&storage=1"
+        )
         tool = page.frame_locator("iframe[name=tool]")
         tool.get_by_role("heading", level=1, name=link["title"]).wait_for()
         # Confirmed through Platform Storage: the frame's address becomes the page's
@@ -137,8 +138,14 @@ class Journey:
         assert not self.failures, self.failures
         return texts[-1]
 
-    def gradebook(self, link: dict[str, Any], subs: list[str], wanted: re.Pattern[str],
-                  tag: str = "peerlift-completion", seconds: float = 15) -> dict[str, str]:
+    def gradebook(
+        self,
+        link: dict[str, Any],
+        subs: list[str],
+        wanted: re.Pattern[str],
+        tag: str = "peerlift-completion",
+        seconds: float = 15,
+    ) -> dict[str, str]:
         """Each learner's cell of ``link``'s line item tagged ``tag`` on the sandbox's
         Grades page, reloaded (the scores are sent by the background job runner)
         until every one of ``subs`` shows ``wanted`` or ``seconds`` have passed."""
@@ -148,17 +155,22 @@ class Journey:
             page.goto(f"{self.live.url}/sandbox/grades")
             self.check(INSTRUCTOR)
             headers = page.locator("table.gradebook thead th").all_inner_texts()
-            column = next((i for i, h in enumerate(headers)
-                           if link["title"] in h and f"tag {tag}" in h), None)
+            column = next(
+                (i for i, h in enumerate(headers) if link["title"] in h and f"tag {tag}" in h), None
+            )
             cells = {}
             if column is not None:  # the tool creates some line items with the first score
                 for row in page.locator("table.gradebook tbody tr").all():
                     cells[SUBS[row.locator("th").inner_text().strip()]] = str(
-                        row.locator("th, td").nth(column).inner_text())
+                        row.locator("th, td").nth(column).inner_text()
+                    )
             if all(wanted.search(cells.get(s, "")) for s in subs):
                 return cells
-            assert time.monotonic() < deadline, (f"no {wanted.pattern} for {subs} under "
-                                                 f"{tag} in time", headers, cells)
+            assert time.monotonic() < deadline, (
+                f"no {wanted.pattern} for {subs} under {tag} in time",
+                headers,
+                cells,
+            )
             page.wait_for_timeout(200)
 
     def close(self, request: pytest.FixtureRequest) -> None:
@@ -178,8 +190,10 @@ def journey(live_jobs: Live, browser: Any, request: pytest.FixtureRequest) -> It
 # -- role-play ---------------------------------------------------------------------------
 TITLE = "Difficult conversations, in the browser"
 SCENARIO = "Late delivery to a key client"
-CHECKLIST = ("Listening: Reflects back what the client said\n"
-             "Questions: Asks open questions before proposing a fix")
+CHECKLIST = (
+    "Listening: Reflects back what the client said\n"
+    "Questions: Asks open questions before proposing a fix"
+)
 FEEDBACK = "You reflected the client's worry well. Next time ask before proposing a fix."
 
 
@@ -220,8 +234,9 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     ada.get_by_role("heading", name="A new scenario").wait_for()
     journey.check(INSTRUCTOR)
     ada.get_by_label("Title").fill(SCENARIO)
-    ada.get_by_label("Practitioner's card").fill("Tell the client the order is late; "
-                                                 "keep the relationship.")
+    ada.get_by_label("Practitioner's card").fill(
+        "Tell the client the order is late; keep the relationship."
+    )
     ada.get_by_label("Client's card").fill("You are upset: your launch depends on it.")
     ada.get_by_label("Observer's card").fill("Watch how the practitioner listens.")
     ada.get_by_role("button", name="Save the scenario").click()
@@ -252,8 +267,10 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     journey.check(INSTRUCTOR)
     # Ben's group, as the instructor's published list shows it.
     group = ada.locator("article.grouping-group").filter(has_text=NAMES["sandbox-ben"])
-    names = [re.sub(r"\s+—.*$", "", n).strip()
-             for n in group.locator("ul.grouping-members li strong").all_inner_texts()]
+    names = [
+        re.sub(r"\s+—.*$", "", n).strip()
+        for n in group.locator("ul.grouping-members li strong").all_inner_texts()
+    ]
     members = [SUBS[n] for n in names]
     assert "sandbox-ben" in members and len(members) in (3, 4), names
 
@@ -295,7 +312,8 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     for sub in observers:
         tool = journey.launch(sub, link)
         form = tool.locator("form.rp-form").filter(
-            has=tool.get_by_role("button", name="Send feedback"))
+            has=tool.get_by_role("button", name="Send feedback")
+        )
         _rate(tool, form, "3")
         form.get_by_label("Feedback for the practitioner").fill(FEEDBACK)
         form.get_by_role("button", name="Send feedback").click()
@@ -305,7 +323,8 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     # The practitioner rates themselves, then compares and reads the feedback.
     tool = journey.launch(practitioner, link)
     form = tool.locator("form.rp-form").filter(
-        has=tool.get_by_role("button", name="Save my self-rating"))
+        has=tool.get_by_role("button", name="Save my self-rating")
+    )
     _rate(tool, form, "4")
     form.get_by_role("button", name="Save my self-rating").click()
     tool.get_by_role("heading", name="You and your observers").wait_for()
@@ -340,16 +359,20 @@ TURN = re.compile(r"You are the practitioner in round (\d+)\.")
 def _make_group_one_of_four(journey: Journey, ada: Any) -> list[str]:
     """In the draft, move people so that group 1 has exactly four members (the
     engine's sizes depend on the cohort); returns their names."""
+
     def members(position: int) -> list[str]:
         group = ada.locator("article.grouping-group").filter(
-            has=ada.get_by_role("heading", name=re.compile(rf"^Group {position}\b")))
-        return [re.sub(r"\s+—.*$", "", n).strip() for n in
-                group.locator("ul.grouping-members li strong").all_inner_texts()]
+            has=ada.get_by_role("heading", name=re.compile(rf"^Group {position}\b"))
+        )
+        return [
+            re.sub(r"\s+—.*$", "", n).strip()
+            for n in group.locator("ul.grouping-members li strong").all_inner_texts()
+        ]
 
     first = members(1)
     count = ada.locator("article.grouping-group").count()
     others = [n for p in range(2, count + 1) for n in members(p)]
-    moves = {name: "Group 1" for name in others[:max(0, 4 - len(first))]}
+    moves = {name: "Group 1" for name in others[: max(0, 4 - len(first))]}
     moves.update({name: "Group 2" for name in first[4:]})
     if moves:
         for name, target in moves.items():
@@ -386,8 +409,9 @@ def test_a_group_of_four_plays_four_rounds_and_everyone_practises(journey: Journ
             break
     published.wait_for()
     # The refusal of the first publish ("some groups break a rule", 422) is expected.
-    journey.failures = [f for f in journey.failures if not f.startswith("422 ")
-                        or not f.endswith("/publish")]
+    journey.failures = [
+        f for f in journey.failures if not f.startswith("422 ") or not f.endswith("/publish")
+    ]
     journey.check(INSTRUCTOR)
 
     # Each member of group 1 sees four rounds and their own practitioner turn.
@@ -412,11 +436,16 @@ def test_a_group_of_four_plays_four_rounds_and_everyone_practises(journey: Journ
     # The instructor sees everyone's practice counts: one practitioner turn each.
     ada = journey.launch(INSTRUCTOR, link)
     table = ada.locator("table.rp-practice").filter(
-        has=ada.get_by_text("Practice counts in group 1"))
+        has=ada.get_by_text("Practice counts in group 1")
+    )
     table.wait_for()
     for name in names:
-        cells = table.locator("tr").filter(has=ada.get_by_role("rowheader", name=name)) \
-            .locator("td").all_inner_texts()
+        cells = (
+            table.locator("tr")
+            .filter(has=ada.get_by_role("rowheader", name=name))
+            .locator("td")
+            .all_inner_texts()
+        )
         assert cells[:3] == ["1", "1", "2"], (name, cells)
     dashboard = journey.check(INSTRUCTOR)
     assert "Group 1 · 4 rounds" in dashboard

@@ -50,8 +50,7 @@ def healthy(tool: Any) -> None:
 
 
 def launch(live: Any, page: Any, link: dict[str, Any], sub: str) -> Any:  # noqa: F811
-    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}"
-              f"&user={sub}&storage=1")
+    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user={sub}&storage=1")
     tool = page.frame_locator("iframe[name=tool]")
     tool.get_by_role("heading", name=link["title"], level=1).wait_for()
     healthy(tool)
@@ -75,7 +74,8 @@ def error_of(tool: Any, label: str) -> str:
 
 
 def test_peer_assessment_settings_have_defaults_read_in_words_and_change_until_work_is_in(
-        live: Any, page: Any) -> None:  # noqa: F811
+    live: Any, page: Any
+) -> None:  # noqa: F811
     title = "Essay: a change you led"
     page.goto(f"{live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}&storage=1")
     tool = page.frame_locator("iframe[name=tool]")
@@ -104,7 +104,8 @@ def test_peer_assessment_settings_have_defaults_read_in_words_and_change_until_w
     assert re.search(r"Reviews per submission\s+2", table)
     assert not RAW.search(table), table
     ada.get_by_role("navigation", name="Instructor pages").get_by_role(
-        "link", name="Settings").click()
+        "link", name="Settings"
+    ).click()
     ada.get_by_role("heading", name=f"Settings of {title}").wait_for()
     ada.get_by_label("Anonymity").select_option("single_blind")
     ada.get_by_label("Reviews due").fill("2027-01-20T17:00")
@@ -121,7 +122,8 @@ def test_peer_assessment_settings_have_defaults_read_in_words_and_change_until_w
 
     ada = launch(live, page, link, INSTRUCTOR)
     ada.get_by_role("navigation", name="Instructor pages").get_by_role(
-        "link", name="Settings").click()
+        "link", name="Settings"
+    ).click()
     anonymity = ada.get_by_label("Anonymity")
     anonymity.wait_for()
     assert anonymity.is_disabled()
@@ -136,7 +138,8 @@ def test_peer_assessment_settings_have_defaults_read_in_words_and_change_until_w
 
 
 def test_a_refused_journal_save_keeps_the_rewritten_prompts_and_the_days_follow(
-        live: Any, page: Any) -> None:  # noqa: F811
+    live: Any, page: Any
+) -> None:  # noqa: F811
     title = "Journal: leading the team"
     page.goto(f"{live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}&storage=1")
     tool = page.frame_locator("iframe[name=tool]")

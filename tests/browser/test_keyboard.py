@@ -74,10 +74,10 @@ def add_activity(live: Any, page: Any, kind: str, title: str) -> dict[str, Any]:
 
 
 def launch(live: Any, page: Any, link: dict[str, Any], sub: str) -> Any:  # noqa: F811
-    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}"
-              f"&user={sub}&storage=1")
+    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user={sub}&storage=1")
     page.frame_locator("iframe[name=tool]").get_by_role(
-        "heading", name=link["title"], level=1).wait_for()
+        "heading", name=link["title"], level=1
+    ).wait_for()
     healthy(page)
     return page.frame(name="tool")
 
@@ -90,12 +90,16 @@ UA_HIGHLIGHTED = {"date"}
 
 def focus_is_visible(el: dict[str, Any]) -> bool:
     outlined = el["outline"] != "none" and el["outlineWidth"] not in ("0px", "")
-    return outlined or el["shadow"] not in ("none", "") or (
-        el["tag"] == "input" and el["type"] in UA_HIGHLIGHTED)
+    return (
+        outlined
+        or el["shadow"] not in ("none", "")
+        or (el["tag"] == "input" and el["type"] in UA_HIGHLIGHTED)
+    )
 
 
-def tab_to(page: Any, wanted: Callable[[dict[str, Any]], bool], limit: int = 80,
-           key: str = "Tab") -> dict[str, Any]:
+def tab_to(
+    page: Any, wanted: Callable[[dict[str, Any]], bool], limit: int = 80, key: str = "Tab"
+) -> dict[str, Any]:
     """Press Tab until the focused element of the tool's frame is ``wanted``;
     every element of the tool focused on the way must show its focus."""
     visited: list[str] = []
@@ -123,7 +127,8 @@ def button(text: str) -> Callable[[dict[str, Any]], bool]:
 
 
 def test_a_learner_writes_and_shares_a_journal_entry_with_the_keyboard_alone(
-        live: Any, page: Any) -> None:  # noqa: F811 - pytest fixture
+    live: Any, page: Any
+) -> None:  # noqa: F811 - pytest fixture
     journal = add_activity(live, page, "Reflection journal", "Journal by keyboard")
     frame = launch(live, page, journal, LEARNER)
 
@@ -161,7 +166,8 @@ def test_a_learner_writes_and_shares_a_journal_entry_with_the_keyboard_alone(
 
 
 def test_a_learner_submits_work_for_peer_review_with_the_keyboard_alone(
-        live: Any, page: Any) -> None:  # noqa: F811 - pytest fixture
+    live: Any, page: Any
+) -> None:  # noqa: F811 - pytest fixture
     review = add_activity(live, page, "Peer assessment with feedback", "Review by keyboard")
     frame = launch(live, page, review, LEARNER)
 
@@ -187,7 +193,8 @@ def test_a_learner_submits_work_for_peer_review_with_the_keyboard_alone(
 
 
 def test_an_instructor_adds_an_activity_by_deep_linking_with_the_keyboard_alone(
-        live: Any, page: Any) -> None:  # noqa: F811 - pytest fixture
+    live: Any, page: Any
+) -> None:  # noqa: F811 - pytest fixture
     title = "Journal added by keyboard"
     page.goto(f"{live.url}/sandbox/courses/{CTX}/deep-link?user={INSTRUCTOR}")
     tool = page.frame_locator("iframe[name=tool]")
@@ -207,7 +214,8 @@ def test_an_instructor_adds_an_activity_by_deep_linking_with_the_keyboard_alone(
 
 
 def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(
-        live: Any, page: Any) -> None:  # noqa: F811 - pytest fixture
+    live: Any, page: Any
+) -> None:  # noqa: F811 - pytest fixture
     journal = add_activity(live, page, "Reflection journal", "Journal with a skip link")
     frame = launch(live, page, journal, LEARNER)
     first = tab_to(page, lambda el: True)  # the first stop inside the tool's frame

@@ -46,15 +46,17 @@ def _invite(app: Flask) -> str:
 
 
 def test_registration_completes_inside_the_platforms_iframe(
-        app: Flask, tool_and_platform: tuple[str, ServicesLms],
-        request: pytest.FixtureRequest) -> None:
+    app: Flask, tool_and_platform: tuple[str, ServicesLms], request: pytest.FixtureRequest
+) -> None:
     tool_url, lms = tool_and_platform
     invite = _invite(app)
     with chromium() as browser:
         page = browser.new_page(viewport={"width": 1280, "height": 900})
         blocked: list[str] = []
-        page.on("console", lambda msg: blocked.append(msg.text)
-                if "frame-ancestors" in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: blocked.append(msg.text) if "frame-ancestors" in msg.text else None,
+        )
         try:
             page.goto(lms.url + "/register")
             page.fill("#url", f"{tool_url}/lti/register?invite={invite}")
@@ -66,9 +68,9 @@ def test_registration_completes_inside_the_platforms_iframe(
             page.screenshot(path=str(SHOTS / "launchsec-register-800.png"), full_page=True)
             frame.get_by_role("button", name="Register Peerlift").click()
             frame.get_by_text("Peerlift is registered, waiting for approval").wait_for(
-                timeout=15_000)
-            page.screenshot(path=str(SHOTS / "launchsec-register-done-800.png"),
-                            full_page=True)
+                timeout=15_000
+            )
+            page.screenshot(path=str(SHOTS / "launchsec-register-done-800.png"), full_page=True)
             frame.get_by_role("button", name="Close").click()
             # The sandbox reloads its page when the tool posts org.imsglobal.lti.close.
             page.wait_for_url(lms.url + "/register", timeout=15_000)
@@ -84,21 +86,31 @@ def test_registration_completes_inside_the_platforms_iframe(
 
 
 def test_registration_pages_name_the_platform_as_frame_ancestor_only_after_the_invite(
-        app: Flask, client: Any, tool_and_platform: tuple[str, ServicesLms]) -> None:
+    app: Flask, client: Any, tool_and_platform: tuple[str, ServicesLms]
+) -> None:
     _, lms = tool_and_platform
     config = lms.url + "/.well-known/openid-configuration"
     token = lms.store.new_registration_token()
-    good = client.get("/lti/register", query_string={
-        "invite": _invite(app), "openid_configuration": config, "registration_token": token})
+    good = client.get(
+        "/lti/register",
+        query_string={
+            "invite": _invite(app),
+            "openid_configuration": config,
+            "registration_token": token,
+        },
+    )
     assert good.status_code == 200
     assert lms.url in _frame_ancestors(good)
-    bad = client.get("/lti/register", query_string={
-        "invite": "not-an-invite", "openid_configuration": config})
+    bad = client.get(
+        "/lti/register", query_string={"invite": "not-an-invite", "openid_configuration": config}
+    )
     assert bad.status_code == 403
     assert lms.url not in _frame_ancestors(bad)
     # A failure after the invite check is still shown inside the platform's frame.
-    failed = client.get("/lti/register", query_string={
-        "invite": _invite(app), "openid_configuration": lms.url + "/no-such-config"})
+    failed = client.get(
+        "/lti/register",
+        query_string={"invite": _invite(app), "openid_configuration": lms.url + "/no-such-config"},
+    )
     assert failed.status_code == 400
     assert lms.url in _frame_ancestors(failed)
 

@@ -34,7 +34,8 @@ def page(browser: Any, request: pytest.FixtureRequest) -> Iterator[Any]:
 
 
 def test_instructor_adds_an_activity_and_a_learner_opens_it_via_platform_storage(
-        live: Any, page: Any) -> None:  # noqa: F811 - pytest fixture
+    live: Any, page: Any
+) -> None:  # noqa: F811 - pytest fixture
     title = "Feedback conversations in Chromium"
     page.goto(f"{live.url}/sandbox/courses/{CTX}/deep-link?user=sandbox-ada")
     tool = page.frame_locator("iframe[name=tool]")
@@ -44,8 +45,9 @@ def test_instructor_adds_an_activity_and_a_learner_opens_it_via_platform_storage
     tool.get_by_text(title, exact=True).wait_for()  # the sandbox's "Added to …" page, in the iframe
 
     link = link_titled(live, title)
-    page.goto(f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}"
-              f"&user=sandbox-ben&storage=1")
+    page.goto(
+        f"{live.url}/sandbox/courses/{CTX}/launch?link={link['id']}&user=sandbox-ben&storage=1"
+    )
     tool = page.frame_locator("iframe[name=tool]")
     tool.get_by_role("heading", name=title).wait_for()
     assert "You're in" in tool.locator("main").inner_text()

@@ -12,8 +12,10 @@ import re
 from tests.grouping.support import ASHA, BRUNO, CARLA, DEV
 
 GROUP = (ASHA, BRUNO, CARLA, DEV)
-WRITTEN = ("Agree with @Bruno. Bruno's idea fits Asha’s budget; ASHA and carla "
-           "should write to dev@acme.test. Benefit: fewer meetings.")
+WRITTEN = (
+    "Agree with @Bruno. Bruno's idea fits Asha’s budget; ASHA and carla "
+    "should write to dev@acme.test. Benefit: fewer meetings."
+)
 
 
 def _text(page: str) -> str:
@@ -33,9 +35,15 @@ def _publish_captured(cd) -> tuple[str, str, object]:
     assert cd.reply(CARLA, thread, WRITTEN).status_code == 303
     post = cd.post_ids(thread)[1]
     assert cd.post(staff, f"posts/{post}/capture", section="ideas").status_code == 303
-    assert cd.post(staff, f"groups/{group}/summary/items", section="resources",
-                   body='<a href="mailto:bruno@acme.test">Write to Bruno</a>'
-                   ).status_code == 303
+    assert (
+        cd.post(
+            staff,
+            f"groups/{group}/summary/items",
+            section="resources",
+            body='<a href="mailto:bruno@acme.test">Write to Bruno</a>',
+        ).status_code
+        == 303
+    )
     assert cd.post(staff, f"groups/{group}/summary/publish").status_code == 303
     return group, thread, staff
 
@@ -46,8 +54,9 @@ def test_a_captured_post_shows_in_the_library_without_names_or_mentions(cd) -> N
         page = _library(cd, who)
         words = _text(page)
         assert "Agree with a peer." in words
-        assert "[name]'s idea fits [name]’s budget; [name] and [name] should write to " \
-               "[name]." in words
+        assert (
+            "[name]'s idea fits [name]’s budget; [name] and [name] should write to [name]." in words
+        )
         assert "Benefit: fewer meetings." in words  # a word containing a name is kept
         for name in ("bruno", "asha", "carla", "dev@", "silva", "patel"):
             assert name not in words.lower(), name
@@ -60,8 +69,7 @@ def test_a_captured_post_shows_in_the_library_without_names_or_mentions(cd) -> N
     post = _text(cd.thread_page(BRUNO, thread).get_data(as_text=True))
     assert "Agree with @Bruno" in post
     # The facilitator's editor says what the library will do.
-    editor = _text(cd.get(staff, f"groups/{group}/summary").get_data(
-        as_text=True))
+    editor = _text(cd.get(staff, f"groups/{group}/summary").get_data(as_text=True))
     assert "insights library shows it without names" in editor
 
 

@@ -31,8 +31,9 @@ def test_group_discusses_and_the_absentee_finds_the_published_summary_first(cd) 
     assert 'href="https://example.org/guide"' in page
     # Bruno opens a thread; Carla answers and mentions him; Asha joins in. Dev is away.
     thread = cd.new_thread(BRUNO, "Where to cut", "<p>We could pause <em>hiring</em>.</p>")
-    assert cd.reply(CARLA, thread, "@Bruno what about sharing staff across teams?"
-                    ).status_code == 303
+    assert (
+        cd.reply(CARLA, thread, "@Bruno what about sharing staff across teams?").status_code == 303
+    )
     assert cd.reply(ASHA, thread, "Let's list options before choosing.").status_code == 303
     page = html.unescape(cd.thread_page(BRUNO, thread).get_data(as_text=True))
     assert "<em>hiring</em>" in page and "sharing staff across teams" in page
@@ -46,8 +47,12 @@ def test_group_discusses_and_the_absentee_finds_the_published_summary_first(cd) 
     assert "Not spoken yet:</strong> Dev Sharma" in view
     assert re.search(r"Bruno Silva</th>\s*<td>1</td>", view)
     # A gentle nudge, shown at Dev's next launch from any link.
-    resp = cd.post(asha, f"groups/{group}/nudges", person=cd.person(DEV),
-                   text="Hi Dev, we'd value your view on the budget case.")
+    resp = cd.post(
+        asha,
+        f"groups/{group}/nudges",
+        person=cd.person(DEV),
+        text="Hi Dev, we'd value your view on the budget case.",
+    )
     assert resp.status_code == 303
     dev_page = html.unescape(cd.g.enter(DEV).html)
     assert "we'd value your view on the budget case." in dev_page
@@ -56,10 +61,12 @@ def test_group_discusses_and_the_absentee_finds_the_published_summary_first(cd) 
     # order by sense, publish.
     posts = cd.post_ids(thread)
     assert cd.post(asha, f"posts/{posts[1]}/capture", section="ideas").status_code == 303
-    for section, body in (("context", "Budget frozen mid-year; hiring plans at risk."),
-                          ("strategies", "Second: review contracts."),
-                          ("strategies", "First: talk to finance this week."),
-                          ("resources", "https://example.org/guide")):
+    for section, body in (
+        ("context", "Budget frozen mid-year; hiring plans at risk."),
+        ("strategies", "Second: review contracts."),
+        ("strategies", "First: talk to finance this week."),
+        ("resources", "https://example.org/guide"),
+    ):
         resp = cd.post(asha, f"groups/{group}/summary/items", section=section, body=body)
         assert resp.status_code == 303, resp.get_data(as_text=True)
     editor = cd.get(asha, f"groups/{group}/summary").get_data(as_text=True)
@@ -78,12 +85,15 @@ def test_group_discusses_and_the_absentee_finds_the_published_summary_first(cd) 
     assert "A summary of a discussion you missed" in dev_page
     summary_url = re.search(r'href="(/cd/[^"]+/summary\?t=[^"]+)"', dev.html)
     assert summary_url is not None
-    read = html.unescape(cd.client.get(html.unescape(summary_url.group(1))).get_data(
-        as_text=True))
+    read = html.unescape(cd.client.get(html.unescape(summary_url.group(1))).get_data(as_text=True))
     assert "Budget frozen mid-year" in read and "sharing staff across teams" in read
     assert read.index("First: talk to finance") < read.index("Second: review contracts")
-    assert read.index("Context") < read.index("Ideas") < read.index("Strategies") \
+    assert (
+        read.index("Context")
+        < read.index("Ideas")
+        < read.index("Strategies")
         < read.index("Resources")
+    )
     # Once read, the notice is gone.
     assert "discussion you missed" not in html.unescape(cd.g.enter(DEV).html)
     # Those who took part get a plainer notice.
@@ -105,17 +115,20 @@ def test_insights_library_lists_published_summaries_and_searches_them(cd) -> Non
     group = cd.group_of(ASHA)
     thread = cd.new_thread(BRUNO)
     cd.reply(CARLA, thread, "Idea")
-    for section, body in (("ideas", "Rotate the chair of the weekly meeting."),
-                          ("resources", "The facilitation handbook")):
-        assert cd.post(staff, f"groups/{group}/summary/items", section=section,
-                       body=body).status_code == 303
+    for section, body in (
+        ("ideas", "Rotate the chair of the weekly meeting."),
+        ("resources", "The facilitation handbook"),
+    ):
+        assert (
+            cd.post(staff, f"groups/{group}/summary/items", section=section, body=body).status_code
+            == 303
+        )
     library = cd.client.get("/cd/library", query_string={"t": cd.visit(DEV).token})
     assert library.status_code == 200
     assert "Rotate the chair" not in library.get_data(as_text=True)  # not published yet
     assert cd.post(staff, f"groups/{group}/summary/publish").status_code == 303
     for visit in (cd.visit(DEV), staff):
-        page = cd.client.get("/cd/library", query_string={"t": visit.token}).get_data(
-            as_text=True)
+        page = cd.client.get("/cd/library", query_string={"t": visit.token}).get_data(as_text=True)
         assert "Rotate the chair of the weekly meeting." in page
         assert "The facilitation handbook" in page
     hit = cd.client.get("/cd/library", query_string={"t": staff.token, "q": "weekly"})
@@ -125,9 +138,9 @@ def test_insights_library_lists_published_summaries_and_searches_them(cd) -> Non
     assert "Nothing matches" in html.unescape(miss.get_data(as_text=True))
     # A learner who joins the course later reads the library too.
     from tests.grouping.support import ELIF
+
     newcomer = cd.g.enter(ELIF)
-    page = cd.client.get("/cd/library", query_string={"t": newcomer.token}).get_data(
-        as_text=True)
+    page = cd.client.get("/cd/library", query_string={"t": newcomer.token}).get_data(as_text=True)
     assert "Rotate the chair" in page
     # It never names who said what.
     assert "Bruno Silva" not in page and "Carla Gomez" not in page
@@ -142,36 +155,51 @@ def test_nudges_and_published_summaries_are_emailed_only_when_mail_is_configured
 
     def mail() -> list[tuple[str, str]]:
         with cd.app.app_context():
-            rows = db.session.execute(select(MailMessage.to_address, MailMessage.subject)
-                                      .order_by(MailMessage.id)).all()
+            rows = db.session.execute(
+                select(MailMessage.to_address, MailMessage.subject).order_by(MailMessage.id)
+            ).all()
             db.session.remove()
             return [tuple(r) for r in rows]
 
     staff = cd.setup(GROUP)
     group = cd.group_of(ASHA)
-    assert cd.post(staff, f"groups/{group}/nudges", person=cd.person(DEV),
-                   text="Hi Dev").status_code == 303
+    assert (
+        cd.post(staff, f"groups/{group}/nudges", person=cd.person(DEV), text="Hi Dev").status_code
+        == 303
+    )
     assert mail() == []  # no SMTP: the notice at launch is enough
     cd.app.config["MAIL_SMTP_HOST"] = "smtp.test"
-    assert cd.post(staff, f"groups/{group}/nudges", person=cd.person(DEV),
-                   text="Hi again Dev").status_code == 303
+    assert (
+        cd.post(
+            staff, f"groups/{group}/nudges", person=cd.person(DEV), text="Hi again Dev"
+        ).status_code
+        == 303
+    )
     assert [to for to, _ in mail()] == ["dev@acme.test"]
-    assert cd.post(staff, f"groups/{group}/summary/items", section="ideas",
-                   body="An idea").status_code == 303
+    assert (
+        cd.post(staff, f"groups/{group}/summary/items", section="ideas", body="An idea").status_code
+        == 303
+    )
     assert cd.post(staff, f"groups/{group}/summary/publish").status_code == 303
     sent = mail()
     assert sorted(to for to, subject in sent if "summary" in subject) == sorted(
-        u.email for u in GROUP)
+        u.email for u in GROUP
+    )
     # Publishing again after an edit does not mail the same people twice.
     assert cd.post(staff, f"groups/{group}/summary/publish").status_code == 303
     assert mail() == sent
     # Nudge text is the facilitator's own words; a member outside the group is refused.
     from tests.grouping.support import ELIF
+
     cd.g.enter(ELIF)
-    assert cd.post(staff, f"groups/{group}/nudges", person=cd.person(ELIF),
-                   text="Hi").status_code == 404
-    assert cd.post(staff, f"groups/{group}/nudges", person=cd.person(DEV),
-                   text="   ").status_code == 422
+    assert (
+        cd.post(staff, f"groups/{group}/nudges", person=cd.person(ELIF), text="Hi").status_code
+        == 404
+    )
+    assert (
+        cd.post(staff, f"groups/{group}/nudges", person=cd.person(DEV), text="   ").status_code
+        == 422
+    )
 
 
 def test_staff_overview_shows_posts_silent_members_facilitators_and_summary_status(cd) -> None:
@@ -182,8 +210,11 @@ def test_staff_overview_shows_posts_silent_members_facilitators_and_summary_stat
     cd.reply(ASHA, thread, "Another")
     page = html.unescape(cd.page(staff))
     assert "Group 1" in page and "2 posts in 1 thread" in page and "summary: not started" in page
-    assert re.search(r"Not spoken yet:</strong> (Carla Gomez, Dev Sharma|Dev Sharma, Carla "
-                     r"Gomez)", page)
+    assert re.search(
+        r"Not spoken yet:</strong> (Carla Gomez, Dev Sharma|Dev Sharma, Carla "
+        r"Gomez)",
+        page,
+    )
     assert "Remove the role" in page  # Carla is facilitator
     # The group's page, for staff, lists its threads with a way to start one.
     resp = cd.get(staff, f"groups/{group}")
@@ -222,16 +253,24 @@ def test_facilitator_rewords_moves_and_removes_summary_entries(cd) -> None:
     editor = cd.get(staff, f"groups/{group}/summary").get_data(as_text=True)
     alpha, beta, gamma = re.findall(r'id="item-([A-Za-z0-9]+)"', editor)
     assert cd.post(staff, f"summary-items/{alpha}/move", direction="down").status_code == 303
-    assert cd.post(staff, f"summary-items/{gamma}", body="Gamma, reworded",
-                   section="strategies").status_code == 303
+    assert (
+        cd.post(
+            staff, f"summary-items/{gamma}", body="Gamma, reworded", section="strategies"
+        ).status_code
+        == 303
+    )
     assert cd.post(staff, f"summary-items/{beta}/delete").status_code == 303
-    assert cd.post(staff, f"summary-items/{alpha}/move", direction="sideways").status_code \
+    assert cd.post(staff, f"summary-items/{alpha}/move", direction="sideways").status_code == 422
+    assert (
+        cd.post(staff, f"groups/{group}/summary/items", section="gossip", body="x").status_code
         == 422
-    assert cd.post(staff, f"groups/{group}/summary/items", section="gossip",
-                   body="x").status_code == 422
+    )
     assert cd.post(staff, f"groups/{group}/summary/publish").status_code == 303
-    page = html.unescape(cd.get(cd.visit(BRUNO), f"groups/{group}/summary").get_data(
-        as_text=True))
+    page = html.unescape(cd.get(cd.visit(BRUNO), f"groups/{group}/summary").get_data(as_text=True))
     assert "Beta" not in page and "Alpha" in page and "Gamma, reworded" in page
-    assert page.index("Ideas") < page.index("Alpha") < page.index("Strategies") \
+    assert (
+        page.index("Ideas")
+        < page.index("Alpha")
+        < page.index("Strategies")
         < page.index("Gamma, reworded")
+    )

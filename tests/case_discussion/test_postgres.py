@@ -41,30 +41,43 @@ def _group(app: Flask) -> tuple[int, int, list[int]]:
     """A case discussion with one published group of MEMBERS; (activity, group, people)."""
     with app.app_context():
         dep = db.session.scalars(select(Deployment)).one()
-        course = Course(registration_id=dep.registration_id, deployment_id=dep.id,
-                        context_id="cd-pg")
+        course = Course(
+            registration_id=dep.registration_id, deployment_id=dep.id, context_id="cd-pg"
+        )
         db.session.add(course)
         db.session.flush()
-        activity = Activity(registration_id=dep.registration_id, deployment_id=dep.id,
-                            course_id=course.id, activity_type="case_discussion",
-                            title="Budget 100% cut_plan", settings={"completion_posts": 50})
+        activity = Activity(
+            registration_id=dep.registration_id,
+            deployment_id=dep.id,
+            course_id=course.id,
+            activity_type="case_discussion",
+            title="Budget 100% cut_plan",
+            settings={"completion_posts": 50},
+        )
         db.session.add(activity)
         db.session.flush()
-        rnd = GroupingRound(activity_id=activity.id, course_id=course.id, number=1,
-                            status="published", published_at=datetime(2026, 1, 1))
+        rnd = GroupingRound(
+            activity_id=activity.id,
+            course_id=course.id,
+            number=1,
+            status="published",
+            published_at=datetime(2026, 1, 1),
+        )
         group = GroupingGroup(round=rnd, position=1)
         db.session.add_all([rnd, group])
         db.session.flush()
         people = []
         for i in range(MEMBERS):
-            person = Person(registration_id=dep.registration_id, sub=f"cd-{i}",
-                            name=f"Member {i}", given_name=f"M{i}")
+            person = Person(
+                registration_id=dep.registration_id,
+                sub=f"cd-{i}",
+                name=f"Member {i}",
+                given_name=f"M{i}",
+            )
             db.session.add(person)
             db.session.flush()
-            db.session.add(GroupingMember(round_id=rnd.id, group_id=group.id,
-                                          person_id=person.id))
-            db.session.add(GroupingAcceptance(course_id=course.id, person_id=person.id,
-                                              version=1))
+            db.session.add(GroupingMember(round_id=rnd.id, group_id=group.id, person_id=person.id))
+            db.session.add(GroupingAcceptance(course_id=course.id, person_id=person.id, version=1))
             people.append(person.id)
         db.session.commit()
         return activity.id, group.id, people
@@ -78,7 +91,8 @@ def _access(person_id: int, group_id: int) -> tuple[Any, Any]:
 
 
 def test_members_posting_at_once_get_distinct_revisions_and_pollers_miss_nothing(
-        pg_app: Flask) -> None:
+    pg_app: Flask,
+) -> None:
     activity_id, group_id, people = _group(pg_app)
     with pg_app.app_context():
         activity = db.session.get(Activity, activity_id)

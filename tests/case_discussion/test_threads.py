@@ -45,8 +45,10 @@ def test_new_and_changed_posts_arrive_by_polling_with_the_token_in_the_url(cd) -
     assert [p["id"] for p in data2["posts"]] == [first]
     assert "This helped · 1" in data2["posts"][0]["html"]
     # No cookie is involved: the same request without the token is refused.
-    resp = cd.client.get(f"/cd/{cd.activity}/threads/{thread}/updates?since=0",
-                         headers={"Accept": "application/json"})
+    resp = cd.client.get(
+        f"/cd/{cd.activity}/threads/{thread}/updates?since=0",
+        headers={"Accept": "application/json"},
+    )
     assert resp.status_code == 401
 
 
@@ -137,10 +139,10 @@ def test_peer_coaching_rotates_the_presenter_and_tags_posts_with_the_stage(cd) -
     # The presenter states the challenge first; the others wait.
     resp = cd.reply(others[0], thread, "A question already?")
     assert resp.status_code == 409 and "states their challenge first" in html.unescape(
-        resp.get_data(as_text=True))
+        resp.get_data(as_text=True)
+    )
     assert cd.post(cd.visit(presenter), f"rounds/{rid}/advance").status_code == 409
-    assert cd.reply(presenter, thread, "My team resists every change I propose.").status_code \
-        == 303
+    assert cd.reply(presenter, thread, "My team resists every change I propose.").status_code == 303
     assert cd.post(cd.visit(others[0]), f"rounds/{rid}/advance").status_code == 403
     assert cd.post(cd.visit(presenter), f"rounds/{rid}/advance").status_code == 303
     assert cd.reply(others[0], thread, "What have you tried so far?").status_code == 303
@@ -151,8 +153,11 @@ def test_peer_coaching_rotates_the_presenter_and_tags_posts_with_the_stage(cd) -
         assert f">{label}</span>" in page
     # Only the presenter records what they will try; the round is then done.
     assert cd.post(cd.visit(others[0]), f"rounds/{rid}/plan", plan="x").status_code == 403
-    resp = cd.post(cd.visit(presenter), f"rounds/{rid}/plan",
-                   plan="Run a two-week pilot with one volunteer team.")
+    resp = cd.post(
+        cd.visit(presenter),
+        f"rounds/{rid}/plan",
+        plan="Run a two-week pilot with one volunteer team.",
+    )
     assert resp.status_code == 303
     rounds = cd.rounds(group)
     assert rounds[0][3] == "done" and rounds[1][3] == "challenge"
@@ -179,8 +184,10 @@ def test_a_recorded_plan_is_announced_for_the_journal_to_pick_up(cd) -> None:
         cd.reply(presenter, thread, "My challenge.")
         for _ in range(2):
             assert cd.post(cd.visit(presenter), f"rounds/{rid}/advance").status_code == 303
-        assert cd.post(cd.visit(presenter), f"rounds/{rid}/plan",
-                       plan="Ask for a pilot.").status_code == 303
+        assert (
+            cd.post(cd.visit(presenter), f"rounds/{rid}/plan", plan="Ask for a pilot.").status_code
+            == 303
+        )
     finally:
         plan_recorded.disconnect(listener)
     assert heard == [(presenter_sub, "<p>Ask for a pilot.</p>")]

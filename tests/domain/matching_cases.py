@@ -121,7 +121,9 @@ def broken_pairs(
 
 
 def feasible_oracle(
-    learners: Sequence[Learner], lines: Mapping[str, str], options: MatchOptions,
+    learners: Sequence[Learner],
+    lines: Mapping[str, str],
+    options: MatchOptions,
     budget: int = 200_000,
 ) -> bool | None:
     """Whether some grouping inside ``[min_size, max_size]`` keeps every rule:
@@ -132,8 +134,17 @@ def feasible_oracle(
     n = len(ids)
     lo, hi = options.min_size, options.max_size
     bad = [
-        [forbidden(ids[a], ids[b], boss, options.avoid_same_manager,
-                   options.allow_same_manager, options.allow_skip_level) for b in range(n)]
+        [
+            forbidden(
+                ids[a],
+                ids[b],
+                boss,
+                options.avoid_same_manager,
+                options.allow_same_manager,
+                options.allow_skip_level,
+            )
+            for b in range(n)
+        ]
         for a in range(n)
     ]
     order = sorted(range(n), key=lambda a: -sum(bad[a]))
@@ -165,9 +176,7 @@ def feasible_oracle(
 
     try:
         return any(
-            place(0, [[] for _ in range(g)])
-            for g in range(1, n // lo + 1)
-            if g * lo <= n <= g * hi
+            place(0, [[] for _ in range(g)]) for g in range(1, n // lo + 1) if g * lo <= n <= g * hi
         )
     except TimeoutError:
         return None

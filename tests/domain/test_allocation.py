@@ -32,9 +32,7 @@ def allowed(reviewer: str, sub: SubmissionState, forbidden: Collection[tuple[str
     """The oracle: not an author, no must-not pair (either direction) with an author."""
     if reviewer in sub.authors:
         return False
-    return not any(
-        (reviewer, a) in forbidden or (a, reviewer) in forbidden for a in sub.authors
-    )
+    return not any((reviewer, a) in forbidden or (a, reviewer) in forbidden for a in sub.authors)
 
 
 @st.composite
@@ -273,8 +271,13 @@ def test_jit_serves_the_neediest_allowed(
     # A set of pairs is probed directly, any other collection indexed first.
     pairs: Collection[tuple[str, str]] = forbidden if seed % 2 else sorted(forbidden)
     got = next_submission(
-        reviewer, subs, k=k, forbidden=pairs, already=already,
-        rng=random.Random(seed), allow_extra=allow_extra,
+        reviewer,
+        subs,
+        k=k,
+        forbidden=pairs,
+        already=already,
+        rng=random.Random(seed),
+        allow_extra=allow_extra,
     )
     if not open_:
         assert got is None
@@ -284,8 +287,13 @@ def test_jit_serves_the_neediest_allowed(
     assert chosen in open_
     assert need_key(chosen, k) == min(need_key(s, k) for s in open_)
     again = next_submission(
-        reviewer, subs, k=k, forbidden=forbidden, already=already,
-        rng=random.Random(seed), allow_extra=allow_extra,
+        reviewer,
+        subs,
+        k=k,
+        forbidden=forbidden,
+        already=already,
+        rng=random.Random(seed),
+        allow_extra=allow_extra,
     )
     assert again == got
 
@@ -293,8 +301,9 @@ def test_jit_serves_the_neediest_allowed(
 def test_late_submission_with_no_reviews_goes_first() -> None:
     subs = [
         SubmissionState("early1", frozenset({"a"}), T0, completed=2),
-        SubmissionState("early2", frozenset({"b"}), T0 + timedelta(hours=1), completed=1,
-                        in_progress=1),
+        SubmissionState(
+            "early2", frozenset({"b"}), T0 + timedelta(hours=1), completed=1, in_progress=1
+        ),
         SubmissionState("late", frozenset({"c"}), T0 + timedelta(days=3)),
     ]
     assert next_submission("d", subs, k=3, rng=random.Random(0)) == "late"
@@ -367,10 +376,20 @@ def test_flow_fallback_is_exercised_and_valid() -> None:
 
 
 def test_spread_draws_only_among_the_oldest_of_the_neediest_submissions() -> None:
-    subs = [SubmissionState(f"s{i}", frozenset({f"a{i}"}), T0 + timedelta(minutes=i),
-                            completed=0, in_progress=1 if i == 0 else 0) for i in range(20)]
-    picked = {choose_submission("r", subs, k=3, rng=random.Random(seed), spread=4).submission
-              for seed in range(200)}
+    subs = [
+        SubmissionState(
+            f"s{i}",
+            frozenset({f"a{i}"}),
+            T0 + timedelta(minutes=i),
+            completed=0,
+            in_progress=1 if i == 0 else 0,
+        )
+        for i in range(20)
+    ]
+    picked = {
+        choose_submission("r", subs, k=3, rng=random.Random(seed), spread=4).submission
+        for seed in range(200)
+    }
     # s0 has a review in progress: less needy. The four oldest of the rest are drawn.
     assert picked == {"s1", "s2", "s3", "s4"}
     assert choose_submission("r", subs, k=3, rng=random.Random(1)).submission == "s1"

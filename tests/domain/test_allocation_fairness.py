@@ -41,8 +41,11 @@ def cohorts(draw: st.DrawFn, *, with_pairs: bool = True) -> Cohort:
     k = draw(st.integers(1, 4))
     kinds = draw(st.lists(st.sampled_from(KINDS), min_size=n, max_size=n))
     stop_after = draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
-    raw = draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)),
-                        max_size=n // 3)) if with_pairs else []
+    raw = (
+        draw(st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=n // 3))
+        if with_pairs
+        else []
+    )
     pairs = frozenset((str(a), str(b)) for a, b in raw if a != b)
     return Cohort(n, k, kinds, stop_after, pairs, draw(st.integers(0, 2**32 - 1)))
 
@@ -62,15 +65,22 @@ class Phase:
     leased: Counter[str] = field(default_factory=Counter)  # reviewer -> live leases
 
     def submit(self, person: str) -> None:
-        self.subs[person] = SubmissionState(person, frozenset({person}),
-                                            T0 + timedelta(minutes=len(self.subs)))
+        self.subs[person] = SubmissionState(
+            person, frozenset({person}), T0 + timedelta(minutes=len(self.subs))
+        )
         self.seen.setdefault(person, set())
 
     def review_once(self, person: str, *, lapse: bool = False) -> bool:
         """One "start next review" (owed: never beyond k), then done or abandoned."""
-        choice = choose_submission(person, list(self.subs.values()), k=self.k,
-                                   forbidden=self.pairs, already=self.seen[person],
-                                   rng=self.rng, allow_extra=False)
+        choice = choose_submission(
+            person,
+            list(self.subs.values()),
+            k=self.k,
+            forbidden=self.pairs,
+            already=self.seen[person],
+            rng=self.rng,
+            allow_extra=False,
+        )
         if choice.submission is None:
             return False
         st_ = self.subs[choice.submission]
@@ -140,18 +150,21 @@ def offer_to_volunteers(phase: Phase, volunteers: list[str]) -> None:
 
 
 def eligible(phase: Phase, sub: str, among: list[str]) -> list[str]:
-    return [p for p in among if p != sub and (p, sub) not in phase.pairs
-            and (sub, p) not in phase.pairs]
+    return [
+        p for p in among if p != sub and (p, sub) not in phase.pairs and (sub, p) not in phase.pairs
+    ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(cohorts())
 def test_every_submission_ends_with_exactly_k_when_k_learners_who_review_may_review_it(
-        c: Cohort) -> None:
+    c: Cohort,
+) -> None:
     phase, diligent, everyone = run_phase(c)
     reviewed = {sid: {p for p, s in phase.seen.items() if sid in s} for sid in phase.subs}
-    short = shortfalls(list(phase.subs.values()), everyone, k=c.k, forbidden=c.pairs,
-                       reviewed=reviewed)
+    short = shortfalls(
+        list(phase.subs.values()), everyone, k=c.k, forbidden=c.pairs, reviewed=reviewed
+    )
     below = {s for s, st_ in phase.subs.items() if st_.completed + st_.in_progress < c.k}
     assert {s.submission for s in short} == below
     offer_to_volunteers(phase, diligent)
@@ -167,8 +180,9 @@ def test_an_impossible_k_is_named_before_the_close_with_its_reason(c: Cohort) ->
     """Submissions fewer than k learners may review are flagged while reviews
     are still open, and indeed end short."""
     phase, _diligent, everyone = run_phase(c)
-    predicted = shortfalls(list(phase.subs.values()), everyone, k=c.k, forbidden=c.pairs,
-                           unavoidable_only=True)
+    predicted = shortfalls(
+        list(phase.subs.values()), everyone, k=c.k, forbidden=c.pairs, unavoidable_only=True
+    )
     for s in predicted:
         assert s.unavoidable and s.eligible < c.k
         assert "peers alone cannot give it" in s.reason()
@@ -186,7 +200,8 @@ def test_an_impossible_k_is_named_before_the_close_with_its_reason(c: Cohort) ->
 @settings(max_examples=200, deadline=None)
 @given(cohorts(with_pairs=False))
 def test_when_everyone_hands_in_before_reviewing_only_the_last_reviews_can_need_volunteers(
-        c: Cohort) -> None:
+    c: Cohort,
+) -> None:
     """Everyone diligent, every submission in before the first review (a
     submission deadline), reviews in random order: nothing ever goes beyond k,
     and what is short at the end (the last reviewers left owing only work they
@@ -211,8 +226,7 @@ def test_when_everyone_hands_in_before_reviewing_only_the_last_reviews_can_need_
 
 @settings(max_examples=200, deadline=None)
 @given(cohorts(with_pairs=False))
-def test_owed_reviews_never_overshoot_so_every_gap_is_an_unplaced_owed_review(
-        c: Cohort) -> None:
+def test_owed_reviews_never_overshoot_so_every_gap_is_an_unplaced_owed_review(c: Cohort) -> None:
     """With everyone diligent, hand-in interleaved with reviewing: no submission
     ever gets more than k, and every review a submission lacks is one some
     submitter still owes and could not place (the 4-and-2 split of issue 15

@@ -18,8 +18,12 @@ from lti_app.domain.analytics_measures import (
     survival,
 )
 
-ITEMS = [CheckItem("k1", "knowledge", 3, 0), CheckItem("k2", "knowledge", 2, 1),
-         CheckItem("s1", "self", 0, None), CheckItem("s2", "self", 0, None)]
+ITEMS = [
+    CheckItem("k1", "knowledge", 3, 0),
+    CheckItem("k2", "knowledge", 2, 1),
+    CheckItem("s1", "self", 0, None),
+    CheckItem("s2", "self", 0, None),
+]
 
 
 def test_only_knowledge_items_score_and_self_ratings_are_averaged_apart() -> None:
@@ -33,9 +37,14 @@ def test_a_check_of_scales_only_has_no_score() -> None:
     assert scored.score is None and scored.maximum is None and scored.self_mean == 4
 
 
-@pytest.mark.parametrize("answers", [{"k1": 0, "k2": 0, "s1": 3},
-                                     {"k1": 3, "k2": 0, "s1": 3, "s2": 3},
-                                     {"k1": 0, "k2": 0, "s1": 6, "s2": 3}])
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"k1": 0, "k2": 0, "s1": 3},
+        {"k1": 3, "k2": 0, "s1": 3, "s2": 3},
+        {"k1": 0, "k2": 0, "s1": 6, "s2": 3},
+    ],
+)
 def test_missing_or_out_of_range_answers_are_refused(answers) -> None:
     with pytest.raises(MeasureInputError):
         score_check(ITEMS, answers)
@@ -66,8 +75,9 @@ def test_histogram_puts_the_top_edge_in_the_last_bin() -> None:
 
 
 def test_network_finds_isolates_and_reciprocity() -> None:
-    net = interaction_network(["a", "b", "c", "d"],
-                              [("a", "b"), ("b", "a"), ("a", "c"), ("a", "a"), ("a", "zz")])
+    net = interaction_network(
+        ["a", "b", "c", "d"], [("a", "b"), ("b", "a"), ("a", "c"), ("a", "a"), ("a", "zz")]
+    )
     assert net.ties == (("a", "b", 2), ("a", "c", 1))
     assert net.isolates == ("d",)
     assert net.never_received == ("d",)
@@ -76,6 +86,13 @@ def test_network_finds_isolates_and_reciprocity() -> None:
 
 
 def test_the_evidence_ladder_never_claims_business_results() -> None:
-    ladder = evidence_ladder(launched=5, active=4, feedback_n=3, paired=0, rated_performance=0,
-                             checkins_answered=1, observations=0)
+    ladder = evidence_ladder(
+        launched=5,
+        active=4,
+        feedback_n=3,
+        paired=0,
+        rated_performance=0,
+        checkins_answered=1,
+        observations=0,
+    )
     assert [r.evidence for r in ladder] == [True, True, False, False, True, False]

@@ -28,7 +28,8 @@ def test_one_flag_per_record() -> None:
 
 @given(st.lists(st.tuples(scores, scores, st.booleans()), max_size=40))
 def test_attrition_and_waiting_split_every_missing_post_check(
-        rows: list[tuple[float | None, float | None, bool]]) -> None:
+    rows: list[tuple[float | None, float | None, bool]],
+) -> None:
     gain = cohort_gain([(p, q) for p, q, _ in rows], 100.0, post_open=[o for *_, o in rows])
     missing = [o for p, q, o in rows if p is not None and q is None]
     assert gain.attrition == sum(missing) and gain.awaiting_post == len(missing) - sum(missing)

@@ -23,11 +23,23 @@ from lti_app.domain.matching.sizes import range_fits
 from tests.domain.matching_cases import broken_pairs, cohort, feasible_oracle, managers
 
 
-def _keeps_rules(groups: list[tuple[str, ...]], learners: list[Learner],
-                 lines: dict[str, str], options: MatchOptions) -> None:
+def _keeps_rules(
+    groups: list[tuple[str, ...]],
+    learners: list[Learner],
+    lines: dict[str, str],
+    options: MatchOptions,
+) -> None:
     boss = managers(learners, lines)
-    assert broken_pairs(groups, boss, options.avoid_same_manager,
-                        options.allow_same_manager, options.allow_skip_level) == []
+    assert (
+        broken_pairs(
+            groups,
+            boss,
+            options.avoid_same_manager,
+            options.allow_same_manager,
+            options.allow_skip_level,
+        )
+        == []
+    )
     assert sorted(p for g in groups for p in g) == sorted(lr.id for lr in learners)
 
 
@@ -44,12 +56,12 @@ def test_grouping_succeeds_unless_impossible_and_every_fix_offered_works(
     n: int, seed: int, reports: float, low: int, extra: int, same_manager: bool
 ) -> None:
     learners, lines = cohort(n, random.Random(seed), reports=reports)
-    options = MatchOptions(min_size=low, max_size=min(9, low + extra),
-                           avoid_same_manager=same_manager, restarts=1)
+    options = MatchOptions(
+        min_size=low, max_size=min(9, low + extra), avoid_same_manager=same_manager, restarts=1
+    )
     fits = range_fits(n, options.min_size, options.max_size) and n >= options.min_size
     try:
-        grouping = form_groups(learners, options, reporting_lines=lines,
-                               rng=random.Random(seed))
+        grouping = form_groups(learners, options, reporting_lines=lines, rng=random.Random(seed))
     except InfeasibleGrouping as error:
         assert error.reason and error.people
         if fits:
@@ -59,8 +71,9 @@ def test_grouping_succeeds_unless_impossible_and_every_fix_offered_works(
         fixes = suggest_fixes(learners, options, reporting_lines=lines)
         for fix in fixes:
             assert fix.text
-            applied = form_groups(learners, fix.options, reporting_lines=lines,
-                                  rng=random.Random(seed))
+            applied = form_groups(
+                learners, fix.options, reporting_lines=lines, rng=random.Random(seed)
+            )
             groups = [g.members for g in applied.groups]
             _keeps_rules(groups, learners, lines, fix.options)
             low2, high2 = fix.options.min_size, fix.options.max_size
@@ -70,8 +83,9 @@ def test_grouping_succeeds_unless_impossible_and_every_fix_offered_works(
                 assert not applied.notes
             # The direct manager/report rule is never relaxed by a fix.
             boss = managers(learners, lines)
-            assert not any(boss.get(a) == b or boss.get(b) == a
-                           for g in groups for a in g for b in g)
+            assert not any(
+                boss.get(a) == b or boss.get(b) == a for g in groups for a in g for b in g
+            )
         return
     groups = [g.members for g in grouping.groups]
     _keeps_rules(groups, learners, lines, options)
@@ -81,17 +95,27 @@ def test_grouping_succeeds_unless_impossible_and_every_fix_offered_works(
 
 def _demo() -> tuple[list[Learner], dict[str, str]]:
     """The shape of the sandbox cohort: Dee manages three, Fatima -> Jade -> Marco."""
-    bosses = {"chidi": "dee", "dee": "ext:coo", "eli": "ext:sales", "fatima": None,
-              "george": "ivan", "hana": "dee", "ivan": "ext:cto", "jade": "fatima",
-              "lena": "dee", "marco": "jade"}
-    return [Learner(id=k, name=k.title(), reports_to=v, challenges=("change",))
-            for k, v in bosses.items()], {}
+    bosses = {
+        "chidi": "dee",
+        "dee": "ext:coo",
+        "eli": "ext:sales",
+        "fatima": None,
+        "george": "ivan",
+        "hana": "dee",
+        "ivan": "ext:cto",
+        "jade": "fatima",
+        "lena": "dee",
+        "marco": "jade",
+    }
+    return [
+        Learner(id=k, name=k.title(), reports_to=v, challenges=("change",))
+        for k, v in bosses.items()
+    ], {}
 
 
 def test_a_size_range_adds_a_group_when_a_manager_chain_needs_three() -> None:
     learners, _ = _demo()
-    grouping = form_groups(learners, MatchOptions(min_size=3, max_size=6),
-                           rng=random.Random(1))
+    grouping = form_groups(learners, MatchOptions(min_size=3, max_size=6), rng=random.Random(1))
     assert sorted(len(g.members) for g in grouping.groups) == [3, 3, 4]
     assert not grouping.notes
 
@@ -106,8 +130,9 @@ def test_groups_of_six_for_ten_with_a_chain_of_three_offer_a_range_and_a_skip_le
         assert "3 people around Fatima must all be in different groups" in error.reason
     fixes = suggest_fixes(learners, options, size_floor=3)
     texts = [f.text for f in fixes]
-    assert texts[0] == ("Use groups of 3 to 6 people instead of groups of 4 to 6: "
-                        "3 groups of 4, 3 and 3")
+    assert texts[0] == (
+        "Use groups of 3 to 6 people instead of groups of 4 to 6: 3 groups of 4, 3 and 3"
+    )
     assert "Allow Fatima to share a group with Marco (skip-level report)" in texts
     for fix in fixes:
         form_groups(learners, fix.options, rng=random.Random(2))

@@ -38,15 +38,21 @@ def test_late_joiner_never_pushes_group_over_max_and_moves_nobody(
         before = form_groups(settled, options, reporting_lines=lines, rng=random.Random(seed))
     except InfeasibleGrouping:
         return
-    after = add_late_joiners([g.members for g in before.groups], newcomers, everyone, options,
-                             reporting_lines=lines, rng=random.Random(seed))
+    after = add_late_joiners(
+        [g.members for g in before.groups],
+        newcomers,
+        everyone,
+        options,
+        reporting_lines=lines,
+        rng=random.Random(seed),
+    )
     new_ids = {lr.id for lr in newcomers}
     for old, new in zip(before.groups, after.groups, strict=False):
         assert set(old.members) <= set(new.members), "nobody already placed moves"
         assert set(new.members) - set(old.members) <= new_ids
         if len(new.members) > len(old.members):
             assert len(new.members) <= options.max_size, "never above the maximum"
-    for extra_group in after.groups[len(before.groups):]:
+    for extra_group in after.groups[len(before.groups) :]:
         assert set(extra_group.members) <= new_ids
         assert options.min_size <= len(extra_group.members) <= options.max_size
     waiting = {w.id for w in after.waiting}
@@ -73,13 +79,21 @@ def _person(pid: str, challenge: str, boss: str | None = None) -> Learner:
 
 
 def test_a_newcomer_joins_the_best_scoring_group_with_room_that_has_no_manager() -> None:
-    learners = [_person("ann", "hiring"), _person("bob", "hiring"),
-                _person("cat", "conflict"), _person("dan", "conflict")]
+    learners = [
+        _person("ann", "hiring"),
+        _person("bob", "hiring"),
+        _person("cat", "conflict"),
+        _person("dan", "conflict"),
+    ]
     fits_cd = _person("eva", "conflict")
     clashes_cd = _person("fin", "conflict", boss="cat")
-    grouping = add_late_joiners([["ann", "bob"], ["cat", "dan"]], [fits_cd, clashes_cd],
-                                learners, MatchOptions(min_size=2, max_size=3),
-                                rng=random.Random(1))
+    grouping = add_late_joiners(
+        [["ann", "bob"], ["cat", "dan"]],
+        [fits_cd, clashes_cd],
+        learners,
+        MatchOptions(min_size=2, max_size=3),
+        rng=random.Random(1),
+    )
     assert [g.members for g in grouping.groups] == [("ann", "bob", "fin"), ("cat", "dan", "eva")]
     assert grouping.notes == ("2 newcomers joined groups with room.",)
     assert grouping.waiting == ()
@@ -99,8 +113,11 @@ def test_newcomers_without_room_form_a_new_group() -> None:
 def _full_role_play() -> tuple[list[Learner], list[list[str]], Learner]:
     learners = [_person(p, "hiring") for p in ("ann", "bob", "cat", "dan")]
     learners += [_person(p, "conflict") for p in ("eva", "fay", "gil", "hal")]
-    return learners, [["ann", "bob", "cat", "dan"], ["eva", "fay", "gil", "hal"]], \
-        _person("ivy", "conflict", boss="eva")
+    return (
+        learners,
+        [["ann", "bob", "cat", "dan"], ["eva", "fay", "gil", "hal"]],
+        _person("ivy", "conflict", boss="eva"),
+    )
 
 
 def test_a_single_late_joiner_waits_instead_of_making_a_group_of_five() -> None:
@@ -110,16 +127,24 @@ def test_a_single_late_joiner_waits_instead_of_making_a_group_of_five() -> None:
     assert [len(g.members) for g in grouping.groups] == [4, 4]
     (waiting,) = grouping.waiting
     assert waiting.id == "ivy"
-    assert waiting.reason == ("every group already has its maximum of 4, and 1 waiting person "
-                              "is fewer than the 3 a new group needs.")
+    assert waiting.reason == (
+        "every group already has its maximum of 4, and 1 waiting person "
+        "is fewer than the 3 a new group needs."
+    )
     assert waiting.over_max_group == 0, "group 2 holds Ivy's manager"
     assert not waiting.together
 
 
 def test_the_instructor_may_allow_one_group_one_above_the_maximum() -> None:
     learners, existing, ivy = _full_role_play()
-    grouping = add_late_joiners(existing, [ivy], learners, MatchOptions(min_size=3, max_size=4),
-                                rng=random.Random(1), over_max={"ivy"})
+    grouping = add_late_joiners(
+        existing,
+        [ivy],
+        learners,
+        MatchOptions(min_size=3, max_size=4),
+        rng=random.Random(1),
+        over_max={"ivy"},
+    )
     assert grouping.groups[0].members == ("ann", "bob", "cat", "dan", "ivy")
     assert grouping.waiting == ()
     assert "one above the maximum of 4, as the instructor allowed" in grouping.notes[-1]
@@ -132,12 +157,12 @@ def test_two_waiting_may_form_a_small_group_when_allowed_and_enough_form_a_new_o
     waiting = add_late_joiners(existing, [ivy, jon], learners, options, rng=random.Random(1))
     assert {w.id for w in waiting.waiting} == {"ivy", "jon"}
     assert all(w.together for w in waiting.waiting)
-    small = add_late_joiners(existing, [ivy, jon], learners, options, rng=random.Random(1),
-                             small_group=True)
+    small = add_late_joiners(
+        existing, [ivy, jon], learners, options, rng=random.Random(1), small_group=True
+    )
     assert small.groups[2].members == ("ivy", "jon") and small.waiting == ()
     kim = _person("kim", "hiring")
-    enough = add_late_joiners(existing, [ivy, jon, kim], learners, options,
-                              rng=random.Random(1))
+    enough = add_late_joiners(existing, [ivy, jon, kim], learners, options, rng=random.Random(1))
     assert sorted(enough.groups[2].members) == ["ivy", "jon", "kim"]
     assert enough.waiting == ()
 
@@ -145,11 +170,17 @@ def test_two_waiting_may_form_a_small_group_when_allowed_and_enough_form_a_new_o
 def test_a_late_joiner_whose_manager_is_in_the_only_group_with_room_waits_and_says_so() -> None:
     learners = [_person(p, "hiring") for p in ("ann", "bob", "cat")]
     newcomer = _person("gus", "hiring", boss="ann")
-    grouping = add_late_joiners([["ann", "bob", "cat"]], [newcomer], learners,
-                                MatchOptions(min_size=3, max_size=4), rng=random.Random(1))
+    grouping = add_late_joiners(
+        [["ann", "bob", "cat"]],
+        [newcomer],
+        learners,
+        MatchOptions(min_size=3, max_size=4),
+        rng=random.Random(1),
+    )
     (waiting,) = grouping.waiting
     assert waiting.reason.startswith(
-        "the groups with room would break a rule: group 1 (Gus reports to Ann)")
+        "the groups with room would break a rule: group 1 (Gus reports to Ann)"
+    )
     assert waiting.over_max_group is None
 
 

@@ -92,8 +92,9 @@ def test_accuracy_weighting_one_pass_by_hand() -> None:
 
 def test_accuracy_weighting_floor() -> None:
     # Default scale 0.1: C is off by 60 % -> 1/(1 + 36) < floor 0.1, so 0.1.
-    stats = reviewer_stats(OUTLIER, GradingOptions(max_score=10, accuracy_weighting=True,
-                                                   iterations=1))
+    stats = reviewer_stats(
+        OUTLIER, GradingOptions(max_score=10, accuracy_weighting=True, iterations=1)
+    )
     assert stats["C"].weight == 0.1
     assert stats["A"].weight == pytest.approx(0.1)  # off by 30 %: 1/(1 + 9) = 0.1 as well
 
@@ -113,8 +114,9 @@ def test_accuracy_weighting_reaches_a_fixed_point() -> None:
 
 
 def test_weighted_median_and_trimmed() -> None:
-    options = GradingOptions(max_score=10, accuracy_weighting=True, scale=0.5, iterations=1,
-                             method="median")
+    options = GradingOptions(
+        max_score=10, accuracy_weighting=True, scale=0.5, iterations=1, method="median"
+    )
     assert submission_grades(OUTLIER, options)["s1"].grade == 8
     data = ratings({"s1": {"A": 8, "B": 8, "C": 2, "D": 7}, "s2": {"A": 8, "B": 8, "C": 8}})
     trimmed = GradingOptions(max_score=10, method="trimmed", accuracy_weighting=True)
@@ -215,8 +217,11 @@ def rating_sets(draw: st.DrawFn) -> list[Rating]:
 def test_grades_stay_within_the_scores_and_ignore_order(
     data: list[Rating], method: str, weighting: bool, seed: int
 ) -> None:
-    options = GradingOptions(max_score=10, method=method,  # type: ignore[arg-type]
-                             accuracy_weighting=weighting)
+    options = GradingOptions(
+        max_score=10,
+        method=method,  # type: ignore[arg-type]
+        accuracy_weighting=weighting,
+    )
     out = submission_grades(data, options)
     shuffled = list(data)
     random.Random(seed).shuffle(shuffled)

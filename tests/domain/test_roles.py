@@ -25,7 +25,9 @@ def test_full_and_short_context_roles_map_the_same() -> None:
 
 
 def test_teaching_assistant_sub_role() -> None:
-    roles = map_roles(["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"])
+    roles = map_roles(
+        ["http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant"]
+    )
     assert roles.roles == {TEACHING_ASSISTANT} and roles.is_staff
 
 
@@ -40,8 +42,12 @@ def test_system_administrator_is_admin_and_staff() -> None:
 
 
 def test_institution_faculty_does_not_grant_course_rights() -> None:
-    roles = map_roles(["http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty",
-                       "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor"])
+    roles = map_roles(
+        [
+            "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Faculty",
+            "http://purl.imsglobal.org/vocab/lis/v2/institution/person#Instructor",
+        ]
+    )
     assert roles.primary == GUEST and not roles.is_staff
 
 

@@ -30,8 +30,11 @@ def group(size: int) -> st.SearchStrategy[list[str]]:
     return st.lists(ids, min_size=size, max_size=size, unique=True)
 
 
-priors = st.dictionaries(ids, st.fixed_dictionaries(
-    {r: st.integers(min_value=0, max_value=5) for r in ROLES}), max_size=6)
+priors = st.dictionaries(
+    ids,
+    st.fixed_dictionaries({r: st.integers(min_value=0, max_value=5) for r in ROLES}),
+    max_size=6,
+)
 
 
 @SLOW_OK
@@ -43,10 +46,10 @@ def test_every_triad_member_plays_each_role_once_in_three_rounds(members, prior)
 
 
 @SLOW_OK
-@given(st.integers(min_value=2, max_value=6), st.integers(min_value=1, max_value=6), priors,
-       st.data())
-def test_every_round_has_exactly_one_practitioner_and_one_client(size, rounds, prior,
-                                                                 data) -> None:
+@given(
+    st.integers(min_value=2, max_value=6), st.integers(min_value=1, max_value=6), priors, st.data()
+)
+def test_every_round_has_exactly_one_practitioner_and_one_client(size, rounds, prior, data) -> None:
     members = data.draw(group(size))
     schedule = plan_rotation(members, rounds, prior)
     assert len(schedule.rounds) == rounds
@@ -84,9 +87,11 @@ def test_schedule_is_deterministic_whatever_the_input_order(members, prior) -> N
 
 
 def test_each_person_starts_with_their_least_played_role() -> None:
-    prior = {"ana": {PRACTITIONER: 2, CLIENT: 2, OBSERVER: 0},
-             "ben": {PRACTITIONER: 0, CLIENT: 1, OBSERVER: 1},
-             "cy": {PRACTITIONER: 1, CLIENT: 0, OBSERVER: 1}}
+    prior = {
+        "ana": {PRACTITIONER: 2, CLIENT: 2, OBSERVER: 0},
+        "ben": {PRACTITIONER: 0, CLIENT: 1, OBSERVER: 1},
+        "cy": {PRACTITIONER: 1, CLIENT: 0, OBSERVER: 1},
+    }
     first = plan_rotation(["ana", "ben", "cy"], 3, prior).rounds[0]
     assert first.role_of("ana") == OBSERVER
     assert first.role_of("ben") == PRACTITIONER

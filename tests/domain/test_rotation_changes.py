@@ -34,7 +34,8 @@ def names(size: int) -> list[str]:
 @SLOW_OK
 @given(st.integers(min_value=2, max_value=8))
 def test_by_default_a_group_plays_one_round_per_member_and_everyone_practises_once(
-        size: int) -> None:
+    size: int,
+) -> None:
     members = names(size)
     schedule = plan_rotation(members)
     assert len(schedule.rounds) == size == rounds_for(size)
@@ -52,8 +53,12 @@ def test_a_group_of_four_with_three_rounds_leaves_exactly_one_without_practice()
 
 
 def test_with_too_few_rounds_those_who_practised_most_before_are_the_ones_left_out() -> None:
-    prior = {"ana": {PRACTITIONER: 0}, "ben": {PRACTITIONER: 3}, "cy": {PRACTITIONER: 0},
-             "dee": {PRACTITIONER: 0}}
+    prior = {
+        "ana": {PRACTITIONER: 0},
+        "ben": {PRACTITIONER: 3},
+        "cy": {PRACTITIONER: 0},
+        "dee": {PRACTITIONER: 0},
+    }
     schedule = plan_rotation(["ana", "ben", "cy", "dee"], 3, prior)
     assert without_practice(schedule.rounds, ["ana", "ben", "cy", "dee"]) == ("ben",)
 
@@ -61,8 +66,10 @@ def test_with_too_few_rounds_those_who_practised_most_before_are_the_ones_left_o
 def _plans(*rounds: dict[str, str]) -> list[RoundPlan]:
     from lti_app.domain.rotation import Seat
 
-    return [RoundPlan(n, tuple(Seat(m, r) for m, r in seats.items()))
-            for n, seats in enumerate(rounds, start=1)]
+    return [
+        RoundPlan(n, tuple(Seat(m, r) for m, r in seats.items()))
+        for n, seats in enumerate(rounds, start=1)
+    ]
 
 
 def test_a_late_joiner_observes_the_rounds_left_and_gets_an_added_round_to_practise() -> None:
@@ -92,15 +99,16 @@ def test_a_leaver_is_dropped_and_their_practice_round_goes() -> None:
 
 
 def test_a_client_who_leaves_is_replaced_by_the_observer_who_was_client_least() -> None:
-    rounds = _plans({"a": PRACTITIONER, "b": CLIENT, "c": OBSERVER, "d": OBSERVER, "e": OBSERVER},
-                    {"b": PRACTITIONER, "a": CLIENT, "c": OBSERVER, "d": OBSERVER, "e": OBSERVER},
-                    {"c": PRACTITIONER, "d": CLIENT, "a": OBSERVER, "b": OBSERVER, "e": OBSERVER})
+    rounds = _plans(
+        {"a": PRACTITIONER, "b": CLIENT, "c": OBSERVER, "d": OBSERVER, "e": OBSERVER},
+        {"b": PRACTITIONER, "a": CLIENT, "c": OBSERVER, "d": OBSERVER, "e": OBSERVER},
+        {"c": PRACTITIONER, "d": CLIENT, "a": OBSERVER, "b": OBSERVER, "e": OBSERVER},
+    )
     # e was never client; a and b were once each.
     changed = adapt_rotation(rounds[:2], rounds[2:], ["a", "b", "c", "e"])
     assert changed.rounds[0].plan.role_of("e") == CLIENT
     # Between equals, who played client least before (other activities) is chosen.
-    changed = adapt_rotation(rounds[:2], rounds[2:], ["a", "b", "c"],
-                             prior={"a": {CLIENT: 2}})
+    changed = adapt_rotation(rounds[:2], rounds[2:], ["a", "b", "c"], prior={"a": {CLIENT: 2}})
     assert changed.left == ("d", "e")
     assert changed.rounds[0].plan.role_of("b") == CLIENT
 
@@ -109,8 +117,9 @@ def test_an_absent_practitioner_replaced_by_a_stand_in_gets_a_make_up_round() ->
     rounds = plan_rotation(["ana", "ben", "cy"]).rounds
     absent = rounds[0].members_in(PRACTITIONER)[0]
     rerun = replace_absentee(rounds[0], absent, "zed")
-    changed = adapt_rotation([], [rerun, *rounds[1:]], ["ana", "ben", "cy"],
-                             stand_ins={"zed"}, away={absent})
+    changed = adapt_rotation(
+        [], [rerun, *rounds[1:]], ["ana", "ben", "cy"], stand_ins={"zed"}, away={absent}
+    )
     assert changed.left == ()
     assert changed.rounds[0].plan.role_of("zed") == PRACTITIONER
     assert changed.rounds[-1].added_for == absent
@@ -122,8 +131,14 @@ def test_an_absent_client_replaced_in_the_only_round_is_not_taken_for_a_newcomer
     absent = rounds[0].members_in(CLIENT)[0]
     rerun = replace_absentee(rounds[0], absent, "zed")
     exempt = [m for m in ["ana", "ben", "cy"] if rerun.role_of(m) == OBSERVER]
-    changed = adapt_rotation([], [rerun], ["ana", "ben", "cy"], stand_ins={"zed"},
-                             away={absent}, exempt={*exempt, absent})
+    changed = adapt_rotation(
+        [],
+        [rerun],
+        ["ana", "ben", "cy"],
+        stand_ins={"zed"},
+        away={absent},
+        exempt={*exempt, absent},
+    )
     assert not changed.changed
 
 
@@ -154,7 +169,7 @@ class Group:
 
 
 def _split(people: list[str], size: int) -> list[list[str]]:
-    groups = [people[i:i + size] for i in range(0, len(people), size)]
+    groups = [people[i : i + size] for i in range(0, len(people), size)]
     if len(groups) > 1 and len(groups[-1]) < 2:
         groups[-2].extend(groups.pop())
     return groups
@@ -162,9 +177,15 @@ def _split(people: list[str], size: int) -> list[list[str]]:
 
 def _adapt(group: Group, prior: dict[str, dict[str, int]]) -> None:
     before = list(group.played)
-    changed = adapt_rotation(group.played, group.planned, group.members,
-                             stand_ins=group.stand_ins, away=group.away, exempt=group.exempt,
-                             prior=prior)
+    changed = adapt_rotation(
+        group.played,
+        group.planned,
+        group.members,
+        stand_ins=group.stand_ins,
+        away=group.away,
+        exempt=group.exempt,
+        prior=prior,
+    )
     group.planned = [r.plan for r in changed.rounds]
     assert group.played == before
 
@@ -186,14 +207,22 @@ def _check(groups: list[Group]) -> None:
 
 
 @SLOW_OK
-@given(cohort=st.integers(min_value=2, max_value=40), size=st.integers(min_value=2, max_value=8),
-       fixed=st.none() | st.integers(min_value=1, max_value=8),
-       events=st.lists(st.tuples(st.sampled_from(["play", "join", "leave", "absent"]),
-                                 st.integers(min_value=0, max_value=10**6)), max_size=30),
-       seed=st.integers(min_value=0, max_value=10**6))
+@given(
+    cohort=st.integers(min_value=2, max_value=40),
+    size=st.integers(min_value=2, max_value=8),
+    fixed=st.none() | st.integers(min_value=1, max_value=8),
+    events=st.lists(
+        st.tuples(
+            st.sampled_from(["play", "join", "leave", "absent"]),
+            st.integers(min_value=0, max_value=10**6),
+        ),
+        max_size=30,
+    ),
+    seed=st.integers(min_value=0, max_value=10**6),
+)
 def test_every_member_practises_through_late_joiners_leavers_and_absentees(
-        cohort: int, size: int, fixed: int | None, events: list[tuple[str, int]],
-        seed: int) -> None:
+    cohort: int, size: int, fixed: int | None, events: list[tuple[str, int]], seed: int
+) -> None:
     rng = random.Random(seed)
     prior = {f"p{i}": {r: rng.randint(0, 3) for r in ROLES} for i in range(cohort)}
     groups = []
@@ -221,8 +250,9 @@ def test_every_member_practises_through_late_joiners_leavers_and_absentees(
         elif kind == "absent" and group.planned and len(groups) > 1:
             rnd = group.planned[0]
             seated = [s.member for s in rnd.seats if s.member in group.members]
-            others = [m for g in groups if g is not group for m in g.members
-                      if rnd.role_of(m) is None]
+            others = [
+                m for g in groups if g is not group for m in g.members if rnd.role_of(m) is None
+            ]
             if not seated or not others:
                 continue
             absent, stand_in = seated[pick % len(seated)], others[pick % len(others)]

@@ -17,8 +17,9 @@ from lti_app.peer_activities.models import Activity
 from tests.support.lms_services import CourseSetup, ServicesLms, generated_learners, setup_course
 
 
-def start(app: Flask, make_lms: Any, learners: int = 5, **kw: Any
-          ) -> tuple[ServicesLms, CourseSetup, list[Any]]:
+def start(
+    app: Flask, make_lms: Any, learners: int = 5, **kw: Any
+) -> tuple[ServicesLms, CourseSetup, list[Any]]:
     users = generated_learners(learners)
     lms = make_lms(users)
     with app.app_context():
@@ -26,15 +27,29 @@ def start(app: Flask, make_lms: Any, learners: int = 5, **kw: Any
     return lms, setup, users
 
 
-def record(app: Flask, setup: CourseSetup, sub: str, value: float | None, *,
-           kind: str = COMPLETION, comment: str = "", maximum: float | None = None,
-           **kw: Any) -> Score | None:
+def record(
+    app: Flask,
+    setup: CourseSetup,
+    sub: str,
+    value: float | None,
+    *,
+    kind: str = COMPLETION,
+    comment: str = "",
+    maximum: float | None = None,
+    **kw: Any,
+) -> Score | None:
     with app.app_context():
         activity = db.session.get(Activity, setup.activity_id)
         person = db.session.get(Person, setup.learner_ids[sub])
         assert activity is not None and person is not None
-        row = record_score(line_item_for(activity, kind), person, score_given=value,
-                           score_maximum=maximum, comment=comment, **kw)
+        row = record_score(
+            line_item_for(activity, kind),
+            person,
+            score_given=value,
+            score_maximum=maximum,
+            comment=comment,
+            **kw,
+        )
         db.session.commit()
         return row
 
@@ -49,8 +64,9 @@ def deliver(app: Flask) -> delivery.Report:
 def time_passes(app: Flask) -> None:
     """Every waiting score becomes due now (as if its backoff had elapsed)."""
     with app.app_context():
-        db.session.execute(update(Score).where(Score.status == PENDING)
-                           .values(next_attempt_at=utcnow()))
+        db.session.execute(
+            update(Score).where(Score.status == PENDING).values(next_attempt_at=utcnow())
+        )
         db.session.commit()
 
 
@@ -83,8 +99,9 @@ def send_grades(app: Flask, client: Any, activity: str, token: str, **form: str)
 
     dispatcher = app.extensions["peerlift.jobs"]
     before = len(dispatcher.sent)
-    resp = client.post(f"/a/{activity}/grades/send",
-                       data={"t": token, "non_starters": "leave", **form})
+    resp = client.post(
+        f"/a/{activity}/grades/send", data={"t": token, "non_starters": "leave", **form}
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     for name, kwargs in dispatcher.sent[before:]:
         if name == PUBLISH:

@@ -101,7 +101,8 @@ def test_every_grade_arrives_through_500s_429s_and_an_expired_token(app, make_lm
     item = _completion_item(app, setup)
     got = lms.store.scores(item)
     assert {u.sub: got[u.sub]["scoreGiven"] for u in users} == {
-        u.sub: 50 + i for i, u in enumerate(users)}
+        u.sub: 50 + i for i, u in enumerate(users)
+    }
     assert set(lms.store.accepted_counts(item).values()) == {1}, "no score was sent twice"
     assert all(s.status == SENT for s in scores(app))
     assert lms.token_requests() == 2, "one token, then one fresh token after the 401"
@@ -166,10 +167,14 @@ def test_backoff_grows_exponentially_with_jitter(app, make_lms):
 
 def test_a_score_the_lms_refuses_fails_with_its_reason_and_can_be_retried(app, make_lms):
     lms, setup, users = start(app, make_lms, learners=2)
-    lms.faults.add("/scores", 422, times=1,
-                   body=b'{"errors": {"type": "unprocessable", "message": '
-                        b'"This course has concluded. AGS requests will no longer be accepted '
-                        b'for this course."}}')
+    lms.faults.add(
+        "/scores",
+        422,
+        times=1,
+        body=b'{"errors": {"type": "unprocessable", "message": '
+        b'"This course has concluded. AGS requests will no longer be accepted '
+        b'for this course."}}',
+    )
     record(app, setup, users[0].sub, 70)
     report = deliver(app)
     assert report.failed == 1
@@ -200,11 +205,11 @@ def test_a_409_after_an_attempt_that_may_have_landed_counts_as_sent(app, make_lm
     assert scores(app)[0].status == SENT
 
 
-def test_a_first_409_means_the_lms_holds_a_newer_grade_so_the_score_is_not_failed(
-        app, make_lms):
+def test_a_first_409_means_the_lms_holds_a_newer_grade_so_the_score_is_not_failed(app, make_lms):
     lms, setup, users = start(app, make_lms, learners=1)
-    lms.faults.add("/scores", 409, times=1, body=b'{"error": "Refusing score with an '
-                                                  b'earlier timestamp"}')
+    lms.faults.add(
+        "/scores", 409, times=1, body=b'{"error": "Refusing score with an earlier timestamp"}'
+    )
     record(app, setup, users[0].sub, 70)
     report = deliver(app)
     assert (report.failed, report.sent, report.superseded) == (0, 1, 1)
@@ -221,9 +226,14 @@ def test_a_first_409_means_the_lms_holds_a_newer_grade_so_the_score_is_not_faile
 
 def test_canvas_before_last_updated_timestamp_counts_as_superseded(app, make_lms):
     lms, setup, users = start(app, make_lms, learners=1)
-    lms.faults.add("/scores", 400, times=1, body=b'{"errors": [{"message": "Provided '
-                                                  b'timestamp of 2026-01-01T00:00:00Z before '
-                                                  b'last updated timestamp"}]}')
+    lms.faults.add(
+        "/scores",
+        400,
+        times=1,
+        body=b'{"errors": [{"message": "Provided '
+        b"timestamp of 2026-01-01T00:00:00Z before "
+        b'last updated timestamp"}]}',
+    )
     record(app, setup, users[0].sub, 70)
     assert deliver(app).superseded == 1
     assert scores(app)[0].status == SENT
@@ -242,8 +252,11 @@ def test_retry_marks_a_legacy_409_failure_sent_without_sending_it_again(app, mak
         record(app, setup, user.sub, 70)
     assert settle(app).sent == 2
     with app.app_context():
-        db.session.execute(update(Score).values(status=FAILED, last_status=409, version=2,
-                                                last_error="LMS refused it (409)"))
+        db.session.execute(
+            update(Score).values(
+                status=FAILED, last_status=409, version=2, last_error="LMS refused it (409)"
+            )
+        )
         db.session.commit()
         outcome = retry_scores(activity_id=setup.activity_id)
         db.session.commit()
@@ -255,8 +268,9 @@ def test_retry_marks_a_legacy_409_failure_sent_without_sending_it_again(app, mak
 
 def test_a_refused_token_request_keeps_scores_waiting_with_the_reason(app, make_lms):
     lms, setup, users = start(app, make_lms, learners=2)
-    lms.faults.add("/token", 400, body=b'{"error": "invalid_client", '
-                                       b'"error_description": "unknown client_id"}')
+    lms.faults.add(
+        "/token", 400, body=b'{"error": "invalid_client", "error_description": "unknown client_id"}'
+    )
     for user in users:
         record(app, setup, user.sub, 70)
     deliver(app)
@@ -292,8 +306,9 @@ def test_learning_gain_line_item_is_created_once_with_link_and_tag(app, make_lms
     for user in users:
         record(app, setup, user.sub, 12, kind=LEARNING_GAIN)
     assert deliver(app).sent == 3
-    items = [i for i in lms.store.lineitems(lms.context_id)
-             if i.get("tag") == "peerlift-learning-gain"]
+    items = [
+        i for i in lms.store.lineitems(lms.context_id) if i.get("tag") == "peerlift-learning-gain"
+    ]
     assert len(items) == 1
     assert items[0]["resourceLinkId"] == setup.link_id
     assert len(_creations(lms)) == 1
@@ -314,8 +329,9 @@ def test_an_existing_learning_gain_line_item_is_reused_not_duplicated(app, make_
 
 
 def test_a_line_item_that_cannot_be_created_fails_its_scores_with_the_reason(app, make_lms):
-    lms, setup, users = start(app, make_lms, learners=1,
-                              scopes=["https://purl.imsglobal.org/spec/lti-ags/scope/score"])
+    lms, setup, users = start(
+        app, make_lms, learners=1, scopes=["https://purl.imsglobal.org/spec/lti-ags/scope/score"]
+    )
     record(app, setup, users[0].sub, 5, kind=LEARNING_GAIN)
     assert deliver(app).failed == 1
     assert "grade columns" in scores(app)[0].last_error
@@ -327,8 +343,9 @@ def test_instructors_and_test_users_are_never_graded(app, make_lms):
     lms, setup, users = start(app, make_lms, learners=2)
     with app.app_context():
         db.session.get(Person, setup.learner_ids[users[0].sub]).is_test_user = True
-        enrolment = db.session.scalars(select(Enrolment).where(
-            Enrolment.person_id == setup.learner_ids[users[1].sub])).one()
+        enrolment = db.session.scalars(
+            select(Enrolment).where(Enrolment.person_id == setup.learner_ids[users[1].sub])
+        ).one()
         enrolment.roles = ["instructor"]
         db.session.commit()
     assert record(app, setup, users[0].sub, 5) is None
@@ -371,7 +388,8 @@ def test_scores_held_by_a_worker_that_died_are_taken_over_when_its_lease_ends(ap
 
 
 def test_many_quick_changes_before_delivery_do_not_push_the_timestamp_into_the_future(
-        app, make_lms):
+    app, make_lms
+):
     """Canvas refuses timestamps more than a minute ahead; unsent versions don't count."""
     lms, setup, users = start(app, make_lms, learners=1)
     for value in range(90):
@@ -379,8 +397,7 @@ def test_many_quick_changes_before_delivery_do_not_push_the_timestamp_into_the_f
     deliver(app)
     got = lms.store.scores(_completion_item(app, setup))[users[0].sub]
     assert got["scoreGiven"] == 89
-    assert _ts(got["timestamp"]) - datetime.now(_ts(got["timestamp"]).tzinfo) < \
-        timedelta(seconds=2)
+    assert _ts(got["timestamp"]) - datetime.now(_ts(got["timestamp"]).tzinfo) < timedelta(seconds=2)
 
 
 def test_each_kind_of_column_is_created_once_with_its_own_tag_and_label(app, make_lms):

@@ -17,8 +17,13 @@ class Proxy:
         self.seen: list[tuple[str, str, str]] = []
 
     def __call__(self, environ, start_response):
-        self.seen.append((environ["REQUEST_METHOD"], environ.get("HTTP_HOST", ""),
-                          environ.get("HTTP_USER_AGENT", "")))
+        self.seen.append(
+            (
+                environ["REQUEST_METHOD"],
+                environ.get("HTTP_HOST", ""),
+                environ.get("HTTP_USER_AGENT", ""),
+            )
+        )
         start_response("204 No Content", [])
         return [b""]
 

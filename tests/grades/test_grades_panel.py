@@ -15,7 +15,8 @@ from tests.support.lti import INSTRUCTOR, LtiDriver, token_from
 
 def _enter(client, lms, setup, user=INSTRUCTOR):
     page = LtiDriver(client, lms.platform).enter(
-        user, resource_link={"id": setup.link_id, "title": "Feedback practice"})
+        user, resource_link={"id": setup.link_id, "title": "Feedback practice"}
+    )
     return token_from(page.request.url)
 
 
@@ -24,13 +25,15 @@ def _public_id(app, activity_id):
         return db.session.get(Activity, activity_id).public_id
 
 
-def test_the_grades_panel_shows_sent_waiting_and_failed_with_the_reason(app, client,
-                                                                        make_lms):
+def test_the_grades_panel_shows_sent_waiting_and_failed_with_the_reason(app, client, make_lms):
     lms, setup, users = start(app, make_lms, learners=3)
     token = _enter(client, lms, setup)
-    lms.faults.add("/scores", 422, times=1,
-                   body=b'{"errors": [{"message": "User not found in course or is not a '
-                        b'student"}]}')
+    lms.faults.add(
+        "/scores",
+        422,
+        times=1,
+        body=b'{"errors": [{"message": "User not found in course or is not a student"}]}',
+    )
     record(app, setup, users[0].sub, 10)
     deliver(app)
     record(app, setup, users[1].sub, 20)
@@ -74,13 +77,20 @@ def test_another_courses_activity_is_not_found(app, client, make_lms):
     token = _enter(client, lms, setup)
     with app.app_context():
         first = db.session.get(Course, setup.course_id)
-        other = Course(registration_id=first.registration_id,
-                       deployment_id=first.deployment_id, context_id="other-course")
+        other = Course(
+            registration_id=first.registration_id,
+            deployment_id=first.deployment_id,
+            context_id="other-course",
+        )
         db.session.add(other)
         db.session.flush()
-        stranger = Activity(registration_id=first.registration_id,
-                            deployment_id=first.deployment_id, course_id=other.id,
-                            resource_link_id="elsewhere", title="Elsewhere")
+        stranger = Activity(
+            registration_id=first.registration_id,
+            deployment_id=first.deployment_id,
+            course_id=other.id,
+            resource_link_id="elsewhere",
+            title="Elsewhere",
+        )
         db.session.add(stranger)
         db.session.commit()
         stranger_id = stranger.public_id

@@ -46,7 +46,8 @@ def test_a_job_asked_in_a_released_savepoint_waits_for_the_outer_commit(pg: Flas
 
 
 def test_a_rolled_back_outer_transaction_dispatches_nothing_after_a_released_savepoint(
-        pg: Flask) -> None:
+    pg: Flask,
+) -> None:
     with pg.app_context():
         db.session.execute(text("SELECT 1"))
         with db.session.begin_nested():
@@ -97,8 +98,7 @@ def test_a_request_that_fails_dispatches_nothing(pg: Flask) -> None:
     assert _sent(app) == [(SYNC, {"course_id": 8})]
 
 
-def test_many_scores_in_one_transaction_make_one_delivery_job(pg: Flask, platform_server
-                                                              ) -> None:
+def test_many_scores_in_one_transaction_make_one_delivery_job(pg: Flask, platform_server) -> None:
     from tests.support.lms_services import ServicesLms
     from tests.support.platform_server import LiveServer
 
@@ -108,16 +108,19 @@ def test_many_scores_in_one_transaction_make_one_delivery_job(pg: Flask, platfor
         activity = db.session.get(Activity, setup.activity_id)
         item = line_item_for(activity, "completion")
         for user in users:  # each new score is inserted in its own savepoint
-            record_score(item, db.session.get(Person, setup.learner_ids[user.sub]),
-                         score_given=50)
+            record_score(item, db.session.get(Person, setup.learner_ids[user.sub]), score_given=50)
         db.session.commit()
     assert _sent(pg) == [(DELIVER, {})]
 
 
 def test_celery_collapses_delivery_requests_into_two_waiting_tasks(services: None) -> None:
     queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL,
-                      CELERY_QUEUE=queue) as app, app.app_context():
+    with (
+        postgres_app(
+            REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
+        ) as app,
+        app.app_context(),
+    ):
         for _ in range(50):
             jobs.enqueue(DELIVER)
         for course_id in (1, 1, 2):

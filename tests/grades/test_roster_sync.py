@@ -37,8 +37,11 @@ def _sync(app, course_id):
 
 def _enrolments(app, course_id) -> dict[str, str]:
     with app.app_context():
-        rows = db.session.execute(select(Person.sub, Enrolment.status).join(
-            Enrolment, Enrolment.person_id == Person.id).where(Enrolment.course_id == course_id))
+        rows = db.session.execute(
+            select(Person.sub, Enrolment.status)
+            .join(Enrolment, Enrolment.person_id == Person.id)
+            .where(Enrolment.course_id == course_id)
+        )
         return dict(rows.all())
 
 
@@ -61,13 +64,15 @@ def test_sync_pages_through_every_member_and_records_when(app, make_lms):
     assert course.roster_sync_counts["members"] == everyone
     first, *rest = lms.faults.calls("/memberships", "GET")
     assert parse_qs(first.query)["limit"] == ["50"], "Moodle only pages when asked to"
-    assert rest and all(any(c.isupper() for c in parse_qs(r.query)["page"][0]) for r in rest), \
+    assert rest and all(any(c.isupper() for c in parse_qs(r.query)["page"][0]) for r in rest), (
         "the next link is followed exactly as sent, mixed case kept"
+    )
     with app.app_context():
         ben = db.session.scalars(select(Person).where(Person.sub == "sandbox-ben")).one()
         assert ben.email == "ben@sandbox.test"
-        roles = db.session.scalars(select(Enrolment.roles).where(
-            Enrolment.person_id == ben.id)).one()
+        roles = db.session.scalars(
+            select(Enrolment.roles).where(Enrolment.person_id == ben.id)
+        ).one()
         assert roles == ["learner"]
 
 
@@ -76,24 +81,37 @@ def test_a_second_sync_adds_nobody_twice(app, make_lms):
     assert _sync(app, setup.course_id).added == 10 + len(DEMO_USERS) - 4
     assert _sync(app, setup.course_id).added == 0
     with app.app_context():
-        assert db.session.scalar(select(func.count()).select_from(Person).where(
-            Person.registration_id == setup.registration_id)) == 10 + len(DEMO_USERS)
+        assert db.session.scalar(
+            select(func.count())
+            .select_from(Person)
+            .where(Person.registration_id == setup.registration_id)
+        ) == 10 + len(DEMO_USERS)
 
 
 def test_members_who_left_become_inactive_and_keep_their_work(app, make_lms):
     lms, setup, users = _course(app, make_lms, members=3)
     with app.app_context():
         gone = Person(registration_id=setup.registration_id, sub="left-last-week", name="Gone")
-        here = Person(registration_id=setup.registration_id, sub="launched-just-now",
-                      name="Here")
+        here = Person(registration_id=setup.registration_id, sub="launched-just-now", name="Here")
         db.session.add_all([gone, here])
         db.session.flush()
-        db.session.add_all([
-            Enrolment(course_id=setup.course_id, person_id=gone.id, roles=["learner"],
-                      last_launch_at=utcnow() - timedelta(days=7)),
-            # Someone whose launch lands while the sync runs is in the course.
-            Enrolment(course_id=setup.course_id, person_id=here.id, roles=["learner"],
-                      last_launch_at=utcnow() + timedelta(seconds=30))])
+        db.session.add_all(
+            [
+                Enrolment(
+                    course_id=setup.course_id,
+                    person_id=gone.id,
+                    roles=["learner"],
+                    last_launch_at=utcnow() - timedelta(days=7),
+                ),
+                # Someone whose launch lands while the sync runs is in the course.
+                Enrolment(
+                    course_id=setup.course_id,
+                    person_id=here.id,
+                    roles=["learner"],
+                    last_launch_at=utcnow() + timedelta(seconds=30),
+                ),
+            ]
+        )
         db.session.commit()
     report = _sync(app, setup.course_id)
     assert report.left == 1
@@ -106,33 +124,46 @@ def test_members_who_left_become_inactive_and_keep_their_work(app, make_lms):
 
 def test_a_member_without_user_id_is_skipped_and_counted(app, make_lms):
     lms, setup, _ = _course(app, make_lms)
-    body = {"id": lms.nrps_url, "context": {"id": lms.context_id}, "members": [
-        {"user_id": "ok-1", "roles": ["Learner"], "status": "Active"},
-        {"roles": ["Learner"], "name": "No Id"},
-        "not an object",
-        {"user_id": "ok-2", "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#"
-                                      "Instructor"]}]}
+    body = {
+        "id": lms.nrps_url,
+        "context": {"id": lms.context_id},
+        "members": [
+            {"user_id": "ok-1", "roles": ["Learner"], "status": "Active"},
+            {"roles": ["Learner"], "name": "No Id"},
+            "not an object",
+            {
+                "user_id": "ok-2",
+                "roles": ["http://purl.imsglobal.org/vocab/lis/v2/membership#Instructor"],
+            },
+        ],
+    }
     lms.faults.add("/memberships", 200, body=json.dumps(body).encode())
     report = _sync(app, setup.course_id)
     assert (report.members, report.rejected) == (2, 2)
     assert _course_row(app, setup.course_id).roster_sync_counts["rejected"] == 2
 
 
-@pytest.mark.parametrize("body, headers, reason", [
-    (b"<html>maintenance</html>", {}, "malformed JSON"),
-    (b'{"members": "nobody"}', {}, "no list of members"),
-    (b'{"members": []}', {"Link": '<https://evil.example/steal>; rel="next"'}, "another host"),
-], ids=["malformed-json", "no-members-list", "next-on-another-host"])
-def test_a_roster_the_lms_garbles_fails_the_sync_with_a_reason(app, make_lms, body, headers,
-                                                                reason):
+@pytest.mark.parametrize(
+    "body, headers, reason",
+    [
+        (b"<html>maintenance</html>", {}, "malformed JSON"),
+        (b'{"members": "nobody"}', {}, "no list of members"),
+        (b'{"members": []}', {"Link": '<https://evil.example/steal>; rel="next"'}, "another host"),
+    ],
+    ids=["malformed-json", "no-members-list", "next-on-another-host"],
+)
+def test_a_roster_the_lms_garbles_fails_the_sync_with_a_reason(
+    app, make_lms, body, headers, reason
+):
     lms, setup, _ = _course(app, make_lms, members=2, enrolled=2)
     lms.faults.add("/memberships", 200, body=body, headers=headers)
     with pytest.raises(ServiceError, match=reason):
         _sync(app, setup.course_id)
     course = _course_row(app, setup.course_id)
     assert course.roster_sync_status == "failed" and reason in course.roster_sync_error
-    assert set(_enrolments(app, setup.course_id).values()) == {"active"}, \
+    assert set(_enrolments(app, setup.course_id).values()) == {"active"}, (
         "a failed sync marks nobody as gone"
+    )
 
 
 def test_pages_that_never_end_are_stopped(app, make_lms):
@@ -160,8 +191,9 @@ def test_an_expired_token_is_renewed_once_mid_sync(app, make_lms):
 def test_a_second_sync_waits_for_the_running_one(app, make_lms):
     lms, setup, _ = _course(app, make_lms)
     with app.app_context():
-        db.session.get(Course, setup.course_id).roster_sync_lease_until = \
-            utcnow() + timedelta(minutes=5)
+        db.session.get(Course, setup.course_id).roster_sync_lease_until = utcnow() + timedelta(
+            minutes=5
+        )
         db.session.commit()
     with pytest.raises(roster.RosterUnavailable, match="already running"):
         _sync(app, setup.course_id)
@@ -191,8 +223,11 @@ def test_the_sync_roster_button_syncs_and_the_page_shows_everyone(app, client, m
         db.session.get(Course, setup.course_id).roster_synced_at = utcnow()
         db.session.commit()
     driver = LtiDriver(client, lms.platform)
-    page = driver.enter(INSTRUCTOR, custom={"peerlift_activity": "x"},
-                        resource_link={"id": setup.link_id, "title": "Feedback practice"})
+    page = driver.enter(
+        INSTRUCTOR,
+        custom={"peerlift_activity": "x"},
+        resource_link={"id": setup.link_id, "title": "Feedback practice"},
+    )
     token = token_from(page.request.url)
     with app.app_context():
         from lti_app.peer_activities.models import Activity

@@ -1,4 +1,4 @@
-""""Send grades": confirmed with counts, run in the background, only grades that mean
+""" "Send grades": confirmed with counts, run in the background, only grades that mean
 something (nothing for people who never started unless 0 is chosen), plain comments."""
 
 from __future__ import annotations
@@ -33,12 +33,14 @@ def course(app, make_lms):
 def _items(lms) -> dict[str, dict]:
     """The LMS's line items by tag, with the scores they hold."""
     items = lms.store.lineitems(lms.context_id)
-    return {item["tag"]: lms.store.scores(item["id"]) for item in items
-            if item.get("tag") in ("peerlift-submission", "peerlift-reviewing")}
+    return {
+        item["tag"]: lms.store.scores(item["id"])
+        for item in items
+        if item.get("tag") in ("peerlift-submission", "peerlift-reviewing")
+    }
 
 
-def test_send_grades_confirms_with_counts_and_sends_nothing_to_non_starters(
-        app, client, course):
+def test_send_grades_confirms_with_counts_and_sends_nothing_to_non_starters(app, client, course):
     lms, setup, users, seeded, token, aid = course
     page = client.get(f"/a/{aid}/grades/send", query_string={"t": token})
     assert page.status_code == 200
@@ -46,14 +48,17 @@ def test_send_grades_confirms_with_counts_and_sends_nothing_to_non_starters(
     assert "<strong>8</strong> learners took part" in text
     assert "<strong>4</strong> never started" in text
     assert "Send 0 to these 4 learners" in text
-    resp = client.post(f"/a/{aid}/grades/send", data={"t": token, "non_starters": "leave",
-                                                      "confirmed_non_starters": "4"})
+    resp = client.post(
+        f"/a/{aid}/grades/send",
+        data={"t": token, "non_starters": "leave", "confirmed_non_starters": "4"},
+    )
     assert resp.status_code == 303
     after = client.get(resp.headers["Location"])
     assert "Sending grades has started" in after.text
     settle(app)
-    grades_page = re.sub(r"\s+", " ", client.get(f"/a/{aid}/grades",
-                                                 query_string={"t": token}).text)
+    grades_page = re.sub(
+        r"\s+", " ", client.get(f"/a/{aid}/grades", query_string={"t": token}).text
+    )
     assert "8 learners had grades put in the outbox" in grades_page
     assert "4 who never started were left out (nothing sent)" in grades_page
     got = _items(lms)
@@ -69,22 +74,27 @@ def test_send_grades_confirms_with_counts_and_sends_nothing_to_non_starters(
 
 def test_zero_for_non_starters_only_after_confirming_the_count(app, client, course):
     lms, setup, users, seeded, token, aid = course
-    stale = client.post(f"/a/{aid}/grades/send", data={"t": token, "non_starters": "zero",
-                                                       "confirmed_non_starters": "3"})
+    stale = client.post(
+        f"/a/{aid}/grades/send",
+        data={"t": token, "non_starters": "zero", "confirmed_non_starters": "3"},
+    )
     assert stale.status_code == 409
     assert "never started is now 4" in stale.text and "Send 0 to these 4 learners" in stale.text
     with app.app_context():
         assert db.session.scalar(select(GradeSend)) is None, "nothing started"
-    resp = client.post(f"/a/{aid}/grades/send", data={"t": token, "non_starters": "zero",
-                                                      "confirmed_non_starters": "4"})
+    resp = client.post(
+        f"/a/{aid}/grades/send",
+        data={"t": token, "non_starters": "zero", "confirmed_non_starters": "4"},
+    )
     assert resp.status_code == 303
     settle(app)
     got = _items(lms)
     for user in users[8:]:
         for tag in ("peerlift-submission", "peerlift-reviewing"):
             assert got[tag][user.sub]["scoreGiven"] == 0
-            assert got[tag][user.sub]["comment"] == ("You did not take part in this activity, "
-                                                    "so your instructor recorded 0.")
+            assert got[tag][user.sub]["comment"] == (
+                "You did not take part in this activity, so your instructor recorded 0."
+            )
     page = re.sub(r"\s+", " ", client.get(f"/a/{aid}/grades", query_string={"t": token}).text)
     assert "4 who never started were sent 0" in page
 
@@ -117,11 +127,19 @@ def test_learners_cannot_send_grades(app, client, course):
     with app.app_context():
         course_row = db.session.get(Course, setup.course_id)
         person = db.session.scalar(select(Person).where(Person.sub == users[0].sub))
-        learner = issue_token(db.session.get(Registration, course_row.registration_id),
-                              db.session.get(Deployment, course_row.deployment_id), person,
-                              course_row, RoleSet(frozenset({LEARNER})))
+        learner = issue_token(
+            db.session.get(Registration, course_row.registration_id),
+            db.session.get(Deployment, course_row.deployment_id),
+            person,
+            course_row,
+            RoleSet(frozenset({LEARNER})),
+        )
     assert client.get(f"/a/{aid}/grades/send", query_string={"t": learner}).status_code == 403
-    assert client.post(f"/a/{aid}/grades/send",
-                       data={"t": learner, "non_starters": "zero"}).status_code == 403
+    assert (
+        client.post(
+            f"/a/{aid}/grades/send", data={"t": learner, "non_starters": "zero"}
+        ).status_code
+        == 403
+    )
     with app.app_context():
         assert db.session.scalar(select(GradeSend)) is None

@@ -31,24 +31,49 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def pg_app(services: None) -> Iterator[Flask]:
     queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL,
-                      CELERY_QUEUE=queue) as app:
+    with postgres_app(
+        REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
+    ) as app:
         yield app
 
 
 def _worker(app: Flask, name: str, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://tool.test",
-               PEERLIFT_SECRET_KEY="worker-test-secret", PEERLIFT_DATABASE_URL=PG_URL,
-               PEERLIFT_REDIS_URL=REDIS_URL, PEERLIFT_CELERY_QUEUE=app.config["CELERY_QUEUE"],
-               PEERLIFT_GRADES_BACKOFF_BASE="1", PEERLIFT_GRADES_BACKOFF_CAP="2",
-               PEERLIFT_GRADES_BATCH="25", PEERLIFT_LOG_LEVEL="INFO")
+    env = dict(
+        os.environ,
+        PEERLIFT_ENV="production",
+        PEERLIFT_BASE_URL="https://tool.test",
+        PEERLIFT_SECRET_KEY="worker-test-secret",
+        PEERLIFT_DATABASE_URL=PG_URL,
+        PEERLIFT_REDIS_URL=REDIS_URL,
+        PEERLIFT_CELERY_QUEUE=app.config["CELERY_QUEUE"],
+        PEERLIFT_GRADES_BACKOFF_BASE="1",
+        PEERLIFT_GRADES_BACKOFF_CAP="2",
+        PEERLIFT_GRADES_BATCH="25",
+        PEERLIFT_LOG_LEVEL="INFO",
+    )
     celery = str(Path(sys.executable).with_name("celery"))
     with log.open("wb") as out:  # the child keeps its own copy of the descriptor
         return subprocess.Popen(
-            [celery, "-A", "lti_app.worker:celery", "worker", "--pool=solo", "-n",
-             f"{name}@%h", "-Q", app.config["CELERY_QUEUE"], "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                celery,
+                "-A",
+                "lti_app.worker:celery",
+                "worker",
+                "--pool=solo",
+                "-n",
+                f"{name}@%h",
+                "-Q",
+                app.config["CELERY_QUEUE"],
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 def _wait_ready(logs: list[Path], timeout: float = 60) -> None:
@@ -69,7 +94,8 @@ def _sent(app: Flask) -> int:
 
 
 def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_loss(
-        pg_app: Flask, tmp_path: Path) -> None:
+    pg_app: Flask, tmp_path: Path
+) -> None:
     users = generated_learners(300)
     with LiveServer(pg_app) as tool, ServicesLms(tool.url, users) as lms:
         with pg_app.app_context():
@@ -108,12 +134,14 @@ def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_lo
         assert _sent(pg_app) == len(users), output
         got = lms.store.scores(item_id)
         assert {u.sub: got[u.sub]["scoreGiven"] for u in users} == {
-            u.sub: i % 101 for i, u in enumerate(users)}
+            u.sub: i % 101 for i, u in enumerate(users)
+        }
         assert all(got[u.sub]["comment"] == f"#{i}" for i, u in enumerate(users))
         counts = lms.store.accepted_counts(item_id)
         assert sorted(set(counts.values())) == [1], "no score delivered twice"
-        delivered = [sum(int(n) for n in re.findall(r"grades: delivered (\d+)", text))
-                     for text in output]
+        delivered = [
+            sum(int(n) for n in re.findall(r"grades: delivered (\d+)", text)) for text in output
+        ]
         assert all(n > 0 for n in delivered), f"both workers delivered: {delivered}"
         assert lms.token_requests() <= 2 + 2, "tokens are shared through Redis"
         assert revoked
@@ -128,8 +156,9 @@ def test_a_lost_message_is_recovered_by_the_sweep(pg_app: Flask, tmp_path: Path)
             activity = db.session.get(Activity, setup.activity_id)
             item = line_item_for(activity, "completion")
             for user in users:
-                record_score(item, db.session.get(Person, setup.learner_ids[user.sub]),
-                             score_given=50)
+                record_score(
+                    item, db.session.get(Person, setup.learner_ids[user.sub]), score_given=50
+                )
             db.session.flush()
             from lti_app.jobs import _PENDING
 

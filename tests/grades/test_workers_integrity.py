@@ -44,8 +44,9 @@ ROOT = Path(__file__).resolve().parents[2]
 @pytest.fixture
 def pg_app(services: None) -> Iterator[Flask]:
     queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL,
-                      CELERY_QUEUE=queue) as app:
+    with postgres_app(
+        REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
+    ) as app:
         yield app
 
 
@@ -57,19 +58,42 @@ class Workers:
 
     def start(self, name: str, **env: str) -> subprocess.Popen[bytes]:
         log = self.tmp / f"{name}.log"
-        full = dict(os.environ, PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://tool.test",
-                    PEERLIFT_SECRET_KEY="worker-test-secret", PEERLIFT_DATABASE_URL=PG_URL,
-                    PEERLIFT_REDIS_URL=REDIS_URL,
-                    PEERLIFT_CELERY_QUEUE=self.app.config["CELERY_QUEUE"],
-                    PEERLIFT_GRADES_BACKOFF_BASE="1", PEERLIFT_GRADES_BACKOFF_CAP="2",
-                    PEERLIFT_LOG_LEVEL="INFO", **env)
+        full = dict(
+            os.environ,
+            PEERLIFT_ENV="production",
+            PEERLIFT_BASE_URL="https://tool.test",
+            PEERLIFT_SECRET_KEY="worker-test-secret",
+            PEERLIFT_DATABASE_URL=PG_URL,
+            PEERLIFT_REDIS_URL=REDIS_URL,
+            PEERLIFT_CELERY_QUEUE=self.app.config["CELERY_QUEUE"],
+            PEERLIFT_GRADES_BACKOFF_BASE="1",
+            PEERLIFT_GRADES_BACKOFF_CAP="2",
+            PEERLIFT_LOG_LEVEL="INFO",
+            **env,
+        )
         celery = str(Path(sys.executable).with_name("celery"))
         with log.open("wb") as out:
             proc = subprocess.Popen(
-                [celery, "-A", "lti_app.worker:celery", "worker", "--pool=solo", "-n",
-                 f"{name}@%h", "-Q", self.app.config["CELERY_QUEUE"], "--without-gossip",
-                 "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-                cwd=ROOT, env=full, stdout=out, stderr=subprocess.STDOUT)
+                [
+                    celery,
+                    "-A",
+                    "lti_app.worker:celery",
+                    "worker",
+                    "--pool=solo",
+                    "-n",
+                    f"{name}@%h",
+                    "-Q",
+                    self.app.config["CELERY_QUEUE"],
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--without-heartbeat",
+                    "--loglevel=INFO",
+                ],
+                cwd=ROOT,
+                env=full,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         self.procs.append(proc)
         self.logs.append(log)
         deadline = time.monotonic() + 60
@@ -111,21 +135,34 @@ def _count(app: Flask, *where: Any) -> int:
 
 
 def test_first_instructor_launch_of_a_new_course_syncs_its_roster_within_seconds(
-        pg_app: Flask, workers: Workers) -> None:
+    pg_app: Flask, workers: Workers
+) -> None:
     users = generated_learners(30)
     with LiveServer(pg_app) as tool, ServicesLms(tool.url, users) as lms:
         with pg_app.app_context():
             p = lms.platform
-            registry.add_platform(PlatformSpec(
-                issuer=p.issuer, client_id=p.client_id, auth_login_url=p.auth_login_url,
-                auth_token_url=p.token_url, jwks_url=p.jwks_url, name="Services LMS"),
-                [p.deployment_id], allow_http=True)
+            registry.add_platform(
+                PlatformSpec(
+                    issuer=p.issuer,
+                    client_id=p.client_id,
+                    auth_login_url=p.auth_login_url,
+                    auth_token_url=p.token_url,
+                    jwks_url=p.jwks_url,
+                    name="Services LMS",
+                ),
+                [p.deployment_id],
+                allow_http=True,
+            )
             db.session.commit()
         workers.start("w1")
         launched = LtiDriver(pg_app.test_client(), p).launch(INSTRUCTOR)
         assert launched.status_code == 200, launched.get_data(as_text=True)
-        _wait(lambda: lms.faults.calls("/memberships", "GET"), 15,
-              "the platform got no NRPS request", workers)
+        _wait(
+            lambda: lms.faults.calls("/memberships", "GET"),
+            15,
+            "the platform got no NRPS request",
+            workers,
+        )
 
         def synced() -> bool:
             with pg_app.app_context():
@@ -140,7 +177,8 @@ def test_first_instructor_launch_of_a_new_course_syncs_its_roster_within_seconds
 
 
 def test_a_course_whose_first_sync_failed_is_synced_again_by_the_sweep(
-        pg_app: Flask, workers: Workers) -> None:
+    pg_app: Flask, workers: Workers
+) -> None:
     from datetime import timedelta
 
     from sqlalchemy import update
@@ -152,9 +190,14 @@ def test_a_course_whose_first_sync_failed_is_synced_again_by_the_sweep(
         with pg_app.app_context():
             setup = setup_course(lms, users[:1])
             long_ago = utcnow() - timedelta(hours=1)
-            db.session.execute(update(Course).values(
-                roster_sync_status="failed", roster_sync_error="LMS down",
-                created_at=long_ago, updated_at=long_ago))
+            db.session.execute(
+                update(Course).values(
+                    roster_sync_status="failed",
+                    roster_sync_error="LMS down",
+                    created_at=long_ago,
+                    updated_at=long_ago,
+                )
+            )
             db.session.commit()
         workers.start("w1")
         with pg_app.app_context():
@@ -170,7 +213,8 @@ def test_a_course_whose_first_sync_failed_is_synced_again_by_the_sweep(
 
 
 def test_a_worker_killed_mid_batch_leaves_no_score_failed_that_the_lms_holds(
-        pg_app: Flask, workers: Workers) -> None:
+    pg_app: Flask, workers: Workers
+) -> None:
     users = generated_learners(200)
     with LiveServer(pg_app) as tool, ServicesLms(tool.url, users) as lms:
         slow = lms.faults.add("/scores", PASS_THROUGH, delay=0.15)
@@ -181,12 +225,20 @@ def test_a_worker_killed_mid_batch_leaves_no_score_failed_that_the_lms_holds(
             item = line_item_for(activity, "completion")
             item_id = activity.lineitem_url.split("/lineitems/")[1].split("?")[0]
             for i, user in enumerate(users):
-                record_score(item, db.session.get(Person, setup.learner_ids[user.sub]),
-                             score_given=i % 101, comment=f"#{i}")
+                record_score(
+                    item,
+                    db.session.get(Person, setup.learner_ids[user.sub]),
+                    score_given=i % 101,
+                    comment=f"#{i}",
+                )
             db.session.commit()  # one delivery task, after commit
         # Kill it once the LMS holds scores the worker has not recorded yet.
-        _wait(lambda: len(lms.store.accepted_counts(item_id)) >= 20, 30,
-              "the first worker delivered nothing", workers)
+        _wait(
+            lambda: len(lms.store.accepted_counts(item_id)) >= 20,
+            30,
+            "the first worker delivered nothing",
+            workers,
+        )
         held = len(lms.store.accepted_counts(item_id))
         assert _count(pg_app, Score.status == SENT) < held, "killed mid-batch"
         os.kill(first.pid, signal.SIGKILL)
@@ -196,8 +248,12 @@ def test_a_worker_killed_mid_batch_leaves_no_score_failed_that_the_lms_holds(
         time.sleep(4.5)  # the dead worker's lease runs out
         with pg_app.app_context():
             jobs.enqueue(jobs.SWEEP)
-        _wait(lambda: _count(pg_app, Score.status == SENT) == len(users), 60,
-              "not every score was marked sent", workers)
+        _wait(
+            lambda: _count(pg_app, Score.status == SENT) == len(users),
+            60,
+            "not every score was marked sent",
+            workers,
+        )
         assert _count(pg_app, Score.status == FAILED) == 0
         superseded = _count(pg_app, Score.last_status == 409)
         assert superseded > 0, "the heir met scores the dead worker had delivered"
@@ -205,11 +261,13 @@ def test_a_worker_killed_mid_batch_leaves_no_score_failed_that_the_lms_holds(
         assert len(counts) == len(users) and set(counts.values()) == {1}
         got = lms.store.scores(item_id)
         assert {u.sub: got[u.sub]["scoreGiven"] for u in users} == {
-            u.sub: i % 101 for i, u in enumerate(users)}
+            u.sub: i % 101 for i, u in enumerate(users)
+        }
 
 
 def test_send_grades_for_a_big_course_answers_at_once_and_completes(
-        pg_app: Flask, workers: Workers) -> None:
+    pg_app: Flask, workers: Workers
+) -> None:
     users = generated_learners(1500)
     with LiveServer(pg_app) as tool, ServicesLms(tool.url, users) as lms:
         with pg_app.app_context():
@@ -232,10 +290,17 @@ def test_send_grades_for_a_big_course_answers_at_once_and_completes(
                 run = db.session.scalar(select(GradeSend))
                 db.session.remove()
                 return run is not None and run.status == DONE
+
         _wait(done, 120, "the send did not finish", workers)
-        _wait(lambda: _count(pg_app, Score.status == SENT) == 2 * len(seeded.starters), 120,
-              "not every grade reached the LMS", workers)
+        _wait(
+            lambda: _count(pg_app, Score.status == SENT) == 2 * len(seeded.starters),
+            120,
+            "not every grade reached the LMS",
+            workers,
+        )
         assert _count(pg_app) == 2 * len(seeded.starters), "nothing for non-starters"
         assert _count(pg_app, Score.status == FAILED) == 0
-        assert "had grades put in the outbox" in client.get(
-            f"/a/{aid}/grades", query_string={"t": token}).text
+        assert (
+            "had grades put in the outbox"
+            in client.get(f"/a/{aid}/grades", query_string={"t": token}).text
+        )

@@ -37,8 +37,14 @@ class GroupingDriver(ActivityDriver):
     def __init__(self, lti: LtiDriver, app: Flask):
         super().__init__(lti, app, link="")
 
-    def create_activity(self, activity_type: str = "role_play", *, link: str = "grp-link",
-                        context: dict[str, Any] | None = None, **settings: str) -> str:
+    def create_activity(
+        self,
+        activity_type: str = "role_play",
+        *,
+        link: str = "grp-link",
+        context: dict[str, Any] | None = None,
+        **settings: str,
+    ) -> str:
         """An instructor adds a link and sets it up as a group activity; returns its id."""
         self.setup_activity(activity_type, link=link, context=context, **settings)
         return self.activity
@@ -46,16 +52,24 @@ class GroupingDriver(ActivityDriver):
     # -- learners ------------------------------------------------------------------
     def answer(self, visit: Visit, **fields: Any) -> TestResponse:
         data: dict[str, Any] = {
-            "t": visit.token, "role_title": "Team lead", "level": "2", "years": "5",
-            "function": "Operations", "organisation": "Acme", "challenges": ["Budget cuts"],
-            "challenge_other": "", "reports_to": "", "reports_to_text": "",
+            "t": visit.token,
+            "role_title": "Team lead",
+            "level": "2",
+            "years": "5",
+            "function": "Operations",
+            "organisation": "Acme",
+            "challenges": ["Budget cuts"],
+            "challenge_other": "",
+            "reports_to": "",
+            "reports_to_text": "",
         }
         data.update(fields)
         return self.client.post(f"/g/{self.activity}/intake", data=data)
 
     def accept(self, visit: Visit, version: int = 1) -> TestResponse:
-        return self.client.post(f"/g/{self.activity}/agreement/accept",
-                                data={"t": visit.token, "version": str(version)})
+        return self.client.post(
+            f"/g/{self.activity}/agreement/accept", data={"t": visit.token, "version": str(version)}
+        )
 
     def ready(self, user: SandboxUser, **fields: Any) -> Visit:
         """A learner launches, answers the intake and accepts the agreement."""
@@ -66,8 +80,10 @@ class GroupingDriver(ActivityDriver):
 
     # -- instructor ----------------------------------------------------------------
     def form_groups(self, staff: Visit, **options: str) -> TestResponse:
-        return self.client.post(f"/g/{self.activity}/rounds",
-                                data={"t": staff.token, "organisations": "ignore", **options})
+        return self.client.post(
+            f"/g/{self.activity}/rounds",
+            data={"t": staff.token, "organisations": "ignore", **options},
+        )
 
     def rounds(self) -> list[GroupingRound]:
         with self.app.app_context():
@@ -98,11 +114,13 @@ class GroupingDriver(ActivityDriver):
         rnd = self.rounds()[-1]
         return self.client.post(
             f"/g/{self.activity}/rounds/{rnd.public_id}/groups/{group_id}/lock",
-            data={"t": staff.token, "locked": "1" if locked else "0"})
+            data={"t": staff.token, "locked": "1" if locked else "0"},
+        )
 
     def group_row(self, group_id: str) -> GroupingGroup:
         with self.app.app_context():
-            row = db.session.scalar(select(GroupingGroup).where(
-                GroupingGroup.public_id == group_id))
+            row = db.session.scalar(
+                select(GroupingGroup).where(GroupingGroup.public_id == group_id)
+            )
             db.session.expunge_all()
             return row

@@ -41,7 +41,8 @@ def _settings(app, activity_id: str) -> dict:
 
 
 def test_an_impossible_grouping_names_the_bottleneck_and_a_size_fix_applies_on_click(
-        grouping, app) -> None:
+    grouping, app
+) -> None:
     grouping.create_activity("case_discussion", group_size_min="4", group_size_max="6")
     staff = _chain_cohort(grouping)
     resp = grouping.form_groups(staff)
@@ -54,8 +55,10 @@ def test_an_impossible_grouping_names_the_bottleneck_and_a_size_fix_applies_on_c
     assert "Allow Carla Gomez to share a group with Asha Patel (skip-level report)" in offered
     assert not grouping.rounds(), "nothing is formed before a fix is chosen"
 
-    applied = grouping.client.post(f"/g/{grouping.activity}/fixes", data={
-        "t": staff.token, "fix": offered[size_fix], "organisations": "ignore"})
+    applied = grouping.client.post(
+        f"/g/{grouping.activity}/fixes",
+        data={"t": staff.token, "fix": offered[size_fix], "organisations": "ignore"},
+    )
     page = html.unescape(applied.get_data(as_text=True))
     assert applied.status_code == 200
     assert f"Applied: {size_fix}. The draft groups below were formed" in page
@@ -68,14 +71,15 @@ def test_an_impossible_grouping_names_the_bottleneck_and_a_size_fix_applies_on_c
     assert "Group size: 3 to 6 people" in grouping.page(staff)
 
 
-def test_a_rule_exception_applies_on_click_and_stays_visible_when_forming_again(
-        grouping) -> None:
+def test_a_rule_exception_applies_on_click_and_stays_visible_when_forming_again(grouping) -> None:
     grouping.create_activity("case_discussion", group_size_min="4", group_size_max="6")
     staff = _chain_cohort(grouping)
     offered = _fixes(html.unescape(grouping.form_groups(staff).get_data(as_text=True)))
     text = "Allow Carla Gomez to share a group with Asha Patel (skip-level report)"
-    applied = grouping.client.post(f"/g/{grouping.activity}/fixes", data={
-        "t": staff.token, "fix": offered[text], "organisations": "ignore"})
+    applied = grouping.client.post(
+        f"/g/{grouping.activity}/fixes",
+        data={"t": staff.token, "fix": offered[text], "organisations": "ignore"},
+    )
     assert applied.status_code == 200
     assert f"Applied: {text}." in html.unescape(applied.get_data(as_text=True))
     groups = grouping.groups()
@@ -103,22 +107,31 @@ def test_same_manager_rule_offers_to_let_one_managers_reports_share_groups(group
     body = html.unescape(resp.get_data(as_text=True))
     assert resp.status_code == 422
     offered = _fixes(body)
-    text = ("Allow Dev Sharma's 3 reports (Asha Patel, Bruno Silva and Carla Gomez) "
-            "to share groups")
+    text = "Allow Dev Sharma's 3 reports (Asha Patel, Bruno Silva and Carla Gomez) to share groups"
     assert text in offered
-    applied = grouping.client.post(f"/g/{grouping.activity}/fixes", data={
-        "t": staff.token, "fix": offered[text], "avoid_same_manager": "1",
-        "organisations": "ignore"})
+    applied = grouping.client.post(
+        f"/g/{grouping.activity}/fixes",
+        data={
+            "t": staff.token,
+            "fix": offered[text],
+            "avoid_same_manager": "1",
+            "organisations": "ignore",
+        },
+    )
     assert applied.status_code == 200
-    assert not any("Dev Sharma" in g and {"Asha Patel", "Bruno Silva", "Carla Gomez"} & set(g)
-                   for g in grouping.groups())
+    assert not any(
+        "Dev Sharma" in g and {"Asha Patel", "Bruno Silva", "Carla Gomez"} & set(g)
+        for g in grouping.groups()
+    )
 
 
 def test_a_fix_that_no_longer_applies_is_refused_with_a_reason(grouping) -> None:
     grouping.create_activity("case_discussion", group_size_min="4", group_size_max="6")
     staff = _chain_cohort(grouping)
-    resp = grouping.client.post(f"/g/{grouping.activity}/fixes", data={
-        "t": staff.token, "fix": "0" * 20, "organisations": "ignore"})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/fixes",
+        data={"t": staff.token, "fix": "0" * 20, "organisations": "ignore"},
+    )
     assert resp.status_code == 422
     assert "no longer needed or no longer enough" in resp.get_data(as_text=True)
     assert not grouping.rounds()
@@ -131,8 +144,12 @@ def _full_role_play(grouping) -> tuple:
         grouping.ready(user)
     assert grouping.form_groups(staff).status_code == 303
     rnd = grouping.rounds()[-1]
-    assert grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                                data={"t": staff.token}).status_code == 303
+    assert (
+        grouping.client.post(
+            f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+        ).status_code
+        == 303
+    )
     assert sorted(len(g) for g in grouping.groups()) == [4, 4]
     return staff, rnd.public_id
 
@@ -141,20 +158,27 @@ def test_late_joiner_never_pushes_a_full_role_play_group_over_its_maximum(groupi
     staff, round_id = _full_role_play(grouping)
     ivo = grouping.ready(IVO)
     page = html.unescape(grouping.page(staff))
-    assert "Ivo Novak</strong> waits: every group already has its maximum of 4, and 1 " \
+    assert (
+        "Ivo Novak</strong> waits: every group already has its maximum of 4, and 1 "
         "waiting person is fewer than the 3 a new group needs." in page
-    assert "Allow group 1 to grow to 5 for Ivo Novak" in page or \
-        "Allow group 2 to grow to 5 for Ivo Novak" in page
+    )
+    assert (
+        "Allow group 1 to grow to 5 for Ivo Novak" in page
+        or "Allow group 2 to grow to 5 for Ivo Novak" in page
+    )
     assert "Or wait for more people: once 3 are waiting" in page
     assert "not grouped yet" in grouping.page(ivo)
-    resp = grouping.client.post(f"/g/{grouping.activity}/rounds/{round_id}/late-joiners",
-                                data={"t": staff.token})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{round_id}/late-joiners", data={"t": staff.token}
+    )
     assert resp.status_code == 200
     assert "Nobody could be placed yet. Still waiting: Ivo Novak" in resp.get_data(as_text=True)
     assert sorted(len(g) for g in grouping.groups()) == [4, 4]
 
-    allowed = grouping.client.post(f"/g/{grouping.activity}/rounds/{round_id}/late-joiners",
-                                   data={"t": staff.token, "over_max": grouping.person_id(IVO)})
+    allowed = grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{round_id}/late-joiners",
+        data={"t": staff.token, "over_max": grouping.person_id(IVO)},
+    )
     assert allowed.status_code == 200
     assert "Ivo Novak joined group" in allowed.get_data(as_text=True)
     assert sorted(len(g) for g in grouping.groups()) == [4, 5]
@@ -167,8 +191,9 @@ def test_enough_late_joiners_form_a_new_group_and_nobody_is_reshuffled(grouping)
         grouping.ready(user)
     page = html.unescape(grouping.page(staff))
     assert "Ivo Novak → group 3; Jun Park → group 3; Kai Berg → group 3." in page
-    resp = grouping.client.post(f"/g/{grouping.activity}/rounds/{round_id}/late-joiners",
-                                data={"t": staff.token})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{round_id}/late-joiners", data={"t": staff.token}
+    )
     assert resp.status_code == 200
     after = grouping.groups()
     assert after[:2] == before
@@ -182,7 +207,9 @@ def test_two_waiting_may_form_a_smaller_group_when_the_instructor_allows(groupin
     grouping.ready(JUN)
     page = html.unescape(grouping.page(staff))
     assert "Let the 2 waiting form a group of 2 now" in page
-    resp = grouping.client.post(f"/g/{grouping.activity}/rounds/{round_id}/late-joiners",
-                                data={"t": staff.token, "small_group": "1"})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{round_id}/late-joiners",
+        data={"t": staff.token, "small_group": "1"},
+    )
     assert resp.status_code == 200
     assert sorted(grouping.groups()[2]) == ["Ivo Novak", "Jun Park"]

@@ -36,7 +36,8 @@ def served(app: Any) -> Iterator[str]:
 
 
 def test_dragging_someone_to_their_manager_is_flagged_live_then_saved(
-        grouping, served, tab) -> None:
+    grouping, served, tab
+) -> None:
     grouping.create_activity("role_play", group_size="2")
     staff = grouping.enter(INSTRUCTOR)
     grouping.ready(BRUNO, role_title="Head of finance")
@@ -63,4 +64,5 @@ def test_dragging_someone_to_their_manager_is_flagged_live_then_saved(
     tab.get_by_role("button", name="Save moves").click()
     tab.locator("article.flagged").get_by_text("Asha Patel reports to Bruno Silva").wait_for()
     assert {"Asha Patel", "Bruno Silva"} <= set(
-        next(g for g in grouping.groups() if "Asha Patel" in g))
+        next(g for g in grouping.groups() if "Asha Patel" in g)
+    )

@@ -14,8 +14,9 @@ from tests.support.lti import INSTRUCTOR
 
 def _publish(grouping, staff, **extra):
     rnd = grouping.rounds()[-1]
-    return grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                                data={"t": staff.token, **extra})
+    return grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token, **extra}
+    )
 
 
 def _set_status(app, user, status: str) -> None:
@@ -56,8 +57,10 @@ def test_instructor_forms_groups_and_sees_members_titles_scores_and_reasons(grou
     assert "Finance lead" in page and "Charge nurse" in page
     assert "budget cuts" in page.lower()  # the reason names the shared challenge
     assert "Worst group score" in page and "pairs who met before" in page
-    assert sorted(grouping.groups()) == [["Asha Patel", "Bruno Silva"],
-                                         ["Carla Gomez", "Dev Sharma"]]
+    assert sorted(grouping.groups()) == [
+        ["Asha Patel", "Bruno Silva"],
+        ["Carla Gomez", "Dev Sharma"],
+    ]
     # Learners see nothing of a draft.
     asha = grouping.enter(ASHA)
     assert "not grouped yet" in grouping.page(asha)
@@ -77,10 +80,12 @@ def test_moving_someone_in_with_their_manager_is_flagged_and_blocks_publishing(g
     asha_group = grouping.group_id_of(ASHA)
     resp = grouping.client.post(
         f"/g/{grouping.activity}/rounds/{rnd.public_id}/moves",
-        data={"t": staff.token, f"to.{grouping.person_id(BRUNO)}": asha_group})
+        data={"t": staff.token, f"to.{grouping.person_id(BRUNO)}": asha_group},
+    )
     assert resp.status_code == 303
     assert {"Asha Patel", "Bruno Silva"} <= set(
-        next(g for g in grouping.groups() if "Asha Patel" in g))
+        next(g for g in grouping.groups() if "Asha Patel" in g)
+    )
     page = html.unescape(grouping.page(staff))
     assert "⚠ Asha Patel reports to Bruno Silva" in page
     assert "grouping-group flagged" in page
@@ -106,7 +111,8 @@ def test_live_check_flags_a_manager_pair_without_saving(grouping) -> None:
     resp = grouping.client.post(
         f"/g/{grouping.activity}/rounds/{rnd.public_id}/check",
         json={"groups": [[ids[ASHA], ids[BRUNO]], [ids[CARLA], ids[DEV]]]},
-        headers={"Authorization": f"Bearer {staff.token}"})
+        headers={"Authorization": f"Bearer {staff.token}"},
+    )
     assert resp.status_code == 200
     first, second = resp.get_json()["groups"]
     assert first["violations"] == ["Asha Patel reports to Bruno Silva"]
@@ -115,7 +121,8 @@ def test_live_check_flags_a_manager_pair_without_saving(grouping) -> None:
     outsider = grouping.client.post(
         f"/g/{grouping.activity}/rounds/{rnd.public_id}/check",
         json={"groups": [[ids[ASHA], "someone-else"]]},
-        headers={"Authorization": f"Bearer {staff.token}"})
+        headers={"Authorization": f"Bearer {staff.token}"},
+    )
     assert outsider.status_code == 400
 
 
@@ -127,12 +134,19 @@ def test_locked_group_is_kept_when_groups_are_formed_again(grouping) -> None:
     grouping.form_groups(staff)
     rnd = grouping.rounds()[-1]
     # Put Asha with Femi by hand, then lock that pair.
-    grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/moves", data={
-        "t": staff.token, f"to.{grouping.person_id(FEMI)}": "new",
-        f"to.{grouping.person_id(ASHA)}": "new"})
+    grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{rnd.public_id}/moves",
+        data={
+            "t": staff.token,
+            f"to.{grouping.person_id(FEMI)}": "new",
+            f"to.{grouping.person_id(ASHA)}": "new",
+        },
+    )
     pair = grouping.group_id_of(ASHA)
     assert sorted(next(g for g in grouping.groups() if "Asha Patel" in g)) == [
-        "Asha Patel", "Femi Adeyemi"]
+        "Asha Patel",
+        "Femi Adeyemi",
+    ]
     assert grouping.lock(staff, pair).status_code == 303
     assert "locked" in grouping.page(staff)
     for _ in range(3):
@@ -198,8 +212,9 @@ def test_late_joiners_are_added_without_reshuffling_anyone(grouping) -> None:
     page = grouping.page(staff)
     assert "2 waiting for a group" in page and "Elif Kaya" in page
     rnd = grouping.rounds()[-1]
-    resp = grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/late-joiners",
-                                data={"t": staff.token})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{rnd.public_id}/late-joiners", data={"t": staff.token}
+    )
     assert resp.status_code == 200
     confirmation = resp.get_data(as_text=True)
     assert "Elif Kaya joined group 3" in confirmation
@@ -209,8 +224,7 @@ def test_late_joiners_are_added_without_reshuffling_anyone(grouping) -> None:
     for old in before:  # everyone grouped before is still with the same people
         assert any(set(old) <= set(new) for new in after)
     placed = [name for g in after for name in g]
-    assert sorted(placed) == sorted([*(n for g in before for n in g), "Elif Kaya",
-                                     "Femi Adeyemi"])
+    assert sorted(placed) == sorted([*(n for g in before for n in g), "Elif Kaya", "Femi Adeyemi"])
     assert "Why you are together" in grouping.page(elif_)
     assert "joined late" in grouping.page(staff)
     assert "waiting for a group" not in grouping.page(staff)

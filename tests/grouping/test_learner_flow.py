@@ -8,8 +8,7 @@ from tests.grouping.support import ASHA, BRUNO, CARLA, DEV, ELIF, FEMI
 from tests.support.lti import INSTRUCTOR
 
 
-def test_learner_must_complete_survey_then_accept_agreement_before_seeing_group(
-        grouping) -> None:
+def test_learner_must_complete_survey_then_accept_agreement_before_seeing_group(grouping) -> None:
     grouping.create_activity("role_play", group_size="2")
     staff = grouping.enter(INSTRUCTOR)
     for user in (BRUNO, CARLA, DEV):
@@ -28,8 +27,12 @@ def test_learner_must_complete_survey_then_accept_agreement_before_seeing_group(
 
     assert grouping.form_groups(staff).status_code == 303
     rnd = grouping.rounds()[-1]
-    assert grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                                data={"t": staff.token}).status_code == 303
+    assert (
+        grouping.client.post(
+            f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+        ).status_code
+        == 303
+    )
     # Grouped, but the agreement still comes first.
     page = grouping.page(asha)
     assert "I accept the group agreement" in page and "Why you are together" not in page
@@ -55,9 +58,13 @@ def test_learner_edits_their_answers_later(grouping) -> None:
 def test_intake_errors_are_shown_next_to_the_fields(grouping) -> None:
     grouping.create_activity("role_play")
     asha = grouping.enter(ASHA)
-    resp = grouping.answer(asha, role_title="", years="lots", level="99",
-                           challenges=["Budget cuts", "Delegating", "Motivating a team",
-                                       "Developing people"])
+    resp = grouping.answer(
+        asha,
+        role_title="",
+        years="lots",
+        level="99",
+        challenges=["Budget cuts", "Delegating", "Motivating a team", "Developing people"],
+    )
     body = resp.get_data(as_text=True)
     assert resp.status_code == 422
     assert 'id="role_title-error"' in body and "role or job title" in body
@@ -78,16 +85,17 @@ def test_changing_the_agreement_asks_learners_again(grouping) -> None:
     grouping.ready(BRUNO)
     grouping.form_groups(staff)
     rnd = grouping.rounds()[-1]
-    grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                         data={"t": staff.token})
+    grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+    )
     assert "Why you are together" in grouping.page(asha)
 
-    edit = grouping.client.get(f"/g/{grouping.activity}/agreement",
-                               query_string={"t": staff.token})
+    edit = grouping.client.get(f"/g/{grouping.activity}/agreement", query_string={"t": staff.token})
     assert "version 1" in edit.get_data(as_text=True)
     new_text = "Confidentiality first. Respect everyone.\n\nNo recording of sessions."
-    resp = grouping.client.post(f"/g/{grouping.activity}/agreement",
-                                data={"t": staff.token, "text": new_text})
+    resp = grouping.client.post(
+        f"/g/{grouping.activity}/agreement", data={"t": staff.token, "text": new_text}
+    )
     assert resp.status_code == 303
 
     page = grouping.page(asha)
@@ -105,18 +113,26 @@ def test_changing_the_agreement_asks_learners_again(grouping) -> None:
 def test_learner_sees_own_group_names_roles_and_reasons_only(grouping) -> None:
     grouping.create_activity("role_play", group_size="2")
     staff = grouping.enter(INSTRUCTOR)
-    asha = grouping.ready(ASHA, role_title="Head of payroll", organisation="Zeta Secret Org",
-                          challenges=["Budget cuts"])
-    grouping.ready(BRUNO, role_title="Payroll lead", organisation="Omega Org",
-                   challenges=["Budget cuts"])
-    grouping.ready(CARLA, role_title="Nurse manager", challenges=["Delegating"],
-                   organisation="Hidden Hospital")
-    grouping.ready(DEV, role_title="Ward lead", challenges=["Delegating"],
-                   organisation="Hidden Hospital")
+    asha = grouping.ready(
+        ASHA,
+        role_title="Head of payroll",
+        organisation="Zeta Secret Org",
+        challenges=["Budget cuts"],
+    )
+    grouping.ready(
+        BRUNO, role_title="Payroll lead", organisation="Omega Org", challenges=["Budget cuts"]
+    )
+    grouping.ready(
+        CARLA, role_title="Nurse manager", challenges=["Delegating"], organisation="Hidden Hospital"
+    )
+    grouping.ready(
+        DEV, role_title="Ward lead", challenges=["Delegating"], organisation="Hidden Hospital"
+    )
     grouping.form_groups(staff)
     rnd = grouping.rounds()[-1]
-    grouping.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                         data={"t": staff.token})
+    grouping.client.post(
+        f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+    )
     groups = grouping.groups()
     mine = next(g for g in groups if "Asha Patel" in g)
     others = [name for g in groups if g is not mine for name in g]
@@ -132,10 +148,15 @@ def test_learner_sees_own_group_names_roles_and_reasons_only(grouping) -> None:
     assert "Why you are together" in page and "score" not in page
     # Other people's intake answers are never reachable for a learner.
     other = grouping.enter(ELIF)
-    assert grouping.client.get(f"/g/{grouping.activity}/intake",
-                               query_string={"t": other.token}).status_code == 200
-    form = grouping.client.get(f"/g/{grouping.activity}/intake",
-                               query_string={"t": other.token}).get_data(as_text=True)
+    assert (
+        grouping.client.get(
+            f"/g/{grouping.activity}/intake", query_string={"t": other.token}
+        ).status_code
+        == 200
+    )
+    form = grouping.client.get(
+        f"/g/{grouping.activity}/intake", query_string={"t": other.token}
+    ).get_data(as_text=True)
     assert "Head of payroll" not in form and "Zeta Secret Org" not in form
 
 

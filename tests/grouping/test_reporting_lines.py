@@ -15,11 +15,11 @@ from tests.support.lti import INSTRUCTOR
 
 CSV = (
     "email_or_name,reports_to_email_or_name\n"
-    "asha@acme.test,bruno@acme.test\n"           # both on the roster
+    "asha@acme.test,bruno@acme.test\n"  # both on the roster
     "Carla Gomez,Big Boss <boss@elsewhere.test>\n"  # manager outside the course
-    "nobody@nowhere.test,ghost@nowhere.test\n"   # matched nothing
-    "dev@acme.test,\n"                           # no manager given
-    "outsider@acme.test,Dev Sharma\n"            # a link in the chain above Dev
+    "nobody@nowhere.test,ghost@nowhere.test\n"  # matched nothing
+    "dev@acme.test,\n"  # no manager given
+    "outsider@acme.test,Dev Sharma\n"  # a link in the chain above Dev
 )
 
 
@@ -27,7 +27,8 @@ def _upload(grouping, staff, content: bytes, name: str = "lines.csv"):
     resp = grouping.client.post(
         f"/g/{grouping.activity}/reporting-lines",
         data={"t": staff.token, "file": (io.BytesIO(content), name)},
-        content_type="multipart/form-data")
+        content_type="multipart/form-data",
+    )
     resp.get_data()
     # The test client spools big bodies to a temporary file and leaves it open.
     resp.request.environ["wsgi.input"].close()
@@ -36,8 +37,10 @@ def _upload(grouping, staff, content: bytes, name: str = "lines.csv"):
 
 def _lines(app) -> dict[str, str]:
     with app.app_context():
-        return {r.subject_label: r.manager_key
-                for r in db.session.scalars(select(GroupingReportingLine))}
+        return {
+            r.subject_label: r.manager_key
+            for r in db.session.scalars(select(GroupingReportingLine))
+        }
 
 
 def test_csv_import_matches_the_roster_and_reports_unmatched_rows(grouping, app) -> None:
@@ -86,8 +89,9 @@ def test_bad_files_get_a_readable_error(grouping) -> None:
     assert big.status_code == 422 and "larger than 512 KB" in big.get_data(as_text=True)
     huge = _upload(grouping, staff, b"a@b.test,c@d.test\n" * 150_000)
     assert huge.status_code == 413 and "too large" in huge.get_data(as_text=True)
-    missing = grouping.client.post(f"/g/{grouping.activity}/reporting-lines",
-                                   data={"t": staff.token})
+    missing = grouping.client.post(
+        f"/g/{grouping.activity}/reporting-lines", data={"t": staff.token}
+    )
     assert missing.status_code == 422
     assert "Choose a CSV file" in missing.get_data(as_text=True)
 
@@ -100,12 +104,12 @@ def test_cli_imports_reporting_lines_for_a_course(grouping, app, tmp_path) -> No
     path.write_text(CSV)
     with app.app_context():
         course_id = db.session.scalar(select(Course.public_id))
-    result = app.test_cli_runner().invoke(args=["grouping", "import-reporting", course_id,
-                                                str(path)])
+    result = app.test_cli_runner().invoke(
+        args=["grouping", "import-reporting", course_id, str(path)]
+    )
     assert result.exit_code == 0, result.output
     assert "3 reporting lines imported" in result.output
     assert "line 4 not imported" in result.output
     assert _lines(app)["asha@acme.test"] == grouping.person_id(BRUNO)
-    unknown = app.test_cli_runner().invoke(args=["grouping", "import-reporting", "nope",
-                                                 str(path)])
+    unknown = app.test_cli_runner().invoke(args=["grouping", "import-reporting", "nope", str(path)])
     assert unknown.exit_code != 0 and "no course" in unknown.output

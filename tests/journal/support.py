@@ -62,8 +62,9 @@ class JournalDriver(ActivityDriver):
             grouping.ready(user)
         assert grouping.form_groups(staff).status_code == 303
         rnd = grouping.rounds()[-1]
-        resp = self.client.post(f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish",
-                                data={"t": staff.token})
+        resp = self.client.post(
+            f"/g/{grouping.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+        )
         assert resp.status_code == 303, resp.get_data(as_text=True)
         return grouping
 
@@ -72,32 +73,53 @@ class JournalDriver(ActivityDriver):
         return self.client.post(f"/j/{self.activity}/{path}", data={"t": visit.token, **form})
 
     def get(self, visit: Visit, path: str, **args: Any) -> TestResponse:
-        return self.client.get(f"/j/{self.activity}/{path}",
-                               query_string={"t": visit.token, **args})
+        return self.client.get(
+            f"/j/{self.activity}/{path}", query_string={"t": visit.token, **args}
+        )
 
-    def write(self, visit: Visit, *responses: str, shared: bool = False, skills: str = "",
-              linked: str = "") -> TestResponse:
+    def write(
+        self,
+        visit: Visit,
+        *responses: str,
+        shared: bool = False,
+        skills: str = "",
+        linked: str = "",
+    ) -> TestResponse:
         form: dict[str, Any] = {f"response-{n}": text for n, text in enumerate(responses)}
         form.update(skills=skills, linked_activity=linked)
         if shared:
             form["shared"] = "1"
         return self.post(visit, "entries", **form)
 
-    def add_item(self, visit: Visit, what: str, by_when: str = "",
-                 evidence: str = "") -> TestResponse:
+    def add_item(
+        self, visit: Visit, what: str, by_when: str = "", evidence: str = ""
+    ) -> TestResponse:
         return self.post(visit, "plan", what=what, by_when=by_when, evidence=evidence)
 
     def complete(self, visit: Visit, what: str = "Open every 1:1 with a question") -> None:
-        assert self.write(visit, "I ran the meeting.", "It mattered.", "Ask more.") \
-            .status_code == 303
+        assert (
+            self.write(visit, "I ran the meeting.", "It mattered.", "Ask more.").status_code == 303
+        )
         assert self.add_item(visit, what, evidence="My team talks more").status_code == 303
 
-    def answer(self, visit: Visit, checkin_id: str, applied: dict[str, str] | None = None,
-               *, barriers: tuple[str, ...] = (), share_with: tuple[str, ...] = (),
-               confidence: int = 4, **extra: str) -> TestResponse:
+    def answer(
+        self,
+        visit: Visit,
+        checkin_id: str,
+        applied: dict[str, str] | None = None,
+        *,
+        barriers: tuple[str, ...] = (),
+        share_with: tuple[str, ...] = (),
+        confidence: int = 4,
+        **extra: str,
+    ) -> TestResponse:
         form: dict[str, Any] = {f"applied-{k}": v for k, v in (applied or {}).items()}
-        form.update(barriers=list(barriers), share_with=list(share_with),
-                    confidence=str(confidence), **extra)
+        form.update(
+            barriers=list(barriers),
+            share_with=list(share_with),
+            confidence=str(confidence),
+            **extra,
+        )
         return self.post(visit, f"checkins/{checkin_id}", **form)
 
     def page(self, visit: Visit) -> str:  # type: ignore[override]
@@ -108,17 +130,27 @@ class JournalDriver(ActivityDriver):
     # -- reading the database ----------------------------------------------------------
     def checkins(self, user: SandboxUser) -> list[JournalCheckin]:
         with self.app.app_context():
-            rows = list(db.session.scalars(select(JournalCheckin).join(
-                Person, Person.id == JournalCheckin.person_id).where(Person.sub == user.sub)
-                .order_by(JournalCheckin.day)))
+            rows = list(
+                db.session.scalars(
+                    select(JournalCheckin)
+                    .join(Person, Person.id == JournalCheckin.person_id)
+                    .where(Person.sub == user.sub)
+                    .order_by(JournalCheckin.day)
+                )
+            )
             db.session.expunge_all()
             return rows
 
     def items(self, user: SandboxUser) -> list[str]:
         with self.app.app_context():
-            ids = list(db.session.scalars(select(JournalActionItem.public_id).join(
-                Person, Person.id == JournalActionItem.person_id).where(Person.sub == user.sub)
-                .order_by(JournalActionItem.id)))
+            ids = list(
+                db.session.scalars(
+                    select(JournalActionItem.public_id)
+                    .join(Person, Person.id == JournalActionItem.person_id)
+                    .where(Person.sub == user.sub)
+                    .order_by(JournalActionItem.id)
+                )
+            )
             db.session.remove()
             return ids
 
@@ -130,16 +162,22 @@ class JournalDriver(ActivityDriver):
 
     def set_status(self, user: SandboxUser, status: str) -> None:
         with self.app.app_context():
-            enrolment = db.session.scalar(select(Enrolment).join(
-                Person, Person.id == Enrolment.person_id).where(Person.sub == user.sub))
+            enrolment = db.session.scalar(
+                select(Enrolment)
+                .join(Person, Person.id == Enrolment.person_id)
+                .where(Person.sub == user.sub)
+            )
             assert enrolment is not None
             enrolment.status = status
             db.session.commit()
 
     def scores(self) -> list[tuple[str, float | None, int]]:
         with self.app.app_context():
-            rows = db.session.execute(select(Person.sub, Score.score_given, Score.version)
-                                      .join(Person, Person.id == Score.person_id)).all()
+            rows = db.session.execute(
+                select(Person.sub, Score.score_given, Score.version).join(
+                    Person, Person.id == Score.person_id
+                )
+            ).all()
             db.session.remove()
             return sorted((r[0], r[1], r[2]) for r in rows)
 

@@ -17,10 +17,14 @@ def test_the_answers_export_names_nobody_even_in_free_text(jd, clock) -> None:
     jd.complete(asha, what="Ask Bruno to co-run the weekly review")
     clock.set(datetime(2026, 4, 3, 10))
     checkin = next(c for c in jd.checkins(ASHA) if c.day == 30)
-    resp = jd.answer(jd.join(ASHA), checkin.public_id,
-                     {item: "tried" for item in jd.items(ASHA)},
-                     share_with=("My team",), share_how="Told @Bruno and Silva's team",
-                     confidence=4)
+    resp = jd.answer(
+        jd.join(ASHA),
+        checkin.public_id,
+        {item: "tried" for item in jd.items(ASHA)},
+        share_with=("My team",),
+        share_how="Told @Bruno and Silva's team",
+        confidence=4,
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     text = jd.get(jd.enter(INSTRUCTOR), "answers.csv").get_data(as_text=True)
     assert "Ask [name] to co-run the weekly review" in text

@@ -28,17 +28,21 @@ def test_a_learners_ninety_days(jd, clock) -> None:
     assert jd.checkins(ASHA) == []
     jd.complete(visit)
     [item] = jd.items(ASHA)
-    assert _due(jd.checkins(ASHA)) == {30: "2026-04-01 00:00/pending",
-                                       60: "2026-05-01 00:00/pending",
-                                       90: "2026-05-31 00:00/pending"}
+    assert _due(jd.checkins(ASHA)) == {
+        30: "2026-04-01 00:00/pending",
+        60: "2026-05-01 00:00/pending",
+        90: "2026-05-31 00:00/pending",
+    }
     page = jd.page(visit)
     assert "You completed your journal on 2 March 2026 (UTC)" in page
     assert "1 April 2026 (UTC)" in page and "(in 30 days)" in page
     assert [s for _, s, _ in jd.scores()] == [25.0]
 
-    for day, when, applied, confidence in ((30, datetime(2026, 4, 1, 7), "tried", 3),
-                                           (60, datetime(2026, 5, 2, 18), "regular", 4),
-                                           (90, datetime(2026, 6, 10, 12), "regular", 5)):
+    for day, when, applied, confidence in (
+        (30, datetime(2026, 4, 1, 7), "tried", 3),
+        (60, datetime(2026, 5, 2, 18), "regular", 4),
+        (90, datetime(2026, 6, 10, 12), "regular", 5),
+    ):
         checkin = next(c for c in jd.checkins(ASHA) if c.day == day)
         # One minute before its UTC day starts: not due, no notice anywhere.
         clock.set(checkin.due_at - timedelta(minutes=1))
@@ -47,9 +51,15 @@ def test_a_learners_ninety_days(jd, clock) -> None:
         landing = _notice(jd, ASHA)
         assert f"Your {day}-day check-in is due" in landing
         visit = jd.join(ASHA)
-        resp = jd.answer(visit, checkin.public_id, {item: applied}, barriers=(BARRIER,),
-                         share_with=("My team",), share_how="Told the team at stand-up",
-                         confidence=confidence)
+        resp = jd.answer(
+            visit,
+            checkin.public_id,
+            {item: applied},
+            barriers=(BARRIER,),
+            share_with=("My team",),
+            share_how="Told the team at stand-up",
+            confidence=confidence,
+        )
         assert resp.status_code == 303, resp.get_data(as_text=True)
         assert f"Your {day}-day check-in is due" not in _notice(jd, ASHA)
     assert [c.status for c in jd.checkins(ASHA)] == ["answered"] * 3
@@ -110,35 +120,55 @@ def test_reopening_completion_cancels_unanswered_check_ins_and_reschedules(jd, c
     # The learner's next save completes the journal again, from a new anchor.
     clock.set(datetime(2026, 4, 20, 15))
     assert jd.write(jd.join(ASHA), "Revised after talking to my instructor").status_code == 303
-    assert _due(jd.checkins(ASHA)) == {30: thirty.due_at.strftime("%Y-%m-%d %H:%M")
-                                       + "/answered",
-                                       60: "2026-06-19 00:00/pending",
-                                       90: "2026-07-19 00:00/pending"}
+    assert _due(jd.checkins(ASHA)) == {
+        30: thirty.due_at.strftime("%Y-%m-%d %H:%M") + "/answered",
+        60: "2026-06-19 00:00/pending",
+        90: "2026-07-19 00:00/pending",
+    }
     assert jd.scores() == [(ASHA.sub, 100.0, 3)]
 
 
 def test_changing_the_check_in_days_reschedules_unanswered_ones(jd, clock) -> None:
     staff = jd.setup()
     jd.complete(jd.join(ASHA))
-    resp = jd.post(staff, "settings", checkin_days="14,45", anchor="completion",
-                   entries_required="1", completion="entries", prompts="")
+    resp = jd.post(
+        staff,
+        "settings",
+        checkin_days="14,45",
+        anchor="completion",
+        entries_required="1",
+        completion="entries",
+        prompts="",
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
-    assert _due(jd.checkins(ASHA)) == {14: "2026-03-16 00:00/pending",
-                                       30: "2026-04-01 00:00/cancelled",
-                                       45: "2026-04-16 00:00/pending",
-                                       60: "2026-05-01 00:00/cancelled",
-                                       90: "2026-05-31 00:00/cancelled"}
+    assert _due(jd.checkins(ASHA)) == {
+        14: "2026-03-16 00:00/pending",
+        30: "2026-04-01 00:00/cancelled",
+        45: "2026-04-16 00:00/pending",
+        60: "2026-05-01 00:00/cancelled",
+        90: "2026-05-31 00:00/cancelled",
+    }
     page = jd.page(jd.join(ASHA))
     assert "16 March 2026 (UTC)" in page and "1 April 2026" not in page
 
 
 def test_bad_settings_are_refused(jd) -> None:
     staff = jd.setup()
-    for bad in ({"checkin_days": "30,30"}, {"checkin_days": "0"}, {"checkin_days": "soon"},
-                {"anchor": "course_end", "course_end": ""}, {"course_end": "next May"},
-                {"entries_required": "0"}):
-        form = {"checkin_days": "30", "anchor": "completion", "entries_required": "1",
-                "completion": "entries", **bad}
+    for bad in (
+        {"checkin_days": "30,30"},
+        {"checkin_days": "0"},
+        {"checkin_days": "soon"},
+        {"anchor": "course_end", "course_end": ""},
+        {"course_end": "next May"},
+        {"entries_required": "0"},
+    ):
+        form = {
+            "checkin_days": "30",
+            "anchor": "completion",
+            "entries_required": "1",
+            "completion": "entries",
+            **bad,
+        }
         assert jd.post(staff, "settings", **form).status_code == 422, bad
 
 
@@ -156,9 +186,18 @@ def test_after_the_follow_up_closes_no_notice_and_no_answers(jd, clock) -> None:
     asha = jd.join(ASHA)
     jd.complete(asha)
     [item] = jd.items(ASHA)
-    assert jd.post(staff, "settings", checkin_days="30,60,90", anchor="completion",
-                   followup_closes="2026-04-15", entries_required="1",
-                   completion="entries").status_code == 303
+    assert (
+        jd.post(
+            staff,
+            "settings",
+            checkin_days="30,60,90",
+            anchor="completion",
+            followup_closes="2026-04-15",
+            entries_required="1",
+            completion="entries",
+        ).status_code
+        == 303
+    )
     clock.set(datetime(2026, 4, 15, 23))
     assert "Your 30-day check-in is due" in _notice(jd, ASHA)
     clock.set(datetime(2026, 5, 2, 9))
@@ -185,8 +224,9 @@ def test_a_refused_check_in_keeps_what_the_learner_entered(jd, clock) -> None:
     jd.complete(asha)
     clock.set(datetime(2026, 4, 1, 9))
     checkin = jd.checkins(ASHA)[0]
-    resp = jd.answer(asha, checkin.public_id, {}, barriers=(BARRIER,),
-                     share_how="Lunch and learn", confidence=3)
+    resp = jd.answer(
+        asha, checkin.public_id, {}, barriers=(BARRIER,), share_how="Lunch and learn", confidence=3
+    )
     assert resp.status_code == 422
     text = resp.get_data(as_text=True)
     assert "Say for every plan item" in text and "Lunch and learn" in text

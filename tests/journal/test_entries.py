@@ -12,8 +12,13 @@ def test_learner_writes_a_prompted_entry_and_is_told_instructors_can_read_it(jd)
     page = jd.page(visit)
     assert "What? What happened" in page and "So what?" in page and "Now what?" in page
     assert "instructors of this course can read every entry" in page
-    resp = jd.write(visit, "I chaired the <b>retro</b>.", "", "Ask first, then tell.",
-                    skills="Facilitation, Listening")
+    resp = jd.write(
+        visit,
+        "I chaired the <b>retro</b>.",
+        "",
+        "Ask first, then tell.",
+        skills="Facilitation, Listening",
+    )
     assert resp.status_code == 303
     page = jd.page(visit)
     assert "I chaired the" in page and "Ask first, then tell." in page
@@ -23,10 +28,12 @@ def test_learner_writes_a_prompted_entry_and_is_told_instructors_can_read_it(jd)
 def test_entry_html_is_sanitised_on_save(jd) -> None:
     jd.setup()
     visit = jd.join(ASHA)
-    jd.write(visit, '<p>Hello <script>alert("x")</script><a href="javascript:evil()">link</a>'
-                    '<img src=x onerror=alert(1)></p>')
-    raw = jd.client.get(f"/a/{jd.activity}", query_string={"t": visit.token}).get_data(
-        as_text=True)
+    jd.write(
+        visit,
+        '<p>Hello <script>alert("x")</script><a href="javascript:evil()">link</a>'
+        "<img src=x onerror=alert(1)></p>",
+    )
+    raw = jd.client.get(f"/a/{jd.activity}", query_string={"t": visit.token}).get_data(as_text=True)
     assert "<script>alert" not in raw and "onerror" not in raw and "javascript:" not in raw
     assert "Hello" in raw
 
@@ -41,9 +48,15 @@ def test_an_empty_entry_is_refused(jd) -> None:
 
 def test_instructor_edits_the_prompts(jd) -> None:
     staff = jd.setup()
-    resp = jd.post(staff, "settings", prompts="What did you try?\nWhat surprised you?",
-                   checkin_days="30,60,90", anchor="completion", entries_required="1",
-                   completion="entries")
+    resp = jd.post(
+        staff,
+        "settings",
+        prompts="What did you try?\nWhat surprised you?",
+        checkin_days="30,60,90",
+        anchor="completion",
+        entries_required="1",
+        completion="entries",
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     page = jd.page(jd.join(ASHA))
     assert "What did you try?" in page and "What surprised you?" in page
@@ -66,8 +79,7 @@ def test_author_edits_shares_and_deletes_their_entry(jd) -> None:
     jd.write(visit, "First version")
     [entry] = entry_ids(jd.page(visit))
     assert jd.get(visit, f"entries/{entry}/edit").status_code == 200
-    assert jd.post(visit, f"entries/{entry}", **{"response-0": "Second version"}) \
-        .status_code == 303
+    assert jd.post(visit, f"entries/{entry}", **{"response-0": "Second version"}).status_code == 303
     page = jd.page(visit)
     assert "Second version" in page and "First version" not in page
     assert jd.post(visit, f"entries/{entry}/share", shared="1").status_code == 303
@@ -91,13 +103,18 @@ def test_another_learner_cannot_edit_share_or_delete_an_entry(jd) -> None:
 def test_action_plan_item_keeps_its_status_history(jd, clock) -> None:
     jd.setup()
     visit = jd.join(ASHA)
-    resp = jd.add_item(visit, "Run a weekly stand-up", by_when="2026-04-01",
-                       evidence="Fewer surprise escalations")
+    resp = jd.add_item(
+        visit, "Run a weekly stand-up", by_when="2026-04-01", evidence="Fewer surprise escalations"
+    )
     assert resp.status_code == 303
     [item] = jd.items(ASHA)
     clock.advance(days=3)
-    assert jd.post(visit, f"plan/{item}/status", status="started",
-                   note="First one went well").status_code == 303
+    assert (
+        jd.post(
+            visit, f"plan/{item}/status", status="started", note="First one went well"
+        ).status_code
+        == 303
+    )
     clock.advance(days=10)
     assert jd.post(visit, f"plan/{item}/status", status="done").status_code == 303
     page = jd.page(visit)
@@ -117,8 +134,16 @@ def test_action_plan_input_is_checked(jd) -> None:
     jd.add_item(visit, "Something")
     [item] = jd.items(ASHA)
     assert jd.post(visit, f"plan/{item}/status", status="exploded").status_code == 422
-    assert jd.post(visit, f"plan/{item}", what="Something better", by_when="2026-05-01",
-                   evidence="A number").status_code == 303
+    assert (
+        jd.post(
+            visit,
+            f"plan/{item}",
+            what="Something better",
+            by_when="2026-05-01",
+            evidence="A number",
+        ).status_code
+        == 303
+    )
     page = jd.page(visit)
     assert "Something better" in page and "By 1 May 2026" in page
     other = jd.join(BRUNO)

@@ -27,8 +27,12 @@ def _mentor_id(jd) -> str:
 def test_a_mentor_confirms_an_observed_application(jd) -> None:
     mentor, asha, item = _observers_and_item(jd)
     assert "Mona Haddad (mentor in this course)" in jd.page(asha)
-    resp = jd.post(asha, f"plan/{item}/observe", observer=_mentor_id(jd),
-                   note="You saw me coach Sam on Tuesday")
+    resp = jd.post(
+        asha,
+        f"plan/{item}/observe",
+        observer=_mentor_id(jd),
+        note="You saw me coach Sam on Tuesday",
+    )
     assert resp.status_code == 303
     # At the mentor's next launch from any link of the course: the request.
     landing = html.unescape(jd.enter(MENTOR, link="any-link").html)
@@ -40,23 +44,28 @@ def test_a_mentor_confirms_an_observed_application(jd) -> None:
     assert "You saw me coach Sam on Tuesday" in page
     assert "ASHA-PRIVATE-reflection" not in page
     obs_id = page.split('data-request="')[1].split('"')[0]
-    resp = jd.post(mentor, f"observations/{obs_id}", decision="confirm",
-                   comment="Saw it; Sam ran the stand-up")
+    resp = jd.post(
+        mentor, f"observations/{obs_id}", decision="confirm", comment="Saw it; Sam ran the stand-up"
+    )
     assert resp.status_code == 303
     assert "Saw it; Sam ran the stand-up" in jd.page(asha) and "confirmed" in jd.page(asha)
     again = jd.post(mentor, f"observations/{obs_id}", decision="decline", comment="")
     assert again.status_code == 409
     assert "asked you to confirm" not in jd.enter(MENTOR, link="any-link").html
     staff_page = " ".join(html.unescape(jd.page(jd.enter(INSTRUCTOR))).split())
-    assert ("Observed applications: 1 learner with at least one application confirmed by a "
-            "mentor or manager (1 requests: 1 confirmed, 0 declined)") in staff_page
+    assert (
+        "Observed applications: 1 learner with at least one application confirmed by a "
+        "mentor or manager (1 requests: 1 confirmed, 0 declined)"
+    ) in staff_page
 
 
 def test_only_the_asked_observer_can_answer_and_only_eligible_people_are_asked(jd) -> None:
     mentor, asha, item = _observers_and_item(jd)
     bruno = jd.join(BRUNO)
-    assert jd.post(asha, f"plan/{item}/observe", observer=jd.person_id(BRUNO),
-                   note="").status_code == 422
+    assert (
+        jd.post(asha, f"plan/{item}/observe", observer=jd.person_id(BRUNO), note="").status_code
+        == 422
+    )
     jd.post(asha, f"plan/{item}/observe", observer=_mentor_id(jd), note="Please")
     page = jd.get(mentor, "observations").get_data(as_text=True)
     obs_id = page.split('data-request="')[1].split('"')[0]
@@ -81,8 +90,12 @@ def test_a_named_manager_in_the_course_can_be_asked(jd) -> None:
     jd.add_item(asha, "Say no to low-value meetings")
     [item] = jd.items(ASHA)
     assert "Dev Sharma (your manager)" in jd.page(asha)
-    assert jd.post(asha, f"plan/{item}/observe", observer=jd.person_id(DEV),
-                   note="I skipped three").status_code == 303
+    assert (
+        jd.post(
+            asha, f"plan/{item}/observe", observer=jd.person_id(DEV), note="I skipped three"
+        ).status_code
+        == 303
+    )
     page = html.unescape(jd.get(dev, "observations").get_data(as_text=True))
     assert "Say no to low-value meetings" in page and "I skipped three" in page
     assert "asked you to confirm" in html.unescape(jd.enter(DEV, link="any-link").html)

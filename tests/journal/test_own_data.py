@@ -61,8 +61,13 @@ def test_learner_downloads_their_own_journal_as_html(jd, clock) -> None:
     jd.add_item(asha, "Hold a retro", evidence="Team suggests changes")
     [item] = jd.items(ASHA)
     clock.set(datetime(2026, 4, 1, 9))
-    jd.answer(asha, jd.checkins(ASHA)[0].public_id, {item: "tried"},
-              barriers=("Not enough time",), share_how="Wiki page")
+    jd.answer(
+        asha,
+        jd.checkins(ASHA)[0].public_id,
+        {item: "tried"},
+        barriers=("Not enough time",),
+        share_how="Wiki page",
+    )
     resp = jd.get(asha, "export")
     assert resp.status_code == 200
     assert resp.headers["Content-Disposition"].startswith("attachment;")
@@ -78,8 +83,9 @@ def _rows(app, model, sub: str) -> int:
 
     with app.app_context():
         pid = db.session.scalar(select(Person.id).where(Person.sub == sub))
-        count = db.session.scalar(select(func.count()).select_from(model).where(
-            model.person_id == pid))
+        count = db.session.scalar(
+            select(func.count()).select_from(model).where(model.person_id == pid)
+        )
         db.session.remove()
         return int(count or 0)
 

@@ -109,17 +109,23 @@ def test_another_platforms_people_get_404(jd, grouped, app, platform_server) -> 
     from tests.support.lti import LtiDriver, token_from
 
     server, platform, _ = platform_server
-    twin = SandboxPlatform(issuer=platform.issuer, client_id="second-customer",
-                           deployment_id=platform.deployment_id, key=platform.key)
+    twin = SandboxPlatform(
+        issuer=platform.issuer,
+        client_id="second-customer",
+        deployment_id=platform.deployment_id,
+        key=platform.key,
+    )
     with app.app_context():
         register_platform(twin, server.url + "/jwks", name="Second customer")
         db.session.commit()
     other = LtiDriver(app.test_client(), twin)
     for user in (INSTRUCTOR, ASHA):
-        token = token_from(other.launch(user, resource_link={"id": "journal-link"})
-                           .headers["Content-Location"])
-        paths = ("entries.json", "search", "export") + (("answers.csv",)
-                                                        if user is INSTRUCTOR else ())
+        token = token_from(
+            other.launch(user, resource_link={"id": "journal-link"}).headers["Content-Location"]
+        )
+        paths = ("entries.json", "search", "export") + (
+            ("answers.csv",) if user is INSTRUCTOR else ()
+        )
         for path in paths:
             resp = jd.client.get(f"/j/{jd.activity}/{path}", query_string={"t": token})
             assert resp.status_code == 404, (user.sub, path)
@@ -128,8 +134,7 @@ def test_another_platforms_people_get_404(jd, grouped, app, platform_server) -> 
 def test_a_journal_opened_outside_a_course_shows_no_entries(jd, grouped) -> None:
     from tests.support.lti import token_from
 
-    resp = jd.lti.launch(ASHA, resource_link={"id": "loose-link", "title": "Loose"},
-                         context=None)
+    resp = jd.lti.launch(ASHA, resource_link={"id": "loose-link", "title": "Loose"}, context=None)
     assert resp.status_code == 200
     text = html.unescape(resp.get_data(as_text=True))
     assert PRIVATE not in text and SHARED not in text
@@ -139,8 +144,10 @@ def test_a_journal_opened_outside_a_course_shows_no_entries(jd, grouped) -> None
     assert page.status_code == 404
     text = html.unescape(page.get_data(as_text=True))
     assert PRIVATE not in text and SHARED not in text
-    assert jd.client.get(f"/j/{jd.activity}/entries.json",
-                         query_string={"t": token}).status_code == 404
+    assert (
+        jd.client.get(f"/j/{jd.activity}/entries.json", query_string={"t": token}).status_code
+        == 404
+    )
 
 
 def test_staff_only_pages_refuse_learners(jd, grouped) -> None:

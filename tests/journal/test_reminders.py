@@ -33,8 +33,11 @@ def _run_reminders(app) -> int:
 
 def _mail(app) -> list[tuple[str, str, str]]:
     with app.app_context():
-        rows = db.session.execute(select(MailMessage.to_address, MailMessage.subject,
-                                         MailMessage.body).order_by(MailMessage.id)).all()
+        rows = db.session.execute(
+            select(MailMessage.to_address, MailMessage.subject, MailMessage.body).order_by(
+                MailMessage.id
+            )
+        ).all()
         db.session.remove()
         return [tuple(r) for r in rows]
 
@@ -102,8 +105,12 @@ def test_an_inactive_learner_gets_no_reminder_but_can_still_answer(jd, clock, sm
     visit = jd.join(ASHA)
     assert "Your 30-day check-in is due" in visit.html
     [item] = jd.items(ASHA)
-    resp = jd.answer(visit, jd.checkins(ASHA)[0].public_id, {item: "not_yet"},
-                     barriers=("No opportunity to use it yet",))
+    resp = jd.answer(
+        visit,
+        jd.checkins(ASHA)[0].public_id,
+        {item: "not_yet"},
+        barriers=("No opportunity to use it yet",),
+    )
     assert resp.status_code == 303
 
 
@@ -134,8 +141,9 @@ def test_an_altered_or_expired_link_does_not_open(jd, clock, smtp, monkeypatch) 
     import itsdangerous.timed
 
     real = itsdangerous.timed.TimestampSigner.get_timestamp
-    monkeypatch.setattr(itsdangerous.timed.TimestampSigner, "get_timestamp",
-                        lambda self: real(self) + 15 * 86400)
+    monkeypatch.setattr(
+        itsdangerous.timed.TimestampSigner, "get_timestamp", lambda self: real(self) + 15 * 86400
+    )
     assert jd.client.get(path).status_code == 410
 
 
@@ -151,5 +159,6 @@ def test_the_link_grants_only_that_learners_own_pages(jd, clock, smtp) -> None:
     token = re.search(r"[?&]t=([^&]+)", location).group(1)
     found = jd.client.get(f"/j/{jd.activity}/entries.json", query_string={"t": token})
     assert "BRUNO-PRIVATE-note" not in found.get_data(as_text=True)
-    assert jd.client.get(f"/j/{jd.activity}/answers.csv",
-                         query_string={"t": token}).status_code == 403
+    assert (
+        jd.client.get(f"/j/{jd.activity}/answers.csv", query_string={"t": token}).status_code == 403
+    )

@@ -26,15 +26,20 @@ def _typed(jd, staff, **changes: str) -> dict[str, str]:
 @pytest.mark.parametrize("endpoint", ["/a/{id}/settings", "/j/{id}/settings"])
 def test_a_refused_save_keeps_the_rewritten_prompts_and_every_typed_value(jd, endpoint) -> None:
     staff = jd.setup()
-    form = _typed(jd, staff, prompts=PROMPTS, checkin_days="14,14", entries_required="3",
-                  followup_closes="2026-09-30", completion="entries_and_checkins")
+    form = _typed(
+        jd,
+        staff,
+        prompts=PROMPTS,
+        checkin_days="14,14",
+        entries_required="3",
+        followup_closes="2026-09-30",
+        completion="entries_and_checkins",
+    )
     resp = jd.client.post(endpoint.format(id=jd.activity), data={"t": staff.token, **form})
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422
-    assert _error_next_to(page, "checkin_days") == \
-        "Use different whole numbers of days, 1 or more."
-    prompts = re.search(r'<textarea id="prompts" name="prompts"[^>]*>(.*?)</textarea>', page,
-                        re.S)
+    assert _error_next_to(page, "checkin_days") == "Use different whole numbers of days, 1 or more."
+    prompts = re.search(r'<textarea id="prompts" name="prompts"[^>]*>(.*?)</textarea>', page, re.S)
     assert prompts is not None and html.unescape(prompts.group(1)) == PROMPTS
     assert _value(page, "checkin_days") == "14,14"
     assert _value(page, "entries_required") == "3"
@@ -47,8 +52,9 @@ def test_a_refused_save_keeps_the_rewritten_prompts_and_every_typed_value(jd, en
 
 def test_the_default_prompts_and_days_are_in_their_fields(jd) -> None:
     staff = jd.setup()
-    page = jd.client.get(f"/a/{jd.activity}/settings",
-                         query_string={"t": staff.token}).get_data(as_text=True)
+    page = jd.client.get(f"/a/{jd.activity}/settings", query_string={"t": staff.token}).get_data(
+        as_text=True
+    )
     assert _value(page, "checkin_days") == "30,60,90"
     assert _value(page, "entries_required") == "1"
     assert "So what? Why does it matter" in page
@@ -61,12 +67,19 @@ def test_new_check_in_days_reschedule_and_the_description_follows(jd) -> None:
     resp = jd.client.post(f"/a/{jd.activity}/settings", data={"t": staff.token, **form})
     assert resp.status_code == 303, resp.get_data(as_text=True)
     done = html.unescape(jd.client.get(resp.headers["Location"]).get_data(as_text=True))
-    assert "Settings saved: Check-ins: 14 and 45 days after completion; Entry prompts: " \
-        "“What did you try this week?”, “What surprised you?” and " \
+    assert (
+        "Settings saved: Check-ins: 14 and 45 days after completion; Entry prompts: "
+        "“What did you try this week?”, “What surprised you?” and "
         "“What will you keep doing?”." in done
+    )
     assert "Unanswered check-ins now follow the new days." in done
     assert {c.day: c.status for c in jd.checkins(ASHA)} == {
-        14: "pending", 30: "cancelled", 45: "pending", 60: "cancelled", 90: "cancelled"}
+        14: "pending",
+        30: "cancelled",
+        45: "pending",
+        60: "cancelled",
+        90: "cancelled",
+    }
     for page in (jd.page(staff), jd.page(jd.join(ASHA))):
         assert "check-ins 14 and 45 days after completion" in page
         assert "30, 60 and 90" not in page

@@ -42,8 +42,7 @@ class TokenEndpoint:
         self.requests = 0
         self.lock = threading.Lock()
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
-                 ) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
         with self.lock:
             self.requests += 1
@@ -51,18 +50,19 @@ class TokenEndpoint:
             start_response("500 Internal Server Error", [("Content-Type", "application/json")])
             return [b'{"error": "server_error"}']
         start_response("200 OK", [("Content-Type", "application/json")])
-        return [b'{"access_token": "tok-after-outage", "token_type": "Bearer", '
-                b'"expires_in": 3600}']
+        return [b'{"access_token": "tok-after-outage", "token_type": "Bearer", "expires_in": 3600}']
 
 
-def _hammer(token_url: str, registration_id: int, go: Any, stop: Any, threads: int,
-            results: Any) -> None:
+def _hammer(
+    token_url: str, registration_id: int, go: Any, stop: Any, threads: int, results: Any
+) -> None:
     """One 'worker process': ``threads`` threads asking for a token non-stop."""
     import redis
 
     store = RedisTokenStore(redis.Redis.from_url(REDIS_URL), lock_timeout=10)
-    tokens = AccessTokens(store, lambda claims: "signed-assertion", timeout=3,
-                          backoff=Backoff(base=1.0, cap=4.0))
+    tokens = AccessTokens(
+        store, lambda claims: "signed-assertion", timeout=3, backoff=Backoff(base=1.0, cap=4.0)
+    )
     auth = ServiceAuth(registration_id=registration_id, client_id="c", token_url=token_url)
     got: list[str] = []
     refused: list[float] = []
@@ -82,9 +82,15 @@ def _hammer(token_url: str, registration_id: int, go: Any, stop: Any, threads: i
         t.start()
     for t in pool:
         t.join()
-    results.put({"pid": os.getpid(), "tokens": sorted(set(got)), "refused": len(refused),
-                 "requests": tokens.requests_made,
-                 "all_retry_with_wait": all(w is not None and w >= 0 for w in refused)})
+    results.put(
+        {
+            "pid": os.getpid(),
+            "tokens": sorted(set(got)),
+            "refused": len(refused),
+            "requests": tokens.requests_made,
+            "all_retry_with_wait": all(w is not None and w >= 0 for w in refused),
+        }
+    )
 
 
 def test_default_backoff_allows_a_few_token_requests_a_minute() -> None:
@@ -103,21 +109,24 @@ def test_default_backoff_allows_a_few_token_requests_a_minute() -> None:
 def test_retry_after_wins_when_longer_and_is_capped() -> None:
     backoff = Backoff(base=1, cap=4)
     assert backoff.delay(1, 120.0, rand=lambda: 1.0) == 120.0
-    assert backoff.delay(1, 10 ** 9, rand=lambda: 1.0) == 3600.0
+    assert backoff.delay(1, 10**9, rand=lambda: 1.0) == 3600.0
     assert backoff.delay(5, None, rand=lambda: 1.0) == 4.0
 
 
 @pytest.mark.services
 def test_token_outage_costs_the_platform_a_few_requests_across_processes(services) -> None:
-    registration_id = int(uuid.uuid4().int % 10 ** 9)
+    registration_id = int(uuid.uuid4().int % 10**9)
     endpoint = TokenEndpoint()
     outage_s = float(os.environ.get("PEERLIFT_TEST_TOKEN_OUTAGE_S", "12"))
     ctx = multiprocessing.get_context("spawn")
     results, go, stop = ctx.Queue(), ctx.Event(), ctx.Event()
     with LiveServer(endpoint) as server:
-        procs = [ctx.Process(target=_hammer, args=(server.url + "/token", registration_id,
-                                                   go, stop, 6, results))
-                 for _ in range(3)]
+        procs = [
+            ctx.Process(
+                target=_hammer, args=(server.url + "/token", registration_id, go, stop, 6, results)
+            )
+            for _ in range(3)
+        ]
         for p in procs:
             p.start()
         assert [results.get(timeout=120) for _ in procs] == ["ready"] * 3
@@ -143,39 +152,69 @@ def test_token_outage_costs_the_platform_a_few_requests_across_processes(service
     assert sum(o["refused"] for o in outcome) > 100  # they were asking all along
     assert all(o["all_retry_with_wait"] for o in outcome)
     assert elapsed < outage_s + 30
-    print(f"token outage: {during} token requests in {outage_s:.0f} s from 3 processes x 6 "
-          f"threads; {sum(o['refused'] for o in outcome)} asks answered from the backoff")
+    print(
+        f"token outage: {during} token requests in {outage_s:.0f} s from 3 processes x 6 "
+        f"threads; {sum(o['refused'] for o in outcome)} asks answered from the backoff"
+    )
 
 
 # -- end to end: real Celery workers, the sandbox LMS, scores waiting out the outage --
 
+
 @pytest.fixture
 def pg_app(services: None) -> Iterator[Flask]:
     queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL,
-                      CELERY_QUEUE=queue) as app:
+    with postgres_app(
+        REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
+    ) as app:
         yield app
 
 
 def _worker(app: Flask, name: str, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(os.environ, PEERLIFT_ENV="production", PEERLIFT_BASE_URL="https://tool.test",
-               PEERLIFT_SECRET_KEY="worker-test-secret", PEERLIFT_DATABASE_URL=PG_URL,
-               PEERLIFT_REDIS_URL=REDIS_URL, PEERLIFT_CELERY_QUEUE=app.config["CELERY_QUEUE"],
-               PEERLIFT_GRADES_BACKOFF_BASE="1", PEERLIFT_GRADES_BACKOFF_CAP="2",
-               PEERLIFT_LTI_TOKEN_BACKOFF_BASE="1", PEERLIFT_LTI_TOKEN_BACKOFF_CAP="4",
-               PEERLIFT_GRADES_BATCH="20", PEERLIFT_LOG_LEVEL="INFO")
+    env = dict(
+        os.environ,
+        PEERLIFT_ENV="production",
+        PEERLIFT_BASE_URL="https://tool.test",
+        PEERLIFT_SECRET_KEY="worker-test-secret",
+        PEERLIFT_DATABASE_URL=PG_URL,
+        PEERLIFT_REDIS_URL=REDIS_URL,
+        PEERLIFT_CELERY_QUEUE=app.config["CELERY_QUEUE"],
+        PEERLIFT_GRADES_BACKOFF_BASE="1",
+        PEERLIFT_GRADES_BACKOFF_CAP="2",
+        PEERLIFT_LTI_TOKEN_BACKOFF_BASE="1",
+        PEERLIFT_LTI_TOKEN_BACKOFF_CAP="4",
+        PEERLIFT_GRADES_BATCH="20",
+        PEERLIFT_LOG_LEVEL="INFO",
+    )
     celery = str(Path(sys.executable).with_name("celery"))
     with log.open("wb") as out:
         return subprocess.Popen(
-            [celery, "-A", "lti_app.worker:celery", "worker", "--pool=solo", "-n",
-             f"{name}@%h", "-Q", app.config["CELERY_QUEUE"], "--without-gossip",
-             "--without-mingle", "--without-heartbeat", "--loglevel=INFO"],
-            cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+            [
+                celery,
+                "-A",
+                "lti_app.worker:celery",
+                "worker",
+                "--pool=solo",
+                "-n",
+                f"{name}@%h",
+                "-Q",
+                app.config["CELERY_QUEUE"],
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
 
 
 @pytest.mark.services
-def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(pg_app: Flask,
-                                                                   tmp_path: Path) -> None:
+def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(
+    pg_app: Flask, tmp_path: Path
+) -> None:
     from lti_app import jobs
     from lti_app.courses.models import Person
     from lti_app.extensions import db
@@ -204,8 +243,12 @@ def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(pg_app: Flask
                 item = line_item_for(activity, "completion")
                 item_id = activity.lineitem_url.split("/lineitems/")[1].split("?")[0]
                 for i, user in enumerate(users):
-                    record_score(item, db.session.get(Person, setup.learner_ids[user.sub]),
-                                 score_given=i % 101, comment=f"#{i}")
+                    record_score(
+                        item,
+                        db.session.get(Person, setup.learner_ids[user.sub]),
+                        score_given=i % 101,
+                        comment=f"#{i}",
+                    )
                 db.session.commit()
                 for _ in range(3):
                     jobs.enqueue("grades.deliver")
@@ -229,5 +272,7 @@ def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(pg_app: Flask
         assert 1 <= during <= bound, f"{during} token requests during a {outage_s:.0f} s outage"
         assert lms.token_requests() == during + 1, "one token request after the outage"
         assert sorted(set(lms.store.accepted_counts(item_id).values())) == [1]
-        print(f"token outage with 2 Celery workers: {during} token requests in "
-              f"{outage_s:.0f} s; {len(users)} scores delivered after it")
+        print(
+            f"token outage with 2 Celery workers: {during} token requests in "
+            f"{outage_s:.0f} s; {len(users)} scores delivered after it"
+        )

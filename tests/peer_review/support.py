@@ -38,17 +38,20 @@ class PeerReviewDriver(ActivityDriver):
     def __init__(self, lti: LtiDriver, app: Flask):
         super().__init__(lti, app, link="pr-link")
 
-    def create_activity(self, *, link: str = "pr-link", context: dict[str, Any] | None = None,
-                        **settings: str) -> Visit:
+    def create_activity(
+        self, *, link: str = "pr-link", context: dict[str, Any] | None = None, **settings: str
+    ) -> Visit:
         return self.setup_activity("peer_review", link=link, context=context, **settings)
 
     def submit(self, visit: Visit, body: str = "My essay.", **extra: str) -> TestResponse:
-        return self.client.post(f"/pr/{self.activity}/submission",
-                                data={"t": visit.token, "body": body, **extra})
+        return self.client.post(
+            f"/pr/{self.activity}/submission", data={"t": visit.token, "body": body, **extra}
+        )
 
     def next_review(self, visit: Visit, **extra: str) -> TestResponse:
-        return self.client.post(f"/pr/{self.activity}/reviews/next",
-                                data={"t": visit.token, **extra})
+        return self.client.post(
+            f"/pr/{self.activity}/reviews/next", data={"t": visit.token, **extra}
+        )
 
     def open_review(self, visit: Visit) -> str:
         """'Start next review' and return the review's id."""
@@ -59,13 +62,20 @@ class PeerReviewDriver(ActivityDriver):
     def criteria(self) -> list[tuple[str, int]]:
         with self.app.app_context():
             rows = db.session.scalars(
-                select(PeerReviewCriterion).join(Activity)
+                select(PeerReviewCriterion)
+                .join(Activity)
                 .where(Activity.public_id == self.activity)
-                .order_by(PeerReviewCriterion.position)).all()
+                .order_by(PeerReviewCriterion.position)
+            ).all()
             return [(c.public_id, c.max_points) for c in rows]
 
-    def send_review(self, visit: Visit, review_id: str, points: list[float] | None = None,
-                    comment: str = "Clear argument; add one example.") -> TestResponse:
+    def send_review(
+        self,
+        visit: Visit,
+        review_id: str,
+        points: list[float] | None = None,
+        comment: str = "Clear argument; add one example.",
+    ) -> TestResponse:
         crit = self.criteria()
         points = points if points is not None else [3.0] * len(crit)
         data = {"t": visit.token, "comment": comment}
@@ -73,15 +83,19 @@ class PeerReviewDriver(ActivityDriver):
         return self.client.post(f"/pr/{self.activity}/reviews/{review_id}", data=data)
 
     def review_ids_received(self, visit: Visit) -> list[str]:
-        resp = self.client.get(f"/pr/{self.activity}/feedback.json",
-                               query_string={"t": visit.token})
+        resp = self.client.get(
+            f"/pr/{self.activity}/feedback.json", query_string={"t": visit.token}
+        )
         assert resp.status_code == 200
         return [r["public_id"] for r in resp.get_json()["reviews"]]
 
-    def rate(self, visit: Visit, review_id: str, stars: int = 4,
-             comment: str = "Useful") -> TestResponse:
-        return self.client.post(f"/pr/{self.activity}/feedback/{review_id}/rating",
-                                data={"t": visit.token, "stars": str(stars), "comment": comment})
+    def rate(
+        self, visit: Visit, review_id: str, stars: int = 4, comment: str = "Useful"
+    ) -> TestResponse:
+        return self.client.post(
+            f"/pr/{self.activity}/feedback/{review_id}/rating",
+            data={"t": visit.token, "stars": str(stars), "comment": comment},
+        )
 
     def person_id(self, user: SandboxUser) -> str:
         with self.app.app_context():

@@ -32,11 +32,11 @@ def _reviewed(pr: PeerReviewDriver, anonymity: str):
 
 
 @pytest.mark.parametrize("anonymity", ["double_blind", "single_blind"])
-def test_the_author_reads_the_review_without_anyones_name(pr: PeerReviewDriver,
-                                                           anonymity: str) -> None:
+def test_the_author_reads_the_review_without_anyones_name(
+    pr: PeerReviewDriver, anonymity: str
+) -> None:
     _a, b = _reviewed(pr, anonymity)
-    data = pr.client.get(f"/pr/{pr.activity}/feedback.json",
-                         query_string={"t": b.token}).get_json()
+    data = pr.client.get(f"/pr/{pr.activity}/feedback.json", query_string={"t": b.token}).get_json()
     [review] = data["reviews"]
     assert "Great work [name]. Ask a peer about sources. — [name] ([name])" in review["comment"]
     page = _words(pr.page(b))
@@ -56,6 +56,7 @@ def test_under_double_blind_the_authors_reply_does_not_name_them(pr: PeerReviewD
 
 def test_an_open_review_keeps_the_words_as_written(pr: PeerReviewDriver) -> None:
     _a, b = _reviewed(pr, "open")
-    [review] = pr.client.get(f"/pr/{pr.activity}/feedback.json",
-                             query_string={"t": b.token}).get_json()["reviews"]
+    [review] = pr.client.get(
+        f"/pr/{pr.activity}/feedback.json", query_string={"t": b.token}
+    ).get_json()["reviews"]
     assert "Great work Benedikt. Ask @Cho about sources." in review["comment"]

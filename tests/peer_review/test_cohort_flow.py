@@ -25,8 +25,9 @@ def test_cohort_submits_reviews_rates_and_is_graded_once(pr: PeerReviewDriver) -
     for _ in range(2):
         for u in COHORT:
             rid = pr.open_review(visits[u.sub])
-            page = pr.client.get(f"/pr/{pr.activity}/reviews/{rid}",
-                                 query_string={"t": visits[u.sub].token}).get_data(as_text=True)
+            page = pr.client.get(
+                f"/pr/{pr.activity}/reviews/{rid}", query_string={"t": visits[u.sub].token}
+            ).get_data(as_text=True)
             assert "The author's name is hidden" in page
             assert all(other.name not in page for other in COHORT if other is not u)
             assert pr.send_review(visits[u.sub], rid, [scores[u.sub]] * 3).status_code == 303
@@ -43,8 +44,9 @@ def test_cohort_submits_reviews_rates_and_is_graded_once(pr: PeerReviewDriver) -
         for other in COHORT:
             if other is not u:
                 assert other.name not in html
-        data = pr.client.get(f"/pr/{pr.activity}/feedback.json",
-                             query_string={"t": visits[u.sub].token}).get_json()
+        data = pr.client.get(
+            f"/pr/{pr.activity}/feedback.json", query_string={"t": visits[u.sub].token}
+        ).get_json()
         assert len(data["reviews"]) == 2
         assert all("reviewer_name" not in r for r in data["reviews"])
         assert not any(other.name in str(data) for other in COHORT)
@@ -56,8 +58,12 @@ def test_cohort_submits_reviews_rates_and_is_graded_once(pr: PeerReviewDriver) -
         for rid in pr.review_ids_received(visits[u.sub]):
             assert pr.rate(visits[u.sub], rid, stars=4).status_code == 303
         assert "You have completed this activity" in pr.page(visits[u.sub])
-    assert pr.rate(visits[COHORT[0].sub], pr.review_ids_received(visits[COHORT[0].sub])[0],
-                   stars=5).status_code == 303
+    assert (
+        pr.rate(
+            visits[COHORT[0].sub], pr.review_ids_received(visits[COHORT[0].sub])[0], stars=5
+        ).status_code
+        == 303
+    )
     with pr.app.app_context():
         rows = db.session.scalars(select(Score)).all()
         assert len(rows) == 4 and len({r.person_id for r in rows}) == 4
@@ -74,12 +80,20 @@ def test_cohort_submits_reviews_rates_and_is_graded_once(pr: PeerReviewDriver) -
     assert "Krippendorff" in html
     target = pr.person_id(COHORT[2])
     url = f"/pr/{pr.activity}/people/{target}/override"
-    no_reason = pr.client.post(url, data={"t": staff.token, "kind": "submission",
-                                          "percent": "80", "reason": ""})
+    no_reason = pr.client.post(
+        url, data={"t": staff.token, "kind": "submission", "percent": "80", "reason": ""}
+    )
     assert no_reason.status_code == 422
     assert "Give a reason" in no_reason.get_data(as_text=True)
-    ok = pr.client.post(url, data={"t": staff.token, "kind": "submission", "percent": "80",
-                                   "reason": "Reviewers missed the appendix"})
+    ok = pr.client.post(
+        url,
+        data={
+            "t": staff.token,
+            "kind": "submission",
+            "percent": "80",
+            "reason": "Reviewers missed the appendix",
+        },
+    )
     assert ok.status_code == 303
     html = pr.page(staff)
     assert "Reviewers missed the appendix" in html and "80.0 %" in html
@@ -90,21 +104,30 @@ def test_cohort_submits_reviews_rates_and_is_graded_once(pr: PeerReviewDriver) -
         from lti_app.courses.models import Person
         from lti_app.grades.models import LineItem
 
-        by_kind = Counter(db.session.scalars(select(LineItem.kind).join(
-            Score, Score.line_item_id == LineItem.id)))
+        by_kind = Counter(
+            db.session.scalars(select(LineItem.kind).join(Score, Score.line_item_id == LineItem.id))
+        )
         assert by_kind == {"completion": 4, "submission": 4, "reviewing": 4}
         pk = db.session.scalar(select(Person.id).where(Person.public_id == target))
-        sub_score = db.session.scalar(select(Score).join(LineItem).where(
-            LineItem.kind == "submission", Score.person_id == pk))
+        sub_score = db.session.scalar(
+            select(Score).join(LineItem).where(LineItem.kind == "submission", Score.person_id == pk)
+        )
         assert sub_score.score_given == 80 and sub_score.comment == "Set by your instructor."
-        other = db.session.scalar(select(Score).join(LineItem).where(
-            LineItem.kind == "submission", Score.person_id != pk))
+        other = db.session.scalar(
+            select(Score).join(LineItem).where(LineItem.kind == "submission", Score.person_id != pk)
+        )
         assert re.fullmatch(r"Average of 2 peer reviews: \d+%\.", other.comment), other.comment
-    assert pr.client.post(url, data={"t": staff.token, "kind": "reviewing", "percent": "55",
-                                     "reason": "Late reviews"}).status_code == 303
+    assert (
+        pr.client.post(
+            url,
+            data={"t": staff.token, "kind": "reviewing", "percent": "55", "reason": "Late reviews"},
+        ).status_code
+        == 303
+    )
     with pr.app.app_context():
-        rev_score = db.session.scalar(select(Score).join(LineItem).where(
-            LineItem.kind == "reviewing", Score.person_id == pk))
+        rev_score = db.session.scalar(
+            select(Score).join(LineItem).where(LineItem.kind == "reviewing", Score.person_id == pk)
+        )
         assert rev_score.score_given == 55 and rev_score.version == 2
 
     csv = pr.client.get(f"/pr/{pr.activity}/export.csv", query_string={"t": staff.token})
@@ -117,12 +140,22 @@ def test_cohort_submits_reviews_rates_and_is_graded_once(pr: PeerReviewDriver) -
     with pr.app.app_context():
         sub = db.session.scalar(select(PeerReviewSubmission).limit(1))
         sub_id, author_id = sub.public_id, sub.author_id
-    html = pr.client.get(f"/pr/{pr.activity}/submissions/{sub_id}",
-                         query_string={"t": staff.token}).get_data(as_text=True)
+    html = pr.client.get(
+        f"/pr/{pr.activity}/submissions/{sub_id}", query_string={"t": staff.token}
+    ).get_data(as_text=True)
     reviewer_names = {r.reviewer_id for r in reviews if r.author_id == author_id}
-    assert html.count("total 3") + html.count("total 6") + html.count("total 9") \
-        + html.count("total 12") == 2
+    assert (
+        html.count("total 3")
+        + html.count("total 6")
+        + html.count("total 9")
+        + html.count("total 12")
+        == 2
+    )
     assert len(reviewer_names) == 2
     learner = visits[COHORT[0].sub]
-    assert pr.client.get(f"/pr/{pr.activity}/submissions/{sub_id}",
-                         query_string={"t": learner.token}).status_code == 403
+    assert (
+        pr.client.get(
+            f"/pr/{pr.activity}/submissions/{sub_id}", query_string={"t": learner.token}
+        ).status_code
+        == 403
+    )

@@ -39,32 +39,40 @@ def _cohort(app: Flask) -> tuple[int, list[int]]:
     """An activity with AUTHORS submissions; returns its id and every reviewer's id."""
     with app.app_context():
         dep = db.session.scalars(select(Deployment)).one()
-        course = Course(registration_id=dep.registration_id, deployment_id=dep.id,
-                        context_id="race-course")
+        course = Course(
+            registration_id=dep.registration_id, deployment_id=dep.id, context_id="race-course"
+        )
         db.session.add(course)
         db.session.flush()
-        activity = Activity(registration_id=dep.registration_id, deployment_id=dep.id,
-                            course_id=course.id, activity_type="peer_review", title="Race",
-                            settings={"reviews_per_submission": K})
+        activity = Activity(
+            registration_id=dep.registration_id,
+            deployment_id=dep.id,
+            course_id=course.id,
+            activity_type="peer_review",
+            title="Race",
+            settings={"reviews_per_submission": K},
+        )
         db.session.add(activity)
         people = []
         for i in range(AUTHORS + HELPERS):
-            person = Person(registration_id=dep.registration_id, sub=f"race-{i}",
-                            name=f"Racer {i}")
+            person = Person(registration_id=dep.registration_id, sub=f"race-{i}", name=f"Racer {i}")
             db.session.add(person)
             db.session.flush()
             people.append(person.id)
             if i < AUTHORS:
-                db.session.add(Enrolment(course_id=course.id, person_id=person.id,
-                                         roles=[LEARNER]))
-                db.session.add(PeerReviewSubmission(activity_id=activity.id,
-                                                    author_id=person.id, body="<p>w</p>"))
+                db.session.add(Enrolment(course_id=course.id, person_id=person.id, roles=[LEARNER]))
+                db.session.add(
+                    PeerReviewSubmission(
+                        activity_id=activity.id, author_id=person.id, body="<p>w</p>"
+                    )
+                )
         db.session.commit()
         return activity.id, people
 
 
 def test_twenty_reviewers_opening_next_review_at_once_never_exceed_k_per_submission(
-        pg_app: Flask) -> None:
+    pg_app: Flask,
+) -> None:
     activity_id, people = _cohort(pg_app)
     barrier = threading.Barrier(len(people))
 
@@ -74,8 +82,7 @@ def test_twenty_reviewers_opening_next_review_at_once_never_exceed_k_per_submiss
             person = db.session.get(Person, person_id)
             barrier.wait()
             try:
-                review = reviews.next_review(activity, person,
-                                             staff=person_id >= people[AUTHORS])
+                review = reviews.next_review(activity, person, staff=person_id >= people[AUTHORS])
             except PeerReviewError:  # nothing below k open to them: they wait
                 db.session.rollback()
                 return person_id, None
@@ -102,8 +109,7 @@ def test_twenty_reviewers_opening_next_review_at_once_never_exceed_k_per_submiss
             assert sorted(counts.values()) == [K] * AUTHORS
         else:
             (waiter,) = waiting
-            short = [sid for sid, n in counts.items() if n < K] + \
-                [None] * (AUTHORS - len(counts))
+            short = [sid for sid, n in counts.items() if n < K] + [None] * (AUTHORS - len(counts))
             assert len(short) == 1 and short[0] is not None and counts[short[0]] == K - 1
             short_author = next(r.author_id for r in rows if r.submission_id == short[0])
             assert waiter == short_author

@@ -31,14 +31,20 @@ GROUPS = ((ANA, BEN), (CHO, DAN), (EVE, FAY, GUS))
 EVERYONE = (ANA, BEN, CHO, DAN, EVE, FAY, GUS)
 
 
-def _publish_groups(pr: PeerReviewDriver, activity: str,
-                    groups: tuple[tuple[SandboxUser, ...], ...]) -> None:
+def _publish_groups(
+    pr: PeerReviewDriver, activity: str, groups: tuple[tuple[SandboxUser, ...], ...]
+) -> None:
     """The grouping activity's published round (formed by the grouping feature,
     which has its own tests)."""
     with pr.app.app_context():
         act = db.session.scalar(select(Activity).where(Activity.public_id == activity))
-        rnd = GroupingRound(activity_id=act.id, course_id=act.course_id, number=1,
-                            status="published", published_at=utcnow())
+        rnd = GroupingRound(
+            activity_id=act.id,
+            course_id=act.course_id,
+            number=1,
+            status="published",
+            published_at=utcnow(),
+        )
         db.session.add(rnd)
         db.session.flush()
         for n, members in enumerate(groups, start=1):
@@ -47,13 +53,15 @@ def _publish_groups(pr: PeerReviewDriver, activity: str,
             db.session.flush()
             for user in members:
                 person = db.session.scalar(select(Person).where(Person.sub == user.sub))
-                db.session.add(GroupingMember(round_id=rnd.id, group_id=grp.id,
-                                              person_id=person.id))
+                db.session.add(
+                    GroupingMember(round_id=rnd.id, group_id=grp.id, person_id=person.id)
+                )
         db.session.commit()
 
 
-def _group_activity(pr: PeerReviewDriver, *, k: str = "2",
-                    extra: tuple[SandboxUser, ...] = ()) -> tuple[Visit, dict[str, Visit]]:
+def _group_activity(
+    pr: PeerReviewDriver, *, k: str = "2", extra: tuple[SandboxUser, ...] = ()
+) -> tuple[Visit, dict[str, Visit]]:
     pr.setup_activity("role_play", link="grp-src")
     source = pr.activity
     for user in EVERYONE + extra:
@@ -62,16 +70,21 @@ def _group_activity(pr: PeerReviewDriver, *, k: str = "2",
     pr.create_activity(reviews_per_submission=k)
     staff = pr.enter(INSTRUCTOR)
     assert source in pr.page(staff)  # offered as where the groups come from
-    resp = pr.client.post(f"/pr/{pr.activity}/settings", data={
-        "t": staff.token, "group_settings": "1", "group_submissions": "1",
-        "groups_from": source})
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/settings",
+        data={
+            "t": staff.token,
+            "group_settings": "1",
+            "group_submissions": "1",
+            "groups_from": source,
+        },
+    )
     assert resp.status_code == 303, resp.get_data(as_text=True)
     return staff, {u.sub: pr.enter(u) for u in EVERYONE + extra}
 
 
 def _group_of(person_id: int) -> set[int]:
-    ids = {u.sub: db.session.scalar(select(Person.id).where(Person.sub == u.sub))
-           for u in EVERYONE}
+    ids = {u.sub: db.session.scalar(select(Person.id).where(Person.sub == u.sub)) for u in EVERYONE}
     for members in GROUPS:
         found = {ids[u.sub] for u in members}
         if person_id in found:
@@ -80,7 +93,8 @@ def _group_of(person_id: int) -> set[int]:
 
 
 def test_a_group_submits_once_and_every_member_sees_the_feedback_and_gets_the_grade(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     staff, v = _group_activity(pr)
     assert pr.submit(v[ANA.sub], "<p>Our group's plan, draft</p>").status_code == 303
     # A group-mate sees the group's submission and revises it for the group.
@@ -93,8 +107,9 @@ def test_a_group_submits_once_and_every_member_sees_the_feedback_and_gets_the_gr
         subs = db.session.scalars(select(PeerReviewSubmission)).all()
         assert len(subs) == 3
         assert {s.body for s in subs} >= {"<p>Our group's plan, final</p>"}
-        assert db.session.scalar(select(db.func.count()).select_from(
-            PeerReviewSubmissionMember)) == 7
+        assert (
+            db.session.scalar(select(db.func.count()).select_from(PeerReviewSubmissionMember)) == 7
+        )
 
     # Reviewing stays individual: everyone owes 2 (the other two groups' work).
     for _ in range(2):
@@ -131,20 +146,25 @@ def test_a_group_submits_once_and_every_member_sees_the_feedback_and_gets_the_gr
     send_grades(pr.app, pr.client, pr.activity, staff.token)
     with pr.app.app_context():
         item = db.session.scalar(select(LineItem).where(LineItem.kind == "submission"))
-        given = {p: s for p, s in db.session.execute(
-            select(Person.sub, Score.score_given).join(Score, Score.person_id == Person.id)
-            .where(Score.line_item_id == item.id))}
+        given = {
+            p: s
+            for p, s in db.session.execute(
+                select(Person.sub, Score.score_given)
+                .join(Score, Score.person_id == Person.id)
+                .where(Score.line_item_id == item.id)
+            )
+        }
     assert set(given) == {u.sub for u in EVERYONE}
     assert all(score == 75.0 for score in given.values())
 
 
 def test_a_group_mate_is_never_allocated_their_own_groups_submission_in_batch_mode(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     staff, v = _group_activity(pr, k="2")
     for members in GROUPS:
         assert pr.submit(v[members[-1].sub]).status_code == 303
-    assert pr.client.post(f"/pr/{pr.activity}/allocate",
-                          data={"t": staff.token}).status_code == 303
+    assert pr.client.post(f"/pr/{pr.activity}/allocate", data={"t": staff.token}).status_code == 303
     reviews = pr.reviews()
     assert sorted(Counter(r.submission_id for r in reviews).values()) == [2, 2, 2]
     loads = Counter(r.reviewer_id for r in reviews)
@@ -180,11 +200,19 @@ def test_a_learner_without_a_group_is_told_to_ask_for_one(pr: PeerReviewDriver) 
 
 
 def test_group_mode_needs_published_groups_and_is_fixed_once_work_is_submitted(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     staff, v = _group_activity(pr)
     url = f"/pr/{pr.activity}/settings"
-    no_source = pr.client.post(url, data={"t": staff.token, "group_settings": "1",
-                                          "group_submissions": "1", "groups_from": "nope"})
+    no_source = pr.client.post(
+        url,
+        data={
+            "t": staff.token,
+            "group_settings": "1",
+            "group_submissions": "1",
+            "groups_from": "nope",
+        },
+    )
     assert no_source.status_code == 422
     assert "whose published groups submit together" in no_source.get_data(as_text=True)
     assert pr.submit(v[ANA.sub]).status_code == 303
@@ -192,5 +220,9 @@ def test_group_mode_needs_published_groups_and_is_fixed_once_work_is_submitted(
     assert off.status_code == 422
     assert "can no longer be switched" in off.get_data(as_text=True)
     # Other settings still change.
-    assert pr.client.post(url, data={"t": staff.token, "method": "median",
-                                     "rate_feedback": "1"}).status_code == 303
+    assert (
+        pr.client.post(
+            url, data={"t": staff.token, "method": "median", "rate_feedback": "1"}
+        ).status_code
+        == 303
+    )

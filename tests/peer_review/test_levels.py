@@ -12,7 +12,10 @@ from lti_app.peer_activities.peer_review.levels import (
 
 def test_numbered_levels_keep_their_own_points() -> None:
     assert levels_of("0 | None\n2: Some\n5 Strong", 5) == [
-        Level(0, "None"), Level(2, "Some"), Level(5, "Strong")]
+        Level(0, "None"),
+        Level(2, "Some"),
+        Level(5, "Strong"),
+    ]
 
 
 def test_plain_levels_are_spread_from_zero_to_the_maximum_low_to_high() -> None:
@@ -31,6 +34,5 @@ def test_level_text_a_reviewer_could_not_use_is_explained() -> None:
 
 def test_only_a_levels_points_are_accepted_when_a_criterion_has_levels() -> None:
     assert points_problem("A", "Low\nMid\nHigh\nTop", 4, 1.33) == ""  # as the form sends it
-    assert "choose one of its levels (3 points is not one)" in points_problem(
-        "A", "0 x\n4 y", 4, 3)
+    assert "choose one of its levels (3 points is not one)" in points_problem("A", "0 x\n4 y", 4, 3)
     assert points_problem("A", "", 4, 2.5) == ""

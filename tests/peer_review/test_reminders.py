@@ -29,13 +29,17 @@ DUE = "2026-12-01T17:00"
 
 
 def _notices(html: str) -> list[str]:
-    return [re.sub(r"\s+", " ", n).strip()
-            for n in re.findall(r'<li class="notice[^"]*"[^>]*>(.*?)</li>', html, re.S)]
+    return [
+        re.sub(r"\s+", " ", n).strip()
+        for n in re.findall(r'<li class="notice[^"]*"[^>]*>(.*?)</li>', html, re.S)
+    ]
 
 
 def _titles(html: str) -> list[str]:
-    return [re.sub(r"<[^>]+>", "", n).strip() for n in
-            re.findall(r'<li class="notice[^"]*"[^>]*>\s*<strong>(.*?)</strong>', html, re.S)]
+    return [
+        re.sub(r"<[^>]+>", "", n).strip()
+        for n in re.findall(r'<li class="notice[^"]*"[^>]*>\s*<strong>(.*?)</strong>', html, re.S)
+    ]
 
 
 def _course_with_a_journal_link(pr: PeerReviewDriver, **settings: Any) -> str:
@@ -56,7 +60,8 @@ def _from_journal(pr: PeerReviewDriver, user: Any) -> Visit:
 
 
 def test_learners_see_what_they_owe_at_launch_from_another_link_until_they_did_it(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     essay = _course_with_a_journal_link(pr, reviews_per_submission="2", submission_due=DUE)
     a, b, c = pr.enter(ANA), pr.enter(BEN), pr.enter(CHO)
 
@@ -87,20 +92,24 @@ def test_learners_see_what_they_owe_at_launch_from_another_link_until_they_did_i
     assert [t for t in _titles(page) if "Essay" in t] == []
     assert "You owe 1 review in Essay" in _titles(_from_journal(pr, BEN).html)
     # Staff are never told they owe anything.
-    assert not [t for t in _titles(pr.enter(INSTRUCTOR, link="journal-link").html)
-                if "Essay" in t]
+    assert not [t for t in _titles(pr.enter(INSTRUCTOR, link="journal-link").html) if "Essay" in t]
 
 
 def test_an_overdue_submission_says_so_and_a_learner_moved_on_sees_nothing(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(submission_due="2020-01-01T09:00")
     pr.enter(BEN)
     notices = _notices(_from_essay(pr))
-    assert any("Submit your work for Essay (due 01 Jan 2020 09:00 UTC)" in n
-               and "past the due date" in n for n in notices)
+    assert any(
+        "Submit your work for Essay (due 01 Jan 2020 09:00 UTC)" in n and "past the due date" in n
+        for n in notices
+    )
     staff = pr.enter(INSTRUCTOR)
-    moved = pr.client.post(f"/pr/{pr.activity}/people/{pr.person_id(BEN)}/move-on",
-                           data={"t": staff.token, "reason": "Joined late"})
+    moved = pr.client.post(
+        f"/pr/{pr.activity}/people/{pr.person_id(BEN)}/move-on",
+        data={"t": staff.token, "reason": "Joined late"},
+    )
     assert moved.status_code == 303
     assert not [n for n in _notices(_from_essay(pr)) if "Essay" in n]
 
@@ -110,7 +119,8 @@ def _from_essay(pr: PeerReviewDriver) -> str:
 
 
 def test_the_launch_costs_two_queries_however_many_peer_reviews_the_course_has(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     for n in range(3):
         pr.title = f"Essay {n}"
         pr.create_activity(link=f"pr-{n}")
@@ -176,7 +186,8 @@ def _sweep(pr: PeerReviewDriver) -> tuple[bool, int, int]:
 
 
 def test_one_reminder_per_learner_who_owes_even_when_the_sweep_runs_twice(
-        pr: PeerReviewDriver, smtp: SmtpSink) -> None:
+    pr: PeerReviewDriver, smtp: SmtpSink
+) -> None:
     due = _in(5)
     pr.create_activity(reviews_per_submission="2", submission_due=due)
     a = pr.enter(ANA)
@@ -194,14 +205,15 @@ def test_one_reminder_per_learner_who_owes_even_when_the_sweep_runs_twice(
     with pr.app.app_context():
         keys = sorted(str(k) for k in db.session.scalars(select(MailMessage.dedupe_key)))
         essay = pr.activity
-        assert keys == sorted(f"pr-remind:{essay}:{pr.person_id(u)}:submission:{due}"
-                              for u in (BEN, CHO))
+        assert keys == sorted(
+            f"pr-remind:{essay}:{pr.person_id(u)}:submission:{due}" for u in (BEN, CHO)
+        )
 
 
 def test_review_reminders_count_what_is_owed_and_skip_inactive_and_addressless_learners(
-        pr: PeerReviewDriver, smtp: SmtpSink) -> None:
-    pr.create_activity(reviews_per_submission="2", submission_due=_in(-30),
-                       review_due=_in(20))
+    pr: PeerReviewDriver, smtp: SmtpSink
+) -> None:
+    pr.create_activity(reviews_per_submission="2", submission_due=_in(-30), review_due=_in(20))
     visits = [pr.enter(u) for u in (ANA, BEN, CHO, DAN, EVE)]
     for visit in visits:
         pr.submit(visit)
@@ -209,20 +221,24 @@ def test_review_reminders_count_what_is_owed_and_skip_inactive_and_addressless_l
     pr.send_review(visits[0], rid)
     with pr.app.app_context():
         cho = _person(CHO)
-        db.session.scalars(select(Enrolment).where(Enrolment.person_id == cho.id)).one() \
-            .status = "inactive"
+        db.session.scalars(
+            select(Enrolment).where(Enrolment.person_id == cho.id)
+        ).one().status = "inactive"
         _person(DAN).email = None
         db.session.commit()
     assert _sweep(pr)[1:] == (3, 3)
     subjects = {rcpts[0]: m["Subject"] for _, rcpts, m in smtp.received}
-    assert subjects == {"ana@acme.test": "Reminder: 1 peer review to write for Essay",
-                        "ben@acme.test": "Reminder: 2 peer reviews to write for Essay",
-                        "eve@acme.test": "Reminder: 2 peer reviews to write for Essay"}
+    assert subjects == {
+        "ana@acme.test": "Reminder: 1 peer review to write for Essay",
+        "ben@acme.test": "Reminder: 2 peer reviews to write for Essay",
+        "eve@acme.test": "Reminder: 2 peer reviews to write for Essay",
+    }
     # The submission due date passed 30 hours ago, but everybody submitted: nothing.
 
 
 def test_no_email_without_smtp_when_switched_off_or_when_the_due_date_is_far(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(submission_due=_in(3))
     pr.enter(BEN)
     assert _sweep(pr) == (False, 0, 0)  # SMTP not configured
@@ -237,8 +253,11 @@ def test_no_email_without_smtp_when_switched_off_or_when_the_due_date_is_far(
         assert _sweep(pr) == (False, 0, 0)  # not yet within 24 hours
         with pr.app.app_context():
             activity = _activity(pr)
-            activity.settings = {**activity.settings, "submission_due": _in(3),
-                                 "email_reminders": False}
+            activity.settings = {
+                **activity.settings,
+                "submission_due": _in(3),
+                "email_reminders": False,
+            }
             db.session.commit()
         assert _sweep(pr) == (False, 0, 0)  # switched off for this activity
         with pr.app.app_context():
@@ -248,8 +267,9 @@ def test_no_email_without_smtp_when_switched_off_or_when_the_due_date_is_far(
     assert sink.received == []
 
 
-def test_the_sweep_reads_due_dates_only_every_scan_interval(pr: PeerReviewDriver,
-                                                            smtp: SmtpSink) -> None:
+def test_the_sweep_reads_due_dates_only_every_scan_interval(
+    pr: PeerReviewDriver, smtp: SmtpSink
+) -> None:
     pr.create_activity(submission_due=_in(3))
     pr.enter(BEN)
     pr.app.config["PEER_REVIEW_REMINDER_SCAN_S"] = 300
@@ -258,7 +278,8 @@ def test_the_sweep_reads_due_dates_only_every_scan_interval(pr: PeerReviewDriver
 
 
 def test_a_moved_due_date_reminds_again_and_a_down_server_only_delays_it(
-        pr: PeerReviewDriver, smtp: SmtpSink) -> None:
+    pr: PeerReviewDriver, smtp: SmtpSink
+) -> None:
     pr.create_activity(submission_due=_in(2))
     pr.enter(BEN)
     assert _sweep(pr)[1:] == (1, 1)
@@ -269,8 +290,9 @@ def test_a_moved_due_date_reminds_again_and_a_down_server_only_delays_it(
         db.session.commit()
     assert _sweep(pr)[1:] == (1, 0)
     with pr.app.app_context():
-        pending = db.session.scalars(select(MailMessage).where(
-            MailMessage.status == "pending")).one()
+        pending = db.session.scalars(
+            select(MailMessage).where(MailMessage.status == "pending")
+        ).one()
         assert "SMTP server unavailable" in (pending.last_error or "")
         pending.next_attempt_at = utcnow() - timedelta(seconds=1)  # its backoff passed
         db.session.commit()

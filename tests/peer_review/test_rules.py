@@ -17,8 +17,9 @@ from tests.support.lti import INSTRUCTOR
 
 def _author_of(pr: PeerReviewDriver, review_id: str) -> int:
     with pr.app.app_context():
-        return db.session.scalar(select(PeerReviewReview.author_id).where(
-            PeerReviewReview.public_id == review_id))
+        return db.session.scalar(
+            select(PeerReviewReview.author_id).where(PeerReviewReview.public_id == review_id)
+        )
 
 
 def _person_pk(pr: PeerReviewDriver, user) -> int:  # type: ignore[no-untyped-def]
@@ -44,8 +45,14 @@ def test_nobody_reviews_their_own_submission(pr: PeerReviewDriver) -> None:
     # And the database refuses a self-review outright.
     with pr.app.app_context():
         sub = db.session.scalar(select(PeerReviewSubmission).limit(1))
-        db.session.add(PeerReviewReview(activity_id=sub.activity_id, submission_id=sub.id,
-                                        reviewer_id=sub.author_id, author_id=sub.author_id))
+        db.session.add(
+            PeerReviewReview(
+                activity_id=sub.activity_id,
+                submission_id=sub.id,
+                reviewer_id=sub.author_id,
+                author_id=sub.author_id,
+            )
+        )
         try:
             db.session.flush()
         except Exception as exc:  # noqa: BLE001
@@ -56,7 +63,8 @@ def test_nobody_reviews_their_own_submission(pr: PeerReviewDriver) -> None:
 
 
 def test_a_late_submitter_still_gets_reviews_from_volunteers_and_the_instructor(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="2")
     v = {u.sub: pr.enter(u) for u in (ANA, BEN, CHO, DAN)}
     for u in (ANA, BEN, CHO):
@@ -82,7 +90,8 @@ def test_a_late_submitter_still_gets_reviews_from_volunteers_and_the_instructor(
 
 
 def test_an_abandoned_review_returns_to_the_pool_when_its_lease_runs_out(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="1")
     v = {u.sub: pr.enter(u) for u in (ANA, BEN, CHO)}
     for u in (ANA, BEN, CHO):  # submitted in this order: ANA's is the oldest
@@ -92,8 +101,11 @@ def test_an_abandoned_review_returns_to_the_pool_when_its_lease_runs_out(
     assert _author_of(pr, pr.open_review(v[BEN.sub])) == _person_pk(pr, ANA)
     # ANA walks away; her lease runs out.
     with pr.app.app_context():
-        db.session.execute(update(PeerReviewReview).where(
-            PeerReviewReview.public_id == held).values(lease_until=utcnow() - timedelta(1)))
+        db.session.execute(
+            update(PeerReviewReview)
+            .where(PeerReviewReview.public_id == held)
+            .values(lease_until=utcnow() - timedelta(1))
+        )
         db.session.commit()
     # CHO now gets BEN's submission (it has no live review), not ANA's (leased by BEN).
     assert _author_of(pr, pr.open_review(v[CHO.sub])) == _person_pk(pr, BEN)
@@ -108,8 +120,7 @@ def test_an_abandoned_review_returns_to_the_pool_when_its_lease_runs_out(
     assert sorted(Counter(r.submission_id for r in pr.reviews()).values()) == [1, 1, 1]
 
 
-def test_rubric_scores_out_of_range_are_refused_with_a_clear_message(
-        pr: PeerReviewDriver) -> None:
+def test_rubric_scores_out_of_range_are_refused_with_a_clear_message(pr: PeerReviewDriver) -> None:
     pr.create_activity(reviews_per_submission="1")
     a, b = pr.enter(ANA), pr.enter(BEN)
     pr.submit(a)
@@ -119,8 +130,9 @@ def test_rubric_scores_out_of_range_are_refused_with_a_clear_message(
     assert too_high.status_code == 422
     assert "“Content”: 5 is outside 0..4" in too_high.get_data(as_text=True)
     assert pr.send_review(a, rid, [-1, 3, 3]).status_code == 422
-    missing = pr.client.post(f"/pr/{pr.activity}/reviews/{rid}",
-                             data={"t": a.token, "comment": "x"})
+    missing = pr.client.post(
+        f"/pr/{pr.activity}/reviews/{rid}", data={"t": a.token, "comment": "x"}
+    )
     assert missing.status_code == 422
     assert "Choose a level for “Content”" in missing.get_data(as_text=True)
     no_comment = pr.send_review(a, rid, [3, 3, 3], comment="   ")
@@ -133,7 +145,8 @@ def test_rubric_scores_out_of_range_are_refused_with_a_clear_message(
 
 
 def test_single_blind_shows_the_author_to_reviewers_and_open_shows_everyone(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="1", anonymity="single_blind")
     a, b = pr.enter(ANA), pr.enter(BEN)
     pr.submit(a)
@@ -161,8 +174,10 @@ def test_a_stuck_learner_is_shown_and_moved_on_with_a_reason(pr: PeerReviewDrive
     assert "Who is stuck" in pr.page(staff)
     url = f"/pr/{pr.activity}/people/{pr.person_id(ANA)}/move-on"
     assert pr.client.post(url, data={"t": staff.token, "reason": ""}).status_code == 422
-    assert pr.client.post(url, data={"t": staff.token,
-                                     "reason": "Cohort too small"}).status_code == 303
+    assert (
+        pr.client.post(url, data={"t": staff.token, "reason": "Cohort too small"}).status_code
+        == 303
+    )
     assert "moved on: Cohort too small" in pr.page(staff)
     assert pr.client.post(url, data={"t": staff.token, "reason": "again"}).status_code == 303
     with pr.app.app_context():
@@ -175,8 +190,9 @@ def test_the_instructor_edits_the_rubric_until_reviews_are_given(pr: PeerReviewD
     url = f"/pr/{pr.activity}/rubric"
     bad = pr.client.post(url, data={"t": staff.token, "rubric": "Depth | lots"})
     assert bad.status_code == 422 and "whole number" in bad.get_data(as_text=True)
-    ok = pr.client.post(url, data={"t": staff.token,
-                                   "rubric": "Depth | 10 | shallow; deep\nStyle | 5"})
+    ok = pr.client.post(
+        url, data={"t": staff.token, "rubric": "Depth | 10 | shallow; deep\nStyle | 5"}
+    )
     assert ok.status_code == 303
     assert [m for _, m in pr.criteria()] == [10, 5]
     a, b = pr.enter(ANA), pr.enter(BEN)
@@ -194,7 +210,8 @@ def test_the_instructor_edits_the_rubric_until_reviews_are_given(pr: PeerReviewD
 
 
 def test_phase_dates_flag_late_work_and_results_show_learners_their_grades(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="1", submission_due="2020-01-01T09:00")
     a, b = pr.enter(ANA), pr.enter(BEN)
     html = pr.page(a)
@@ -203,12 +220,21 @@ def test_phase_dates_flag_late_work_and_results_show_learners_their_grades(
     staff = pr.enter(INSTRUCTOR)
     html = pr.page(staff)
     assert "late" in html and "overdue: submission" in html  # BEN has not submitted
-    bad = pr.client.post(f"/pr/{pr.activity}/settings",
-                         data={"t": staff.token, "review_due": "tomorrow", "method": "mean"})
+    bad = pr.client.post(
+        f"/pr/{pr.activity}/settings",
+        data={"t": staff.token, "review_due": "tomorrow", "method": "mean"},
+    )
     assert bad.status_code == 422 and "Give a date and time" in bad.get_data(as_text=True)
-    ok = pr.client.post(f"/pr/{pr.activity}/settings", data={
-        "t": staff.token, "submission_due": "2020-01-01T09:00", "review_due": "2020-01-02T09:00",
-        "method": "median", "accuracy_weighting": "1"})  # feedback phase switched off
+    ok = pr.client.post(
+        f"/pr/{pr.activity}/settings",
+        data={
+            "t": staff.token,
+            "submission_due": "2020-01-01T09:00",
+            "review_due": "2020-01-02T09:00",
+            "method": "median",
+            "accuracy_weighting": "1",
+        },
+    )  # feedback phase switched off
     assert ok.status_code == 303
     pr.submit(b)
     pr.send_review(a, pr.open_review(a), [4, 4, 4])
@@ -239,15 +265,17 @@ def test_a_manager_and_their_report_never_review_each_other(pr: PeerReviewDriver
         pr.send_review(v[u.sub], rid)
         refused = pr.next_review(v[u.sub])
         assert refused.status_code == 409
-        assert "peers in a reporting line never review each other" in \
-            refused.get_data(as_text=True)
-    assert all({r.reviewer_id, r.author_id} != {_person_pk(pr, ANA), _person_pk(pr, BEN)}
-               for r in pr.reviews())
+        assert "peers in a reporting line never review each other" in refused.get_data(as_text=True)
+    assert all(
+        {r.reviewer_id, r.author_id} != {_person_pk(pr, ANA), _person_pk(pr, BEN)}
+        for r in pr.reviews()
+    )
     assert "no submission left for them to review" in pr.page(pr.enter(INSTRUCTOR))
 
 
 def test_batch_allocation_at_a_deadline_balances_load_and_reviewers_find_their_tasks(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     from collections import Counter
 
     from tests.peer_review.support import EVE
@@ -258,8 +286,7 @@ def test_batch_allocation_at_a_deadline_balances_load_and_reviewers_find_their_t
     for u in people:
         pr.submit(v[u.sub])
     staff = pr.enter(INSTRUCTOR)
-    assert pr.client.post(f"/pr/{pr.activity}/allocate",
-                          data={"t": staff.token}).status_code == 303
+    assert pr.client.post(f"/pr/{pr.activity}/allocate", data={"t": staff.token}).status_code == 303
     rows = pr.reviews()
     assert len(rows) == 10 and all(r.reviewer_id != r.author_id for r in rows)
     assert set(Counter(r.submission_id for r in rows).values()) == {2}
@@ -274,17 +301,21 @@ def test_batch_allocation_at_a_deadline_balances_load_and_reviewers_find_their_t
 
 
 def test_authors_revise_their_work_after_feedback_when_the_activity_allows_it(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="1", allow_revision="1")
     a, b = pr.enter(ANA), pr.enter(BEN)
     pr.submit(a, "First draft")
     pr.submit(b)
     early = pr.client.post(f"/pr/{pr.activity}/revision", data={"t": a.token, "body": "v2"})
-    assert early.status_code == 422 and "once you have received feedback" in \
-        early.get_data(as_text=True)
+    assert early.status_code == 422 and "once you have received feedback" in early.get_data(
+        as_text=True
+    )
     pr.send_review(b, pr.open_review(b))
-    ok = pr.client.post(f"/pr/{pr.activity}/revision",
-                        data={"t": a.token, "body": "Second draft<script>x()</script>"})
+    ok = pr.client.post(
+        f"/pr/{pr.activity}/revision",
+        data={"t": a.token, "body": "Second draft<script>x()</script>"},
+    )
     assert ok.status_code == 303
     html = pr.page(a)
     assert "Second draft" in html and "<script>x()" not in html and "First draft" in html
@@ -293,8 +324,9 @@ def test_authors_revise_their_work_after_feedback_when_the_activity_allows_it(
     a = pr.enter(ANA)
     pr.submit(a)
     refused = pr.client.post(f"/pr/{pr.activity}/revision", data={"t": a.token, "body": "v2"})
-    assert refused.status_code == 422 and "does not take revisions" in \
-        refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "does not take revisions" in refused.get_data(
+        as_text=True
+    )
 
 
 def test_the_edit_box_shows_the_work_as_typed_not_its_markup(pr: PeerReviewDriver) -> None:

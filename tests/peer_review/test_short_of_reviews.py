@@ -21,14 +21,19 @@ FAY = learner("fay", "Fayola Brandt")
 
 def _completed(pr: PeerReviewDriver) -> set[str]:
     with pr.app.app_context():
-        return set(db.session.scalars(select(Person.sub).join(
-            Score, Score.person_id == Person.id)))
+        return set(db.session.scalars(select(Person.sub).join(Score, Score.person_id == Person.id)))
 
 
 def _counts(pr: PeerReviewDriver) -> dict[int, int]:
     with pr.app.app_context():
-        return dict(Counter(r.author_id for r in db.session.scalars(
-            select(PeerReviewReview).where(PeerReviewReview.status == "done"))))
+        return dict(
+            Counter(
+                r.author_id
+                for r in db.session.scalars(
+                    select(PeerReviewReview).where(PeerReviewReview.status == "done")
+                )
+            )
+        )
 
 
 def _pk(pr: PeerReviewDriver, user) -> int:  # type: ignore[no-untyped-def]
@@ -38,8 +43,13 @@ def _pk(pr: PeerReviewDriver, user) -> int:  # type: ignore[no-untyped-def]
 
 def _reviewers_of(pr: PeerReviewDriver, user) -> set[int]:  # type: ignore[no-untyped-def]
     with pr.app.app_context():
-        return set(db.session.scalars(select(PeerReviewReview.reviewer_id).where(
-            PeerReviewReview.author_id == _pk(pr, user))))
+        return set(
+            db.session.scalars(
+                select(PeerReviewReview.reviewer_id).where(
+                    PeerReviewReview.author_id == _pk(pr, user)
+                )
+            )
+        )
 
 
 def _review_all_you_can(pr: PeerReviewDriver, visit, limit: int = 10) -> int:  # type: ignore[no-untyped-def]
@@ -57,7 +67,8 @@ def _review_all_you_can(pr: PeerReviewDriver, visit, limit: int = 10) -> int:  #
 
 
 def test_six_submitters_handing_in_one_by_one_never_give_a_fourth_review_while_one_has_two(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     """Issue 15's cohort: everyone reviews as soon as they have handed in and comes
     back after each new hand-in. Nobody's work gets a 4th review; when reviews
     close, volunteers bring every submission to exactly 3."""
@@ -74,15 +85,17 @@ def test_six_submitters_handing_in_one_by_one_never_give_a_fourth_review_while_o
     staff = pr.enter(INSTRUCTOR)
     page = pr.page(staff)
     assert "End the review phase now" in page
-    resp = pr.client.post(f"/pr/{pr.activity}/reviews/end", data={"t": staff.token},
-                          follow_redirects=True)
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/reviews/end", data={"t": staff.token}, follow_redirects=True
+    )
     assert "The review phase is closed" in resp.get_data(as_text=True)
     short = sum(3 - _counts(pr).get(_pk(pr, u), 0) for u in cohort)
     if short:
         page = html_lib.unescape(pr.page(staff))
         assert "short of reviews" in page
-        resp = pr.client.post(f"/pr/{pr.activity}/short/volunteers", data={"t": staff.token},
-                              follow_redirects=True)
+        resp = pr.client.post(
+            f"/pr/{pr.activity}/short/volunteers", data={"t": staff.token}, follow_redirects=True
+        )
         assert "to volunteers" in resp.get_data(as_text=True)
         # Each short submission goes to a volunteer who may review it and has not.
         for author in cohort:
@@ -92,8 +105,9 @@ def test_six_submitters_handing_in_one_by_one_never_give_a_fourth_review_while_o
                 resp = pr.next_review(v[u.sub], volunteer="1")
                 rid = resp.headers["Location"].split("/reviews/")[1].split("?")[0]
                 with pr.app.app_context():
-                    got = db.session.scalar(select(PeerReviewReview.author_id).where(
-                        PeerReviewReview.public_id == rid))
+                    got = db.session.scalar(
+                        select(PeerReviewReview.author_id).where(PeerReviewReview.public_id == rid)
+                    )
                 assert _counts(pr).get(got, 0) < 3  # a short one, never a 4th review
                 assert pr.send_review(v[u.sub], rid).status_code == 303
     assert sorted(_counts(pr).values()) == [3] * 6
@@ -101,7 +115,8 @@ def test_six_submitters_handing_in_one_by_one_never_give_a_fourth_review_while_o
 
 
 def test_a_late_submission_is_listed_short_at_the_close_and_each_remedy_confirms_itself(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="2")
     v = {u.sub: pr.enter(u) for u in (ANA, BEN, CHO, DAN)}
     for u in (ANA, BEN, CHO):
@@ -123,8 +138,9 @@ def test_a_late_submission_is_listed_short_at_the_close_and_each_remedy_confirms
     assert max(_counts(pr).values()) == 2
 
     staff = pr.enter(INSTRUCTOR)
-    resp = pr.client.post(f"/pr/{pr.activity}/reviews/end", data={"t": staff.token},
-                          follow_redirects=True)
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/reviews/end", data={"t": staff.token}, follow_redirects=True
+    )
     page = html_lib.unescape(resp.get_data(as_text=True))
     assert "The review phase is closed" in page
     assert "1 submission short of reviews" in page
@@ -134,8 +150,9 @@ def test_a_late_submission_is_listed_short_at_the_close_and_each_remedy_confirms
     assert DAN.sub in _completed(pr)
 
     # Remedy 1: offer to volunteers. ANA takes it.
-    resp = pr.client.post(f"/pr/{pr.activity}/short/volunteers", data={"t": staff.token},
-                          follow_redirects=True)
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/short/volunteers", data={"t": staff.token}, follow_redirects=True
+    )
     assert "Offered 1 submission(s) to volunteers" in resp.get_data(as_text=True)
     assert "offered to volunteers" in resp.get_data(as_text=True)
     # Learners who finished see the call; DAN (whose work it is) does not.
@@ -148,10 +165,12 @@ def test_a_late_submission_is_listed_short_at_the_close_and_each_remedy_confirms
 
     # Remedy 2: the instructor reviews it from the page.
     with pr.app.app_context():
-        dan_sub = db.session.scalar(select(PeerReviewSubmission.public_id).where(
-            PeerReviewSubmission.author_id == _pk(pr, DAN)))
-    resp = pr.client.post(f"/pr/{pr.activity}/short/{dan_sub}/review",
-                          data={"t": staff.token})
+        dan_sub = db.session.scalar(
+            select(PeerReviewSubmission.public_id).where(
+                PeerReviewSubmission.author_id == _pk(pr, DAN)
+            )
+        )
+    resp = pr.client.post(f"/pr/{pr.activity}/short/{dan_sub}/review", data={"t": staff.token})
     assert resp.status_code == 303
     rid = resp.headers["Location"].split("/reviews/")[1].split("?")[0]
     form = pr.client.get(resp.headers["Location"]).get_data(as_text=True)
@@ -160,14 +179,14 @@ def test_a_late_submission_is_listed_short_at_the_close_and_each_remedy_confirms
     assert _counts(pr)[_pk(pr, DAN)] == 2
     assert "Every submission has its 2 reviews" in pr.page(staff)
     # Done: the same button now says so instead of opening a second review.
-    again = pr.client.post(f"/pr/{pr.activity}/short/{dan_sub}/review",
-                           data={"t": staff.token})
+    again = pr.client.post(f"/pr/{pr.activity}/short/{dan_sub}/review", data={"t": staff.token})
     assert again.status_code == 422
     assert "You have already reviewed this submission" in again.get_data(as_text=True)
 
 
 def test_accepting_fewer_flags_the_grade_for_staff_in_the_export_and_explains_it_to_the_author(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="2")
     v = {u.sub: pr.enter(u) for u in (ANA, BEN, CHO, DAN)}
     for u in (ANA, BEN, CHO):
@@ -181,14 +200,16 @@ def test_accepting_fewer_flags_the_grade_for_staff_in_the_export_and_explains_it
     rid = got.headers["Location"].split("/reviews/")[1].split("?")[0]
     assert pr.send_review(v[BEN.sub], rid).status_code == 303
 
-    resp = pr.client.post(f"/pr/{pr.activity}/short/accept", data={"t": staff.token},
-                          follow_redirects=True)
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/short/accept", data={"t": staff.token}, follow_redirects=True
+    )
     page = html_lib.unescape(resp.get_data(as_text=True))
     assert "Accepted fewer reviews for 1 submission(s)" in page
     assert "fewer accepted" in page
     assert "based on 1 of 2 reviews (fewer accepted)" in page
-    csv = pr.client.get(f"/pr/{pr.activity}/export.csv",
-                        query_string={"t": staff.token}).get_data(as_text=True)
+    csv = pr.client.get(f"/pr/{pr.activity}/export.csv", query_string={"t": staff.token}).get_data(
+        as_text=True
+    )
     assert "grade flag" in csv.splitlines()[0]
     assert "based on 1 of 2 reviews (fewer accepted)" in csv
     # DAN sees a plain explanation with his grade, no figure-speak.
@@ -201,7 +222,8 @@ def test_accepting_fewer_flags_the_grade_for_staff_in_the_export_and_explains_it
 
 
 def test_a_submission_peers_can_never_bring_to_k_is_named_before_the_close(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     pr.create_activity(reviews_per_submission="3")
     v = {u.sub: pr.enter(u) for u in (ANA, BEN, CHO)}
     for u in (ANA, BEN, CHO):
@@ -216,10 +238,8 @@ def test_remedies_are_staff_only_and_need_the_session_token(pr: PeerReviewDriver
     pr.create_activity(reviews_per_submission="2")
     ana = pr.enter(ANA)
     for path in ("reviews/end", "short/volunteers", "short/accept"):
-        assert pr.client.post(f"/pr/{pr.activity}/{path}",
-                              data={"t": ana.token}).status_code == 403
-        assert pr.client.post(f"/pr/{pr.activity}/{path}", data={}).status_code in (400, 401,
-                                                                                    403)
+        assert pr.client.post(f"/pr/{pr.activity}/{path}", data={"t": ana.token}).status_code == 403
+        assert pr.client.post(f"/pr/{pr.activity}/{path}", data={}).status_code in (400, 401, 403)
 
 
 def test_authors_read_the_rubric_before_they_submit(pr: PeerReviewDriver) -> None:
@@ -238,7 +258,8 @@ def test_authors_read_the_rubric_before_they_submit(pr: PeerReviewDriver) -> Non
 
 
 def test_start_next_review_costs_the_same_few_statements_with_the_fairness_rule(
-        pr: PeerReviewDriver) -> None:
+    pr: PeerReviewDriver,
+) -> None:
     """Owed reviews capped at k, lapsed leases let go: no statement added to the
     hot path (preflight with the learner count, own reviews, pool, claim, insert; SQLite
     takes no locks)."""

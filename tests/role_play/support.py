@@ -20,9 +20,11 @@ from lti_app.sandbox.platform import SandboxUser
 from tests.grouping.support import GroupingDriver, Visit
 from tests.support.lti import INSTRUCTOR
 
-CARDS = {"practitioner": "PRACTITIONER-CARD-{n}: open with a question",
-         "client": "CLIENT-CARD-{n}: you are worried about budget",
-         "observer": "OBSERVER-CARD-{n}: watch for open questions"}
+CARDS = {
+    "practitioner": "PRACTITIONER-CARD-{n}: open with a question",
+    "client": "CLIENT-CARD-{n}: you are worried about budget",
+    "observer": "OBSERVER-CARD-{n}: watch for open questions",
+}
 
 
 def card(role: str, n: int) -> str:
@@ -62,24 +64,36 @@ class RolePlayDriver:
     def activity(self) -> str:
         return self.g.activity
 
-    def setup(self, people: tuple[SandboxUser, ...], *, group_size: str = "3",
-              rounds: str = "", scenarios: int = 1, **settings: str) -> Visit:
+    def setup(
+        self,
+        people: tuple[SandboxUser, ...],
+        *,
+        group_size: str = "3",
+        rounds: str = "",
+        scenarios: int = 1,
+        **settings: str,
+    ) -> Visit:
         """Activity, scenario and checklist by the instructor; learners ready and
         grouped in a published round. Returns the instructor's visit. ``rounds``
         blank: the default, one round per member."""
         self.g.create_activity("role_play", group_size=group_size, rounds=rounds, **settings)
         staff = self.staff = self.g.enter(INSTRUCTOR)
         for n in range(1, scenarios + 1):
-            resp = self.post(staff, "scenarios", title=f"Budget talk {n}",
-                             **{f"{role}_card": card(role, n) for role in CARDS})
+            resp = self.post(
+                staff,
+                "scenarios",
+                title=f"Budget talk {n}",
+                **{f"{role}_card": card(role, n) for role in CARDS},
+            )
             assert resp.status_code == 303, resp.get_data(as_text=True)
         assert self.post(staff, "checklist", checklist=CHECKLIST).status_code == 303
         for user in people:
             self.visits[user.sub] = self.g.ready(user)
         assert self.g.form_groups(staff).status_code == 303
         rnd = self.g.rounds()[-1]
-        resp = self.client.post(f"/g/{self.activity}/rounds/{rnd.public_id}/publish",
-                                data={"t": staff.token})
+        resp = self.client.post(
+            f"/g/{self.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+        )
         assert resp.status_code == 303, resp.get_data(as_text=True)
         return staff
 
@@ -104,13 +118,19 @@ class RolePlayDriver:
     def _rounds_of(self, user: SandboxUser) -> list[RoundInfo]:
         with self.app.app_context():
             person = db.session.scalar(select(Person).where(Person.sub == user.sub))
-            found = db.session.scalars(select(RolePlayRound).join(
-                Activity, Activity.id == RolePlayRound.activity_id).where(
-                Activity.public_id == self.activity,
-                RolePlayRound.seats.any(person_id=person.id)).order_by(
-                    RolePlayRound.number)).all()
-            result = [RoundInfo(r.public_id, r.number, r.status,
-                                {s.person.sub: s.role for s in r.seats}) for r in found]
+            found = db.session.scalars(
+                select(RolePlayRound)
+                .join(Activity, Activity.id == RolePlayRound.activity_id)
+                .where(
+                    Activity.public_id == self.activity,
+                    RolePlayRound.seats.any(person_id=person.id),
+                )
+                .order_by(RolePlayRound.number)
+            ).all()
+            result = [
+                RoundInfo(r.public_id, r.number, r.status, {s.person.sub: s.role for s in r.seats})
+                for r in found
+            ]
             db.session.remove()
             return result
 
@@ -118,8 +138,11 @@ class RolePlayDriver:
         from lti_app.peer_activities.role_play.models import RolePlayChecklistItem
 
         with self.app.app_context():
-            ids = list(db.session.scalars(select(RolePlayChecklistItem.public_id).order_by(
-                RolePlayChecklistItem.position)))
+            ids = list(
+                db.session.scalars(
+                    select(RolePlayChecklistItem.public_id).order_by(RolePlayChecklistItem.position)
+                )
+            )
             db.session.remove()
             return ids
 
@@ -129,16 +152,20 @@ class RolePlayDriver:
     def act(self, sub: str, rnd: RoundInfo, action: str, **form: Any) -> TestResponse:
         return self.post(self.visits[sub], f"rounds/{rnd.public_id}/{action}", **form)
 
-    def play_round(self, rnd: RoundInfo, *, observer_rating: int = 3,
-                   self_rating: int = 4) -> None:
+    def play_round(self, rnd: RoundInfo, *, observer_rating: int = 3, self_rating: int = 4) -> None:
         """Start, end, every feedback giver's checklist, the practitioner's self-rating."""
         practitioner = rnd.who("practitioner")[0]
         assert self.act(practitioner, rnd, "start").status_code == 303
         assert self.act(practitioner, rnd, "end").status_code == 303
         givers = rnd.who("observer") or rnd.who("client")
         for sub in givers:
-            resp = self.act(sub, rnd, "feedback", feedback="Two things worked well.",
-                            **self.ratings(observer_rating))
+            resp = self.act(
+                sub,
+                rnd,
+                "feedback",
+                feedback="Two things worked well.",
+                **self.ratings(observer_rating),
+            )
             assert resp.status_code == 303, resp.get_data(as_text=True)
         resp = self.act(practitioner, rnd, "self", **self.ratings(self_rating))
         assert resp.status_code == 303, resp.get_data(as_text=True)
@@ -147,7 +174,10 @@ class RolePlayDriver:
         """(sub, score given, version) of every score in the grade outbox; the
         version goes up each time a score is (re)queued for delivery."""
         with self.app.app_context():
-            rows = db.session.execute(select(Person.sub, Score.score_given, Score.version)
-                                      .join(Person, Person.id == Score.person_id)).all()
+            rows = db.session.execute(
+                select(Person.sub, Score.score_given, Score.version).join(
+                    Person, Person.id == Score.person_id
+                )
+            ).all()
             db.session.remove()
             return sorted((r[0], r[1], r[2]) for r in rows)

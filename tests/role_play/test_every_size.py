@@ -38,23 +38,32 @@ def test_a_group_of_four_plays_four_rounds_and_everyone_practises_once(rp) -> No
     assert "Practice counts in group 1" in page
     assert "never practises" not in page
     for user in FOUR:
-        row = re.search(rf"<th scope=\"row\">{user.name}</th>\s*<td>(\d+)</td>\s*<td>(\d+)"
-                        rf"</td><td>(\d+)</td><td>(\d+)</td>", page)
+        row = re.search(
+            rf"<th scope=\"row\">{user.name}</th>\s*<td>(\d+)</td>\s*<td>(\d+)"
+            rf"</td><td>(\d+)</td><td>(\d+)</td>",
+            page,
+        )
         assert row is not None and row.groups() == ("1", "1", "2", "0"), user.name
 
 
 def test_pairs_and_triads_get_two_and_three_rounds_by_default(rp) -> None:
     rp.setup((ASHA, BRUNO, CARLA, DEV), group_size="2", rounds="")
     assert len(rp.rounds_of(ASHA)) == 2
-    assert sorted(_practitioners(rp.rounds_of(ASHA))) == sorted(
-        rp.rounds_of(ASHA)[0].roles)
+    assert sorted(_practitioners(rp.rounds_of(ASHA))) == sorted(rp.rounds_of(ASHA)[0].roles)
 
 
 def _form_draft(rp, people, **settings):
     rp.g.create_activity("role_play", **settings)
     staff = rp.staff = rp.g.enter(INSTRUCTOR)
-    assert rp.post(staff, "scenarios", title="Budget talk 1",
-                   **{f"{role}_card": card(role, 1) for role in CARDS}).status_code == 303
+    assert (
+        rp.post(
+            staff,
+            "scenarios",
+            title="Budget talk 1",
+            **{f"{role}_card": card(role, 1) for role in CARDS},
+        ).status_code
+        == 303
+    )
     assert rp.post(staff, "checklist", checklist=CHECKLIST).status_code == 303
     for user in people:
         rp.visits[user.sub] = rp.g.ready(user)
@@ -63,22 +72,30 @@ def _form_draft(rp, people, **settings):
 
 
 def test_fixed_rounds_name_who_would_never_practise_before_publishing_and_one_click_fixes_it(
-        rp) -> None:
+    rp,
+) -> None:
     staff = _form_draft(rp, FOUR, group_size="4", rounds="3")
     page = html.unescape(rp.page(staff))
-    warning = re.search(r"With 3 rounds for every group, some people would never be the "
-                        r"practitioner:.*?Group 1 \(4 people\): ([^<]+)</li>", page, re.S)
+    warning = re.search(
+        r"With 3 rounds for every group, some people would never be the "
+        r"practitioner:.*?Group 1 \(4 people\): ([^<]+)</li>",
+        page,
+        re.S,
+    )
     assert warning is not None, page
     left_out = warning.group(1).strip()
     assert left_out in NAMES.values()
     # Published as it is: the instructor's panel names the same person.
     rnd = rp.g.rounds()[-1]
-    assert rp.client.post(f"/g/{rp.activity}/rounds/{rnd.public_id}/publish",
-                          data={"t": staff.token}).status_code == 303
+    assert (
+        rp.client.post(
+            f"/g/{rp.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+        ).status_code
+        == 303
+    )
     rounds = rp.rounds_of(ASHA)
     assert len(rounds) == 3
-    never = [sub for sub in NAMES if sub in rounds[0].roles
-             and sub not in _practitioners(rounds)]
+    never = [sub for sub in NAMES if sub in rounds[0].roles and sub not in _practitioners(rounds)]
     assert [NAMES[s] for s in never] == [left_out]
     page = html.unescape(rp.page(staff))
     assert f"never practises: {left_out}" in page
@@ -106,8 +123,9 @@ def _leave(rp, user) -> None:
     """The roster sync marks someone as having left the course."""
     with rp.app.app_context():
         person_id = db.session.scalar(select(Person.id).where(Person.sub == user.sub))
-        db.session.execute(update(Enrolment).where(Enrolment.person_id == person_id)
-                           .values(status="inactive"))
+        db.session.execute(
+            update(Enrolment).where(Enrolment.person_id == person_id).values(status="inactive")
+        )
         db.session.commit()
         db.session.remove()
 
@@ -141,11 +159,13 @@ def test_an_absent_practitioner_gets_a_make_up_round_and_is_not_seated_twice(rp)
     absent = rnd.who("practitioner")[0]
     stand_in = next(u for u in people if u.sub not in rnd.roles)
     ids = {u.sub: rp.g.person_id(u) for u in people}
-    resp = rp.post(staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent],
-                   replacement=ids[stand_in.sub])
+    resp = rp.post(
+        staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent], replacement=ids[stand_in.sub]
+    )
     assert resp.status_code == 200
-    assert (f"{NAMES[absent]} practises in round 4, added for them."
-            in html.unescape(resp.get_data(as_text=True)))
+    assert f"{NAMES[absent]} practises in round 4, added for them." in html.unescape(
+        resp.get_data(as_text=True)
+    )
     host = next(u for u in people if u.sub == rnd.who("client")[0])
     rounds = rp.rounds_of(host)
     assert [r.number for r in rounds] == [1, 2, 3, 4]

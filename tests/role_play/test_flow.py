@@ -18,8 +18,7 @@ def test_triad_plays_three_rounds_and_each_completion_score_is_queued_once(rp) -
     assert [r.number for r in rounds] == [1, 2, 3]
     # Everyone plays every role once.
     for user in TRIAD:
-        assert sorted(r.roles[user.sub] for r in rounds) == ["client", "observer",
-                                                             "practitioner"]
+        assert sorted(r.roles[user.sub] for r in rounds) == ["client", "observer", "practitioner"]
     for rnd in rounds:
         practitioner = rnd.who("practitioner")[0]
         observer = rnd.who("observer")[0]
@@ -60,8 +59,7 @@ def test_triad_plays_three_rounds_and_each_completion_score_is_queued_once(rp) -
     assert "completed this role-play" in rp.page(ASHA)
     # Changing feedback later does not send the completion again.
     last = rp.rounds_of(ASHA)[-1]
-    resp = rp.act(last.who("observer")[0], last, "feedback", feedback="Updated.",
-                  **rp.ratings(2))
+    resp = rp.act(last.who("observer")[0], last, "feedback", feedback="Updated.", **rp.ratings(2))
     assert resp.status_code == 303
     assert rp.scores() == scores
 
@@ -107,7 +105,11 @@ def test_groups_of_four_have_two_observers_who_both_give_feedback(rp) -> None:
     assert all(len(r.who("observer")) == 2 for r in rounds)
     for user in (ASHA, BRUNO, CARLA, DEV):
         assert sorted(r.roles[user.sub] for r in rounds) == [
-            "client", "observer", "observer", "practitioner"]
+            "client",
+            "observer",
+            "observer",
+            "practitioner",
+        ]
     first = rounds[0]
     practitioner = first.who("practitioner")[0]
     rp.act(practitioner, first, "start")
@@ -148,8 +150,12 @@ def test_next_role_play_of_the_course_starts_everyone_on_a_role_they_have_not_pl
     staff = rp.g.enter(INSTRUCTOR, link="second-link")
     assert rp.g.form_groups(staff).status_code == 303
     rnd = rp.g.rounds()[-1]
-    assert rp.client.post(f"/g/{rp.activity}/rounds/{rnd.public_id}/publish",
-                          data={"t": staff.token}).status_code == 303
+    assert (
+        rp.client.post(
+            f"/g/{rp.activity}/rounds/{rnd.public_id}/publish", data={"t": staff.token}
+        ).status_code
+        == 303
+    )
     for user in TRIAD:
         rp.visits[user.sub] = rp.g.enter(user, link="second-link")
     second = rp.rounds_of(ASHA)[0]
@@ -157,8 +163,7 @@ def test_next_role_play_of_the_course_starts_everyone_on_a_role_they_have_not_pl
         assert second.roles[user.sub] != first.roles[user.sub]
 
 
-def test_a_late_joiner_observes_the_rounds_not_started_and_practises_in_an_added_round(
-        rp) -> None:
+def test_a_late_joiner_observes_the_rounds_not_started_and_practises_in_an_added_round(rp) -> None:
     from tests.grouping.support import DEV
 
     staff = rp.setup(TRIAD)
@@ -168,9 +173,13 @@ def test_a_late_joiner_observes_the_rounds_not_started_and_practises_in_an_added
     rp.visits[DEV.sub] = rp.g.ready(DEV)
     rnd = rp.g.rounds()[-1]
     # The triad is full: Dev waits unless the instructor lets it grow to four.
-    assert rp.client.post(f"/g/{rp.activity}/rounds/{rnd.public_id}/late-joiners",
-                          data={"t": staff.token, "over_max": rp.g.person_id(DEV)}
-                          ).status_code == 200
+    assert (
+        rp.client.post(
+            f"/g/{rp.activity}/rounds/{rnd.public_id}/late-joiners",
+            data={"t": staff.token, "over_max": rp.g.person_id(DEV)},
+        ).status_code
+        == 200
+    )
     rounds = rp.rounds_of(DEV)
     assert [r.number for r in rounds] == [2, 3, 4]
     assert [r.roles[DEV.sub] for r in rounds] == ["observer", "observer", "practitioner"]
@@ -196,14 +205,17 @@ def test_a_round_is_re_run_with_a_replacement_from_another_group(rp) -> None:
     ids = {u.sub: rp.g.person_id(u) for u in people}
     # A replacement from the same group is refused; one from another group is not.
     same = rnd.who("observer")[0]
-    resp = rp.post(staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent],
-                   replacement=ids[same])
+    resp = rp.post(
+        staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent], replacement=ids[same]
+    )
     assert resp.status_code == 422 and "another group" in resp.get_data(as_text=True)
-    resp = rp.post(staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent],
-                   replacement=ids[stand_in.sub])
+    resp = rp.post(
+        staff, f"rounds/{rnd.public_id}/replace", absent=ids[absent], replacement=ids[stand_in.sub]
+    )
     assert resp.status_code == 200
-    assert (f"Round 1 will be played again from the start, with {stand_in.name} standing "
-            "in for") in html.unescape(resp.get_data(as_text=True))
+    assert (
+        f"Round 1 will be played again from the start, with {stand_in.name} standing in for"
+    ) in html.unescape(resp.get_data(as_text=True))
     rerun = rp.rounds_of(host)[0]
     assert rerun.status == "ready" and rerun.roles[stand_in.sub] == "client"
     assert absent not in rerun.roles
@@ -223,8 +235,7 @@ def test_instructor_edits_a_scenario_and_the_checklist_and_errors_are_shown(rp) 
     new = rp.client.get(f"/rp/{rp.activity}/scenarios/new", query_string={"t": staff.token})
     assert new.status_code == 200 and "Practitioner's card" in new.get_data(as_text=True)
     resp = rp.post(staff, "scenarios", title="  ", practitioner_card="x")
-    assert resp.status_code == 422 and "Give the scenario a title." in resp.get_data(
-        as_text=True)
+    assert resp.status_code == 422 and "Give the scenario a title." in resp.get_data(as_text=True)
     page = rp.page(staff)
     assert "Budget talk 1" in page and "Questioning: asks open questions" in page
     resp = rp.post(staff, "checklist", checklist="Questioning: asks open questions\n: nothing")

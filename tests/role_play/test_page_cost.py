@@ -54,5 +54,6 @@ def test_role_play_costs_the_same_statements_for_three_rounds_of_triads(rp) -> N
 
 
 def test_role_play_costs_the_same_statements_for_four_played_rounds_of_fours(rp) -> None:
-    assert _cost(rp, (ASHA, BRUNO, CARLA, DEV, ELIF, FEMI, GRETA, HUGO), group_size="4",
-                 play=2) == (7, 8)
+    assert _cost(
+        rp, (ASHA, BRUNO, CARLA, DEV, ELIF, FEMI, GRETA, HUGO), group_size="4", play=2
+    ) == (7, 8)

@@ -44,20 +44,32 @@ def _person(dep: Deployment, course: Course, key: str) -> Person:
 
 
 def test_a_late_joiner_and_a_leaver_seen_by_several_people_at_once_change_the_rotation_once(
-        pg_app: Flask) -> None:
+    pg_app: Flask,
+) -> None:
     with pg_app.app_context():
         dep = db.session.scalars(select(Deployment)).one()
-        course = Course(registration_id=dep.registration_id, deployment_id=dep.id,
-                        context_id="rp-pg")
+        course = Course(
+            registration_id=dep.registration_id, deployment_id=dep.id, context_id="rp-pg"
+        )
         db.session.add(course)
         db.session.flush()
-        activity = Activity(registration_id=dep.registration_id, deployment_id=dep.id,
-                            course_id=course.id, activity_type="role_play", title="Fours",
-                            settings={"group_size": 4})
+        activity = Activity(
+            registration_id=dep.registration_id,
+            deployment_id=dep.id,
+            course_id=course.id,
+            activity_type="role_play",
+            title="Fours",
+            settings={"group_size": 4},
+        )
         db.session.add(activity)
         db.session.flush()
-        rnd = GroupingRound(activity_id=activity.id, course_id=course.id, number=1,
-                            status="published", published_at=datetime(2026, 1, 1))
+        rnd = GroupingRound(
+            activity_id=activity.id,
+            course_id=course.id,
+            number=1,
+            status="published",
+            published_at=datetime(2026, 1, 1),
+        )
         group = GroupingGroup(round=rnd, position=1)
         db.session.add_all([rnd, group])
         db.session.flush()
@@ -69,11 +81,15 @@ def test_a_late_joiner_and_a_leaver_seen_by_several_people_at_once_change_the_ro
         assert len(rounds) == 4
         rounds[0].status = IN_PROGRESS
         leaver = next(s.person for s in rounds[1].seats if s.role == PRACTITIONER)
-        db.session.execute(update(Enrolment).where(Enrolment.person_id == leaver.id)
-                           .values(status="inactive"))
+        db.session.execute(
+            update(Enrolment).where(Enrolment.person_id == leaver.id).values(status="inactive")
+        )
         newcomer = _person(dep, course, "eve")
-        db.session.add(GroupingMember(round_id=rnd.id, group_id=group.id,
-                                      person_id=newcomer.id, added_late=True))
+        db.session.add(
+            GroupingMember(
+                round_id=rnd.id, group_id=group.id, person_id=newcomer.id, added_late=True
+            )
+        )
         ids = (activity.id, group.id, leaver.id, newcomer.id)
         db.session.commit()
     barrier = threading.Barrier(LOOKERS)
@@ -89,14 +105,20 @@ def test_a_late_joiner_and_a_leaver_seen_by_several_people_at_once_change_the_ro
     with ThreadPoolExecutor(LOOKERS) as pool:
         list(pool.map(look, range(LOOKERS)))
     with pg_app.app_context():
-        found = list(db.session.scalars(select(RolePlayRound).where(
-            RolePlayRound.group_id == ids[1]).order_by(RolePlayRound.number)))
+        found = list(
+            db.session.scalars(
+                select(RolePlayRound)
+                .where(RolePlayRound.group_id == ids[1])
+                .order_by(RolePlayRound.number)
+            )
+        )
         # Round 1 (in progress) kept; the leaver's practitioner turn (round 2) goes to
         # the newcomer, who was waiting for one: still four rounds, changed once.
         assert [r.number for r in found] == [1, 2, 3, 4]
         assert found[0].status == IN_PROGRESS
-        practitioners = [next(s.person_id for s in r.seats if s.role == PRACTITIONER)
-                         for r in found]
+        practitioners = [
+            next(s.person_id for s in r.seats if s.role == PRACTITIONER) for r in found
+        ]
         assert practitioners[1] == ids[3] and ids[2] not in practitioners[1:]
         assert len(set(practitioners)) == 4
         for r in found[1:]:

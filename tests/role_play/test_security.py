@@ -17,12 +17,17 @@ TRIAD = (ASHA, BRUNO, CARLA)
 def _staff_endpoints(rp, round_id: str) -> list[tuple[str, str]]:
     base = f"/rp/{rp.activity}"
     scenario = _scenario_id(rp)
-    return [("GET", f"{base}/scenarios/new"), ("POST", f"{base}/scenarios"),
-            ("GET", f"{base}/scenarios/{scenario}"), ("POST", f"{base}/scenarios/{scenario}"),
-            ("POST", f"{base}/scenarios/{scenario}/delete"), ("POST", f"{base}/checklist"),
-            ("POST", f"{base}/rounds/{round_id}/advance"),
-            ("POST", f"{base}/rounds/{round_id}/replace"),
-            ("POST", f"{base}/one-round-per-member")]
+    return [
+        ("GET", f"{base}/scenarios/new"),
+        ("POST", f"{base}/scenarios"),
+        ("GET", f"{base}/scenarios/{scenario}"),
+        ("POST", f"{base}/scenarios/{scenario}"),
+        ("POST", f"{base}/scenarios/{scenario}/delete"),
+        ("POST", f"{base}/checklist"),
+        ("POST", f"{base}/rounds/{round_id}/advance"),
+        ("POST", f"{base}/rounds/{round_id}/replace"),
+        ("POST", f"{base}/one-round-per-member"),
+    ]
 
 
 def _scenario_id(rp) -> str:
@@ -81,8 +86,7 @@ def test_learners_never_see_another_groups_rounds_or_feedback(rp) -> None:
     rnd = _started(rp)
     practitioner, observer = rnd.who("practitioner")[0], rnd.who("observer")[0]
     rp.act(practitioner, rnd, "end")
-    rp.act(observer, rnd, "feedback", feedback="Private words for my group.",
-           **rp.ratings(2))
+    rp.act(observer, rnd, "feedback", feedback="Private words for my group.", **rp.ratings(2))
     names = {s.sub: s.name for s in people}
     for user in people:
         if user.sub in rnd.roles:
@@ -95,11 +99,16 @@ def test_learners_never_see_another_groups_rounds_or_feedback(rp) -> None:
 def test_html_in_scenarios_and_feedback_is_sanitised(rp) -> None:
     staff = rp.setup(TRIAD)
     scenario = _scenario_id(rp)
-    resp = rp.post(staff, f"scenarios/{scenario}", title="Evil <b>title</b>",
-                   practitioner_card='<p>Ask <strong>open</strong> questions'
-                   '<script>alert(1)</script><img src=x onerror="alert(2)">'
-                   '<a href="javascript:alert(3)">x</a> <a href="https://ok.test">ok</a></p>',
-                   client_card="<p onclick='alert(4)'>Worried</p>", observer_card="Plain\n\ntext")
+    resp = rp.post(
+        staff,
+        f"scenarios/{scenario}",
+        title="Evil <b>title</b>",
+        practitioner_card="<p>Ask <strong>open</strong> questions"
+        '<script>alert(1)</script><img src=x onerror="alert(2)">'
+        '<a href="javascript:alert(3)">x</a> <a href="https://ok.test">ok</a></p>',
+        client_card="<p onclick='alert(4)'>Worried</p>",
+        observer_card="Plain\n\ntext",
+    )
     assert resp.status_code == 303
     rnd = rp.rounds_of(ASHA)[0]
     page = rp.page(rp.visit(rnd.who("practitioner")[0]))
@@ -111,9 +120,13 @@ def test_html_in_scenarios_and_feedback_is_sanitised(rp) -> None:
     practitioner = rnd.who("practitioner")[0]
     rp.act(practitioner, rnd, "start")
     rp.act(practitioner, rnd, "end")
-    rp.act(rnd.who("observer")[0], rnd, "feedback",
-           feedback='Nice<script>alert(5)</script><img src=x onerror="alert(6)"> <em>work</em>',
-           **rp.ratings(3))
+    rp.act(
+        rnd.who("observer")[0],
+        rnd,
+        "feedback",
+        feedback='Nice<script>alert(5)</script><img src=x onerror="alert(6)"> <em>work</em>',
+        **rp.ratings(3),
+    )
     rp.act(practitioner, rnd, "self", **rp.ratings(3))
     page = rp.page(rp.visit(practitioner))
     assert "<em>work</em>" in page and "<p>Plain</p><p>text</p>" in page
@@ -125,8 +138,12 @@ def test_learners_cannot_use_staff_endpoints_nor_staff_play_nor_tokenless_posts(
     rnd = rp.rounds_of(ASHA)[0]
     asha = rp.visit(ASHA.sub)
     for method, path in _staff_endpoints(rp, rnd.public_id):
-        resp = rp.client.open(path, method=method, data={"t": asha.token},
-                              query_string={"t": asha.token} if method == "GET" else None)
+        resp = rp.client.open(
+            path,
+            method=method,
+            data={"t": asha.token},
+            query_string={"t": asha.token} if method == "GET" else None,
+        )
         assert resp.status_code == 403, (method, path)
     # Staff watch and move rounds on; they do not play them.
     assert rp.post(staff, f"rounds/{rnd.public_id}/start").status_code == 403
@@ -146,29 +163,50 @@ def test_another_course_activity_id_gives_404(rp) -> None:
     # Their staff, on my activity's pages and rounds.
     for method, path in _staff_endpoints(rp, rnd.public_id):
         path = path.replace(theirs, mine)
-        resp = rp.client.open(path, method=method, data={"t": other_staff.token},
-                              query_string={"t": other_staff.token} if method == "GET" else None)
+        resp = rp.client.open(
+            path,
+            method=method,
+            data={"t": other_staff.token},
+            query_string={"t": other_staff.token} if method == "GET" else None,
+        )
         assert resp.status_code == 404, (method, path)
     # My round through their activity's URL is not found either.
-    assert rp.client.post(f"/rp/{theirs}/rounds/{rnd.public_id}/advance",
-                          data={"t": other_staff.token}).status_code == 404
-    assert rp.client.post(f"/rp/{theirs}/rounds/{rnd.public_id}/advance",
-                          data={"t": staff.token}).status_code == 404
+    assert (
+        rp.client.post(
+            f"/rp/{theirs}/rounds/{rnd.public_id}/advance", data={"t": other_staff.token}
+        ).status_code
+        == 404
+    )
+    assert (
+        rp.client.post(
+            f"/rp/{theirs}/rounds/{rnd.public_id}/advance", data={"t": staff.token}
+        ).status_code
+        == 404
+    )
 
 
 def test_another_platform_activity_id_gives_404(rp, app, platform_server) -> None:
     rp.setup(TRIAD)
     rnd = rp.rounds_of(ASHA)[0]
     server, platform, _ = platform_server
-    twin = SandboxPlatform(issuer=platform.issuer, client_id="second-customer",
-                           deployment_id=platform.deployment_id, key=platform.key)
+    twin = SandboxPlatform(
+        issuer=platform.issuer,
+        client_id="second-customer",
+        deployment_id=platform.deployment_id,
+        key=platform.key,
+    )
     with app.app_context():
         register_platform(twin, server.url + "/jwks", name="Second customer")
         db.session.commit()
     other = LtiDriver(app.test_client(), twin)
-    their_staff = token_from(other.launch(INSTRUCTOR, resource_link={"id": "grp-link"})
-                             .headers["Content-Location"])
+    their_staff = token_from(
+        other.launch(INSTRUCTOR, resource_link={"id": "grp-link"}).headers["Content-Location"]
+    )
     for method, path in _staff_endpoints(rp, rnd.public_id):
-        resp = rp.client.open(path, method=method, data={"t": their_staff},
-                              query_string={"t": their_staff} if method == "GET" else None)
+        resp = rp.client.open(
+            path,
+            method=method,
+            data={"t": their_staff},
+            query_string={"t": their_staff} if method == "GET" else None,
+        )
         assert resp.status_code == 404, (method, path)

@@ -17,8 +17,9 @@ from tests.support.lti import INSTRUCTOR, LtiDriver, token_from
 def make_learner(prefix: str, key: str, name: str) -> SandboxUser:
     """A learner of the sandbox platform, with sub ``<prefix>-<key>``."""
     given, family = name.split(" ", 1)
-    return SandboxUser(f"{prefix}-{key}", name, given, family, f"{key}@acme.test",
-                       (MEMBERSHIP + "Learner",))
+    return SandboxUser(
+        f"{prefix}-{key}", name, given, family, f"{key}@acme.test", (MEMBERSHIP + "Learner",)
+    )
 
 
 @dataclass
@@ -47,17 +48,26 @@ class ActivityDriver:
         self.link = link
         self.context: dict[str, Any] = DEMO_COURSE
 
-    def enter(self, user: SandboxUser, *, link: str | None = None,
-              context: dict[str, Any] | None = None) -> Visit:
-        resp = self.lti.launch(user, resource_link={"id": link or self.link,
-                                                    "title": self.title},
-                               context=context or self.context)
+    def enter(
+        self, user: SandboxUser, *, link: str | None = None, context: dict[str, Any] | None = None
+    ) -> Visit:
+        resp = self.lti.launch(
+            user,
+            resource_link={"id": link or self.link, "title": self.title},
+            context=context or self.context,
+        )
         assert resp.status_code == 200, resp.get_data(as_text=True)
         # The launch answers with the page itself (its reload address is tested elsewhere).
         return Visit(resp, token_from(resp.headers["Content-Location"]))
 
-    def setup_activity(self, activity_type: str, *, link: str,
-                       context: dict[str, Any] | None = None, **settings: str) -> Visit:
+    def setup_activity(
+        self,
+        activity_type: str,
+        *,
+        link: str,
+        context: dict[str, Any] | None = None,
+        **settings: str,
+    ) -> Visit:
         """An instructor adds a link and sets its activity up; returns their visit."""
         self.link = link
         self.context = context or DEMO_COURSE

@@ -32,8 +32,9 @@ from lti_app.extensions import db
 JOINED = "tests.joined_connection"
 
 
-def _joined_get_bind(self: Any, mapper: Any = None, clause: Any = None,
-                     bind: Any = None, **kw: Any) -> Any:
+def _joined_get_bind(
+    self: Any, mapper: Any = None, clause: Any = None, bind: Any = None, **kw: Any
+) -> Any:
     """Flask-SQLAlchemy picks the app's engine; an app in a joined transaction gets
     the test's connection instead (apps without one are untouched)."""
     if bind is None and has_app_context():

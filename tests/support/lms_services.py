@@ -33,9 +33,17 @@ SCOPES_ALL = [
 
 
 def generated_learners(count: int, prefix: str = "learner") -> list[SandboxUser]:
-    return [SandboxUser(f"{prefix}-{i:05d}", f"Learner {i:05d}", "Learner", f"{i:05d}",
-                        f"{prefix}{i}@example.test", (MEMBERSHIP + "Learner",))
-            for i in range(count)]
+    return [
+        SandboxUser(
+            f"{prefix}-{i:05d}",
+            f"Learner {i:05d}",
+            "Learner",
+            f"{i:05d}",
+            f"{prefix}{i}@example.test",
+            (MEMBERSHIP + "Learner",),
+        )
+        for i in range(count)
+    ]
 
 
 #: A fault with this status only slows the call down (``delay``); the platform
@@ -93,11 +101,11 @@ class FaultInjector:
                     return fault
         return None
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
-                 ) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         method, path = environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")
-        headers = {k[5:].replace("_", "-").title(): v for k, v in environ.items()
-                   if k.startswith("HTTP_")}
+        headers = {
+            k[5:].replace("_", "-").title(): v for k, v in environ.items() if k.startswith("HTTP_")
+        }
         if environ.get("CONTENT_TYPE"):
             headers["Content-Type"] = environ["CONTENT_TYPE"]
         query = environ.get("QUERY_STRING", "")
@@ -109,8 +117,10 @@ class FaultInjector:
             if fault.delay:
                 time.sleep(fault.delay)
             self._log(Seen(method, path, query, fault.status, headers))
-            start_response(f"{fault.status} Injected", [("Content-Type", "application/json"),
-                                                         *fault.headers.items()])
+            start_response(
+                f"{fault.status} Injected",
+                [("Content-Type", "application/json"), *fault.headers.items()],
+            )
             return [fault.body]
         status_box: list[int] = []
 
@@ -134,8 +144,7 @@ class FaultInjector:
 
     def calls(self, path_part: str, method: str | None = None) -> list[Seen]:
         with self._lock:
-            return [s for s in self.seen
-                    if path_part in s.path and method in (None, s.method)]
+            return [s for s in self.seen if path_part in s.path and method in (None, s.method)]
 
 
 class ServicesLms:
@@ -148,12 +157,10 @@ class ServicesLms:
         self.server = LiveServer(self)
         self.url = self.server.url
         self.platform = SandboxPlatform(issuer=self.url)
-        self.app = create_sandbox_app(self.platform, tool_url, None,
-                                      extra_members=members or [])
+        self.app = create_sandbox_app(self.platform, tool_url, None, extra_members=members or [])
         self.faults = FaultInjector(self.app)
 
-    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse
-                 ) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         return self.faults(environ, start_response)
 
     def __enter__(self) -> ServicesLms:
@@ -181,14 +188,23 @@ class ServicesLms:
         return self.course_api + "/lineitems"
 
     def add_link(self, title: str = "Peer activity") -> dict[str, Any]:
-        return self.store.add_link(self.context_id, url="http://tool.test/lti/launch",
-                                   title=title, text="", custom={})
+        return self.store.add_link(
+            self.context_id, url="http://tool.test/lti/launch", title=title, text="", custom={}
+        )
 
-    def add_lineitem(self, label: str, link_id: str | None = None,
-                     tag: str | None = None) -> str:
-        item = self.store.add_lineitem(self.context_id, {
-            "label": label, "scoreMaximum": 100, "resourceLinkId": link_id, "tag": tag,
-            "resourceId": None, "startDateTime": None, "endDateTime": None})
+    def add_lineitem(self, label: str, link_id: str | None = None, tag: str | None = None) -> str:
+        item = self.store.add_lineitem(
+            self.context_id,
+            {
+                "label": label,
+                "scoreMaximum": 100,
+                "resourceLinkId": link_id,
+                "tag": tag,
+                "resourceId": None,
+                "startDateTime": None,
+                "endDateTime": None,
+            },
+        )
         url: str = self.app.extensions["sandbox"].lineitem_url(self.context_id, item["id"])
         return url
 
@@ -207,8 +223,13 @@ class CourseSetup:
     learner_ids: dict[str, int]  # sub -> person id
 
 
-def setup_course(lms: ServicesLms, learners: list[SandboxUser], *,
-                 coupled_lineitem: bool = True, scopes: list[str] | None = None) -> CourseSetup:
+def setup_course(
+    lms: ServicesLms,
+    learners: list[SandboxUser],
+    *,
+    coupled_lineitem: bool = True,
+    scopes: list[str] | None = None,
+) -> CourseSetup:
     """Register ``lms`` in the tool, with its course, one activity bound to a link of
     the platform, and ``learners`` enrolled (in the current app context; commits)."""
     from lti_app.courses.models import Course, Enrolment, Person
@@ -219,24 +240,43 @@ def setup_course(lms: ServicesLms, learners: list[SandboxUser], *,
 
     platform = lms.platform
     reg = registry.add_platform(
-        PlatformSpec(issuer=platform.issuer, client_id=platform.client_id,
-                     auth_login_url=platform.auth_login_url, auth_token_url=platform.token_url,
-                     jwks_url=platform.jwks_url, name="Services LMS"),
-        [platform.deployment_id], allow_http=True)
+        PlatformSpec(
+            issuer=platform.issuer,
+            client_id=platform.client_id,
+            auth_login_url=platform.auth_login_url,
+            auth_token_url=platform.token_url,
+            jwks_url=platform.jwks_url,
+            name="Services LMS",
+        ),
+        [platform.deployment_id],
+        allow_http=True,
+    )
     dep = reg.deployments[0]
-    course = Course(registration_id=reg.id, deployment_id=dep.id, context_id=lms.context_id,
-                    title="Services course", nrps_url=lms.nrps_url,
-                    ags_lineitems_url=lms.lineitems_url,
-                    ags_scopes=SCOPES_ALL if scopes is None else scopes)
+    course = Course(
+        registration_id=reg.id,
+        deployment_id=dep.id,
+        context_id=lms.context_id,
+        title="Services course",
+        nrps_url=lms.nrps_url,
+        ags_lineitems_url=lms.lineitems_url,
+        ags_scopes=SCOPES_ALL if scopes is None else scopes,
+    )
     db.session.add(course)
     db.session.flush()
     link = lms.add_link()
-    activity = Activity(registration_id=reg.id, deployment_id=dep.id, course_id=course.id,
-                        resource_link_id=link["id"], activity_type="peer_review",
-                        title="Feedback practice", settings={})
+    activity = Activity(
+        registration_id=reg.id,
+        deployment_id=dep.id,
+        course_id=course.id,
+        resource_link_id=link["id"],
+        activity_type="peer_review",
+        title="Feedback practice",
+        settings={},
+    )
     if coupled_lineitem:
-        activity.lineitem_url = lms.add_lineitem("Feedback practice: completion", link["id"],
-                                                 "peerlift-completion")
+        activity.lineitem_url = lms.add_lineitem(
+            "Feedback practice: completion", link["id"], "peerlift-completion"
+        )
     db.session.add(activity)
     ids: dict[str, int] = {}
     for user in learners:

@@ -27,9 +27,12 @@ class LtiDriver:
 
     def login_params(self, **overrides: Any) -> dict[str, str]:
         params = {
-            "iss": self.platform.issuer, "login_hint": "hint-123",
-            "target_link_uri": LAUNCH_URL, "client_id": self.platform.client_id,
-            "lti_message_hint": "msg-456", "lti_deployment_id": self.platform.deployment_id,
+            "iss": self.platform.issuer,
+            "login_hint": "hint-123",
+            "target_link_uri": LAUNCH_URL,
+            "client_id": self.platform.client_id,
+            "lti_message_hint": "msg-456",
+            "lti_deployment_id": self.platform.deployment_id,
         }
         params.update(overrides)
         return {k: v for k, v in params.items() if v is not None}
@@ -50,10 +53,14 @@ class LtiDriver:
     def post_launch(self, id_token: str, state: str) -> TestResponse:
         return self.client.post("/lti/launch", data={"id_token": id_token, "state": state})
 
-    def launch(self, user: SandboxUser | None = INSTRUCTOR, *,
-               mutate: Callable[[dict[str, Any]], None] | None = None,
-               sign: Callable[[dict[str, Any]], str] | None = None,
-               **claim_kwargs: Any) -> TestResponse:
+    def launch(
+        self,
+        user: SandboxUser | None = INSTRUCTOR,
+        *,
+        mutate: Callable[[dict[str, Any]], None] | None = None,
+        sign: Callable[[dict[str, Any]], str] | None = None,
+        **claim_kwargs: Any,
+    ) -> TestResponse:
         """A complete login + launch; ``mutate`` bends the claims before signing."""
         state, nonce = self.start()
         claim_kwargs.setdefault("target_link_uri", LAUNCH_URL)

@@ -33,7 +33,7 @@ class Seeded:
 
     @property
     def non_starters(self) -> list[int]:
-        return self.learners[len(self.starters):]
+        return self.learners[len(self.starters) :]
 
 
 def seed_peer_review(activity_id: int, *, started: int, k: int = 3) -> Seeded:
@@ -41,22 +41,47 @@ def seed_peer_review(activity_id: int, *, started: int, k: int = 3) -> Seeded:
     learners in id order."""
     activity = db.session.get(Activity, activity_id)
     assert activity is not None
-    activity.settings = {**(activity.settings or {}), "reviews_per_submission": k,
-                         "rate_feedback": True}
+    activity.settings = {
+        **(activity.settings or {}),
+        "reviews_per_submission": k,
+        "rate_feedback": True,
+    }
     rubric = subs.criteria(activity)
-    learners = list(db.session.scalars(
-        select(Enrolment.person_id).where(Enrolment.course_id == activity.course_id,
-                                          Enrolment.roles.cast(db.String).like('%"learner"%'))
-        .order_by(Enrolment.person_id)))
+    learners = list(
+        db.session.scalars(
+            select(Enrolment.person_id)
+            .where(
+                Enrolment.course_id == activity.course_id,
+                Enrolment.roles.cast(db.String).like('%"learner"%'),
+            )
+            .order_by(Enrolment.person_id)
+        )
+    )
     starters = learners[:started]
     now = utcnow()
-    db.session.execute(insert(PeerReviewSubmission), [
-        {"activity_id": activity.id, "author_id": pid, "body": f"Work of {pid}",
-         "public_id": new_public_id(), "submitted_at": now, "created_at": now,
-         "updated_at": now, "revision": ""} for pid in starters])
-    by_author = dict(db.session.execute(
-        select(PeerReviewSubmission.author_id, PeerReviewSubmission.id)
-        .where(PeerReviewSubmission.activity_id == activity.id)).all())
+    db.session.execute(
+        insert(PeerReviewSubmission),
+        [
+            {
+                "activity_id": activity.id,
+                "author_id": pid,
+                "body": f"Work of {pid}",
+                "public_id": new_public_id(),
+                "submitted_at": now,
+                "created_at": now,
+                "updated_at": now,
+                "revision": "",
+            }
+            for pid in starters
+        ],
+    )
+    by_author = dict(
+        db.session.execute(
+            select(PeerReviewSubmission.author_id, PeerReviewSubmission.id).where(
+                PeerReviewSubmission.activity_id == activity.id
+            )
+        ).all()
+    )
     top = sum(c.max_points for c in rubric)
     reviews = []
     n = len(starters)
@@ -64,16 +89,27 @@ def seed_peer_review(activity_id: int, *, started: int, k: int = 3) -> Seeded:
         for step in range(1, min(k, n - 1) + 1):
             reviewer = starters[(i + step) % n]
             total = float((i * 7 + step * 3) % (top + 1))
-            reviews.append({
-                "activity_id": activity.id, "submission_id": by_author[author],
-                "reviewer_id": reviewer, "author_id": author, "status": DONE,
-                "scores": {c.public_id: min(c.max_points, total) for c in rubric[:1]},
-                "total": total, "comment": "Clear and useful.", "criterion_comments": {},
-                "completed_at": now, "helpfulness": 1 + (i + step) % 5,
-                "helpfulness_comment": "", "public_id": new_public_id(),
-                "created_at": now, "updated_at": now})
+            reviews.append(
+                {
+                    "activity_id": activity.id,
+                    "submission_id": by_author[author],
+                    "reviewer_id": reviewer,
+                    "author_id": author,
+                    "status": DONE,
+                    "scores": {c.public_id: min(c.max_points, total) for c in rubric[:1]},
+                    "total": total,
+                    "comment": "Clear and useful.",
+                    "criterion_comments": {},
+                    "completed_at": now,
+                    "helpfulness": 1 + (i + step) % 5,
+                    "helpfulness_comment": "",
+                    "public_id": new_public_id(),
+                    "created_at": now,
+                    "updated_at": now,
+                }
+            )
     for start in range(0, len(reviews), 5000):
-        db.session.execute(insert(PeerReviewReview), reviews[start:start + 5000])
+        db.session.execute(insert(PeerReviewReview), reviews[start : start + 5000])
     db.session.commit()
     return Seeded(learners, starters)
 
@@ -86,13 +122,15 @@ def staff_token(course_id: int, sub: str = "bench-instructor") -> str:
     assert course is not None
     reg = db.session.get(Registration, course.registration_id)
     dep = db.session.get(Deployment, course.deployment_id)
-    person = db.session.scalar(select(Person).where(Person.registration_id == reg.id,
-                                                    Person.sub == sub))
+    person = db.session.scalar(
+        select(Person).where(Person.registration_id == reg.id, Person.sub == sub)
+    )
     if person is None:
         person = Person(registration_id=reg.id, sub=sub, name="Ada Instructor")
         db.session.add(person)
         db.session.flush()
-        db.session.add(Enrolment(course_id=course.id, person_id=person.id,
-                                 roles=[INSTRUCTOR], status="active"))
+        db.session.add(
+            Enrolment(course_id=course.id, person_id=person.id, roles=[INSTRUCTOR], status="active")
+        )
     db.session.commit()
     return issue_token(reg, dep, person, course, RoleSet(frozenset({INSTRUCTOR}), False))

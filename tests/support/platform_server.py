@@ -22,14 +22,15 @@ WSGIApp = Callable[[WSGIEnvironment, StartResponse], Iterable[bytes]]
 class LiveServer:
     def __init__(self, app: WSGIApp):
         if getattr(app, "extensions", {}).get(JOINED) is not None:
-            raise RuntimeError("a live server's threads cannot see a test's rolled-back "
-                               "transaction: mark the test committed_db")
+            raise RuntimeError(
+                "a live server's threads cannot see a test's rolled-back "
+                "transaction: mark the test committed_db"
+            )
         self.server: BaseWSGIServer = make_server("127.0.0.1", 0, app, threaded=True)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         # A short poll interval: shutting a server down takes one interval.
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,),
-                                       daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.02,), daemon=True)
 
     def __enter__(self) -> LiveServer:
         self.thread.start()

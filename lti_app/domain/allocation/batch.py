@@ -14,9 +14,7 @@ from .problem import Problem
 _RANDOM_TRIES = 64
 
 
-def _check_input(
-    submissions: Sequence[SubmissionState], reviewers: Sequence[str], k: int
-) -> None:
+def _check_input(submissions: Sequence[SubmissionState], reviewers: Sequence[str], k: int) -> None:
     if k < 1:
         raise AllocationError("k (reviews per submission) must be at least 1")
     seen: set[str] = set()
@@ -109,10 +107,7 @@ def _repair(p: Problem, slots: list[list[int]], rng: random.Random) -> int | Non
     """Swap reviewers between slots until no slot breaks a rule; the number of
     repaired slots, or ``None`` when some conflict cannot be fixed by a swap."""
     conflicts = [
-        (s, c)
-        for s, revs in enumerate(slots)
-        for c, r in enumerate(revs)
-        if r in p.banned[s]
+        (s, c) for s, revs in enumerate(slots) for c, r in enumerate(revs) if r in p.banned[s]
     ]
     n_sub = len(slots)
 

@@ -56,9 +56,7 @@ def choose_submission(
             if total == b_total:
                 if completed > b_completed:
                     continue
-                if completed == b_completed and best is not None and (
-                    sub.submitted_at > best[3]
-                ):
+                if completed == b_completed and best is not None and (sub.submitted_at > best[3]):
                     continue
         authors = sub.authors
         if reviewer in authors or sub.id in done:
@@ -76,18 +74,26 @@ def choose_submission(
         else:
             tied.append(sub.id)
     if best is None:
-        return Choice(None, f"no submission is open to {reviewer}: all are their own, "
-                            "already reviewed by them or blocked by a must-not-review pair")
+        return Choice(
+            None,
+            f"no submission is open to {reviewer}: all are their own, "
+            "already reviewed by them or blocked by a must-not-review pair",
+        )
     if best[0] == 1 and not allow_extra:
-        return Choice(None, f"every submission open to {reviewer} already has {k} reviews "
-                            "completed or in progress")
+        return Choice(
+            None,
+            f"every submission open to {reviewer} already has {k} reviews completed or in progress",
+        )
     if spread > 1:
-        tied = _oldest_equally_needy(reviewer, submissions, best, k, spread, pair_set,
-                                     blocked, done)
+        tied = _oldest_equally_needy(
+            reviewer, submissions, best, k, spread, pair_set, blocked, done
+        )
     tied.sort()
     pick = tied[0] if len(tied) == 1 else rng.choice(tied)
-    extra = "extra review: every open submission already has " + str(k) if best[0] else (
-        f"below the {k} reviews needed"
+    extra = (
+        "extra review: every open submission already has " + str(k)
+        if best[0]
+        else (f"below the {k} reviews needed")
     )
     reason = (
         f"{pick}: {best[1]} review(s) completed or in progress ({best[2]} completed), "
@@ -98,10 +104,16 @@ def choose_submission(
     return Choice(pick, reason)
 
 
-def _oldest_equally_needy(reviewer: str, submissions: Sequence[SubmissionState],
-                          best: tuple[int, int, int, datetime], k: int, spread: int,
-                          pair_set: Collection[tuple[str, str]] | None, blocked: set[str],
-                          done: Collection[str]) -> list[str]:
+def _oldest_equally_needy(
+    reviewer: str,
+    submissions: Sequence[SubmissionState],
+    best: tuple[int, int, int, datetime],
+    k: int,
+    spread: int,
+    pair_set: Collection[tuple[str, str]] | None,
+    blocked: set[str],
+    done: Collection[str],
+) -> list[str]:
     """Ids of the ``spread`` oldest open submissions whose need equals ``best``'s."""
     same: list[tuple[datetime, str]] = []
     for sub in submissions:

@@ -56,12 +56,16 @@ class Shortfall:
         if self.unavoidable:
             why = f"only {self.eligible} learner{'s' if self.eligible != 1 else ''} may review it"
             if self.blocked:
-                why += (f" ({self.blocked} {'is' if self.blocked == 1 else 'are'} in a "
-                        "reporting line with its author)")
+                why += (
+                    f" ({self.blocked} {'is' if self.blocked == 1 else 'are'} in a "
+                    "reporting line with its author)"
+                )
             return f"{have}: {why}, so peers alone cannot give it {self.k}"
         if self.available:
-            return (f"{have}: {self.available} learner{'s' if self.available != 1 else ''} "
-                    "who could review it did not get to it")
+            return (
+                f"{have}: {self.available} learner{'s' if self.available != 1 else ''} "
+                "who could review it did not get to it"
+            )
         return f"{have}: everyone who may review it has already reviewed it"
 
 
@@ -95,8 +99,15 @@ def shortfalls(
                 continue
         elif total >= k:
             continue
-        out.append(Shortfall(
-            submission=sub.id, completed=sub.completed, in_progress=sub.in_progress, k=k,
-            eligible=len(eligible), blocked=len(blocked & (pool - authors)),
-            available=len(eligible - set(seen.get(sub.id, ())))))
+        out.append(
+            Shortfall(
+                submission=sub.id,
+                completed=sub.completed,
+                in_progress=sub.in_progress,
+                k=k,
+                eligible=len(eligible),
+                blocked=len(blocked & (pool - authors)),
+                available=len(eligible - set(seen.get(sub.id, ()))),
+            )
+        )
     return tuple(out)

@@ -159,7 +159,10 @@ def _feasible_plan(
     lo, hi = _search_bounds(sizes, ctx.options)
     search = Search(ctx.scorer, ctx.conflicts, people, sizes, lo, hi, 1, None)
     raise explain_failure(
-        ctx.learners, search.run(random.Random(0)), ctx.relation, ctx.conflicts,
+        ctx.learners,
+        search.run(random.Random(0)),
+        ctx.relation,
+        ctx.conflicts,
         ctx.options.avoid_same_manager,
     )
 

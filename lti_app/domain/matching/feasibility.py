@@ -97,9 +97,11 @@ def precheck(
         boss = graph.manager(learners[i].id)
         skip = graph.skip_manager(learners[i].id)
         if boss in index and skip in index and conflicts.clash(i, index[skip]):
-            why = (f"{learners[i].label} reports to {graph.label(boss)}, who reports to "
-                   f"{graph.label(skip)}, and nobody shares a group with their manager or "
-                   f"skip-level manager")
+            why = (
+                f"{learners[i].label} reports to {graph.label(boss)}, who reports to "
+                f"{graph.label(skip)}, and nobody shares a group with their manager or "
+                f"skip-level manager"
+            )
             cliques.append((learners[index[skip]].label, [i, index[boss], index[skip]], why))
     for key, reports in sorted(same.items()):
         boss_id = conflicts.key_names[key]
@@ -108,9 +110,11 @@ def precheck(
             for b in (boss_id, graph.manager(boss_id))
             if b in index and conflicts.clash(reports[0], index[b])
         ]
-        why = (f"{_people(len(reports))} report to {graph.label(boss_id)}, and people with the "
-               f"same manager are kept apart" + (", as are managers and their reports"
-                                                 if chain else ""))
+        why = (
+            f"{_people(len(reports))} report to {graph.label(boss_id)}, and people with the "
+            f"same manager are kept apart"
+            + (", as are managers and their reports" if chain else "")
+        )
         cliques.append((graph.label(boss_id), sorted(set(reports + chain)), why))
     for head, clique, why in cliques:
         if len(clique) > groups:

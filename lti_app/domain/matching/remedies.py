@@ -75,9 +75,7 @@ def suggest_fixes(
     ``size_floor``/``size_ceiling`` bound the size ranges the activity allows."""
 
     def works(candidate: MatchOptions) -> tuple[int, ...] | None:
-        return plan_is_feasible(
-            learners, candidate, locked=locked, reporting_lines=reporting_lines
-        )
+        return plan_is_feasible(learners, candidate, locked=locked, reporting_lines=reporting_lines)
 
     if works(options) is not None:
         return ()
@@ -106,17 +104,30 @@ def suggest_fixes(
                 allow_same_manager=(*every.allow_same_manager, *fix.options.allow_same_manager),
                 allow_skip_level=(*every.allow_skip_level, *fix.options.allow_skip_level),
             )
-        relaxations = [*relaxations, Fix("combined", "; ".join(
-            f.text[0].lower() + f.text[1:] for f in relaxations
-            if f.kind != "same_manager_for" or every.avoid_same_manager), every)]
+        relaxations = [
+            *relaxations,
+            Fix(
+                "combined",
+                "; ".join(
+                    f.text[0].lower() + f.text[1:]
+                    for f in relaxations
+                    if f.kind != "same_manager_for" or every.avoid_same_manager
+                ),
+                every,
+            ),
+        ]
     for fix in [Fix("combined", "", options), *relaxations]:
         if fix.text and works(fix.options) is not None:
-            combined.append(Fix("combined", fix.text[0].upper() + fix.text[1:], fix.options,
-                                fix.people))
+            combined.append(
+                Fix("combined", fix.text[0].upper() + fix.text[1:], fix.options, fix.people)
+            )
         else:
             for size in _size_fixes(fix.options, works, size_floor, size_ceiling)[:1]:
-                text = size.text if not fix.text else f"{fix.text}, and {size.text[0].lower()}" \
-                    f"{size.text[1:]}"
+                text = (
+                    size.text
+                    if not fix.text
+                    else f"{fix.text}, and {size.text[0].lower()}{size.text[1:]}"
+                )
                 combined.append(Fix("combined", text, size.options, fix.people))
         if len(combined) == SIZE_FIXES:
             break
@@ -145,14 +156,17 @@ def _relaxations(
         for boss, group in sorted(reports.items(), key=lambda t: (-len(t[1]), t[0])):
             if len(group) < 2:
                 continue
-            found.append(Fix(
-                "same_manager_for",
-                f"Allow {graph.label(boss)}'s {len(group)} reports "
-                f"({_names([lr.label for lr in group])}) to share groups",
-                dataclasses.replace(
-                    options, allow_same_manager=(*options.allow_same_manager, boss)),
-                (boss, *(lr.id for lr in group)),
-            ))
+            found.append(
+                Fix(
+                    "same_manager_for",
+                    f"Allow {graph.label(boss)}'s {len(group)} reports "
+                    f"({_names([lr.label for lr in group])}) to share groups",
+                    dataclasses.replace(
+                        options, allow_same_manager=(*options.allow_same_manager, boss)
+                    ),
+                    (boss, *(lr.id for lr in group)),
+                )
+            )
     skips: dict[str, list[Learner]] = {}
     for learner in pool:
         skip = graph.skip_manager(learner.id)
@@ -160,20 +174,24 @@ def _relaxations(
             skips.setdefault(skip, []).append(learner)
     for head, group in sorted(skips.items(), key=lambda t: (-len(t[1]), t[0])):
         plural = "s" if len(group) > 1 else ""
-        found.append(Fix(
-            "skip_level_for",
-            f"Allow {graph.label(head)} to share a group with "
-            f"{_names([lr.label for lr in group])} (skip-level report{plural})",
-            dataclasses.replace(options, allow_skip_level=(*options.allow_skip_level, head)),
-            (head, *(lr.id for lr in group)),
-        ))
+        found.append(
+            Fix(
+                "skip_level_for",
+                f"Allow {graph.label(head)} to share a group with "
+                f"{_names([lr.label for lr in group])} (skip-level report{plural})",
+                dataclasses.replace(options, allow_skip_level=(*options.allow_skip_level, head)),
+                (head, *(lr.id for lr in group)),
+            )
+        )
     if options.avoid_same_manager:
-        found.append(Fix(
-            "same_manager_off",
-            "Stop keeping people with the same manager apart (managers and their "
-            "reports stay apart)",
-            dataclasses.replace(options, avoid_same_manager=False),
-        ))
+        found.append(
+            Fix(
+                "same_manager_off",
+                "Stop keeping people with the same manager apart (managers and their "
+                "reports stay apart)",
+                dataclasses.replace(options, avoid_same_manager=False),
+            )
+        )
     return found
 
 
@@ -205,12 +223,14 @@ def _size_fixes(
             continue
         seen.add(shape)
         counts = _names([str(s) for s in shape])
-        fixes.append(Fix(
-            "sizes",
-            f"Use {_size_text(lo, hi)} people instead of {_size_text(low, high)}: "
-            f"{len(shape)} group{'s' if len(shape) > 1 else ''} of {counts}",
-            candidate,
-        ))
+        fixes.append(
+            Fix(
+                "sizes",
+                f"Use {_size_text(lo, hi)} people instead of {_size_text(low, high)}: "
+                f"{len(shape)} group{'s' if len(shape) > 1 else ''} of {counts}",
+                candidate,
+            )
+        )
         if len(fixes) == SIZE_FIXES:
             break
     return fixes

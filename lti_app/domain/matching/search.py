@@ -107,9 +107,7 @@ class Search:
         if self.deadline is not None and time.monotonic() > self.deadline:
             raise _Budget
 
-    def run(
-        self, rng: random.Random, start: list[list[int]] | None = None
-    ) -> list[list[int]]:
+    def run(self, rng: random.Random, start: list[list[int]] | None = None) -> list[list[int]]:
         """The best grouping found over the restarts (may still hold violations).
         ``start``, a grouping that keeps every rule, replaces the first greedy
         seed; the search never makes its worst group worse, so the result then

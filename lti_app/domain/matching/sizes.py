@@ -97,9 +97,7 @@ def _notes(n: int, sizes: list[int], min_size: int, max_size: int) -> list[str]:
 
 def range_fits(n: int, min_size: int, max_size: int) -> bool:
     """Whether ``n`` people split into groups that all lie within the range."""
-    return n == 0 or any(
-        g * min_size <= n <= g * max_size for g in range(1, n // min_size + 1)
-    )
+    return n == 0 or any(g * min_size <= n <= g * max_size for g in range(1, n // min_size + 1))
 
 
 def _distance(sizes: list[int], target: float) -> float:

@@ -69,8 +69,21 @@ from lti_app.domain.peer_grades.reviewing import reviewer_flags, reviewing_grade
 from lti_app.domain.peer_grades.submission import submission_grades
 
 __all__ = [
-    "METHODS", "TRIM_FROM", "Criterion", "GradeError", "GradingOptions", "Method", "Rating",
-    "ReviewerFlag", "ReviewerStats", "ReviewingGrade", "ReviewingWeights", "Rubric",
-    "SubmissionGrade", "reviewer_flags", "reviewer_stats", "reviewing_grades",
+    "METHODS",
+    "TRIM_FROM",
+    "Criterion",
+    "GradeError",
+    "GradingOptions",
+    "Method",
+    "Rating",
+    "ReviewerFlag",
+    "ReviewerStats",
+    "ReviewingGrade",
+    "ReviewingWeights",
+    "Rubric",
+    "SubmissionGrade",
+    "reviewer_flags",
+    "reviewer_stats",
+    "reviewing_grades",
     "submission_grades",
 ]

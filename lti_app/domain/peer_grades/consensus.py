@@ -34,9 +34,7 @@ def score_table(ratings: Iterable[Rating], max_score: float) -> Table:
     return table
 
 
-def deviations(
-    table: Table, weights: Mapping[str, float]
-) -> dict[str, tuple[int, float, float]]:
+def deviations(table: Table, weights: Mapping[str, float]) -> dict[str, tuple[int, float, float]]:
     """Reviewer -> (n compared, bias, mean absolute deviation) against the
     weighted leave-one-out consensus."""
     acc: dict[str, list[float]] = {}
@@ -70,9 +68,12 @@ def reviewer_stats(ratings: Iterable[Rating], options: GradingOptions) -> dict[s
             rounds += 1
             devs = deviations(table, weights)
             new = {
-                v: max(options.floor, 1.0 / (1.0 + (devs[v][2] / options.max_score
-                                                  / options.scale) ** 2))
-                if v in devs else 1.0
+                v: max(
+                    options.floor,
+                    1.0 / (1.0 + (devs[v][2] / options.max_score / options.scale) ** 2),
+                )
+                if v in devs
+                else 1.0
                 for v in weights
             }
             moved = max((abs(new[v] - weights[v]) for v in weights), default=0.0)
@@ -83,8 +84,14 @@ def reviewer_stats(ratings: Iterable[Rating], options: GradingOptions) -> dict[s
     out: dict[str, ReviewerStats] = {}
     for v, w in weights.items():
         if v not in devs:
-            out[v] = ReviewerStats(v, 0, None, None, w, "no submission shared with another "
-                                   "reviewer, so no comparison; weight 1")
+            out[v] = ReviewerStats(
+                v,
+                0,
+                None,
+                None,
+                w,
+                "no submission shared with another reviewer, so no comparison; weight 1",
+            )
             continue
         n, bias, dev = devs[v]
         text = (
@@ -100,4 +107,3 @@ def reviewer_stats(ratings: Iterable[Rating], options: GradingOptions) -> dict[s
             )
         out[v] = ReviewerStats(v, n, bias, dev, w, text)
     return out
-

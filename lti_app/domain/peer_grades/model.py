@@ -166,4 +166,3 @@ class ReviewerFlag:
     bias: float
     n_compared: int
     explanation: str
-

@@ -79,4 +79,3 @@ def submission_grades(
             text += "; a reviewer's weight falls with their deviation from the others"
         out[sid] = SubmissionGrade(sid, grade, grade / m, n, text)
     return out
-

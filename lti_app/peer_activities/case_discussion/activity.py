@@ -34,8 +34,10 @@ CASE_DISCUSSION = ActivityType(
     completion=completion.is_completed,
     blueprints=(routing.bp,),
     route_modules=(views, facilitation_views),
-    template_globals={"case_discussion_ago": panel.ago,
-                      "case_discussion_editable": panel.editable,
-                      "case_discussion_sections": SECTIONS,
-                      "case_discussion_section_labels": summaries.SECTION_LABELS},
+    template_globals={
+        "case_discussion_ago": panel.ago,
+        "case_discussion_editable": panel.editable,
+        "case_discussion_sections": SECTIONS,
+        "case_discussion_section_labels": summaries.SECTION_LABELS,
+    },
 )

@@ -42,25 +42,34 @@ from lti_app.peer_activities.models import Activity
 MAX_FILES = 10
 #: How case files are checked and stored (``peer_activities.documents.uploads``).
 FILES = UploadKind(
-    name="case_discussion", dir_setting="CASE_DISCUSSION_UPLOAD_DIR",
+    name="case_discussion",
+    dir_setting="CASE_DISCUSSION_UPLOAD_DIR",
     max_setting="CASE_DISCUSSION_MAX_UPLOAD_BYTES",
-    extensions=frozenset({"pdf", "png", "jpg", "jpeg", "docx", "pptx", "xlsx", "odt", "txt",
-                          "md", "csv"}),
+    extensions=frozenset(
+        {"pdf", "png", "jpg", "jpeg", "docx", "pptx", "xlsx", "odt", "txt", "md", "csv"}
+    ),
     wrong_type="Attach a PDF, Word, PowerPoint, Excel, OpenDocument, text, CSV or image "
-               "(PNG, JPEG) file.")
+    "(PNG, JPEG) file.",
+)
 
 
 def attachments_of(activity: Activity) -> list[CaseDiscussionAttachment]:
-    return list(db.session.scalars(select(CaseDiscussionAttachment).where(
-        CaseDiscussionAttachment.activity_id == activity.id).order_by(
-            CaseDiscussionAttachment.id)))
+    return list(
+        db.session.scalars(
+            select(CaseDiscussionAttachment)
+            .where(CaseDiscussionAttachment.activity_id == activity.id)
+            .order_by(CaseDiscussionAttachment.id)
+        )
+    )
 
 
 def attachment_of(activity: Activity, public_id: str) -> CaseDiscussionAttachment | None:
     found: CaseDiscussionAttachment | None = db.session.scalar(
         select(CaseDiscussionAttachment).where(
             CaseDiscussionAttachment.public_id == public_id,
-            CaseDiscussionAttachment.activity_id == activity.id))
+            CaseDiscussionAttachment.activity_id == activity.id,
+        )
+    )
     return found
 
 
@@ -78,8 +87,9 @@ def attach(activity: Activity, filename: str, stream: IO[bytes]) -> CaseDiscussi
     # cannot be cleaned is kept as uploaded).
     with contextlib.suppress(DocumentError):
         data = strip_metadata(data, extension(safe))
-    row = CaseDiscussionAttachment(activity_id=activity.id, file_key=FILES.store(data),
-                                   file_name=safe, file_size=len(data))
+    row = CaseDiscussionAttachment(
+        activity_id=activity.id, file_key=FILES.store(data), file_name=safe, file_size=len(data)
+    )
     db.session.add(row)
     db.session.flush()
     return row

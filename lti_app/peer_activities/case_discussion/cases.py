@@ -43,8 +43,12 @@ def parse_links(text: str) -> list[dict[str, str]]:
             label, url = "", line
         label, url = label.strip()[:200], url.strip()
         parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > 1000 \
-                or any(c.isspace() for c in url):
+        if (
+            parts.scheme not in ("http", "https")
+            or not parts.netloc
+            or len(url) > 1000
+            or any(c.isspace() for c in url)
+        ):
             errors.append(f"Line {number}: links must be web addresses (http:// or https://).")
             continue
         links.append({"label": label or url, "url": url})
@@ -56,8 +60,10 @@ def parse_links(text: str) -> list[dict[str, str]]:
 
 
 def links_as_text(links: list[dict[str, Any]]) -> str:
-    return "\n".join(f"{link['label']} | {link['url']}" if link["label"] != link["url"]
-                     else link["url"] for link in links)
+    return "\n".join(
+        f"{link['label']} | {link['url']}" if link["label"] != link["url"] else link["url"]
+        for link in links
+    )
 
 
 def save_case(activity: Activity, editor: Person, form: dict[str, str]) -> CaseDiscussionCase:

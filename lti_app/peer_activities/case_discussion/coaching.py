@@ -40,8 +40,13 @@ from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
 
-STAGE_LABELS = {CHALLENGE: "Challenge", QUESTIONS: "Clarifying questions",
-                BRAINSTORM: "Brainstorm", PLAN: "What I will try", DONE: "Done"}
+STAGE_LABELS = {
+    CHALLENGE: "Challenge",
+    QUESTIONS: "Clarifying questions",
+    BRAINSTORM: "Brainstorm",
+    PLAN: "What I will try",
+    DONE: "Done",
+}
 
 _signals = Namespace()
 #: Sent as ``plan_recorded.send(activity, person=presenter, plan=sanitised_html,
@@ -67,13 +72,22 @@ def ensure_rounds(activity: Activity, group: GroupingGroup) -> list[CaseDiscussi
         with db.session.begin_nested():
             for number in range(1, lookups.round_count(activity) + 1):
                 presenter = members[(number - 1) % len(members)].person
-                rnd = CaseDiscussionRound(activity_id=activity.id, group_id=group.id,
-                                          number=number, presenter_id=presenter.id)
+                rnd = CaseDiscussionRound(
+                    activity_id=activity.id,
+                    group_id=group.id,
+                    number=number,
+                    presenter_id=presenter.id,
+                )
                 db.session.add(rnd)
                 db.session.flush()
-                db.session.add(CaseDiscussionThread(
-                    activity_id=activity.id, group_id=group.id, round_id=rnd.id,
-                    title=f"Round {number}: {presenter.display_name}'s challenge"))
+                db.session.add(
+                    CaseDiscussionThread(
+                        activity_id=activity.id,
+                        group_id=group.id,
+                        round_id=rnd.id,
+                        title=f"Round {number}: {presenter.display_name}'s challenge",
+                    )
+                )
             db.session.flush()
     except IntegrityError:
         pass
@@ -102,15 +116,17 @@ def advance_stage(acc: Access, rnd: CaseDiscussionRound, person: Person) -> str:
     if rnd.stage == PLAN:
         raise CaseDiscussionError("Record what you will try to finish the round.", 409)
     if rnd.stage == CHALLENGE and not lookups.posted_in_round(rnd, rnd.presenter_id):
-        raise CaseDiscussionError(f"{rnd.presenter.display_name} states the challenge in the "
-                                  "round's thread first.", 409)
+        raise CaseDiscussionError(
+            f"{rnd.presenter.display_name} states the challenge in the round's thread first.", 409
+        )
     rnd.stage = STAGES[STAGES.index(rnd.stage) + 1]
     db.session.flush()
     return rnd.stage
 
 
-def record_plan(activity: Activity, acc: Access, rnd: CaseDiscussionRound, person: Person,
-                text: str) -> None:
+def record_plan(
+    activity: Activity, acc: Access, rnd: CaseDiscussionRound, person: Person, text: str
+) -> None:
     """The presenter records what they will try; the round is done and the next
     presenter's round begins."""
     require_read(acc)

@@ -42,11 +42,21 @@ def read_summary(activity: Activity, person: Person) -> bool:
     group = grouping_rounds.learner_group(activity, person)
     if group is None:
         return False
-    return db.session.scalar(select(CaseDiscussionSummaryRead.id).join(
-        CaseDiscussionSummary, CaseDiscussionSummary.id == CaseDiscussionSummaryRead.summary_id)
-        .where(CaseDiscussionSummary.group_id == group.id,
-               CaseDiscussionSummary.status == PUBLISHED,
-               CaseDiscussionSummaryRead.person_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(CaseDiscussionSummaryRead.id)
+            .join(
+                CaseDiscussionSummary,
+                CaseDiscussionSummary.id == CaseDiscussionSummaryRead.summary_id,
+            )
+            .where(
+                CaseDiscussionSummary.group_id == group.id,
+                CaseDiscussionSummary.status == PUBLISHED,
+                CaseDiscussionSummaryRead.person_id == person.id,
+            )
+        )
+        is not None
+    )
 
 
 def meets_rule(activity: Activity, person: Person) -> bool:
@@ -56,27 +66,39 @@ def meets_rule(activity: Activity, person: Person) -> bool:
 
 
 def is_completed(activity: Activity, person: Person) -> bool:
-    return db.session.scalar(select(CaseDiscussionCompletion.id).where(
-        CaseDiscussionCompletion.activity_id == activity.id,
-        CaseDiscussionCompletion.person_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(CaseDiscussionCompletion.id).where(
+                CaseDiscussionCompletion.activity_id == activity.id,
+                CaseDiscussionCompletion.person_id == person.id,
+            )
+        )
+        is not None
+    )
 
 
 def check_completion(activity: Activity, person: Person) -> bool:
     """Record completion (once) when the learner meets the rule and queue their
     score; True when they completed just now."""
-    if activity.course_id is None or is_completed(activity, person) \
-            or not meets_rule(activity, person):
+    if (
+        activity.course_id is None
+        or is_completed(activity, person)
+        or not meets_rule(activity, person)
+    ):
         return False
     try:
         with db.session.begin_nested():
-            db.session.add(CaseDiscussionCompletion(activity_id=activity.id,
-                                                    person_id=person.id))
+            db.session.add(CaseDiscussionCompletion(activity_id=activity.id, person_id=person.id))
             db.session.flush()
     except IntegrityError:
         return False  # completed concurrently: their score is already queued
     line_item = grades.line_item_for(activity, "completion")
-    grades.record_score(line_item, person, score_given=100, score_maximum=100,
-                        comment=f"Case discussion complete: {rule_text(activity)}.")
-    log.info("case discussion %s: %s complete, score queued", activity.public_id,
-             person.public_id)
+    grades.record_score(
+        line_item,
+        person,
+        score_given=100,
+        score_maximum=100,
+        comment=f"Case discussion complete: {rule_text(activity)}.",
+    )
+    log.info("case discussion %s: %s complete, score queued", activity.public_id, person.public_id)
     return True

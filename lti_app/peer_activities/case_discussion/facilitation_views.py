@@ -41,10 +41,16 @@ def _moderator(actor: Actor, activity: Activity, course: Any, group_id: str) -> 
     return acc
 
 
-def _group_url(actor: Actor, activity: Activity, acc: Access, endpoint: str,
-               anchor: str | None = None) -> str:
-    return url_for(endpoint, activity_id=activity.public_id, group_id=acc.group.public_id,
-                   t=actor.token(), _anchor=anchor)
+def _group_url(
+    actor: Actor, activity: Activity, acc: Access, endpoint: str, anchor: str | None = None
+) -> str:
+    return url_for(
+        endpoint,
+        activity_id=activity.public_id,
+        group_id=acc.group.public_id,
+        t=actor.token(),
+        _anchor=anchor,
+    )
 
 
 # -- the group's page and its facilitators ------------------------------------------------
@@ -69,8 +75,9 @@ def set_facilitator(activity_id: str, group_id: str) -> Any:
     actor, activity, course = scope(activity_id)
     acc = group_access(actor, activity, course, group_id)
     try:
-        services.set_facilitator(activity, acc.group, request.form.get("person", ""),
-                                 request.form.get("on") != "0")
+        services.set_facilitator(
+            activity, acc.group, request.form.get("person", ""), request.form.get("on") != "0"
+        )
     except CaseDiscussionError as exc:
         return refused_on_activity(actor, activity, str(exc), exc.status)
     return back_to_activity(actor, activity)
@@ -86,9 +93,13 @@ def participation(activity_id: str, group_id: str) -> Any:
     and a gentle nudge to send."""
     actor, activity, course = scope(activity_id)
     acc = _moderator(actor, activity, course, group_id)
-    return render_template("case_discussion/participation.html", actor=actor,
-                           activity=activity, pv=panel.participation_view(acc),
-                           info=panel.flash())
+    return render_template(
+        "case_discussion/participation.html",
+        actor=actor,
+        activity=activity,
+        pv=panel.participation_view(acc),
+        info=panel.flash(),
+    )
 
 
 @bp.post("/<activity_id>/groups/<group_id>/nudges")
@@ -98,19 +109,23 @@ def nudge(activity_id: str, group_id: str) -> Any:
     actor, activity, course = scope(activity_id)
     acc = _moderator(actor, activity, course, group_id)
     person_id = request.form.get("person", "")
-    recipient = next((m.person for m in acc.group.members
-                      if m.person.public_id == person_id), None)
+    recipient = next((m.person for m in acc.group.members if m.person.public_id == person_id), None)
     try:
         if recipient is None:
             raise CaseDiscussionError("Nudge members of this group only.", 404)
         link = url_for("activities.show", activity_id=activity.public_id, _external=True)
-        services.send_nudge(activity, acc, actor.person, recipient,
-                            request.form.get("text", ""), link)
+        services.send_nudge(
+            activity, acc, actor.person, recipient, request.form.get("text", ""), link
+        )
     except CaseDiscussionError as exc:
         g.case_discussion_flash = {"error": str(exc)}
-        return render_template("case_discussion/participation.html", actor=actor,
-                               activity=activity, pv=panel.participation_view(acc),
-                               info=panel.flash()), exc.status
+        return render_template(
+            "case_discussion/participation.html",
+            actor=actor,
+            activity=activity,
+            pv=panel.participation_view(acc),
+            info=panel.flash(),
+        ), exc.status
     return redirect(_group_url(actor, activity, acc, "case_discussion.participation"), code=303)
 
 
@@ -118,12 +133,21 @@ def nudge(activity_id: str, group_id: str) -> Any:
 
 
 def _summary_editor(actor: Actor, activity: Activity, acc: Access, status: int = 200) -> Any:
-    return render_template("case_discussion/summary_edit.html", actor=actor, activity=activity,
-                           sv=panel.summary_view(acc)), status
+    return render_template(
+        "case_discussion/summary_edit.html",
+        actor=actor,
+        activity=activity,
+        sv=panel.summary_view(acc),
+    ), status
 
 
-def _editor_refused(actor: Actor, activity: Activity, acc: Access, exc: CaseDiscussionError,
-                    form: dict[str, str] | None = None) -> Any:
+def _editor_refused(
+    actor: Actor,
+    activity: Activity,
+    acc: Access,
+    exc: CaseDiscussionError,
+    form: dict[str, str] | None = None,
+) -> Any:
     g.case_discussion_flash = {"error": str(exc), "form": form or {}}
     return _summary_editor(actor, activity, acc, exc.status)
 
@@ -140,9 +164,14 @@ def summary(activity_id: str, group_id: str) -> Any:
         summaries.mark_read(activity, found, actor.person)
     if acc.can_moderate and request.args.get("view") != "published":
         return _summary_editor(actor, activity, acc)
-    return render_template("case_discussion/summary.html", actor=actor, activity=activity,
-                           acc=acc, summary=found if found and found.is_published else None,
-                           sections=summaries.sections_of(found))
+    return render_template(
+        "case_discussion/summary.html",
+        actor=actor,
+        activity=activity,
+        acc=acc,
+        summary=found if found and found.is_published else None,
+        sections=summaries.sections_of(found),
+    )
 
 
 @bp.post("/<activity_id>/groups/<group_id>/summary/items")
@@ -157,8 +186,9 @@ def add_summary_item(activity_id: str, group_id: str) -> Any:
         summaries.add_item(activity, acc, section, form["body"])
     except CaseDiscussionError as exc:
         return _editor_refused(actor, activity, acc, exc, form)
-    return redirect(_group_url(actor, activity, acc, "case_discussion.summary",
-                               f"section-{section}"), code=303)
+    return redirect(
+        _group_url(actor, activity, acc, "case_discussion.summary", f"section-{section}"), code=303
+    )
 
 
 def _item_action(activity_id: str, item_id: str, action: str) -> Any:
@@ -170,16 +200,18 @@ def _item_action(activity_id: str, item_id: str, action: str) -> Any:
     section = item.section
     try:
         if action == "edit":
-            summaries.edit_item(acc, item, str(request.form.get("body", "")),
-                                request.form.get("section") or None)
+            summaries.edit_item(
+                acc, item, str(request.form.get("body", "")), request.form.get("section") or None
+            )
         elif action == "delete":
             summaries.delete_item(acc, item)
         else:
             summaries.move_item(acc, item, request.form.get("direction", ""))
     except CaseDiscussionError as exc:
         return _editor_refused(actor, activity, acc, exc)
-    return redirect(_group_url(actor, activity, acc, "case_discussion.summary",
-                               f"section-{section}"), code=303)
+    return redirect(
+        _group_url(actor, activity, acc, "case_discussion.summary", f"section-{section}"), code=303
+    )
 
 
 def _group_public_id(group_pk: int) -> str:
@@ -238,8 +270,9 @@ def _round_action(activity_id: str, round_id: str, action: str) -> Any:
         if action == "advance":
             coaching.advance_stage(acc, rnd, actor.person)
         else:
-            coaching.record_plan(activity, acc, rnd, actor.person,
-                                 str(request.form.get("plan", "")))
+            coaching.record_plan(
+                activity, acc, rnd, actor.person, str(request.form.get("plan", ""))
+            )
     except CaseDiscussionError as exc:
         form = {"plan": str(request.form.get("plan", ""))}
         if acc.can_moderate and actor.is_staff:

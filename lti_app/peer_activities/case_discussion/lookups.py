@@ -67,8 +67,9 @@ def completion_needs_summary(activity: Activity) -> bool:
 
 
 def case_of(activity: Activity) -> CaseDiscussionCase | None:
-    found: CaseDiscussionCase | None = db.session.scalar(select(CaseDiscussionCase).where(
-        CaseDiscussionCase.activity_id == activity.id))
+    found: CaseDiscussionCase | None = db.session.scalar(
+        select(CaseDiscussionCase).where(CaseDiscussionCase.activity_id == activity.id)
+    )
     return found
 
 
@@ -78,10 +79,14 @@ def published_groups(activity: Activity) -> list[GroupingGroup]:
     rnd = grouping_rounds.published_of(activity)
     if rnd is None:
         return []
-    return list(db.session.scalars(select(GroupingGroup).where(
-        GroupingGroup.round_id == rnd.id).options(
-            selectinload(GroupingGroup.members).selectinload(GroupingMember.person))
-        .order_by(GroupingGroup.position)))
+    return list(
+        db.session.scalars(
+            select(GroupingGroup)
+            .where(GroupingGroup.round_id == rnd.id)
+            .options(selectinload(GroupingGroup.members).selectinload(GroupingMember.person))
+            .order_by(GroupingGroup.position)
+        )
+    )
 
 
 def group_of(activity: Activity, public_id: str) -> GroupingGroup | None:
@@ -89,44 +94,61 @@ def group_of(activity: Activity, public_id: str) -> GroupingGroup | None:
     rnd = grouping_rounds.published_of(activity)
     if rnd is None:
         return None
-    found: GroupingGroup | None = db.session.scalar(select(GroupingGroup).where(
-        GroupingGroup.public_id == public_id, GroupingGroup.round_id == rnd.id))
+    found: GroupingGroup | None = db.session.scalar(
+        select(GroupingGroup).where(
+            GroupingGroup.public_id == public_id, GroupingGroup.round_id == rnd.id
+        )
+    )
     return found
 
 
 def thread_of(activity: Activity, public_id: str) -> CaseDiscussionThread | None:
-    found: CaseDiscussionThread | None = db.session.scalar(select(CaseDiscussionThread).where(
-        CaseDiscussionThread.public_id == public_id,
-        CaseDiscussionThread.activity_id == activity.id))
+    found: CaseDiscussionThread | None = db.session.scalar(
+        select(CaseDiscussionThread).where(
+            CaseDiscussionThread.public_id == public_id,
+            CaseDiscussionThread.activity_id == activity.id,
+        )
+    )
     return found
 
 
 def post_of(activity: Activity, public_id: str) -> CaseDiscussionPost | None:
-    found: CaseDiscussionPost | None = db.session.scalar(select(CaseDiscussionPost).where(
-        CaseDiscussionPost.public_id == public_id,
-        CaseDiscussionPost.activity_id == activity.id))
+    found: CaseDiscussionPost | None = db.session.scalar(
+        select(CaseDiscussionPost).where(
+            CaseDiscussionPost.public_id == public_id, CaseDiscussionPost.activity_id == activity.id
+        )
+    )
     return found
 
 
 def round_of(activity: Activity, public_id: str) -> CaseDiscussionRound | None:
-    found: CaseDiscussionRound | None = db.session.scalar(select(CaseDiscussionRound).where(
-        CaseDiscussionRound.public_id == public_id,
-        CaseDiscussionRound.activity_id == activity.id))
+    found: CaseDiscussionRound | None = db.session.scalar(
+        select(CaseDiscussionRound).where(
+            CaseDiscussionRound.public_id == public_id,
+            CaseDiscussionRound.activity_id == activity.id,
+        )
+    )
     return found
 
 
 def summary_item_of(activity: Activity, public_id: str) -> CaseDiscussionSummaryItem | None:
     found: CaseDiscussionSummaryItem | None = db.session.scalar(
-        select(CaseDiscussionSummaryItem).join(
-            CaseDiscussionSummary, CaseDiscussionSummary.id == CaseDiscussionSummaryItem.summary_id)
-        .where(CaseDiscussionSummaryItem.public_id == public_id,
-               CaseDiscussionSummary.activity_id == activity.id))
+        select(CaseDiscussionSummaryItem)
+        .join(
+            CaseDiscussionSummary, CaseDiscussionSummary.id == CaseDiscussionSummaryItem.summary_id
+        )
+        .where(
+            CaseDiscussionSummaryItem.public_id == public_id,
+            CaseDiscussionSummary.activity_id == activity.id,
+        )
+    )
     return found
 
 
 def summary_of(group: GroupingGroup) -> CaseDiscussionSummary | None:
-    found: CaseDiscussionSummary | None = db.session.scalar(select(CaseDiscussionSummary).where(
-        CaseDiscussionSummary.group_id == group.id))
+    found: CaseDiscussionSummary | None = db.session.scalar(
+        select(CaseDiscussionSummary).where(CaseDiscussionSummary.group_id == group.id)
+    )
     return found
 
 
@@ -162,24 +184,44 @@ class Access:
 
 
 def is_facilitator(group: GroupingGroup, person: Person) -> bool:
-    return db.session.scalar(select(CaseDiscussionFacilitator.id).where(
-        CaseDiscussionFacilitator.group_id == group.id,
-        CaseDiscussionFacilitator.person_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(CaseDiscussionFacilitator.id).where(
+                CaseDiscussionFacilitator.group_id == group.id,
+                CaseDiscussionFacilitator.person_id == person.id,
+            )
+        )
+        is not None
+    )
 
 
 def facilitators_of(group: GroupingGroup) -> list[CaseDiscussionFacilitator]:
-    return list(db.session.scalars(select(CaseDiscussionFacilitator).where(
-        CaseDiscussionFacilitator.group_id == group.id).order_by(CaseDiscussionFacilitator.id)))
+    return list(
+        db.session.scalars(
+            select(CaseDiscussionFacilitator)
+            .where(CaseDiscussionFacilitator.group_id == group.id)
+            .order_by(CaseDiscussionFacilitator.id)
+        )
+    )
 
 
 def is_member(group: GroupingGroup, person: Person) -> bool:
-    return db.session.scalar(select(GroupingMember.id).where(
-        GroupingMember.group_id == group.id, GroupingMember.person_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(GroupingMember.id).where(
+                GroupingMember.group_id == group.id, GroupingMember.person_id == person.id
+            )
+        )
+        is not None
+    )
 
 
 def access(group: GroupingGroup, person: Person, course: Course, *, staff: bool) -> Access:
-    member = not staff and is_member(group, person) and agreement.has_accepted(
-        course, person, agreement.current_agreement(course).version)
+    member = (
+        not staff
+        and is_member(group, person)
+        and agreement.has_accepted(course, person, agreement.current_agreement(course).version)
+    )
     facilitator = staff or is_facilitator(group, person)
     return Access(group, member, facilitator, staff)
 
@@ -197,24 +239,39 @@ def facilitated_groups(activity: Activity, person: Person) -> list[GroupingGroup
     rnd = grouping_rounds.published_of(activity)
     if rnd is None:
         return []
-    return list(db.session.scalars(select(GroupingGroup).join(
-        CaseDiscussionFacilitator, CaseDiscussionFacilitator.group_id == GroupingGroup.id).where(
-            GroupingGroup.round_id == rnd.id, CaseDiscussionFacilitator.person_id == person.id)
-        .order_by(GroupingGroup.position)))
+    return list(
+        db.session.scalars(
+            select(GroupingGroup)
+            .join(CaseDiscussionFacilitator, CaseDiscussionFacilitator.group_id == GroupingGroup.id)
+            .where(
+                GroupingGroup.round_id == rnd.id, CaseDiscussionFacilitator.person_id == person.id
+            )
+            .order_by(GroupingGroup.position)
+        )
+    )
 
 
 # -- threads and participation ------------------------------------------------------------
 
 
 def threads_of(group: GroupingGroup) -> list[CaseDiscussionThread]:
-    return list(db.session.scalars(select(CaseDiscussionThread).where(
-        CaseDiscussionThread.group_id == group.id).order_by(
-            CaseDiscussionThread.last_post_at.desc(), CaseDiscussionThread.id.desc())))
+    return list(
+        db.session.scalars(
+            select(CaseDiscussionThread)
+            .where(CaseDiscussionThread.group_id == group.id)
+            .order_by(CaseDiscussionThread.last_post_at.desc(), CaseDiscussionThread.id.desc())
+        )
+    )
 
 
 def rounds_of(group: GroupingGroup) -> list[CaseDiscussionRound]:
-    return list(db.session.scalars(select(CaseDiscussionRound).where(
-        CaseDiscussionRound.group_id == group.id).order_by(CaseDiscussionRound.number)))
+    return list(
+        db.session.scalars(
+            select(CaseDiscussionRound)
+            .where(CaseDiscussionRound.group_id == group.id)
+            .order_by(CaseDiscussionRound.number)
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -228,63 +285,110 @@ class MemberActivity:
 def participation(group: GroupingGroup) -> list[MemberActivity]:
     """Posts per member of the group and their latest post (one grouped query);
     members who have not spoken come first, then the quietest."""
-    counts = {row[0]: (row[1], row[2]) for row in db.session.execute(
-        select(CaseDiscussionPost.author_id, func.count(CaseDiscussionPost.id),
-               func.max(CaseDiscussionPost.created_at))
-        .where(CaseDiscussionPost.group_id == group.id)
-        .group_by(CaseDiscussionPost.author_id))}
+    counts = {
+        row[0]: (row[1], row[2])
+        for row in db.session.execute(
+            select(
+                CaseDiscussionPost.author_id,
+                func.count(CaseDiscussionPost.id),
+                func.max(CaseDiscussionPost.created_at),
+            )
+            .where(CaseDiscussionPost.group_id == group.id)
+            .group_by(CaseDiscussionPost.author_id)
+        )
+    }
     helpers = {f.person_id for f in facilitators_of(group)}
     return _rows(group, counts, helpers)
 
 
-def participation_of_groups(activity: Activity, groups: list[GroupingGroup]
-                            ) -> dict[int, list[MemberActivity]]:
+def participation_of_groups(
+    activity: Activity, groups: list[GroupingGroup]
+) -> dict[int, list[MemberActivity]]:
     """``participation`` of every group of the activity in two queries (the staff
     overview)."""
     counts: dict[int, dict[int, tuple[int, datetime | None]]] = {}
     for group_id, author_id, n, last in db.session.execute(
-            select(CaseDiscussionPost.group_id, CaseDiscussionPost.author_id,
-                   func.count(CaseDiscussionPost.id), func.max(CaseDiscussionPost.created_at))
-            .where(CaseDiscussionPost.activity_id == activity.id)
-            .group_by(CaseDiscussionPost.group_id, CaseDiscussionPost.author_id)):
+        select(
+            CaseDiscussionPost.group_id,
+            CaseDiscussionPost.author_id,
+            func.count(CaseDiscussionPost.id),
+            func.max(CaseDiscussionPost.created_at),
+        )
+        .where(CaseDiscussionPost.activity_id == activity.id)
+        .group_by(CaseDiscussionPost.group_id, CaseDiscussionPost.author_id)
+    ):
         counts.setdefault(group_id, {})[author_id] = (n, last)
     helpers: dict[int, set[int]] = {}
     for group_id, person_id in db.session.execute(
-            select(CaseDiscussionFacilitator.group_id, CaseDiscussionFacilitator.person_id)
-            .where(CaseDiscussionFacilitator.activity_id == activity.id)):
+        select(CaseDiscussionFacilitator.group_id, CaseDiscussionFacilitator.person_id).where(
+            CaseDiscussionFacilitator.activity_id == activity.id
+        )
+    ):
         helpers.setdefault(group_id, set()).add(person_id)
     return {g.id: _rows(g, counts.get(g.id, {}), helpers.get(g.id, set())) for g in groups}
 
 
-def _rows(group: GroupingGroup, counts: Mapping[int, tuple[int, datetime | None]],
-          helpers: set[int]) -> list[MemberActivity]:
-    rows = [MemberActivity(m.person, counts.get(m.person_id, (0, None))[0],
-                           counts.get(m.person_id, (0, None))[1], m.person_id in helpers)
-            for m in group.members]
-    return sorted(rows, key=lambda r: (r.posts, r.last_post_at or datetime.min,
-                                       r.person.display_name))
+def _rows(
+    group: GroupingGroup, counts: Mapping[int, tuple[int, datetime | None]], helpers: set[int]
+) -> list[MemberActivity]:
+    rows = [
+        MemberActivity(
+            m.person,
+            counts.get(m.person_id, (0, None))[0],
+            counts.get(m.person_id, (0, None))[1],
+            m.person_id in helpers,
+        )
+        for m in group.members
+    ]
+    return sorted(
+        rows, key=lambda r: (r.posts, r.last_post_at or datetime.min, r.person.display_name)
+    )
 
 
 def summaries_of(activity: Activity) -> dict[int, CaseDiscussionSummary]:
     """Each group's summary, by group id."""
-    return {s.group_id: s for s in db.session.scalars(select(CaseDiscussionSummary).where(
-        CaseDiscussionSummary.activity_id == activity.id))}
+    return {
+        s.group_id: s
+        for s in db.session.scalars(
+            select(CaseDiscussionSummary).where(CaseDiscussionSummary.activity_id == activity.id)
+        )
+    }
 
 
 def posts_by(activity: Activity, person: Person) -> int:
-    return db.session.scalar(select(func.count(CaseDiscussionPost.id)).where(
-        CaseDiscussionPost.activity_id == activity.id,
-        CaseDiscussionPost.author_id == person.id)) or 0
+    return (
+        db.session.scalar(
+            select(func.count(CaseDiscussionPost.id)).where(
+                CaseDiscussionPost.activity_id == activity.id,
+                CaseDiscussionPost.author_id == person.id,
+            )
+        )
+        or 0
+    )
 
 
 def posted_in_group(group_id: int, person_id: int) -> bool:
-    return db.session.scalar(select(CaseDiscussionPost.id).where(
-        CaseDiscussionPost.group_id == group_id,
-        CaseDiscussionPost.author_id == person_id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(CaseDiscussionPost.id)
+            .where(
+                CaseDiscussionPost.group_id == group_id, CaseDiscussionPost.author_id == person_id
+            )
+            .limit(1)
+        )
+        is not None
+    )
 
 
 def posted_in_round(rnd: CaseDiscussionRound, person_id: int) -> bool:
-    return db.session.scalar(select(CaseDiscussionPost.id).join(
-        CaseDiscussionThread, CaseDiscussionThread.id == CaseDiscussionPost.thread_id).where(
-            CaseDiscussionThread.round_id == rnd.id,
-            CaseDiscussionPost.author_id == person_id).limit(1)) is not None
+    return (
+        db.session.scalar(
+            select(CaseDiscussionPost.id)
+            .join(CaseDiscussionThread, CaseDiscussionThread.id == CaseDiscussionPost.thread_id)
+            .where(
+                CaseDiscussionThread.round_id == rnd.id, CaseDiscussionPost.author_id == person_id
+            )
+            .limit(1)
+        )
+        is not None
+    )

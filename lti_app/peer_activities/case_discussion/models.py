@@ -53,14 +53,16 @@ class CaseDiscussionCase(PublicIdMixin, TimestampMixin, db.Model):  # type: igno
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), unique=True
+    )
     title: Mapped[str] = mapped_column(String(255), default="")
     #: The case itself (nh3-sanitised HTML, see ``peer_activities.rich_text``).
     body: Mapped[str] = mapped_column(Text, default="")
     #: ``[{"label": str, "url": "http(s)://…"}]``, checked on save.
     links: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     edited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
 
 
 class CaseDiscussionAttachment(PublicIdMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -70,7 +72,8 @@ class CaseDiscussionAttachment(PublicIdMixin, db.Model):  # type: ignore[name-de
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     #: Random hex name of the stored file; never anything a person typed.
     file_key: Mapped[str] = mapped_column(String(64))
     #: The uploaded name after ``secure_filename``, for display and download.
@@ -87,10 +90,12 @@ class CaseDiscussionFacilitator(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
     person: Mapped[Person] = relationship()
@@ -103,17 +108,20 @@ class CaseDiscussionRound(PublicIdMixin, TimestampMixin, db.Model):  # type: ign
     __tablename__ = "case_discussion_round"
     __table_args__ = (
         UniqueConstraint("group_id", "number"),
-        CheckConstraint("stage IN ('challenge', 'questions', 'brainstorm', 'plan', 'done')",
-                        name="stage"),
+        CheckConstraint(
+            "stage IN ('challenge', 'questions', 'brainstorm', 'plan', 'done')", name="stage"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     presenter_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     stage: Mapped[str] = mapped_column(String(16), default=CHALLENGE)
     #: "What I will try", recorded by the presenter (sanitised HTML).
     plan: Mapped[str] = mapped_column(Text, default="")
@@ -131,14 +139,17 @@ class CaseDiscussionThread(PublicIdMixin, db.Model):  # type: ignore[name-define
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
     #: The peer-coaching round the thread belongs to (None: a free thread).
     round_id: Mapped[int | None] = mapped_column(
-        ForeignKey("case_discussion_round.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("case_discussion_round.id", ondelete="CASCADE"), unique=True
+    )
     title: Mapped[str] = mapped_column(String(255))
     author_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
     locked: Mapped[bool] = mapped_column(Boolean, default=False)
     revision: Mapped[int] = mapped_column(Integer, default=0)
     post_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -162,9 +173,11 @@ class CaseDiscussionPost(PublicIdMixin, TimestampMixin, db.Model):  # type: igno
 
     id: Mapped[int] = mapped_column(primary_key=True)
     thread_id: Mapped[int] = mapped_column(
-        ForeignKey("case_discussion_thread.id", ondelete="CASCADE"))
+        ForeignKey("case_discussion_thread.id", ondelete="CASCADE")
+    )
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(ForeignKey("courses_person.id", ondelete="CASCADE"))
     body: Mapped[str] = mapped_column(Text)
@@ -175,7 +188,8 @@ class CaseDiscussionPost(PublicIdMixin, TimestampMixin, db.Model):  # type: igno
     helped_count: Mapped[int] = mapped_column(Integer, default=0)
     hidden: Mapped[bool] = mapped_column(Boolean, default=False)
     hidden_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
     edited_at: Mapped[datetime | None] = mapped_column(DateTime)
 
     author: Mapped[Person] = relationship(foreign_keys=[author_id])
@@ -188,24 +202,24 @@ class CaseDiscussionMention(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (UniqueConstraint("post_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(
-        ForeignKey("case_discussion_post.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("case_discussion_post.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     seen_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
 class CaseDiscussionReaction(db.Model):  # type: ignore[name-defined,misc]
-    """"This helped": one per person and post."""
+    """ "This helped": one per person and post."""
 
     __tablename__ = "case_discussion_reaction"
     __table_args__ = (UniqueConstraint("post_id", "person_id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    post_id: Mapped[int] = mapped_column(
-        ForeignKey("case_discussion_post.id", ondelete="CASCADE"))
+    post_id: Mapped[int] = mapped_column(ForeignKey("case_discussion_post.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -217,12 +231,15 @@ class CaseDiscussionNudge(PublicIdMixin, db.Model):  # type: ignore[name-defined
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     sender_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
     #: Plain text, escaped on render.
     text: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -238,17 +255,22 @@ class CaseDiscussionSummary(PublicIdMixin, TimestampMixin, db.Model):  # type: i
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     group_id: Mapped[int] = mapped_column(
-        ForeignKey("grouping_group.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("grouping_group.id", ondelete="CASCADE"), unique=True
+    )
     status: Mapped[str] = mapped_column(String(16), default=DRAFT)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     published_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
 
     items: Mapped[list[CaseDiscussionSummaryItem]] = relationship(
-        back_populates="summary", cascade="all, delete-orphan",
-        order_by="CaseDiscussionSummaryItem.position")
+        back_populates="summary",
+        cascade="all, delete-orphan",
+        order_by="CaseDiscussionSummaryItem.position",
+    )
 
     @property
     def is_published(self) -> bool:
@@ -261,21 +283,24 @@ class CaseDiscussionSummaryItem(PublicIdMixin, db.Model):  # type: ignore[name-d
 
     __tablename__ = "case_discussion_summary_item"
     __table_args__ = (
-        CheckConstraint("section IN ('context', 'ideas', 'strategies', 'resources')",
-                        name="section"),
+        CheckConstraint(
+            "section IN ('context', 'ideas', 'strategies', 'resources')", name="section"
+        ),
         Index("ix_case_discussion_summary_item_summary", "summary_id", "section", "position"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(
-        ForeignKey("case_discussion_summary.id", ondelete="CASCADE"))
+        ForeignKey("case_discussion_summary.id", ondelete="CASCADE")
+    )
     section: Mapped[str] = mapped_column(String(16))
     position: Mapped[int] = mapped_column(Integer, default=1)
     #: Sanitised HTML.
     body: Mapped[str] = mapped_column(Text)
     #: The post this insight was captured from (None: written in the editor).
     source_post_id: Mapped[int | None] = mapped_column(
-        ForeignKey("case_discussion_post.id", ondelete="SET NULL"))
+        ForeignKey("case_discussion_post.id", ondelete="SET NULL")
+    )
 
     summary: Mapped[CaseDiscussionSummary] = relationship(back_populates="items")
 
@@ -288,9 +313,11 @@ class CaseDiscussionSummaryRead(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     summary_id: Mapped[int] = mapped_column(
-        ForeignKey("case_discussion_summary.id", ondelete="CASCADE"))
+        ForeignKey("case_discussion_summary.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     read_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -302,7 +329,9 @@ class CaseDiscussionCompletion(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

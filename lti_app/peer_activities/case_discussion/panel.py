@@ -55,7 +55,7 @@ def flash() -> dict[str, Any]:
 
 
 def ago(when: datetime | None, now: datetime | None = None) -> str:
-    """"3 h ago", for the participation view and post headers."""
+    """ "3 h ago", for the participation view and post headers."""
     if when is None:
         return "never"
     seconds = max(0, int(((now or utcnow()) - when).total_seconds()))
@@ -105,14 +105,27 @@ def discussion(activity: Activity, acc: Access, person: Person) -> Discussion:
     threads = lookups.threads_of(group)
     by_round = {t.round_id: t for t in threads if t.round_id is not None}
     current = coaching.current_round(rounds)
-    views = [RoundView(r, by_round.get(r.id), current is not None and r.id == current.id,
-                       r.presenter_id == person.id,
-                       current is not None and r.id == current.id
-                       and (r.presenter_id == person.id or acc.can_moderate)) for r in rounds]
+    views = [
+        RoundView(
+            r,
+            by_round.get(r.id),
+            current is not None and r.id == current.id,
+            r.presenter_id == person.id,
+            current is not None
+            and r.id == current.id
+            and (r.presenter_id == person.id or acc.can_moderate),
+        )
+        for r in rounds
+    ]
     summary = lookups.summary_of(group)
-    return Discussion(acc, [t for t in threads if t.round_id is None], views,
-                      [m.person.display_name for m in group.members],
-                      [f.person.display_name for f in lookups.facilitators_of(group)], summary)
+    return Discussion(
+        acc,
+        [t for t in threads if t.round_id is None],
+        views,
+        [m.person.display_name for m in group.members],
+        [f.person.display_name for f in lookups.facilitators_of(group)],
+        summary,
+    )
 
 
 # -- the activity page, learner -----------------------------------------------------------
@@ -148,11 +161,18 @@ def learner_panel(actor: Any, activity: Activity) -> LearnerPanel:
         return LearnerPanel("not_ready", case, files)
     acc = lookups.access(group, actor.person, course, staff=False)
     return LearnerPanel(
-        "discuss", case, files, discussion(activity, acc, actor.person),
+        "discuss",
+        case,
+        files,
+        discussion(activity, acc, actor.person),
         lookups.facilitated_groups(activity, actor.person),
         completion.is_completed(activity, actor.person),
-        lookups.posts_by(activity, actor.person), completion.rule_text(activity),
-        info.get("error", ""), info.get("message", ""), info.get("form", {}))
+        lookups.posts_by(activity, actor.person),
+        completion.rule_text(activity),
+        info.get("error", ""),
+        info.get("message", ""),
+        info.get("form", {}),
+    )
 
 
 # -- the activity page, staff -------------------------------------------------------------
@@ -193,20 +213,38 @@ def staff_panel(actor: Any, activity: Activity) -> StaffPanel | None:
     if course is None or activity.course_id != course.id:
         return None
     info = flash()
-    thread_counts = dict(db.session.execute(
-        select(CaseDiscussionThread.group_id, func.count(CaseDiscussionThread.id))
-        .where(CaseDiscussionThread.activity_id == activity.id)
-        .group_by(CaseDiscussionThread.group_id)).all())
+    thread_counts = dict(
+        db.session.execute(
+            select(CaseDiscussionThread.group_id, func.count(CaseDiscussionThread.id))
+            .where(CaseDiscussionThread.activity_id == activity.id)
+            .group_by(CaseDiscussionThread.group_id)
+        ).all()
+    )
     groups = lookups.published_groups(activity)
     members = lookups.participation_of_groups(activity, groups)
     found = lookups.summaries_of(activity)
-    rows = [GroupRow(group, members[group.id], found.get(group.id),
-                     thread_counts.get(group.id, 0)) for group in groups]
-    completed = db.session.scalar(select(func.count(CaseDiscussionCompletion.id)).where(
-        CaseDiscussionCompletion.activity_id == activity.id)) or 0
-    return StaffPanel(lookups.case_of(activity), attachments.attachments_of(activity), rows,
-                      completed, completion.rule_text(activity), lookups.mode(activity),
-                      info.get("error", ""), info.get("message", ""))
+    rows = [
+        GroupRow(group, members[group.id], found.get(group.id), thread_counts.get(group.id, 0))
+        for group in groups
+    ]
+    completed = (
+        db.session.scalar(
+            select(func.count(CaseDiscussionCompletion.id)).where(
+                CaseDiscussionCompletion.activity_id == activity.id
+            )
+        )
+        or 0
+    )
+    return StaffPanel(
+        lookups.case_of(activity),
+        attachments.attachments_of(activity),
+        rows,
+        completed,
+        completion.rule_text(activity),
+        lookups.mode(activity),
+        info.get("error", ""),
+        info.get("message", ""),
+    )
 
 
 # -- a thread -----------------------------------------------------------------------------
@@ -250,8 +288,9 @@ class ThreadView:
     form: dict[str, str] = field(default_factory=dict)
 
 
-def post_views(posts: list[CaseDiscussionPost], acc: Access, person: Person, *,
-               locked: bool = False) -> list[PostView]:
+def post_views(
+    posts: list[CaseDiscussionPost], acc: Access, person: Person, *, locked: bool = False
+) -> list[PostView]:
     ids = [p.id for p in posts]
     mentions = services.mentions_of(ids)
     helped = services.helped_by(person, ids)
@@ -260,44 +299,69 @@ def post_views(posts: list[CaseDiscussionPost], acc: Access, person: Person, *,
     views = []
     for post in posts:
         visible = not post.hidden or acc.can_moderate
-        views.append(PostView(
-            post, post.author.display_name, post.body if visible else None,
-            [names[pid] for pid in mentions.get(post.id, []) if pid in names],
-            person.id in mentions.get(post.id, []), post.id in helped,
-            services.can_edit(post, person, now) and not locked,
-            post.author_id == person.id))
+        views.append(
+            PostView(
+                post,
+                post.author.display_name,
+                post.body if visible else None,
+                [names[pid] for pid in mentions.get(post.id, []) if pid in names],
+                person.id in mentions.get(post.id, []),
+                post.id in helped,
+                services.can_edit(post, person, now) and not locked,
+                post.author_id == person.id,
+            )
+        )
     return views
 
 
-def thread_view(acc: Access, thread: CaseDiscussionThread, person: Person,
-                before: str | None = None) -> ThreadView:
+def thread_view(
+    acc: Access, thread: CaseDiscussionThread, person: Person, before: str | None = None
+) -> ThreadView:
     """The newest ``PAGE_SIZE`` posts (or those before post ``before``), oldest first."""
     stmt = select(CaseDiscussionPost).where(CaseDiscussionPost.thread_id == thread.id)
     if before:
-        anchor = db.session.scalar(select(CaseDiscussionPost.id).where(
-            CaseDiscussionPost.public_id == before, CaseDiscussionPost.thread_id == thread.id))
+        anchor = db.session.scalar(
+            select(CaseDiscussionPost.id).where(
+                CaseDiscussionPost.public_id == before, CaseDiscussionPost.thread_id == thread.id
+            )
+        )
         if anchor is not None:
             stmt = stmt.where(CaseDiscussionPost.id < anchor)
-    rows = list(db.session.scalars(stmt.order_by(CaseDiscussionPost.id.desc())
-                                   .limit(lookups.PAGE_SIZE + 1)))
+    rows = list(
+        db.session.scalars(stmt.order_by(CaseDiscussionPost.id.desc()).limit(lookups.PAGE_SIZE + 1))
+    )
     older = None
     if len(rows) > lookups.PAGE_SIZE:
-        rows = rows[:lookups.PAGE_SIZE]
+        rows = rows[: lookups.PAGE_SIZE]
         older = rows[-1].public_id
     rows.reverse()
     info = flash()
-    return ThreadView(thread, acc, post_views(rows, acc, person, locked=thread.locked), older,
-                      thread.revision, thread.round, info.get("error", ""), info.get("form", {}))
+    return ThreadView(
+        thread,
+        acc,
+        post_views(rows, acc, person, locked=thread.locked),
+        older,
+        thread.revision,
+        thread.round,
+        info.get("error", ""),
+        info.get("form", {}),
+    )
 
 
-def changes_since(acc: Access, thread: CaseDiscussionThread, person: Person,
-                  since: int) -> list[PostView]:
+def changes_since(
+    acc: Access, thread: CaseDiscussionThread, person: Person, since: int
+) -> list[PostView]:
     """Posts new or changed after revision ``since`` (the polling endpoint), in
     revision order, at most ``PAGE_SIZE`` (the caller's next cursor is the last
     one's revision when the page is full)."""
-    rows = list(db.session.scalars(select(CaseDiscussionPost).where(
-        CaseDiscussionPost.thread_id == thread.id, CaseDiscussionPost.revision > since)
-        .order_by(CaseDiscussionPost.revision).limit(lookups.PAGE_SIZE)))
+    rows = list(
+        db.session.scalars(
+            select(CaseDiscussionPost)
+            .where(CaseDiscussionPost.thread_id == thread.id, CaseDiscussionPost.revision > since)
+            .order_by(CaseDiscussionPost.revision)
+            .limit(lookups.PAGE_SIZE)
+        )
+    )
     return post_views(rows, acc, person, locked=thread.locked)
 
 
@@ -317,8 +381,9 @@ class ParticipationView:
 
 def participation_view(acc: Access) -> ParticipationView:
     members = lookups.participation(acc.group)
-    return ParticipationView(acc, members, {m.person.public_id: services.default_nudge(m.person)
-                                            for m in members})
+    return ParticipationView(
+        acc, members, {m.person.public_id: services.default_nudge(m.person) for m in members}
+    )
 
 
 @dataclass
@@ -336,8 +401,19 @@ class SummaryView:
 def summary_view(acc: Access) -> SummaryView:
     summary = lookups.summary_of(acc.group)
     readers = summaries.readers_of(summary) if summary else set()
-    absentees = [m.person.display_name for m in acc.group.members
-                 if not lookups.posted_in_group(acc.group.id, m.person_id)]
+    absentees = [
+        m.person.display_name
+        for m in acc.group.members
+        if not lookups.posted_in_group(acc.group.id, m.person_id)
+    ]
     info = flash()
-    return SummaryView(acc, summary, summaries.sections_of(summary), readers, absentees,
-                       summaries.SECTION_HINTS, info.get("error", ""), info.get("form", {}))
+    return SummaryView(
+        acc,
+        summary,
+        summaries.sections_of(summary),
+        readers,
+        absentees,
+        summaries.SECTION_HINTS,
+        info.get("error", ""),
+        info.get("form", {}),
+    )

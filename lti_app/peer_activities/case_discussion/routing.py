@@ -19,16 +19,21 @@ from lti_app.peer_activities.case_discussion.models import CaseDiscussionThread
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity, render_activity
 
-bp = Blueprint("case_discussion", __name__, url_prefix="/cd", template_folder="templates",
-               static_folder="static")
-
+bp = Blueprint(
+    "case_discussion",
+    __name__,
+    url_prefix="/cd",
+    template_folder="templates",
+    static_folder="static",
+)
 
 
 def group_page(actor: Actor, activity: Activity, acc: Access, status: int = 200) -> Any:
     """A group's threads and rounds (staff and the group's facilitator)."""
     disc = panel.discussion(activity, acc, actor.person)
-    return render_template("case_discussion/group.html", actor=actor, activity=activity,
-                           disc=disc, info=panel.flash()), status
+    return render_template(
+        "case_discussion/group.html", actor=actor, activity=activity, disc=disc, info=panel.flash()
+    ), status
 
 
 def scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -47,13 +52,15 @@ def group_access(actor: Actor, activity: Activity, course: Course, group_id: str
     return acc
 
 
-def thread_access(actor: Actor, activity: Activity, course: Course,
-                  thread_id: str) -> tuple[CaseDiscussionThread, Access]:
+def thread_access(
+    actor: Actor, activity: Activity, course: Course, thread_id: str
+) -> tuple[CaseDiscussionThread, Access]:
     return access_to(actor, course, lookups.thread_of(activity, thread_id))
 
 
-def access_to(actor: Actor, course: Course, thread: CaseDiscussionThread | None
-               ) -> tuple[CaseDiscussionThread, Access]:
+def access_to(
+    actor: Actor, course: Course, thread: CaseDiscussionThread | None
+) -> tuple[CaseDiscussionThread, Access]:
     """The thread and the caller's access to its group; 404 when they may not read it
     (a learner of another group never learns the thread exists)."""
     group = lookups.group_by_id(thread.group_id) if thread is not None else None
@@ -66,11 +73,14 @@ def access_to(actor: Actor, course: Course, thread: CaseDiscussionThread | None
 
 
 def back_to_activity(actor: Actor, activity: Activity, anchor: str = "case-discussion") -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor=anchor), code=303)
+    return redirect(
+        url_for("activities.show", activity_id=activity.public_id, t=actor.token(), _anchor=anchor),
+        code=303,
+    )
 
 
-def refused_on_activity(actor: Actor, activity: Activity, message: str, status: int,
-                        form: dict[str, str] | None = None) -> Any:
+def refused_on_activity(
+    actor: Actor, activity: Activity, message: str, status: int, form: dict[str, str] | None = None
+) -> Any:
     g.case_discussion_flash = {"error": message, "form": form or {}}
     return render_activity(actor, activity), status

@@ -75,7 +75,9 @@ def clean_body(raw: str) -> str:
     if len(raw or "") > POST_LIMIT:
         raise CaseDiscussionError(
             f"Your post is {len(raw):,} characters long; the limit is {POST_LIMIT:,}. "
-            "Shorten it or split it into two posts. Your text is still in the box below.", 422)
+            "Shorten it or split it into two posts. Your text is still in the box below.",
+            422,
+        )
     body = rich_text(raw, limit=POST_LIMIT)
     if not plain(body):
         raise CaseDiscussionError("Write something before posting.", 422)
@@ -90,8 +92,9 @@ def _bump(thread: CaseDiscussionThread, *, new_post_at: datetime | None = None) 
     values: dict[str, object] = {"revision": CaseDiscussionThread.revision + 1}
     if new_post_at is not None:
         values.update(post_count=CaseDiscussionThread.post_count + 1, last_post_at=new_post_at)
-    db.session.execute(update(CaseDiscussionThread).where(
-        CaseDiscussionThread.id == thread.id).values(**values))
+    db.session.execute(
+        update(CaseDiscussionThread).where(CaseDiscussionThread.id == thread.id).values(**values)
+    )
     db.session.refresh(thread, ["revision", "post_count", "last_post_at"])
     return thread.revision
 
@@ -118,8 +121,11 @@ def mentioned(body: str, group: GroupingGroup, author: Person) -> list[Person]:
 
 
 def _record_mentions(post: CaseDiscussionPost, group: GroupingGroup, author: Person) -> None:
-    known = set(db.session.scalars(select(CaseDiscussionMention.person_id).where(
-        CaseDiscussionMention.post_id == post.id)))
+    known = set(
+        db.session.scalars(
+            select(CaseDiscussionMention.person_id).where(CaseDiscussionMention.post_id == post.id)
+        )
+    )
     for person in mentioned(post.body, group, author):
         if person.id not in known:
             db.session.add(CaseDiscussionMention(post_id=post.id, person_id=person.id))
@@ -129,9 +135,11 @@ def mentions_of(post_ids: list[int]) -> dict[int, list[int]]:
     result: dict[int, list[int]] = {}
     if not post_ids:
         return result
-    rows = db.session.execute(select(CaseDiscussionMention.post_id,
-                                     CaseDiscussionMention.person_id).where(
-        CaseDiscussionMention.post_id.in_(post_ids))).all()
+    rows = db.session.execute(
+        select(CaseDiscussionMention.post_id, CaseDiscussionMention.person_id).where(
+            CaseDiscussionMention.post_id.in_(post_ids)
+        )
+    ).all()
     for post_id, person_id in rows:
         result.setdefault(post_id, []).append(person_id)
     return result
@@ -140,16 +148,23 @@ def mentions_of(post_ids: list[int]) -> dict[int, list[int]]:
 def mark_mentions_seen(thread: CaseDiscussionThread, person: Person) -> None:
     """Side effect: the person's mentions in the thread stop showing as a notice."""
     ids = select(CaseDiscussionPost.id).where(CaseDiscussionPost.thread_id == thread.id)
-    db.session.execute(update(CaseDiscussionMention).where(
-        CaseDiscussionMention.person_id == person.id, CaseDiscussionMention.seen_at.is_(None),
-        CaseDiscussionMention.post_id.in_(ids)).values(seen_at=utcnow()))
+    db.session.execute(
+        update(CaseDiscussionMention)
+        .where(
+            CaseDiscussionMention.person_id == person.id,
+            CaseDiscussionMention.seen_at.is_(None),
+            CaseDiscussionMention.post_id.in_(ids),
+        )
+        .values(seen_at=utcnow())
+    )
 
 
 # -- threads and posts --------------------------------------------------------------------
 
 
-def start_thread(activity: Activity, acc: Access, author: Person, title: str,
-                 body: str) -> CaseDiscussionThread:
+def start_thread(
+    activity: Activity, acc: Access, author: Person, title: str, body: str
+) -> CaseDiscussionThread:
     """A new thread in the group with its first post."""
     require_read(acc)
     title = " ".join((title or "").split())
@@ -158,8 +173,9 @@ def start_thread(activity: Activity, acc: Access, author: Person, title: str,
     if len(title) > TITLE_LIMIT:
         raise CaseDiscussionError(f"Keep the title under {TITLE_LIMIT} characters.", 422)
     cleaned = clean_body(body)
-    thread = CaseDiscussionThread(activity_id=activity.id, group_id=acc.group.id, title=title,
-                                  author_id=author.id)
+    thread = CaseDiscussionThread(
+        activity_id=activity.id, group_id=acc.group.id, title=title, author_id=author.id
+    )
     db.session.add(thread)
     db.session.flush()
     _add_post(activity, acc, thread, author, cleaned)
@@ -167,8 +183,9 @@ def start_thread(activity: Activity, acc: Access, author: Person, title: str,
     return thread
 
 
-def reply(activity: Activity, acc: Access, thread: CaseDiscussionThread, author: Person,
-          body: str) -> CaseDiscussionPost:
+def reply(
+    activity: Activity, acc: Access, thread: CaseDiscussionThread, author: Person, body: str
+) -> CaseDiscussionPost:
     """A post in an open thread of the group."""
     require_read(acc)
     if thread.group_id != acc.group.id:
@@ -177,23 +194,38 @@ def reply(activity: Activity, acc: Access, thread: CaseDiscussionThread, author:
         raise CaseDiscussionError("This thread is locked: no new posts.", 409)
     cleaned = clean_body(body)
     rnd = thread.round
-    if rnd is not None and rnd.stage == CHALLENGE and author.id != rnd.presenter_id \
-            and not acc.can_moderate:
+    if (
+        rnd is not None
+        and rnd.stage == CHALLENGE
+        and author.id != rnd.presenter_id
+        and not acc.can_moderate
+    ):
         raise CaseDiscussionError(
             f"{rnd.presenter.display_name} states their challenge first; questions "
-            "open once they move the round on.", 409)
+            "open once they move the round on.",
+            409,
+        )
     return _add_post(activity, acc, thread, author, cleaned)
 
 
-def _add_post(activity: Activity, acc: Access, thread: CaseDiscussionThread, author: Person,
-              cleaned: str) -> CaseDiscussionPost:
+def _add_post(
+    activity: Activity, acc: Access, thread: CaseDiscussionThread, author: Person, cleaned: str
+) -> CaseDiscussionPost:
     rnd = thread.round
     stage = rnd.stage if rnd is not None and rnd.stage != DONE else None
     now = utcnow()
     revision = _bump(thread, new_post_at=now)
-    post = CaseDiscussionPost(thread_id=thread.id, activity_id=activity.id,
-                              group_id=thread.group_id, author_id=author.id, body=cleaned,
-                              stage=stage, revision=revision, created_at=now, updated_at=now)
+    post = CaseDiscussionPost(
+        thread_id=thread.id,
+        activity_id=activity.id,
+        group_id=thread.group_id,
+        author_id=author.id,
+        body=cleaned,
+        stage=stage,
+        revision=revision,
+        created_at=now,
+        updated_at=now,
+    )
     db.session.add(post)
     db.session.flush()
     _record_mentions(post, acc.group, author)
@@ -207,12 +239,16 @@ def _add_post(activity: Activity, acc: Access, thread: CaseDiscussionThread, aut
 def can_edit(post: CaseDiscussionPost, person: Person, now: datetime | None = None) -> bool:
     """Authors may edit their post for ``EDIT_WINDOW`` after writing it, unless it
     was hidden."""
-    return (post.author_id == person.id and not post.hidden
-            and (now or utcnow()) - post.created_at <= EDIT_WINDOW)
+    return (
+        post.author_id == person.id
+        and not post.hidden
+        and (now or utcnow()) - post.created_at <= EDIT_WINDOW
+    )
 
 
-def edit_post(activity: Activity, acc: Access, post: CaseDiscussionPost, person: Person,
-              body: str) -> None:
+def edit_post(
+    activity: Activity, acc: Access, post: CaseDiscussionPost, person: Person, body: str
+) -> None:
     """The author changes their post within the editing window."""
     require_read(acc)
     if post.author_id != person.id:
@@ -222,8 +258,11 @@ def edit_post(activity: Activity, acc: Access, post: CaseDiscussionPost, person:
         raise CaseDiscussionError("This thread is locked: posts can no longer change.", 409)
     if not can_edit(post, person):
         minutes = int(EDIT_WINDOW.total_seconds() // 60)
-        raise CaseDiscussionError(f"Posts can be edited for {minutes} minutes after writing "
-                                  "them; write a new post instead.", 409)
+        raise CaseDiscussionError(
+            f"Posts can be edited for {minutes} minutes after writing "
+            "them; write a new post instead.",
+            409,
+        )
     post.body = clean_body(body)
     post.edited_at = utcnow()
     if thread is not None:
@@ -239,8 +278,11 @@ def toggle_helped(acc: Access, post: CaseDiscussionPost, person: Person) -> bool
         raise CaseDiscussionError("Mark other people's posts as helpful, not your own.", 409)
     if post.hidden:
         raise CaseDiscussionError("This post was hidden by a moderator.", 409)
-    found = db.session.scalar(select(CaseDiscussionReaction).where(
-        CaseDiscussionReaction.post_id == post.id, CaseDiscussionReaction.person_id == person.id))
+    found = db.session.scalar(
+        select(CaseDiscussionReaction).where(
+            CaseDiscussionReaction.post_id == post.id, CaseDiscussionReaction.person_id == person.id
+        )
+    )
     marked = found is None
     if found is not None:
         db.session.delete(found)
@@ -252,9 +294,15 @@ def toggle_helped(acc: Access, post: CaseDiscussionPost, person: Person) -> bool
         except IntegrityError:
             return True  # marked concurrently (a double click)
     db.session.flush()
-    db.session.execute(update(CaseDiscussionPost).where(CaseDiscussionPost.id == post.id).values(
-        helped_count=select(func.count(CaseDiscussionReaction.id)).where(
-            CaseDiscussionReaction.post_id == post.id).scalar_subquery()))
+    db.session.execute(
+        update(CaseDiscussionPost)
+        .where(CaseDiscussionPost.id == post.id)
+        .values(
+            helped_count=select(func.count(CaseDiscussionReaction.id))
+            .where(CaseDiscussionReaction.post_id == post.id)
+            .scalar_subquery()
+        )
+    )
     thread = db.session.get(CaseDiscussionThread, post.thread_id)
     if thread is not None:
         post.revision = _bump(thread)
@@ -266,9 +314,14 @@ def toggle_helped(acc: Access, post: CaseDiscussionPost, person: Person) -> bool
 def helped_by(person: Person, post_ids: list[int]) -> set[int]:
     if not post_ids:
         return set()
-    return set(db.session.scalars(select(CaseDiscussionReaction.post_id).where(
-        CaseDiscussionReaction.person_id == person.id,
-        CaseDiscussionReaction.post_id.in_(post_ids))))
+    return set(
+        db.session.scalars(
+            select(CaseDiscussionReaction.post_id).where(
+                CaseDiscussionReaction.person_id == person.id,
+                CaseDiscussionReaction.post_id.in_(post_ids),
+            )
+        )
+    )
 
 
 # -- moderation ---------------------------------------------------------------------------
@@ -284,33 +337,43 @@ def set_hidden(acc: Access, post: CaseDiscussionPost, moderator: Person, hidden:
     if thread is not None:
         post.revision = _bump(thread)
     db.session.flush()
-    log.info("case discussion post %s %s by %s", post.public_id,
-             "hidden" if hidden else "shown", moderator.public_id)
+    log.info(
+        "case discussion post %s %s by %s",
+        post.public_id,
+        "hidden" if hidden else "shown",
+        moderator.public_id,
+    )
 
 
-def set_locked(acc: Access, thread: CaseDiscussionThread, moderator: Person,
-               locked: bool) -> None:
+def set_locked(acc: Access, thread: CaseDiscussionThread, moderator: Person, locked: bool) -> None:
     """Lock a thread (no new posts, no edits) or open it again."""
     _require_moderator(acc)
     thread.locked = locked
     _bump(thread)
     db.session.flush()
-    log.info("case discussion thread %s %s by %s", thread.public_id,
-             "locked" if locked else "unlocked", moderator.public_id)
+    log.info(
+        "case discussion thread %s %s by %s",
+        thread.public_id,
+        "locked" if locked else "unlocked",
+        moderator.public_id,
+    )
 
 
 # -- nudges -------------------------------------------------------------------------------
 
-DEFAULT_NUDGE = ("Hi {name}, we'd love to hear from you in our group's discussion. Even a short "
-                 "thought or a question helps the group. No pressure, whenever you're ready.")
+DEFAULT_NUDGE = (
+    "Hi {name}, we'd love to hear from you in our group's discussion. Even a short "
+    "thought or a question helps the group. No pressure, whenever you're ready."
+)
 
 
 def default_nudge(person: Person) -> str:
     return DEFAULT_NUDGE.format(name=person.given_name or person.display_name)
 
 
-def send_nudge(activity: Activity, acc: Access, sender: Person, recipient: Person,
-               text: str, link: str) -> CaseDiscussionNudge:
+def send_nudge(
+    activity: Activity, acc: Access, sender: Person, recipient: Person, text: str, link: str
+) -> CaseDiscussionNudge:
     """A gentle note to a member, shown at their next launch (any Peerlift link of
     the course) and e-mailed when mail is configured."""
     _require_moderator(acc)
@@ -321,43 +384,68 @@ def send_nudge(activity: Activity, acc: Access, sender: Person, recipient: Perso
         raise CaseDiscussionError("Write the note you want to send.", 422)
     if len(text) > NUDGE_LIMIT:
         raise CaseDiscussionError(f"Keep the note under {NUDGE_LIMIT} characters.", 422)
-    nudge = CaseDiscussionNudge(activity_id=activity.id, group_id=acc.group.id,
-                                person_id=recipient.id, sender_id=sender.id, text=text)
+    nudge = CaseDiscussionNudge(
+        activity_id=activity.id,
+        group_id=acc.group.id,
+        person_id=recipient.id,
+        sender_id=sender.id,
+        text=text,
+    )
     db.session.add(nudge)
     db.session.flush()
-    mail.queue(to=recipient.email,
-               subject=f"{sender.display_name}: your group in {activity.title or 'Peerlift'}",
-               body=f"{text}\n\nOpen the discussion from your course: {link}\n",
-               dedupe_key=f"cd-nudge:{nudge.public_id}")
+    mail.queue(
+        to=recipient.email,
+        subject=f"{sender.display_name}: your group in {activity.title or 'Peerlift'}",
+        body=f"{text}\n\nOpen the discussion from your course: {link}\n",
+        dedupe_key=f"cd-nudge:{nudge.public_id}",
+    )
     log.info("case discussion %s: nudge to %s", activity.public_id, recipient.public_id)
     return nudge
 
 
 def mark_nudges_seen(activity: Activity, person: Person) -> None:
     """Side effect: the person's nudges for the activity stop showing at launch."""
-    db.session.execute(update(CaseDiscussionNudge).where(
-        CaseDiscussionNudge.activity_id == activity.id, CaseDiscussionNudge.person_id == person.id,
-        CaseDiscussionNudge.seen_at.is_(None)).values(seen_at=utcnow()))
+    db.session.execute(
+        update(CaseDiscussionNudge)
+        .where(
+            CaseDiscussionNudge.activity_id == activity.id,
+            CaseDiscussionNudge.person_id == person.id,
+            CaseDiscussionNudge.seen_at.is_(None),
+        )
+        .values(seen_at=utcnow())
+    )
 
 
 # -- facilitators -------------------------------------------------------------------------
 
 
-def set_facilitator(activity: Activity, group: GroupingGroup, person_public_id: str,
-                    on: bool) -> Person:
+def set_facilitator(
+    activity: Activity, group: GroupingGroup, person_public_id: str, on: bool
+) -> Person:
     """Staff give a member of the group the facilitator role (or take it back)."""
     member = next((m for m in group.members if m.person.public_id == person_public_id), None)
     if member is None:
         raise CaseDiscussionError("Pick a member of this group.", 404)
-    found = db.session.scalar(select(CaseDiscussionFacilitator).where(
-        CaseDiscussionFacilitator.group_id == group.id,
-        CaseDiscussionFacilitator.person_id == member.person_id))
+    found = db.session.scalar(
+        select(CaseDiscussionFacilitator).where(
+            CaseDiscussionFacilitator.group_id == group.id,
+            CaseDiscussionFacilitator.person_id == member.person_id,
+        )
+    )
     if on and found is None:
-        db.session.add(CaseDiscussionFacilitator(activity_id=activity.id, group_id=group.id,
-                                                 person_id=member.person_id))
+        db.session.add(
+            CaseDiscussionFacilitator(
+                activity_id=activity.id, group_id=group.id, person_id=member.person_id
+            )
+        )
     elif not on and found is not None:
         db.session.delete(found)
     db.session.flush()
-    log.info("case discussion %s: %s %s facilitator of group %s", activity.public_id,
-             member.person.public_id, "made" if on else "no longer", group.public_id)
+    log.info(
+        "case discussion %s: %s %s facilitator of group %s",
+        activity.public_id,
+        member.person.public_id,
+        "made" if on else "no longer",
+        group.public_id,
+    )
     return member.person

@@ -16,10 +16,11 @@ from lti_app.peer_activities.case_discussion.models import CaseDiscussionRound
 from lti_app.peer_activities.grouping import rounds as grouping_rounds
 from lti_app.peer_activities.models import Activity
 
-GROUPS_PUBLISHED = ("Groups have been published, so their size is fixed: people already "
-                    "discuss in them.")
-FORMAT_FIXED = ("Groups have been published and work in this format, so it is fixed.")
-ROUNDS_STARTED = ("Peer coaching rounds have begun, so the number of rounds is fixed.")
+GROUPS_PUBLISHED = (
+    "Groups have been published, so their size is fixed: people already discuss in them."
+)
+FORMAT_FIXED = "Groups have been published and work in this format, so it is fixed."
+ROUNDS_STARTED = "Peer coaching rounds have begun, so the number of rounds is fixed."
 COMPLETION = ("completion_posts", "completion_summary")
 
 
@@ -31,8 +32,11 @@ def locked(activity: Activity) -> dict[str, str]:
         for name in CaseDiscussionSettings().fields:
             if name.startswith("group_size"):
                 found[name] = GROUPS_PUBLISHED
-    begun = db.session.scalar(select(CaseDiscussionRound.id).where(
-        CaseDiscussionRound.activity_id == activity.id).limit(1))
+    begun = db.session.scalar(
+        select(CaseDiscussionRound.id)
+        .where(CaseDiscussionRound.activity_id == activity.id)
+        .limit(1)
+    )
     if begun is not None:
         found["rounds"] = ROUNDS_STARTED
     return found

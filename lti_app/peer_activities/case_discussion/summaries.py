@@ -40,12 +40,18 @@ from lti_app.peer_activities.rich_text import plain
 
 log = logging.getLogger(__name__)
 
-SECTION_LABELS = {"context": "Context", "ideas": "Ideas", "strategies": "Strategies",
-                  "resources": "Resources"}
-SECTION_HINTS = {"context": "The situation and what made it hard.",
-                 "ideas": "What the group came up with.",
-                 "strategies": "What people will try, and how.",
-                 "resources": "Readings, tools, people and links worth keeping."}
+SECTION_LABELS = {
+    "context": "Context",
+    "ideas": "Ideas",
+    "strategies": "Strategies",
+    "resources": "Resources",
+}
+SECTION_HINTS = {
+    "context": "The situation and what made it hard.",
+    "ideas": "What the group came up with.",
+    "strategies": "What people will try, and how.",
+    "resources": "Readings, tools, people and links worth keeping.",
+}
 #: Items per section, at most.
 MAX_ITEMS = 40
 
@@ -59,15 +65,15 @@ def _require_editor(acc: Access) -> None:
 
 def _section(section: str) -> str:
     if section not in SECTIONS:
-        raise CaseDiscussionError("Pick a section: context, ideas, strategies or resources.",
-                                  422)
+        raise CaseDiscussionError("Pick a section: context, ideas, strategies or resources.", 422)
     return section
 
 
 def ensure_summary(activity: Activity, group: GroupingGroup) -> CaseDiscussionSummary:
     """The group's summary (a draft made on first use)."""
-    found: CaseDiscussionSummary | None = db.session.scalar(select(CaseDiscussionSummary).where(
-        CaseDiscussionSummary.group_id == group.id))
+    found: CaseDiscussionSummary | None = db.session.scalar(
+        select(CaseDiscussionSummary).where(CaseDiscussionSummary.group_id == group.id)
+    )
     if found is not None:
         return found
     try:
@@ -76,8 +82,9 @@ def ensure_summary(activity: Activity, group: GroupingGroup) -> CaseDiscussionSu
             db.session.add(found)
             db.session.flush()
     except IntegrityError:
-        found = db.session.scalar(select(CaseDiscussionSummary).where(
-            CaseDiscussionSummary.group_id == group.id))
+        found = db.session.scalar(
+            select(CaseDiscussionSummary).where(CaseDiscussionSummary.group_id == group.id)
+        )
     assert found is not None
     return found
 
@@ -88,25 +95,34 @@ def _next_position(summary: CaseDiscussionSummary, section: str) -> int:
     return max((i.position for i in summary.items if i.section == section), default=0) + 1
 
 
-def add_item(activity: Activity, acc: Access, section: str, body: str,
-             source: CaseDiscussionPost | None = None) -> CaseDiscussionSummaryItem:
+def add_item(
+    activity: Activity,
+    acc: Access,
+    section: str,
+    body: str,
+    source: CaseDiscussionPost | None = None,
+) -> CaseDiscussionSummaryItem:
     """A new entry at the end of a section."""
     _require_editor(acc)
     section = _section(section)
     summary = ensure_summary(activity, acc.group)
-    item = CaseDiscussionSummaryItem(summary=summary, section=section,
-                                     position=_next_position(summary, section),
-                                     body=clean_body(body),
-                                     source_post_id=source.id if source else None)
+    item = CaseDiscussionSummaryItem(
+        summary=summary,
+        section=section,
+        position=_next_position(summary, section),
+        body=clean_body(body),
+        source_post_id=source.id if source else None,
+    )
     db.session.add(item)
     summary.updated_at = utcnow()
     db.session.flush()
     return item
 
 
-def capture_post(activity: Activity, acc: Access, post: CaseDiscussionPost,
-                 section: str) -> CaseDiscussionSummaryItem:
-    """"Capture insight": pin a post of the group into a section (its text is
+def capture_post(
+    activity: Activity, acc: Access, post: CaseDiscussionPost, section: str
+) -> CaseDiscussionSummaryItem:
+    """ "Capture insight": pin a post of the group into a section (its text is
     copied, without the author's name, so the facilitator can reword it)."""
     _require_editor(acc)
     if post.group_id != acc.group.id:
@@ -114,8 +130,9 @@ def capture_post(activity: Activity, acc: Access, post: CaseDiscussionPost,
     return add_item(activity, acc, section, post.body, source=post)
 
 
-def edit_item(acc: Access, item: CaseDiscussionSummaryItem, body: str,
-              section: str | None = None) -> None:
+def edit_item(
+    acc: Access, item: CaseDiscussionSummaryItem, body: str, section: str | None = None
+) -> None:
     _require_editor(acc)
     if item.summary.group_id != acc.group.id:
         raise CaseDiscussionError("This summary belongs to another group.", 404)
@@ -161,15 +178,18 @@ def _renumber(summary: CaseDiscussionSummary, section: str) -> None:
 
 
 def items_in(summary: CaseDiscussionSummary, section: str) -> list[CaseDiscussionSummaryItem]:
-    return sorted((i for i in summary.items if i.section == section),
-                  key=lambda i: (i.position, i.id))
+    return sorted(
+        (i for i in summary.items if i.section == section), key=lambda i: (i.position, i.id)
+    )
 
 
-def sections_of(summary: CaseDiscussionSummary | None
-                ) -> list[tuple[str, str, list[CaseDiscussionSummaryItem]]]:
+def sections_of(
+    summary: CaseDiscussionSummary | None,
+) -> list[tuple[str, str, list[CaseDiscussionSummaryItem]]]:
     """(key, label, entries in the facilitator's order) for the four sections."""
-    return [(key, SECTION_LABELS[key], items_in(summary, key) if summary else [])
-            for key in SECTIONS]
+    return [
+        (key, SECTION_LABELS[key], items_in(summary, key) if summary else []) for key in SECTIONS
+    ]
 
 
 def publish(activity: Activity, acc: Access, publisher: Person, link: str) -> list[Person]:
@@ -187,13 +207,21 @@ def publish(activity: Activity, acc: Access, publisher: Person, link: str) -> li
     db.session.flush()
     members = [m.person for m in acc.group.members]
     for person in members:
-        mail.queue(to=person.email,
-                   subject=f"Your group's summary: {activity.title or 'case discussion'}",
-                   body=("The summary of your group's discussion has been published "
-                         f"(context, ideas, strategies, resources).\n\nRead it: {link}\n"),
-                   dedupe_key=f"cd-summary:{summary.public_id}:{person.public_id}")
-    log.info("case discussion %s: summary of group %s %s", activity.public_id,
-             acc.group.public_id, "published" if first else "republished")
+        mail.queue(
+            to=person.email,
+            subject=f"Your group's summary: {activity.title or 'case discussion'}",
+            body=(
+                "The summary of your group's discussion has been published "
+                f"(context, ideas, strategies, resources).\n\nRead it: {link}\n"
+            ),
+            dedupe_key=f"cd-summary:{summary.public_id}:{person.public_id}",
+        )
+    log.info(
+        "case discussion %s: summary of group %s %s",
+        activity.public_id,
+        acc.group.public_id,
+        "published" if first else "republished",
+    )
     return members
 
 
@@ -202,14 +230,18 @@ def mark_read(activity: Activity, summary: CaseDiscussionSummary, person: Person
     completion."""
     if summary.status != PUBLISHED:
         return
-    seen = db.session.scalar(select(CaseDiscussionSummaryRead.id).where(
-        CaseDiscussionSummaryRead.summary_id == summary.id,
-        CaseDiscussionSummaryRead.person_id == person.id))
+    seen = db.session.scalar(
+        select(CaseDiscussionSummaryRead.id).where(
+            CaseDiscussionSummaryRead.summary_id == summary.id,
+            CaseDiscussionSummaryRead.person_id == person.id,
+        )
+    )
     if seen is None:
         try:
             with db.session.begin_nested():
-                db.session.add(CaseDiscussionSummaryRead(summary_id=summary.id,
-                                                         person_id=person.id))
+                db.session.add(
+                    CaseDiscussionSummaryRead(summary_id=summary.id, person_id=person.id)
+                )
                 db.session.flush()
         except IntegrityError:
             return
@@ -217,8 +249,13 @@ def mark_read(activity: Activity, summary: CaseDiscussionSummary, person: Person
 
 
 def readers_of(summary: CaseDiscussionSummary) -> set[int]:
-    return set(db.session.scalars(select(CaseDiscussionSummaryRead.person_id).where(
-        CaseDiscussionSummaryRead.summary_id == summary.id)))
+    return set(
+        db.session.scalars(
+            select(CaseDiscussionSummaryRead.person_id).where(
+                CaseDiscussionSummaryRead.summary_id == summary.id
+            )
+        )
+    )
 
 
 # -- the insights library -----------------------------------------------------------------
@@ -249,15 +286,17 @@ def _like(text: str) -> str:
     return f"%{escaped.lower()}%"
 
 
-def _anonymous(summary: CaseDiscussionSummary, course: Course
-               ) -> list[tuple[str, str, list[LibraryItem]]]:
+def _anonymous(
+    summary: CaseDiscussionSummary, course: Course
+) -> list[tuple[str, str, list[LibraryItem]]]:
     """The summary's sections with every course member's name and @mention
     replaced (the library promises not to name who said what; the stored
     entries, and the group's own summary page, keep the text as written)."""
     redactor = redactor_for(course.id)
-    return [(key, label, [LibraryItem(i.public_id, i.section, redactor.html(i.body))
-                          for i in items])
-            for key, label, items in sections_of(summary)]
+    return [
+        (key, label, [LibraryItem(i.public_id, i.section, redactor.html(i.body)) for i in items])
+        for key, label, items in sections_of(summary)
+    ]
 
 
 def library(course: Course, query: str = "", *, limit: int = 100) -> list[LibraryEntry]:
@@ -266,29 +305,46 @@ def library(course: Course, query: str = "", *, limit: int = 100) -> list[Librar
     insensitive LIKE, then checked again on the text as shown, so searching for a
     name finds nothing). Entries never name who wrote what."""
     query = " ".join((query or "").split())[:100]
-    stmt = (select(CaseDiscussionSummary, Activity, GroupingGroup)
-            .join(Activity, Activity.id == CaseDiscussionSummary.activity_id)
-            .join(GroupingGroup, GroupingGroup.id == CaseDiscussionSummary.group_id)
-            .where(Activity.course_id == course.id, CaseDiscussionSummary.status == PUBLISHED)
-            .order_by(CaseDiscussionSummary.published_at.desc(), CaseDiscussionSummary.id.desc())
-            .limit(limit))
+    stmt = (
+        select(CaseDiscussionSummary, Activity, GroupingGroup)
+        .join(Activity, Activity.id == CaseDiscussionSummary.activity_id)
+        .join(GroupingGroup, GroupingGroup.id == CaseDiscussionSummary.group_id)
+        .where(Activity.course_id == course.id, CaseDiscussionSummary.status == PUBLISHED)
+        .order_by(CaseDiscussionSummary.published_at.desc(), CaseDiscussionSummary.id.desc())
+        .limit(limit)
+    )
     if query:
         pattern = _like(query)
         matching = select(CaseDiscussionSummaryItem.summary_id).where(
-            func.lower(CaseDiscussionSummaryItem.body).like(pattern, escape="\\"))
-        stmt = stmt.where(or_(func.lower(Activity.title).like(pattern, escape="\\"),
-                              CaseDiscussionSummary.id.in_(matching)))
+            func.lower(CaseDiscussionSummaryItem.body).like(pattern, escape="\\")
+        )
+        stmt = stmt.where(
+            or_(
+                func.lower(Activity.title).like(pattern, escape="\\"),
+                CaseDiscussionSummary.id.in_(matching),
+            )
+        )
     rows = db.session.execute(stmt).all()
-    entries = [LibraryEntry(activity, group, summary, _anonymous(summary, course))
-               for summary, activity, group in rows]
+    entries = [
+        LibraryEntry(activity, group, summary, _anonymous(summary, course))
+        for summary, activity, group in rows
+    ]
     if query:
         wanted = query.lower()
-        entries = [e for e in entries if wanted in (e.activity.title or "").lower()
-                   or wanted in e.text().lower()]
+        entries = [
+            e
+            for e in entries
+            if wanted in (e.activity.title or "").lower() or wanted in e.text().lower()
+        ]
     return entries
 
 
 def resources_of(entries: Sequence[LibraryEntry]) -> list[tuple[LibraryEntry, LibraryItem]]:
     """Every "resources" entry of the listed summaries, for the library's list."""
-    return [(entry, item) for entry in entries for key, _, items in entry.sections
-            if key == "resources" for item in items]
+    return [
+        (entry, item)
+        for entry in entries
+        for key, _, items in entry.sections
+        if key == "resources"
+        for item in items
+    ]

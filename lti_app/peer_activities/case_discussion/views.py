@@ -54,22 +54,41 @@ from lti_app.peer_activities.case_discussion.services import CaseDiscussionError
 from lti_app.peer_activities.models import Activity
 
 
-def _thread_url(actor: Actor, activity: Activity, thread: CaseDiscussionThread,
-                anchor: str | None = None) -> str:
-    return url_for("case_discussion.thread", activity_id=activity.public_id,
-                   thread_id=thread.public_id, t=actor.token(), _anchor=anchor)
+def _thread_url(
+    actor: Actor, activity: Activity, thread: CaseDiscussionThread, anchor: str | None = None
+) -> str:
+    return url_for(
+        "case_discussion.thread",
+        activity_id=activity.public_id,
+        thread_id=thread.public_id,
+        t=actor.token(),
+        _anchor=anchor,
+    )
 
 
-def _thread_page(actor: Actor, activity: Activity, thread: CaseDiscussionThread, acc: Access,
-                 status: int = 200, before: str | None = None) -> Any:
+def _thread_page(
+    actor: Actor,
+    activity: Activity,
+    thread: CaseDiscussionThread,
+    acc: Access,
+    status: int = 200,
+    before: str | None = None,
+) -> Any:
     view = panel.thread_view(acc, thread, actor.person, before)
-    return render_template("case_discussion/thread.html", actor=actor, activity=activity,
-                           tv=view), status
+    return render_template(
+        "case_discussion/thread.html", actor=actor, activity=activity, tv=view
+    ), status
 
 
-def _refused_on_thread(actor: Actor, activity: Activity, thread: CaseDiscussionThread,
-                       acc: Access, message: str, status: int,
-                       form: dict[str, str] | None = None) -> Any:
+def _refused_on_thread(
+    actor: Actor,
+    activity: Activity,
+    thread: CaseDiscussionThread,
+    acc: Access,
+    message: str,
+    status: int,
+    form: dict[str, str] | None = None,
+) -> Any:
     g.case_discussion_flash = {"error": message, "form": form or {}}
     return _thread_page(actor, activity, thread, acc, status)
 
@@ -77,15 +96,32 @@ def _refused_on_thread(actor: Actor, activity: Activity, thread: CaseDiscussionT
 # -- the case (staff) ---------------------------------------------------------------------
 
 
-def _case_form(actor: Actor, activity: Activity, form: dict[str, str] | None,
-               errors: dict[str, list[str]], status: int = 200) -> Any:
+def _case_form(
+    actor: Actor,
+    activity: Activity,
+    form: dict[str, str] | None,
+    errors: dict[str, list[str]],
+    status: int = 200,
+) -> Any:
     if form is None:  # the saved case (a file action re-renders the editor)
         case = lookups.case_of(activity)
-        form = {"title": case.title, "body": panel.editable(case.body),
-                "links": cases.links_as_text(case.links)} if case else {}
-    return render_template("case_discussion/case_edit.html", actor=actor, activity=activity,
-                           form=form, errors=errors,
-                           files=attachments.attachments_of(activity)), status
+        form = (
+            {
+                "title": case.title,
+                "body": panel.editable(case.body),
+                "links": cases.links_as_text(case.links),
+            }
+            if case
+            else {}
+        )
+    return render_template(
+        "case_discussion/case_edit.html",
+        actor=actor,
+        activity=activity,
+        form=form,
+        errors=errors,
+        files=attachments.attachments_of(activity),
+    ), status
 
 
 @bp.get("/<activity_id>/case")
@@ -121,8 +157,10 @@ def attach_file(activity_id: str) -> Any:
         attachments.attach(activity, upload.filename, upload.stream)
     except CaseDiscussionError as exc:
         return _case_form(actor, activity, None, {"file": [str(exc)]}, exc.status)
-    return redirect(url_for("case_discussion.edit_case", activity_id=activity.public_id,
-                            t=actor.token()), code=303)
+    return redirect(
+        url_for("case_discussion.edit_case", activity_id=activity.public_id, t=actor.token()),
+        code=303,
+    )
 
 
 @bp.post("/<activity_id>/case/files/<file_id>/delete")
@@ -134,8 +172,10 @@ def delete_file(activity_id: str, file_id: str) -> Any:
     if row is None:
         abort(404)
     attachments.remove(row)
-    return redirect(url_for("case_discussion.edit_case", activity_id=activity.public_id,
-                            t=actor.token()), code=303)
+    return redirect(
+        url_for("case_discussion.edit_case", activity_id=activity.public_id, t=actor.token()),
+        code=303,
+    )
 
 
 @bp.get("/<activity_id>/files/<file_id>")
@@ -148,8 +188,13 @@ def download_file(activity_id: str, file_id: str) -> Any:
     if row is None or path is None:
         abort(404)
     # ``file_name`` went through secure_filename: ASCII letters, digits, "._-" only.
-    return send_file(path, mimetype="application/octet-stream", as_attachment=True,
-                     download_name=row.file_name, max_age=0)
+    return send_file(
+        path,
+        mimetype="application/octet-stream",
+        as_attachment=True,
+        download_name=row.file_name,
+        max_age=0,
+    )
 
 
 # -- threads and posts --------------------------------------------------------------------
@@ -194,15 +239,28 @@ def thread_updates(activity_id: str, thread_id: str) -> Any:
     found, acc = thread_access(actor, activity, course, thread_id)
     raw = request.args.get("since", "0")
     since = int(raw) if raw.isdigit() else 0
-    changed = panel.changes_since(acc, found, actor.person, since) \
-        if since < found.revision else []
+    changed = panel.changes_since(acc, found, actor.person, since) if since < found.revision else []
     token = actor.token()
-    posts = [{"id": pv.post.public_id, "html": render_template(
-        "case_discussion/_post.html", pv=pv, acc=acc, activity=activity, thread=found, t=token)}
-        for pv in changed]
+    posts = [
+        {
+            "id": pv.post.public_id,
+            "html": render_template(
+                "case_discussion/_post.html",
+                pv=pv,
+                acc=acc,
+                activity=activity,
+                thread=found,
+                t=token,
+            ),
+        }
+        for pv in changed
+    ]
     # A full page may leave more changes behind: continue from the last one given.
-    cursor = changed[-1].post.revision if len(changed) >= lookups.PAGE_SIZE \
+    cursor = (
+        changed[-1].post.revision
+        if len(changed) >= lookups.PAGE_SIZE
         else max([found.revision] + [pv.post.revision for pv in changed])
+    )
     resp = jsonify({"cursor": cursor, "posts": posts, "locked": found.locked, "token": token})
     resp.headers["Cache-Control"] = "no-store"
     return resp
@@ -239,8 +297,9 @@ def _post_action(activity_id: str, post_id: str, action: str) -> Any:
         elif action == "capture":
             summaries.capture_post(activity, acc, post, request.form.get("section", ""))
     except CaseDiscussionError as exc:
-        return _refused_on_thread(actor, activity, found, acc, str(exc), exc.status,
-                                  form if action == "edit" else None)
+        return _refused_on_thread(
+            actor, activity, found, acc, str(exc), exc.status, form if action == "edit" else None
+        )
     return redirect(_thread_url(actor, activity, found, f"post-{post.public_id}"), code=303)
 
 
@@ -268,7 +327,7 @@ def hide_post(activity_id: str, post_id: str) -> Any:
 @bp.post("/<activity_id>/posts/<post_id>/capture")
 @require_actor()
 def capture_post(activity_id: str, post_id: str) -> Any:
-    """"Capture insight": the facilitator pins a post into a summary section."""
+    """ "Capture insight": the facilitator pins a post into a summary section."""
     return _post_action(activity_id, post_id, "capture")
 
 
@@ -298,5 +357,10 @@ def library() -> Any:
         abort(404)
     query = request.args.get("q", "")
     entries = summaries.library(actor.course, query)
-    return render_template("case_discussion/library.html", actor=actor, entries=entries,
-                           resources=summaries.resources_of(entries), query=query)
+    return render_template(
+        "case_discussion/library.html",
+        actor=actor,
+        entries=entries,
+        resources=summaries.resources_of(entries),
+        query=query,
+    )

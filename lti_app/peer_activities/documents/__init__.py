@@ -17,5 +17,4 @@ from lti_app.peer_activities.documents.common import DocumentError
 from lti_app.peer_activities.documents.metadata import SUPPORTED, strip_metadata
 from lti_app.peer_activities.documents.uploads import UploadError, UploadKind, extension
 
-__all__ = ["SUPPORTED", "DocumentError", "UploadError", "UploadKind", "extension",
-           "strip_metadata"]
+__all__ = ["SUPPORTED", "DocumentError", "UploadError", "UploadKind", "extension", "strip_metadata"]

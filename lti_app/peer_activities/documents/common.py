@@ -23,9 +23,10 @@ class DocumentError(ValueError):
 
     def message(self) -> str:
         """One paragraph for the person who uploaded the file."""
-        return (f"We could not remove the author's name from this file ({self.reason}); "
-                f"{self.advice} and upload again.")
-
+        return (
+            f"We could not remove the author's name from this file ({self.reason}); "
+            f"{self.advice} and upload again."
+        )
 
 
 class Unreadable(Exception):

@@ -36,11 +36,11 @@ def clean_jpeg(data: bytes) -> bytes:
             continue
         if marker == 0xD9:
             raise Unreadable("it has no image data")
-        (length,) = struct.unpack(">H", data[i:i + 2])
+        (length,) = struct.unpack(">H", data[i : i + 2])
         if length < 2 or i + length > len(data):
             raise Unreadable("a segment is truncated")
-        payload = data[i + 2:i + length]
-        segment = bytes((0xFF, marker)) + data[i:i + length]
+        payload = data[i + 2 : i + length]
+        segment = bytes((0xFF, marker)) + data[i : i + length]
         i += length
         if marker == _SOS:
             # The image data runs to the first EOI (0xFFD9 cannot occur inside it:
@@ -48,12 +48,16 @@ def clean_jpeg(data: bytes) -> bytes:
             # after it (a phone's second "multi-picture" image, with its own Exif)
             # are dropped; a file cut short keeps what it has.
             eoi = data.find(b"\xff\xd9", i)
-            out += segment + (data[i:eoi + 2] if eoi >= 0 else data[i:])
+            out += segment + (data[i : eoi + 2] if eoi >= 0 else data[i:])
             break
         if marker == _APP1 and payload.startswith(b"Exif\x00\x00"):
             orientation = _exif_orientation(payload[6:]) or orientation
-        keep = (marker < _APP0 or marker > _APP15 or marker in (_APP0, _APP14)
-                or (marker == _APP2 and payload.startswith(b"ICC_PROFILE\x00")))
+        keep = (
+            marker < _APP0
+            or marker > _APP15
+            or marker in (_APP0, _APP14)
+            or (marker == _APP2 and payload.startswith(b"ICC_PROFILE\x00"))
+        )
         if marker == _COM:
             keep = False
         if keep:
@@ -79,9 +83,9 @@ def _exif_orientation(tiff: bytes) -> int | None:
     try:
         order = {b"II": "<", b"MM": ">"}[tiff[:2]]
         (ifd,) = struct.unpack(order + "I", tiff[4:8])
-        (count,) = struct.unpack(order + "H", tiff[ifd:ifd + 2])
+        (count,) = struct.unpack(order + "H", tiff[ifd : ifd + 2])
         for n in range(count):
-            entry = tiff[ifd + 2 + 12 * n:ifd + 14 + 12 * n]
+            entry = tiff[ifd + 2 + 12 * n : ifd + 14 + 12 * n]
             tag, kind = struct.unpack(order + "HH", entry[:4])
             if tag == 0x0112 and kind == 3:
                 (value,) = struct.unpack(order + "H", entry[8:10])
@@ -92,8 +96,13 @@ def _exif_orientation(tiff: bytes) -> int | None:
 
 
 def _minimal_exif(orientation: int) -> bytes:
-    tiff = (b"MM\x00\x2a" + struct.pack(">I", 8) + struct.pack(">H", 1)
-            + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0) + struct.pack(">I", 0))
+    tiff = (
+        b"MM\x00\x2a"
+        + struct.pack(">I", 8)
+        + struct.pack(">H", 1)
+        + struct.pack(">HHIHH", 0x0112, 3, 1, orientation, 0)
+        + struct.pack(">I", 0)
+    )
     payload = b"Exif\x00\x00" + tiff
     return b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload
 
@@ -110,10 +119,13 @@ def _verify_jpeg(data: bytes) -> None:
         i += 1
         if marker in (0x01, *range(0xD0, 0xD8)):
             continue
-        (length,) = struct.unpack(">H", data[i:i + 2])
-        payload = data[i + 2:i + length]
-        if marker == _COM or (_APP0 <= marker <= _APP15 and marker not in (_APP0, _APP2, _APP14)
-                              and not (marker == _APP1 and payload in _ORIENTATIONS)):
+        (length,) = struct.unpack(">H", data[i : i + 2])
+        payload = data[i + 2 : i + length]
+        if marker == _COM or (
+            _APP0 <= marker <= _APP15
+            and marker not in (_APP0, _APP2, _APP14)
+            and not (marker == _APP1 and payload in _ORIENTATIONS)
+        ):
             raise Unreadable("its metadata could not be removed")
         if marker == _SOS:
             return
@@ -134,13 +146,13 @@ def clean_png(data: bytes) -> bytes:
     while True:
         if i + 12 > len(data):
             raise Unreadable("it is truncated")
-        (length,) = struct.unpack(">I", data[i:i + 4])
-        kind = data[i + 4:i + 8]
+        (length,) = struct.unpack(">I", data[i : i + 4])
+        kind = data[i + 4 : i + 8]
         end = i + 12 + length
         if end > len(data) or not kind.isalpha():
             raise Unreadable("a chunk is truncated")
-        (crc,) = struct.unpack(">I", data[end - 4:end])
-        if zlib.crc32(data[i + 4:end - 4]) != crc:
+        (crc,) = struct.unpack(">I", data[end - 4 : end])
+        if zlib.crc32(data[i + 4 : end - 4]) != crc:
             raise Unreadable("a chunk is damaged")
         if not seen_header and kind != b"IHDR":
             raise Unreadable("it does not start with its header")
@@ -153,4 +165,7 @@ def clean_png(data: bytes) -> bytes:
 
 
 IMAGE_CLEANERS: dict[str, Callable[[bytes], bytes]] = {
-    "jpg": clean_jpeg, "jpeg": clean_jpeg, "png": clean_png}
+    "jpg": clean_jpeg,
+    "jpeg": clean_jpeg,
+    "png": clean_png,
+}

@@ -63,8 +63,10 @@ _OFFICE_ADVICE = {
     "pptx": "open it in PowerPoint, save it as a new .pptx (File → Save As)",
     "odt": "open it in LibreOffice, save it as a new .odt (File → Save As)",
 }
-_PDF_ADVICE = ("save it as a new PDF without password protection (Print → Save as PDF, "
-               "or export it again from the program you wrote it in)")
+_PDF_ADVICE = (
+    "save it as a new PDF without password protection (Print → Save as PDF, "
+    "or export it again from the program you wrote it in)"
+)
 _IMAGE_ADVICE = "save it as a new PNG or JPEG (e.g. take a screenshot of it)"
 
 
@@ -87,17 +89,31 @@ def strip_metadata(data: bytes, extension: str) -> bytes:
         raise
     except Unreadable as exc:
         raise DocumentError(str(exc), advice) from exc
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, ET.ParseError, zlib.error,
-            struct.error, EOFError, UnicodeError, ValueError, IndexError, KeyError,
-            NotImplementedError, RuntimeError) as exc:  # zipfile: unsupported flags, encryption
+    except (
+        zipfile.BadZipFile,
+        zipfile.LargeZipFile,
+        ET.ParseError,
+        zlib.error,
+        struct.error,
+        EOFError,
+        UnicodeError,
+        ValueError,
+        IndexError,
+        KeyError,
+        NotImplementedError,
+        RuntimeError,
+    ) as exc:  # zipfile: unsupported flags, encryption
         raise DocumentError(f"it is not a readable .{ext} file", advice) from exc
 
 
 _CLEANERS: dict[str, Callable[[bytes], bytes]] = {
-    "docx": clean_ooxml, "xlsx": clean_ooxml, "pptx": clean_ooxml,
+    "docx": clean_ooxml,
+    "xlsx": clean_ooxml,
+    "pptx": clean_ooxml,
     "odt": clean_odf,
     "pdf": clean_pdf,
-    "jpg": clean_jpeg, "jpeg": clean_jpeg,
+    "jpg": clean_jpeg,
+    "jpeg": clean_jpeg,
     "png": clean_png,
 }
 #: Extensions whose metadata ``strip_metadata`` removes.

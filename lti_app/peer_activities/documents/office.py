@@ -26,8 +26,7 @@ from lti_app.peer_activities.documents.images import IMAGE_CLEANERS
 _DTD = re.compile(rb"<!(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 
-def _parse_check(name: str, xml: bytes, check: Callable[[ET.Element], None] | None = None
-                 ) -> None:
+def _parse_check(name: str, xml: bytes, check: Callable[[ET.Element], None] | None = None) -> None:
     """Parse ``xml`` (refusing DTDs: no entity expansion, no external entities) and
     run ``check`` on every element."""
     if _DTD.search(xml):
@@ -61,8 +60,9 @@ def _sub_attributes(xml: bytes, values: dict[bytes, bytes], any_prefix: bool = T
 def _sub_element_text(xml: bytes, tags: dict[bytes, bytes]) -> bytes:
     """Replace the text of elements with the given qualified names."""
     for tag, value in tags.items():
-        pattern = re.compile(rb"(<" + re.escape(tag) + rb"(?:\s[^<>]*)?>)([^<]*)(</"
-                             + re.escape(tag) + rb"\s*>)")
+        pattern = re.compile(
+            rb"(<" + re.escape(tag) + rb"(?:\s[^<>]*)?>)([^<]*)(</" + re.escape(tag) + rb"\s*>)"
+        )
         xml = pattern.sub(lambda m, v=value: m.group(1) + v + m.group(3), xml)  # type: ignore[misc]
     return xml
 
@@ -94,17 +94,20 @@ def _read_zip(data: bytes) -> list[tuple[zipfile.ZipInfo, bytes]]:
     return out
 
 
-def _write_zip(parts: list[tuple[zipfile.ZipInfo, bytes]], stored_first: str | None = None
-               ) -> bytes:
+def _write_zip(
+    parts: list[tuple[zipfile.ZipInfo, bytes]], stored_first: str | None = None
+) -> bytes:
     """A fresh archive: same part names, order, dates and compression; no extra
     fields or comments (they may carry a user id or a path)."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
         for info, content in parts:
             fresh = zipfile.ZipInfo(info.filename, date_time=max(info.date_time, _ZIP_EPOCH))
-            fresh.compress_type = (zipfile.ZIP_STORED if info.filename == stored_first
-                                   or info.compress_type == zipfile.ZIP_STORED
-                                   else zipfile.ZIP_DEFLATED)
+            fresh.compress_type = (
+                zipfile.ZIP_STORED
+                if info.filename == stored_first or info.compress_type == zipfile.ZIP_STORED
+                else zipfile.ZIP_DEFLATED
+            )
             fresh.external_attr = info.external_attr
             archive.writestr(fresh, content)
     result = buffer.getvalue()
@@ -138,38 +141,56 @@ def _is_xml(name: str, content: bytes) -> bool:
 
 # -- OOXML --------------------------------------------------------------------------------
 
-_CORE = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-         b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
-         b'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
-         b'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/'
-         b'dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-         b'</cp:coreProperties>')
-_APP = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-        b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-        b'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-        b'2006/docPropsVTypes"></Properties>')
-_CUSTOM = (b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-           b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
-           b'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
-           b'2006/docPropsVTypes"></Properties>')
+_CORE = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/'
+    b'metadata/core-properties" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+    b'xmlns:dcterms="http://purl.org/dc/terms/" xmlns:dcmitype="http://purl.org/dc/'
+    b'dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+    b"</cp:coreProperties>"
+)
+_APP = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'extended-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/docPropsVTypes"></Properties>'
+)
+_CUSTOM = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/'
+    b'custom-properties" xmlns:vt="http://schemas.openxmlformats.org/officeDocument/'
+    b'2006/docPropsVTypes"></Properties>'
+)
 #: Part (lower-case) -> its neutral replacement.
-_OOXML_REPLACE = {"docprops/core.xml": _CORE, "docprops/app.xml": _APP,
-                  "docprops/custom.xml": _CUSTOM}
+_OOXML_REPLACE = {
+    "docprops/core.xml": _CORE,
+    "docprops/app.xml": _APP,
+    "docprops/custom.xml": _CUSTOM,
+}
 #: Attributes (local name) naming a person, anywhere -> neutral value.
-_OOXML_ATTRS = {b"author": NEUTRAL_AUTHOR.encode(), b"initials": NEUTRAL_INITIALS.encode(),
-                b"userId": b"", b"providerId": b"None", b"userName": NEUTRAL_AUTHOR.encode()}
+_OOXML_ATTRS = {
+    b"author": NEUTRAL_AUTHOR.encode(),
+    b"initials": NEUTRAL_INITIALS.encode(),
+    b"userId": b"",
+    b"providerId": b"None",
+    b"userName": NEUTRAL_AUTHOR.encode(),
+}
 #: Parts that list people by ``name`` / ``displayName``.
-_PEOPLE_PARTS = re.compile(r"^(ppt/commentAuthors\.xml|ppt/authors\.xml|xl/persons/[^/]+\.xml"
-                           r"|word/people\.xml|xl/revisions/userNames\.xml)$", re.IGNORECASE)
+_PEOPLE_PARTS = re.compile(
+    r"^(ppt/commentAuthors\.xml|ppt/authors\.xml|xl/persons/[^/]+\.xml"
+    r"|word/people\.xml|xl/revisions/userNames\.xml)$",
+    re.IGNORECASE,
+)
 _PEOPLE_ATTRS = {b"name": NEUTRAL_AUTHOR.encode(), b"displayName": NEUTRAL_AUTHOR.encode()}
-_BY_KIND = {b"core-properties": _CORE, b"extended-properties": _APP,
-            b"custom-properties": _CUSTOM}
+_BY_KIND = {b"core-properties": _CORE, b"extended-properties": _APP, b"custom-properties": _CUSTOM}
 _PROPERTIES_REL = re.compile(
     rb'<Relationship\b(?=[^>]*Type="[^"]*/(core-properties|extended-properties|'
-    rb'custom-properties)")[^>]*Target="([^"]+)"')
+    rb'custom-properties)")[^>]*Target="([^"]+)"'
+)
 _LEGACY_COMMENTS = re.compile(r"^xl/comments[^/]*\.xml$", re.IGNORECASE)
 _EXTERNAL_FILE = re.compile(
-    rb'(Target\s*=\s*")((?:file:)?[^"]*[/\\])([^"/\\]*)("[^<>]*TargetMode\s*=\s*"External")')
+    rb'(Target\s*=\s*")((?:file:)?[^"]*[/\\])([^"/\\]*)("[^<>]*TargetMode\s*=\s*"External")'
+)
 
 
 def clean_ooxml(data: bytes) -> bytes:
@@ -212,8 +233,13 @@ def _local_path_to_name(m: re.Match[bytes]) -> bytes:
 
 
 def _ooxml_verifier(name: str) -> Callable[[ET.Element], None]:
-    neutral = {"author": NEUTRAL_AUTHOR, "initials": NEUTRAL_INITIALS, "userId": "",
-               "providerId": "None", "userName": NEUTRAL_AUTHOR}
+    neutral = {
+        "author": NEUTRAL_AUTHOR,
+        "initials": NEUTRAL_INITIALS,
+        "userId": "",
+        "providerId": "None",
+        "userName": NEUTRAL_AUTHOR,
+    }
     people = bool(_PEOPLE_PARTS.match(name))
 
     def check(elem: ET.Element) -> None:
@@ -229,23 +255,32 @@ def _ooxml_verifier(name: str) -> Callable[[ET.Element], None]:
 
 # -- ODF ----------------------------------------------------------------------------------
 
-_ODF_META = (b'<?xml version="1.0" encoding="UTF-8"?>\n'
-             b'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
-             b'office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
-             b'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="%s">'
-             b'<office:meta/></office:document-meta>')
+_ODF_META = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n'
+    b'<office:document-meta xmlns:office="urn:oasis:names:tc:opendocument:xmlns:'
+    b'office:1.0" xmlns:meta="urn:oasis:names:tc:opendocument:xmlns:meta:1.0" '
+    b'xmlns:dc="http://purl.org/dc/elements/1.1/" office:version="%s">'
+    b"<office:meta/></office:document-meta>"
+)
 _DC = "{http://purl.org/dc/elements/1.1/}"
 _META = "{urn:oasis:names:tc:opendocument:xmlns:meta:1.0}"
 #: Elements naming a person in ODF content (comments, tracked changes) -> neutral text.
-_ODF_PEOPLE = {f"{_DC}creator": NEUTRAL_AUTHOR, f"{_META}creator-initials": NEUTRAL_INITIALS,
-               f"{_META}initial-creator": NEUTRAL_AUTHOR, f"{_META}printed-by": NEUTRAL_AUTHOR}
+_ODF_PEOPLE = {
+    f"{_DC}creator": NEUTRAL_AUTHOR,
+    f"{_META}creator-initials": NEUTRAL_INITIALS,
+    f"{_META}initial-creator": NEUTRAL_AUTHOR,
+    f"{_META}printed-by": NEUTRAL_AUTHOR,
+}
 _ODF_VERSION = re.compile(rb'office:version="([0-9.]{1,8})"')
 
 
 def clean_odf(data: bytes) -> bytes:
     parts = _read_zip(data)
-    if not parts or parts[0][0].filename != "mimetype" \
-            or not parts[0][1].startswith(b"application/vnd.oasis.opendocument."):
+    if (
+        not parts
+        or parts[0][0].filename != "mimetype"
+        or not parts[0][1].startswith(b"application/vnd.oasis.opendocument.")
+    ):
         raise Unreadable("it is not an OpenDocument file")
     cleaned = []
     for info, content in parts:
@@ -255,11 +290,15 @@ def clean_odf(data: bytes) -> bytes:
             content = _ODF_META % (found.group(1) if found else b"1.2")
         elif _is_xml(name, content):
             _parse_check(name, content)
-            content = _sub_element_text(content, {
-                b"dc:creator": NEUTRAL_AUTHOR.encode(),
-                b"meta:creator-initials": NEUTRAL_INITIALS.encode(),
-                b"meta:initial-creator": NEUTRAL_AUTHOR.encode(),
-                b"meta:printed-by": NEUTRAL_AUTHOR.encode()})
+            content = _sub_element_text(
+                content,
+                {
+                    b"dc:creator": NEUTRAL_AUTHOR.encode(),
+                    b"meta:creator-initials": NEUTRAL_INITIALS.encode(),
+                    b"meta:initial-creator": NEUTRAL_AUTHOR.encode(),
+                    b"meta:printed-by": NEUTRAL_AUTHOR.encode(),
+                },
+            )
             _parse_check(name, content, _odf_verifier(name))
         else:
             content = _embedded_image(name, content)
@@ -274,4 +313,3 @@ def _odf_verifier(name: str) -> Callable[[ET.Element], None]:
             raise Unreadable(f"a name in {name} could not be removed")
 
     return check
-

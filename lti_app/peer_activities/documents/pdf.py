@@ -15,11 +15,24 @@ _INFO_KEEP = {b"CreationDate", b"ModDate", b"Trapped"}
 _PDF_PEOPLE_KEYS = rb"Author|Creator|Producer|Company|Manager|LastModifiedBy|AuthorEmail"
 _PDF_PEOPLE = re.compile(rb"/(" + _PDF_PEOPLE_KEYS + rb")(?=[\s(<])\s*(?=[(<])(?!<<)")
 #: XMP properties naming a person or their software (qualified as XMP writes them).
-_XMP_PEOPLE = (b"dc:creator", b"dc:contributor", b"dc:publisher", b"dc:rights", b"dc:title",
-               b"dc:description", b"dc:subject", b"pdf:Author", b"pdf:Producer",
-               b"pdf:Keywords", b"xmp:CreatorTool", b"xmpRights:Owner",
-               b"photoshop:AuthorsPosition", b"photoshop:CaptionWriter",
-               b"photoshop:Credit", b"xmpMM:Manager")
+_XMP_PEOPLE = (
+    b"dc:creator",
+    b"dc:contributor",
+    b"dc:publisher",
+    b"dc:rights",
+    b"dc:title",
+    b"dc:description",
+    b"dc:subject",
+    b"pdf:Author",
+    b"pdf:Producer",
+    b"pdf:Keywords",
+    b"xmp:CreatorTool",
+    b"xmpRights:Owner",
+    b"photoshop:AuthorsPosition",
+    b"photoshop:CaptionWriter",
+    b"photoshop:Credit",
+    b"xmpMM:Manager",
+)
 _WS = b" \t\r\n\f\x00"
 
 
@@ -37,7 +50,7 @@ def clean_pdf(data: bytes) -> bytes:
             _blank_info(data, out, start, end)
     for m in _PDF_PEOPLE.finditer(data):
         # Not inside a string blanked above (a title that reads "/Author (x)").
-        if out[m.start():m.end() + 1] == data[m.start():m.end() + 1]:
+        if out[m.start() : m.end() + 1] == data[m.start() : m.end() + 1]:
             _blank_string_at(out, m.end())
     _blank_xmp(out)
     _verify_pdf(bytes(out))
@@ -65,11 +78,11 @@ def _blank_info(data: bytes, out: bytearray, start: int, end: int) -> None:
         key, at = m.group(1), start + m.end()
         if key in _INFO_KEEP or start + m.start() < done:
             continue
-        if data[at:at + 1] == b"(" or (data[at:at + 1] == b"<" and data[at:at + 2] != b"<<"):
+        if data[at : at + 1] == b"(" or (data[at : at + 1] == b"<" and data[at : at + 2] != b"<<"):
             done = _string_end(data, at)
             _blank_string_at(out, at)
             continue
-        indirect = re.match(rb"(\d+)\s+(\d+)\s+R", data[at:at + 24])
+        indirect = re.match(rb"(\d+)\s+(\d+)\s+R", data[at : at + 24])
         if indirect:
             targets = _objects(data, indirect.group(1), indirect.group(2))
             if not targets:
@@ -84,14 +97,14 @@ def _blank_string_at(out: bytearray, at: int) -> None:
     """Turn the PDF string starting at ``at`` into an empty one, padding with spaces
     so no byte moves: ``(Ana)`` -> ``()   ``, ``<FEFF0041>`` -> ``<>        ``."""
     end = _string_end(out, at)
-    out[at:end] = (b"()" if out[at:at + 1] == b"(" else b"<>") + b" " * (end - at - 2)
+    out[at:end] = (b"()" if out[at : at + 1] == b"(" else b"<>") + b" " * (end - at - 2)
 
 
 def _string_end(buf: bytearray | bytes, at: int) -> int:
     """Index just past the literal or hex string starting at ``at``."""
-    if buf[at:at + 1] == b"<":
+    if buf[at : at + 1] == b"<":
         end = buf.find(b">", at)
-        if end < 0 or not re.fullmatch(rb"[0-9A-Fa-f\s]*", bytes(buf[at + 1:end])):
+        if end < 0 or not re.fullmatch(rb"[0-9A-Fa-f\s]*", bytes(buf[at + 1 : end])):
             raise Unreadable("a hex string is malformed")
         return end + 1
     depth, i = 0, at
@@ -111,8 +124,9 @@ def _string_end(buf: bytearray | bytes, at: int) -> int:
 
 
 _XMP_OPEN = re.compile(rb"<(" + b"|".join(re.escape(t) for t in _XMP_PEOPLE) + rb")(\s[^<>]*)?>")
-_XMP_ATTR = re.compile(rb"\s(" + b"|".join(re.escape(t) for t in _XMP_PEOPLE)
-                       + rb")\s*=\s*(\"[^\"]*\"|'[^']*')")
+_XMP_ATTR = re.compile(
+    rb"\s(" + b"|".join(re.escape(t) for t in _XMP_PEOPLE) + rb")\s*=\s*(\"[^\"]*\"|'[^']*')"
+)
 
 
 def _blank_xmp(out: bytearray) -> None:
@@ -124,10 +138,13 @@ def _blank_xmp(out: bytearray) -> None:
             close = packet.find(b"</" + m.group(1), m.end())
             if close < 0:
                 continue  # an empty element (<dc:creator/>) has nothing to blank
-            inner = packet[m.end():close]
-            blanked = re.sub(rb">[^<]*<", lambda t: b">" + b" " * (len(t.group(0)) - 2) + b"<",
-                             b">" + inner + b"<")[1:-1]
-            out[packet_start + m.end():packet_start + close] = blanked
+            inner = packet[m.end() : close]
+            blanked = re.sub(
+                rb">[^<]*<",
+                lambda t: b">" + b" " * (len(t.group(0)) - 2) + b"<",
+                b">" + inner + b"<",
+            )[1:-1]
+            out[packet_start + m.end() : packet_start + close] = blanked
         for m in _XMP_ATTR.finditer(packet):
             value_start = packet_start + m.start(2) + 1
             value_end = packet_start + m.end(2) - 1
@@ -150,7 +167,7 @@ def _verify_pdf(data: bytes) -> None:
     or inside compressed object / metadata streams."""
     for m in _PDF_PEOPLE.finditer(data):
         end = _string_end(data, m.end())
-        if data[m.end() + 1:end - 1].strip(_WS):
+        if data[m.end() + 1 : end - 1].strip(_WS):
             raise Unreadable("a document property could not be removed")
     for start, end in _xmp_packets(data):
         _check_xmp(data[start:end], "its XMP metadata could not be cleaned")
@@ -164,7 +181,7 @@ def _verify_pdf(data: bytes) -> None:
             _check_xmp(content, "its XMP metadata is compressed")
         for m in _PDF_PEOPLE.finditer(content):
             end = _string_end(content, m.end())
-            if content[m.end() + 1:end - 1].strip(_WS):
+            if content[m.end() + 1 : end - 1].strip(_WS):
                 raise Unreadable("its document properties are compressed")
 
 
@@ -172,7 +189,7 @@ def _check_xmp(packet: bytes, reason: str) -> None:
     """Raise ``reason`` when an identifying XMP property still has a value."""
     for m in _XMP_OPEN.finditer(packet):
         close = packet.find(b"</" + m.group(1), m.end())
-        if close >= 0 and re.sub(rb"<[^<>]*>", b"", packet[m.end():close]).strip(_WS):
+        if close >= 0 and re.sub(rb"<[^<>]*>", b"", packet[m.end() : close]).strip(_WS):
             raise Unreadable(reason)
     for m in _XMP_ATTR.finditer(packet):
         if m.group(2)[1:-1].strip(_WS):
@@ -185,13 +202,13 @@ def _metadata_streams(data: bytes) -> list[tuple[bytes, bytes]]:
     found = []
     for m in re.finditer(rb"\bstream(\r\n|\n|\r)", data):
         dict_start = data.rfind(b"obj", 0, m.start())
-        dictionary = data[dict_start:m.start()] if dict_start >= 0 else b""
+        dictionary = data[dict_start : m.start()] if dict_start >= 0 else b""
         if not re.search(rb"/Type\s*/(Metadata|ObjStm)\b", dictionary):
             continue
         end = data.find(b"endstream", m.end())
         if end < 0:
             raise Unreadable("a stream is not terminated")
-        found.append((dictionary, data[m.end():end]))
+        found.append((dictionary, data[m.end() : end]))
     return found
 
 
@@ -201,4 +218,3 @@ def _inflate(raw: bytes) -> bytes:
     if inflater.unconsumed_tail:
         raise Unreadable("a compressed stream is too large")
     return content
-

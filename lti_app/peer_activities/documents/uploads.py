@@ -40,8 +40,13 @@ SIGNATURES: dict[str, tuple[bytes, ...] | None] = {
     "png": (b"\x89PNG\r\n\x1a\n",),
     "jpg": (b"\xff\xd8\xff",),
     "jpeg": (b"\xff\xd8\xff",),
-    "docx": _ZIP, "pptx": _ZIP, "xlsx": _ZIP, "odt": _ZIP,
-    "txt": None, "md": None, "csv": None,
+    "docx": _ZIP,
+    "pptx": _ZIP,
+    "xlsx": _ZIP,
+    "odt": _ZIP,
+    "txt": None,
+    "md": None,
+    "csv": None,
 }
 _HEX = frozenset("0123456789abcdef")
 
@@ -85,8 +90,11 @@ class UploadKind:
 
     def directory(self) -> Path:
         configured = current_app.config.get(self.dir_setting)
-        path = Path(configured) if configured else \
-            Path(current_app.instance_path) / "uploads" / self.name
+        path = (
+            Path(configured)
+            if configured
+            else Path(current_app.instance_path) / "uploads" / self.name
+        )
         path.mkdir(parents=True, exist_ok=True)
         return path
 
@@ -98,8 +106,7 @@ class UploadKind:
         limit = self.max_bytes()
         data = stream.read(limit + 1)
         if len(data) > limit:
-            raise UploadError(f"The file is too large: at most {limit // (1024 * 1024)} MB.",
-                              413)
+            raise UploadError(f"The file is too large: at most {limit // (1024 * 1024)} MB.", 413)
         return data
 
     def check(self, filename: str, data: bytes) -> str:

@@ -50,8 +50,11 @@ class Agreement:
 def current_agreement(course: Course) -> Agreement:
     """The version in force (version 1 with the default text until someone edits it)."""
     row = db.session.scalar(
-        select(GroupingAgreement).where(GroupingAgreement.course_id == course.id)
-        .order_by(GroupingAgreement.version.desc()).limit(1))
+        select(GroupingAgreement)
+        .where(GroupingAgreement.course_id == course.id)
+        .order_by(GroupingAgreement.version.desc())
+        .limit(1)
+    )
     if row is None:
         return Agreement(1, DEFAULT_AGREEMENT)
     return Agreement(row.version, row.text)
@@ -63,8 +66,9 @@ def save_agreement(course: Course, editor: Person, text: str) -> Agreement:
     current = current_agreement(course)
     if text == current.text:
         return current
-    row = GroupingAgreement(course_id=course.id, version=current.version + 1, text=text,
-                            edited_by_id=editor.id)
+    row = GroupingAgreement(
+        course_id=course.id, version=current.version + 1, text=text, edited_by_id=editor.id
+    )
     db.session.add(row)
     db.session.flush()
     log.info("agreement of course %s is now version %d", course.public_id, row.version)
@@ -74,24 +78,39 @@ def save_agreement(course: Course, editor: Person, text: str) -> Agreement:
 def has_accepted(course: Course, person: Person, version: int | None = None) -> bool:
     """Whether the person accepted the version in force (or ``version``)."""
     wanted = version if version is not None else current_agreement(course).version
-    found = db.session.scalar(select(GroupingAcceptance.id).where(
-        GroupingAcceptance.course_id == course.id, GroupingAcceptance.person_id == person.id,
-        GroupingAcceptance.version == wanted))
+    found = db.session.scalar(
+        select(GroupingAcceptance.id).where(
+            GroupingAcceptance.course_id == course.id,
+            GroupingAcceptance.person_id == person.id,
+            GroupingAcceptance.version == wanted,
+        )
+    )
     return found is not None
 
 
 def accepted_versions(course: Course, person: Person) -> list[int]:
     """The versions the person accepted, oldest first."""
-    return list(db.session.scalars(select(GroupingAcceptance.version).where(
-        GroupingAcceptance.course_id == course.id, GroupingAcceptance.person_id == person.id)
-        .order_by(GroupingAcceptance.version)))
+    return list(
+        db.session.scalars(
+            select(GroupingAcceptance.version)
+            .where(
+                GroupingAcceptance.course_id == course.id, GroupingAcceptance.person_id == person.id
+            )
+            .order_by(GroupingAcceptance.version)
+        )
+    )
 
 
 def accepted_person_ids(course: Course) -> set[int]:
     """Ids of the people who accepted the version in force."""
     version = current_agreement(course).version
-    return set(db.session.scalars(select(GroupingAcceptance.person_id).where(
-        GroupingAcceptance.course_id == course.id, GroupingAcceptance.version == version)))
+    return set(
+        db.session.scalars(
+            select(GroupingAcceptance.person_id).where(
+                GroupingAcceptance.course_id == course.id, GroupingAcceptance.version == version
+            )
+        )
+    )
 
 
 def accept_agreement(course: Course, person: Person, version: int) -> None:
@@ -108,18 +127,27 @@ def accept_agreement(course: Course, person: Person, version: int) -> None:
         return
     try:
         with db.session.begin_nested():
-            exists = db.session.scalar(select(func.count(GroupingAgreement.id)).where(
-                GroupingAgreement.course_id == course.id))
+            exists = db.session.scalar(
+                select(func.count(GroupingAgreement.id)).where(
+                    GroupingAgreement.course_id == course.id
+                )
+            )
             if not exists:
-                db.session.add(GroupingAgreement(course_id=course.id, version=current.version,
-                                                 text=current.text))
-            db.session.add(GroupingAcceptance(course_id=course.id, person_id=person.id,
-                                              version=version))
+                db.session.add(
+                    GroupingAgreement(
+                        course_id=course.id, version=current.version, text=current.text
+                    )
+                )
+            db.session.add(
+                GroupingAcceptance(course_id=course.id, person_id=person.id, version=version)
+            )
     except IntegrityError:
         # A concurrent request stored version 1 or this acceptance first.
         if not has_accepted(course, person, version):
-            db.session.add(GroupingAcceptance(course_id=course.id, person_id=person.id,
-                                              version=version))
+            db.session.add(
+                GroupingAcceptance(course_id=course.id, person_id=person.id, version=version)
+            )
             db.session.flush()
-    log.info("agreement v%d accepted course=%s person=%s", version, course.public_id,
-             person.public_id)
+    log.info(
+        "agreement v%d accepted course=%s person=%s", version, course.public_id, person.public_id
+    )

@@ -31,9 +31,11 @@ def import_reporting(course_public_id: str, file: Path) -> None:
         db.session.rollback()
         raise click.ClickException(report.error)
     db.session.commit()
-    click.echo(f"{report.imported} reporting lines imported into "
-               f"{course.title or course.label or course.public_id}"
-               f" ({report.external_managers} with a manager outside the course, "
-               f"{report.chain_links} about people outside the course).")
+    click.echo(
+        f"{report.imported} reporting lines imported into "
+        f"{course.title or course.label or course.public_id}"
+        f" ({report.external_managers} with a manager outside the course, "
+        f"{report.chain_links} about people outside the course)."
+    )
     for number, row, why in report.skipped:
         click.echo(f"line {number} not imported: {row} — {why}", err=True)

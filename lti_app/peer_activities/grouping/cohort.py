@@ -46,8 +46,9 @@ class Cohort:
     @property
     def eligible(self) -> list[str]:
         """Public ids of active learners who completed the intake: the people to group."""
-        return [e.person.public_id for e in self.active_learners
-                if e.person.public_id in self.learners]
+        return [
+            e.person.public_id for e in self.active_learners if e.person.public_id in self.learners
+        ]
 
     @property
     def missing_intake(self) -> list[RosterEntry]:
@@ -71,6 +72,7 @@ class Cohort:
 
     def describe(self, text: str) -> str:
         """Engine messages name people by their ids when they are not learners."""
+
         def name(match: re.Match[str]) -> str:
             entry = self.entries.get(match.group(0))
             return entry.person.display_name if entry else match.group(0)
@@ -83,13 +85,20 @@ def load_cohort(course: Course) -> Cohort:
     entries = {e.person.public_id: e for e in roster(course)}
     by_id = {e.person.id: e for e in entries.values()}
     intakes: dict[str, GroupingIntake] = {}
-    for row in db.session.scalars(select(GroupingIntake).where(
-            GroupingIntake.course_id == course.id, GroupingIntake.completed_at.is_not(None))):
+    for row in db.session.scalars(
+        select(GroupingIntake).where(
+            GroupingIntake.course_id == course.id, GroupingIntake.completed_at.is_not(None)
+        )
+    ):
         entry = by_id.get(row.person_id)
         if entry is not None:
             intakes[entry.person.public_id] = row
-    imported = {line.subject_key: line.manager_key for line in db.session.scalars(
-        select(GroupingReportingLine).where(GroupingReportingLine.course_id == course.id))}
+    imported = {
+        line.subject_key: line.manager_key
+        for line in db.session.scalars(
+            select(GroupingReportingLine).where(GroupingReportingLine.course_id == course.id)
+        )
+    }
     index = RosterIndex(entries.values())
     lines: dict[str, str] = dict(imported)
     learners: dict[str, Learner] = {}
@@ -118,8 +127,9 @@ class _Spelling:
         return self._seen.setdefault(key, " ".join(value.split()))
 
 
-def _own_manager(row: GroupingIntake, by_id: Mapping[int, RosterEntry],
-                 index: RosterIndex) -> str | None:
+def _own_manager(
+    row: GroupingIntake, by_id: Mapping[int, RosterEntry], index: RosterIndex
+) -> str | None:
     if row.reports_to_id is not None:
         entry = by_id.get(row.reports_to_id)
         if entry is not None:
@@ -131,12 +141,19 @@ def _own_manager(row: GroupingIntake, by_id: Mapping[int, RosterEntry],
     return None
 
 
-def _learner(pid: str, person: Person, row: GroupingIntake, boss: str | None,
-             spell: _Spelling) -> Learner:
+def _learner(
+    pid: str, person: Person, row: GroupingIntake, boss: str | None, spell: _Spelling
+) -> Learner:
     picked = [*row.challenges, row.challenge_other]
     challenges = [c for c in (spell(x) for x in picked if x) if c]
     level = row.level if row.level and 1 <= row.level <= len(LEVELS) else None
     return Learner(
-        id=pid, name=person.display_name, challenges=tuple(dict.fromkeys(challenges)),
-        level=level, years=row.years, function=spell(row.function),
-        organisation=spell(row.organisation), reports_to=boss)
+        id=pid,
+        name=person.display_name,
+        challenges=tuple(dict.fromkeys(challenges)),
+        level=level,
+        years=row.years,
+        function=spell(row.function),
+        organisation=spell(row.organisation),
+        reports_to=boss,
+    )

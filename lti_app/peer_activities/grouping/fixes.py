@@ -32,8 +32,14 @@ log = logging.getLogger(__name__)
 def fix_key(fix: Fix) -> str:
     """A stable, opaque name for a fix: a digest of the complete options it leads to."""
     o = fix.options
-    text = "|".join((f"{o.min_size}-{o.max_size}", "1" if o.avoid_same_manager else "0",
-                     ",".join(o.allow_same_manager), ",".join(o.allow_skip_level)))
+    text = "|".join(
+        (
+            f"{o.min_size}-{o.max_size}",
+            "1" if o.avoid_same_manager else "0",
+            ",".join(o.allow_same_manager),
+            ",".join(o.allow_skip_level),
+        )
+    )
     return hashlib.sha256(text.encode()).hexdigest()[:20]
 
 
@@ -43,8 +49,11 @@ def _locked(activity: Activity, cohort: Cohort) -> list[list[str]]:
     if draft is None:
         return []
     allowed = set(cohort.eligible)
-    kept = ([m.person.public_id for m in g.members if m.person.public_id in allowed]
-            for g in draft.groups if g.locked)
+    kept = (
+        [m.person.public_id for m in g.members if m.person.public_id in allowed]
+        for g in draft.groups
+        if g.locked
+    )
     return [group for group in kept if len(group) >= 2]
 
 
@@ -52,10 +61,14 @@ def offer_fixes(activity: Activity, cohort: Cohort, options: MatchOptions) -> li
     """The checked fixes for grouping this activity's cohort with ``options``,
     their texts naming people (not ids)."""
     rule = SIZE_RULES.get(activity.activity_type or "", SIZE_RULES["role_play"])
-    found = suggest_fixes([cohort.learners[p] for p in cohort.eligible], options,
-                          locked=_locked(activity, cohort),
-                          reporting_lines=cohort.reporting_lines,
-                          size_floor=rule.floor, size_ceiling=rule.ceiling)
+    found = suggest_fixes(
+        [cohort.learners[p] for p in cohort.eligible],
+        options,
+        locked=_locked(activity, cohort),
+        reporting_lines=cohort.reporting_lines,
+        size_floor=rule.floor,
+        size_ceiling=rule.ceiling,
+    )
     return [Fix(f.kind, rounds.describe(cohort, f.text), f.options, f.people) for f in found]
 
 
@@ -68,23 +81,34 @@ def set_size_range(activity: Activity, low: int, high: int) -> None:
     db.session.flush()
 
 
-def apply_fix(activity: Activity, course: Course, cohort: Cohort, creator: Person,
-              options: MatchOptions, key: str) -> tuple[Fix, GroupingRound]:
+def apply_fix(
+    activity: Activity,
+    course: Course,
+    cohort: Cohort,
+    creator: Person,
+    options: MatchOptions,
+    key: str,
+) -> tuple[Fix, GroupingRound]:
     """Apply the fix named ``key`` (offered for ``options``) and form the draft.
 
     Raises ``rounds.RoundError`` when that fix is no longer offered (the cohort,
     the locked groups or the settings changed since the page was shown).
     """
-    chosen = next((f for f in offer_fixes(activity, cohort, options) if fix_key(f) == key),
-                  None)
+    chosen = next((f for f in offer_fixes(activity, cohort, options) if fix_key(f) == key), None)
     if chosen is None:
-        raise rounds.RoundError("That change is no longer needed or no longer enough: the "
-                                "people, the locked groups or the settings changed since the "
-                                "page was shown. Form groups again to see what works now.")
+        raise rounds.RoundError(
+            "That change is no longer needed or no longer enough: the "
+            "people, the locked groups or the settings changed since the "
+            "page was shown. Form groups again to see what works now."
+        )
     new = chosen.options
     if (new.min_size, new.max_size) != rounds.size_bounds(activity):
         set_size_range(activity, new.min_size, new.max_size)
     draft = rounds.form_draft(activity, course, cohort, creator, new)
-    log.info("activity %s: fix %r applied, draft %s formed", activity.public_id, chosen.kind,
-             draft.public_id)
+    log.info(
+        "activity %s: fix %r applied, draft %s formed",
+        activity.public_id,
+        chosen.kind,
+        draft.public_id,
+    )
     return chosen, draft

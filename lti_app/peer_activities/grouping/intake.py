@@ -37,6 +37,7 @@ DEFAULT_CHALLENGES: tuple[str, ...] = (
     "Developing people",
 )
 
+
 class IntakeInputError(ValueError):
     def __init__(self, messages: dict[str, Any]):
         super().__init__("invalid intake answers")
@@ -58,8 +59,9 @@ def survey_for(course: Course) -> Survey:
     return Survey(tuple(row.challenges), tuple(row.questions), True)
 
 
-def save_survey(course: Course, *, challenges: list[str],
-                questions: list[dict[str, Any]]) -> GroupingSurvey:
+def save_survey(
+    course: Course, *, challenges: list[str], questions: list[dict[str, Any]]
+) -> GroupingSurvey:
     """Replace the course's challenge list and extra questions. Answers already given
     stay as they were (a challenge removed from the list still counts for matching)."""
     row = db.session.scalar(select(GroupingSurvey).where(GroupingSurvey.course_id == course.id))
@@ -69,16 +71,21 @@ def save_survey(course: Course, *, challenges: list[str],
     row.challenges = list(challenges)
     row.questions = list(questions)
     db.session.flush()
-    log.info("survey of course %s saved: %d challenges, %d questions", course.public_id,
-             len(challenges), len(questions))
+    log.info(
+        "survey of course %s saved: %d challenges, %d questions",
+        course.public_id,
+        len(challenges),
+        len(questions),
+    )
     return row
-
 
 
 def intake_of(course: Course, person: Person) -> GroupingIntake | None:
     found: GroupingIntake | None = db.session.scalar(
-        select(GroupingIntake).where(GroupingIntake.course_id == course.id,
-                                     GroupingIntake.person_id == person.id))
+        select(GroupingIntake).where(
+            GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id
+        )
+    )
     return found
 
 
@@ -87,8 +94,7 @@ def save_intake(course: Course, person: Person, data: Mapping[str, Any]) -> Grou
     the roster pick is checked here: it must be someone else in this course."""
     manager: Person | None = None
     if data.get("reports_to"):
-        entry = next((r for r in roster(course)
-                      if r.person.public_id == data["reports_to"]), None)
+        entry = next((r for r in roster(course) if r.person.public_id == data["reports_to"]), None)
         if entry is None or entry.person.id == person.id:
             raise IntakeInputError({"reports_to": ["Choose someone from the list."]})
         manager = entry.person
@@ -117,11 +123,14 @@ def intake_form_values(row: GroupingIntake | None) -> dict[str, Any]:
     if row is None:
         return {"challenges": []}
     values: dict[str, Any] = {
-        "role_title": row.role_title, "level": str(row.level or ""),
+        "role_title": row.role_title,
+        "level": str(row.level or ""),
         "years": "" if row.years is None else f"{row.years:g}",
-        "function": row.function, "organisation": row.organisation,
+        "function": row.function,
+        "organisation": row.organisation,
         "reports_to": row.reports_to.public_id if row.reports_to else "",
-        "reports_to_text": row.reports_to_text, "challenges": list(row.challenges),
+        "reports_to_text": row.reports_to_text,
+        "challenges": list(row.challenges),
         "challenge_other": row.challenge_other,
     }
     values.update({"answer." + k: v for k, v in (row.answers or {}).items()})

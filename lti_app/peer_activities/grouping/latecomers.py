@@ -56,8 +56,9 @@ class LatePlan:
     max_size: int = 0
 
 
-def _run(rnd: GroupingRound, cohort: Cohort, over_max: Collection[str] = (),
-         small_group: bool = False) -> tuple[list[str], Grouping]:
+def _run(
+    rnd: GroupingRound, cohort: Cohort, over_max: Collection[str] = (), small_group: bool = False
+) -> tuple[list[str], Grouping]:
     if rnd.is_draft:
         raise RoundError("Late joiners are added to published groups; this is a draft.")
     newcomers = late_joiners(rnd, cohort)
@@ -67,32 +68,56 @@ def _run(rnd: GroupingRound, cohort: Cohort, over_max: Collection[str] = (),
     everyone = sorted({p for g in existing for p in g} | set(newcomers))
     missing = [p for p in everyone if p not in cohort.learners]
     if missing:
-        raise RoundError("Some group members have no intake answers any more: "
-                         + ", ".join(cohort.name(p) for p in missing) + ".")
-    grouping = add_late_joiners(existing, [cohort.learners[p] for p in newcomers],
-                                [cohort.learners[p] for p in everyone], _options_of(rnd),
-                                history=history_for(rnd.course_id, exclude=rnd.id),
-                                reporting_lines=cohort.reporting_lines,
-                                rng=random.Random(rnd.seed or 0), over_max=over_max,
-                                small_group=small_group)
+        raise RoundError(
+            "Some group members have no intake answers any more: "
+            + ", ".join(cohort.name(p) for p in missing)
+            + "."
+        )
+    grouping = add_late_joiners(
+        existing,
+        [cohort.learners[p] for p in newcomers],
+        [cohort.learners[p] for p in everyone],
+        _options_of(rnd),
+        history=history_for(rnd.course_id, exclude=rnd.id),
+        reporting_lines=cohort.reporting_lines,
+        rng=random.Random(rnd.seed or 0),
+        over_max=over_max,
+        small_group=small_group,
+    )
     return newcomers, grouping
 
 
-def _plan(rnd: GroupingRound, cohort: Cohort, newcomers: list[str],
-          grouping: Grouping) -> LatePlan:
+def _plan(rnd: GroupingRound, cohort: Cohort, newcomers: list[str], grouping: Grouping) -> LatePlan:
     fresh = set(newcomers)
-    joins = sorted(((cohort.name(p), position) for position, g in enumerate(grouping.groups, 1)
-                    for p in g.members if p in fresh), key=lambda j: (j[1], j[0]))
+    joins = sorted(
+        (
+            (cohort.name(p), position)
+            for position, g in enumerate(grouping.groups, 1)
+            for p in g.members
+            if p in fresh
+        ),
+        key=lambda j: (j[1], j[0]),
+    )
     waiting = []
     for w in grouping.waiting:
         target = w.over_max_group
-        waiting.append(WaitingView(
-            w.id, cohort.name(w.id), describe(cohort, w.reason),
-            None if target is None else target + 1,
-            0 if target is None else len(grouping.groups[target].members) + 1))
+        waiting.append(
+            WaitingView(
+                w.id,
+                cohort.name(w.id),
+                describe(cohort, w.reason),
+                None if target is None else target + 1,
+                0 if target is None else len(grouping.groups[target].members) + 1,
+            )
+        )
     options = _options_of(rnd)
-    return LatePlan(joins, waiting, any(w.together for w in grouping.waiting),
-                    options.min_size, options.max_size)
+    return LatePlan(
+        joins,
+        waiting,
+        any(w.together for w in grouping.waiting),
+        options.min_size,
+        options.max_size,
+    )
 
 
 def preview_late_joiners(rnd: GroupingRound, cohort: Cohort) -> LatePlan:
@@ -104,8 +129,9 @@ def preview_late_joiners(rnd: GroupingRound, cohort: Cohort) -> LatePlan:
     return _plan(rnd, cohort, newcomers, grouping)
 
 
-def add_late_joiners_to(rnd: GroupingRound, cohort: Cohort, *, over_max: Collection[str] = (),
-                        small_group: bool = False) -> LatePlan:
+def add_late_joiners_to(
+    rnd: GroupingRound, cohort: Cohort, *, over_max: Collection[str] = (), small_group: bool = False
+) -> LatePlan:
     """Place the late joiners who fit (and, if the instructor allowed it, ``over_max``
     people one above a maximum, or the waiting people as one smaller group);
     nobody already grouped moves. Returns who joined where and who still waits."""
@@ -120,14 +146,21 @@ def add_late_joiners_to(rnd: GroupingRound, cohort: Cohort, *, over_max: Collect
         already = {m.person.public_id for m in group.members}
         for pid in result.members:
             if pid not in already:
-                group.members.append(GroupingMember(
-                    round_id=rnd.id, person_id=cohort.entries[pid].person.id, added_late=True))
+                group.members.append(
+                    GroupingMember(
+                        round_id=rnd.id, person_id=cohort.entries[pid].person.id, added_late=True
+                    )
+                )
         group.score = result.score
         group.reasons = [describe(cohort, r) for r in result.reasons]
     rnd.notes = [*rnd.notes, *(describe(cohort, n) for n in grouping.notes)]
     db.session.flush()
     _evaluate(rnd, cohort, history)
     plan = _plan(rnd, cohort, newcomers, grouping)
-    log.info("round %s: %d late joiners placed, %d waiting", rnd.public_id, len(plan.joins),
-             len(plan.waiting))
+    log.info(
+        "round %s: %d late joiners placed, %d waiting",
+        rnd.public_id,
+        len(plan.joins),
+        len(plan.waiting),
+    )
     return plan

@@ -38,7 +38,8 @@ class GroupingSurvey(TimestampMixin, db.Model):  # type: ignore[name-defined,mis
 
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_course.id", ondelete="CASCADE"), unique=True)
+        ForeignKey("courses_course.id", ondelete="CASCADE"), unique=True
+    )
     #: The challenges learners pick their top three from, in display order.
     challenges: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Extra questions: ``{"key", "label", "kind": "text"|"choice", "choices": [...]}``.
@@ -54,7 +55,8 @@ class GroupingIntake(TimestampMixin, db.Model):  # type: ignore[name-defined,mis
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses_course.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     role_title: Mapped[str] = mapped_column(String(120), default="")
     #: Ordinal 1..len(lti_app.domain.matching.LEVELS).
     level: Mapped[int | None] = mapped_column(Integer)
@@ -63,7 +65,8 @@ class GroupingIntake(TimestampMixin, db.Model):  # type: ignore[name-defined,mis
     organisation: Mapped[str] = mapped_column(String(120), default="")
     #: Who they report to when picked from the roster …
     reports_to_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
     #: … or as typed (an email or a name the roster may not contain).
     reports_to_text: Mapped[str] = mapped_column(String(255), default="")
     #: Picked from the survey's challenge list (labels, at most three).
@@ -107,7 +110,8 @@ class GroupingAgreement(db.Model):  # type: ignore[name-defined,misc]
     version: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     edited_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
@@ -120,7 +124,8 @@ class GroupingAcceptance(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     course_id: Mapped[int] = mapped_column(ForeignKey("courses_course.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     version: Mapped[int] = mapped_column(Integer)
     accepted_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -133,10 +138,12 @@ class GroupingRound(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[na
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     #: The activity's course, so history across a course's activities is one query.
     course_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_course.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_course.id", ondelete="CASCADE"), index=True
+    )
     #: 1, 2, … within the activity.
     number: Mapped[int] = mapped_column(Integer)
     #: ``draft`` or ``published``.
@@ -153,11 +160,12 @@ class GroupingRound(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[na
     notes: Mapped[list[str]] = mapped_column(JSON, default=list)
     published_at: Mapped[datetime | None] = mapped_column(DateTime)
     created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
 
     groups: Mapped[list[GroupingGroup]] = relationship(
-        back_populates="round", order_by="GroupingGroup.position",
-        cascade="all, delete-orphan")
+        back_populates="round", order_by="GroupingGroup.position", cascade="all, delete-orphan"
+    )
 
     @property
     def is_draft(self) -> bool:
@@ -169,7 +177,8 @@ class GroupingGroup(PublicIdMixin, db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(
-        ForeignKey("grouping_round.id", ondelete="CASCADE"), index=True)
+        ForeignKey("grouping_round.id", ondelete="CASCADE"), index=True
+    )
     #: 1, 2, … ("Group 1") within the round.
     position: Mapped[int] = mapped_column(Integer)
     score: Mapped[float] = mapped_column(Float, default=0.0)
@@ -182,7 +191,8 @@ class GroupingGroup(PublicIdMixin, db.Model):  # type: ignore[name-defined,misc]
 
     round: Mapped[GroupingRound] = relationship(back_populates="groups")
     members: Mapped[list[GroupingMember]] = relationship(
-        back_populates="group", order_by="GroupingMember.id", cascade="all, delete-orphan")
+        back_populates="group", order_by="GroupingMember.id", cascade="all, delete-orphan"
+    )
 
 
 class GroupingMember(db.Model):  # type: ignore[name-defined,misc]
@@ -194,9 +204,11 @@ class GroupingMember(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("grouping_round.id", ondelete="CASCADE"))
     group_id: Mapped[int] = mapped_column(
-        ForeignKey("grouping_group.id", ondelete="CASCADE"), index=True)
+        ForeignKey("grouping_group.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     #: Added to a published round after it was published (a late joiner).
     added_late: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -96,11 +96,23 @@ class LearnerPanel:
 
 
 def _round_view(rnd: GroupingRound, cohort: Cohort, accepted: set[int]) -> RoundView:
-    groups = [GroupView(grp, [
-        MemberView(m.person.public_id, m.person.display_name,
-                   cohort.title(m.person.public_id), m.person_id in accepted,
-                   cohort.is_active(m.person.public_id), m.added_late)
-        for m in grp.members]) for grp in rnd.groups]
+    groups = [
+        GroupView(
+            grp,
+            [
+                MemberView(
+                    m.person.public_id,
+                    m.person.display_name,
+                    cohort.title(m.person.public_id),
+                    m.person_id in accepted,
+                    cohort.is_active(m.person.public_id),
+                    m.added_late,
+                )
+                for m in grp.members
+            ],
+        )
+        for grp in rnd.groups
+    ]
     return RoundView(rnd, groups, rounds.options_summary(rnd.options or {}))
 
 
@@ -119,10 +131,12 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     if not options:
         previous = draft or published
         kept = previous.options if previous else {}
-        options = {"avoid_same_manager": bool(kept.get("avoid_same_manager")),
-                   "organisations": kept.get("organisations", "ignore"),
-                   "allow_same_manager": list(kept.get("allow_same_manager") or ()),
-                   "allow_skip_level": list(kept.get("allow_skip_level") or ())}
+        options = {
+            "avoid_same_manager": bool(kept.get("avoid_same_manager")),
+            "organisations": kept.get("organisations", "ignore"),
+            "allow_same_manager": list(kept.get("allow_same_manager") or ()),
+            "allow_skip_level": list(kept.get("allow_skip_level") or ()),
+        }
     return StaffPanel(
         course=course,
         members=len(active),
@@ -137,11 +151,12 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         published=_round_view(published, cohort, accepted) if published else None,
         published_rounds=rounds.published_count(activity),
         late_joiners=[cohort.name(p) for p in rounds.late_joiners(published, cohort)]
-        if published else [],
-        draft_missing=[cohort.name(p) for p in rounds.late_joiners(draft, cohort)]
-        if draft else [],
+        if published
+        else [],
+        draft_missing=[cohort.name(p) for p in rounds.late_joiners(draft, cohort)] if draft else [],
         departed=[(grp.position, name) for grp, name in rounds.departed(published, cohort)]
-        if published else [],
+        if published
+        else [],
         message=flash.get("message", ""),
         error=flash.get("error", ""),
         people=list(flash.get("people", ())),
@@ -149,18 +164,27 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         fixes=list(flash.get("fixes", ())),
         exceptions=_exceptions(cohort, options),
         late=preview_late_joiners(published, cohort)
-        if published and rounds.late_joiners(published, cohort) else None,
+        if published and rounds.late_joiners(published, cohort)
+        else None,
     )
 
 
 def _exceptions(cohort: Cohort, options: dict[str, Any]) -> list[tuple[str, str, str]]:
     """The rule exceptions in force, in words, for the "Form groups" form."""
-    found = [("allow_same_manager", pid,
-              f"{cohort.name(pid)}'s reports may share groups")
-             for pid in options.get("allow_same_manager") or () if isinstance(pid, str)]
-    found += [("allow_skip_level", pid,
-               f"{cohort.name(pid)} may share a group with their skip-level reports")
-              for pid in options.get("allow_skip_level") or () if isinstance(pid, str)]
+    found = [
+        ("allow_same_manager", pid, f"{cohort.name(pid)}'s reports may share groups")
+        for pid in options.get("allow_same_manager") or ()
+        if isinstance(pid, str)
+    ]
+    found += [
+        (
+            "allow_skip_level",
+            pid,
+            f"{cohort.name(pid)} may share a group with their skip-level reports",
+        )
+        for pid in options.get("allow_skip_level") or ()
+        if isinstance(pid, str)
+    ]
     return found
 
 
@@ -174,31 +198,53 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
         return LearnerPanel("intake")
     current = agreement.current_agreement(course)
     if not agreement.has_accepted(course, person, current.version):
-        return LearnerPanel("agreement", agreement_text=current.text,
-                            agreement_version=current.version,
-                            reaccept=bool(agreement.accepted_versions(course, person)))
+        return LearnerPanel(
+            "agreement",
+            agreement_text=current.text,
+            agreement_version=current.version,
+            reaccept=bool(agreement.accepted_versions(course, person)),
+        )
     group = rounds.learner_group(activity, person)
     if group is None:
         return LearnerPanel("waiting")
     return LearnerPanel("group", group=group, members=_group_members(course, group, person))
 
 
-def _group_members(course: Course, group: GroupingGroup,
-                   me: Person) -> list[tuple[str, str, bool, bool]]:
+def _group_members(
+    course: Course, group: GroupingGroup, me: Person
+) -> list[tuple[str, str, bool, bool]]:
     """Names and role titles of one group's members, nothing more."""
     ids = [m.person_id for m in group.members]
-    titles = dict(db.session.execute(
-        select(GroupingIntake.person_id, GroupingIntake.role_title).where(
-            GroupingIntake.course_id == course.id, GroupingIntake.person_id.in_(ids))).all())
-    active = set(db.session.scalars(select(Enrolment.person_id).where(
-        Enrolment.course_id == course.id, Enrolment.person_id.in_(ids),
-        Enrolment.status == "active")))
-    return [(m.person.display_name, titles.get(m.person_id, ""), m.person_id == me.id,
-             m.person_id not in active) for m in group.members]
-
+    titles = dict(
+        db.session.execute(
+            select(GroupingIntake.person_id, GroupingIntake.role_title).where(
+                GroupingIntake.course_id == course.id, GroupingIntake.person_id.in_(ids)
+            )
+        ).all()
+    )
+    active = set(
+        db.session.scalars(
+            select(Enrolment.person_id).where(
+                Enrolment.course_id == course.id,
+                Enrolment.person_id.in_(ids),
+                Enrolment.status == "active",
+            )
+        )
+    )
+    return [
+        (
+            m.person.display_name,
+            titles.get(m.person_id, ""),
+            m.person_id == me.id,
+            m.person_id not in active,
+        )
+        for m in group.members
+    ]
 
 
 #: Grouping's part of the page of an activity that declares ``registry.GROUPING``
 #: (installed by ``lti_app.peer_activities.init_app``).
-PANELS = {"staff": registry.Panel("grouping/_activity.html", staff_panel),
-          "learner": registry.Panel("grouping/_activity.html", learner_panel)}
+PANELS = {
+    "staff": registry.Panel("grouping/_activity.html", staff_panel),
+    "learner": registry.Panel("grouping/_activity.html", learner_panel),
+}

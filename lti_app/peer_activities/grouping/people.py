@@ -51,7 +51,8 @@ class RosterEntry:
 def roster(course: Course) -> list[RosterEntry]:
     """Everyone enrolled in the course (also those who left), by name."""
     rows = db.session.execute(
-        select(Person, Enrolment).join(Enrolment, Enrolment.person_id == Person.id)
+        select(Person, Enrolment)
+        .join(Enrolment, Enrolment.person_id == Person.id)
         .where(Enrolment.course_id == course.id)
     ).all()
     entries = [RosterEntry(p, e) for p, e in rows]
@@ -65,8 +66,11 @@ class RosterIndex:
         self._by: dict[str, list[Person]] = {}
         for entry in entries:
             p = entry.person
-            names = {p.email or "", p.name or "",
-                     " ".join(x for x in (p.given_name, p.family_name) if x)}
+            names = {
+                p.email or "",
+                p.name or "",
+                " ".join(x for x in (p.given_name, p.family_name) if x),
+            }
             for key in {normalise(n) for n in names if n.strip()}:
                 self._by.setdefault(key, []).append(p)
 

@@ -31,7 +31,6 @@ MAX_CSV_BYTES = 512 * 1024
 MAX_CSV_ROWS = 5000
 
 
-
 @dataclass
 class ImportReport:
     imported: int = 0
@@ -52,24 +51,23 @@ def read_csv(raw: bytes) -> list[tuple[int, list[str]]]:
     """The non-empty rows of an uploaded CSV, with line numbers; a header row
     (first cell naming an email/name/person column) is dropped."""
     if len(raw) > MAX_CSV_BYTES:
-        raise CsvError(f"The file is larger than {MAX_CSV_BYTES // 1024} KB; "
-                       "split it into smaller files.")
+        raise CsvError(
+            f"The file is larger than {MAX_CSV_BYTES // 1024} KB; split it into smaller files."
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = raw.decode("cp1252")
         except UnicodeDecodeError as exc:
-            raise CsvError("The file is not text. Save it as CSV (UTF-8) and try again.") \
-                from exc
+            raise CsvError("The file is not text. Save it as CSV (UTF-8) and try again.") from exc
     if "\x00" in text:
         raise CsvError("The file is not text. Save it as CSV (UTF-8) and try again.")
     sample = text[:4096]
     delimiter = max((",", ";", "\t"), key=sample.count)
     rows: list[tuple[int, list[str]]] = []
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter),
-                                     start=1):
+        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=delimiter), start=1):
             cells = [clean_text(c)[:255] for c in row]
             if not any(cells):
                 continue
@@ -77,8 +75,9 @@ def read_csv(raw: bytes) -> list[tuple[int, list[str]]]:
                 continue
             rows.append((number, cells))
             if len(rows) > MAX_CSV_ROWS:
-                raise CsvError(f"The file has more than {MAX_CSV_ROWS} rows; "
-                               "split it into smaller files.")
+                raise CsvError(
+                    f"The file has more than {MAX_CSV_ROWS} rows; split it into smaller files."
+                )
     except csv.Error as exc:
         raise CsvError(f"The file could not be read as CSV ({exc}).") from exc
     return rows
@@ -109,8 +108,12 @@ def import_reporting_lines(course: Course, raw: bytes) -> ImportReport:
         report.error = str(exc)
         return report
     index = RosterIndex(roster(course))
-    existing = {line.subject_key: line for line in db.session.scalars(
-        select(GroupingReportingLine).where(GroupingReportingLine.course_id == course.id))}
+    existing = {
+        line.subject_key: line
+        for line in db.session.scalars(
+            select(GroupingReportingLine).where(GroupingReportingLine.course_id == course.id)
+        )
+    }
     for number, cells in rows:
         shown = ", ".join(cells)[:300]
         if len(cells) < 2 or not cells[0] or not cells[1]:
@@ -121,8 +124,13 @@ def import_reporting_lines(course: Course, raw: bytes) -> ImportReport:
         manager, managers = index.find(manager_ref)
         if subjects > 1 or managers > 1:
             which = cells[0] if subjects > 1 else cells[1]
-            report.skipped.append((number, shown, f"several people in the course are called "
-                                                  f"'{which}': use their email instead"))
+            report.skipped.append(
+                (
+                    number,
+                    shown,
+                    f"several people in the course are called '{which}': use their email instead",
+                )
+            )
             continue
         if subject is None and manager is None:
             report.skipped.append((number, shown, "neither person is in the course"))
@@ -135,7 +143,8 @@ def import_reporting_lines(course: Course, raw: bytes) -> ImportReport:
         line = existing.get(subject_key)
         if line is None:
             line = existing[subject_key] = GroupingReportingLine(
-                course_id=course.id, subject_key=subject_key)
+                course_id=course.id, subject_key=subject_key
+            )
             db.session.add(line)
         line.manager_key = manager_key
         line.subject_label = cells[0]
@@ -146,12 +155,22 @@ def import_reporting_lines(course: Course, raw: bytes) -> ImportReport:
         if subject is None:
             report.chain_links += 1
     db.session.flush()
-    log.info("reporting lines imported course=%s imported=%d skipped=%d", course.public_id,
-             report.imported, len(report.skipped))
+    log.info(
+        "reporting lines imported course=%s imported=%d skipped=%d",
+        course.public_id,
+        report.imported,
+        len(report.skipped),
+    )
     return report
 
 
 def imported_line_count(course: Course) -> int:
-    count: int = db.session.scalar(select(func.count(GroupingReportingLine.id)).where(
-        GroupingReportingLine.course_id == course.id)) or 0
+    count: int = (
+        db.session.scalar(
+            select(func.count(GroupingReportingLine.id)).where(
+                GroupingReportingLine.course_id == course.id
+            )
+        )
+        or 0
+    )
     return count

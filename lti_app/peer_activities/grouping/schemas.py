@@ -86,57 +86,94 @@ def intake_schema(challenges: Sequence[str], questions: Sequence[Mapping[str, An
     for q in questions:
         validators: list[Any] = [validate.Length(max=300)]
         if q.get("kind") == "choice":
-            validators.append(validate.OneOf([*q.get("choices", []), ""],
-                                             error="Choose one of the options."))
-        extra["answer__" + q["key"]] = fields.String(load_default="", validate=validators,
-                                                     data_key="answer." + q["key"])
+            validators.append(
+                validate.OneOf([*q.get("choices", []), ""], error="Choose one of the options.")
+            )
+        extra["answer__" + q["key"]] = fields.String(
+            load_default="", validate=validators, data_key="answer." + q["key"]
+        )
 
     allowed = list(challenges)
 
     class IntakeInput(_Clean):
-        role_title = fields.String(required=True, validate=validate.Length(
-            min=1, max=120, error="Give your role or job title (up to 120 characters)."),
-            error_messages=_required("your role or job title"))
-        level = fields.Integer(required=True, validate=validate.Range(
-            min=1, max=len(LEVELS), error="Choose a level from the list."),
-            error_messages={**_required("your level"),
-                            "invalid": "Choose a level from the list."})
-        years = fields.Float(required=True, allow_nan=False, validate=validate.Range(
-            min=0, max=60, error="Give a number of years between 0 and 60."),
-            error_messages={**_required("your years of experience"),
-                            "invalid": "Give a number of years, e.g. 4 or 2.5."})
-        function = fields.String(required=True, validate=validate.Length(
-            min=1, max=80, error="Give your function (up to 80 characters)."),
-            error_messages=_required("your function"))
-        organisation = fields.String(required=True, validate=validate.Length(
-            min=1, max=120, error="Give your organisation (up to 120 characters)."),
-            error_messages=_required("your organisation"))
+        role_title = fields.String(
+            required=True,
+            validate=validate.Length(
+                min=1, max=120, error="Give your role or job title (up to 120 characters)."
+            ),
+            error_messages=_required("your role or job title"),
+        )
+        level = fields.Integer(
+            required=True,
+            validate=validate.Range(min=1, max=len(LEVELS), error="Choose a level from the list."),
+            error_messages={**_required("your level"), "invalid": "Choose a level from the list."},
+        )
+        years = fields.Float(
+            required=True,
+            allow_nan=False,
+            validate=validate.Range(
+                min=0, max=60, error="Give a number of years between 0 and 60."
+            ),
+            error_messages={
+                **_required("your years of experience"),
+                "invalid": "Give a number of years, e.g. 4 or 2.5.",
+            },
+        )
+        function = fields.String(
+            required=True,
+            validate=validate.Length(
+                min=1, max=80, error="Give your function (up to 80 characters)."
+            ),
+            error_messages=_required("your function"),
+        )
+        organisation = fields.String(
+            required=True,
+            validate=validate.Length(
+                min=1, max=120, error="Give your organisation (up to 120 characters)."
+            ),
+            error_messages=_required("your organisation"),
+        )
         #: A roster person's public id ("" for none / not listed).
         reports_to = fields.String(load_default="", validate=validate.Length(max=40))
-        reports_to_text = fields.String(load_default="", validate=validate.Length(
-            max=255, error="Keep it under 255 characters."))
-        challenges = fields.List(fields.String(), load_default=list, validate=[
-            validate.Length(max=MAX_PICKS, error=f"Pick at most {MAX_PICKS} challenges."),
-            validate.ContainsOnly(allowed, error="Pick challenges from the list."),
-        ])
-        challenge_other = fields.String(load_default="", validate=validate.Length(
-            max=120, error="Keep your own challenge under 120 characters."))
+        reports_to_text = fields.String(
+            load_default="",
+            validate=validate.Length(max=255, error="Keep it under 255 characters."),
+        )
+        challenges = fields.List(
+            fields.String(),
+            load_default=list,
+            validate=[
+                validate.Length(max=MAX_PICKS, error=f"Pick at most {MAX_PICKS} challenges."),
+                validate.ContainsOnly(allowed, error="Pick challenges from the list."),
+            ],
+        )
+        challenge_other = fields.String(
+            load_default="",
+            validate=validate.Length(
+                max=120, error="Keep your own challenge under 120 characters."
+            ),
+        )
 
         @validates_schema
         def _some_challenge(self, data: dict[str, Any], **_: Any) -> None:
             if not data.get("challenges") and not data.get("challenge_other"):
-                raise ValidationError("Pick at least one challenge, or write your own.",
-                                      "challenges")
+                raise ValidationError(
+                    "Pick at least one challenge, or write your own.", "challenges"
+                )
 
         @post_load
         def _collect(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-            data["answers"] = {key[len("answer__"):]: data.pop(key)
-                               for key in list(data) if key.startswith("answer__")}
+            data["answers"] = {
+                key[len("answer__") :]: data.pop(key)
+                for key in list(data)
+                if key.startswith("answer__")
+            }
             data["challenges"] = list(dict.fromkeys(data["challenges"]))
             return data
 
-    schema_cls = IntakeInput.from_dict(extra, name="IntakeInputWithQuestions") if extra \
-        else IntakeInput
+    schema_cls = (
+        IntakeInput.from_dict(extra, name="IntakeInputWithQuestions") if extra else IntakeInput
+    )
     return schema_cls()
 
 
@@ -153,40 +190,55 @@ class SurveyInput(_Clean):
 
     MULTILINE = ("challenges", "questions")
 
-    challenges = fields.String(required=True, validate=validate.Length(max=5000),
-                               error_messages=_required("the challenge list"))
+    challenges = fields.String(
+        required=True,
+        validate=validate.Length(max=5000),
+        error_messages=_required("the challenge list"),
+    )
     questions = fields.String(load_default="", validate=validate.Length(max=5000))
 
     @post_load
     def _parse(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         errors: dict[str, list[str]] = {}
-        challenges = list(dict.fromkeys(
-            line.strip(" -•*") for line in data["challenges"].split("\n") if line.strip(" -•*")))
+        challenges = list(
+            dict.fromkeys(
+                line.strip(" -•*") for line in data["challenges"].split("\n") if line.strip(" -•*")
+            )
+        )
         lowered = [c.casefold() for c in challenges]
         if len(set(lowered)) != len(lowered):
             errors.setdefault("challenges", []).append("Each challenge may appear only once.")
         if not 3 <= len(challenges) <= MAX_CHALLENGES:
             errors.setdefault("challenges", []).append(
-                f"List between 3 and {MAX_CHALLENGES} challenges, one per line.")
+                f"List between 3 and {MAX_CHALLENGES} challenges, one per line."
+            )
         if any(len(c) > 80 for c in challenges):
             errors.setdefault("challenges", []).append("Keep each challenge under 80 characters.")
         questions: list[dict[str, Any]] = []
         for number, line in enumerate(
-                (x for x in data["questions"].split("\n") if x.strip()), start=1):
+            (x for x in data["questions"].split("\n") if x.strip()), start=1
+        ):
             label, *choices = [part.strip() for part in line.split("|")]
             choices = list(dict.fromkeys(c for c in choices if c))
             if not label or len(label) > 200:
                 errors.setdefault("questions", []).append(
-                    f"Question {number}: write the question (up to 200 characters).")
+                    f"Question {number}: write the question (up to 200 characters)."
+                )
                 continue
-            if len(choices) == 1 or len(choices) > MAX_CHOICES or \
-                    any(len(c) > 80 for c in choices):
+            if len(choices) == 1 or len(choices) > MAX_CHOICES or any(len(c) > 80 for c in choices):
                 errors.setdefault("questions", []).append(
                     f"Question {number}: give 2 to {MAX_CHOICES} choices of up to 80 "
-                    "characters, separated by |.")
+                    "characters, separated by |."
+                )
                 continue
-            questions.append({"key": question_key(label), "label": label,
-                              "kind": "choice" if choices else "text", "choices": choices})
+            questions.append(
+                {
+                    "key": question_key(label),
+                    "label": label,
+                    "kind": "choice" if choices else "text",
+                    "choices": choices,
+                }
+            )
         if len(questions) > MAX_QUESTIONS:
             errors.setdefault("questions", []).append(f"Ask at most {MAX_QUESTIONS} questions.")
         if len({q["key"] for q in questions}) != len(questions):
@@ -203,29 +255,44 @@ def questions_as_text(questions: Sequence[Mapping[str, Any]]) -> str:
 class AgreementInput(_Clean):
     MULTILINE = ("text",)
 
-    text = fields.String(required=True, validate=validate.Length(
-        min=20, max=10000, error="Write the agreement in 20 to 10,000 characters."),
-        error_messages=_required("the agreement"))
+    text = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=20, max=10000, error="Write the agreement in 20 to 10,000 characters."
+        ),
+        error_messages=_required("the agreement"),
+    )
 
 
 class OptionsInput(_Clean):
     """The instructor's matching choices; sizes come from the activity's settings."""
 
     avoid_same_manager = fields.Boolean(load_default=False)
-    organisations = fields.String(load_default="ignore", validate=validate.OneOf(
-        ["ignore", "similar", "mixed"], error="Choose how to treat organisations."))
+    organisations = fields.String(
+        load_default="ignore",
+        validate=validate.OneOf(
+            ["ignore", "similar", "mixed"], error="Choose how to treat organisations."
+        ),
+    )
     #: The instructor's exceptions (ids of managers / skip-level managers), kept
     #: from an applied fix and shown as ticked boxes when groups are formed again.
-    allow_same_manager = fields.List(fields.String(validate=validate.Length(max=300)),
-                                     load_default=list, validate=validate.Length(max=200))
-    allow_skip_level = fields.List(fields.String(validate=validate.Length(max=300)),
-                                   load_default=list, validate=validate.Length(max=200))
+    allow_same_manager = fields.List(
+        fields.String(validate=validate.Length(max=300)),
+        load_default=list,
+        validate=validate.Length(max=200),
+    )
+    allow_skip_level = fields.List(
+        fields.String(validate=validate.Length(max=300)),
+        load_default=list,
+        validate=validate.Length(max=200),
+    )
 
 
 def options_form_data(form: Any) -> dict[str, Any]:
     """The matching choices of a posted form (a MultiDict: the exceptions repeat)."""
-    data: dict[str, Any] = {k: form.get(k) for k in ("avoid_same_manager", "organisations")
-                            if form.get(k) is not None}
+    data: dict[str, Any] = {
+        k: form.get(k) for k in ("avoid_same_manager", "organisations") if form.get(k) is not None
+    }
     for key in ("allow_same_manager", "allow_skip_level"):
         data[key] = form.getlist(key)
     return data

@@ -38,8 +38,7 @@ SIZE_RULES: dict[str, SizeRule] = {
     # Triads where the cohort allows (the middle of 2-4), pairs and fours absorb leftovers.
     "role_play": SizeRule(floor=2, ceiling=6, default_min=2, default_max=4, legacy_below=0),
     # Groups of 4 or 5 where possible; 3 lets a manager chain get its own groups.
-    "case_discussion": SizeRule(floor=3, ceiling=9, default_min=3, default_max=6,
-                                legacy_below=2),
+    "case_discussion": SizeRule(floor=3, ceiling=9, default_min=3, default_max=6, legacy_below=2),
 }
 
 
@@ -64,8 +63,11 @@ def size_range(activity_type: str, settings: Mapping[str, Any] | None) -> tuple[
 
 def _valid(value: Any, rule: SizeRule) -> int | None:
     """``value`` when it is a size the rule allows, else None."""
-    if isinstance(value, int) and not isinstance(value, bool) and \
-            rule.floor <= value <= rule.ceiling:
+    if (
+        isinstance(value, int)
+        and not isinstance(value, bool)
+        and rule.floor <= value <= rule.ceiling
+    ):
         return value
     return None
 
@@ -73,15 +75,25 @@ def _valid(value: Any, rule: SizeRule) -> int | None:
 def _size_field(activity_type: str, default: str) -> fields.Integer:
     rule = SIZE_RULES[activity_type]
     smallest = default == "default_min"
-    description = (f"{rule.floor} to {rule.ceiling}." if smallest else
-                   f"{rule.floor} to {rule.ceiling}. Peerlift picks the sizes in this range "
-                   "that suit the cohort, so everyone has a group.")
+    description = (
+        f"{rule.floor} to {rule.ceiling}."
+        if smallest
+        else f"{rule.floor} to {rule.ceiling}. Peerlift picks the sizes in this range "
+        "that suit the cohort, so everyone has a group."
+    )
     return fields.Integer(
         load_default=getattr(rule, default),
-        validate=validate.Range(min=rule.floor, max=rule.ceiling,
-                                error=f"Choose a number from {rule.floor} to {rule.ceiling}."),
-        metadata={"label": "Smallest group" if smallest else "Largest group",
-                  "unit": "people", "description": description})
+        validate=validate.Range(
+            min=rule.floor,
+            max=rule.ceiling,
+            error=f"Choose a number from {rule.floor} to {rule.ceiling}.",
+        ),
+        metadata={
+            "label": "Smallest group" if smallest else "Largest group",
+            "unit": "people",
+            "description": description,
+        },
+    )
 
 
 class _SizeRange(Schema):
@@ -111,8 +123,8 @@ class _SizeRange(Schema):
         low, high = data.get("group_size_min"), data.get("group_size_max")
         if isinstance(low, int) and isinstance(high, int) and low > high:
             raise ValidationError(
-                f"The largest group cannot be smaller than the smallest ({low}).",
-                "group_size_max")
+                f"The largest group cannot be smaller than the smallest ({low}).", "group_size_max"
+            )
 
 
 class RolePlaySizes(_SizeRange):

@@ -43,13 +43,16 @@ from lti_app.peer_activities.grouping.schemas import (
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity, render_activity
 
-bp = Blueprint("grouping", __name__, url_prefix="/g", template_folder="templates",
-               static_folder="static")
+bp = Blueprint(
+    "grouping", __name__, url_prefix="/g", template_folder="templates", static_folder="static"
+)
 
 
 #: Request bodies larger than these are refused before they are parsed.
-BODY_LIMITS = {"grouping.import_reporting_lines": 2 * 1024 * 1024,
-               "grouping.check_groups": 256 * 1024}
+BODY_LIMITS = {
+    "grouping.import_reporting_lines": 2 * 1024 * 1024,
+    "grouping.check_groups": 256 * 1024,
+}
 
 
 @bp.before_request
@@ -65,10 +68,14 @@ def _too_large(_exc: RequestEntityTooLarge) -> Any:
         return jsonify({"error": "too many groups to check"}), 413
     limit = reporting_lines.MAX_CSV_BYTES // 1024
     return render_template(
-        "error.html", title="That file is too large",
+        "error.html",
+        title="That file is too large",
         message=f"Reporting-line files may be up to {limit} KB. Split the file into smaller "
-        "files, go back, and upload them one by one.", code="413", ref=None,
-        new_window_url=None), 413
+        "files, go back, and upload them one by one.",
+        code="413",
+        ref=None,
+        new_window_url=None,
+    ), 413
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -81,8 +88,12 @@ def _learner_only(actor: Actor) -> None:
 
 
 def _back(actor: Actor, activity: Activity) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id, t=actor.token(),
-                            _anchor="groups"), code=303)
+    return redirect(
+        url_for(
+            "activities.show", activity_id=activity.public_id, t=actor.token(), _anchor="groups"
+        ),
+        code=303,
+    )
 
 
 def _page_with(actor: Actor, activity: Activity, *, status: int = 422, **flash: Any) -> Any:
@@ -96,15 +107,32 @@ def _page_with(actor: Actor, activity: Activity, *, status: int = 422, **flash: 
 # -- learners ------------------------------------------------------------------------
 
 
-def _intake_page(actor: Actor, activity: Activity, course: Course, *, form: dict[str, Any],
-                 errors: dict[str, Any], status: int = 200) -> Any:
+def _intake_page(
+    actor: Actor,
+    activity: Activity,
+    course: Course,
+    *,
+    form: dict[str, Any],
+    errors: dict[str, Any],
+    status: int = 200,
+) -> Any:
     survey = intake.survey_for(course)
-    people = [(e.person.public_id, e.person.display_name) for e in roster(course)
-              if e.active and e.person.id != actor.person.id]
-    return render_template("grouping/intake.html", actor=actor, activity=activity,
-                           survey=survey, levels=list(enumerate(LEVELS, start=1)),
-                           people=people, form=form, errors=errors,
-                           preview=not actor.roles.is_learner), status
+    people = [
+        (e.person.public_id, e.person.display_name)
+        for e in roster(course)
+        if e.active and e.person.id != actor.person.id
+    ]
+    return render_template(
+        "grouping/intake.html",
+        actor=actor,
+        activity=activity,
+        survey=survey,
+        levels=list(enumerate(LEVELS, start=1)),
+        people=people,
+        form=form,
+        errors=errors,
+        preview=not actor.roles.is_learner,
+    ), status
 
 
 @bp.get("/<activity_id>/intake")
@@ -114,8 +142,11 @@ def intake_form(activity_id: str) -> Any:
     actor, activity, course = _scope(activity_id)
     if not (actor.roles.is_learner or actor.is_staff):
         abort(403)
-    form = intake.intake_form_values(intake.intake_of(course, actor.person)) \
-        if actor.roles.is_learner else {"challenges": []}
+    form = (
+        intake.intake_form_values(intake.intake_of(course, actor.person))
+        if actor.roles.is_learner
+        else {"challenges": []}
+    )
     return _intake_page(actor, activity, course, form=form, errors={})
 
 
@@ -131,16 +162,15 @@ def save_intake(activity_id: str) -> Any:
         data = intake_schema(survey.challenges, survey.questions).load(raw, unknown="exclude")
         intake.save_intake(course, actor.person, data)
     except ValidationError as exc:
-        return _intake_page(actor, activity, course, form=raw, errors=_messages(exc),
-                            status=422)
+        return _intake_page(actor, activity, course, form=raw, errors=_messages(exc), status=422)
     except intake.IntakeInputError as exc:
-        return _intake_page(actor, activity, course, form=raw, errors=exc.messages,
-                            status=422)
+        return _intake_page(actor, activity, course, form=raw, errors=exc.messages, status=422)
     return _back(actor, activity)
 
 
 def _messages(exc: ValidationError) -> dict[str, list[str]]:
     """Field → flat list of messages (nested list-item errors folded in)."""
+
     def flat(value: Any) -> list[str]:
         if isinstance(value, dict):
             return [m for v in value.values() for m in flat(v)]
@@ -177,8 +207,10 @@ def edit_survey(activity_id: str) -> Any:
     """Edit the course's challenge list and extra intake questions."""
     actor, activity, course = _scope(activity_id)
     survey = intake.survey_for(course)
-    form = {"challenges": "\n".join(survey.challenges),
-            "questions": questions_as_text(survey.questions)}
+    form = {
+        "challenges": "\n".join(survey.challenges),
+        "questions": questions_as_text(survey.questions),
+    }
     errors: dict[str, Any] = {}
     if request.method == "POST":
         form = {k: request.form.get(k, "") for k in ("challenges", "questions")}
@@ -187,11 +219,11 @@ def edit_survey(activity_id: str) -> Any:
         except ValidationError as exc:
             errors = _messages(exc)
         else:
-            intake.save_survey(course, challenges=data["challenges"],
-                               questions=data["questions"])
+            intake.save_survey(course, challenges=data["challenges"], questions=data["questions"])
             return _back(actor, activity)
-    return render_template("grouping/survey_edit.html", actor=actor, activity=activity,
-                           form=form, errors=errors), (422 if errors else 200)
+    return render_template(
+        "grouping/survey_edit.html", actor=actor, activity=activity, form=form, errors=errors
+    ), (422 if errors else 200)
 
 
 @bp.route("/<activity_id>/agreement", methods=["GET", "POST"])
@@ -211,8 +243,14 @@ def edit_agreement(activity_id: str) -> Any:
         else:
             agreement.save_agreement(course, actor.person, data["text"])
             return _back(actor, activity)
-    return render_template("grouping/agreement_edit.html", actor=actor, activity=activity,
-                           current=current, form=form, errors=errors), (422 if errors else 200)
+    return render_template(
+        "grouping/agreement_edit.html",
+        actor=actor,
+        activity=activity,
+        current=current,
+        form=form,
+        errors=errors,
+    ), (422 if errors else 200)
 
 
 @bp.post("/<activity_id>/reporting-lines")
@@ -231,8 +269,13 @@ def import_reporting_lines(activity_id: str) -> Any:
             upload.close()
         report = reporting_lines.import_reporting_lines(course, raw)
     status = 422 if report.error else 200
-    return render_template("grouping/import_result.html", actor=actor, activity=activity,
-                           report=report, limit_kb=limit // 1024), status
+    return render_template(
+        "grouping/import_result.html",
+        actor=actor,
+        activity=activity,
+        report=report,
+        limit_kb=limit // 1024,
+    ), status
 
 
 # -- instructors: rounds -----------------------------------------------------------------
@@ -244,8 +287,9 @@ def _options_chosen() -> dict[str, Any]:
 
 
 def _options_refused(actor: Actor, activity: Activity, exc: ValidationError) -> Any:
-    return _page_with(actor, activity, error=" ".join(
-        str(m) for msgs in _messages(exc).values() for m in msgs))
+    return _page_with(
+        actor, activity, error=" ".join(str(m) for msgs in _messages(exc).values() for m in msgs)
+    )
 
 
 @bp.post("/<activity_id>/rounds")
@@ -268,19 +312,34 @@ def form_groups(activity_id: str) -> Any:
     except IntegrityError:
         # Another instructor formed groups at the same moment (SQLite has no row lock).
         db.session.rollback()
-        return _page_with(actor, activity, options=choices,
-                          error="Someone else formed groups for this activity at the same "
-                                "moment. Their draft is shown; form groups again to replace it.")
+        return _page_with(
+            actor,
+            activity,
+            options=choices,
+            error="Someone else formed groups for this activity at the same "
+            "moment. Their draft is shown; form groups again to replace it.",
+        )
     return _back(actor, activity)
 
 
-def _infeasible(actor: Actor, activity: Activity, cohort: Any, exc: InfeasibleGrouping,
-                options: Any, choices: dict[str, Any]) -> Any:
+def _infeasible(
+    actor: Actor,
+    activity: Activity,
+    cohort: Any,
+    exc: InfeasibleGrouping,
+    options: Any,
+    choices: dict[str, Any],
+) -> Any:
     """The page again: why no grouping exists, and the checked ways out."""
     offered = fixes.offer_fixes(activity, cohort, options)
-    return _page_with(actor, activity, error=rounds.describe(cohort, exc.reason),
-                      people=[cohort.name(p) for p in exc.people], options=choices,
-                      fixes=[(f.text, fixes.fix_key(f)) for f in offered])
+    return _page_with(
+        actor,
+        activity,
+        error=rounds.describe(cohort, exc.reason),
+        people=[cohort.name(p) for p in exc.people],
+        options=choices,
+        fixes=[(f.text, fixes.fix_key(f)) for f in offered],
+    )
 
 
 @bp.post("/<activity_id>/fixes")
@@ -301,9 +360,13 @@ def apply_fix(activity_id: str) -> Any:
         return _infeasible(actor, activity, cohort, exc, options, choices)
     except rounds.RoundError as exc:
         return _page_with(actor, activity, error=str(exc), options=choices)
-    return _page_with(actor, activity, status=200,
-                      message=f"Applied: {chosen.text}. The draft groups below were formed "
-                              "with this change; check them, then publish.")
+    return _page_with(
+        actor,
+        activity,
+        status=200,
+        message=f"Applied: {chosen.text}. The draft groups below were formed "
+        "with this change; check them, then publish.",
+    )
 
 
 def _round(activity: Activity, round_id: str) -> Any:
@@ -319,8 +382,11 @@ def move_people(activity_id: str, round_id: str) -> Any:
     """Save people moved between draft groups (a select per person)."""
     actor, activity, course = _scope(activity_id)
     rnd = _round(activity, round_id)
-    moves = {key[3:]: value for key, value in request.form.items()
-             if key.startswith("to.") and isinstance(value, str)}
+    moves = {
+        key[3:]: value
+        for key, value in request.form.items()
+        if key.startswith("to.") and isinstance(value, str)
+    }
     try:
         rounds.move_members(rnd, load_cohort(course), moves)
     except rounds.RoundError as exc:
@@ -336,17 +402,31 @@ def check_groups(activity_id: str, round_id: str) -> Any:
     rnd = _round(activity, round_id)
     body = request.get_json(silent=True) or {}
     proposed = body.get("groups") if isinstance(body, dict) else None
-    if not isinstance(proposed, list) or len(proposed) > 500 or not all(
-            isinstance(grp, list) and all(isinstance(p, str) for p in grp) for grp in proposed):
+    if (
+        not isinstance(proposed, list)
+        or len(proposed) > 500
+        or not all(
+            isinstance(grp, list) and all(isinstance(p, str) for p in grp) for grp in proposed
+        )
+    ):
         return jsonify({"error": "groups must be a list of lists of person ids"}), 400
     cohort = load_cohort(course)
     try:
         checks = rounds.check_groups(rnd, cohort, proposed)
     except rounds.RoundError as exc:
         return jsonify({"error": str(exc)}), 400
-    return jsonify({"groups": [
-        {"score": round(c.score, 3), "reasons": [rounds.describe(cohort, r) for r in c.reasons],
-         "violations": [rounds.describe(cohort, v) for v in c.violations]} for c in checks]})
+    return jsonify(
+        {
+            "groups": [
+                {
+                    "score": round(c.score, 3),
+                    "reasons": [rounds.describe(cohort, r) for r in c.reasons],
+                    "violations": [rounds.describe(cohort, v) for v in c.violations],
+                }
+                for c in checks
+            ]
+        }
+    )
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/groups/<group_id>/lock")
@@ -372,8 +452,7 @@ def publish(activity_id: str, round_id: str) -> Any:
     actor, activity, course = _scope(activity_id)
     rnd = _round(activity, round_id)
     try:
-        rounds.publish_round(rnd, load_cohort(course),
-                             override=request.form.get("override") == "1")
+        rounds.publish_round(rnd, load_cohort(course), override=request.form.get("override") == "1")
     except rounds.RoundError as exc:
         return _page_with(actor, activity, error=str(exc))
     return _back(actor, activity)
@@ -388,13 +467,14 @@ def add_late_joiners(activity_id: str, round_id: str) -> Any:
     cohort = load_cohort(course)
     over_max = [p for p in request.form.getlist("over_max") if p in cohort.learners][:50]
     try:
-        plan = latecomers.add_late_joiners_to(rnd, cohort, over_max=over_max,
-                                              small_group=request.form.get("small_group") == "1")
+        plan = latecomers.add_late_joiners_to(
+            rnd, cohort, over_max=over_max, small_group=request.form.get("small_group") == "1"
+        )
     except rounds.RoundError as exc:
         return _page_with(actor, activity, error=str(exc))
     done = [f"{name} joined group {position}" for name, position in plan.joins]
     waiting = [w.name for w in plan.waiting]
-    text = ("; ".join(done) + "." if done else "Nobody could be placed yet.")
+    text = "; ".join(done) + "." if done else "Nobody could be placed yet."
     if waiting:
         text += f" Still waiting: {', '.join(waiting)} (see why below)."
     return _page_with(actor, activity, status=200, message=text)

@@ -38,14 +38,15 @@ from lti_app.peer_activities.models import Activity
 log = logging.getLogger(__name__)
 
 
-def progress_of(activity: Activity, person_id: int, *, create: bool = False,
-                lock: bool = False) -> JournalProgress | None:
+def progress_of(
+    activity: Activity, person_id: int, *, create: bool = False, lock: bool = False
+) -> JournalProgress | None:
     """The learner's progress row; ``create`` makes it, ``lock`` holds it (FOR UPDATE,
     where the database has it) so two saves at once complete the journal once."""
-    stmt = select(JournalProgress).where(JournalProgress.activity_id == activity.id,
-                                         JournalProgress.person_id == person_id)
-    found: JournalProgress | None = db.session.scalar(
-        stmt.with_for_update() if lock else stmt)
+    stmt = select(JournalProgress).where(
+        JournalProgress.activity_id == activity.id, JournalProgress.person_id == person_id
+    )
+    found: JournalProgress | None = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None and create:
         found = JournalProgress(activity_id=activity.id, person_id=person_id)
         try:
@@ -53,9 +54,12 @@ def progress_of(activity: Activity, person_id: int, *, create: bool = False,
                 db.session.add(found)
                 db.session.flush()
         except IntegrityError:
-            found = db.session.scalars(select(JournalProgress).where(
-                JournalProgress.activity_id == activity.id,
-                JournalProgress.person_id == person_id)).one()
+            found = db.session.scalars(
+                select(JournalProgress).where(
+                    JournalProgress.activity_id == activity.id,
+                    JournalProgress.person_id == person_id,
+                )
+            ).one()
     return found
 
 
@@ -66,10 +70,12 @@ def is_completed(activity: Activity, person: Person) -> bool:
 
 
 def rule_met(activity: Activity, person_id: int) -> bool:
-    items = db.session.scalar(select(func.count(JournalActionItem.id)).where(
-        JournalActionItem.activity_id == activity.id, JournalActionItem.person_id == person_id))
-    return entry_count(activity, person_id) >= settings.entries_required(activity) \
-        and bool(items)
+    items = db.session.scalar(
+        select(func.count(JournalActionItem.id)).where(
+            JournalActionItem.activity_id == activity.id, JournalActionItem.person_id == person_id
+        )
+    )
+    return entry_count(activity, person_id) >= settings.entries_required(activity) and bool(items)
 
 
 def check_completion(activity: Activity, person: Person) -> bool:
@@ -106,9 +112,16 @@ def steps(activity: Activity, person_id: int) -> tuple[int, int]:
     done = 1 if progress is not None and progress.completed_at is not None else 0
     if settings.completion_rule(activity) == "entries":
         return done, 1
-    answered = db.session.scalar(select(func.count(JournalCheckin.id)).where(
-        JournalCheckin.activity_id == activity.id, JournalCheckin.person_id == person_id,
-        JournalCheckin.status == ANSWERED)) or 0
+    answered = (
+        db.session.scalar(
+            select(func.count(JournalCheckin.id)).where(
+                JournalCheckin.activity_id == activity.id,
+                JournalCheckin.person_id == person_id,
+                JournalCheckin.status == ANSWERED,
+            )
+        )
+        or 0
+    )
     total = 1 + len(settings.checkin_days(activity))
     return min(total, done + answered), total
 
@@ -121,6 +134,10 @@ def update_score(activity: Activity, person: Person) -> None:
     complete = done == total
     line_item = grades.line_item_for(activity, "completion")
     grades.record_score(
-        line_item, person, score_given=round(100.0 * done / total, 2), score_maximum=100,
+        line_item,
+        person,
+        score_given=round(100.0 * done / total, 2),
+        score_maximum=100,
         comment=("Journal complete." if complete else f"Journal: {done} of {total} steps done."),
-        activity_progress="Completed" if complete else "InProgress")
+        activity_progress="Completed" if complete else "InProgress",
+    )

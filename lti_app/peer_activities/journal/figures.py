@@ -45,9 +45,22 @@ from lti_app.peer_activities.journal.models import (
 )
 from lti_app.peer_activities.models import Activity
 
-CSV_COLUMNS = ("checkin_id", "learner_id", "day", "due_on", "status", "answered_at",
-               "confidence", "barriers", "barrier_text", "share_with", "share_how",
-               "item_id", "item", "applied")
+CSV_COLUMNS = (
+    "checkin_id",
+    "learner_id",
+    "day",
+    "due_on",
+    "status",
+    "answered_at",
+    "confidence",
+    "barriers",
+    "barrier_text",
+    "share_with",
+    "share_how",
+    "item_id",
+    "item",
+    "applied",
+)
 
 
 @dataclass
@@ -83,10 +96,14 @@ class DayFigures:
 
 
 def _checkins(activity: Activity) -> list[JournalCheckin]:
-    return list(db.session.scalars(
-        select(JournalCheckin).where(JournalCheckin.activity_id == activity.id)
-        .options(selectinload(JournalCheckin.answers).selectinload(JournalCheckinAnswer.item))
-        .order_by(JournalCheckin.day, JournalCheckin.id)))
+    return list(
+        db.session.scalars(
+            select(JournalCheckin)
+            .where(JournalCheckin.activity_id == activity.id)
+            .options(selectinload(JournalCheckin.answers).selectinload(JournalCheckinAnswer.item))
+            .order_by(JournalCheckin.day, JournalCheckin.id)
+        )
+    )
 
 
 def transfer_figures(activity: Activity, now: datetime | None = None) -> list[DayFigures]:
@@ -127,34 +144,51 @@ def observation_figures(activity: Activity) -> ObservationFigures:
     rows = db.session.execute(
         select(JournalObservation.status, JournalActionItem.person_id)
         .join(JournalActionItem, JournalActionItem.id == JournalObservation.item_id)
-        .where(JournalActionItem.activity_id == activity.id)).all()
+        .where(JournalActionItem.activity_id == activity.id)
+    ).all()
     statuses = Counter(status for status, _ in rows)
     return ObservationFigures(
-        requested=len(rows), confirmed=statuses[CONFIRMED], declined=statuses[DECLINED],
-        learners_observed=len({person for status, person in rows if status == CONFIRMED}))
+        requested=len(rows),
+        confirmed=statuses[CONFIRMED],
+        declined=statuses[DECLINED],
+        learners_observed=len({person for status, person in rows if status == CONFIRMED}),
+    )
 
 
 def answers_csv(activity: Activity) -> str:
     """The raw answers (see the module docstring), as CSV text."""
-    people = dict(db.session.execute(select(Person.id, Person.public_id).join(
-        JournalCheckin, JournalCheckin.person_id == Person.id).where(
-        JournalCheckin.activity_id == activity.id)).all())
+    people = dict(
+        db.session.execute(
+            select(Person.id, Person.public_id)
+            .join(JournalCheckin, JournalCheckin.person_id == Person.id)
+            .where(JournalCheckin.activity_id == activity.id)
+        ).all()
+    )
     # Pseudonymous: learners' own words lose every course member's name as well.
     redact = redactor_for(activity.course_id).text
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for c in _checkins(activity):
-        base = [c.public_id, people.get(c.person_id, ""), c.day, c.due_at.date().isoformat(),
-                c.status, c.answered_at.isoformat(timespec="seconds") if c.answered_at else "",
-                c.confidence if c.confidence is not None else "",
-                "; ".join(c.barriers or []), _cell(redact(c.barrier_text or "")),
-                "; ".join(c.share_with or []), _cell(redact(c.share_how or ""))]
+        base = [
+            c.public_id,
+            people.get(c.person_id, ""),
+            c.day,
+            c.due_at.date().isoformat(),
+            c.status,
+            c.answered_at.isoformat(timespec="seconds") if c.answered_at else "",
+            c.confidence if c.confidence is not None else "",
+            "; ".join(c.barriers or []),
+            _cell(redact(c.barrier_text or "")),
+            "; ".join(c.share_with or []),
+            _cell(redact(c.share_how or "")),
+        ]
         if not c.answers:
             writer.writerow([*base, "", "", ""])
         for answer in c.answers:
-            writer.writerow([*base, answer.item.public_id, _cell(redact(answer.item.what)),
-                             answer.applied])
+            writer.writerow(
+                [*base, answer.item.public_id, _cell(redact(answer.item.what)), answer.applied]
+            )
     return out.getvalue()
 
 

@@ -63,16 +63,19 @@ class JournalEntry(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[nam
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     #: ``[{"prompt": text, "html": sanitised HTML}, …]`` in prompt order.
     responses: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)
     #: The responses as plain text, for search (derived from the sanitised HTML).
     plain_text: Mapped[str] = mapped_column(Text, default="")
     #: Tag: an activity of the same course this entry reflects on.
     linked_activity_id: Mapped[int | None] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="SET NULL"))
+        ForeignKey("activities_activity.id", ondelete="SET NULL")
+    )
     #: Tags: skills, as typed (short labels).
     skills: Mapped[list[str]] = mapped_column(JSON, default=list)
     #: Readable by the author's group (the course's latest published grouping).
@@ -91,9 +94,11 @@ class JournalActionItem(PublicIdMixin, TimestampMixin, db.Model):  # type: ignor
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     what: Mapped[str] = mapped_column(String(500))
     by_when: Mapped[date | None] = mapped_column(Date)
     #: How I will know it worked.
@@ -102,8 +107,11 @@ class JournalActionItem(PublicIdMixin, TimestampMixin, db.Model):  # type: ignor
     status: Mapped[str] = mapped_column(String(16), default=PLANNED)
 
     updates: Mapped[list[JournalActionUpdate]] = relationship(
-        back_populates="item", order_by="JournalActionUpdate.id", cascade="all, delete-orphan",
-        passive_deletes=True)
+        back_populates="item",
+        order_by="JournalActionUpdate.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class JournalActionUpdate(db.Model):  # type: ignore[name-defined,misc]
@@ -116,7 +124,8 @@ class JournalActionUpdate(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(
-        ForeignKey("journal_action_item.id", ondelete="CASCADE"), index=True)
+        ForeignKey("journal_action_item.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
@@ -132,9 +141,11 @@ class JournalProgress(TimestampMixin, db.Model):  # type: ignore[name-defined,mi
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     #: When the completion rule was met (UTC); None: not (or no longer) complete.
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Staff reopened the completion: it is met again only by writing after this.
@@ -154,9 +165,11 @@ class JournalCheckin(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[n
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     #: Days after the anchor (30, 60, 90 …).
     day: Mapped[int] = mapped_column(Integer)
     #: Midnight UTC of the day it comes due (anchor's UTC day + ``day``).
@@ -176,8 +189,11 @@ class JournalCheckin(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[n
     confidence: Mapped[int | None] = mapped_column(Integer)
 
     answers: Mapped[list[JournalCheckinAnswer]] = relationship(
-        back_populates="checkin", order_by="JournalCheckinAnswer.id",
-        cascade="all, delete-orphan", passive_deletes=True)
+        back_populates="checkin",
+        order_by="JournalCheckinAnswer.id",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
 
 class JournalCheckinAnswer(db.Model):  # type: ignore[name-defined,misc]
@@ -191,9 +207,11 @@ class JournalCheckinAnswer(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     checkin_id: Mapped[int] = mapped_column(
-        ForeignKey("journal_checkin.id", ondelete="CASCADE"), index=True)
+        ForeignKey("journal_checkin.id", ondelete="CASCADE"), index=True
+    )
     item_id: Mapped[int] = mapped_column(
-        ForeignKey("journal_action_item.id", ondelete="CASCADE"), index=True)
+        ForeignKey("journal_action_item.id", ondelete="CASCADE"), index=True
+    )
     applied: Mapped[str] = mapped_column(String(16))
 
     checkin: Mapped[JournalCheckin] = relationship(back_populates="answers")
@@ -212,9 +230,11 @@ class JournalObservation(PublicIdMixin, TimestampMixin, db.Model):  # type: igno
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(
-        ForeignKey("journal_action_item.id", ondelete="CASCADE"), index=True)
+        ForeignKey("journal_action_item.id", ondelete="CASCADE"), index=True
+    )
     observer_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     status: Mapped[str] = mapped_column(String(16), default=REQUESTED)
     #: What the learner asks them to confirm (plain text).
     note: Mapped[str] = mapped_column(Text, default="")
@@ -224,5 +244,3 @@ class JournalObservation(PublicIdMixin, TimestampMixin, db.Model):  # type: igno
 
     item: Mapped[JournalActionItem] = relationship()
     observer: Mapped[Person] = relationship()
-
-

@@ -37,9 +37,11 @@ from lti_app.peer_activities.journal.services import (
 )
 from lti_app.peer_activities.models import Activity
 
-PRIVACY_NOTICE = ("Your entries are private to you and your instructors: instructors of "
-                  "this course can read every entry. Your group reads an entry only if you "
-                  "share it with them.")
+PRIVACY_NOTICE = (
+    "Your entries are private to you and your instructors: instructors of "
+    "this course can read every entry. Your group reads an entry only if you "
+    "share it with them."
+)
 STATUS_LABELS = {"pending": "Scheduled", "answered": "Answered", "cancelled": "Cancelled"}
 
 
@@ -93,17 +95,28 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     course_acts = entries.course_activities(actor.course)
     items = plans.items_of(activity, person.id)
     now = clock.now()
-    views = [CheckinView(c, schedule.is_due(c, now), (c.due_at.date() - now.date()).days)
-             for c in schedule.checkins_of(activity, person.id) if c.status != "cancelled"]
+    views = [
+        CheckinView(c, schedule.is_due(c, now), (c.due_at.date() - now.date()).days)
+        for c in schedule.checkins_of(activity, person.id)
+        if c.status != "cancelled"
+    ]
     flash = getattr(g, "journal_flash", None) or {}
     return LearnerPanel(
-        notice=PRIVACY_NOTICE, prompts=settings.prompts(activity), own=own, shared=shared,
-        activities=course_acts, titles={a.id: a.title or "Untitled activity" for a in course_acts},
-        items=items, observations=observations.observations_of([i.id for i in items]),
-        observers=observations.observers_for(actor.course, person), checkins=views,
+        notice=PRIVACY_NOTICE,
+        prompts=settings.prompts(activity),
+        own=own,
+        shared=shared,
+        activities=course_acts,
+        titles={a.id: a.title or "Untitled activity" for a in course_acts},
+        items=items,
+        observations=observations.observations_of([i.id for i in items]),
+        observers=observations.observers_for(actor.course, person),
+        checkins=views,
         progress=completion.progress_of(activity, person.id),
         entries_required=settings.entries_required(activity),
-        closed=schedule.is_closed(activity), error=str(flash.get("error", "")))
+        closed=schedule.is_closed(activity),
+        error=str(flash.get("error", "")),
+    )
 
 
 @dataclass
@@ -133,27 +146,41 @@ class StaffPanel:
 def staff_panel(actor: Actor, activity: Activity) -> StaffPanel:
     assert actor.course is not None
     days = settings.checkin_days(activity)
-    members = db.session.execute(select(Person, Enrolment.status, Enrolment.roles).join(
-        Enrolment, Enrolment.person_id == Person.id).where(
-        Enrolment.course_id == actor.course.id).order_by(Person.family_name, Person.name,
-                                                         Person.id)).all()
+    members = db.session.execute(
+        select(Person, Enrolment.status, Enrolment.roles)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Enrolment.course_id == actor.course.id)
+        .order_by(Person.family_name, Person.name, Person.id)
+    ).all()
     learners = [(p, status) for p, status, roles in members if LEARNER in (roles or [])]
     entry_counts = _counts(JournalEntry, activity)
     item_counts = _counts(JournalActionItem, activity)
-    progress = {p.person_id: p for p in db.session.scalars(select(JournalProgress).where(
-        JournalProgress.activity_id == activity.id))}
+    progress = {
+        p.person_id: p
+        for p in db.session.scalars(
+            select(JournalProgress).where(JournalProgress.activity_id == activity.id)
+        )
+    }
     now = clock.now()
     by_person: dict[int, dict[int, str]] = {}
-    for c in db.session.scalars(select(JournalCheckin).where(
-            JournalCheckin.activity_id == activity.id)):
+    for c in db.session.scalars(
+        select(JournalCheckin).where(JournalCheckin.activity_id == activity.id)
+    ):
         label = "Due" if schedule.is_due(c, now) else STATUS_LABELS[c.status]
         if c.status == "pending" and not schedule.is_due(c, now):
             label = f"Scheduled {c.due_at:%Y-%m-%d}"
         by_person.setdefault(c.person_id, {})[c.day] = label
-    rows = [LearnerRow(p, status, entry_counts.get(p.id, 0), item_counts.get(p.id, 0),
-                       progress[p.id].completed_at if p.id in progress else None,
-                       {d: by_person.get(p.id, {}).get(d, "—") for d in days})
-            for p, status in learners]
+    rows = [
+        LearnerRow(
+            p,
+            status,
+            entry_counts.get(p.id, 0),
+            item_counts.get(p.id, 0),
+            progress[p.id].completed_at if p.id in progress else None,
+            {d: by_person.get(p.id, {}).get(d, "—") for d in days},
+        )
+        for p, status in learners
+    ]
     recent = list(db.session.scalars(visibility.visible_entries(actor, activity).limit(200)))
     acts = entries.course_activities(actor.course)
     flash = getattr(g, "journal_flash", None) or {}
@@ -164,19 +191,32 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel:
     return StaffPanel(
         notice="Learners are told on their journal page that instructors can read every "
         "entry; only entries a learner shared are read by their group.",
-        days=days, rows=rows, entries=recent,
+        days=days,
+        rows=rows,
+        entries=recent,
         titles={a.id: a.title or "Untitled activity" for a in acts},
         figures=figures.transfer_figures(activity, now),
-        observed=figures.observation_figures(activity), settings=current,
-        error=str(flash.get("error", "")))
+        observed=figures.observation_figures(activity),
+        settings=current,
+        error=str(flash.get("error", "")),
+    )
 
 
 def _counts(model: Any, activity: Activity) -> dict[int, int]:
-    return dict(db.session.execute(select(model.person_id, func.count(model.id)).where(
-        model.activity_id == activity.id).group_by(model.person_id)).all())
+    return dict(
+        db.session.execute(
+            select(model.person_id, func.count(model.id))
+            .where(model.activity_id == activity.id)
+            .group_by(model.person_id)
+        ).all()
+    )
 
 
 def checkin_form_context(activity: Activity, person: Person) -> dict[str, Any]:
-    return {"items": plans.items_of(activity, person.id), "applied": checkins.APPLIED_LABELS,
-            "barriers": checkins.BARRIERS, "share_with": checkins.SHARE_WITH,
-            "confidence": checkins.CONFIDENCE}
+    return {
+        "items": plans.items_of(activity, person.id),
+        "applied": checkins.APPLIED_LABELS,
+        "barriers": checkins.BARRIERS,
+        "share_with": checkins.SHARE_WITH,
+        "confidence": checkins.CONFIDENCE,
+    }

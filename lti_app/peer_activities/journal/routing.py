@@ -25,5 +25,9 @@ def scope(activity_id: str) -> tuple[Actor, Activity, Course]:
 
 
 def back(actor: Actor, activity: Activity) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor="journal"), code=303)
+    return redirect(
+        url_for(
+            "activities.show", activity_id=activity.public_id, t=actor.token(), _anchor="journal"
+        ),
+        code=303,
+    )

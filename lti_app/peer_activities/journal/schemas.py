@@ -45,21 +45,33 @@ def entry_input(activity: Activity, form: Mapping[str, Any]) -> EntryInput:
     prompts = settings.prompts(activity)
     responses = [str(form.get(f"response-{n}", "")) for n in range(len(prompts))]
     skills = [s.strip() for s in str(form.get("skills", "")).split(",") if s.strip()]
-    return EntryInput(responses=responses, linked_activity=str(form.get("linked_activity", "")),
-                      skills=skills, shared_with_group=form.get("shared") in ("1", "on", "yes"))
+    return EntryInput(
+        responses=responses,
+        linked_activity=str(form.get("linked_activity", "")),
+        skills=skills,
+        shared_with_group=form.get("shared") in ("1", "on", "yes"),
+    )
 
 
 class ItemInput(Schema):
-    what = fields.String(required=True, validate=validate.Length(min=1, max=500),
-                         error_messages={"required": "Say what you will try."})
-    by_when = fields.Date(load_default=None, allow_none=True,
-                          error_messages={"invalid": "Give the date as YYYY-MM-DD."})
+    what = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=500),
+        error_messages={"required": "Say what you will try."},
+    )
+    by_when = fields.Date(
+        load_default=None,
+        allow_none=True,
+        error_messages={"invalid": "Give the date as YYYY-MM-DD."},
+    )
     evidence = fields.String(load_default="", validate=validate.Length(max=1000))
 
 
 def item_input(form: Mapping[str, Any]) -> dict[str, Any]:
-    raw: dict[str, Any] = {"what": _text(form, "what", 600), "evidence": _text(form, "evidence",
-                                                                            1100)}
+    raw: dict[str, Any] = {
+        "what": _text(form, "what", 600),
+        "evidence": _text(form, "evidence", 1100),
+    }
     if not raw["what"]:
         raise ValidationError({"what": ["Say what you will try."]})
     by_when = str(form.get("by_when", "")).strip()
@@ -82,10 +94,14 @@ def checkin_input(form: Mapping[str, Any], items: list[JournalActionItem]) -> Ch
         errors["confidence"] = ["Choose how confident you are, from 1 to 5."]
     if errors:
         raise ValidationError(errors)
-    return CheckinInput(applied=applied, barriers=list(dict.fromkeys(barriers)),
-                        barrier_text=_multiline(form, "barrier_text"),
-                        share_with=list(dict.fromkeys(share_with)),
-                        share_how=_multiline(form, "share_how"), confidence=int(raw_conf))
+    return CheckinInput(
+        applied=applied,
+        barriers=list(dict.fromkeys(barriers)),
+        barrier_text=_multiline(form, "barrier_text"),
+        share_with=list(dict.fromkeys(share_with)),
+        share_how=_multiline(form, "share_how"),
+        confidence=int(raw_conf),
+    )
 
 
 class EntryOut(Schema):

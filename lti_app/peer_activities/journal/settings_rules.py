@@ -32,9 +32,11 @@ def applied(activity: Activity, before: dict[str, Any], after: dict[str, Any]) -
     if any(before.get(k) != after.get(k) for k in SCHEDULE):
         schedule.reschedule_activity(activity)
     if any(before.get(k) != after.get(k) for k in RULE):
-        waiting = db.session.scalars(select(JournalProgress.person_id).where(
-            JournalProgress.activity_id == activity.id,
-            JournalProgress.completed_at.is_(None))).all()
+        waiting = db.session.scalars(
+            select(JournalProgress.person_id).where(
+                JournalProgress.activity_id == activity.id, JournalProgress.completed_at.is_(None)
+            )
+        ).all()
         for person_id in waiting:
             person = db.session.get(Person, person_id)
             if person is not None:

@@ -34,10 +34,16 @@ def save_settings(activity_id: str) -> Any:
     try:
         result = settings_edit.edit_settings(activity, kind, request.form, with_title=False)
     except ActivityInputError as exc:
-        return render_settings(actor, activity, errors=exc.messages, typed=request.form,
-                               status=422)
-    return redirect(url_for("staff.settings_page", activity_id=activity.public_id,
-                            t=actor.token(), saved=",".join(result.changed)), code=303)
+        return render_settings(actor, activity, errors=exc.messages, typed=request.form, status=422)
+    return redirect(
+        url_for(
+            "staff.settings_page",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            saved=",".join(result.changed),
+        ),
+        code=303,
+    )
 
 
 @bp.post("/<activity_id>/learners/<person_id>/reopen")
@@ -46,9 +52,11 @@ def reopen(activity_id: str, person_id: str) -> Any:
     """Reopen a learner's completion: their unanswered check-ins are cancelled and
     scheduled again when they complete again."""
     actor, activity, course = scope(activity_id)
-    person = db.session.scalar(select(Person).join(
-        Enrolment, Enrolment.person_id == Person.id).where(
-        Person.public_id == person_id, Enrolment.course_id == course.id))
+    person = db.session.scalar(
+        select(Person)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Person.public_id == person_id, Enrolment.course_id == course.id)
+    )
     if person is None:
         abort(404)
     completion.reopen(activity, person)
@@ -60,6 +68,11 @@ def reopen(activity_id: str, person_id: str) -> Any:
 def answers_csv(activity_id: str) -> Any:
     """The raw check-in answers the transfer figures are computed from."""
     _, activity, _ = scope(activity_id)
-    return Response(figures.answers_csv(activity), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="checkins-{activity.public_id}.csv"',
-        "Cache-Control": "no-store"})
+    return Response(
+        figures.answers_csv(activity),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="checkins-{activity.public_id}.csv"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -79,8 +79,9 @@ def create_entry(activity_id: str) -> Any:
     """A learner writes a prompted entry (sanitised; private unless shared)."""
     actor, activity, course = _learner(activity_id)
     try:
-        entries.save_entry(activity, course, actor.person,
-                           schemas.entry_input(activity, request.form))
+        entries.save_entry(
+            activity, course, actor.person, schemas.entry_input(activity, request.form)
+        )
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
     completion.check_completion(activity, actor.person)
@@ -100,9 +101,15 @@ def edit_entry(activity_id: str, entry_id: str) -> Any:
     """The author edits their entry."""
     actor, activity, course = _learner(activity_id)
     entry = _own_entry(activity, actor, entry_id)
-    return render_template("journal/entry_edit.html", actor=actor, activity=activity,
-                           entry=entry, prompts=settings.prompts(activity),
-                           activities=entries.course_activities(course), error="")
+    return render_template(
+        "journal/entry_edit.html",
+        actor=actor,
+        activity=activity,
+        entry=entry,
+        prompts=settings.prompts(activity),
+        activities=entries.course_activities(course),
+        error="",
+    )
 
 
 @bp.post("/<activity_id>/entries/<entry_id>")
@@ -112,13 +119,19 @@ def update_entry(activity_id: str, entry_id: str) -> Any:
     actor, activity, course = _learner(activity_id)
     entry = _own_entry(activity, actor, entry_id)
     try:
-        entries.save_entry(activity, course, actor.person,
-                           schemas.entry_input(activity, request.form), entry)
+        entries.save_entry(
+            activity, course, actor.person, schemas.entry_input(activity, request.form), entry
+        )
     except JournalError as exc:
-        return render_template("journal/entry_edit.html", actor=actor, activity=activity,
-                               entry=entry, prompts=settings.prompts(activity),
-                               activities=entries.course_activities(course),
-                               error=str(exc)), exc.status
+        return render_template(
+            "journal/entry_edit.html",
+            actor=actor,
+            activity=activity,
+            entry=entry,
+            prompts=settings.prompts(activity),
+            activities=entries.course_activities(course),
+            error=str(exc),
+        ), exc.status
     completion.check_completion(activity, actor.person)
     return back(actor, activity)
 
@@ -128,8 +141,9 @@ def update_entry(activity_id: str, entry_id: str) -> Any:
 def share_entry(activity_id: str, entry_id: str) -> Any:
     """Share an entry with the author's group, or make it private again."""
     actor, activity, _ = _learner(activity_id)
-    entries.set_shared(_own_entry(activity, actor, entry_id),
-                       request.form.get("shared") in ("1", "on", "yes"))
+    entries.set_shared(
+        _own_entry(activity, actor, entry_id), request.form.get("shared") in ("1", "on", "yes")
+    )
     return back(actor, activity)
 
 
@@ -150,9 +164,14 @@ def entries_json(activity_id: str) -> Any:
     query = request.args.get("q", "").strip()[:200]
     found = visibility.search_entries(actor, activity, query)
     own, peer = schemas.EntryOut(), schemas.SharedEntryOut()
-    return jsonify({"entries": [
-        (own if actor.is_staff or e.person_id == actor.person.id else peer).dump(e)
-        for e in found]})
+    return jsonify(
+        {
+            "entries": [
+                (own if actor.is_staff or e.person_id == actor.person.id else peer).dump(e)
+                for e in found
+            ]
+        }
+    )
 
 
 @bp.get("/<activity_id>/search")
@@ -162,9 +181,14 @@ def search(activity_id: str) -> Any:
     actor, activity, course = scope(activity_id)
     query = request.args.get("q", "").strip()[:200]
     found = visibility.search_entries(actor, activity, query) if query else []
-    return render_template("journal/search.html", actor=actor, activity=activity, query=query,
-                           found=found, titles={a.id: a.title for a in
-                                                entries.course_activities(course)})
+    return render_template(
+        "journal/search.html",
+        actor=actor,
+        activity=activity,
+        query=query,
+        found=found,
+        titles={a.id: a.title for a in entries.course_activities(course)},
+    )
 
 
 # -- action plan -----------------------------------------------------------------------------
@@ -213,8 +237,9 @@ def item_status(activity_id: str, item_id: str) -> Any:
     actor, activity, _ = _learner(activity_id)
     item = _own_item(activity, actor, item_id)
     try:
-        plans.set_status(item, request.form.get("status", ""),
-                         request.form.get("note", "").strip()[:2000])
+        plans.set_status(
+            item, request.form.get("status", ""), request.form.get("note", "").strip()[:2000]
+        )
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
     return back(actor, activity)
@@ -236,9 +261,13 @@ def request_observation(activity_id: str, item_id: str) -> Any:
     actor, activity, course = _learner(activity_id)
     item = _own_item(activity, actor, item_id)
     try:
-        observations.request_observation(course, actor.person, item,
-                                         request.form.get("observer", ""),
-                                         request.form.get("note", "").strip()[:2000])
+        observations.request_observation(
+            course,
+            actor.person,
+            item,
+            request.form.get("observer", ""),
+            request.form.get("note", "").strip()[:2000],
+        )
     except JournalError as exc:
         return _refused(actor, activity, str(exc), exc.status)
     return back(actor, activity)
@@ -247,13 +276,25 @@ def request_observation(activity_id: str, item_id: str) -> Any:
 # -- check-ins -------------------------------------------------------------------------------
 
 
-def _checkin_page(actor: Actor, activity: Activity, checkin: Any, error: str = "",
-                  form: Any = None, status: int = 200) -> Any:
-    return render_template("journal/checkin.html", actor=actor, activity=activity,
-                           checkin=checkin, due=schedule.is_due(checkin),
-                           closed=schedule.is_closed(activity), error=error,
-                           form=form if form is not None else MultiDict(),
-                           **panel.checkin_form_context(activity, actor.person)), status
+def _checkin_page(
+    actor: Actor,
+    activity: Activity,
+    checkin: Any,
+    error: str = "",
+    form: Any = None,
+    status: int = 200,
+) -> Any:
+    return render_template(
+        "journal/checkin.html",
+        actor=actor,
+        activity=activity,
+        checkin=checkin,
+        due=schedule.is_due(checkin),
+        closed=schedule.is_closed(activity),
+        error=error,
+        form=form if form is not None else MultiDict(),
+        **panel.checkin_form_context(activity, actor.person),
+    ), status
 
 
 @bp.get("/<activity_id>/checkins/<checkin_id>")
@@ -291,21 +332,39 @@ def checkin_link(token: str) -> Any:
     course, landing on that check-in. Expired or altered links explain themselves."""
     found = schedule.read_link(token)
     activity = db.session.get(Activity, found.activity_id) if found is not None else None
-    if found is None or activity is None or activity.course_id is None \
-            or not panel.enabled(activity):
+    if (
+        found is None
+        or activity is None
+        or activity.course_id is None
+        or not panel.enabled(activity)
+    ):
         return render_template("journal/link_expired.html"), 410
     reg = db.session.get(Registration, activity.registration_id)
     dep = db.session.get(Deployment, activity.deployment_id)
     course = db.session.get(Course, activity.course_id)
     person = db.session.get(Person, found.person_id)
-    roles = db.session.scalar(select(Enrolment.roles).where(
-        Enrolment.course_id == activity.course_id, Enrolment.person_id == found.person_id))
-    if reg is None or dep is None or course is None or person is None or roles is None \
-            or not reg.is_active or not dep.is_active:
+    roles = db.session.scalar(
+        select(Enrolment.roles).where(
+            Enrolment.course_id == activity.course_id, Enrolment.person_id == found.person_id
+        )
+    )
+    if (
+        reg is None
+        or dep is None
+        or course is None
+        or person is None
+        or roles is None
+        or not reg.is_active
+        or not dep.is_active
+    ):
         return render_template("journal/link_expired.html"), 410
     token = issue_token(reg, dep, person, course, RoleSet(frozenset(roles)))
-    return redirect(url_for("journal.checkin", activity_id=activity.public_id,
-                            checkin_id=found.public_id, t=token), code=303)
+    return redirect(
+        url_for(
+            "journal.checkin", activity_id=activity.public_id, checkin_id=found.public_id, t=token
+        ),
+        code=303,
+    )
 
 
 # -- observation (mentors, managers) ---------------------------------------------------------
@@ -317,9 +376,13 @@ def observations_page(activity_id: str) -> Any:
     """Requests to the caller to confirm an observed application: only the action
     item and the learner's note."""
     actor, activity, course = scope(activity_id)
-    return render_template("journal/observations.html", actor=actor, activity=activity,
-                           requests=observations.requests_for(course, actor.person),
-                           error="")
+    return render_template(
+        "journal/observations.html",
+        actor=actor,
+        activity=activity,
+        requests=observations.requests_for(course, actor.person),
+        error="",
+    )
 
 
 @bp.post("/<activity_id>/observations/<observation_id>")
@@ -328,17 +391,27 @@ def answer_observation(activity_id: str, observation_id: str) -> Any:
     """Confirm or decline an observed application, with a comment."""
     actor, activity, course = scope(activity_id)
     try:
-        observations.answer_observation(course, actor.person, observation_id,
-                                        confirm=request.form.get("decision") == "confirm",
-                                        comment=request.form.get("comment", "").strip()[:2000])
+        observations.answer_observation(
+            course,
+            actor.person,
+            observation_id,
+            confirm=request.form.get("decision") == "confirm",
+            comment=request.form.get("comment", "").strip()[:2000],
+        )
     except JournalError as exc:
         if exc.status == 404:
             abort(404)
-        return render_template("journal/observations.html", actor=actor, activity=activity,
-                               requests=observations.requests_for(course, actor.person),
-                               error=str(exc)), exc.status
-    return redirect(url_for("journal.observations_page", activity_id=activity.public_id,
-                            t=actor.token()), code=303)
+        return render_template(
+            "journal/observations.html",
+            actor=actor,
+            activity=activity,
+            requests=observations.requests_for(course, actor.person),
+            error=str(exc),
+        ), exc.status
+    return redirect(
+        url_for("journal.observations_page", activity_id=activity.public_id, t=actor.token()),
+        code=303,
+    )
 
 
 # -- the learner's own data ------------------------------------------------------------------
@@ -350,14 +423,25 @@ def export(activity_id: str) -> Any:
     """Download the learner's own journal as one HTML file."""
     actor, activity, course = _learner(activity_id)
     own = privacy.own_journal(activity, actor.person)
-    page = render_template("journal/export.html", actor=actor, activity=activity, course=course,
-                           own=own, titles={a.id: a.title for a in
-                                            entries.course_activities(course)},
-                           applied=checkins.APPLIED_LABELS, status_labels=plans.STATUS_LABELS,
-                           exported_at=clock.now())
-    return Response(page, mimetype="text/html", headers={
-        "Content-Disposition": 'attachment; filename="my-journal.html"',
-        "Cache-Control": "no-store"})
+    page = render_template(
+        "journal/export.html",
+        actor=actor,
+        activity=activity,
+        course=course,
+        own=own,
+        titles={a.id: a.title for a in entries.course_activities(course)},
+        applied=checkins.APPLIED_LABELS,
+        status_labels=plans.STATUS_LABELS,
+        exported_at=clock.now(),
+    )
+    return Response(
+        page,
+        mimetype="text/html",
+        headers={
+            "Content-Disposition": 'attachment; filename="my-journal.html"',
+            "Cache-Control": "no-store",
+        },
+    )
 
 
 @bp.get("/<activity_id>/delete")
@@ -374,7 +458,8 @@ def delete_data(activity_id: str) -> Any:
     """Delete the learner's journal data once they typed DELETE."""
     actor, activity, _ = _learner(activity_id)
     if request.form.get("confirm", "").strip().upper() != "DELETE":
-        return render_template("journal/delete.html", actor=actor, activity=activity,
-                               error="Type DELETE to confirm."), 422
+        return render_template(
+            "journal/delete.html", actor=actor, activity=activity, error="Type DELETE to confirm."
+        ), 422
     privacy.delete_own_data(activity, actor.person)
     return back(actor, activity)

@@ -27,9 +27,11 @@ from lti_app.peer_activities.models import Activity
 def latest_round_id(course: Course) -> int | None:
     """The course's most recently published grouping round, of any activity."""
     found: int | None = db.session.scalar(
-        select(GroupingRound.id).where(GroupingRound.course_id == course.id,
-                                       GroupingRound.status == PUBLISHED)
-        .order_by(GroupingRound.published_at.desc(), GroupingRound.id.desc()).limit(1))
+        select(GroupingRound.id)
+        .where(GroupingRound.course_id == course.id, GroupingRound.status == PUBLISHED)
+        .order_by(GroupingRound.published_at.desc(), GroupingRound.id.desc())
+        .limit(1)
+    )
     return found
 
 
@@ -38,12 +40,20 @@ def group_mates(course: Course, person: Person) -> set[int]:
     round_id = latest_round_id(course)
     if round_id is None:
         return set()
-    group_id = db.session.scalar(select(GroupingMember.group_id).where(
-        GroupingMember.round_id == round_id, GroupingMember.person_id == person.id))
+    group_id = db.session.scalar(
+        select(GroupingMember.group_id).where(
+            GroupingMember.round_id == round_id, GroupingMember.person_id == person.id
+        )
+    )
     if group_id is None:
         return set()
-    return set(db.session.scalars(select(GroupingMember.person_id).where(
-        GroupingMember.group_id == group_id, GroupingMember.person_id != person.id)))
+    return set(
+        db.session.scalars(
+            select(GroupingMember.person_id).where(
+                GroupingMember.group_id == group_id, GroupingMember.person_id != person.id
+            )
+        )
+    )
 
 
 def visible_entries(actor: Actor, activity: Activity) -> Select[JournalEntry]:
@@ -53,16 +63,20 @@ def visible_entries(actor: Actor, activity: Activity) -> Select[JournalEntry]:
         pass
     elif actor.roles.is_learner and actor.course is not None:
         mates = group_mates(actor.course, actor.person)
-        shared = (JournalEntry.person_id.in_(mates) & JournalEntry.shared_with_group) \
-            if mates else false()
+        shared = (
+            (JournalEntry.person_id.in_(mates) & JournalEntry.shared_with_group)
+            if mates
+            else false()
+        )
         stmt = stmt.where(or_(JournalEntry.person_id == actor.person.id, shared))
     else:
         stmt = stmt.where(false())
     return stmt.order_by(JournalEntry.created_at.desc(), JournalEntry.id.desc())
 
 
-def search_entries(actor: Actor, activity: Activity, query: str,
-                   limit: int = 200) -> list[JournalEntry]:
+def search_entries(
+    actor: Actor, activity: Activity, query: str, limit: int = 200
+) -> list[JournalEntry]:
     """Visible entries whose text (or skill tags) contain ``query`` (case-insensitive)."""
     stmt = visible_entries(actor, activity)
     words = [w for w in query.split() if w][:8]

@@ -22,72 +22,139 @@ def _iso_datetime(value: str) -> None:
 
 def _due(label: str) -> fields.String:
     """A phase's due date, UTC, stored as "YYYY-MM-DDTHH:MM" (JSON settings)."""
-    return fields.String(load_default=None, allow_none=True, validate=_iso_datetime, metadata={
-        "label": label, "input": "datetime-local", "empty": "No due date",
-        "description": "UTC. Leave it empty for no due date."})
+    return fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=_iso_datetime,
+        metadata={
+            "label": label,
+            "input": "datetime-local",
+            "empty": "No due date",
+            "description": "UTC. Leave it empty for no due date.",
+        },
+    )
 
 
 class PeerReviewSettings(Schema):
     reviews_per_submission = fields.Integer(
-        load_default=3, validate=validate.Range(min=1, max=6),
-        metadata={"label": "Reviews per submission",
-                  "description": "Each submission gets this many reviews, and each learner "
-                                 "writes this many (1 to 6)."})
+        load_default=3,
+        validate=validate.Range(min=1, max=6),
+        metadata={
+            "label": "Reviews per submission",
+            "description": "Each submission gets this many reviews, and each learner "
+            "writes this many (1 to 6).",
+        },
+    )
     anonymity = fields.String(
         load_default="double_blind",
         validate=validate.OneOf(["double_blind", "single_blind", "open"]),
-        metadata={"label": "Anonymity", "choices": (
-            ("double_blind", "Double-blind: authors and reviewers don't see each other's names"),
-            ("single_blind", "Single-blind: reviewers see the author's name, authors don't "
-                             "see reviewers' names"),
-            ("open", "Open: authors and reviewers see each other's names"))},
+        metadata={
+            "label": "Anonymity",
+            "choices": (
+                (
+                    "double_blind",
+                    "Double-blind: authors and reviewers don't see each other's names",
+                ),
+                (
+                    "single_blind",
+                    "Single-blind: reviewers see the author's name, authors don't "
+                    "see reviewers' names",
+                ),
+                ("open", "Open: authors and reviewers see each other's names"),
+            ),
+        },
     )
     #: How peer scores make a submission grade (lti_app.domain.peer_grades).
-    method = fields.String(load_default="mean",
-                           validate=validate.OneOf(["mean", "median", "trimmed"]), metadata={
-                               "label": "Submission grade", "choices": (
-                                   ("mean", "Mean of peer scores"),
-                                   ("median", "Median of peer scores"),
-                                   ("trimmed", "Trimmed mean (drop highest and lowest from "
-                                               "4 scores)"))})
-    accuracy_weighting = fields.Boolean(load_default=False, metadata={
-        "label": "Reviewers' weight",
-        "choices": ((False, "Every reviewer's scores count the same"),
-                    (True, "Reviewers whose scores agree with the others' count more"))})
+    method = fields.String(
+        load_default="mean",
+        validate=validate.OneOf(["mean", "median", "trimmed"]),
+        metadata={
+            "label": "Submission grade",
+            "choices": (
+                ("mean", "Mean of peer scores"),
+                ("median", "Median of peer scores"),
+                ("trimmed", "Trimmed mean (drop highest and lowest from 4 scores)"),
+            ),
+        },
+    )
+    accuracy_weighting = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": "Reviewers' weight",
+            "choices": (
+                (False, "Every reviewer's scores count the same"),
+                (True, "Reviewers whose scores agree with the others' count more"),
+            ),
+        },
+    )
     #: Authors rate each review's helpfulness before they complete.
-    rate_feedback = fields.Boolean(load_default=True, metadata={
-        "label": "Feedback on feedback",
-        "choices": ((True, "Authors rate how helpful each review was"),
-                    (False, "Authors do not rate the reviews"))})
+    rate_feedback = fields.Boolean(
+        load_default=True,
+        metadata={
+            "label": "Feedback on feedback",
+            "choices": (
+                (True, "Authors rate how helpful each review was"),
+                (False, "Authors do not rate the reviews"),
+            ),
+        },
+    )
     #: How long an opened review is held for its reviewer before it returns to the pool.
     lease_minutes = fields.Integer(
-        load_default=120, validate=validate.Range(min=5, max=10080),
-        metadata={"label": "Time to finish an opened review", "unit": "minutes",
-                  "description": "After this, an unfinished review goes back to the pool "
-                                 "for someone else (5 to 10080 minutes)."})
+        load_default=120,
+        validate=validate.Range(min=5, max=10080),
+        metadata={
+            "label": "Time to finish an opened review",
+            "unit": "minutes",
+            "description": "After this, an unfinished review goes back to the pool "
+            "for someone else (5 to 10080 minutes).",
+        },
+    )
     #: Authors may hand in a revised version after they received feedback.
-    allow_revision = fields.Boolean(load_default=False, metadata={
-        "label": "Revision after feedback",
-        "choices": ((False, "No revised versions"),
-                    (True, "Authors may hand in a revised version"))})
+    allow_revision = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": "Revision after feedback",
+            "choices": (
+                (False, "No revised versions"),
+                (True, "Authors may hand in a revised version"),
+            ),
+        },
+    )
     #: E-mail learners who still owe work when a due date is near (needs SMTP).
-    email_reminders = fields.Boolean(load_default=True, metadata={
-        "label": "E-mail reminders",
-        "choices": ((True, "E-mail learners who owe work before a due date (when e-mail is "
-                           "set up)"),
-                    (False, "No e-mail reminders"))})
+    email_reminders = fields.Boolean(
+        load_default=True,
+        metadata={
+            "label": "E-mail reminders",
+            "choices": (
+                (True, "E-mail learners who owe work before a due date (when e-mail is set up)"),
+                (False, "No e-mail reminders"),
+            ),
+        },
+    )
     #: One submission per group: any member submits for the group, every member
     #: gets its feedback and grade; reviewing stays individual.
-    group_submissions = fields.Boolean(load_default=False, metadata={
-        "label": "Who submits",
-        "choices": ((False, "Each learner submits their own work"),
-                    (True, "One submission per group, for every member")),
-        "edited_elsewhere": "Set under “Group submissions” on the activity page."})
+    group_submissions = fields.Boolean(
+        load_default=False,
+        metadata={
+            "label": "Who submits",
+            "choices": (
+                (False, "Each learner submits their own work"),
+                (True, "One submission per group, for every member"),
+            ),
+            "edited_elsewhere": "Set under “Group submissions” on the activity page.",
+        },
+    )
     #: The public id of the course activity whose published groups submit together.
-    groups_from = fields.String(load_default=None, allow_none=True,
-                                validate=validate.Length(max=24),
-                                metadata={"label": "Groups from", "show": False,
-                                          "edited_elsewhere": "With group submissions."})
+    groups_from = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=24),
+        metadata={
+            "label": "Groups from",
+            "show": False,
+            "edited_elsewhere": "With group submissions.",
+        },
+    )
     submission_due = _due("Submissions due")
     review_due = _due("Reviews due")
     feedback_due = _due("Feedback ratings due")

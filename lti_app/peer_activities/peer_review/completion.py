@@ -15,6 +15,12 @@ from lti_app.peer_activities.peer_review.models import PeerReviewProgress
 
 
 def is_completed(activity: Activity, person: Person) -> bool:
-    return db.session.scalar(select(PeerReviewProgress.completed_at).where(
-        PeerReviewProgress.activity_id == activity.id,
-        PeerReviewProgress.person_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(PeerReviewProgress.completed_at).where(
+                PeerReviewProgress.activity_id == activity.id,
+                PeerReviewProgress.person_id == person.id,
+            )
+        )
+        is not None
+    )

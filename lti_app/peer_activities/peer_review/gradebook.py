@@ -45,20 +45,26 @@ KINDS = (SUBMISSION_GRADE, REVIEWING_GRADE)
 def _started(activity: Activity) -> Any:
     """Person ids of everyone who did something in the activity (a subquery)."""
     return union(
-        select(PeerReviewSubmission.author_id.label("pid"))
-        .where(PeerReviewSubmission.activity_id == activity.id),
-        select(PeerReviewSubmissionMember.person_id)
-        .where(PeerReviewSubmissionMember.activity_id == activity.id),
+        select(PeerReviewSubmission.author_id.label("pid")).where(
+            PeerReviewSubmission.activity_id == activity.id
+        ),
+        select(PeerReviewSubmissionMember.person_id).where(
+            PeerReviewSubmissionMember.activity_id == activity.id
+        ),
         select(PeerReviewReview.reviewer_id).where(PeerReviewReview.activity_id == activity.id),
-        select(PeerReviewProgress.person_id).where(PeerReviewProgress.activity_id == activity.id,
-                                                   PeerReviewProgress.moved_on_at.is_not(None)),
+        select(PeerReviewProgress.person_id).where(
+            PeerReviewProgress.activity_id == activity.id,
+            PeerReviewProgress.moved_on_at.is_not(None),
+        ),
     ).subquery()
 
 
 def _learner_ids(activity: Activity) -> Any:
     return select(Enrolment.person_id).where(
-        Enrolment.course_id == activity.course_id, Enrolment.status == "active",
-        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'))
+        Enrolment.course_id == activity.course_id,
+        Enrolment.status == "active",
+        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'),
+    )
 
 
 def count(activity: Activity) -> Starters:
@@ -77,33 +83,52 @@ def _rows(activity: Activity) -> list[grading.GradeRow]:
     cost O(learners²), reviewer flags, reliability): everyone owes the same quota."""
     rubric = subs.rubric_of(subs.criteria(activity))
     m = rubric.max_total
-    pool = db.session.scalars(select(PeerReviewSubmission.id).where(
-        PeerReviewSubmission.activity_id == activity.id)).all()
+    pool = db.session.scalars(
+        select(PeerReviewSubmission.id).where(PeerReviewSubmission.activity_id == activity.id)
+    ).all()
     # Plain columns, not review objects: 30,000 reviews load in a fraction of the time.
     done = db.session.execute(
-        select(PeerReviewReview.reviewer_id, PeerReviewReview.submission_id,
-               PeerReviewReview.total, PeerReviewReview.helpfulness)
-        .where(PeerReviewReview.activity_id == activity.id, PeerReviewReview.status == DONE,
-               PeerReviewReview.total.is_not(None))).all()
-    ratings = [Rating(str(r.reviewer_id), str(r.submission_id), min(m, float(r.total or 0)))
-               for r in done]
-    options = GradingOptions(max_score=m, method=activity.settings.get("method", "mean"),
-                             accuracy_weighting=bool(activity.settings.get(
-                                 "accuracy_weighting", False)))
+        select(
+            PeerReviewReview.reviewer_id,
+            PeerReviewReview.submission_id,
+            PeerReviewReview.total,
+            PeerReviewReview.helpfulness,
+        ).where(
+            PeerReviewReview.activity_id == activity.id,
+            PeerReviewReview.status == DONE,
+            PeerReviewReview.total.is_not(None),
+        )
+    ).all()
+    ratings = [
+        Rating(str(r.reviewer_id), str(r.submission_id), min(m, float(r.total or 0))) for r in done
+    ]
+    options = GradingOptions(
+        max_score=m,
+        method=activity.settings.get("method", "mean"),
+        accuracy_weighting=bool(activity.settings.get("accuracy_weighting", False)),
+    )
     by_sub = submission_grades(ratings, options, submissions=[str(sid) for sid in pool])
     people = [_Learner(pid) for pid in db.session.scalars(_learner_ids(activity))]
     owed = rv.quota(activity, subs.unit_count(activity))
-    helpful = [(str(r.reviewer_id), int(r.helpfulness)) for r in done
-               if r.helpfulness is not None]
-    by_rev = reviewing_grades(ratings, max_score=m,
-                              assigned={str(p.id): owed for p in people}, helpfulness=helpful)
+    helpful = [(str(r.reviewer_id), int(r.helpfulness)) for r in done if r.helpfulness is not None]
+    by_rev = reviewing_grades(
+        ratings, max_score=m, assigned={str(p.id): owed for p in people}, helpfulness=helpful
+    )
     overrides: dict[int, dict[str, PeerReviewOverride]] = {}
-    for o in db.session.scalars(select(PeerReviewOverride).where(
-            PeerReviewOverride.activity_id == activity.id)):
+    for o in db.session.scalars(
+        select(PeerReviewOverride).where(PeerReviewOverride.activity_id == activity.id)
+    ):
         overrides.setdefault(o.person_id, {})[o.kind] = o
     own = {pid: str(sid) for sid, pids in subs.members(activity).items() for pid in pids}
-    return [grading.GradeRow(cast_person(p), by_sub.get(own.get(p.id, "")),
-                             by_rev.get(str(p.id)), overrides.get(p.id, {})) for p in people]
+    return [
+        grading.GradeRow(
+            cast_person(p),
+            by_sub.get(own.get(p.id, "")),
+            by_rev.get(str(p.id)),
+            overrides.get(p.id, {}),
+        )
+        for p in people
+    ]
 
 
 @dataclass(frozen=True)
@@ -131,7 +156,10 @@ def plan(activity: Activity) -> GradePlan:
         for kind in KINDS:
             percent = row.percent(kind)
             if percent is not None:
-                lines.append(GradeLine(kind, percent, grading.gradebook_comment(
-                    activity, row, kind, asked=asked)))
+                lines.append(
+                    GradeLine(
+                        kind, percent, grading.gradebook_comment(activity, row, kind, asked=asked)
+                    )
+                )
         out.grades[row.person.id] = lines
     return out

@@ -22,7 +22,17 @@ from lti_app.peer_activities.peer_review.services.progress import (
 )
 
 __all__ = [
-    "COMPLETION_COMMENT", "GradeReport", "GradeRow", "Standing", "check_completion",
-    "export_csv", "grade_report", "gradebook_comment", "move_on", "override_grade",
-    "publish_grades", "resend_after_override", "standings",
+    "COMPLETION_COMMENT",
+    "GradeReport",
+    "GradeRow",
+    "Standing",
+    "check_completion",
+    "export_csv",
+    "grade_report",
+    "gradebook_comment",
+    "move_on",
+    "override_grade",
+    "publish_grades",
+    "resend_after_override",
+    "standings",
 ]

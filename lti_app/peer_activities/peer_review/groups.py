@@ -24,10 +24,15 @@ def group_source(activity: Activity) -> Activity | None:
     source_id = activity.settings.get("groups_from")
     if not source_id or activity.course_id is None:
         return None
-    found: Activity | None = db.session.scalar(select(Activity).where(
-        Activity.public_id == str(source_id), Activity.registration_id == activity.registration_id,
-        Activity.deployment_id == activity.deployment_id,
-        Activity.course_id == activity.course_id, Activity.id != activity.id))
+    found: Activity | None = db.session.scalar(
+        select(Activity).where(
+            Activity.public_id == str(source_id),
+            Activity.registration_id == activity.registration_id,
+            Activity.deployment_id == activity.deployment_id,
+            Activity.course_id == activity.course_id,
+            Activity.id != activity.id,
+        )
+    )
     return found
 
 
@@ -36,11 +41,16 @@ def group_sources(activity: Activity) -> list[Activity]:
     the instructor can take the groups from)."""
     if activity.course_id is None:
         return []
-    others = db.session.scalars(select(Activity).where(
-        Activity.registration_id == activity.registration_id,
-        Activity.deployment_id == activity.deployment_id,
-        Activity.course_id == activity.course_id, Activity.id != activity.id)
-        .order_by(Activity.title, Activity.id))
+    others = db.session.scalars(
+        select(Activity)
+        .where(
+            Activity.registration_id == activity.registration_id,
+            Activity.deployment_id == activity.deployment_id,
+            Activity.course_id == activity.course_id,
+            Activity.id != activity.id,
+        )
+        .order_by(Activity.title, Activity.id)
+    )
     return [a for a in others if published_of(a) is not None]
 
 
@@ -60,9 +70,14 @@ def group_count(activity: Activity) -> int:
     rnd = None if source is None else published_of(source)
     if rnd is None:
         return 0
-    return int(db.session.scalar(
-        select(func.count(func.distinct(GroupingMember.group_id)))
-        .where(GroupingMember.round_id == rnd.id)) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count(func.distinct(GroupingMember.group_id))).where(
+                GroupingMember.round_id == rnd.id
+            )
+        )
+        or 0
+    )
 
 
 def grouped_people(activity: Activity) -> set[int]:
@@ -71,16 +86,24 @@ def grouped_people(activity: Activity) -> set[int]:
     rnd = None if source is None else published_of(source)
     if rnd is None:
         return set()
-    return set(db.session.scalars(select(GroupingMember.person_id).where(
-        GroupingMember.round_id == rnd.id)))
+    return set(
+        db.session.scalars(
+            select(GroupingMember.person_id).where(GroupingMember.round_id == rnd.id)
+        )
+    )
 
 
 def lock_group(activity: Activity, group: GroupingGroup) -> None:
     """One first submission at a time per group (a transaction-scoped advisory lock
     on PostgreSQL; SQLite serialises writers anyway)."""
     if db.engine.dialect.name == "postgresql":
-        db.session.execute(select(func.pg_advisory_xact_lock(
-            _GROUP_LOCK_NAMESPACE ^ (activity.id & 0x7FFFFFFF), group.id & 0x7FFFFFFF)))
+        db.session.execute(
+            select(
+                func.pg_advisory_xact_lock(
+                    _GROUP_LOCK_NAMESPACE ^ (activity.id & 0x7FFFFFFF), group.id & 0x7FFFFFFF
+                )
+            )
+        )
 
 
 #: Keeps these advisory lock keys apart from the reviewer locks (``reviews``).

@@ -60,13 +60,14 @@ def level_problem(name: str, text: str, max_points: int) -> str:
     lines = _lines(text)
     numbered = [_NUMBERED.match(line) is not None for line in lines]
     if any(numbered) and not all(numbered):
-        return (f"“{name}”: start every level with its points (“3 | Clear”) or none "
-                "of them.")
+        return f"“{name}”: start every level with its points (“3 | Clear”) or none of them."
     found = levels_of(text, max_points)
     for level in found:
         if not 0 <= level.points <= max_points:
-            return (f"“{name}”: the level “{level.label}” is worth {level.value} points, "
-                    f"outside 0..{max_points}.")
+            return (
+                f"“{name}”: the level “{level.label}” is worth {level.value} points, "
+                f"outside 0..{max_points}."
+            )
     points = [level.points for level in found]
     if len(set(points)) != len(points):
         return f"“{name}”: two levels are worth the same points."
@@ -78,8 +79,5 @@ def points_problem(name: str, text: str, max_points: int, points: float) -> str:
     their points are."""
     found = levels_of(text, max_points)
     if found and not any(abs(level.points - points) < 1e-9 for level in found):
-        return (f"“{name}”: choose one of its levels ({format_points(points)} points is "
-                "not one).")
+        return f"“{name}”: choose one of its levels ({format_points(points)} points is not one)."
     return ""
-
-

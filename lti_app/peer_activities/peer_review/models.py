@@ -49,7 +49,8 @@ class PeerReviewCriterion(PublicIdMixin, db.Model):  # type: ignore[name-defined
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=1)
     name: Mapped[str] = mapped_column(String(120))
     #: What each level looks like (plain text, one level per line, low to high;
@@ -68,9 +69,11 @@ class PeerReviewSubmission(PublicIdMixin, TimestampMixin, db.Model):  # type: ig
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     author_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     #: nh3-sanitised HTML (see ``text``); only this may be rendered unescaped.
     body: Mapped[str] = mapped_column(Text, default="")
     link_url: Mapped[str | None] = mapped_column(String(1024))
@@ -88,7 +91,8 @@ class PeerReviewSubmission(PublicIdMixin, TimestampMixin, db.Model):  # type: ig
     #: on the reviews it has, and flagged), and who did.
     fewer_accepted_at: Mapped[datetime | None] = mapped_column(DateTime)
     fewer_accepted_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
 
     author: Mapped[Person] = relationship(foreign_keys=[author_id])
 
@@ -103,11 +107,14 @@ class PeerReviewSubmissionMember(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     submission_id: Mapped[int] = mapped_column(
-        ForeignKey("peer_review_submission.id", ondelete="CASCADE"), index=True)
+        ForeignKey("peer_review_submission.id", ondelete="CASCADE"), index=True
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
 
     person: Mapped[Person] = relationship()
 
@@ -122,17 +129,19 @@ class PeerReviewReview(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore
         UniqueConstraint("submission_id", "reviewer_id"),
         CheckConstraint("reviewer_id <> author_id", name="not_self"),
         CheckConstraint("status IN ('leased', 'done')", name="status"),
-        CheckConstraint("helpfulness IS NULL OR (helpfulness BETWEEN 1 AND 5)",
-                        name="helpfulness"),
+        CheckConstraint("helpfulness IS NULL OR (helpfulness BETWEEN 1 AND 5)", name="helpfulness"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     submission_id: Mapped[int] = mapped_column(
-        ForeignKey("peer_review_submission.id", ondelete="CASCADE"))
+        ForeignKey("peer_review_submission.id", ondelete="CASCADE")
+    )
     reviewer_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     #: The submission's author, copied so a CHECK can forbid self-review.
     author_id: Mapped[int] = mapped_column(ForeignKey("courses_person.id", ondelete="CASCADE"))
     status: Mapped[str] = mapped_column(String(16), default=LEASED)
@@ -167,15 +176,16 @@ class PeerReviewOverride(TimestampMixin, db.Model):  # type: ignore[name-defined
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     #: The grade as a percentage, 0..100.
     percent: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
-    by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("courses_person.id", ondelete="SET NULL"))
 
 
 class PeerReviewProgress(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
@@ -187,9 +197,11 @@ class PeerReviewProgress(TimestampMixin, db.Model):  # type: ignore[name-defined
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     completed_at: Mapped[datetime | None] = mapped_column(DateTime)
     moved_on_at: Mapped[datetime | None] = mapped_column(DateTime)
     moved_on_reason: Mapped[str] = mapped_column(Text, default="")
@@ -205,11 +217,12 @@ class PeerReviewLibraryRubric(PublicIdMixin, TimestampMixin, db.Model):  # type:
 
     id: Mapped[int] = mapped_column(primary_key=True)
     registration_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True)
-    deployment_id: Mapped[int] = mapped_column(
-        ForeignKey("lms_deployment.id", ondelete="CASCADE"))
+        ForeignKey("lms_registration.id", ondelete="CASCADE"), index=True
+    )
+    deployment_id: Mapped[int] = mapped_column(ForeignKey("lms_deployment.id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(120))
     #: The criteria in order: ``[{"name", "max_points", "levels", "comment_required"}]``.
     criteria: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     created_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )

@@ -83,9 +83,18 @@ def _quota(settings: dict[str, Any], n_learners: int) -> int:
 def _learner_count(course_id: int) -> int:
     """Active learners of the course (roles are a JSON list: its text holds
     ``"learner"`` exactly when the list does)."""
-    return int(db.session.scalar(select(func.count()).select_from(Enrolment).where(
-        Enrolment.course_id == course_id, Enrolment.status == "active",
-        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'))) or 0)
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .where(
+                Enrolment.course_id == course_id,
+                Enrolment.status == "active",
+                cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'),
+            )
+        )
+        or 0
+    )
 
 
 # -- launch notices ---------------------------------------------------------------------------
@@ -108,29 +117,60 @@ def _figures() -> list[Any]:
     SELECT of the page's notices statement."""
     act, sub, rev = Activity, PeerReviewSubmission, PeerReviewReview
     person, course = bindparam("person", type_=Integer), bindparam("course", type_=Integer)
-    own = (select(sub.id).where(sub.activity_id == act.id, sub.author_id == person)
-           .limit(1).scalar_subquery())
-    given = (select(func.count()).select_from(rev)
-             .where(rev.reviewer_id == person, rev.activity_id == act.id, rev.status == DONE)
-             .scalar_subquery())
-    pool = (select(func.count()).select_from(sub).where(sub.activity_id == act.id)
-            .scalar_subquery())
-    unrated = (select(func.count()).select_from(rev).join(sub, sub.id == rev.submission_id)
-               .where(sub.activity_id == act.id, sub.author_id == person,
-                      rev.status == DONE, rev.helpfulness.is_(None))
-               .scalar_subquery())
-    moved_on = (select(func.count()).select_from(PeerReviewProgress)
-                .where(PeerReviewProgress.person_id == person,
-                       PeerReviewProgress.activity_id == act.id,
-                       PeerReviewProgress.moved_on_at.is_not(None))
-                .scalar_subquery())
-    learners = (select(func.count()).select_from(Enrolment).where(
-        Enrolment.course_id == course, Enrolment.status == "active",
-        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%')).scalar_subquery())
-    return [select(*notices.columns(
-        NOTICES, texts=(act.public_id, act.title, cast(act.settings, String)),
-        numbers=(own, given, pool, unrated, moved_on, learners, act.id)))
-        .where(act.course_id == course, act.activity_type == TYPE)]
+    own = (
+        select(sub.id)
+        .where(sub.activity_id == act.id, sub.author_id == person)
+        .limit(1)
+        .scalar_subquery()
+    )
+    given = (
+        select(func.count())
+        .select_from(rev)
+        .where(rev.reviewer_id == person, rev.activity_id == act.id, rev.status == DONE)
+        .scalar_subquery()
+    )
+    pool = select(func.count()).select_from(sub).where(sub.activity_id == act.id).scalar_subquery()
+    unrated = (
+        select(func.count())
+        .select_from(rev)
+        .join(sub, sub.id == rev.submission_id)
+        .where(
+            sub.activity_id == act.id,
+            sub.author_id == person,
+            rev.status == DONE,
+            rev.helpfulness.is_(None),
+        )
+        .scalar_subquery()
+    )
+    moved_on = (
+        select(func.count())
+        .select_from(PeerReviewProgress)
+        .where(
+            PeerReviewProgress.person_id == person,
+            PeerReviewProgress.activity_id == act.id,
+            PeerReviewProgress.moved_on_at.is_not(None),
+        )
+        .scalar_subquery()
+    )
+    learners = (
+        select(func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.course_id == course,
+            Enrolment.status == "active",
+            cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'),
+        )
+        .scalar_subquery()
+    )
+    return [
+        select(
+            *notices.columns(
+                NOTICES,
+                texts=(act.public_id, act.title, cast(act.settings, String)),
+                numbers=(own, given, pool, unrated, moved_on, learners, act.id),
+            )
+        ).where(act.course_id == course, act.activity_type == TYPE)
+    ]
 
 
 @dataclass(frozen=True)
@@ -151,8 +191,18 @@ class Figures:
 
     @classmethod
     def of(cls, row: Any) -> Figures:
-        return cls(row.s1, row.s2, notices.json_settings(row.s3), row.n1, row.n2 or 0,
-                   row.n3 or 0, row.n4 or 0, row.n5 or 0, row.n6 or 0, row.n7 or 0)
+        return cls(
+            row.s1,
+            row.s2,
+            notices.json_settings(row.s3),
+            row.n1,
+            row.n2 or 0,
+            row.n3 or 0,
+            row.n4 or 0,
+            row.n5 or 0,
+            row.n6 or 0,
+            row.n7 or 0,
+        )
 
 
 def owed_by(settings: dict[str, Any], row: Any, n_learners: int | None) -> Owed:
@@ -180,39 +230,64 @@ def _notices(actor: Any, rows: list[Any]) -> list[notices.Notice]:
         settings = fig.settings
         owed = owed_by(settings, fig, fig.learners)
         title = fig.title or "Peer assessment"
-        url = url_for("activities.show", activity_id=fig.public_id, t=token,
-                      _anchor="peer-review")
+        url = url_for("activities.show", activity_id=fig.public_id, t=token, _anchor="peer-review")
         if owed.submit:
             due = phases.parse_due(settings.get(phases.DUE_KEYS[phases.SUBMISSION]))
             late = due is not None and now >= due
-            found.append(notices.Notice(
-                "owed", f"Submit your work for {title}"
-                + (f" (due {_due_text(due)})" if due else ""),
-                "It is past the due date: submit it now; it still gets its reviews." if late
-                else "Then you review your peers' work.", url, "Submit your work",
-                priority=12 if late else 22))
+            found.append(
+                notices.Notice(
+                    "owed",
+                    f"Submit your work for {title}" + (f" (due {_due_text(due)})" if due else ""),
+                    "It is past the due date: submit it now; it still gets its reviews."
+                    if late
+                    else "Then you review your peers' work.",
+                    url,
+                    "Submit your work",
+                    priority=12 if late else 22,
+                )
+            )
         if owed.reviews:
             due = phases.parse_due(settings.get(phases.DUE_KEYS[phases.REVIEW]))
             late = due is not None and now >= due
             noun = "review" if owed.reviews == 1 else "reviews"
-            found.append(notices.Notice(
-                "owed", f"You owe {owed.reviews} {noun} in {title}",
-                (f"Reviews were due {_due_text(due)}." if late else f"Due {_due_text(due)}.")
-                if due else "Your peers are waiting for your feedback.", url,
-                "Start the next review", priority=12 if late else 22))
+            found.append(
+                notices.Notice(
+                    "owed",
+                    f"You owe {owed.reviews} {noun} in {title}",
+                    (f"Reviews were due {_due_text(due)}." if late else f"Due {_due_text(due)}.")
+                    if due
+                    else "Your peers are waiting for your feedback.",
+                    url,
+                    "Start the next review",
+                    priority=12 if late else 22,
+                )
+            )
         if owed.ratings:
-            waiting = ("1 review of your work waits for your rating of how helpful it was."
-                       if owed.ratings == 1 else f"{owed.ratings} reviews of your work wait "
-                       "for your rating of how helpful they were.")
-            found.append(notices.Notice(
-                "owed", f"Rate the feedback you received in {title}", waiting, url,
-                "Rate the feedback", priority=32))
+            waiting = (
+                "1 review of your work waits for your rating of how helpful it was."
+                if owed.ratings == 1
+                else f"{owed.ratings} reviews of your work wait "
+                "for your rating of how helpful they were."
+            )
+            found.append(
+                notices.Notice(
+                    "owed",
+                    f"Rate the feedback you received in {title}",
+                    waiting,
+                    url,
+                    "Rate the feedback",
+                    priority=32,
+                )
+            )
     return found
 
 
 SOURCE = notices.Source(
-    NOTICES, applies=lambda actor: not actor.is_staff and actor.roles.is_learner,
-    queries=_figures, build=_notices)
+    NOTICES,
+    applies=lambda actor: not actor.is_staff and actor.roles.is_learner,
+    queries=_figures,
+    build=_notices,
+)
 #: What the activity registers (see activity.py).
 SOURCES = (SOURCE,)
 
@@ -243,10 +318,14 @@ def _due_phases(settings: dict[str, Any], now: datetime) -> list[tuple[str, date
 
 def _scan(now: datetime) -> list[tuple[int, str, datetime]]:
     """(activity id, phase, due) for every peer review with a phase in its window."""
-    rows = db.session.execute(select(Activity.id, Activity.settings).where(
-        Activity.activity_type == TYPE, Activity.course_id.is_not(None))).all()
-    return [(aid, key, due) for aid, settings in rows
-            for key, due in _due_phases(settings or {}, now)]
+    rows = db.session.execute(
+        select(Activity.id, Activity.settings).where(
+            Activity.activity_type == TYPE, Activity.course_id.is_not(None)
+        )
+    ).all()
+    return [
+        (aid, key, due) for aid, settings in rows for key, due in _due_phases(settings or {}, now)
+    ]
 
 
 def find_due_reminders() -> None:
@@ -256,8 +335,7 @@ def find_due_reminders() -> None:
         return
     state = current_app.extensions.setdefault(_STATE, {})
     now = utcnow()
-    every = timedelta(seconds=float(current_app.config.get("PEER_REVIEW_REMINDER_SCAN_S",
-                                                           SCAN_S)))
+    every = timedelta(seconds=float(current_app.config.get("PEER_REVIEW_REMINDER_SCAN_S", SCAN_S)))
     if state.get("scanned_at") is not None and now - state["scanned_at"] < every:
         return
     state["scanned_at"] = now
@@ -273,23 +351,41 @@ def _owing(activity: Activity, phase: str) -> list[tuple[Person, int]]:
     """Active learners with an address who still owe ``phase``, with how many
     reviews (0 for a submission). Three indexed queries."""
     people = db.session.execute(
-        select(Person, Enrolment.roles).join(Enrolment, and_(
-            Enrolment.person_id == Person.id, Enrolment.course_id == activity.course_id))
-        .where(Enrolment.status == "active", Person.email.is_not(None))).all()
+        select(Person, Enrolment.roles)
+        .join(
+            Enrolment,
+            and_(Enrolment.person_id == Person.id, Enrolment.course_id == activity.course_id),
+        )
+        .where(Enrolment.status == "active", Person.email.is_not(None))
+    ).all()
     learners = [p for p, roles in people if LEARNER in (roles or []) and p.email]
     if not learners:
         return []
-    moved_on = set(db.session.scalars(select(PeerReviewProgress.person_id).where(
-        PeerReviewProgress.activity_id == activity.id,
-        PeerReviewProgress.moved_on_at.is_not(None))))
-    authors = set(db.session.scalars(select(PeerReviewSubmission.author_id).where(
-        PeerReviewSubmission.activity_id == activity.id)))
+    moved_on = set(
+        db.session.scalars(
+            select(PeerReviewProgress.person_id).where(
+                PeerReviewProgress.activity_id == activity.id,
+                PeerReviewProgress.moved_on_at.is_not(None),
+            )
+        )
+    )
+    authors = set(
+        db.session.scalars(
+            select(PeerReviewSubmission.author_id).where(
+                PeerReviewSubmission.activity_id == activity.id
+            )
+        )
+    )
     if phase == phases.SUBMISSION:
         return [(p, 0) for p in learners if p.id not in authors and p.id not in moved_on]
-    given: dict[int, int] = {reviewer: n for reviewer, n in db.session.execute(
-        select(PeerReviewReview.reviewer_id, func.count()).where(
-            PeerReviewReview.activity_id == activity.id, PeerReviewReview.status == DONE)
-        .group_by(PeerReviewReview.reviewer_id)).all()}
+    given: dict[int, int] = {
+        reviewer: n
+        for reviewer, n in db.session.execute(
+            select(PeerReviewReview.reviewer_id, func.count())
+            .where(PeerReviewReview.activity_id == activity.id, PeerReviewReview.status == DONE)
+            .group_by(PeerReviewReview.reviewer_id)
+        ).all()
+    }
     quota = _quota(activity.settings, _learner_count(activity.course_id or 0))
     out = []
     for person in learners:
@@ -302,12 +398,22 @@ def _owing(activity: Activity, phase: str) -> list[tuple[Person, int]]:
     return out
 
 
-def _message(activity: Activity, course: Course | None, person: Person, phase: str,
-             due: datetime, owed: int, now: datetime) -> tuple[str, str]:
+def _message(
+    activity: Activity,
+    course: Course | None,
+    person: Person,
+    phase: str,
+    due: datetime,
+    owed: int,
+    now: datetime,
+) -> tuple[str, str]:
     title = activity.title or "your peer assessment"
-    where = f" in your course “{course.title or course.label}”" if course is not None \
-        and (course.title or course.label) else " in your course"
-    when = (f"was due {_due_text(due)}" if now >= due else f"is due {_due_text(due)}")
+    where = (
+        f" in your course “{course.title or course.label}”"
+        if course is not None and (course.title or course.label)
+        else " in your course"
+    )
+    when = f"was due {_due_text(due)}" if now >= due else f"is due {_due_text(due)}"
     if phase == phases.SUBMISSION:
         subject = f"Reminder: submit your work for {title}"
         what = f"Your work for “{title}” {when}. Once you submit it, you review your peers' work."
@@ -316,11 +422,15 @@ def _message(activity: Activity, course: Course | None, person: Person, phase: s
     else:
         noun = "review" if owed == 1 else "reviews"
         subject = f"Reminder: {owed} peer {noun} to write for {title}"
-        what = (f"You still owe {owed} {noun} in “{title}”; reviews {when}. Your peers are "
-                "waiting for your feedback.")
-    body = (f"Hello {person.display_name or 'there'},\n\n{what}\n\n"
-            f"Open “{title}”{where}: Peerlift opens from that link and shows what you owe "
-            "first.\n\n— Peerlift (an automatic reminder; you get one per due date)\n")
+        what = (
+            f"You still owe {owed} {noun} in “{title}”; reviews {when}. Your peers are "
+            "waiting for your feedback."
+        )
+    body = (
+        f"Hello {person.display_name or 'there'},\n\n{what}\n\n"
+        f"Open “{title}”{where}: Peerlift opens from that link and shows what you owe "
+        "first.\n\n— Peerlift (an automatic reminder; you get one per due date)\n"
+    )
     return subject, body
 
 
@@ -341,15 +451,22 @@ def remind_due() -> int:
         if not owing:
             continue
         keys = {p.id: reminder_key(activity, p, phase, due) for p, _ in owing}
-        sent = set(db.session.scalars(select(MailMessage.dedupe_key).where(
-            MailMessage.dedupe_key.in_(list(keys.values())))))
+        sent = set(
+            db.session.scalars(
+                select(MailMessage.dedupe_key).where(
+                    MailMessage.dedupe_key.in_(list(keys.values()))
+                )
+            )
+        )
         course = db.session.get(Course, activity.course_id) if activity.course_id else None
         for person, owed in owing:
             if keys[person.id] in sent:
                 continue
             subject, body = _message(activity, course, person, phase, due, owed, now)
-            if mail.queue(to=person.email, subject=subject, body=body,
-                          dedupe_key=keys[person.id]) is not None:
+            if (
+                mail.queue(to=person.email, subject=subject, body=body, dedupe_key=keys[person.id])
+                is not None
+            ):
                 queued += 1
     if queued:
         log.info("peer review: %d reminder e-mail(s) queued", queued)

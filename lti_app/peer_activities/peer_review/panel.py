@@ -64,8 +64,7 @@ def received_reviews(activity: Activity, actor: Actor) -> list[dict[str, Any]]:
     # Under single- and double-blind the reviewer's words lose every course member's
     # name too ("Thanks, Ben" would name the reviewer); the stored review is kept.
     # (One query for the course's names, only when there is feedback to show.)
-    redactor = redactor_for(activity.course_id) if found and anonymity(activity) != "open" \
-        else None
+    redactor = redactor_for(activity.course_id) if found and anonymity(activity) != "open" else None
     for n, review in enumerate(found, start=1):
         data: dict[str, Any] = schema.dump(schemas.review_facts(review, criteria))
         data["label"] = data.get("reviewer_name") or f"Reviewer {n}"
@@ -81,10 +80,12 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     """The learner's view: what they owe, their submission, reviews, feedback."""
     standing = grading.standings(activity, [actor.person])[0]
     mine = rv.reviews_by(activity, actor.person)
-    given = [schemas.ReviewForReviewer().dump(schemas.review_facts(r, []))
-             for r in mine if r.status == DONE]
-    if anonymity(activity) == "double_blind" and any(i.get("helpfulness_comment")
-                                                     for i in given):
+    given = [
+        schemas.ReviewForReviewer().dump(schemas.review_facts(r, []))
+        for r in mine
+        if r.status == DONE
+    ]
+    if anonymity(activity) == "double_blind" and any(i.get("helpfulness_comment") for i in given):
         redactor = redactor_for(activity.course_id)  # the author's reply must not name them
         for item in given:
             item["helpfulness_comment"] = redactor.html(item.get("helpfulness_comment") or "")
@@ -100,9 +101,16 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "group_mode": group_mode,
         "group": group,
         #: Who the (group) submission is from, for its members' eyes only.
-        "group_names": [p.display_name for p in (
-            subs.people_of(activity, own) if own is not None
-            else groups.group_people(group) if group is not None else [])],
+        "group_names": [
+            p.display_name
+            for p in (
+                subs.people_of(activity, own)
+                if own is not None
+                else groups.group_people(group)
+                if group is not None
+                else []
+            )
+        ],
         "timeline": timeline,
         "grades": _own_grades(activity, actor) if at_results or standing.completed else None,
         "standing": standing,
@@ -125,8 +133,10 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
 
 def _rubric(activity: Activity) -> list[dict[str, Any]]:
     """Criteria with their points and levels, for authors to read before submitting."""
-    return [{"name": c.name, "max_points": c.max_points,
-             "levels": levels_of(c.levels, c.max_points)} for c in subs.criteria(activity)]
+    return [
+        {"name": c.name, "max_points": c.max_points, "levels": levels_of(c.levels, c.max_points)}
+        for c in subs.criteria(activity)
+    ]
 
 
 def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
@@ -160,9 +170,12 @@ def _short(activity: Activity) -> dict[str, Any]:
     """The short-of-reviews panel: once reviews close, every submission below k
     with the remedies; before, only those peers can never bring to k."""
     closed = shortfall.reviews_closed(activity)
-    return {"reviews_closed": closed, "k": rv.k_of(activity),
-            "short": shortfall.short_of_reviews(activity) if closed else [],
-            "never_k": [] if closed else shortfall.never_reaching_k(activity)}
+    return {
+        "reviews_closed": closed,
+        "k": rv.k_of(activity),
+        "short": shortfall.short_of_reviews(activity) if closed else [],
+        "never_k": [] if closed else shortfall.never_reaching_k(activity),
+    }
 
 
 #: (activity id, person id) -> (fingerprint, own grades): a learner's grades need
@@ -175,11 +188,18 @@ _OWN_MAX = 20_000
 def _grades_fingerprint(activity: Activity) -> tuple[Any, ...]:
     """What the grades are computed from: reviews, overrides, progress, the roster
     and the settings (one query)."""
-    row = tuple(db.session.execute(select(*change_stamps(
-        (PeerReviewReview, PeerReviewReview.activity_id == activity.id),
-        (PeerReviewOverride, PeerReviewOverride.activity_id == activity.id),
-        (PeerReviewProgress, PeerReviewProgress.activity_id == activity.id),
-        (Enrolment, Enrolment.course_id == activity.course_id)))).one())
+    row = tuple(
+        db.session.execute(
+            select(
+                *change_stamps(
+                    (PeerReviewReview, PeerReviewReview.activity_id == activity.id),
+                    (PeerReviewOverride, PeerReviewOverride.activity_id == activity.id),
+                    (PeerReviewProgress, PeerReviewProgress.activity_id == activity.id),
+                    (Enrolment, Enrolment.course_id == activity.course_id),
+                )
+            )
+        ).one()
+    )
     return (*row, json.dumps(activity.settings, sort_keys=True, default=str))
 
 
@@ -198,17 +218,28 @@ def _own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
 
 def _compute_own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
     """The learner's own two grades with their explanations (which name nobody)."""
-    row = next((r for r in grading.grade_report(activity).rows
-                if r.person.id == actor.person.id), None)
+    row = next(
+        (r for r in grading.grade_report(activity).rows if r.person.id == actor.person.id), None
+    )
     if row is None:
         return None
-    sub_text = "set by your instructor" if "submission" in row.overrides else (
-        row.submission.explanation if row.submission else "")
-    rev_text = "set by your instructor" if "reviewing" in row.overrides else (
-        row.reviewing.explanation if row.reviewing else "")
-    return {"submission": row.percent("submission"), "submission_text": sub_text,
-            "short_text": row.short_explanation(),
-            "reviewing": row.percent("reviewing"), "reviewing_text": rev_text}
+    sub_text = (
+        "set by your instructor"
+        if "submission" in row.overrides
+        else (row.submission.explanation if row.submission else "")
+    )
+    rev_text = (
+        "set by your instructor"
+        if "reviewing" in row.overrides
+        else (row.reviewing.explanation if row.reviewing else "")
+    )
+    return {
+        "submission": row.percent("submission"),
+        "submission_text": sub_text,
+        "short_text": row.short_explanation(),
+        "reviewing": row.percent("reviewing"),
+        "reviewing_text": rev_text,
+    }
 
 
 def _matrix(activity: Activity, reviews: list[PeerReviewReview]) -> list[dict[str, Any]]:
@@ -219,19 +250,32 @@ def _matrix(activity: Activity, reviews: list[PeerReviewReview]) -> list[dict[st
     for r in reviews:
         others = len(owners.get(r.submission_id, ())) - 1
         author = r.submission.author.display_name + (f" + {others}" if others > 0 else "")
-        out.append({"reviewer": r.reviewer.display_name, "author": author,
-                    "status": r.status, "total": r.total, "helpfulness": r.helpfulness})
+        out.append(
+            {
+                "reviewer": r.reviewer.display_name,
+                "author": author,
+                "status": r.status,
+                "total": r.total,
+                "helpfulness": r.helpfulness,
+            }
+        )
     return out
 
 
 def moderation(activity: Activity, sub: PeerReviewSubmission) -> dict[str, Any]:
     """Staff only: the work and all its reviews, with names."""
     criteria = subs.criteria(activity)
-    found = [schemas.review_facts(r, criteria) | {"completed_at": r.completed_at}
-             for r in rv.reviews_of(activity) if r.submission_id == sub.id and r.status == DONE]
-    return {"work": schemas.SubmissionForReviewerNamed().dump(schemas.submission_facts(sub)),
-            "submission": sub, "reviews": found,
-            "members": [p.display_name for p in subs.people_of(activity, sub)]}
+    found = [
+        schemas.review_facts(r, criteria) | {"completed_at": r.completed_at}
+        for r in rv.reviews_of(activity)
+        if r.submission_id == sub.id and r.status == DONE
+    ]
+    return {
+        "work": schemas.SubmissionForReviewerNamed().dump(schemas.submission_facts(sub)),
+        "submission": sub,
+        "reviews": found,
+        "members": [p.display_name for p in subs.people_of(activity, sub)],
+    }
 
 
 def review_page(activity: Activity, review: PeerReviewReview) -> dict[str, Any]:
@@ -239,6 +283,9 @@ def review_page(activity: Activity, review: PeerReviewReview) -> dict[str, Any]:
     and the rubric."""
     schema = schemas.for_reviewer(anonymity(activity))()
     criteria = subs.criteria(activity)
-    return {"work": schema.dump(schemas.submission_facts(review.submission)),
-            "criteria": criteria, "review": review,
-            "levels": {c.public_id: levels_of(c.levels, c.max_points) for c in criteria}}
+    return {
+        "work": schema.dump(schemas.submission_facts(review.submission)),
+        "criteria": criteria,
+        "review": review,
+        "levels": {c.public_id: levels_of(c.levels, c.max_points) for c in criteria},
+    }

@@ -14,8 +14,12 @@ from datetime import datetime
 from typing import Any
 
 SUBMISSION, REVIEW, FEEDBACK, RESULTS = "submission", "review", "feedback", "results"
-LABELS = {SUBMISSION: "Submit your work", REVIEW: "Review peers",
-          FEEDBACK: "Rate the feedback you received", RESULTS: "Results"}
+LABELS = {
+    SUBMISSION: "Submit your work",
+    REVIEW: "Review peers",
+    FEEDBACK: "Rate the feedback you received",
+    RESULTS: "Results",
+}
 DUE_KEYS = {SUBMISSION: "submission_due", REVIEW: "review_due", FEEDBACK: "feedback_due"}
 
 

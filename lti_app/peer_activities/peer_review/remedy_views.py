@@ -19,11 +19,11 @@ from lti_app.peer_activities.peer_review.submissions import PeerReviewError
 #: What each action did, as the page says it (``{n}``: how many submissions).
 DONE_MESSAGES = {
     "ended": "The review phase is closed. Learners whose remaining reviews nobody can "
-             "give them now count as complete.",
+    "give them now count as complete.",
     "offered": "Offered {n} submission(s) to volunteers: learners who finished their "
-               "reviews now see them first under “Review one more”.",
+    "reviews now see them first under “Review one more”.",
     "accepted": "Accepted fewer reviews for {n} submission(s): their grades are computed on "
-                "the reviews they have and flagged as such.",
+    "the reviews they have and flagged as such.",
 }
 
 
@@ -37,8 +37,17 @@ def done_message(code: str | None, n: str | None) -> str:
 
 
 def _done(actor: Actor, activity: Activity, code: str, n: int = 0) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), done=code, n=n, _anchor="peer-review"), code=303)
+    return redirect(
+        url_for(
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            done=code,
+            n=n,
+            _anchor="peer-review",
+        ),
+        code=303,
+    )
 
 
 def _ids() -> list[str] | None:
@@ -92,5 +101,12 @@ def staff_review(activity_id: str, submission_id: str) -> Any:
         review = shortfall.staff_review(activity, actor.person, submission_id)
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return redirect(url_for("peer_review.review", activity_id=activity.public_id,
-                            review_id=review.public_id, t=actor.token()), code=303)
+    return redirect(
+        url_for(
+            "peer_review.review",
+            activity_id=activity.public_id,
+            review_id=review.public_id,
+            t=actor.token(),
+        ),
+        code=303,
+    )

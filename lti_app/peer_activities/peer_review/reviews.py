@@ -25,8 +25,23 @@ from lti_app.peer_activities.peer_review.services.reviewing import (
 )
 
 __all__ = [
-    "BATCH_HOLD", "PeerReviewError", "allocate_all", "is_live", "is_reviewer_of", "k_of",
-    "lease_of", "lock_activity", "must_not_review", "next_review", "pool_states", "quota",
-    "rate_review", "review_for_author", "review_for_reviewer", "reviewed_by", "reviews_by",
-    "reviews_of", "submit_review",
+    "BATCH_HOLD",
+    "PeerReviewError",
+    "allocate_all",
+    "is_live",
+    "is_reviewer_of",
+    "k_of",
+    "lease_of",
+    "lock_activity",
+    "must_not_review",
+    "next_review",
+    "pool_states",
+    "quota",
+    "rate_review",
+    "review_for_author",
+    "review_for_reviewer",
+    "reviewed_by",
+    "reviews_by",
+    "reviews_of",
+    "submit_review",
 ]

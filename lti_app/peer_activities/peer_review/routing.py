@@ -28,8 +28,15 @@ def scope(activity_id: str) -> tuple[Actor, Activity]:
 
 
 def back(actor: Actor, activity: Activity) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor="peer-review"), code=303)
+    return redirect(
+        url_for(
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            _anchor="peer-review",
+        ),
+        code=303,
+    )
 
 
 def refused(actor: Actor, activity: Activity, message: str, status: int = 422) -> Any:

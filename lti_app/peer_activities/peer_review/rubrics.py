@@ -37,37 +37,102 @@ log = logging.getLogger(__name__)
 #: Built-in rubrics every deployment can apply (id, name, criteria as
 #: (name, max points, levels, comment required)).
 STARTERS: tuple[tuple[str, str, tuple[tuple[str, int, str, bool], ...]], ...] = (
-    ("starter-case-analysis", "Written case analysis", (
-        ("Problem diagnosis", 4, "0 | Problem not identified\n1 | Symptoms only\n"
-         "2 | Main problem named\n3 | Problem and causes explained\n"
-         "4 | Root causes explained with evidence from the case", True),
-        ("Use of evidence", 4, "0 | None\n1 | Anecdote\n2 | Some facts from the case\n"
-         "3 | Relevant facts, well chosen\n4 | Facts and figures, weighed critically", False),
-        ("Options and recommendation", 4, "0 | No recommendation\n1 | One option, unjustified\n"
-         "2 | Options listed\n3 | Options compared, one recommended\n"
-         "4 | Options compared, recommendation with risks and trade-offs", True),
-        ("Clarity", 4, "0 | Hard to follow\n2 | Mostly clear\n4 | Clear and concise", False),
-    )),
-    ("starter-presentation", "Presentation", (
-        ("Structure", 4, "0 | No visible structure\n1 | Loose\n2 | Beginning, middle and end\n"
-         "3 | Logical flow\n4 | Compelling flow with clear signposting", False),
-        ("Content", 4, "0 | Missing or wrong\n1 | Thin\n2 | Adequate\n3 | Good\n"
-         "4 | Insightful and accurate", True),
-        ("Delivery", 4, "0 | Read out, no contact\n1 | Hesitant\n2 | Steady\n3 | Engaging\n"
-         "4 | Confident, engaging, well timed", False),
-        ("Visual aids", 4, "0 | None or distracting\n2 | Support the talk\n"
-         "4 | Clear, purposeful, add to the message", False),
-    )),
-    ("starter-action-plan", "Action plan", (
-        ("Goal", 4, "0 | No goal\n1 | Vague\n2 | Stated\n3 | Specific and measurable\n"
-         "4 | Specific, measurable and tied to a real need", True),
-        ("Actions and milestones", 4, "0 | None\n1 | A few ideas\n2 | Actions listed\n"
-         "3 | Actions with dates\n4 | Actions with dates, owners and milestones", False),
-        ("Resources and obstacles", 4, "0 | Not considered\n2 | Named\n"
-         "4 | Named, with a plan for each", False),
-        ("Measures of success", 4, "0 | None\n2 | Stated\n4 | Measurable, with a review date",
-         True),
-    )),
+    (
+        "starter-case-analysis",
+        "Written case analysis",
+        (
+            (
+                "Problem diagnosis",
+                4,
+                "0 | Problem not identified\n1 | Symptoms only\n"
+                "2 | Main problem named\n3 | Problem and causes explained\n"
+                "4 | Root causes explained with evidence from the case",
+                True,
+            ),
+            (
+                "Use of evidence",
+                4,
+                "0 | None\n1 | Anecdote\n2 | Some facts from the case\n"
+                "3 | Relevant facts, well chosen\n4 | Facts and figures, weighed critically",
+                False,
+            ),
+            (
+                "Options and recommendation",
+                4,
+                "0 | No recommendation\n1 | One option, unjustified\n"
+                "2 | Options listed\n3 | Options compared, one recommended\n"
+                "4 | Options compared, recommendation with risks and trade-offs",
+                True,
+            ),
+            ("Clarity", 4, "0 | Hard to follow\n2 | Mostly clear\n4 | Clear and concise", False),
+        ),
+    ),
+    (
+        "starter-presentation",
+        "Presentation",
+        (
+            (
+                "Structure",
+                4,
+                "0 | No visible structure\n1 | Loose\n2 | Beginning, middle and end\n"
+                "3 | Logical flow\n4 | Compelling flow with clear signposting",
+                False,
+            ),
+            (
+                "Content",
+                4,
+                "0 | Missing or wrong\n1 | Thin\n2 | Adequate\n3 | Good\n"
+                "4 | Insightful and accurate",
+                True,
+            ),
+            (
+                "Delivery",
+                4,
+                "0 | Read out, no contact\n1 | Hesitant\n2 | Steady\n3 | Engaging\n"
+                "4 | Confident, engaging, well timed",
+                False,
+            ),
+            (
+                "Visual aids",
+                4,
+                "0 | None or distracting\n2 | Support the talk\n"
+                "4 | Clear, purposeful, add to the message",
+                False,
+            ),
+        ),
+    ),
+    (
+        "starter-action-plan",
+        "Action plan",
+        (
+            (
+                "Goal",
+                4,
+                "0 | No goal\n1 | Vague\n2 | Stated\n3 | Specific and measurable\n"
+                "4 | Specific, measurable and tied to a real need",
+                True,
+            ),
+            (
+                "Actions and milestones",
+                4,
+                "0 | None\n1 | A few ideas\n2 | Actions listed\n"
+                "3 | Actions with dates\n4 | Actions with dates, owners and milestones",
+                False,
+            ),
+            (
+                "Resources and obstacles",
+                4,
+                "0 | Not considered\n2 | Named\n4 | Named, with a plan for each",
+                False,
+            ),
+            (
+                "Measures of success",
+                4,
+                "0 | None\n2 | Stated\n4 | Measurable, with a review date",
+                True,
+            ),
+        ),
+    ),
 )
 
 
@@ -86,23 +151,38 @@ class LibraryEntry:
 
 
 def _starter_entries() -> list[LibraryEntry]:
-    return [LibraryEntry(pid, name, tuple(CriterionInput(n, p, lv, req)
-                                          for n, p, lv, req in items), True)
-            for pid, name, items in STARTERS]
+    return [
+        LibraryEntry(
+            pid, name, tuple(CriterionInput(n, p, lv, req) for n, p, lv, req in items), True
+        )
+        for pid, name, items in STARTERS
+    ]
 
 
 def _entry(row: PeerReviewLibraryRubric) -> LibraryEntry:
-    items = tuple(CriterionInput(str(c.get("name", ""))[:120], int(c.get("max_points", 4)),
-                                 str(c.get("levels", "")), bool(c.get("comment_required")))
-                  for c in row.criteria)
+    items = tuple(
+        CriterionInput(
+            str(c.get("name", ""))[:120],
+            int(c.get("max_points", 4)),
+            str(c.get("levels", "")),
+            bool(c.get("comment_required")),
+        )
+        for c in row.criteria
+    )
     return LibraryEntry(row.public_id, row.name, items, False)
 
 
 def _rows(activity: Activity) -> list[PeerReviewLibraryRubric]:
-    return list(db.session.scalars(select(PeerReviewLibraryRubric).where(
-        PeerReviewLibraryRubric.registration_id == activity.registration_id,
-        PeerReviewLibraryRubric.deployment_id == activity.deployment_id)
-        .order_by(PeerReviewLibraryRubric.name)))
+    return list(
+        db.session.scalars(
+            select(PeerReviewLibraryRubric)
+            .where(
+                PeerReviewLibraryRubric.registration_id == activity.registration_id,
+                PeerReviewLibraryRubric.deployment_id == activity.deployment_id,
+            )
+            .order_by(PeerReviewLibraryRubric.name)
+        )
+    )
 
 
 def library(activity: Activity) -> list[LibraryEntry]:
@@ -126,7 +206,9 @@ def _row(activity: Activity, public_id: str) -> PeerReviewLibraryRubric | None:
         select(PeerReviewLibraryRubric).where(
             PeerReviewLibraryRubric.public_id == public_id,
             PeerReviewLibraryRubric.registration_id == activity.registration_id,
-            PeerReviewLibraryRubric.deployment_id == activity.deployment_id))
+            PeerReviewLibraryRubric.deployment_id == activity.deployment_id,
+        )
+    )
     return found
 
 
@@ -139,15 +221,27 @@ def save_to_library(activity: Activity, name: str, by: Person) -> PeerReviewLibr
     if any(name.casefold() == starter.casefold() for _, starter, _ in STARTERS):
         raise PeerReviewError(f"“{name}” is a built-in rubric; choose another name.")
     items: list[dict[str, Any]] = [
-        {"name": c.name, "max_points": c.max_points, "levels": c.levels,
-         "comment_required": c.comment_required} for c in criteria(activity)]
-    row = db.session.scalar(select(PeerReviewLibraryRubric).where(
-        PeerReviewLibraryRubric.deployment_id == activity.deployment_id,
-        PeerReviewLibraryRubric.registration_id == activity.registration_id,
-        PeerReviewLibraryRubric.name == name))
+        {
+            "name": c.name,
+            "max_points": c.max_points,
+            "levels": c.levels,
+            "comment_required": c.comment_required,
+        }
+        for c in criteria(activity)
+    ]
+    row = db.session.scalar(
+        select(PeerReviewLibraryRubric).where(
+            PeerReviewLibraryRubric.deployment_id == activity.deployment_id,
+            PeerReviewLibraryRubric.registration_id == activity.registration_id,
+            PeerReviewLibraryRubric.name == name,
+        )
+    )
     if row is None:
-        row = PeerReviewLibraryRubric(registration_id=activity.registration_id,
-                                      deployment_id=activity.deployment_id, name=name)
+        row = PeerReviewLibraryRubric(
+            registration_id=activity.registration_id,
+            deployment_id=activity.deployment_id,
+            name=name,
+        )
         db.session.add(row)
     row.criteria = items
     row.created_by_id = by.id
@@ -155,10 +249,10 @@ def save_to_library(activity: Activity, name: str, by: Person) -> PeerReviewLibr
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:  # saved under this name at the same moment
-        raise PeerReviewError(f"A rubric named “{name}” was just saved by someone else; "
-                              "try again to replace it.") from exc
-    log.info("peer review %s: rubric saved to the library as %s", activity.public_id,
-             row.public_id)
+        raise PeerReviewError(
+            f"A rubric named “{name}” was just saved by someone else; try again to replace it."
+        ) from exc
+    log.info("peer review %s: rubric saved to the library as %s", activity.public_id, row.public_id)
     return row
 
 
@@ -170,8 +264,9 @@ def apply_from_library(activity: Activity, entry: LibraryEntry) -> None:
         if problem:
             raise PeerReviewError(problem)
     save_rubric(activity, list(entry.criteria))
-    log.info("peer review %s: rubric %s applied from the library", activity.public_id,
-             entry.public_id)
+    log.info(
+        "peer review %s: rubric %s applied from the library", activity.public_id, entry.public_id
+    )
 
 
 def delete_from_library(activity: Activity, public_id: str) -> bool:

@@ -23,9 +23,13 @@ from lti_app.peer_activities.peer_review.submissions import CriterionInput
 
 class SubmissionInput(Schema):
     body = fields.String(load_default="", validate=validate.Length(max=50000))
-    link_url = fields.Url(load_default=None, allow_none=True, schemes={"http", "https"},
-                          validate=validate.Length(max=1024),
-                          error_messages={"invalid": "Give a link starting with https://."})
+    link_url = fields.Url(
+        load_default=None,
+        allow_none=True,
+        schemes={"http", "https"},
+        validate=validate.Length(max=1024),
+        error_messages={"invalid": "Give a link starting with https://."},
+    )
 
 
 def submission_input(form: Any) -> dict[str, Any]:
@@ -35,22 +39,29 @@ def submission_input(form: Any) -> dict[str, Any]:
 
 
 class RatingInput(Schema):
-    stars = fields.Integer(required=True, validate=validate.Range(
-        min=1, max=5, error="Rate helpfulness from 1 to 5 stars."))
+    stars = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=5, error="Rate helpfulness from 1 to 5 stars."),
+    )
     comment = fields.String(load_default="", validate=validate.Length(max=5000))
 
 
 class OverrideInput(Schema):
     kind = fields.String(required=True, validate=validate.OneOf(["submission", "reviewing"]))
-    percent = fields.Float(required=True, validate=validate.Range(
-        min=0, max=100, error="A grade is a percentage from 0 to 100."))
-    reason = fields.String(required=True, validate=validate.Length(
-        min=1, max=2000, error="Give a reason for overriding the grade."))
+    percent = fields.Float(
+        required=True,
+        validate=validate.Range(min=0, max=100, error="A grade is a percentage from 0 to 100."),
+    )
+    reason = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=2000, error="Give a reason for overriding the grade."),
+    )
 
 
 class ReasonInput(Schema):
-    reason = fields.String(required=True, validate=validate.Length(
-        min=1, max=2000, error="Give a reason."))
+    reason = fields.String(
+        required=True, validate=validate.Length(min=1, max=2000, error="Give a reason.")
+    )
 
 
 def review_points(form: Any, criteria: list[PeerReviewCriterion]) -> dict[str, float]:
@@ -97,12 +108,10 @@ def rubric_input(text: str) -> list[CriterionInput]:
         try:
             points = int(parts[1]) if len(parts) > 1 and parts[1] else 4
         except ValueError as exc:
-            raise ValidationError(f"Line {n}: the maximum points must be a whole number.") \
-                from exc
+            raise ValidationError(f"Line {n}: the maximum points must be a whole number.") from exc
         if not 1 <= points <= 100:
             raise ValidationError(f"Line {n}: the maximum points must be from 1 to 100.")
-        levels = "\n".join(_level_line(x) for x in " | ".join(parts[2:]).split(";")
-                           if x.strip())
+        levels = "\n".join(_level_line(x) for x in " | ".join(parts[2:]).split(";") if x.strip())
         items.append(CriterionInput(name, points, levels[:4000], required))
     if not items:
         raise ValidationError("A rubric needs at least one criterion.")
@@ -120,12 +129,18 @@ def rubric_text(criteria: list[PeerReviewCriterion]) -> str:
     """The rubric as ``rubric_input`` reads it back (the editor's text)."""
     return "\n".join(
         f"{c.name}{'*' if c.comment_required else ''} | {c.max_points} | "
-        f"{'; '.join(c.levels.splitlines())}" for c in criteria)
+        f"{'; '.join(c.levels.splitlines())}"
+        for c in criteria
+    )
 
 
 class LibrarySaveInput(Schema):
-    name = fields.String(required=True, validate=validate.Length(
-        min=1, max=120, error="Give the rubric a name of at most 120 characters."))
+    name = fields.String(
+        required=True,
+        validate=validate.Length(
+            min=1, max=120, error="Give the rubric a name of at most 120 characters."
+        ),
+    )
 
 
 # -- output, one schema per audience -----------------------------------------------------
@@ -174,29 +189,53 @@ class ReviewForReviewer(Schema):
     helpfulness_comment = fields.String()
 
 
-def review_facts(review: PeerReviewReview,
-                 criteria: list[PeerReviewCriterion]) -> dict[str, Any]:
+def review_facts(review: PeerReviewReview, criteria: list[PeerReviewCriterion]) -> dict[str, Any]:
     """Everything about a review; dump it through an audience schema before showing."""
-    return {"public_id": review.public_id, "status": review.status, "total": review.total,
-            "comment": review.comment, "helpfulness": review.helpfulness,
-            "helpfulness_comment": review.helpfulness_comment,
-            "reviewer_name": review.reviewer.display_name,
-            "scores": [_score(review, c) for c in criteria]}
+    return {
+        "public_id": review.public_id,
+        "status": review.status,
+        "total": review.total,
+        "comment": review.comment,
+        "helpfulness": review.helpfulness,
+        "helpfulness_comment": review.helpfulness_comment,
+        "reviewer_name": review.reviewer.display_name,
+        "scores": [_score(review, c) for c in criteria],
+    }
 
 
 def _score(review: PeerReviewReview, c: PeerReviewCriterion) -> dict[str, Any]:
     points = review.scores.get(c.public_id)
-    level = "" if points is None else next(
-        (lv.label for lv in levels_of(c.levels, c.max_points)
-         if abs(lv.points - float(points)) < 1e-9), "")
-    return {"name": c.name, "points": points, "max": c.max_points, "level": level,
-            "comment": (review.criterion_comments or {}).get(c.public_id, "")}
+    level = (
+        ""
+        if points is None
+        else next(
+            (
+                lv.label
+                for lv in levels_of(c.levels, c.max_points)
+                if abs(lv.points - float(points)) < 1e-9
+            ),
+            "",
+        )
+    )
+    return {
+        "name": c.name,
+        "points": points,
+        "max": c.max_points,
+        "level": level,
+        "comment": (review.criterion_comments or {}).get(c.public_id, ""),
+    }
 
 
 def submission_facts(sub: Any) -> dict[str, Any]:
     ext = (sub.file_name or "").rsplit(".", 1)[-1].lower() if sub.file_key else ""
-    return {"public_id": sub.public_id, "body": sub.body, "link_url": sub.link_url,
-            "author_name": sub.author.display_name, "file_ext": ext, "file_name": sub.file_name}
+    return {
+        "public_id": sub.public_id,
+        "body": sub.body,
+        "link_url": sub.link_url,
+        "author_name": sub.author.display_name,
+        "file_ext": ext,
+        "file_name": sub.file_name,
+    }
 
 
 def for_author(anonymity: str) -> type[ReviewForAuthor]:
@@ -204,5 +243,8 @@ def for_author(anonymity: str) -> type[ReviewForAuthor]:
 
 
 def for_reviewer(anonymity: str) -> type[SubmissionForReviewer]:
-    return SubmissionForReviewerNamed if anonymity in ("open", "single_blind") \
+    return (
+        SubmissionForReviewerNamed
+        if anonymity in ("open", "single_blind")
         else SubmissionForReviewer
+    )

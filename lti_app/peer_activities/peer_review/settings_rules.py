@@ -16,19 +16,27 @@ from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewReview, PeerReviewSubmission
 
-ANONYMITY_FIXED = ("Work has been submitted under this anonymity promise, so it cannot "
-                   "change: people shared their work trusting it.")
-REVIEWS_FIXED = ("Reviews have been allocated already, so every submission is owed this "
-                 "many: the number can no longer change.")
+ANONYMITY_FIXED = (
+    "Work has been submitted under this anonymity promise, so it cannot "
+    "change: people shared their work trusting it."
+)
+REVIEWS_FIXED = (
+    "Reviews have been allocated already, so every submission is owed this "
+    "many: the number can no longer change."
+)
 
 
 def locked(activity: Activity) -> dict[str, str]:
     """{setting: why it cannot change now}."""
     found: dict[str, str] = {}
-    submitted = db.session.scalar(select(PeerReviewSubmission.id).where(
-        PeerReviewSubmission.activity_id == activity.id).limit(1))
-    reviewed = db.session.scalar(select(PeerReviewReview.id).where(
-        PeerReviewReview.activity_id == activity.id).limit(1))
+    submitted = db.session.scalar(
+        select(PeerReviewSubmission.id)
+        .where(PeerReviewSubmission.activity_id == activity.id)
+        .limit(1)
+    )
+    reviewed = db.session.scalar(
+        select(PeerReviewReview.id).where(PeerReviewReview.activity_id == activity.id).limit(1)
+    )
     if submitted is not None or reviewed is not None:
         found["anonymity"] = ANONYMITY_FIXED
     if reviewed is not None:

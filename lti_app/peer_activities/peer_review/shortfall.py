@@ -69,34 +69,57 @@ def _gaps(activity: Activity, *, unavoidable_only: bool) -> list[ShortRow]:
         return []
     reviewed: dict[str, set[str]] = {}
     for sid, reviewer, status, until in db.session.execute(
-            select(PeerReviewReview.submission_id, PeerReviewReview.reviewer_id,
-                   PeerReviewReview.status, PeerReviewReview.lease_until)
-            .where(PeerReviewReview.activity_id == activity.id)):
+        select(
+            PeerReviewReview.submission_id,
+            PeerReviewReview.reviewer_id,
+            PeerReviewReview.status,
+            PeerReviewReview.lease_until,
+        ).where(PeerReviewReview.activity_id == activity.id)
+    ):
         if status == DONE or (status == LEASED and until is not None and until > now):
             reviewed.setdefault(str(sid), set()).add(str(reviewer))
     people = subs.learners(activity)
     if unavoidable_only:  # while open: anyone enrolled may still hand in and review
         reviewers = [str(p.id) for p in people]
     else:  # at the close: only those who can review (they handed in, or were moved on)
-        moved = set(db.session.scalars(select(PeerReviewProgress.person_id).where(
-            PeerReviewProgress.activity_id == activity.id,
-            PeerReviewProgress.moved_on_at.is_not(None))))
+        moved = set(
+            db.session.scalars(
+                select(PeerReviewProgress.person_id).where(
+                    PeerReviewProgress.activity_id == activity.id,
+                    PeerReviewProgress.moved_on_at.is_not(None),
+                )
+            )
+        )
         members = {pid for pids in subs.members(activity).values() for pid in pids}
         reviewers = [str(p.id) for p in people if p.id in members or p.id in moved]
-    found = shortfalls(states, reviewers, k=rv.k_of(activity),
-                       forbidden=rv.must_not_review(activity), reviewed=reviewed,
-                       unavoidable_only=unavoidable_only)
+    found = shortfalls(
+        states,
+        reviewers,
+        k=rv.k_of(activity),
+        forbidden=rv.must_not_review(activity),
+        reviewed=reviewed,
+        unavoidable_only=unavoidable_only,
+    )
     if not found:
         return []
-    rows = {s.id: s for s in db.session.scalars(select(PeerReviewSubmission).where(
-        PeerReviewSubmission.id.in_([int(g.submission) for g in found])))}
+    rows = {
+        s.id: s
+        for s in db.session.scalars(
+            select(PeerReviewSubmission).where(
+                PeerReviewSubmission.id.in_([int(g.submission) for g in found])
+            )
+        )
+    }
     owners = subs.members(activity)
     names = {p.id: p.display_name for p in people}
     out = []
     for gap in found:
         sub = rows[int(gap.submission)]
-        authors = ", ".join(sorted(names.get(pid, "a former learner")
-                                   for pid in owners.get(sub.id, {sub.author_id})))
+        authors = ", ".join(
+            sorted(
+                names.get(pid, "a former learner") for pid in owners.get(sub.id, {sub.author_id})
+            )
+        )
         out.append(ShortRow(sub, authors, gap))
     return out
 
@@ -144,8 +167,11 @@ def offer_to_volunteers(activity: Activity, ids: list[str] | None = None) -> int
     for r in rows:
         r.submission.volunteers_offered_at = now
     db.session.flush()
-    log.info("peer review %s: %d short submission(s) offered to volunteers",
-             activity.public_id, len(rows))
+    log.info(
+        "peer review %s: %d short submission(s) offered to volunteers",
+        activity.public_id,
+        len(rows),
+    )
     return len(rows)
 
 
@@ -161,8 +187,12 @@ def accept_fewer(activity: Activity, by: Person, ids: list[str] | None = None) -
         r.submission.fewer_accepted_at = now
         r.submission.fewer_accepted_by_id = by.id
     db.session.flush()
-    log.info("peer review %s: fewer reviews accepted for %d submission(s) by %s",
-             activity.public_id, len(rows), by.public_id)
+    log.info(
+        "peer review %s: fewer reviews accepted for %d submission(s) by %s",
+        activity.public_id,
+        len(rows),
+        by.public_id,
+    )
     return len(rows)
 
 
@@ -172,8 +202,11 @@ def staff_review(activity: Activity, person: Person, submission_id: str) -> Peer
     sub = subs.submission_by_id(activity, submission_id)
     if sub is None:
         raise PeerReviewError("That submission is not in this activity.")
-    mine: PeerReviewReview | None = db.session.scalar(select(PeerReviewReview).where(
-        PeerReviewReview.submission_id == sub.id, PeerReviewReview.reviewer_id == person.id))
+    mine: PeerReviewReview | None = db.session.scalar(
+        select(PeerReviewReview).where(
+            PeerReviewReview.submission_id == sub.id, PeerReviewReview.reviewer_id == person.id
+        )
+    )
     if mine is not None:
         if mine.status == DONE:
             raise PeerReviewError("You have already reviewed this submission.")
@@ -183,16 +216,25 @@ def staff_review(activity: Activity, person: Person, submission_id: str) -> Peer
     if person.id in subs.members(activity).get(sub.id, {sub.author_id}):
         raise PeerReviewError("You cannot review your own submission.")
     if not any(r.submission.id == sub.id for r in short_of_reviews(activity)):
-        raise PeerReviewError(f"This submission has its {rv.k_of(activity)} reviews now; "
-                              "there is nothing to add.")
+        raise PeerReviewError(
+            f"This submission has its {rv.k_of(activity)} reviews now; there is nothing to add."
+        )
     subs.ensure_criteria(activity)
-    review = PeerReviewReview(activity_id=activity.id, submission_id=sub.id,
-                              reviewer_id=person.id, author_id=sub.author_id, status=LEASED,
-                              lease_until=utcnow() + rv.lease_of(activity))
+    review = PeerReviewReview(
+        activity_id=activity.id,
+        submission_id=sub.id,
+        reviewer_id=person.id,
+        author_id=sub.author_id,
+        status=LEASED,
+        lease_until=utcnow() + rv.lease_of(activity),
+    )
     db.session.add(review)
     db.session.flush()
-    log.info("peer review %s: staff review %s of a short submission", activity.public_id,
-             review.public_id)
+    log.info(
+        "peer review %s: staff review %s of a short submission",
+        activity.public_id,
+        review.public_id,
+    )
     return review
 
 
@@ -200,13 +242,29 @@ def offered_to(activity: Activity, person: Person) -> int:
     """How many submissions offered to volunteers still lack reviews and are not
     this person's or already reviewed by them (one query; for learners who
     finished their own reviews)."""
-    done = select(func.count()).where(PeerReviewReview.submission_id == PeerReviewSubmission.id,
-                                      PeerReviewReview.status == DONE).scalar_subquery()
+    done = (
+        select(func.count())
+        .where(
+            PeerReviewReview.submission_id == PeerReviewSubmission.id,
+            PeerReviewReview.status == DONE,
+        )
+        .scalar_subquery()
+    )
     mine = select(PeerReviewReview.submission_id).where(
-        PeerReviewReview.activity_id == activity.id, PeerReviewReview.reviewer_id == person.id)
-    return int(db.session.scalar(select(func.count()).select_from(PeerReviewSubmission).where(
-        PeerReviewSubmission.activity_id == activity.id,
-        PeerReviewSubmission.volunteers_offered_at.is_not(None),
-        PeerReviewSubmission.fewer_accepted_at.is_(None),
-        ~subs.owned_by(activity, person), PeerReviewSubmission.id.not_in(mine),
-        done < rv.k_of(activity))) or 0)
+        PeerReviewReview.activity_id == activity.id, PeerReviewReview.reviewer_id == person.id
+    )
+    return int(
+        db.session.scalar(
+            select(func.count())
+            .select_from(PeerReviewSubmission)
+            .where(
+                PeerReviewSubmission.activity_id == activity.id,
+                PeerReviewSubmission.volunteers_offered_at.is_not(None),
+                PeerReviewSubmission.fewer_accepted_at.is_(None),
+                ~subs.owned_by(activity, person),
+                PeerReviewSubmission.id.not_in(mine),
+                done < rv.k_of(activity),
+            )
+        )
+        or 0
+    )

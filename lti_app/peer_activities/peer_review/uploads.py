@@ -53,13 +53,14 @@ __all__ = ["FILES", "anonymised", "attach", "extension", "max_bytes", "path_of",
 
 #: How submitted files are checked and stored (``peer_activities.documents.uploads``).
 FILES = UploadKind(
-    name="peer_review", dir_setting="PEER_REVIEW_UPLOAD_DIR",
+    name="peer_review",
+    dir_setting="PEER_REVIEW_UPLOAD_DIR",
     max_setting="PEER_REVIEW_MAX_UPLOAD_BYTES",
-    extensions=frozenset({"pdf", "png", "jpg", "jpeg", "docx", "pptx", "xlsx", "odt", "txt",
-                          "md"}),
+    extensions=frozenset({"pdf", "png", "jpg", "jpeg", "docx", "pptx", "xlsx", "odt", "txt", "md"}),
     wrong_type="Upload a PDF, Word, PowerPoint, Excel, OpenDocument, text or image (PNG, "
-               "JPEG) file.",
-    not_text="A .txt or .md file must be UTF-8 text.")
+    "JPEG) file.",
+    not_text="A .txt or .md file must be UTF-8 text.",
+)
 
 
 def max_bytes() -> int:

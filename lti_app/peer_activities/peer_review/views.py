@@ -64,8 +64,9 @@ def submit(activity_id: str) -> Any:
         data = schemas.submission_input(request.form)
         upload = request.files.get("file")
         has_file = upload is not None and bool(upload.filename)
-        sub = subs.submit_work(activity, actor.person, body=data["body"],
-                               link_url=data["link_url"], has_file=has_file)
+        sub = subs.submit_work(
+            activity, actor.person, body=data["body"], link_url=data["link_url"], has_file=has_file
+        )
         if upload is not None and has_file:
             uploads.attach(sub, upload.filename or "", upload.stream)
     except ValidationError as exc:
@@ -94,12 +95,23 @@ def next_review(activity_id: str) -> Any:
     """Open the reviewer's current review, or lease the submission that most needs one."""
     actor, activity = scope(activity_id)
     try:
-        review = rv.next_review(activity, actor.person, staff=actor.is_staff,
-                                volunteer=request.form.get("volunteer") == "1")
+        review = rv.next_review(
+            activity,
+            actor.person,
+            staff=actor.is_staff,
+            volunteer=request.form.get("volunteer") == "1",
+        )
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc), 409)
-    return redirect(url_for("peer_review.review", activity_id=activity.public_id,
-                            review_id=review.public_id, t=actor.token()), code=303)
+    return redirect(
+        url_for(
+            "peer_review.review",
+            activity_id=activity.public_id,
+            review_id=review.public_id,
+            t=actor.token(),
+        ),
+        code=303,
+    )
 
 
 def _own_review(actor: Actor, activity: Activity, review_id: str) -> PeerReviewReview:
@@ -109,11 +121,22 @@ def _own_review(actor: Actor, activity: Activity, review_id: str) -> PeerReviewR
     return review
 
 
-def _review_form(actor: Actor, activity: Activity, review: PeerReviewReview,
-                 error: str = "", form: Any = None, status: int = 200) -> Any:
-    return render_template("peer_review/review.html", actor=actor, activity=activity,
-                           error=error, form=form or {}, **panel.review_page(activity, review)
-                           ), status
+def _review_form(
+    actor: Actor,
+    activity: Activity,
+    review: PeerReviewReview,
+    error: str = "",
+    form: Any = None,
+    status: int = 200,
+) -> Any:
+    return render_template(
+        "peer_review/review.html",
+        actor=actor,
+        activity=activity,
+        error=error,
+        form=form or {},
+        **panel.review_page(activity, review),
+    ), status
 
 
 @bp.get("/<activity_id>/reviews/<review_id>")
@@ -133,14 +156,18 @@ def submit_review(activity_id: str, review_id: str) -> Any:
     criteria = subs.criteria(activity)
     try:
         points = schemas.review_points(request.form, criteria)
-        rv.submit_review(activity, found, points, request.form.get("comment", ""),
-                         schemas.criterion_comments(request.form, criteria))
+        rv.submit_review(
+            activity,
+            found,
+            points,
+            request.form.get("comment", ""),
+            schemas.criterion_comments(request.form, criteria),
+        )
     except ValidationError as exc:
         return _review_form(actor, activity, found, _message(exc), request.form, 422)
     except PeerReviewError as exc:
         return _review_form(actor, activity, found, str(exc), request.form, 422)
-    grading.check_completion(activity, [actor.person,
-                                        *subs.people_of(activity, found.submission)])
+    grading.check_completion(activity, [actor.person, *subs.people_of(activity, found.submission)])
     return back(actor, activity)
 
 
@@ -153,8 +180,9 @@ def rate(activity_id: str, review_id: str) -> Any:
     if found is None:
         abort(404)
     try:
-        data = schemas.RatingInput().load({"stars": request.form.get("stars", ""),
-                                           "comment": request.form.get("comment", "")})
+        data = schemas.RatingInput().load(
+            {"stars": request.form.get("stars", ""), "comment": request.form.get("comment", "")}
+        )
         rv.rate_review(found, data["stars"], data["comment"])
     except ValidationError as exc:
         return refused(actor, activity, _message(exc))
@@ -184,9 +212,14 @@ def download(activity_id: str, submission_id: str) -> Any:
     if is_reviewer and not actor.is_staff and panel.anonymity(activity) == "double_blind":
         name = "submission." + uploads.extension(name)
     # ``name`` went through secure_filename: ASCII letters, digits, "._-" only.
-    return Response(path.read_bytes(), mimetype="application/octet-stream", headers={
-        "Content-Disposition": f'attachment; filename="{name}"',
-        "Cache-Control": "private, no-store"})
+    return Response(
+        path.read_bytes(),
+        mimetype="application/octet-stream",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
 
 
 @bp.get("/<activity_id>/feedback.json")
@@ -215,10 +248,12 @@ def save_rubric(activity_id: str) -> Any:
                 abort(404)
             rubrics.apply_from_library(activity, entry)
         elif source_id:
-            source = activities.get_activity(actor.registration.id, actor.deployment.id,
-                                             source_id)
-            if source is None or source.course_id != activity.course_id \
-                    or not panel.enabled(source):
+            source = activities.get_activity(actor.registration.id, actor.deployment.id, source_id)
+            if (
+                source is None
+                or source.course_id != activity.course_id
+                or not panel.enabled(source)
+            ):
                 abort(404)
             subs.copy_rubric(activity, source)
         else:
@@ -264,23 +299,34 @@ def save_settings(activity_id: str) -> Any:
     form = request.form
     changes: dict[str, Any]
     if form.get("group_settings") == "1":  # the group submissions form
-        changes = {"group_submissions": form.get("group_submissions") == "1",
-                   "groups_from": form.get("groups_from", "").strip() or None}
+        changes = {
+            "group_submissions": form.get("group_submissions") == "1",
+            "groups_from": form.get("groups_from", "").strip() or None,
+        }
     else:
-        changes = {k: form.get(k, "").strip() or None
-                   for k in ("submission_due", "review_due", "feedback_due")}
-        changes.update(method=form.get("method", "mean"),
-                       rate_feedback=form.get("rate_feedback") == "1",
-                       accuracy_weighting=form.get("accuracy_weighting") == "1",
-                       allow_revision=form.get("allow_revision") == "1",
-                       email_reminders=form.get("email_reminders") == "1")
+        changes = {
+            k: form.get(k, "").strip() or None
+            for k in ("submission_due", "review_due", "feedback_due")
+        }
+        changes.update(
+            method=form.get("method", "mean"),
+            rate_feedback=form.get("rate_feedback") == "1",
+            accuracy_weighting=form.get("accuracy_weighting") == "1",
+            allow_revision=form.get("allow_revision") == "1",
+            email_reminders=form.get("email_reminders") == "1",
+        )
     try:
         subs.update_settings(activity, changes)
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
     except ActivityInputError as exc:
-        return refused(actor, activity, " ".join(
-            f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in exc.messages.items()))
+        return refused(
+            actor,
+            activity,
+            " ".join(
+                f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in exc.messages.items()
+            ),
+        )
     return back(actor, activity)
 
 
@@ -302,8 +348,10 @@ def publish(activity_id: str) -> Any:
     """Sending grades is confirmed first (who gets what) and runs in the background:
     go to that page."""
     actor, activity = scope(activity_id)
-    return redirect(url_for("staff.grades_send_confirm", activity_id=activity.public_id,
-                            t=actor.token()), code=303)
+    return redirect(
+        url_for("staff.grades_send_confirm", activity_id=activity.public_id, t=actor.token()),
+        code=303,
+    )
 
 
 @bp.post("/<activity_id>/people/<person_id>/override")
@@ -313,8 +361,9 @@ def override(activity_id: str, person_id: str) -> Any:
     actor, activity = scope(activity_id)
     person = _learner(activity, person_id)
     try:
-        data = schemas.OverrideInput().load({k: request.form.get(k, "").strip()
-                                             for k in ("kind", "percent", "reason")})
+        data = schemas.OverrideInput().load(
+            {k: request.form.get(k, "").strip() for k in ("kind", "percent", "reason")}
+        )
         grading.override_grade(activity, person, actor.person, **data)
     except ValidationError as exc:
         return refused(actor, activity, _message(exc))
@@ -347,8 +396,12 @@ def moderate(activity_id: str, submission_id: str) -> Any:
     sub = subs.submission_by_id(activity, submission_id)
     if sub is None:
         abort(404)
-    return render_template("peer_review/moderate.html", actor=actor, activity=activity,
-                           **panel.moderation(activity, sub))
+    return render_template(
+        "peer_review/moderate.html",
+        actor=actor,
+        activity=activity,
+        **panel.moderation(activity, sub),
+    )
 
 
 @bp.get("/<activity_id>/export.csv")
@@ -356,5 +409,10 @@ def moderate(activity_id: str, submission_id: str) -> Any:
 def export(activity_id: str) -> Any:
     """Every rating and comment, as CSV."""
     _, activity = scope(activity_id)
-    return Response(grading.export_csv(activity), mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="peer-review-{activity.public_id}.csv"'})
+    return Response(
+        grading.export_csv(activity),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="peer-review-{activity.public_id}.csv"'
+        },
+    )

@@ -35,13 +35,18 @@ from lti_app.peer_activities.role_play.models import (
 log = logging.getLogger(__name__)
 
 #: The score comment, by completion rule.
-COMPLETION_COMMENTS = {"rounds_and_feedback": "Role-play complete: all rounds played and "
-                       "feedback given.", "rounds_played": "Role-play complete: all rounds "
-                       "played."}
+COMPLETION_COMMENTS = {
+    "rounds_and_feedback": "Role-play complete: all rounds played and feedback given.",
+    "rounds_played": "Role-play complete: all rounds played.",
+}
 
 
-def is_complete(activity: Activity, person_id: int, group_rounds: Sequence[RolePlayRound],
-                given: Mapping[int, Sequence[RolePlayRating]]) -> bool:
+def is_complete(
+    activity: Activity,
+    person_id: int,
+    group_rounds: Sequence[RolePlayRound],
+    given: Mapping[int, Sequence[RolePlayRating]],
+) -> bool:
     """The activity's completion rule for one person of a group."""
     if not group_rounds:
         return False
@@ -67,36 +72,58 @@ def check_completion(activity: Activity, group_id: int) -> list[Person]:
     # completes through their own group's rounds.
     # Only people still in the course: someone who left did not play the rounds
     # after they left (they were taken out of them).
-    members = set(db.session.scalars(select(GroupingMember.person_id).join(
-        Enrolment, Enrolment.person_id == GroupingMember.person_id).where(
-            GroupingMember.group_id == group_id, Enrolment.course_id == activity.course_id,
-            Enrolment.status == "active")))
-    people = {s.person_id: s.person for r in group_rounds for s in r.seats
-              if s.person_id in members}
-    already = set(db.session.scalars(select(RolePlayCompletion.person_id).where(
-        RolePlayCompletion.activity_id == activity.id,
-        RolePlayCompletion.person_id.in_(people))))
+    members = set(
+        db.session.scalars(
+            select(GroupingMember.person_id)
+            .join(Enrolment, Enrolment.person_id == GroupingMember.person_id)
+            .where(
+                GroupingMember.group_id == group_id,
+                Enrolment.course_id == activity.course_id,
+                Enrolment.status == "active",
+            )
+        )
+    )
+    people = {
+        s.person_id: s.person for r in group_rounds for s in r.seats if s.person_id in members
+    }
+    already = set(
+        db.session.scalars(
+            select(RolePlayCompletion.person_id).where(
+                RolePlayCompletion.activity_id == activity.id,
+                RolePlayCompletion.person_id.in_(people),
+            )
+        )
+    )
     completed: list[Person] = []
     for person_id, person in people.items():
         if person_id in already or not is_complete(activity, person_id, group_rounds, given):
             continue
         try:
             with db.session.begin_nested():
-                db.session.add(RolePlayCompletion(activity_id=activity.id,
-                                                  person_id=person_id))
+                db.session.add(RolePlayCompletion(activity_id=activity.id, person_id=person_id))
                 db.session.flush()
         except IntegrityError:
             continue  # completed concurrently: their score is already queued
         line_item = grades.line_item_for(activity, "completion")
-        grades.record_score(line_item, person, score_given=100, score_maximum=100,
-                            comment=COMPLETION_COMMENTS[completion_rule(activity)])
-        log.info("role-play %s: %s complete, score queued", activity.public_id,
-                 person.public_id)
+        grades.record_score(
+            line_item,
+            person,
+            score_given=100,
+            score_maximum=100,
+            comment=COMPLETION_COMMENTS[completion_rule(activity)],
+        )
+        log.info("role-play %s: %s complete, score queued", activity.public_id, person.public_id)
         completed.append(person)
     return completed
 
 
 def is_completed(activity: Activity, person: Person) -> bool:
-    return db.session.scalar(select(RolePlayCompletion.id).where(
-        RolePlayCompletion.activity_id == activity.id,
-        RolePlayCompletion.person_id == person.id)) is not None
+    return (
+        db.session.scalar(
+            select(RolePlayCompletion.id).where(
+                RolePlayCompletion.activity_id == activity.id,
+                RolePlayCompletion.person_id == person.id,
+            )
+        )
+        is not None
+    )

@@ -48,8 +48,9 @@ class PracticeCount:
         return self.practitioner == 0
 
 
-def practice_counts(members: Sequence[Person],
-                    rounds: Sequence[RolePlayRound]) -> list[PracticeCount]:
+def practice_counts(
+    members: Sequence[Person], rounds: Sequence[RolePlayRound]
+) -> list[PracticeCount]:
     """Each member's practitioner / client / observer seats over the group's rounds."""
     seats: dict[int, Counter[str]] = {m.id: Counter() for m in members}
     played: Counter[int] = Counter()
@@ -59,8 +60,16 @@ def practice_counts(members: Sequence[Person],
                 seats[seat.person_id][seat.role] += 1
                 if seat.role == PRACTITIONER and rnd.status in ENDED:
                     played[seat.person_id] += 1
-    return [PracticeCount(m.display_name, seats[m.id][PRACTITIONER], seats[m.id][CLIENT],
-                          seats[m.id][OBSERVER], played[m.id]) for m in members]
+    return [
+        PracticeCount(
+            m.display_name,
+            seats[m.id][PRACTITIONER],
+            seats[m.id][CLIENT],
+            seats[m.id][OBSERVER],
+            played[m.id],
+        )
+        for m in members
+    ]
 
 
 @dataclass(frozen=True)
@@ -90,8 +99,7 @@ def draft_gaps(activity: Activity) -> list[Gap]:
         names = {p.public_id: p.display_name for p in people}
         schedule = plan_rotation(sorted(names), fixed, prior)
         missing = without_practice(schedule.rounds, sorted(names))
-        gaps.append(Gap(position, len(people), fixed,
-                        tuple(sorted(names[m] for m in missing))))
+        gaps.append(Gap(position, len(people), fixed, tuple(sorted(names[m] for m in missing))))
     return gaps
 
 

@@ -44,8 +44,11 @@ def completion_rule(activity: Activity) -> str:
 
 def round_of(activity: Activity, public_id: str) -> RolePlayRound | None:
     """Scoped lookup: a round of another activity gives None."""
-    found: RolePlayRound | None = db.session.scalar(select(RolePlayRound).where(
-        RolePlayRound.public_id == public_id, RolePlayRound.activity_id == activity.id))
+    found: RolePlayRound | None = db.session.scalar(
+        select(RolePlayRound).where(
+            RolePlayRound.public_id == public_id, RolePlayRound.activity_id == activity.id
+        )
+    )
     return found
 
 
@@ -56,9 +59,14 @@ def with_seats() -> Any:
 def rounds_of_group(group: GroupingGroup | int) -> list[RolePlayRound]:
     """The group's rounds in order, with their seats and people (two statements)."""
     group_id = group if isinstance(group, int) else group.id
-    return list(db.session.scalars(select(RolePlayRound).where(
-        RolePlayRound.group_id == group_id).options(with_seats()).order_by(
-            RolePlayRound.number)))
+    return list(
+        db.session.scalars(
+            select(RolePlayRound)
+            .where(RolePlayRound.group_id == group_id)
+            .options(with_seats())
+            .order_by(RolePlayRound.number)
+        )
+    )
 
 
 def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]:
@@ -66,9 +74,12 @@ def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]
     found: dict[int, list[RolePlayRound]] = {gid: [] for gid in group_ids}
     if not group_ids:
         return found
-    for rnd in db.session.scalars(select(RolePlayRound).where(
-            RolePlayRound.group_id.in_(group_ids)).options(with_seats()).order_by(
-                RolePlayRound.group_id, RolePlayRound.number)):
+    for rnd in db.session.scalars(
+        select(RolePlayRound)
+        .where(RolePlayRound.group_id.in_(group_ids))
+        .options(with_seats())
+        .order_by(RolePlayRound.group_id, RolePlayRound.number)
+    ):
         found[rnd.group_id].append(rnd)
     return found
 
@@ -78,9 +89,12 @@ def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRatin
     found: dict[int, list[RolePlayRating]] = {r.id: [] for r in rounds}
     if not rounds:
         return found
-    for rating in db.session.scalars(select(RolePlayRating).where(
-            RolePlayRating.round_id.in_(list(found))).options(
-                joinedload(RolePlayRating.author)).order_by(RolePlayRating.id)):
+    for rating in db.session.scalars(
+        select(RolePlayRating)
+        .where(RolePlayRating.round_id.in_(list(found)))
+        .options(joinedload(RolePlayRating.author))
+        .order_by(RolePlayRating.id)
+    ):
         found[rating.round_id].append(rating)
     return found
 
@@ -110,9 +124,13 @@ def current_round(group_rounds: Sequence[RolePlayRound]) -> RolePlayRound | None
 
 
 def rating_by(rnd: RolePlayRound, author: Person, kind: str) -> RolePlayRating | None:
-    found: RolePlayRating | None = db.session.scalar(select(RolePlayRating).where(
-        RolePlayRating.round_id == rnd.id, RolePlayRating.author_id == author.id,
-        RolePlayRating.kind == kind))
+    found: RolePlayRating | None = db.session.scalar(
+        select(RolePlayRating).where(
+            RolePlayRating.round_id == rnd.id,
+            RolePlayRating.author_id == author.id,
+            RolePlayRating.kind == kind,
+        )
+    )
     return found
 
 
@@ -120,25 +138,31 @@ def rating_by(rnd: RolePlayRound, author: Person, kind: str) -> RolePlayRating |
 
 
 def ratings_of(rnd: RolePlayRound) -> list[RolePlayRating]:
-    return list(db.session.scalars(select(RolePlayRating).where(
-        RolePlayRating.round_id == rnd.id).order_by(RolePlayRating.id)))
+    return list(
+        db.session.scalars(
+            select(RolePlayRating)
+            .where(RolePlayRating.round_id == rnd.id)
+            .order_by(RolePlayRating.id)
+        )
+    )
 
 
-def owed(rnd: RolePlayRound,
-         given: Sequence[RolePlayRating] | None = None) -> list[tuple[RolePlaySeat, str]]:
+def owed(
+    rnd: RolePlayRound, given: Sequence[RolePlayRating] | None = None
+) -> list[tuple[RolePlaySeat, str]]:
     """Who still owes something for the round: (seat, "feedback" | "self-rating")."""
     rows = ratings_of(rnd) if given is None else given
     done = {(r.author_id, r.kind) for r in rows}
-    result = [(s, "feedback") for s in givers_of(rnd)
-              if (s.person_id, OBSERVER_RATING) not in done]
+    result = [(s, "feedback") for s in givers_of(rnd) if (s.person_id, OBSERVER_RATING) not in done]
     practitioner = practitioner_of(rnd)
     if practitioner is not None and (practitioner.person_id, SELF_RATING) not in done:
         result.append((practitioner, "self-rating"))
     return result
 
 
-def own_rating(rnd: RolePlayRound, person: Person, kind: str,
-               given: Sequence[RolePlayRating] | None = None) -> RolePlayRating | None:
+def own_rating(
+    rnd: RolePlayRound, person: Person, kind: str, given: Sequence[RolePlayRating] | None = None
+) -> RolePlayRating | None:
     """The person's rating of ``kind`` for the round (from ``given`` when loaded)."""
     if given is None:
         return rating_by(rnd, person, kind)

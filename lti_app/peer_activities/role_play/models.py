@@ -46,7 +46,8 @@ class RolePlayScenario(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=1)
     title: Mapped[str] = mapped_column(String(255))
     #: Goal and skills to practise (sanitised HTML).
@@ -64,7 +65,8 @@ class RolePlayChecklistItem(PublicIdMixin, db.Model):  # type: ignore[name-defin
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     position: Mapped[int] = mapped_column(Integer, default=1)
     skill: Mapped[str] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(String(255))
@@ -76,13 +78,15 @@ class RolePlayRound(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[na
     __tablename__ = "role_play_round"
     __table_args__ = (
         UniqueConstraint("group_id", "number"),
-        CheckConstraint("status IN ('ready', 'in_progress', 'feedback_due', 'done')",
-                        name="status"),
+        CheckConstraint(
+            "status IN ('ready', 'in_progress', 'feedback_due', 'done')", name="status"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True)
+        ForeignKey("activities_activity.id", ondelete="CASCADE"), index=True
+    )
     group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
     number: Mapped[int] = mapped_column(Integer)
     #: ready → in_progress → feedback_due → done.
@@ -91,10 +95,12 @@ class RolePlayRound(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[na
     ended_at: Mapped[datetime | None] = mapped_column(DateTime)
     #: Set when staff moved the round on (it was stuck).
     advanced_by_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
 
     seats: Mapped[list[RolePlaySeat]] = relationship(
-        back_populates="round", order_by="RolePlaySeat.id", cascade="all, delete-orphan")
+        back_populates="round", order_by="RolePlaySeat.id", cascade="all, delete-orphan"
+    )
 
 
 class RolePlaySeat(db.Model):  # type: ignore[name-defined,misc]
@@ -109,12 +115,14 @@ class RolePlaySeat(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("role_play_round.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     role: Mapped[str] = mapped_column(String(16))
     #: Set when this person stands in for an absent member of the round's group
     #: (they are in another group); the absentee stays a member of this one.
     stands_in_for_id: Mapped[int | None] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="SET NULL"))
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
 
     round: Mapped[RolePlayRound] = relationship(back_populates="seats")
     person: Mapped[Person] = relationship(foreign_keys=[person_id])
@@ -133,7 +141,8 @@ class RolePlayRating(TimestampMixin, db.Model):  # type: ignore[name-defined,mis
     id: Mapped[int] = mapped_column(primary_key=True)
     round_id: Mapped[int] = mapped_column(ForeignKey("role_play_round.id", ondelete="CASCADE"))
     author_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     kind: Mapped[str] = mapped_column(String(16))
     #: Checklist item public id → rating 1..4.
     ratings: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
@@ -151,7 +160,9 @@ class RolePlayCompletion(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     activity_id: Mapped[int] = mapped_column(
-        ForeignKey("activities_activity.id", ondelete="CASCADE"))
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
     person_id: Mapped[int] = mapped_column(
-        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True)
+        ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
+    )
     completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -40,8 +40,12 @@ from lti_app.peer_activities.role_play.models import (
     RolePlayScenario,
 )
 
-STATUS_LABELS = {"ready": "Ready", "in_progress": "In progress",
-                 "feedback_due": "Feedback due", "done": "Done"}
+STATUS_LABELS = {
+    "ready": "Ready",
+    "in_progress": "In progress",
+    "feedback_due": "Feedback due",
+    "done": "Done",
+}
 ROLE_LABELS = {"practitioner": "Practitioner", "client": "Client", "observer": "Observer"}
 
 
@@ -97,8 +101,7 @@ class LearnerPanel:
     per_member: bool = True
 
 
-def _items(activity: Activity) -> tuple[list[RolePlayChecklistItem],
-                                        list[tuple[str, str, str]]]:
+def _items(activity: Activity) -> tuple[list[RolePlayChecklistItem], list[tuple[str, str, str]]]:
     items = scenarios.checklist_of(activity)
     return items, [(i.public_id, i.skill, i.text) for i in items]
 
@@ -116,8 +119,10 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     items, item_rows = _items(activity)
     all_scenarios = scenarios.scenarios_of(activity)
     current = lookups.current_round(part.rounds)
-    hosts = {r.group_id: lookups.current_round(lookups.rounds_of_group(r.group_id))
-             for r in part.guest_rounds}
+    hosts = {
+        r.group_id: lookups.current_round(lookups.rounds_of_group(r.group_id))
+        for r in part.guest_rounds
+    }
     given = lookups.ratings_for(part.rounds + part.guest_rounds)
     views = []
     for rnd in part.rounds + part.guest_rounds:
@@ -126,27 +131,37 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
         seat = lookups.seat_of(rnd, person)
         ratings = given[rnd.id]
         view = RoundView(
-            rnd=rnd, scenario=scenario,
+            rnd=rnd,
+            scenario=scenario,
             seats=[(s.person.display_name, s.role) for s in rnd.seats],
             my_role=seat.role if seat else None,
             cards=visibility.visible_cards(rnd, scenario, person),
             owed=[(s.person.display_name, what) for s, what in lookups.owed(rnd, ratings)],
-            is_current=rnd is (hosts.get(rnd.group_id) if guest else current), guest=guest,
+            is_current=rnd is (hosts.get(rnd.group_id) if guest else current),
+            guest=guest,
             of=0 if guest else len(part.rounds),
             can_give_feedback=seat is not None and seat in lookups.givers_of(rnd),
             my_feedback=lookups.own_rating(rnd, person, OBSERVER_RATING, ratings),
             my_self_rating=lookups.own_rating(rnd, person, SELF_RATING, ratings),
-            received=[(r.author.display_name, r)
-                      for r in visibility.received_feedback(rnd, person, ratings)],
+            received=[
+                (r.author.display_name, r)
+                for r in visibility.received_feedback(rnd, person, ratings)
+            ],
             gap=visibility.gap_rows(rnd, person, item_rows, ratings),
         )
         views.append(view)
     turns = [v.rnd.number for v in views if not v.guest and v.my_role == "practitioner"]
-    return LearnerPanel("play", rounds=views, items=items,
-                        completed=completion.is_completed(activity, person),
-                        error=flash.get("error", ""), message=flash.get("message", ""),
-                        total=len(part.rounds), my_turns=turns,
-                        per_member=lookups.fixed_rounds(activity) is None)
+    return LearnerPanel(
+        "play",
+        rounds=views,
+        items=items,
+        completed=completion.is_completed(activity, person),
+        error=flash.get("error", ""),
+        message=flash.get("message", ""),
+        total=len(part.rounds),
+        my_turns=turns,
+        per_member=lookups.fixed_rounds(activity) is None,
+    )
 
 
 # -- instructor ------------------------------------------------------------------------
@@ -237,39 +252,74 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
             owed = [(s.person.display_name, what) for s, what in lookups.owed(rnd, ratings)]
             if rnd.status in lookups.ENDED:
                 stuck.update(name for name, _ in owed)
-            views.append(RoundView(
-                rnd=rnd, scenario=scenarios.scenario_for_round(all_scenarios, rnd.number),
-                seats=[(s.person.display_name, s.role) for s in rnd.seats], my_role=None,
-                cards={}, owed=owed, is_current=rnd is current, of=len(group_rounds),
-                seat_ids=[(s.person.public_id, s.person.display_name) for s in rnd.seats]))
-        others = [(m.person.public_id, f"{m.person.display_name} (group {other.position})")
-                  for other in groups if other is not group for m in other.members
-                  if m.person_id in active]
-        rows.append(GroupRow(group.position, views,
-                             [(p.display_name, given_count[p.id], received_count[p.id])
-                              for p in members], sorted(stuck), others,
-                             practice=coverage.practice_counts(members, group_rounds),
-                             alone=len(members) < 2))
-    completed = db.session.scalar(select(func.count(RolePlayCompletion.id)).where(
-        RolePlayCompletion.activity_id == activity.id)) or 0
-    return StaffPanel(all_scenarios, items, scenarios.checklist_as_text(items), rows,
-                      skill_summary(activity, items), completed,
-                      lookups.completion_rule(activity), error=flash.get("error", ""),
-                      message=flash.get("message", ""), fixed=lookups.fixed_rounds(activity))
+            views.append(
+                RoundView(
+                    rnd=rnd,
+                    scenario=scenarios.scenario_for_round(all_scenarios, rnd.number),
+                    seats=[(s.person.display_name, s.role) for s in rnd.seats],
+                    my_role=None,
+                    cards={},
+                    owed=owed,
+                    is_current=rnd is current,
+                    of=len(group_rounds),
+                    seat_ids=[(s.person.public_id, s.person.display_name) for s in rnd.seats],
+                )
+            )
+        others = [
+            (m.person.public_id, f"{m.person.display_name} (group {other.position})")
+            for other in groups
+            if other is not group
+            for m in other.members
+            if m.person_id in active
+        ]
+        rows.append(
+            GroupRow(
+                group.position,
+                views,
+                [(p.display_name, given_count[p.id], received_count[p.id]) for p in members],
+                sorted(stuck),
+                others,
+                practice=coverage.practice_counts(members, group_rounds),
+                alone=len(members) < 2,
+            )
+        )
+    completed = (
+        db.session.scalar(
+            select(func.count(RolePlayCompletion.id)).where(
+                RolePlayCompletion.activity_id == activity.id
+            )
+        )
+        or 0
+    )
+    return StaffPanel(
+        all_scenarios,
+        items,
+        scenarios.checklist_as_text(items),
+        rows,
+        skill_summary(activity, items),
+        completed,
+        lookups.completion_rule(activity),
+        error=flash.get("error", ""),
+        message=flash.get("message", ""),
+        fixed=lookups.fixed_rounds(activity),
+    )
 
 
 def skill_summary(activity: Activity, items: list[RolePlayChecklistItem]) -> list[SkillRow]:
     """Observers' ratings averaged by skill across the whole cohort of the activity."""
     skill_of = {i.public_id: i.skill for i in items}
     totals: dict[str, list[int]] = {i.skill: [] for i in items}
-    rows = db.session.scalars(select(RolePlayRating).join(
-        RolePlayRound, RolePlayRound.id == RolePlayRating.round_id).where(
-            RolePlayRound.activity_id == activity.id,
-            RolePlayRating.kind == OBSERVER_RATING))
+    rows = db.session.scalars(
+        select(RolePlayRating)
+        .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
+        .where(RolePlayRound.activity_id == activity.id, RolePlayRating.kind == OBSERVER_RATING)
+    )
     for rating in rows:
         for item_id, value in (rating.ratings or {}).items():
             skill = skill_of.get(item_id)
             if skill is not None and isinstance(value, int):
                 totals[skill].append(value)
-    return [SkillRow(skill, round(sum(v) / len(v), 2) if v else 0.0, len(v))
-            for skill, v in totals.items()]
+    return [
+        SkillRow(skill, round(sum(v) / len(v), 2) if v else 0.0, len(v))
+        for skill, v in totals.items()
+    ]

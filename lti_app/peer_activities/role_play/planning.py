@@ -52,9 +52,13 @@ def prior_counts(activity: Activity, person_ids: Sequence[int]) -> dict[int, dic
         select(RolePlaySeat.person_id, RolePlaySeat.role, func.count(RolePlaySeat.id))
         .join(RolePlayRound, RolePlayRound.id == RolePlaySeat.round_id)
         .join(Activity, Activity.id == RolePlayRound.activity_id)
-        .where(Activity.course_id == activity.course_id, Activity.id != activity.id,
-               RolePlaySeat.person_id.in_(person_ids))
-        .group_by(RolePlaySeat.person_id, RolePlaySeat.role)).all()
+        .where(
+            Activity.course_id == activity.course_id,
+            Activity.id != activity.id,
+            RolePlaySeat.person_id.in_(person_ids),
+        )
+        .group_by(RolePlaySeat.person_id, RolePlaySeat.role)
+    ).all()
     counts: dict[int, dict[str, int]] = {}
     for person_id, role, n in rows:
         counts.setdefault(person_id, {})[role] = n
@@ -70,9 +74,15 @@ def _active_ids(activity: Activity, person_ids: Collection[int]) -> set[int]:
     """Who of ``person_ids`` is still active in the activity's course."""
     if not person_ids:
         return set()
-    return set(db.session.scalars(select(Enrolment.person_id).where(
-        Enrolment.course_id == activity.course_id, Enrolment.status == "active",
-        Enrolment.person_id.in_(list(person_ids)))))
+    return set(
+        db.session.scalars(
+            select(Enrolment.person_id).where(
+                Enrolment.course_id == activity.course_id,
+                Enrolment.status == "active",
+                Enrolment.person_id.in_(list(person_ids)),
+            )
+        )
+    )
 
 
 def ensure_plan(activity: Activity, group: GroupingGroup) -> list[RolePlayRound]:
@@ -80,20 +90,23 @@ def ensure_plan(activity: Activity, group: GroupingGroup) -> list[RolePlayRound]
     return ensure_plans(activity, [group])[group.id]
 
 
-def ensure_plans(activity: Activity,
-                 groups: Sequence[GroupingGroup]) -> dict[int, list[RolePlayRound]]:
+def ensure_plans(
+    activity: Activity, groups: Sequence[GroupingGroup]
+) -> dict[int, list[RolePlayRound]]:
     """The rounds of each group by group id, planned or adapted as needed."""
     return plans_and_roster(activity, groups)[0]
 
 
-def plans_and_roster(activity: Activity, groups: Sequence[GroupingGroup]
-                     ) -> tuple[dict[int, list[RolePlayRound]], set[int]]:
+def plans_and_roster(
+    activity: Activity, groups: Sequence[GroupingGroup]
+) -> tuple[dict[int, list[RolePlayRound]], set[int]]:
     """``ensure_plans``, and the ids of the people (members and seated) still active
     in the course: one statement for the rounds, one for their seats, one for who
     is active, plus what planning or adapting a changed group costs."""
     found = rounds_of_groups([g.id for g in groups])
     ids = {m.person_id for g in groups for m in g.members} | {
-        s.person_id for rounds in found.values() for r in rounds for s in r.seats}
+        s.person_id for rounds in found.values() for r in rounds for s in r.seats
+    }
     active = _active_ids(activity, ids)
     for group in groups:
         rounds = found[group.id]
@@ -101,8 +114,9 @@ def plans_and_roster(activity: Activity, groups: Sequence[GroupingGroup]
             found[group.id] = _plan_fresh(activity, group, active)
         elif _out_of_date(activity, group, rounds, active):
             found[group.id] = adapt_group(activity, group)
-            active |= _active_ids(activity, {s.person_id for r in found[group.id]
-                                             for s in r.seats} - ids)
+            active |= _active_ids(
+                activity, {s.person_id for r in found[group.id] for s in r.seats} - ids
+            )
     return found, active
 
 
@@ -110,18 +124,27 @@ def _members(group: GroupingGroup, active: Collection[int]) -> list[Person]:
     return [m.person for m in group.members if m.person_id in active]
 
 
-def _out_of_date(activity: Activity, group: GroupingGroup, rounds: Sequence[RolePlayRound],
-                 active: Collection[int]) -> bool:
+def _out_of_date(
+    activity: Activity,
+    group: GroupingGroup,
+    rounds: Sequence[RolePlayRound],
+    active: Collection[int],
+) -> bool:
     """Someone joined (no seat anywhere, not stood in for), someone seated in a
     round not started has left (the course, or the group), or (one round per
     member) a member has no practitioner seat."""
     members = {p.id for p in _members(group, active)}
     seated = {s.person_id for r in rounds for s in r.seats} | {
-        s.stands_in_for_id for r in rounds for s in r.seats if s.stands_in_for_id}
+        s.stands_in_for_id for r in rounds for s in r.seats if s.stands_in_for_id
+    }
     if members - seated:
         return True
-    if any(s.person_id not in active or (s.person_id not in members and not s.stands_in_for_id)
-           for r in rounds if r.status == READY for s in r.seats):
+    if any(
+        s.person_id not in active or (s.person_id not in members and not s.stands_in_for_id)
+        for r in rounds
+        if r.status == READY
+        for s in r.seats
+    ):
         return True
     if fixed_rounds(activity) is None and len(members) >= 2:
         practised = {s.person_id for r in rounds for s in r.seats if s.role == PRACTITIONER}
@@ -129,41 +152,57 @@ def _out_of_date(activity: Activity, group: GroupingGroup, rounds: Sequence[Role
     return False
 
 
-def _plan_fresh(activity: Activity, group: GroupingGroup,
-                active: Collection[int]) -> list[RolePlayRound]:
+def _plan_fresh(
+    activity: Activity, group: GroupingGroup, active: Collection[int]
+) -> list[RolePlayRound]:
     members = _members(group, active)
     if len(members) < 2:
         return []
     people = {p.public_id: p for p in members}
-    schedule = plan_rotation(sorted(people), rounds_for(len(people), fixed_rounds(activity)),
-                             prior_by_public_id(activity, members))
+    schedule = plan_rotation(
+        sorted(people),
+        rounds_for(len(people), fixed_rounds(activity)),
+        prior_by_public_id(activity, members),
+    )
     try:
         with db.session.begin_nested():
             for plan in schedule.rounds:
-                rnd = RolePlayRound(activity_id=activity.id, group_id=group.id,
-                                    number=plan.number, status=READY)
-                rnd.seats = [RolePlaySeat(person=people[s.member], role=s.role)
-                             for s in plan.seats]
+                rnd = RolePlayRound(
+                    activity_id=activity.id, group_id=group.id, number=plan.number, status=READY
+                )
+                rnd.seats = [RolePlaySeat(person=people[s.member], role=s.role) for s in plan.seats]
                 db.session.add(rnd)
             db.session.flush()
     except IntegrityError:  # planned by a concurrent first look: read theirs
         db.session.expire_all()
-    log.info("role-play: rotation of %d rounds planned for group %s (%s)",
-             len(schedule.rounds), group.public_id, "; ".join(schedule.reasons))
+    log.info(
+        "role-play: rotation of %d rounds planned for group %s (%s)",
+        len(schedule.rounds),
+        group.public_id,
+        "; ".join(schedule.reasons),
+    )
     return rounds_of_group(group)
 
 
-def adapt_group(activity: Activity, group: GroupingGroup, *,
-                keep_turn_for: Collection[str] = ()) -> list[RolePlayRound]:
+def adapt_group(
+    activity: Activity, group: GroupingGroup, *, keep_turn_for: Collection[str] = ()
+) -> list[RolePlayRound]:
     """Re-plan the group's rounds not started yet for who is in it today (see the
     module docstring). ``keep_turn_for``: members who just lost their practitioner
     seat to a replacement and must get one back even under a fixed round count."""
     # One adaptation at a time per group; the loser re-reads the winner's rounds.
-    db.session.execute(select(GroupingGroup.id).where(GroupingGroup.id == group.id)
-                       .with_for_update())
-    rounds = list(db.session.scalars(select(RolePlayRound).where(
-        RolePlayRound.group_id == group.id).options(with_seats()).order_by(
-            RolePlayRound.number).execution_options(populate_existing=True)))
+    db.session.execute(
+        select(GroupingGroup.id).where(GroupingGroup.id == group.id).with_for_update()
+    )
+    rounds = list(
+        db.session.scalars(
+            select(RolePlayRound)
+            .where(RolePlayRound.group_id == group.id)
+            .options(with_seats())
+            .order_by(RolePlayRound.number)
+            .execution_options(populate_existing=True)
+        )
+    )
     db.session.refresh(group, ["members"])
     seats = [s for r in rounds for s in r.seats]
     member_ids = {m.person_id for m in group.members}
@@ -172,19 +211,31 @@ def adapt_group(activity: Activity, group: GroupingGroup, *,
     people = {p.public_id: p for p in members} | {s.person.public_id: s.person for s in seats}
     pids = sorted(p.public_id for p in members)
     # Replacements still in the course stay; the members they stand in for are away.
-    stand_ins = {s.person.public_id for s in seats
-                 if s.stands_in_for_id and s.person_id in active and s.person_id not in member_ids}
-    away = {p.public_id for p in members
-            if any(s.stands_in_for_id == p.id for s in seats)}
+    stand_ins = {
+        s.person.public_id
+        for s in seats
+        if s.stands_in_for_id and s.person_id in active and s.person_id not in member_ids
+    }
+    away = {p.public_id for p in members if any(s.stands_in_for_id == p.id for s in seats)}
     played = [plan_of(r) for r in rounds if r.status != READY]
     planned = [plan_of(r) for r in rounds if r.status == READY]
     exempt: tuple[str, ...] = ()
     if fixed_rounds(activity) is not None:
         seated = {s.person.public_id for s in seats} | away
-        exempt = tuple(m for m in without_practice([*played, *planned], pids)
-                       if m in seated and m not in keep_turn_for)
-    change = adapt_rotation(played, planned, pids, stand_ins=stand_ins, away=away,
-                            exempt=exempt, prior=prior_by_public_id(activity, members))
+        exempt = tuple(
+            m
+            for m in without_practice([*played, *planned], pids)
+            if m in seated and m not in keep_turn_for
+        )
+    change = adapt_rotation(
+        played,
+        planned,
+        pids,
+        stand_ins=stand_ins,
+        away=away,
+        exempt=exempt,
+        prior=prior_by_public_id(activity, members),
+    )
     if not change.changed:
         return rounds
     try:
@@ -192,21 +243,34 @@ def adapt_group(activity: Activity, group: GroupingGroup, *,
             _write(activity, group, rounds, change, people)
     except IntegrityError:  # adapted concurrently (SQLite has no row lock)
         db.session.expire_all()
-    log.info("role-play: group %s re-planned: joined %s, left %s, %d rounds dropped, "
-             "%d added", group.public_id, list(change.joined), list(change.left),
-             len(change.dropped), sum(1 for r in change.rounds if r.was is None))
+    log.info(
+        "role-play: group %s re-planned: joined %s, left %s, %d rounds dropped, %d added",
+        group.public_id,
+        list(change.joined),
+        list(change.left),
+        len(change.dropped),
+        sum(1 for r in change.rounds if r.was is None),
+    )
     return rounds_of_group(group)
 
 
-def _write(activity: Activity, group: GroupingGroup, rounds: Sequence[RolePlayRound],
-           change: Adaptation, people: dict[str, Person]) -> None:
+def _write(
+    activity: Activity,
+    group: GroupingGroup,
+    rounds: Sequence[RolePlayRound],
+    change: Adaptation,
+    people: dict[str, Person],
+) -> None:
     ready = {r.number: r for r in rounds if r.status == READY}
     for number in change.dropped:
         db.session.delete(ready[number])
     db.session.flush()
     # Renumber through negative numbers: (group, number) is unique at every step.
-    moving = [(ready[p.was], p.plan.number) for p in change.rounds
-              if p.was is not None and p.was != p.plan.number]
+    moving = [
+        (ready[p.was], p.plan.number)
+        for p in change.rounds
+        if p.was is not None and p.was != p.plan.number
+    ]
     for rnd, _ in moving:
         rnd.number = -rnd.number
     db.session.flush()
@@ -215,8 +279,9 @@ def _write(activity: Activity, group: GroupingGroup, rounds: Sequence[RolePlayRo
     for planned in change.rounds:
         wanted = {s.member: s.role for s in planned.plan.seats}
         if planned.was is None:
-            rnd = RolePlayRound(activity_id=activity.id, group_id=group.id,
-                                number=planned.plan.number, status=READY)
+            rnd = RolePlayRound(
+                activity_id=activity.id, group_id=group.id, number=planned.plan.number, status=READY
+            )
             db.session.add(rnd)
         else:
             rnd = ready[planned.was]

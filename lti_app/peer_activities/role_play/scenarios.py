@@ -26,33 +26,47 @@ MAX_ITEMS = 30
 
 
 def scenarios_of(activity: Activity) -> list[RolePlayScenario]:
-    return list(db.session.scalars(select(RolePlayScenario).where(
-        RolePlayScenario.activity_id == activity.id).order_by(
-            RolePlayScenario.position, RolePlayScenario.id)))
+    return list(
+        db.session.scalars(
+            select(RolePlayScenario)
+            .where(RolePlayScenario.activity_id == activity.id)
+            .order_by(RolePlayScenario.position, RolePlayScenario.id)
+        )
+    )
 
 
 def scenario_of(activity: Activity, public_id: str) -> RolePlayScenario | None:
     """Scoped lookup: another activity's scenario gives None."""
-    found: RolePlayScenario | None = db.session.scalar(select(RolePlayScenario).where(
-        RolePlayScenario.public_id == public_id,
-        RolePlayScenario.activity_id == activity.id))
+    found: RolePlayScenario | None = db.session.scalar(
+        select(RolePlayScenario).where(
+            RolePlayScenario.public_id == public_id, RolePlayScenario.activity_id == activity.id
+        )
+    )
     return found
 
 
-def scenario_for_round(scenarios: Sequence[RolePlayScenario],
-                       number: int) -> RolePlayScenario | None:
+def scenario_for_round(
+    scenarios: Sequence[RolePlayScenario], number: int
+) -> RolePlayScenario | None:
     """Round ``number`` plays the scenarios in order, starting again when they run out."""
     if not scenarios:
         return None
     return scenarios[(number - 1) % len(scenarios)]
 
 
-def save_scenario(activity: Activity, data: Mapping[str, str],
-                  scenario: RolePlayScenario | None = None) -> RolePlayScenario:
+def save_scenario(
+    activity: Activity, data: Mapping[str, str], scenario: RolePlayScenario | None = None
+) -> RolePlayScenario:
     """Create or update a scenario from validated input (cards sanitised here)."""
     if scenario is None:
-        last = db.session.scalar(select(func.max(RolePlayScenario.position)).where(
-            RolePlayScenario.activity_id == activity.id)) or 0
+        last = (
+            db.session.scalar(
+                select(func.max(RolePlayScenario.position)).where(
+                    RolePlayScenario.activity_id == activity.id
+                )
+            )
+            or 0
+        )
         scenario = RolePlayScenario(activity_id=activity.id, position=last + 1)
         db.session.add(scenario)
     scenario.title = data["title"].strip()[:255]
@@ -60,8 +74,7 @@ def save_scenario(activity: Activity, data: Mapping[str, str],
     scenario.client_card = rich_text(data.get("client_card", ""))
     scenario.observer_card = rich_text(data.get("observer_card", ""))
     db.session.flush()
-    log.info("role-play scenario %s saved (activity %s)", scenario.public_id,
-             activity.public_id)
+    log.info("role-play scenario %s saved (activity %s)", scenario.public_id, activity.public_id)
     return scenario
 
 
@@ -71,13 +84,18 @@ def delete_scenario(scenario: RolePlayScenario) -> None:
 
 
 def checklist_of(activity: Activity) -> list[RolePlayChecklistItem]:
-    return list(db.session.scalars(select(RolePlayChecklistItem).where(
-        RolePlayChecklistItem.activity_id == activity.id).order_by(
-            RolePlayChecklistItem.position, RolePlayChecklistItem.id)))
+    return list(
+        db.session.scalars(
+            select(RolePlayChecklistItem)
+            .where(RolePlayChecklistItem.activity_id == activity.id)
+            .order_by(RolePlayChecklistItem.position, RolePlayChecklistItem.id)
+        )
+    )
 
 
-def save_checklist(activity: Activity,
-                   items: Sequence[tuple[str, str]]) -> list[RolePlayChecklistItem]:
+def save_checklist(
+    activity: Activity, items: Sequence[tuple[str, str]]
+) -> list[RolePlayChecklistItem]:
     """Replace the checklist with ``items`` (skill, behaviour). An unchanged item
     keeps its id, so ratings already given for it still count."""
     existing = {(i.skill, i.text): i for i in checklist_of(activity)}

@@ -14,10 +14,12 @@ CARD_LIMIT = 20000
 
 
 class ScenarioInput(Schema):
-    title = fields.String(required=True, validate=validate.Length(min=1, max=255),
-                          error_messages={"required": "Give the scenario a title."})
-    practitioner_card = fields.String(load_default="",
-                                      validate=validate.Length(max=CARD_LIMIT))
+    title = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=255),
+        error_messages={"required": "Give the scenario a title."},
+    )
+    practitioner_card = fields.String(load_default="", validate=validate.Length(max=CARD_LIMIT))
     client_card = fields.String(load_default="", validate=validate.Length(max=CARD_LIMIT))
     observer_card = fields.String(load_default="", validate=validate.Length(max=CARD_LIMIT))
 
@@ -56,8 +58,9 @@ def checklist_input(text: str) -> list[tuple[str, str]]:
     return items
 
 
-def ratings_input(form: Mapping[str, Any],
-                  items: Sequence[RolePlayChecklistItem]) -> dict[str, int]:
+def ratings_input(
+    form: Mapping[str, Any], items: Sequence[RolePlayChecklistItem]
+) -> dict[str, int]:
     """``rating-<item id>`` fields: every checklist item rated 1..SCALE_MAX."""
     ratings: dict[str, int] = {}
     missing: list[str] = []
@@ -68,6 +71,11 @@ def ratings_input(form: Mapping[str, Any],
             continue
         ratings[item.public_id] = int(raw)
     if missing:
-        raise ValidationError({"ratings": [
-            "Rate every item of the checklist. Not rated: " + "; ".join(missing) + "."]})
+        raise ValidationError(
+            {
+                "ratings": [
+                    "Rate every item of the checklist. Not rated: " + "; ".join(missing) + "."
+                ]
+            }
+        )
     return ratings

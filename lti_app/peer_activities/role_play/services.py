@@ -87,21 +87,31 @@ def participation(activity: Activity, course: Course, person: Person) -> Partici
         return None
     own = ensure_plan(activity, group)
     # Seats in other groups of the same grouping round (not of earlier groupings).
-    guest = list(db.session.scalars(select(RolePlayRound).join(
-        RolePlaySeat, RolePlaySeat.round_id == RolePlayRound.id).join(
-        GroupingGroup, GroupingGroup.id == RolePlayRound.group_id).where(
-            RolePlayRound.activity_id == activity.id, RolePlayRound.group_id != group.id,
-            GroupingGroup.round_id == group.round_id,
-            RolePlaySeat.person_id == person.id).order_by(RolePlayRound.number)))
+    guest = list(
+        db.session.scalars(
+            select(RolePlayRound)
+            .join(RolePlaySeat, RolePlaySeat.round_id == RolePlayRound.id)
+            .join(GroupingGroup, GroupingGroup.id == RolePlayRound.group_id)
+            .where(
+                RolePlayRound.activity_id == activity.id,
+                RolePlayRound.group_id != group.id,
+                GroupingGroup.round_id == group.round_id,
+                RolePlaySeat.person_id == person.id,
+            )
+            .order_by(RolePlayRound.number)
+        )
+    )
     return Participation(group, own, guest)
 
 
-def require_participation(activity: Activity, course: Course,
-                          person: Person) -> Participation:
+def require_participation(activity: Activity, course: Course, person: Person) -> Participation:
     found = participation(activity, course, person)
     if found is None:
-        raise RolePlayError("Join a group first: answer the survey and accept the group "
-                            "agreement, then wait for your instructor to form groups.", 403)
+        raise RolePlayError(
+            "Join a group first: answer the survey and accept the group "
+            "agreement, then wait for your instructor to form groups.",
+            403,
+        )
     return found
 
 
@@ -115,8 +125,7 @@ def _member_seat(rnd: RolePlayRound, person: Person) -> RolePlaySeat:
 def _require_turn(part: Participation, rnd: RolePlayRound) -> None:
     if not part.takes_part_in(rnd):
         raise RolePlayError("This round belongs to another group.", 403)
-    group_rounds = part.rounds if rnd.group_id == part.group.id else rounds_of_group(
-        rnd.group_id)
+    group_rounds = part.rounds if rnd.group_id == part.group.id else rounds_of_group(rnd.group_id)
     if current_round(group_rounds) is not rnd and rnd.status != DONE:
         raise RolePlayError("Finish the earlier rounds first.", 409)
 
@@ -131,8 +140,7 @@ def start_round(part: Participation, person: Person, rnd: RolePlayRound) -> None
     db.session.flush()
 
 
-def end_round(activity: Activity, part: Participation, person: Person,
-              rnd: RolePlayRound) -> None:
+def end_round(activity: Activity, part: Participation, person: Person, rnd: RolePlayRound) -> None:
     """A member ends the role-play: feedback is now due and every card is readable."""
     _require_turn(part, rnd)
     _member_seat(rnd, person)
@@ -143,8 +151,9 @@ def end_round(activity: Activity, part: Participation, person: Person,
     _after_change(activity, rnd)
 
 
-def _save_rating(rnd: RolePlayRound, author: Person, kind: str,
-                 ratings: Mapping[str, int], feedback: str) -> RolePlayRating:
+def _save_rating(
+    rnd: RolePlayRound, author: Person, kind: str, ratings: Mapping[str, int], feedback: str
+) -> RolePlayRating:
     row = rating_by(rnd, author, kind)
     if row is None:
         row = RolePlayRating(round_id=rnd.id, author_id=author.id, kind=kind)
@@ -155,14 +164,19 @@ def _save_rating(rnd: RolePlayRound, author: Person, kind: str,
     return row
 
 
-def submit_feedback(activity: Activity, part: Participation, person: Person,
-                    rnd: RolePlayRound, ratings: Mapping[str, int], feedback: str) -> None:
+def submit_feedback(
+    activity: Activity,
+    part: Participation,
+    person: Person,
+    rnd: RolePlayRound,
+    ratings: Mapping[str, int],
+    feedback: str,
+) -> None:
     """An observer (the client, in a pair) rates the practitioner on the checklist
     and writes feedback. Refused (403) for anyone who did not observe the round."""
     seat = seat_of(rnd, person) if part.takes_part_in(rnd) else None
     if seat is None or seat not in givers_of(rnd):
-        raise RolePlayError("You did not observe this round, so you cannot give its "
-                            "feedback.", 403)
+        raise RolePlayError("You did not observe this round, so you cannot give its feedback.", 403)
     if rnd.status == READY:
         raise RolePlayError("Feedback can be given once the round has started.", 409)
     text = rich_text(feedback, limit=10000)
@@ -172,8 +186,13 @@ def submit_feedback(activity: Activity, part: Participation, person: Person,
     _after_change(activity, rnd)
 
 
-def submit_self_rating(activity: Activity, part: Participation, person: Person,
-                       rnd: RolePlayRound, ratings: Mapping[str, int]) -> None:
+def submit_self_rating(
+    activity: Activity,
+    part: Participation,
+    person: Person,
+    rnd: RolePlayRound,
+    ratings: Mapping[str, int],
+) -> None:
     """The practitioner rates themselves on the same checklist (after the round)."""
     seat = seat_of(rnd, person) if part.takes_part_in(rnd) else None
     if seat is None or seat.role != PRACTITIONER:
@@ -213,8 +232,9 @@ class Rerun:
     make_up: int | None
 
 
-def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound,
-                           absent_id: str, replacement_id: str) -> Rerun:
+def rerun_with_replacement(
+    activity: Activity, staff: Person, rnd: RolePlayRound, absent_id: str, replacement_id: str
+) -> Rerun:
     """Someone is absent: the round is played again from the start with a person
     from another group of the activity in the absent person's seat and role.
     Ratings already given for the round are discarded; an absent practitioner gets
@@ -222,17 +242,26 @@ def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound
     published = rounds.published_of(activity)
     replacement: Person | None = None
     if published is not None:
-        replacement = db.session.scalar(select(Person).join(
-            GroupingMember, GroupingMember.person_id == Person.id).where(
-                GroupingMember.round_id == published.id, GroupingMember.group_id != rnd.group_id,
-                Person.public_id == replacement_id))
+        replacement = db.session.scalar(
+            select(Person)
+            .join(GroupingMember, GroupingMember.person_id == Person.id)
+            .where(
+                GroupingMember.round_id == published.id,
+                GroupingMember.group_id != rnd.group_id,
+                Person.public_id == replacement_id,
+            )
+        )
     if replacement is None:
         raise RolePlayError("Choose a replacement from another group of this activity.", 422)
     try:
         plan = replace_absentee(plan_of(rnd), absent_id, replacement.public_id)
     except RotationError as exc:
-        raise RolePlayError(str(exc).replace(absent_id, "that person").replace(
-            replacement.public_id, replacement.display_name), 422) from exc
+        raise RolePlayError(
+            str(exc)
+            .replace(absent_id, "that person")
+            .replace(replacement.public_id, replacement.display_name),
+            422,
+        ) from exc
     seat = next(s for s in rnd.seats if s.person.public_id == absent_id)
     assert plan.role_of(replacement.public_id) == seat.role
     # The seat's owner stays the group's member who is away (not the one replaced,
@@ -245,18 +274,29 @@ def rerun_with_replacement(activity: Activity, staff: Person, rnd: RolePlayRound
     rnd.status, rnd.started_at, rnd.ended_at = READY, None, None
     rnd.advanced_by_id = staff.id
     db.session.flush()
-    log.info("role-play round %s re-run: %s replaced by %s", rnd.public_id, absent_id,
-             replacement.public_id)
+    log.info(
+        "role-play round %s re-run: %s replaced by %s",
+        rnd.public_id,
+        absent_id,
+        replacement.public_id,
+    )
     # The absentee keeps a practitioner turn: a round is added when this was theirs.
     group = db.session.get(GroupingGroup, rnd.group_id)
     make_up = None
     if group is not None:
         before = {r.id for r in rounds_of_group(group)}
-        after = adapt_group(activity, group,
-                            keep_turn_for=(absent_id,) if seat.role == PRACTITIONER else ())
-        make_up = next((r.number for r in after if r.id not in before
-                        and any(s.person_id == absent.id and s.role == PRACTITIONER
-                                for s in r.seats)), None)
+        after = adapt_group(
+            activity, group, keep_turn_for=(absent_id,) if seat.role == PRACTITIONER else ()
+        )
+        make_up = next(
+            (
+                r.number
+                for r in after
+                if r.id not in before
+                and any(s.person_id == absent.id and s.role == PRACTITIONER for s in r.seats)
+            ),
+            None,
+        )
     return Rerun(replacement, absent, make_up)
 
 
@@ -266,6 +306,5 @@ def _after_change(activity: Activity, rnd: RolePlayRound) -> None:
     if rnd.status == FEEDBACK_DUE and not owed(rnd):
         rnd.status = DONE
         db.session.flush()
-    if rnd.status == DONE or (rnd.status in ENDED
-                              and completion_rule(activity) == "rounds_played"):
+    if rnd.status == DONE or (rnd.status in ENDED and completion_rule(activity) == "rounds_played"):
         check_completion(activity, rnd.group_id)

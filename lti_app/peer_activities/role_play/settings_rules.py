@@ -16,10 +16,10 @@ from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play import RolePlaySettings, completion
 from lti_app.peer_activities.role_play.models import READY, RolePlayRound
 
-GROUPS_PUBLISHED = ("Groups have been published, so their size is fixed: people already "
-                    "practise in them.")
-ROUNDS_STARTED = ("Groups have started playing their rounds, so the number of rounds is "
-                  "fixed.")
+GROUPS_PUBLISHED = (
+    "Groups have been published, so their size is fixed: people already practise in them."
+)
+ROUNDS_STARTED = "Groups have started playing their rounds, so the number of rounds is fixed."
 
 
 def locked(activity: Activity) -> dict[str, str]:
@@ -29,8 +29,11 @@ def locked(activity: Activity) -> dict[str, str]:
         for name in RolePlaySettings().fields:
             if name.startswith("group_size"):
                 found[name] = GROUPS_PUBLISHED
-    started = db.session.scalar(select(RolePlayRound.id).where(
-        RolePlayRound.activity_id == activity.id, RolePlayRound.status != READY).limit(1))
+    started = db.session.scalar(
+        select(RolePlayRound.id)
+        .where(RolePlayRound.activity_id == activity.id, RolePlayRound.status != READY)
+        .limit(1)
+    )
     if started is not None:
         found["rounds"] = ROUNDS_STARTED
     return found
@@ -40,7 +43,10 @@ def applied(activity: Activity, before: dict[str, Any], after: dict[str, Any]) -
     """A changed completion rule completes every group member who now meets it."""
     if before.get("completion") == after.get("completion"):
         return
-    group_ids = set(db.session.scalars(select(RolePlayRound.group_id).where(
-        RolePlayRound.activity_id == activity.id)))
+    group_ids = set(
+        db.session.scalars(
+            select(RolePlayRound.group_id).where(RolePlayRound.activity_id == activity.id)
+        )
+    )
     for group_id in sorted(group_ids):
         completion.check_completion(activity, group_id)

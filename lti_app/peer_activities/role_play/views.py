@@ -28,8 +28,9 @@ from lti_app.peer_activities.role_play.schemas import (
 )
 from lti_app.peer_activities.role_play.services import RolePlayError
 
-bp = Blueprint("role_play", __name__, url_prefix="/rp", template_folder="templates",
-               static_folder="static")
+bp = Blueprint(
+    "role_play", __name__, url_prefix="/rp", template_folder="templates", static_folder="static"
+)
 
 
 def _scope(activity_id: str) -> tuple[Actor, Activity, Course]:
@@ -45,8 +46,12 @@ def _round(activity: Activity, round_id: str) -> RolePlayRound:
 
 
 def _back(actor: Actor, activity: Activity) -> Any:
-    return redirect(url_for("activities.show", activity_id=activity.public_id,
-                            t=actor.token(), _anchor="role-play"), code=303)
+    return redirect(
+        url_for(
+            "activities.show", activity_id=activity.public_id, t=actor.token(), _anchor="role-play"
+        ),
+        code=303,
+    )
 
 
 def _refused(actor: Actor, activity: Activity, message: str, status: int) -> Any:
@@ -73,10 +78,22 @@ def _messages(exc: ValidationError) -> str:
 # -- authoring (staff) -------------------------------------------------------------------
 
 
-def _scenario_form(actor: Actor, activity: Activity, scenario: Any, form: Any,
-                   errors: dict[str, Any], status: int = 200) -> Any:
-    return render_template("role_play/scenario_edit.html", actor=actor, activity=activity,
-                           scenario=scenario, form=form, errors=errors), status
+def _scenario_form(
+    actor: Actor,
+    activity: Activity,
+    scenario: Any,
+    form: Any,
+    errors: dict[str, Any],
+    status: int = 200,
+) -> Any:
+    return render_template(
+        "role_play/scenario_edit.html",
+        actor=actor,
+        activity=activity,
+        scenario=scenario,
+        form=form,
+        errors=errors,
+    ), status
 
 
 @bp.get("/<activity_id>/scenarios/new")
@@ -95,8 +112,7 @@ def create_scenario(activity_id: str) -> Any:
     try:
         data = scenario_input(request.form)
     except ValidationError as exc:
-        return _scenario_form(actor, activity, None, request.form,
-                              exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
+        return _scenario_form(actor, activity, None, request.form, exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
     scenarios.save_scenario(activity, data)
     return _back(actor, activity)
 
@@ -109,8 +125,12 @@ def edit_scenario(activity_id: str, scenario_id: str) -> Any:
     scenario = scenarios.scenario_of(activity, scenario_id)
     if scenario is None:
         abort(404)
-    form = {"title": scenario.title, "practitioner_card": scenario.practitioner_card,
-            "client_card": scenario.client_card, "observer_card": scenario.observer_card}
+    form = {
+        "title": scenario.title,
+        "practitioner_card": scenario.practitioner_card,
+        "client_card": scenario.client_card,
+        "observer_card": scenario.observer_card,
+    }
     return _scenario_form(actor, activity, scenario, form, {})
 
 
@@ -125,8 +145,8 @@ def update_scenario(activity_id: str, scenario_id: str) -> Any:
     try:
         data = scenario_input(request.form)
     except ValidationError as exc:
-        return _scenario_form(actor, activity, scenario, request.form,
-                              exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
+        messages = exc.normalized_messages()  # type: ignore[no-untyped-call]
+        return _scenario_form(actor, activity, scenario, request.form, messages, 422)
     scenarios.save_scenario(activity, data, scenario)
     return _back(actor, activity)
 
@@ -165,8 +185,14 @@ def use_one_round_per_member(activity_id: str) -> Any:
     groups = coverage.use_one_round_per_member(activity)
     message = "Each group now plays one round per member, so everyone practises."
     if groups:
-        message += " " + "; ".join(f"Group {position}: {count} round{'s' if count != 1 else ''}"
-                                   for position, count in groups) + "."
+        message += (
+            " "
+            + "; ".join(
+                f"Group {position}: {count} round{'s' if count != 1 else ''}"
+                for position, count in groups
+            )
+            + "."
+        )
     return _done(actor, activity, message)
 
 
@@ -190,16 +216,21 @@ def replace_absentee(activity_id: str, round_id: str) -> Any:
     actor, activity, _ = _scope(activity_id)
     rnd = _round(activity, round_id)
     try:
-        done = services.rerun_with_replacement(activity, actor.person, rnd,
-                                               request.form.get("absent", ""),
-                                               request.form.get("replacement", ""))
+        done = services.rerun_with_replacement(
+            activity,
+            actor.person,
+            rnd,
+            request.form.get("absent", ""),
+            request.form.get("replacement", ""),
+        )
     except RolePlayError as exc:
         return _refused(actor, activity, str(exc), exc.status)
-    message = (f"Round {rnd.number} will be played again from the start, with "
-               f"{done.replacement.display_name} standing in for {done.absent.display_name}.")
+    message = (
+        f"Round {rnd.number} will be played again from the start, with "
+        f"{done.replacement.display_name} standing in for {done.absent.display_name}."
+    )
     if done.make_up is not None:
-        message += (f" {done.absent.display_name} practises in round {done.make_up}, "
-                    "added for them.")
+        message += f" {done.absent.display_name} practises in round {done.make_up}, added for them."
     return _done(actor, activity, message)
 
 
@@ -221,8 +252,9 @@ def _member_action(activity_id: str, round_id: str, action: str) -> Any:
             items = scenarios.checklist_of(activity)
             ratings = ratings_input(request.form, items)
             if action == "feedback":
-                services.submit_feedback(activity, part, actor.person, rnd, ratings,
-                                         request.form.get("feedback", ""))
+                services.submit_feedback(
+                    activity, part, actor.person, rnd, ratings, request.form.get("feedback", "")
+                )
             else:
                 services.submit_self_rating(activity, part, actor.person, rnd, ratings)
     except RolePlayError as exc:

@@ -21,14 +21,18 @@ from lti_app.peer_activities.role_play.models import (
 )
 
 
-def visible_cards(rnd: RolePlayRound, scenario: RolePlayScenario | None,
-                  person: Person | None) -> dict[str, str]:
+def visible_cards(
+    rnd: RolePlayRound, scenario: RolePlayScenario | None, person: Person | None
+) -> dict[str, str]:
     """Role → card HTML that ``person`` may read (``None``: staff, every card).
     A member reads their own role's card; the others once the round has ended."""
     if scenario is None:
         return {}
-    cards = {PRACTITIONER: scenario.practitioner_card, CLIENT: scenario.client_card,
-             OBSERVER: scenario.observer_card}
+    cards = {
+        PRACTITIONER: scenario.practitioner_card,
+        CLIENT: scenario.client_card,
+        OBSERVER: scenario.observer_card,
+    }
     if person is None or rnd.status in ENDED:
         return cards
     seat = seat_of(rnd, person)
@@ -49,21 +53,29 @@ class GapRow:
         return round(self.self_rating - self.observer_rating, 1)
 
 
-def received_feedback(rnd: RolePlayRound, person: Person,
-                      given: Sequence[RolePlayRating] | None = None) -> list[RolePlayRating]:
+def received_feedback(
+    rnd: RolePlayRound, person: Person, given: Sequence[RolePlayRating] | None = None
+) -> list[RolePlayRating]:
     """The observers' ratings and feedback for the practitioner — only for the
     practitioner themselves, and only after they rated themselves. ``given``: the
     round's ratings when already loaded."""
     seat = seat_of(rnd, person)
-    if (seat is None or seat.role != PRACTITIONER
-            or own_rating(rnd, person, SELF_RATING, given) is None):
+    if (
+        seat is None
+        or seat.role != PRACTITIONER
+        or own_rating(rnd, person, SELF_RATING, given) is None
+    ):
         return []
     rows = ratings_of(rnd) if given is None else given
     return [r for r in rows if r.kind == OBSERVER_RATING]
 
 
-def gap_rows(rnd: RolePlayRound, person: Person, items: Sequence[tuple[str, str, str]],
-             given: Sequence[RolePlayRating] | None = None) -> list[GapRow]:
+def gap_rows(
+    rnd: RolePlayRound,
+    person: Person,
+    items: Sequence[tuple[str, str, str]],
+    given: Sequence[RolePlayRating] | None = None,
+) -> list[GapRow]:
     """Self vs observer rating per checklist item (id, skill, text), for the
     practitioner after they rated themselves; empty for anyone else."""
     mine = own_rating(rnd, person, SELF_RATING, given)
@@ -74,6 +86,12 @@ def gap_rows(rnd: RolePlayRound, person: Person, items: Sequence[tuple[str, str,
     for item_id, skill, text in items:
         values = [r.ratings[item_id] for r in observed if isinstance(r.ratings.get(item_id), int)]
         own = mine.ratings.get(item_id)
-        rows.append(GapRow(skill, text, own if isinstance(own, int) else None,
-                           round(sum(values) / len(values), 1) if values else None))
+        rows.append(
+            GapRow(
+                skill,
+                text,
+                own if isinstance(own, int) else None,
+                round(sum(values) / len(values), 1) if values else None,
+            )
+        )
     return rows

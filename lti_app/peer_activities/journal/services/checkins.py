@@ -28,13 +28,30 @@ from lti_app.peer_activities.models import Activity
 log = logging.getLogger(__name__)
 
 APPLIED_LABELS = {"not_yet": "Not yet", "tried": "Tried it", "regular": "In regular use"}
-BARRIERS = ("No opportunity to use it yet", "Not enough time", "No support from my manager",
-            "Resistance from colleagues", "Lacked tools or resources",
-            "Unsure how to apply it", "Priorities changed", "Other")
-SHARE_WITH = ("My team", "My manager", "Peers in other teams", "The wider organisation",
-              "People outside my organisation")
-CONFIDENCE = ((1, "1 — not at all confident"), (2, "2"), (3, "3"), (4, "4"),
-              (5, "5 — very confident"))
+BARRIERS = (
+    "No opportunity to use it yet",
+    "Not enough time",
+    "No support from my manager",
+    "Resistance from colleagues",
+    "Lacked tools or resources",
+    "Unsure how to apply it",
+    "Priorities changed",
+    "Other",
+)
+SHARE_WITH = (
+    "My team",
+    "My manager",
+    "Peers in other teams",
+    "The wider organisation",
+    "People outside my organisation",
+)
+CONFIDENCE = (
+    (1, "1 — not at all confident"),
+    (2, "2"),
+    (3, "3"),
+    (4, "4"),
+    (5, "5 — very confident"),
+)
 
 
 @dataclass(frozen=True)
@@ -50,12 +67,14 @@ class CheckinInput:
 
 def checkin_of(activity: Activity, person: Person, public_id: str) -> JournalCheckin | None:
     """The learner's own check-in (scoped)."""
-    return next((c for c in schedule.checkins_of(activity, person.id)
-                 if c.public_id == public_id), None)
+    return next(
+        (c for c in schedule.checkins_of(activity, person.id) if c.public_id == public_id), None
+    )
 
 
-def answer_checkin(activity: Activity, person: Person, checkin: JournalCheckin,
-                   data: CheckinInput) -> JournalCheckin:
+def answer_checkin(
+    activity: Activity, person: Person, checkin: JournalCheckin, data: CheckinInput
+) -> JournalCheckin:
     """Record the learner's answer to a due check-in (once)."""
     if checkin.status == ANSWERED:
         raise JournalError("You have answered this check-in already. Thank you!", 409)
@@ -64,16 +83,20 @@ def answer_checkin(activity: Activity, person: Person, checkin: JournalCheckin,
     if not schedule.is_due(checkin):
         raise JournalError(f"This check-in opens on {checkin.due_at:%d %B %Y} (UTC).", 409)
     if schedule.is_closed(activity):
-        raise JournalError("The course's follow-up has closed; check-ins are no longer "
-                           "collected.", 409)
+        raise JournalError(
+            "The course's follow-up has closed; check-ins are no longer collected.", 409
+        )
     items = plans.items_of(activity, person.id)
     missing = [i.what for i in items if data.applied.get(i.public_id) not in APPLIED]
     if missing:
-        raise JournalError("Say for every plan item whether you applied it. Missing: "
-                           + "; ".join(missing) + ".", 422)
+        raise JournalError(
+            "Say for every plan item whether you applied it. Missing: " + "; ".join(missing) + ".",
+            422,
+        )
     for item in items:
-        checkin.answers.append(JournalCheckinAnswer(item_id=item.id,
-                                                    applied=data.applied[item.public_id]))
+        checkin.answers.append(
+            JournalCheckinAnswer(item_id=item.id, applied=data.applied[item.public_id])
+        )
     checkin.barriers = data.barriers
     checkin.barrier_text = data.barrier_text
     checkin.share_with = data.share_with

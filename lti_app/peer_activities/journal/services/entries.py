@@ -40,27 +40,46 @@ class EntryInput:
 
 def course_activities(course: Course) -> list[Activity]:
     """Activities of the course an entry may be tagged with (configured ones)."""
-    return list(db.session.scalars(select(Activity).where(
-        Activity.course_id == course.id, Activity.activity_type.is_not(None))
-        .order_by(Activity.title, Activity.id)))
+    return list(
+        db.session.scalars(
+            select(Activity)
+            .where(Activity.course_id == course.id, Activity.activity_type.is_not(None))
+            .order_by(Activity.title, Activity.id)
+        )
+    )
 
 
 def entry_of(activity: Activity, person: Person, public_id: str) -> JournalEntry | None:
     """The author's own entry (scoped): anyone else's, or another activity's, is None."""
-    found: JournalEntry | None = db.session.scalar(select(JournalEntry).where(
-        JournalEntry.public_id == public_id, JournalEntry.activity_id == activity.id,
-        JournalEntry.person_id == person.id))
+    found: JournalEntry | None = db.session.scalar(
+        select(JournalEntry).where(
+            JournalEntry.public_id == public_id,
+            JournalEntry.activity_id == activity.id,
+            JournalEntry.person_id == person.id,
+        )
+    )
     return found
 
 
 def entry_count(activity: Activity, person_id: int) -> int:
-    count: int = db.session.scalar(select(func.count(JournalEntry.id)).where(
-        JournalEntry.activity_id == activity.id, JournalEntry.person_id == person_id)) or 0
+    count: int = (
+        db.session.scalar(
+            select(func.count(JournalEntry.id)).where(
+                JournalEntry.activity_id == activity.id, JournalEntry.person_id == person_id
+            )
+        )
+        or 0
+    )
     return count
 
 
-def save_entry(activity: Activity, course: Course, person: Person, data: EntryInput,
-               entry: JournalEntry | None = None) -> JournalEntry:
+def save_entry(
+    activity: Activity,
+    course: Course,
+    person: Person,
+    data: EntryInput,
+    entry: JournalEntry | None = None,
+) -> JournalEntry:
     """Create (or update the author's) entry. Each response is sanitised; an entry
     with nothing written is refused. The tag must name an activity of this course."""
     prompts = settings.prompts(activity)
@@ -72,8 +91,9 @@ def save_entry(activity: Activity, course: Course, person: Person, data: EntryIn
         raise JournalError("Write something for at least one prompt.", 422)
     linked_id = None
     if data.linked_activity:
-        linked = next((a for a in course_activities(course)
-                       if a.public_id == data.linked_activity), None)
+        linked = next(
+            (a for a in course_activities(course) if a.public_id == data.linked_activity), None
+        )
         if linked is None:
             raise JournalError("Tag the entry with an activity of this course.", 422)
         linked_id = linked.id
@@ -81,8 +101,7 @@ def save_entry(activity: Activity, course: Course, person: Person, data: EntryIn
     if entry is None:
         if entry_count(activity, person.id) >= MAX_ENTRIES:
             raise JournalError(f"A journal keeps at most {MAX_ENTRIES} entries.", 422)
-        entry = JournalEntry(activity_id=activity.id, person_id=person.id,
-                             created_at=clock.now())
+        entry = JournalEntry(activity_id=activity.id, person_id=person.id, created_at=clock.now())
         db.session.add(entry)
     entry.responses = responses
     entry.linked_activity_id = linked_id

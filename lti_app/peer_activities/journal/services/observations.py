@@ -35,45 +35,61 @@ log = logging.getLogger(__name__)
 def named_manager(course: Course, person: Person) -> Person | None:
     """The learner's manager as the course knows it: an imported reporting line
     (wins) or their own intake answer picked from the roster."""
-    key = db.session.scalar(select(GroupingReportingLine.manager_key).where(
-        GroupingReportingLine.course_id == course.id,
-        GroupingReportingLine.subject_key == person.public_id))
+    key = db.session.scalar(
+        select(GroupingReportingLine.manager_key).where(
+            GroupingReportingLine.course_id == course.id,
+            GroupingReportingLine.subject_key == person.public_id,
+        )
+    )
     if key and not key.startswith("ext:"):
-        found: Person | None = db.session.scalar(select(Person).where(
-            Person.public_id == key, Person.registration_id == person.registration_id))
+        found: Person | None = db.session.scalar(
+            select(Person).where(
+                Person.public_id == key, Person.registration_id == person.registration_id
+            )
+        )
         return found
-    manager_id = db.session.scalar(select(GroupingIntake.reports_to_id).where(
-        GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id))
+    manager_id = db.session.scalar(
+        select(GroupingIntake.reports_to_id).where(
+            GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id
+        )
+    )
     return db.session.get(Person, manager_id) if manager_id else None
 
 
 def observers_for(course: Course, person: Person) -> list[tuple[Person, str]]:
     """Who the learner may ask: active course mentors and their named manager (if a
     member of the course), as (person, why)."""
-    rows = db.session.execute(select(Person, Enrolment.roles).join(
-        Enrolment, Enrolment.person_id == Person.id).where(
-        Enrolment.course_id == course.id, Enrolment.status == "active",
-        Person.id != person.id)).all()
+    rows = db.session.execute(
+        select(Person, Enrolment.roles)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(
+            Enrolment.course_id == course.id, Enrolment.status == "active", Person.id != person.id
+        )
+    ).all()
     found: dict[int, tuple[Person, str]] = {}
     for member, roles in rows:
         if MENTOR in (roles or []):
             found[member.id] = (member, "mentor in this course")
     manager = named_manager(course, person)
-    if manager is not None and manager.id != person.id and any(m.id == manager.id
-                                                                for m, _ in rows):
+    if manager is not None and manager.id != person.id and any(m.id == manager.id for m, _ in rows):
         found[manager.id] = (manager, "your manager")
     return sorted(found.values(), key=lambda pair: pair[0].display_name)
 
 
-def request_observation(course: Course, person: Person, item: JournalActionItem,
-                        observer_public_id: str, note: str) -> JournalObservation:
+def request_observation(
+    course: Course, person: Person, item: JournalActionItem, observer_public_id: str, note: str
+) -> JournalObservation:
     """Ask an eligible observer to confirm the item (asking again re-opens it)."""
-    observer = next((p for p, _ in observers_for(course, person)
-                     if p.public_id == observer_public_id), None)
+    observer = next(
+        (p for p, _ in observers_for(course, person) if p.public_id == observer_public_id), None
+    )
     if observer is None:
         raise JournalError("Ask a mentor of this course or your manager.", 422)
-    found = db.session.scalar(select(JournalObservation).where(
-        JournalObservation.item_id == item.id, JournalObservation.observer_id == observer.id))
+    found = db.session.scalar(
+        select(JournalObservation).where(
+            JournalObservation.item_id == item.id, JournalObservation.observer_id == observer.id
+        )
+    )
     if found is None:
         found = JournalObservation(item_id=item.id, observer_id=observer.id)
         db.session.add(found)
@@ -83,26 +99,28 @@ def request_observation(course: Course, person: Person, item: JournalActionItem,
     return found
 
 
-def requests_for(course: Course, observer: Person, *, open_only: bool = False
-                 ) -> list[tuple[JournalObservation, JournalActionItem, Activity, Person]]:
+def requests_for(
+    course: Course, observer: Person, *, open_only: bool = False
+) -> list[tuple[JournalObservation, JournalActionItem, Activity, Person]]:
     """Requests made to ``observer`` in the course's journals, with what they may read."""
-    stmt = (select(JournalObservation, JournalActionItem, Activity, Person)
-            .select_from(JournalObservation)
-            .join(JournalActionItem, JournalActionItem.id == JournalObservation.item_id)
-            .join(Activity, Activity.id == JournalActionItem.activity_id)
-            .join(Person, Person.id == JournalActionItem.person_id)
-            .where(JournalObservation.observer_id == observer.id,
-                   Activity.course_id == course.id)
-            .order_by(JournalObservation.created_at.desc(), JournalObservation.id.desc()))
+    stmt = (
+        select(JournalObservation, JournalActionItem, Activity, Person)
+        .select_from(JournalObservation)
+        .join(JournalActionItem, JournalActionItem.id == JournalObservation.item_id)
+        .join(Activity, Activity.id == JournalActionItem.activity_id)
+        .join(Person, Person.id == JournalActionItem.person_id)
+        .where(JournalObservation.observer_id == observer.id, Activity.course_id == course.id)
+        .order_by(JournalObservation.created_at.desc(), JournalObservation.id.desc())
+    )
     if open_only:
         stmt = stmt.where(JournalObservation.status == REQUESTED)
     return [(o, i, a, p) for o, i, a, p in db.session.execute(stmt).all()]
 
 
-def answer_observation(course: Course, observer: Person, public_id: str, *, confirm: bool,
-                       comment: str) -> JournalObservation:
-    found = next((o for o, *_ in requests_for(course, observer) if o.public_id == public_id),
-                 None)
+def answer_observation(
+    course: Course, observer: Person, public_id: str, *, confirm: bool, comment: str
+) -> JournalObservation:
+    found = next((o for o, *_ in requests_for(course, observer) if o.public_id == public_id), None)
     if found is None:
         raise JournalError("There is no such request for you.", 404)
     if found.status != REQUESTED:
@@ -118,7 +136,10 @@ def observations_of(item_ids: list[int]) -> dict[int, list[JournalObservation]]:
     result: dict[int, list[JournalObservation]] = {}
     if not item_ids:
         return result
-    for obs in db.session.scalars(select(JournalObservation).where(
-            JournalObservation.item_id.in_(item_ids)).order_by(JournalObservation.id)):
+    for obs in db.session.scalars(
+        select(JournalObservation)
+        .where(JournalObservation.item_id.in_(item_ids))
+        .order_by(JournalObservation.id)
+    ):
         result.setdefault(obs.item_id, []).append(obs)
     return result

@@ -26,31 +26,48 @@ from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
 
-STATUS_LABELS = {"planned": "Planned", "started": "Started", "done": "Done",
-                 "dropped": "Dropped"}
+STATUS_LABELS = {"planned": "Planned", "started": "Started", "done": "Done", "dropped": "Dropped"}
 MAX_ITEMS = 20
 
 
 def items_of(activity: Activity, person_id: int) -> list[JournalActionItem]:
-    return list(db.session.scalars(select(JournalActionItem).where(
-        JournalActionItem.activity_id == activity.id,
-        JournalActionItem.person_id == person_id).order_by(JournalActionItem.id)))
+    return list(
+        db.session.scalars(
+            select(JournalActionItem)
+            .where(
+                JournalActionItem.activity_id == activity.id,
+                JournalActionItem.person_id == person_id,
+            )
+            .order_by(JournalActionItem.id)
+        )
+    )
 
 
 def item_of(activity: Activity, person: Person, public_id: str) -> JournalActionItem | None:
     """The learner's own item (scoped): anyone else's is None."""
-    found: JournalActionItem | None = db.session.scalar(select(JournalActionItem).where(
-        JournalActionItem.public_id == public_id, JournalActionItem.activity_id == activity.id,
-        JournalActionItem.person_id == person.id))
+    found: JournalActionItem | None = db.session.scalar(
+        select(JournalActionItem).where(
+            JournalActionItem.public_id == public_id,
+            JournalActionItem.activity_id == activity.id,
+            JournalActionItem.person_id == person.id,
+        )
+    )
     return found
 
 
-def add_item(activity: Activity, person: Person, *, what: str, by_when: date | None,
-             evidence: str) -> JournalActionItem:
+def add_item(
+    activity: Activity, person: Person, *, what: str, by_when: date | None, evidence: str
+) -> JournalActionItem:
     if len(items_of(activity, person.id)) >= MAX_ITEMS:
         raise JournalError(f"Keep the plan to {MAX_ITEMS} items at most.", 422)
-    item = JournalActionItem(activity_id=activity.id, person_id=person.id, what=what,
-                             by_when=by_when, evidence=evidence, status=PLANNED)
+    item = JournalActionItem(
+        activity_id=activity.id,
+        person_id=person.id,
+        what=what,
+        by_when=by_when,
+        evidence=evidence,
+        status=PLANNED,
+    )
     item.updates.append(JournalActionUpdate(status=PLANNED, note="", created_at=clock.now()))
     db.session.add(item)
     db.session.flush()
@@ -58,8 +75,7 @@ def add_item(activity: Activity, person: Person, *, what: str, by_when: date | N
     return item
 
 
-def update_item(item: JournalActionItem, *, what: str, by_when: date | None,
-                evidence: str) -> None:
+def update_item(item: JournalActionItem, *, what: str, by_when: date | None, evidence: str) -> None:
     item.what, item.by_when, item.evidence = what, by_when, evidence
     db.session.flush()
 

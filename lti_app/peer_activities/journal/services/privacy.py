@@ -39,30 +39,53 @@ class OwnJournal:
 
 
 def own_journal(activity: Activity, person: Person) -> OwnJournal:
-    entries = list(db.session.scalars(select(JournalEntry).where(
-        JournalEntry.activity_id == activity.id, JournalEntry.person_id == person.id)
-        .order_by(JournalEntry.created_at, JournalEntry.id)))
+    entries = list(
+        db.session.scalars(
+            select(JournalEntry)
+            .where(JournalEntry.activity_id == activity.id, JournalEntry.person_id == person.id)
+            .order_by(JournalEntry.created_at, JournalEntry.id)
+        )
+    )
     items = plans.items_of(activity, person.id)
-    return OwnJournal(entries, items, schedule.checkins_of(activity, person.id),
-                      observations_of([i.id for i in items]))
+    return OwnJournal(
+        entries,
+        items,
+        schedule.checkins_of(activity, person.id),
+        observations_of([i.id for i in items]),
+    )
 
 
 def delete_own_data(activity: Activity, person: Person) -> dict[str, int]:
     """Delete everything the learner wrote in this journal; returns counts."""
     counts: dict[str, int] = {}
-    item_ids = list(db.session.scalars(select(JournalActionItem.id).where(
-        JournalActionItem.activity_id == activity.id, JournalActionItem.person_id == person.id)))
+    item_ids = list(
+        db.session.scalars(
+            select(JournalActionItem.id).where(
+                JournalActionItem.activity_id == activity.id,
+                JournalActionItem.person_id == person.id,
+            )
+        )
+    )
     if item_ids:
-        db.session.execute(delete(JournalObservation).where(
-            JournalObservation.item_id.in_(item_ids)))
-    for name, model in (("entries", JournalEntry), ("checkins", JournalCheckin),
-                        ("plan items", JournalActionItem), ("progress", JournalProgress)):
-        rows = list(db.session.scalars(select(model).where(
-            model.activity_id == activity.id, model.person_id == person.id)))
+        db.session.execute(
+            delete(JournalObservation).where(JournalObservation.item_id.in_(item_ids))
+        )
+    for name, model in (
+        ("entries", JournalEntry),
+        ("checkins", JournalCheckin),
+        ("plan items", JournalActionItem),
+        ("progress", JournalProgress),
+    ):
+        rows = list(
+            db.session.scalars(
+                select(model).where(model.activity_id == activity.id, model.person_id == person.id)
+            )
+        )
         counts[name] = len(rows)
         for row in rows:
             db.session.delete(row)
     db.session.flush()
-    log.info("journal %s: %s deleted their journal data %s", activity.public_id,
-             person.public_id, counts)
+    log.info(
+        "journal %s: %s deleted their journal data %s", activity.public_id, person.public_id, counts
+    )
     return counts

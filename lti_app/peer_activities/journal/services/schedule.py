@@ -73,9 +73,13 @@ def anchor_day(activity: Activity, progress: JournalProgress) -> date | None:
 
 
 def checkins_of(activity: Activity, person_id: int) -> list[JournalCheckin]:
-    return list(db.session.scalars(select(JournalCheckin).where(
-        JournalCheckin.activity_id == activity.id, JournalCheckin.person_id == person_id)
-        .order_by(JournalCheckin.day)))
+    return list(
+        db.session.scalars(
+            select(JournalCheckin)
+            .where(JournalCheckin.activity_id == activity.id, JournalCheckin.person_id == person_id)
+            .order_by(JournalCheckin.day)
+        )
+    )
 
 
 def schedule_checkins(activity: Activity, progress: JournalProgress) -> list[JournalCheckin]:
@@ -89,8 +93,9 @@ def schedule_checkins(activity: Activity, progress: JournalProgress) -> list[Jou
     for day in days:
         row = existing.get(day)
         if row is None:
-            row = existing[day] = JournalCheckin(activity_id=activity.id,
-                                                 person_id=progress.person_id, day=day)
+            row = existing[day] = JournalCheckin(
+                activity_id=activity.id, person_id=progress.person_id, day=day
+            )
             db.session.add(row)
         if row.status == ANSWERED:
             continue
@@ -104,26 +109,37 @@ def schedule_checkins(activity: Activity, progress: JournalProgress) -> list[Jou
         if day not in days and row.status == PENDING:
             row.status = CANCELLED
     db.session.flush()
-    log.info("journal %s: check-ins scheduled for person %s from %s", activity.public_id,
-             progress.person_id, anchor.isoformat())
+    log.info(
+        "journal %s: check-ins scheduled for person %s from %s",
+        activity.public_id,
+        progress.person_id,
+        anchor.isoformat(),
+    )
     return [existing[d] for d in days]
 
 
 def cancel_pending(activity: Activity, person_id: int) -> int:
     """Cancel the learner's unanswered check-ins (completion reopened)."""
     result = db.session.execute(
-        update(JournalCheckin).where(JournalCheckin.activity_id == activity.id,
-                                     JournalCheckin.person_id == person_id,
-                                     JournalCheckin.status == PENDING)
-        .values(status=CANCELLED).execution_options(synchronize_session="fetch"))
+        update(JournalCheckin)
+        .where(
+            JournalCheckin.activity_id == activity.id,
+            JournalCheckin.person_id == person_id,
+            JournalCheckin.status == PENDING,
+        )
+        .values(status=CANCELLED)
+        .execution_options(synchronize_session="fetch")
+    )
     return int(getattr(result, "rowcount", 0) or 0)
 
 
 def reschedule_activity(activity: Activity) -> None:
     """After the settings changed: every completed learner's unanswered check-ins."""
-    for progress in db.session.scalars(select(JournalProgress).where(
-            JournalProgress.activity_id == activity.id,
-            JournalProgress.completed_at.is_not(None))):
+    for progress in db.session.scalars(
+        select(JournalProgress).where(
+            JournalProgress.activity_id == activity.id, JournalProgress.completed_at.is_not(None)
+        )
+    ):
         schedule_checkins(activity, progress)
 
 
@@ -141,10 +157,16 @@ def due_in_course(course_id: int, person_id: int) -> list[tuple[JournalCheckin, 
     """The person's due, unanswered check-ins in every journal of the course whose
     follow-up is still open (one indexed query)."""
     rows = db.session.execute(
-        select(JournalCheckin, Activity).join(Activity, Activity.id == JournalCheckin.activity_id)
-        .where(JournalCheckin.person_id == person_id, JournalCheckin.status == PENDING,
-               JournalCheckin.due_at <= clock.now(), Activity.course_id == course_id)
-        .order_by(JournalCheckin.due_at)).all()
+        select(JournalCheckin, Activity)
+        .join(Activity, Activity.id == JournalCheckin.activity_id)
+        .where(
+            JournalCheckin.person_id == person_id,
+            JournalCheckin.status == PENDING,
+            JournalCheckin.due_at <= clock.now(),
+            Activity.course_id == course_id,
+        )
+        .order_by(JournalCheckin.due_at)
+    ).all()
     return [(c, a) for c, a in rows if not is_closed(a)]
 
 
@@ -170,14 +192,17 @@ def read_link(token: str) -> JournalCheckin | None:
     if not isinstance(data, dict):
         return None
     found: JournalCheckin | None = db.session.scalar(
-        select(JournalCheckin).join(Person, Person.id == JournalCheckin.person_id).where(
-            JournalCheckin.public_id == str(data.get("c")),
-            Person.public_id == str(data.get("p"))))
+        select(JournalCheckin)
+        .join(Person, Person.id == JournalCheckin.person_id)
+        .where(
+            JournalCheckin.public_id == str(data.get("c")), Person.public_id == str(data.get("p"))
+        )
+    )
     return found
 
 
 def link_url(token: str) -> str:
-    base = (current_app.config.get("PUBLIC_URL") or current_app.config.get("BASE_URL") or "")
+    base = current_app.config.get("PUBLIC_URL") or current_app.config.get("BASE_URL") or ""
     return f"{base.rstrip('/')}/j/link/{token}"
 
 
@@ -186,16 +211,20 @@ def link_url(token: str) -> str:
 
 def _unreminded(now: datetime) -> Any:
     return select(JournalCheckin).where(
-        JournalCheckin.status == PENDING, JournalCheckin.reminder.is_(None),
-        JournalCheckin.due_at <= now)
+        JournalCheckin.status == PENDING,
+        JournalCheckin.reminder.is_(None),
+        JournalCheckin.due_at <= now,
+    )
 
 
 def find_due_checkins() -> None:
     """Every sweep: when e-mail is on and a check-in came due, enqueue the reminders."""
     if not mail.configured():
         return
-    if db.session.scalar(_unreminded(clock.now()).with_only_columns(JournalCheckin.id)
-                         .limit(1)) is not None:
+    if (
+        db.session.scalar(_unreminded(clock.now()).with_only_columns(JournalCheckin.id).limit(1))
+        is not None
+    ):
         jobs.enqueue(DUE_JOB)
 
 
@@ -207,12 +236,20 @@ def remind_due_checkins() -> int:
     now = clock.now()
     sent = 0
     rows = db.session.execute(
-        _unreminded(now).add_columns(Activity, Person, Enrolment.status)
+        _unreminded(now)
+        .add_columns(Activity, Person, Enrolment.status)
         .join(Activity, Activity.id == JournalCheckin.activity_id)
         .join(Person, Person.id == JournalCheckin.person_id)
-        .outerjoin(Enrolment, and_(Enrolment.course_id == Activity.course_id,
-                                   Enrolment.person_id == JournalCheckin.person_id))
-        .order_by(JournalCheckin.due_at).limit(_BATCH)).all()
+        .outerjoin(
+            Enrolment,
+            and_(
+                Enrolment.course_id == Activity.course_id,
+                Enrolment.person_id == JournalCheckin.person_id,
+            ),
+        )
+        .order_by(JournalCheckin.due_at)
+        .limit(_BATCH)
+    ).all()
     for checkin, activity, person, status in rows:
         if status != "active":
             checkin.reminder = "inactive"
@@ -224,17 +261,22 @@ def remind_due_checkins() -> int:
             checkin.reminder = "no_email"
         else:
             url = link_url(link_token(checkin, person))
-            mail.queue(to=person.email, dedupe_key=f"journal.checkin.{checkin.public_id}",
-                       subject=f"Your {checkin.day}-day check-in: {activity.title or 'journal'}",
-                       body=(f"Hello {person.display_name},\n\n"
-                             f"It is {checkin.day} days since you completed "
-                             f"\"{activity.title or 'your reflection journal'}\". What have you "
-                             "applied at work, what got in the way, and whom did you share it "
-                             "with? It takes about five minutes.\n\n"
-                             f"Answer your check-in: {url}\n\n"
-                             "The link works for 14 days and only for you. You can also open "
-                             "any Peerlift activity in your course: the check-in is shown "
-                             "first.\n"))
+            mail.queue(
+                to=person.email,
+                dedupe_key=f"journal.checkin.{checkin.public_id}",
+                subject=f"Your {checkin.day}-day check-in: {activity.title or 'journal'}",
+                body=(
+                    f"Hello {person.display_name},\n\n"
+                    f"It is {checkin.day} days since you completed "
+                    f'"{activity.title or "your reflection journal"}". What have you '
+                    "applied at work, what got in the way, and whom did you share it "
+                    "with? It takes about five minutes.\n\n"
+                    f"Answer your check-in: {url}\n\n"
+                    "The link works for 14 days and only for you. You can also open "
+                    "any Peerlift activity in your course: the check-in is shown "
+                    "first.\n"
+                ),
+            )
             checkin.reminder = "sent"
             sent += 1
         checkin.reminded_at = now

@@ -50,8 +50,14 @@ _BACKOFF_S = 0.003
 _SPREAD = 8
 
 
-def next_review(activity: Activity, person: Person, *, staff: bool = False,
-                volunteer: bool = False, rng: random.Random | None = None) -> PeerReviewReview:
+def next_review(
+    activity: Activity,
+    person: Person,
+    *,
+    staff: bool = False,
+    volunteer: bool = False,
+    rng: random.Random | None = None,
+) -> PeerReviewReview:
     """The reviewer's open review, else a newly leased one on the submission that
     most needs a review. Learners must have submitted first and get at most their
     quota unless they volunteer; staff are the fallback and may always take one.
@@ -90,8 +96,15 @@ def next_review(activity: Activity, person: Person, *, staff: bool = False,
     # owes reviews for one submission per group, so more reviews are owed than
     # needed and the extra ones go where they are needed least.)
     owed_only = is_learner and not volunteer and not group_mode
-    return _lease_neediest(activity, person, now, already={str(r.submission_id) for r in mine},
-                           forbidden=forbidden, allow_extra=not owed_only, rng=rng or _rng)
+    return _lease_neediest(
+        activity,
+        person,
+        now,
+        already={str(r.submission_id) for r in mine},
+        forbidden=forbidden,
+        allow_extra=not owed_only,
+        rng=rng or _rng,
+    )
 
 
 class _Preflight(NamedTuple):
@@ -106,13 +119,26 @@ def _preflight(activity: Activity, person: Person) -> _Preflight:
     group member), whether the rubric exists, how many learners the course has
     (what a learner owes depends on it), and the must-not-review pairs'
     fingerprint."""
-    own = select(PeerReviewSubmission.id).where(
-        PeerReviewSubmission.activity_id == activity.id,
-        roster.owned_by(activity, person)).limit(1).exists()
-    has_rubric = select(PeerReviewCriterion.id).where(
-        PeerReviewCriterion.activity_id == activity.id).limit(1).exists()
-    row = db.session.execute(select(own, has_rubric, roster.learner_count_column(activity),
-                                    *reporting_lines.pairs_columns(activity.course_id))).one()
+    own = (
+        select(PeerReviewSubmission.id)
+        .where(PeerReviewSubmission.activity_id == activity.id, roster.owned_by(activity, person))
+        .limit(1)
+        .exists()
+    )
+    has_rubric = (
+        select(PeerReviewCriterion.id)
+        .where(PeerReviewCriterion.activity_id == activity.id)
+        .limit(1)
+        .exists()
+    )
+    row = db.session.execute(
+        select(
+            own,
+            has_rubric,
+            roster.learner_count_column(activity),
+            *reporting_lines.pairs_columns(activity.course_id),
+        )
+    ).one()
     return _Preflight(bool(row[0]), bool(row[1]), int(row[2] or 0), tuple(row[3:]))
 
 
@@ -124,9 +150,15 @@ def _enter_allocation(activity: Activity, person: Person) -> None:
     if db.engine.dialect.name != "postgresql":
         return
     db.session.execute(
-        select(Activity.id, func.pg_advisory_xact_lock(
-            _ADVISORY_NAMESPACE ^ (activity.id & 0x7FFFFFFF), person.id & 0x7FFFFFFF))
-        .where(Activity.id == activity.id).with_for_update(read=True))
+        select(
+            Activity.id,
+            func.pg_advisory_xact_lock(
+                _ADVISORY_NAMESPACE ^ (activity.id & 0x7FFFFFFF), person.id & 0x7FFFFFFF
+            ),
+        )
+        .where(Activity.id == activity.id)
+        .with_for_update(read=True)
+    )
 
 
 #: Keeps these advisory lock keys apart from any other use of the two-key form.
@@ -139,15 +171,24 @@ def _drop_lapsed_leases(activity: Activity, person: Person, now: datetime) -> li
     be taken by now, so it is let go and the choice made afresh (it may well be
     chosen again). Nothing is lost: a review is only written when it is submitted."""
     mine = db.session.execute(
-        select(PeerReviewReview.id, PeerReviewReview.submission_id, PeerReviewReview.status,
-               PeerReviewReview.lease_until)
-        .where(PeerReviewReview.activity_id == activity.id,
-               PeerReviewReview.reviewer_id == person.id)).all()
-    lapsed = [row for row in mine if row.status == LEASED
-              and (row.lease_until is None or row.lease_until <= now)]
+        select(
+            PeerReviewReview.id,
+            PeerReviewReview.submission_id,
+            PeerReviewReview.status,
+            PeerReviewReview.lease_until,
+        ).where(
+            PeerReviewReview.activity_id == activity.id, PeerReviewReview.reviewer_id == person.id
+        )
+    ).all()
+    lapsed = [
+        row
+        for row in mine
+        if row.status == LEASED and (row.lease_until is None or row.lease_until <= now)
+    ]
     if lapsed:
-        db.session.execute(delete(PeerReviewReview).where(
-            PeerReviewReview.id.in_([row.id for row in lapsed])))
+        db.session.execute(
+            delete(PeerReviewReview).where(PeerReviewReview.id.in_([row.id for row in lapsed]))
+        )
         mine = [row for row in mine if row not in lapsed]
     return list(mine)
 
@@ -166,8 +207,9 @@ def _resume_lease(activity: Activity, mine: list[Any], now: datetime) -> PeerRev
     return None
 
 
-def _check_still_owed(activity: Activity, mine: list[Any], n_learners: int,
-                      group_mode: bool) -> None:
+def _check_still_owed(
+    activity: Activity, mine: list[Any], n_learners: int, group_mode: bool
+) -> None:
     """Refuse a learner who has given every review they owe (they may volunteer)."""
     done = sum(1 for r in mine if r.status == DONE)
     units = roster.unit_count(activity) if group_mode else n_learners
@@ -175,9 +217,16 @@ def _check_still_owed(activity: Activity, mine: list[Any], n_learners: int,
         raise PeerReviewError("You have done all the reviews you owe. Thank you!")
 
 
-def _lease_neediest(activity: Activity, person: Person, now: datetime, *, already: set[str],
-                    forbidden: frozenset[tuple[str, str]], allow_extra: bool,
-                    rng: random.Random) -> PeerReviewReview:
+def _lease_neediest(
+    activity: Activity,
+    person: Person,
+    now: datetime,
+    *,
+    already: set[str],
+    forbidden: frozenset[tuple[str, str]],
+    allow_extra: bool,
+    rng: random.Random,
+) -> PeerReviewReview:
     """Lease the submission that needs a review most: choose on a snapshot of the
     pool, claim the choice if its counts have not moved, else read the pool again
     (up to ``_ATTEMPTS`` times)."""
@@ -186,10 +235,16 @@ def _lease_neediest(activity: Activity, person: Person, now: datetime, *, alread
     index = {st.id: i for i, st in enumerate(states)}
     skipped: list[SubmissionState] = []
     for _attempt in range(_ATTEMPTS):
-        choice = choose_submission(str(person.id), states, k=k, forbidden=forbidden,
-                                   already=already | {st.id for st in skipped},
-                                   rng=rng, spread=_SPREAD if _attempt else 1,
-                                   allow_extra=allow_extra)
+        choice = choose_submission(
+            str(person.id),
+            states,
+            k=k,
+            forbidden=forbidden,
+            already=already | {st.id for st in skipped},
+            rng=rng,
+            spread=_SPREAD if _attempt else 1,
+            allow_extra=allow_extra,
+        )
         seen = states[index[choice.submission]] if choice.submission is not None else None
         if skipped and (seen is None or _need(seen) > _need(skipped[0])):
             # Every submission that needs a review as much is being claimed at this
@@ -201,8 +256,7 @@ def _lease_neediest(activity: Activity, person: Person, now: datetime, *, alread
             skipped = []
             continue
         if seen is None:
-            raise PeerReviewError(_nothing_to_review(str(person.id), states, already,
-                                                     forbidden, k))
+            raise PeerReviewError(_nothing_to_review(str(person.id), states, already, forbidden, k))
         claim = _claim_if_unchanged(int(seen.id), seen, now)
         if claim is _LOCKED:
             skipped.append(seen)
@@ -215,18 +269,32 @@ def _lease_neediest(activity: Activity, person: Person, now: datetime, *, alread
             skipped = []
             continue
         assert isinstance(claim, int)
-        review = PeerReviewReview(activity_id=activity.id, submission_id=int(seen.id),
-                                  reviewer_id=person.id, author_id=claim,
-                                  status=LEASED, lease_until=now + quota.lease_of(activity))
+        review = PeerReviewReview(
+            activity_id=activity.id,
+            submission_id=int(seen.id),
+            reviewer_id=person.id,
+            author_id=claim,
+            status=LEASED,
+            lease_until=now + quota.lease_of(activity),
+        )
         db.session.add(review)
         db.session.flush()
-        log.info("peer review %s: review %s leased (%s)", activity.public_id,
-                 review.public_id, choice.reason)
+        log.info(
+            "peer review %s: review %s leased (%s)",
+            activity.public_id,
+            review.public_id,
+            choice.reason,
+        )
         return review
-    log.warning("peer review %s: no lease for %s after %d attempts (contention)",
-                activity.public_id, person.public_id, _ATTEMPTS)
-    raise PeerReviewError("Many reviewers are opening reviews at this moment. Try again in a "
-                          "few seconds.")
+    log.warning(
+        "peer review %s: no lease for %s after %d attempts (contention)",
+        activity.public_id,
+        person.public_id,
+        _ATTEMPTS,
+    )
+    raise PeerReviewError(
+        "Many reviewers are opening reviews at this moment. Try again in a few seconds."
+    )
 
 
 def pool_states(activity: Activity, now: datetime) -> list[SubmissionState]:
@@ -234,26 +302,43 @@ def pool_states(activity: Activity, now: datetime) -> list[SubmissionState]:
     group submission), completed reviews and live leases, counted in the database."""
     rows = db.session.execute(_pool_stmt(), {"activity": activity.id, "now": now}).all()
     members = roster.coauthors(activity) if groups.group_mode(activity) else {}
-    return [SubmissionState(str(sid), frozenset({str(author), *members.get(sid, ())}),
-                            submitted, int(completed), int(in_progress))
-            for sid, author, submitted, completed, in_progress in rows]
+    return [
+        SubmissionState(
+            str(sid),
+            frozenset({str(author), *members.get(sid, ())}),
+            submitted,
+            int(completed),
+            int(in_progress),
+        )
+        for sid, author, submitted, completed, in_progress in rows
+    ]
 
 
 @functools.cache
 def _pool_stmt() -> Any:
     """Built once (a constant: the hot path pays only for binding): every
     submission of an activity with its completed reviews and live leases at ``now``."""
-    live = case((PeerReviewReview.status == DONE, 0),
-                (PeerReviewReview.lease_until > bindparam("now"), 1), else_=0)
-    return (select(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
-                   PeerReviewSubmission.submitted_at,
-                   func.count(case((PeerReviewReview.status == DONE, 1))),
-                   func.coalesce(func.sum(live), 0))
-            .outerjoin(PeerReviewReview,
-                       PeerReviewReview.submission_id == PeerReviewSubmission.id)
-            .where(PeerReviewSubmission.activity_id == bindparam("activity"))
-            .group_by(PeerReviewSubmission.id, PeerReviewSubmission.author_id,
-                      PeerReviewSubmission.submitted_at))
+    live = case(
+        (PeerReviewReview.status == DONE, 0),
+        (PeerReviewReview.lease_until > bindparam("now"), 1),
+        else_=0,
+    )
+    return (
+        select(
+            PeerReviewSubmission.id,
+            PeerReviewSubmission.author_id,
+            PeerReviewSubmission.submitted_at,
+            func.count(case((PeerReviewReview.status == DONE, 1))),
+            func.coalesce(func.sum(live), 0),
+        )
+        .outerjoin(PeerReviewReview, PeerReviewReview.submission_id == PeerReviewSubmission.id)
+        .where(PeerReviewSubmission.activity_id == bindparam("activity"))
+        .group_by(
+            PeerReviewSubmission.id,
+            PeerReviewSubmission.author_id,
+            PeerReviewSubmission.submitted_at,
+        )
+    )
 
 
 def _need(state: SubmissionState) -> tuple[int, int]:
@@ -261,24 +346,41 @@ def _need(state: SubmissionState) -> tuple[int, int]:
     return state.completed + state.in_progress, state.completed
 
 
-def _nothing_to_review(reviewer: str, states: list[SubmissionState], already: set[str],
-                       forbidden: frozenset[tuple[str, str]], k: int) -> str:
+def _nothing_to_review(
+    reviewer: str,
+    states: list[SubmissionState],
+    already: set[str],
+    forbidden: frozenset[tuple[str, str]],
+    k: int,
+) -> str:
     """Why a reviewer has nothing to review, in their words."""
-    open_ = [st for st in states if st.id not in already and reviewer not in st.authors
-             and not any((reviewer, a) in forbidden or (a, reviewer) in forbidden
-                         for a in st.authors)]
+    open_ = [
+        st
+        for st in states
+        if st.id not in already
+        and reviewer not in st.authors
+        and not any((reviewer, a) in forbidden or (a, reviewer) in forbidden for a in st.authors)
+    ]
     if open_:  # all of them have k reviews (done or in progress) for now
-        return (f"Every submission you can review has its {k} reviews for now. When more "
-                "work comes in, it will be here for you; if none does before reviews close, "
-                "there is nothing more you need to do.")
-    blocked = [st for st in states if st.id not in already and reviewer not in st.authors
-               and any((reviewer, a) in forbidden or (a, reviewer) in forbidden
-                       for a in st.authors)]
+        return (
+            f"Every submission you can review has its {k} reviews for now. When more "
+            "work comes in, it will be here for you; if none does before reviews close, "
+            "there is nothing more you need to do."
+        )
+    blocked = [
+        st
+        for st in states
+        if st.id not in already
+        and reviewer not in st.authors
+        and any((reviewer, a) in forbidden or (a, reviewer) in forbidden for a in st.authors)
+    ]
     if blocked:
-        return ("The only work left for you to review is by your manager or by someone who "
-                "reports to you, and peers in a reporting line never review each other. "
-                "Your instructor can review that work instead, or move you on; there is "
-                "nothing you need to do.")
+        return (
+            "The only work left for you to review is by your manager or by someone who "
+            "reports to you, and peers in a reporting line never review each other. "
+            "Your instructor can review that work instead, or move you on; there is "
+            "nothing you need to do."
+        )
     return "There is no submission you can review right now. Try again later."
 
 
@@ -305,11 +407,22 @@ def _claim_stmt() -> Any:
     holds it, with its completed reviews and live leases."""
     review = PeerReviewReview
     sub_id: Any = bindparam("submission")
-    completed = select(func.count()).where(review.submission_id == sub_id,
-                                           review.status == DONE).scalar_subquery()
-    live = select(func.count()).where(review.submission_id == sub_id,
-                                      review.status == LEASED,
-                                      review.lease_until > bindparam("now")).scalar_subquery()
-    return (select(PeerReviewSubmission.author_id, completed, live)
-            .where(PeerReviewSubmission.id == sub_id)
-            .with_for_update(of=PeerReviewSubmission, key_share=True, skip_locked=True))
+    completed = (
+        select(func.count())
+        .where(review.submission_id == sub_id, review.status == DONE)
+        .scalar_subquery()
+    )
+    live = (
+        select(func.count())
+        .where(
+            review.submission_id == sub_id,
+            review.status == LEASED,
+            review.lease_until > bindparam("now"),
+        )
+        .scalar_subquery()
+    )
+    return (
+        select(PeerReviewSubmission.author_id, completed, live)
+        .where(PeerReviewSubmission.id == sub_id)
+        .with_for_update(of=PeerReviewSubmission, key_share=True, skip_locked=True)
+    )

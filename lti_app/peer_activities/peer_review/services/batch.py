@@ -36,8 +36,9 @@ def lock_activity(activity: Activity) -> None:
     """Hold the activity exclusively until commit (batch allocation, the default
     rubric). ``FOR NO KEY UPDATE``: rows inserted elsewhere that point at the
     activity take ``FOR KEY SHARE`` on it, which this must not wait on."""
-    db.session.execute(select(Activity.id).where(Activity.id == activity.id)
-                       .with_for_update(key_share=True))
+    db.session.execute(
+        select(Activity.id).where(Activity.id == activity.id).with_for_update(key_share=True)
+    )
 
 
 #: How long batch-allocated reviews are held when the review phase has no due date.
@@ -56,20 +57,30 @@ def allocate_all(activity: Activity, *, rng: random.Random | None = None) -> tup
     """
     lock_activity(activity)
     if reviewing.reviews_of(activity):
-        raise PeerReviewError("Reviews have already started; the rest are allocated just in "
-                              "time as reviewers open them.")
+        raise PeerReviewError(
+            "Reviews have already started; the rest are allocated just in "
+            "time as reviewers open them."
+        )
     pool = submitting.submissions(activity)
     if len(pool) < 2:
         raise PeerReviewError("At least two submissions are needed to allocate reviews.")
     k = min(quota.k_of(activity), len(pool) - 1)
     members = roster.coauthors(activity)
-    states = [SubmissionState(str(s.id), frozenset({str(s.author_id), *members.get(s.id, ())}),
-                              s.submitted_at) for s in pool]
+    states = [
+        SubmissionState(
+            str(s.id), frozenset({str(s.author_id), *members.get(s.id, ())}), s.submitted_at
+        )
+        for s in pool
+    ]
     reviewers = sorted({a for st in states for a in st.authors}, key=int)
     try:
-        result = allocate_batch(states, reviewers, k=k,
-                                forbidden=reporting_lines.must_not_review(activity),
-                                rng=rng or _rng)
+        result = allocate_batch(
+            states,
+            reviewers,
+            k=k,
+            forbidden=reporting_lines.must_not_review(activity),
+            rng=rng or _rng,
+        )
     except AllocationError as exc:
         raise PeerReviewError(exc.reason) from exc
     now = utcnow()
@@ -78,10 +89,18 @@ def allocate_all(activity: Activity, *, rng: random.Random | None = None) -> tup
     by_id = {str(s.id): s for s in pool}
     for reviewer, sid in result.pairs():
         sub = by_id[sid]
-        db.session.add(PeerReviewReview(activity_id=activity.id, submission_id=sub.id,
-                                        reviewer_id=int(reviewer), author_id=sub.author_id,
-                                        status=LEASED, lease_until=until))
+        db.session.add(
+            PeerReviewReview(
+                activity_id=activity.id,
+                submission_id=sub.id,
+                reviewer_id=int(reviewer),
+                author_id=sub.author_id,
+                status=LEASED,
+                lease_until=until,
+            )
+        )
     db.session.flush()
-    log.info("peer review %s: batch allocation (%s)", activity.public_id,
-             " ".join(result.explain()))
+    log.info(
+        "peer review %s: batch allocation (%s)", activity.public_id, " ".join(result.explain())
+    )
     return result.explain()

@@ -69,8 +69,11 @@ class GradeRow:
     def short(self) -> int:
         """How many reviews the submission grade lacks (0: it rests on k, or was set
         by the instructor, or there is no grade)."""
-        if SUBMISSION_GRADE in self.overrides or self.submission is None \
-                or self.submission.grade is None:
+        if (
+            SUBMISSION_GRADE in self.overrides
+            or self.submission is None
+            or self.submission.grade is None
+        ):
             return 0
         return max(0, self.k - self.submission.n_ratings)
 
@@ -88,9 +91,11 @@ class GradeRow:
             return ""
         assert self.submission is not None
         n = self.submission.n_ratings
-        return (f"Your grade rests on {n} review{'s' if n != 1 else ''}, not {self.k}: not "
-                "enough of your peers could review your work. Your instructor can see this "
-                "and may review it or adjust the grade.")
+        return (
+            f"Your grade rests on {n} review{'s' if n != 1 else ''}, not {self.k}: not "
+            "enough of your peers could review your work. Your instructor can see this "
+            "and may review it or adjust the grade."
+        )
 
     def percent(self, kind: str) -> float | None:
         if kind in self.overrides:
@@ -120,39 +125,59 @@ def grade_report(activity: Activity) -> GradeReport:
     m = rubric.rubric_of(rows).max_total
     pool = submitting.submissions(activity)
     done = [r for r in reviewing.reviews_of(activity) if r.status == DONE and r.total is not None]
-    ratings = [Rating(str(r.reviewer_id), str(r.submission_id), min(m, float(r.total or 0)))
-               for r in done]
-    options = GradingOptions(max_score=m, method=activity.settings.get("method", "mean"),
-                             accuracy_weighting=bool(activity.settings.get(
-                                 "accuracy_weighting", False)))
+    ratings = [
+        Rating(str(r.reviewer_id), str(r.submission_id), min(m, float(r.total or 0))) for r in done
+    ]
+    options = GradingOptions(
+        max_score=m,
+        method=activity.settings.get("method", "mean"),
+        accuracy_weighting=bool(activity.settings.get("accuracy_weighting", False)),
+    )
     by_sub = submission_grades(ratings, options, submissions=[str(s.id) for s in pool])
     people = roster.learners(activity)
     st = {s.person.id: s for s in progress.standings(activity, people)}
     assigned = {str(pid): s.owed for pid, s in st.items()}
-    helpful = [(str(r.reviewer_id), int(r.helpfulness)) for r in done
-               if r.helpfulness is not None]
+    helpful = [(str(r.reviewer_id), int(r.helpfulness)) for r in done if r.helpfulness is not None]
     by_rev = reviewing_grades(ratings, max_score=m, assigned=assigned, helpfulness=helpful)
     overrides: dict[int, dict[str, PeerReviewOverride]] = {}
-    for o in db.session.scalars(select(PeerReviewOverride).where(
-            PeerReviewOverride.activity_id == activity.id)):
+    for o in db.session.scalars(
+        select(PeerReviewOverride).where(PeerReviewOverride.activity_id == activity.id)
+    ):
         overrides.setdefault(o.person_id, {})[o.kind] = o
     # Every member of a group submission gets its grade.
     own = {pid: str(sid) for sid, pids in roster.members(activity).items() for pid in pids}
     accepted = {str(s.id) for s in pool if s.fewer_accepted_at is not None}
     k = quota.k_of(activity)
-    out = [GradeRow(p, by_sub.get(own.get(p.id, "")), by_rev.get(str(p.id)),
-                    overrides.get(p.id, {}), k, own.get(p.id, "") in accepted)
-           for p in people]
+    out = [
+        GradeRow(
+            p,
+            by_sub.get(own.get(p.id, "")),
+            by_rev.get(str(p.id)),
+            overrides.get(p.id, {}),
+            k,
+            own.get(p.id, "") in accepted,
+        )
+        for p in people
+    ]
     names = {str(p.id): p.display_name for p in people}
     flags = reviewer_flags(ratings, max_score=m)
-    alpha = krippendorff_alpha([(r.reviewer, r.submission, r.score) for r in ratings],
-                               level="interval")
-    return GradeReport(out, flags, alpha.alpha, f"{alpha.interpretation()}: {alpha.reason}", m,
-                       options.method, names)
+    alpha = krippendorff_alpha(
+        [(r.reviewer, r.submission, r.score) for r in ratings], level="interval"
+    )
+    return GradeReport(
+        out,
+        flags,
+        alpha.alpha,
+        f"{alpha.interpretation()}: {alpha.reason}",
+        m,
+        options.method,
+        names,
+    )
 
 
-def override_grade(activity: Activity, person: Person, by: Person, *, kind: str,
-                   percent: float, reason: str) -> PeerReviewOverride:
+def override_grade(
+    activity: Activity, person: Person, by: Person, *, kind: str, percent: float, reason: str
+) -> PeerReviewOverride:
     """Replace a computed grade with the instructor's, with the reason kept."""
     if kind not in (SUBMISSION_GRADE, REVIEWING_GRADE):
         raise PeerReviewError("Choose the submission grade or the reviewing grade.")
@@ -160,9 +185,13 @@ def override_grade(activity: Activity, person: Person, by: Person, *, kind: str,
         raise PeerReviewError("A grade is a percentage from 0 to 100.")
     if not reason.strip():
         raise PeerReviewError("Give a reason for overriding the grade.")
-    row = db.session.scalar(select(PeerReviewOverride).where(
-        PeerReviewOverride.activity_id == activity.id, PeerReviewOverride.person_id == person.id,
-        PeerReviewOverride.kind == kind))
+    row = db.session.scalar(
+        select(PeerReviewOverride).where(
+            PeerReviewOverride.activity_id == activity.id,
+            PeerReviewOverride.person_id == person.id,
+            PeerReviewOverride.kind == kind,
+        )
+    )
     if row is None:
         row = PeerReviewOverride(activity_id=activity.id, person_id=person.id, kind=kind)
         db.session.add(row)
@@ -170,14 +199,20 @@ def override_grade(activity: Activity, person: Person, by: Person, *, kind: str,
     row.reason = reason.strip()[:2000]
     row.by_id = by.id
     db.session.flush()
-    log.info("peer review %s: %s grade of %s overridden by %s", activity.public_id, kind,
-             person.public_id, by.public_id)
+    log.info(
+        "peer review %s: %s grade of %s overridden by %s",
+        activity.public_id,
+        kind,
+        person.public_id,
+        by.public_id,
+    )
     resend_after_override(activity, person, kind)
     return row
 
 
-def gradebook_comment(activity: Activity, row: GradeRow, kind: str, *,
-                      asked: int | None = None) -> str:
+def gradebook_comment(
+    activity: Activity, row: GradeRow, kind: str, *, asked: int | None = None
+) -> str:
     """What the learner reads beside this grade in the LMS, in plain words ("Average
     of 3 peer reviews: 78%."); the formula stays on the staff explanation page.
     ``asked``: the reviews each learner owes (computed when not given)."""
@@ -187,24 +222,38 @@ def gradebook_comment(activity: Activity, row: GradeRow, kind: str, *,
     if kind == SUBMISSION_GRADE:
         n = row.submission.n_ratings if row.submission is not None else 0
         return comments.submission_comment(
-            n, percent / 100, method=str(activity.settings.get("method", "mean")),
-            weighted=bool(activity.settings.get("accuracy_weighting", False)))
+            n,
+            percent / 100,
+            method=str(activity.settings.get("method", "mean")),
+            weighted=bool(activity.settings.get("accuracy_weighting", False)),
+        )
     r = row.reviewing
     if asked is None:
         asked = quota.quota(activity, roster.unit_count(activity))
     written = round(r.completion * asked) if r is not None and r.completion is not None else None
     return comments.reviewing_comment(
-        percent / 100, written=written, asked=asked if written is not None else None,
+        percent / 100,
+        written=written,
+        asked=asked if written is not None else None,
         accuracy=r.accuracy if r is not None else None,
-        stars=1 + 4 * r.helpfulness if r is not None and r.helpfulness is not None else None)
+        stars=1 + 4 * r.helpfulness if r is not None and r.helpfulness is not None else None,
+    )
 
 
 def _send(activity: Activity, row: GradeRow, kind: str, line_item: LineItem) -> bool:
     percent = row.percent(kind)
     if percent is None:
         return False
-    return grades.record_score(line_item, row.person, score_given=percent, score_maximum=100,
-                               comment=gradebook_comment(activity, row, kind)) is not None
+    return (
+        grades.record_score(
+            line_item,
+            row.person,
+            score_given=percent,
+            score_maximum=100,
+            comment=gradebook_comment(activity, row, kind),
+        )
+        is not None
+    )
 
 
 def publish_grades(activity: Activity) -> int:
@@ -215,18 +264,21 @@ def publish_grades(activity: Activity) -> int:
     Side effects: line items made on first use; scores in the outbox.
     """
     report = grade_report(activity)
-    items = {kind: grades.line_item_for(activity, kind)
-             for kind in (SUBMISSION_GRADE, REVIEWING_GRADE)}
-    sent = sum(_send(activity, row, kind, item) for row in report.rows
-               for kind, item in items.items())
+    items = {
+        kind: grades.line_item_for(activity, kind) for kind in (SUBMISSION_GRADE, REVIEWING_GRADE)
+    }
+    sent = sum(
+        _send(activity, row, kind, item) for row in report.rows for kind, item in items.items()
+    )
     log.info("peer review %s: %d grade(s) queued to the gradebook", activity.public_id, sent)
     return sent
 
 
 def resend_after_override(activity: Activity, person: Person, kind: str) -> None:
     """Once grades are published (the line item exists), an override goes out too."""
-    item = db.session.scalar(select(LineItem).where(LineItem.activity_id == activity.id,
-                                                    LineItem.kind == kind))
+    item = db.session.scalar(
+        select(LineItem).where(LineItem.activity_id == activity.id, LineItem.kind == kind)
+    )
     if item is None:
         return
     row = next((r for r in grade_report(activity).rows if r.person.id == person.id), None)
@@ -245,25 +297,54 @@ def export_csv(activity: Activity) -> str:
     criterion's points and comment, total, overall comment, helpfulness."""
     rows = rubric.criteria(activity)
     owners = roster.members(activity)
-    names = {p.id: p.display_name for p in db.session.scalars(
-        select(Person).where(Person.id.in_({pid for pids in owners.values() for pid in pids})))}
+    names = {
+        p.id: p.display_name
+        for p in db.session.scalars(
+            select(Person).where(Person.id.in_({pid for pids in owners.values() for pid in pids}))
+        )
+    }
     out = io.StringIO()
     writer = csv.writer(out)
     flags = {row.person.id: row.short_flag() for row in grade_report(activity).rows}
-    writer.writerow(["author", "reviewer", "status",
-                     *[h for c in rows for h in (c.name, f"{c.name} comment")], "total",
-                     "comment", "helpfulness", "helpfulness comment", "completed at",
-                     "grade flag"])
+    writer.writerow(
+        [
+            "author",
+            "reviewer",
+            "status",
+            *[h for c in rows for h in (c.name, f"{c.name} comment")],
+            "total",
+            "comment",
+            "helpfulness",
+            "helpfulness comment",
+            "completed at",
+            "grade flag",
+        ]
+    )
     for r in reviewing.reviews_of(activity):
-        others = sorted(names.get(pid, "") for pid in owners.get(r.submission_id, ())
-                        if pid != r.author_id)
+        others = sorted(
+            names.get(pid, "") for pid in owners.get(r.submission_id, ()) if pid != r.author_id
+        )
         author = "; ".join([names.get(r.author_id, ""), *others])
         notes = r.criterion_comments or {}
-        writer.writerow([_cell(x) for x in (
-            author, r.reviewer.display_name, r.status,
-            *[x for c in rows for x in (r.scores.get(c.public_id, ""),
-                                        plain(notes.get(c.public_id, "")))],
-            r.total, plain(r.comment), r.helpfulness or "", plain(r.helpfulness_comment),
-            r.completed_at.isoformat(timespec="seconds") if r.completed_at else "",
-            flags.get(r.author_id, ""))])
+        writer.writerow(
+            [
+                _cell(x)
+                for x in (
+                    author,
+                    r.reviewer.display_name,
+                    r.status,
+                    *[
+                        x
+                        for c in rows
+                        for x in (r.scores.get(c.public_id, ""), plain(notes.get(c.public_id, "")))
+                    ],
+                    r.total,
+                    plain(r.comment),
+                    r.helpfulness or "",
+                    plain(r.helpfulness_comment),
+                    r.completed_at.isoformat(timespec="seconds") if r.completed_at else "",
+                    flags.get(r.author_id, ""),
+                )
+            ]
+        )
     return out.getvalue()

@@ -83,8 +83,12 @@ class Standing:
             return "not in a group, so they cannot submit (group submissions)"
         if self.overdue:
             return "overdue: " + ", ".join(self.overdue)
-        if self.submission is not None and self.given < self.owed and not self.leased \
-                and self.no_work:
+        if (
+            self.submission is not None
+            and self.given < self.owed
+            and not self.leased
+            and self.no_work
+        ):
             return "no submission left for them to review"
         if self.expired:
             return "abandoned a review (its lease ran out)"
@@ -118,25 +122,42 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
         n_learners = roster.learner_count(activity)
         mine_only = {p.id for p in people}
     pool = db.session.execute(
-        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id)
-        .where(PeerReviewSubmission.activity_id == activity.id)).all()
+        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id).where(
+            PeerReviewSubmission.activity_id == activity.id
+        )
+    ).all()
     owners = roster.members(activity)
     wanted = {p.id for p in people}
     own_ids = {sid for sid, pids in owners.items() if pids & wanted}
-    own_rows = {s.id: s for s in db.session.scalars(select(PeerReviewSubmission).where(
-        PeerReviewSubmission.id.in_(own_ids)))} if own_ids else {}
-    by_person = {pid: own_rows[sid] for sid, pids in owners.items() for pid in pids
-                 if sid in own_rows}
-    review_rows = select(PeerReviewReview.reviewer_id, PeerReviewReview.submission_id,
-                         PeerReviewReview.status, PeerReviewReview.lease_until,
-                         PeerReviewReview.helpfulness).where(
-        PeerReviewReview.activity_id == activity.id)
+    own_rows = (
+        {
+            s.id: s
+            for s in db.session.scalars(
+                select(PeerReviewSubmission).where(PeerReviewSubmission.id.in_(own_ids))
+            )
+        }
+        if own_ids
+        else {}
+    )
+    by_person = {
+        pid: own_rows[sid] for sid, pids in owners.items() for pid in pids if sid in own_rows
+    }
+    review_rows = select(
+        PeerReviewReview.reviewer_id,
+        PeerReviewReview.submission_id,
+        PeerReviewReview.status,
+        PeerReviewReview.lease_until,
+        PeerReviewReview.helpfulness,
+    ).where(PeerReviewReview.activity_id == activity.id)
     if mine_only is not None:
-        review_rows = review_rows.where(or_(PeerReviewReview.reviewer_id.in_(mine_only),
-                                            PeerReviewReview.submission_id.in_(own_ids)))
+        review_rows = review_rows.where(
+            or_(
+                PeerReviewReview.reviewer_id.in_(mine_only),
+                PeerReviewReview.submission_id.in_(own_ids),
+            )
+        )
     reviews = db.session.execute(review_rows).all()
-    progress_rows = select(PeerReviewProgress).where(
-        PeerReviewProgress.activity_id == activity.id)
+    progress_rows = select(PeerReviewProgress).where(PeerReviewProgress.activity_id == activity.id)
     if mine_only is not None:
         progress_rows = progress_rows.where(PeerReviewProgress.person_id.in_(mine_only))
     progress = {p.person_id: p for p in db.session.scalars(progress_rows)}
@@ -176,21 +197,31 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
             late_parts.append("submission")
         if st.given < st.owed and phases.overdue(activity.settings, phases.REVIEW, now):
             late_parts.append(f"{st.owed - st.given} review(s)")
-        if activity.settings.get("rate_feedback", True) and st.rated < st.received \
-                and phases.overdue(activity.settings, phases.FEEDBACK, now):
+        if (
+            activity.settings.get("rate_feedback", True)
+            and st.rated < st.received
+            and phases.overdue(activity.settings, phases.FEEDBACK, now)
+        ):
             late_parts.append("feedback ratings")
         st.overdue = tuple(late_parts)
         seen = {r.submission_id for r in given_by.get(person.id, ())}
-        st.no_work = all(sid in seen or person.id in owners.get(sid, {author})
-                         or (str(person.id), str(author)) in blocked
-                         or (str(author), str(person.id)) in blocked for sid, author in pool)
+        st.no_work = all(
+            sid in seen
+            or person.id in owners.get(sid, {author})
+            or (str(person.id), str(author)) in blocked
+            or (str(author), str(person.id)) in blocked
+            for sid, author in pool
+        )
         out.append(st)
     return out
 
 
 def _progress_row(activity: Activity, person: Person) -> PeerReviewProgress:
-    row = db.session.scalar(select(PeerReviewProgress).where(
-        PeerReviewProgress.activity_id == activity.id, PeerReviewProgress.person_id == person.id))
+    row = db.session.scalar(
+        select(PeerReviewProgress).where(
+            PeerReviewProgress.activity_id == activity.id, PeerReviewProgress.person_id == person.id
+        )
+    )
     if row is None:
         row = PeerReviewProgress(activity_id=activity.id, person_id=person.id)
         db.session.add(row)
@@ -205,8 +236,13 @@ def _complete(activity: Activity, person: Person, comment: str) -> bool:
     row.completed_at = utcnow()
     db.session.flush()
     if activity.course_id is not None:
-        grades.record_score(grades.line_item_for(activity, "completion"), person,
-                            score_given=100, score_maximum=100, comment=comment)
+        grades.record_score(
+            grades.line_item_for(activity, "completion"),
+            person,
+            score_given=100,
+            score_maximum=100,
+            comment=comment,
+        )
     log.info("peer review %s: %s complete, score queued", activity.public_id, person.public_id)
     return True
 
@@ -220,10 +256,13 @@ def _nothing_left(activity: Activity, st: Standing, pool: list[Any]) -> bool:
     blocked = reporting_lines.must_not_review(activity)
     me = str(st.person.id)
     mine = set(reviewing.reviewed_by(activity, st.person))
-    return not any(s.completed + s.in_progress < k and me not in s.authors
-                   and s.id not in mine
-                   and not any((me, a) in blocked or (a, me) in blocked for a in s.authors)
-                   for s in pool)
+    return not any(
+        s.completed + s.in_progress < k
+        and me not in s.authors
+        and s.id not in mine
+        and not any((me, a) in blocked or (a, me) in blocked for a in s.authors)
+        for s in pool
+    )
 
 
 def check_completion(activity: Activity, people: Iterable[Person]) -> list[Person]:
@@ -264,5 +303,6 @@ def move_on(activity: Activity, person: Person, by: Person, reason: str) -> None
     row.moved_on_at = utcnow()
     row.moved_on_reason = reason[:2000]
     _complete(activity, person, "Peer assessment: moved on by the instructor.")
-    log.info("peer review %s: %s moved on by %s", activity.public_id, person.public_id,
-             by.public_id)
+    log.info(
+        "peer review %s: %s moved on by %s", activity.public_id, person.public_id, by.public_id
+    )

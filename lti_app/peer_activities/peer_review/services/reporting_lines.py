@@ -59,8 +59,12 @@ def _cache() -> PairsCache:
 def pairs_columns(course_id: int | None) -> list[Any]:
     """What the pairs depend on (intakes, imported lines, the roster), as scalar
     subqueries to select (``allocation`` reads them with its other figures)."""
-    return change_stamps(*((model, model.course_id == course_id)
-                           for model in (GroupingIntake, GroupingReportingLine, Enrolment)))
+    return change_stamps(
+        *(
+            (model, model.course_id == course_id)
+            for model in (GroupingIntake, GroupingReportingLine, Enrolment)
+        )
+    )
 
 
 def must_not_review(activity: Activity, *, fingerprint: tuple[Any, ...] | None = None) -> Pairs:
@@ -86,9 +90,13 @@ def _load_pairs(activity: Activity) -> Pairs:
     lines = load_cohort(course).reporting_lines
     if not lines:
         return frozenset()
-    ids: dict[str, int] = {pid: pk for pid, pk in db.session.execute(
-        select(Person.public_id, Person.id).where(
-            Person.registration_id == activity.registration_id,
-            Person.public_id.in_(set(lines) | set(lines.values()))))}
-    return frozenset((str(ids[a]), str(ids[b])) for a, b in lines.items()
-                     if a in ids and b in ids)
+    ids: dict[str, int] = {
+        pid: pk
+        for pid, pk in db.session.execute(
+            select(Person.public_id, Person.id).where(
+                Person.registration_id == activity.registration_id,
+                Person.public_id.in_(set(lines) | set(lines.values())),
+            )
+        )
+    }
+    return frozenset((str(ids[a]), str(ids[b])) for a, b in lines.items() if a in ids and b in ids)

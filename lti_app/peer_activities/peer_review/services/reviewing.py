@@ -27,56 +27,82 @@ log = logging.getLogger(__name__)
 
 def reviews_by(activity: Activity, person: Person) -> list[PeerReviewReview]:
     """A reviewer's reviews in this activity (done and leased), oldest first."""
-    return list(db.session.scalars(
-        select(PeerReviewReview).where(PeerReviewReview.activity_id == activity.id,
-                                       PeerReviewReview.reviewer_id == person.id)
-        .order_by(PeerReviewReview.id)))
+    return list(
+        db.session.scalars(
+            select(PeerReviewReview)
+            .where(
+                PeerReviewReview.activity_id == activity.id,
+                PeerReviewReview.reviewer_id == person.id,
+            )
+            .order_by(PeerReviewReview.id)
+        )
+    )
 
 
 def reviewed_by(activity: Activity, person: Person) -> list[str]:
     """Ids (as the allocator names them) of the submissions a reviewer reviewed or holds."""
-    return [str(sid) for sid in db.session.scalars(
-        select(PeerReviewReview.submission_id).where(
-            PeerReviewReview.activity_id == activity.id,
-            PeerReviewReview.reviewer_id == person.id))]
+    return [
+        str(sid)
+        for sid in db.session.scalars(
+            select(PeerReviewReview.submission_id).where(
+                PeerReviewReview.activity_id == activity.id,
+                PeerReviewReview.reviewer_id == person.id,
+            )
+        )
+    ]
 
 
 def reviews_of(activity: Activity) -> list[PeerReviewReview]:
-    return list(db.session.scalars(
-        select(PeerReviewReview).where(PeerReviewReview.activity_id == activity.id)
-        .order_by(PeerReviewReview.id)))
+    return list(
+        db.session.scalars(
+            select(PeerReviewReview)
+            .where(PeerReviewReview.activity_id == activity.id)
+            .order_by(PeerReviewReview.id)
+        )
+    )
 
 
-def review_for_reviewer(activity: Activity, person: Person,
-                        review_id: str) -> PeerReviewReview | None:
+def review_for_reviewer(
+    activity: Activity, person: Person, review_id: str
+) -> PeerReviewReview | None:
     """A review by its public id, only if it is this person's (else None: a review
     you were not allocated does not exist for you)."""
     found: PeerReviewReview | None = db.session.scalar(
-        select(PeerReviewReview).where(PeerReviewReview.public_id == review_id,
-                                       PeerReviewReview.activity_id == activity.id,
-                                       PeerReviewReview.reviewer_id == person.id))
+        select(PeerReviewReview).where(
+            PeerReviewReview.public_id == review_id,
+            PeerReviewReview.activity_id == activity.id,
+            PeerReviewReview.reviewer_id == person.id,
+        )
+    )
     return found
 
 
-def review_for_author(activity: Activity, person: Person,
-                      review_id: str) -> PeerReviewReview | None:
+def review_for_author(
+    activity: Activity, person: Person, review_id: str
+) -> PeerReviewReview | None:
     """A done review of this person's submission (their own or their group's), by
     public id."""
     own = roster.own_submission_id(activity, person)
     if own is None:
         return None
     found: PeerReviewReview | None = db.session.scalar(
-        select(PeerReviewReview)
-        .where(PeerReviewReview.public_id == review_id,
-               PeerReviewReview.activity_id == activity.id,
-               PeerReviewReview.status == DONE,
-               PeerReviewReview.submission_id == own))
+        select(PeerReviewReview).where(
+            PeerReviewReview.public_id == review_id,
+            PeerReviewReview.activity_id == activity.id,
+            PeerReviewReview.status == DONE,
+            PeerReviewReview.submission_id == own,
+        )
+    )
     return found
 
 
-def submit_review(activity: Activity, review: PeerReviewReview, points: Mapping[str, float],
-                  comment: str, criterion_comments: Mapping[str, str] | None = None
-                  ) -> PeerReviewReview:
+def submit_review(
+    activity: Activity,
+    review: PeerReviewReview,
+    points: Mapping[str, float],
+    comment: str,
+    criterion_comments: Mapping[str, str] | None = None,
+) -> PeerReviewReview:
     """Save the rubric scores, the comments on criteria and the overall comment;
     the review is done. Refused with a message: scores out of a criterion's range
     or (when it has levels) not one of its levels, missing or unknown criteria, a
@@ -105,8 +131,9 @@ def submit_review(activity: Activity, review: PeerReviewReview, points: Mapping[
     notes = {pid: rich_text(typed.get(pid, ""), limit=5000) for pid in names}
     missing = [c.name for c in rows if c.comment_required and not notes[c.public_id]]
     if missing:
-        raise PeerReviewError("Explain your score on " + ", ".join(
-            f"“{name}”" for name in missing) + " in a comment.")
+        raise PeerReviewError(
+            "Explain your score on " + ", ".join(f"“{name}”" for name in missing) + " in a comment."
+        )
     cleaned = rich_text(comment, limit=20000)
     if not cleaned:
         raise PeerReviewError("Write an overall comment for the author.")
@@ -135,6 +162,9 @@ def rate_review(review: PeerReviewReview, stars: int, comment: str) -> PeerRevie
 
 def is_reviewer_of(sub: PeerReviewSubmission, person: Person) -> bool:
     """Whether ``person`` was allocated ``sub`` (leased or done)."""
-    found = db.session.scalar(select(PeerReviewReview.id).where(
-        PeerReviewReview.submission_id == sub.id, PeerReviewReview.reviewer_id == person.id))
+    found = db.session.scalar(
+        select(PeerReviewReview.id).where(
+            PeerReviewReview.submission_id == sub.id, PeerReviewReview.reviewer_id == person.id
+        )
+    )
     return found is not None

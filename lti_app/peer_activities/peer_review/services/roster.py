@@ -32,8 +32,10 @@ def learners(activity: Activity) -> list[Person]:
     if activity.course_id is None:
         return []
     rows = db.session.execute(
-        select(Person, Enrolment.roles).join(Enrolment, Enrolment.person_id == Person.id)
-        .where(Enrolment.course_id == activity.course_id, Enrolment.status == "active")).all()
+        select(Person, Enrolment.roles)
+        .join(Enrolment, Enrolment.person_id == Person.id)
+        .where(Enrolment.course_id == activity.course_id, Enrolment.status == "active")
+    ).all()
     people = [p for p, roles in rows if LEARNER in (roles or [])]
     return sorted(people, key=lambda p: (p.display_name.casefold(), p.id))
 
@@ -49,25 +51,38 @@ def learner_count(activity: Activity) -> int:
 
 def learner_count_column(activity: Activity) -> Any:
     """``learner_count`` as a scalar subquery, to read along with other figures."""
-    return select(func.count()).select_from(Enrolment).where(
-        Enrolment.course_id == activity.course_id, Enrolment.status == "active",
-        cast(Enrolment.roles, String).like(f'%"{LEARNER}"%')).scalar_subquery()
+    return (
+        select(func.count())
+        .select_from(Enrolment)
+        .where(
+            Enrolment.course_id == activity.course_id,
+            Enrolment.status == "active",
+            cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'),
+        )
+        .scalar_subquery()
+    )
 
 
 def owned_by(activity: Activity, person: Person) -> ColumnElement[bool]:
     """A submission is a person's when they authored it or are one of its members."""
-    return or_(PeerReviewSubmission.author_id == person.id,
-               PeerReviewSubmission.id.in_(
-                   select(PeerReviewSubmissionMember.submission_id).where(
-                       PeerReviewSubmissionMember.activity_id == activity.id,
-                       PeerReviewSubmissionMember.person_id == person.id)))
+    return or_(
+        PeerReviewSubmission.author_id == person.id,
+        PeerReviewSubmission.id.in_(
+            select(PeerReviewSubmissionMember.submission_id).where(
+                PeerReviewSubmissionMember.activity_id == activity.id,
+                PeerReviewSubmissionMember.person_id == person.id,
+            )
+        ),
+    )
 
 
 def own_submission_id(activity: Activity, person: Person) -> int | None:
     """The id of the submission ``person`` authored (or co-authors), if any."""
     found: int | None = db.session.scalar(
-        select(PeerReviewSubmission.id).where(PeerReviewSubmission.activity_id == activity.id,
-                                              owned_by(activity, person)).limit(1))
+        select(PeerReviewSubmission.id)
+        .where(PeerReviewSubmission.activity_id == activity.id, owned_by(activity, person))
+        .limit(1)
+    )
     return found
 
 
@@ -76,12 +91,16 @@ def members(activity: Activity) -> dict[int, set[int]]:
     a group submission, every member)."""
     out: dict[int, set[int]] = {}
     for sid, author in db.session.execute(
-            select(PeerReviewSubmission.id, PeerReviewSubmission.author_id)
-            .where(PeerReviewSubmission.activity_id == activity.id)):
+        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id).where(
+            PeerReviewSubmission.activity_id == activity.id
+        )
+    ):
         out[sid] = {author}
     for sid, person in db.session.execute(
-            select(PeerReviewSubmissionMember.submission_id, PeerReviewSubmissionMember.person_id)
-            .where(PeerReviewSubmissionMember.activity_id == activity.id)):
+        select(
+            PeerReviewSubmissionMember.submission_id, PeerReviewSubmissionMember.person_id
+        ).where(PeerReviewSubmissionMember.activity_id == activity.id)
+    ):
         out.setdefault(sid, set()).add(person)
     return out
 
@@ -90,10 +109,15 @@ def coauthors(activity: Activity) -> dict[int, set[str]]:
     """Submission id -> person ids of its other group members (group submissions)."""
     rows = db.session.execute(
         select(PeerReviewSubmissionMember.submission_id, PeerReviewSubmissionMember.person_id)
-        .join(PeerReviewSubmission,
-              PeerReviewSubmission.id == PeerReviewSubmissionMember.submission_id)
-        .where(PeerReviewSubmissionMember.activity_id == activity.id,
-               PeerReviewSubmissionMember.person_id != PeerReviewSubmission.author_id)).all()
+        .join(
+            PeerReviewSubmission,
+            PeerReviewSubmission.id == PeerReviewSubmissionMember.submission_id,
+        )
+        .where(
+            PeerReviewSubmissionMember.activity_id == activity.id,
+            PeerReviewSubmissionMember.person_id != PeerReviewSubmission.author_id,
+        )
+    ).all()
     out: dict[int, set[str]] = {}
     for sid, person in rows:
         out.setdefault(sid, set()).add(str(person))
@@ -102,24 +126,28 @@ def coauthors(activity: Activity) -> dict[int, set[str]]:
 
 def people_of(activity: Activity, sub: PeerReviewSubmission) -> list[Person]:
     """Everyone whose submission ``sub`` is (the author first)."""
-    others = list(db.session.scalars(
-        select(Person).join(PeerReviewSubmissionMember,
-                            PeerReviewSubmissionMember.person_id == Person.id)
-        .where(PeerReviewSubmissionMember.submission_id == sub.id,
-               Person.id != sub.author_id).order_by(Person.id)))
+    others = list(
+        db.session.scalars(
+            select(Person)
+            .join(PeerReviewSubmissionMember, PeerReviewSubmissionMember.person_id == Person.id)
+            .where(PeerReviewSubmissionMember.submission_id == sub.id, Person.id != sub.author_id)
+            .order_by(Person.id)
+        )
+    )
     return [sub.author, *others]
 
 
 def submission_of(activity: Activity, person: Person) -> PeerReviewSubmission | None:
     """The submission that is ``person``'s (their own, or their group's)."""
     found: PeerReviewSubmission | None = db.session.scalar(
-        select(PeerReviewSubmission).where(PeerReviewSubmission.activity_id == activity.id,
-                                           owned_by(activity, person)).limit(1))
+        select(PeerReviewSubmission)
+        .where(PeerReviewSubmission.activity_id == activity.id, owned_by(activity, person))
+        .limit(1)
+    )
     return found
 
 
 def unit_count(activity: Activity) -> int:
     """How many submissions the activity can have: its groups in group mode, else
     its learners (``quota.quota`` caps what a reviewer owes by it)."""
-    return groups.group_count(activity) if groups.group_mode(activity) \
-        else learner_count(activity)
+    return groups.group_count(activity) if groups.group_mode(activity) else learner_count(activity)

@@ -40,13 +40,18 @@ class CriterionInput:
 
 def criteria(activity: Activity) -> list[PeerReviewCriterion]:
     """The activity's rubric, creating the default one on first use."""
-    rows = list(db.session.scalars(
-        select(PeerReviewCriterion).where(PeerReviewCriterion.activity_id == activity.id)
-        .order_by(PeerReviewCriterion.position, PeerReviewCriterion.id)))
+    rows = list(
+        db.session.scalars(
+            select(PeerReviewCriterion)
+            .where(PeerReviewCriterion.activity_id == activity.id)
+            .order_by(PeerReviewCriterion.position, PeerReviewCriterion.id)
+        )
+    )
     if not rows:
         for i, (name, points, levels) in enumerate(DEFAULT_RUBRIC, start=1):
-            row = PeerReviewCriterion(activity_id=activity.id, position=i, name=name,
-                                      max_points=points, levels=levels)
+            row = PeerReviewCriterion(
+                activity_id=activity.id, position=i, name=name, max_points=points, levels=levels
+            )
             db.session.add(row)
             rows.append(row)
         db.session.flush()
@@ -57,14 +62,22 @@ def ensure_criteria(activity: Activity) -> None:
     """Create the default rubric if the activity has none (one cheap query when it
     has; else under the activity's row lock, so two first reviewers make one,
     released at once by whoever finds it made)."""
+
     def missing() -> bool:
-        return db.session.scalar(select(PeerReviewCriterion.id).where(
-            PeerReviewCriterion.activity_id == activity.id).limit(1)) is None
+        return (
+            db.session.scalar(
+                select(PeerReviewCriterion.id)
+                .where(PeerReviewCriterion.activity_id == activity.id)
+                .limit(1)
+            )
+            is None
+        )
 
     if missing():
         savepoint = db.session.begin_nested()  # rolled back: the lock goes with it
-        db.session.execute(select(Activity.id).where(Activity.id == activity.id)
-                           .with_for_update(key_share=True))
+        db.session.execute(
+            select(Activity.id).where(Activity.id == activity.id).with_for_update(key_share=True)
+        )
         if missing():
             criteria(activity)
             savepoint.commit()
@@ -78,8 +91,11 @@ def rubric_of(rows: list[PeerReviewCriterion]) -> Rubric:
 
 
 def reviews_started(activity: Activity) -> bool:
-    found = db.session.scalar(select(func.count()).select_from(PeerReviewReview).where(
-        PeerReviewReview.activity_id == activity.id, PeerReviewReview.status == "done"))
+    found = db.session.scalar(
+        select(func.count())
+        .select_from(PeerReviewReview)
+        .where(PeerReviewReview.activity_id == activity.id, PeerReviewReview.status == "done")
+    )
     return bool(found)
 
 
@@ -87,8 +103,9 @@ def save_rubric(activity: Activity, items: list[CriterionInput]) -> list[PeerRev
     """Replace the rubric. Refused once a review is done: the scores given would no
     longer mean what they meant."""
     if reviews_started(activity):
-        raise PeerReviewError("Reviews have been given against this rubric, so it can no "
-                              "longer be changed.")
+        raise PeerReviewError(
+            "Reviews have been given against this rubric, so it can no longer be changed."
+        )
     if not items:
         raise PeerReviewError("A rubric needs at least one criterion.")
     for item in items:
@@ -102,9 +119,14 @@ def save_rubric(activity: Activity, items: list[CriterionInput]) -> list[PeerRev
     db.session.flush()
     rows = []
     for i, item in enumerate(items, start=1):
-        row = PeerReviewCriterion(activity_id=activity.id, position=i, name=item.name,
-                                  max_points=item.max_points, levels=item.levels,
-                                  comment_required=item.comment_required)
+        row = PeerReviewCriterion(
+            activity_id=activity.id,
+            position=i,
+            name=item.name,
+            max_points=item.max_points,
+            levels=item.levels,
+            comment_required=item.comment_required,
+        )
         db.session.add(row)
         rows.append(row)
     db.session.flush()
@@ -114,6 +136,7 @@ def save_rubric(activity: Activity, items: list[CriterionInput]) -> list[PeerRev
 
 def copy_rubric(activity: Activity, source: Activity) -> list[PeerReviewCriterion]:
     """Reuse another activity's rubric (same course, checked by the caller)."""
-    items = [CriterionInput(c.name, c.max_points, c.levels, c.comment_required)
-             for c in criteria(source)]
+    items = [
+        CriterionInput(c.name, c.max_points, c.levels, c.comment_required) for c in criteria(source)
+    ]
     return save_rubric(activity, items)

@@ -33,27 +33,37 @@ from lti_app.peer_activities.services import clean_settings
 log = logging.getLogger(__name__)
 
 
-def _group_submission(activity: Activity, person: Person) -> tuple[PeerReviewSubmission | None,
-                                                                    list[Person]]:
+def _group_submission(
+    activity: Activity, person: Person
+) -> tuple[PeerReviewSubmission | None, list[Person]]:
     """The person's group's submission (if any member submitted) and the group's
     people. Refused with a message when the person has no group."""
     group = groups.group_of(activity, person)
     if group is None:
-        raise PeerReviewError("This activity takes one submission per group, and you are not "
-                              "in a group yet. Ask your instructor to add you to one.")
+        raise PeerReviewError(
+            "This activity takes one submission per group, and you are not "
+            "in a group yet. Ask your instructor to add you to one."
+        )
     groups.lock_group(activity, group)
     people = groups.group_people(group)
     ids = [p.id for p in people]
     found: PeerReviewSubmission | None = db.session.scalar(
-        select(PeerReviewSubmission).where(
+        select(PeerReviewSubmission)
+        .where(
             PeerReviewSubmission.activity_id == activity.id,
-            or_(PeerReviewSubmission.author_id.in_(ids),
-                PeerReviewSubmission.id.in_(select(PeerReviewSubmissionMember.submission_id)
-                                            .where(PeerReviewSubmissionMember.activity_id
-                                                   == activity.id,
-                                                   PeerReviewSubmissionMember.person_id
-                                                   .in_(ids)))))
-        .order_by(PeerReviewSubmission.id).limit(1))
+            or_(
+                PeerReviewSubmission.author_id.in_(ids),
+                PeerReviewSubmission.id.in_(
+                    select(PeerReviewSubmissionMember.submission_id).where(
+                        PeerReviewSubmissionMember.activity_id == activity.id,
+                        PeerReviewSubmissionMember.person_id.in_(ids),
+                    )
+                ),
+            ),
+        )
+        .order_by(PeerReviewSubmission.id)
+        .limit(1)
+    )
     own = roster.submission_of(activity, person)
     if own is not None:
         found = own  # moved to another group after submitting: their submission stays
@@ -63,30 +73,50 @@ def _group_submission(activity: Activity, person: Person) -> tuple[PeerReviewSub
 def _add_members(activity: Activity, sub: PeerReviewSubmission, people: list[Person]) -> None:
     """Record the group's people as members of ``sub``; anyone who already belongs
     to another submission of the activity stays there."""
-    taken = set(db.session.scalars(select(PeerReviewSubmissionMember.person_id).where(
-        PeerReviewSubmissionMember.activity_id == activity.id)))
-    authors = set(db.session.scalars(select(PeerReviewSubmission.author_id).where(
-        PeerReviewSubmission.activity_id == activity.id, PeerReviewSubmission.id != sub.id)))
+    taken = set(
+        db.session.scalars(
+            select(PeerReviewSubmissionMember.person_id).where(
+                PeerReviewSubmissionMember.activity_id == activity.id
+            )
+        )
+    )
+    authors = set(
+        db.session.scalars(
+            select(PeerReviewSubmission.author_id).where(
+                PeerReviewSubmission.activity_id == activity.id, PeerReviewSubmission.id != sub.id
+            )
+        )
+    )
     for p in people:
         if p.id not in taken and p.id not in authors:
-            db.session.add(PeerReviewSubmissionMember(activity_id=activity.id,
-                                                      submission_id=sub.id, person_id=p.id))
+            db.session.add(
+                PeerReviewSubmissionMember(
+                    activity_id=activity.id, submission_id=sub.id, person_id=p.id
+                )
+            )
     try:
         with db.session.begin_nested():
             db.session.flush()
     except IntegrityError as exc:
-        raise PeerReviewError("Someone in your group has just submitted too. Reload the page "
-                              "to see your group's submission.") from exc
+        raise PeerReviewError(
+            "Someone in your group has just submitted too. Reload the page "
+            "to see your group's submission."
+        ) from exc
 
 
 def submissions(activity: Activity) -> list[PeerReviewSubmission]:
-    return list(db.session.scalars(
-        select(PeerReviewSubmission).where(PeerReviewSubmission.activity_id == activity.id)
-        .order_by(PeerReviewSubmission.submitted_at, PeerReviewSubmission.id)))
+    return list(
+        db.session.scalars(
+            select(PeerReviewSubmission)
+            .where(PeerReviewSubmission.activity_id == activity.id)
+            .order_by(PeerReviewSubmission.submitted_at, PeerReviewSubmission.id)
+        )
+    )
 
 
-def submit_work(activity: Activity, person: Person, *, body: str,
-                link_url: str | None, has_file: bool = False) -> PeerReviewSubmission:
+def submit_work(
+    activity: Activity, person: Person, *, body: str, link_url: str | None, has_file: bool = False
+) -> PeerReviewSubmission:
     """Save (or revise) a learner's submission, or their group's in group mode
     (any member may). A revision is refused once a peer has opened it for review:
     reviewers must see what they are grading."""
@@ -102,16 +132,21 @@ def submit_work(activity: Activity, person: Person, *, body: str,
     if not cleaned and not link_url and not has_file and not existing_file:
         raise PeerReviewError("Write your submission, attach a file or give a link to it.")
     if sub is None:
-        sub = PeerReviewSubmission(activity_id=activity.id, author_id=person.id,
-                                   submitted_at=utcnow())
+        sub = PeerReviewSubmission(
+            activity_id=activity.id, author_id=person.id, submitted_at=utcnow()
+        )
         db.session.add(sub)
         db.session.flush()
     else:
-        opened = db.session.scalar(select(func.count()).select_from(PeerReviewReview).where(
-            PeerReviewReview.submission_id == sub.id))
+        opened = db.session.scalar(
+            select(func.count())
+            .select_from(PeerReviewReview)
+            .where(PeerReviewReview.submission_id == sub.id)
+        )
         if opened:
-            raise PeerReviewError("A peer is already reviewing your submission, so it can no "
-                                  "longer be changed.")
+            raise PeerReviewError(
+                "A peer is already reviewing your submission, so it can no longer be changed."
+            )
     sub.body = cleaned
     sub.link_url = link_url
     db.session.flush()
@@ -127,9 +162,15 @@ def revise_work(activity: Activity, person: Person, body: str) -> PeerReviewSubm
     if not activity.settings.get("allow_revision"):
         raise PeerReviewError("This activity does not take revisions.")
     sub = roster.submission_of(activity, person)
-    received = 0 if sub is None else db.session.scalar(
-        select(func.count()).select_from(PeerReviewReview).where(
-            PeerReviewReview.submission_id == sub.id, PeerReviewReview.status == "done"))
+    received = (
+        0
+        if sub is None
+        else db.session.scalar(
+            select(func.count())
+            .select_from(PeerReviewReview)
+            .where(PeerReviewReview.submission_id == sub.id, PeerReviewReview.status == "done")
+        )
+    )
     if sub is None or not received:
         raise PeerReviewError("You can revise your work once you have received feedback.")
     cleaned = rich_text(body)
@@ -144,16 +185,29 @@ def revise_work(activity: Activity, person: Person, body: str) -> PeerReviewSubm
 
 def submission_by_id(activity: Activity, public_id: str) -> PeerReviewSubmission | None:
     found: PeerReviewSubmission | None = db.session.scalar(
-        select(PeerReviewSubmission).where(PeerReviewSubmission.public_id == public_id,
-                                           PeerReviewSubmission.activity_id == activity.id))
+        select(PeerReviewSubmission).where(
+            PeerReviewSubmission.public_id == public_id,
+            PeerReviewSubmission.activity_id == activity.id,
+        )
+    )
     return found
 
 
 #: Settings the instructor may change on a running activity (not anonymity: people
 #: reviewed under a promise of anonymity that must hold).
-EDITABLE = ("submission_due", "review_due", "feedback_due", "rate_feedback", "method",
-            "accuracy_weighting", "reviews_per_submission", "allow_revision", "email_reminders",
-            "group_submissions", "groups_from")
+EDITABLE = (
+    "submission_due",
+    "review_due",
+    "feedback_due",
+    "rate_feedback",
+    "method",
+    "accuracy_weighting",
+    "reviews_per_submission",
+    "allow_revision",
+    "email_reminders",
+    "group_submissions",
+    "groups_from",
+)
 
 
 #: Settings fixed once the first submission is in (who submits with whom).
@@ -167,17 +221,22 @@ def update_settings(activity: Activity, changes: dict[str, Any]) -> dict[str, An
     ``PeerReviewError``."""
     merged = dict(activity.settings)
     merged.update({k: v for k, v in changes.items() if k in EDITABLE})
-    moved = [k for k in FIXED_ONCE_SUBMITTED
-             if (merged.get(k) or None) != (activity.settings.get(k) or None)]
+    moved = [
+        k
+        for k in FIXED_ONCE_SUBMITTED
+        if (merged.get(k) or None) != (activity.settings.get(k) or None)
+    ]
     if moved and submissions(activity):
-        raise PeerReviewError("Work has been submitted already, so group submissions can no "
-                              "longer be switched on or off, nor their groups changed.")
+        raise PeerReviewError(
+            "Work has been submitted already, so group submissions can no "
+            "longer be switched on or off, nor their groups changed."
+        )
     if merged.get("group_submissions"):
         source_id = merged.get("groups_from")
-        if not source_id or source_id not in {
-                a.public_id for a in groups.group_sources(activity)}:
-            raise PeerReviewError("Choose the activity of this course whose published groups "
-                                  "submit together.")
+        if not source_id or source_id not in {a.public_id for a in groups.group_sources(activity)}:
+            raise PeerReviewError(
+                "Choose the activity of this course whose published groups submit together."
+            )
     else:
         merged["groups_from"] = None
     activity.settings = clean_settings("peer_review", merged)
