@@ -235,9 +235,10 @@ def postgres_app(
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
-    """``--dist loadfile`` (as ``make test`` runs) keeps every PostgreSQL/Redis test
-    on one worker: see ``tests/support/schedule.py``."""
-    if config.getoption("dist") != "loadfile":
+    """Any ``-n`` run (``make test`` uses ``--dist loadfile``) keeps every
+    PostgreSQL/Redis test on one worker, since they share one database and Redis db:
+    see ``tests/support/schedule.py``. (``--dist each`` runs everything everywhere.)"""
+    if config.getoption("dist") in ("each", "no"):
         return None
     from tests.support.schedule import ServicesTogether
 

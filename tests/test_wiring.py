@@ -9,7 +9,7 @@ from typing import Any
 from lti_app import signals
 from lti_app.analytics import reminders, rollup, xapi
 from lti_app.courses import roster
-from lti_app.grades import delivery, publishing
+from lti_app.grades import delivery_jobs, publishing
 from lti_app.jobs import registry
 from lti_app.lrs import outbox as lrs_outbox
 from lti_app.mail import outbox as mail_outbox
@@ -33,7 +33,7 @@ def test_building_the_app_registers_every_package_s_jobs_and_sweeps(tmp_path: An
     assert {
         roster.sweep_stuck_syncs,
         roster.sweep_unsynced_rosters,
-        delivery.sweep_due_scores,
+        delivery_jobs.sweep_due_scores,
         publishing.sweep_stalled_sends,
         mail_outbox._sweep,
         rollup.sweep_rollups,

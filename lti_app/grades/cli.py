@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from lti_app.courses.cli import find_course
 from lti_app.extensions import db
-from lti_app.grades import delivery, services
+from lti_app.grades import delivery, panel
 from lti_app.grades.models import FAILED, Score
 
 grades_cli = AppGroup("grades", help="Scores on their way to LMS gradebooks (AGS).")
@@ -39,7 +39,7 @@ def grades_retry(course_key: str | None, failed_only: bool) -> None:
     course = None
     if course_key:
         course = find_course(course_key)
-    outcome = services.retry_scores(course=course, include_pending=not failed_only)
+    outcome = panel.retry_scores(course=course, include_pending=not failed_only)
     db.session.commit()
     click.echo(f"{outcome.queued} score(s) queued again")
     if outcome.already_delivered:

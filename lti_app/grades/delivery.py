@@ -25,15 +25,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, case, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, or_, select, update
 
-from lti_app import jobs
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.grades.models import FAILED, PENDING, SENT, LineItem, Score
 from lti_app.grades.remote_line_items import auth_of, ensure_remote_line_item
-from lti_app.grades.services import DELIVER, SUPERSEDED_STATUS
+from lti_app.grades.services import SUPERSEDED_STATUS
 from lti_app.lms import ags, runtime
 from lti_app.lms.models import Registration
 from lti_app.lms.service_http import FastHttp, ServiceError
@@ -88,7 +87,7 @@ def _http_pool(size: int) -> ThreadPoolExecutor:
         return _pool
 
 
-def _due(now: datetime) -> Any:
+def is_due(now: datetime) -> Any:
     return and_(
         Score.status == PENDING,
         Score.next_attempt_at <= now,
@@ -99,14 +98,14 @@ def _due(now: datetime) -> Any:
 def claim(worker: str, limit: int, lease_s: float) -> list[int]:
     """Lease up to ``limit`` due scores to ``worker``; the caller commits."""
     now = utcnow()
-    pick = select(Score.id).where(_due(now)).order_by(Score.next_attempt_at).limit(limit)
+    pick = select(Score.id).where(is_due(now)).order_by(Score.next_attempt_at).limit(limit)
     if db.engine.dialect.name == "postgresql":
         pick = pick.with_for_update(skip_locked=True)
     # The outer condition repeats the inner one: under READ COMMITTED a row another
     # worker claimed meanwhile is re-checked and skipped, never claimed twice.
     stmt = (
         update(Score)
-        .where(Score.id.in_(pick.scalar_subquery()), _due(now))
+        .where(Score.id.in_(pick.scalar_subquery()), is_due(now))
         .values(lease_owner=worker, lease_until=now + timedelta(seconds=lease_s))
         .returning(Score.id)
         .execution_options(synchronize_session=False)
@@ -387,66 +386,3 @@ def drain(max_seconds: float = 50.0, worker: str | None = None) -> tuple[Report,
             return total, False
         if time.monotonic() >= deadline:
             return total, True
-
-
-#: Retries due within this many seconds get a delayed job; later ones, the sweep.
-SOON_S = 60.0
-
-
-def next_retry_in() -> float | None:
-    """Seconds until the next waiting score is due (None: nothing is waiting)."""
-    # A score leased to a worker (maybe one that died) is due when its lease ends,
-    # not before: asking again sooner would only spin.
-    due_at = case(
-        (Score.lease_until > Score.next_attempt_at, Score.lease_until), else_=Score.next_attempt_at
-    )
-    soonest: datetime | None = db.session.scalar(
-        select(func.min(due_at)).where(Score.status == PENDING)
-    )
-    if soonest is None:
-        return None
-    return max(0.0, (soonest - utcnow()).total_seconds())
-
-
-def any_due() -> bool:
-    return bool(db.session.scalar(select(exists().where(_due(utcnow())))))
-
-
-def backlog_exceeds(n: int) -> bool:
-    """More than ``n`` scores are due now (one bounded query)."""
-    due = select(Score.id).where(_due(utcnow())).limit(n + 1).subquery()
-    return int(db.session.scalar(select(func.count()).select_from(due)) or 0) > n
-
-
-def deliver_job() -> None:
-    """The worker task: drain the outbox for a while, then hand over to a fresh task.
-
-    With more than a batch due, a second copy is asked for first (collapsed if
-    one waits already), so every idle worker joins in; claims never overlap."""
-    if backlog_exceeds(int(current_app.config["GRADES_BATCH"])):
-        jobs.enqueue(DELIVER)
-    db.session.commit()
-    report, more = drain()
-    if report.claimed:
-        log.info(
-            "grades: delivered %d (%d already in the LMS), retrying %d, failed %d "
-            "(%d token requests)",
-            report.sent,
-            report.superseded,
-            report.retrying,
-            report.failed,
-            report.token_requests,
-        )
-    if more:
-        jobs.enqueue(DELIVER)
-        return
-    soonest = next_retry_in()
-    if soonest is not None and soonest <= SOON_S:
-        # Scores backing off retry on time, without waiting for the next sweep.
-        jobs.enqueue_later(DELIVER, soonest)
-
-
-def sweep_due_scores() -> None:
-    """A lost message never loses a grade: anything due gets a delivery job."""
-    if any_due():
-        jobs.enqueue(DELIVER)

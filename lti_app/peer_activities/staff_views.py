@@ -10,8 +10,8 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.courses import roster
 from lti_app.extensions import db
+from lti_app.grades import panel as grades
 from lti_app.grades import publishing
-from lti_app.grades import services as grades
 from lti_app.peer_activities import registry, settings_edit
 from lti_app.peer_activities.page import course_activity, render_settings
 from lti_app.peer_activities.settings_form import ActivityInputError

@@ -184,7 +184,7 @@ def test_a_score_the_lms_refuses_fails_with_its_reason_and_can_be_retried(app, m
     time_passes(app)
     assert deliver(app).claimed == 0, "a failed score is not retried on its own"
 
-    from lti_app.grades.services import retry_scores
+    from lti_app.grades.panel import retry_scores
 
     with app.app_context():
         assert retry_scores(activity_id=setup.activity_id).queued == 1
@@ -215,7 +215,7 @@ def test_a_first_409_means_the_lms_holds_a_newer_grade_so_the_score_is_not_faile
     assert (report.failed, report.sent, report.superseded) == (0, 1, 1)
     row = scores(app)[0]
     assert row.status == SENT and row.last_status == 409 and row.last_error is None
-    from lti_app.grades.services import retry_scores, summarise
+    from lti_app.grades.panel import retry_scores, summarise
 
     with app.app_context():
         assert "Already in the LMS" in summarise(setup.activity_id).rows[0].detail
@@ -245,7 +245,7 @@ def test_retry_marks_a_legacy_409_failure_sent_without_sending_it_again(app, mak
     from sqlalchemy import update
 
     from lti_app.grades.models import Score
-    from lti_app.grades.services import retry_scores
+    from lti_app.grades.panel import retry_scores
 
     lms, setup, users = start(app, make_lms, learners=2)
     for user in users:
