@@ -75,7 +75,8 @@ def _insert_or_get(model: type[T], values: dict[str, Any]) -> T:
     """The row ``values`` create, or the one a concurrent launch created first
     (one statement; the caller then sets what differs)."""
     dialect = db.session.get_bind().dialect.name
-    stmt = _insert_stmt(model, dialect)
+    key: Any = model  # a mapped class: hashable, as the cache needs
+    stmt = _insert_stmt(key, dialect)
     found: T = db.session.scalars(stmt, values, execution_options={"populate_existing": True}).one()
     return found
 
