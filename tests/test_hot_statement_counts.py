@@ -183,6 +183,32 @@ def test_a_learners_repeat_launch_costs_the_same_in_a_small_and_a_larger_course(
             assert len(statements) == exact, (kind, len(statements), statements)
 
 
+def test_a_repeat_launch_writes_nothing_when_nothing_changed(course: Course) -> None:
+    """Person, enrolment, course, activity and the platform's frame origins as they
+    were: the launch only reads (``last_launch_at`` is refreshed at most every 15 min)."""
+    user = course.learners[1]
+    course.jd.enter(user)
+    with counted(course.app) as statements:
+        course.jd.enter(user)
+    assert not [s for s in statements if not s.startswith("SELECT")], statements
+
+
+#: With xAPI on, the "launched" statement is queued by one INSERT … ON CONFLICT DO
+#: NOTHING (the statement id decides; a SELECT and an INSERT before launch17).
+XAPI_LAUNCHED = 1
+
+
+def test_a_repeat_launch_with_xapi_on_queues_its_statement_in_one_insert(course: Course) -> None:
+    course.app.config.update(XAPI_ENABLED=True, XAPI_LRS_ENDPOINT="https://lrs.invalid/xapi")
+    user = course.learners[1]
+    course.rp.enter(user)
+    with counted(course.app) as statements:
+        course.rp.enter(user)
+    exact = REPEAT_LAUNCH["role_play"] + XAPI_LAUNCHED
+    assert len(statements) == exact, (len(statements), statements)
+    assert sum(s.startswith("INSERT INTO analytics_statement") for s in statements) == 1
+
+
 def test_a_first_launch_costs_a_fixed_number_of_statements(course: Course) -> None:
     newcomer = make_learner("hot", "newcomer", "New Comer")
     with counted(course.app) as statements:
