@@ -88,8 +88,12 @@ def _registry_flushed(session: Session, _ctx: Any) -> None:
     a removal, on whatever path) clears this process's cache at once, and again
     when it commits, so no request re-caches the row as it was in between. Other
     processes see the change within the cache's ``ttl``."""
-    touched = (*session.new, *session.dirty, *session.deleted)
-    if any(isinstance(obj, (Registration, Deployment)) for obj in touched):
+    ours = (Registration, Deployment)
+    touched = any(isinstance(obj, ours) for obj in (*session.new, *session.deleted)) or any(
+        isinstance(obj, ours) and session.is_modified(obj, include_collections=False)
+        for obj in session.dirty
+    )  # ``dirty`` also lists rows only touched (a backref, a merge): their columns count
+    if touched:
         session.info[_TOUCHED] = True
         _cache.clear()
 
