@@ -152,7 +152,7 @@ def instrument(timers: Timers, app: Any) -> None:
     w(launch_services, "record_launch", "courses.record_launch")
     w(courses, "upsert_person", "courses.upsert_person")
     w(courses, "upsert_course", "courses.upsert_course")
-    w(courses, "_get_or_create", "courses._get_or_create")
+    w(courses, "_insert_or_get", "courses._insert_or_get")
     w(activities, "resolve_activity", "activities.resolve_activity")
     w(views, "issue_token", "session.issue_token (launch)")
     # page

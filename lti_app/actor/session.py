@@ -24,7 +24,7 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g, request
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import and_, bindparam, select
 from werkzeug.exceptions import Forbidden
 
 from lti_app.courses.models import Course, Enrolment, Person
@@ -124,39 +124,62 @@ def _raw_token() -> str | None:
     return request.form.get("t") or request.args.get("t")
 
 
+@dataclass(frozen=True)
+class Along:
+    """A row a page needs together with its actor, read in the actor's own
+    statement (one round trip instead of two): ``entity`` outer-joined on
+    ``on()``, a condition with bound parameters; the actor's ``reg``, ``dep``,
+    ``person`` and ``course`` are bound too. Define one per page kind, at module
+    level (each is a statement built once)."""
+
+    entity: Any
+    on: Callable[[], Any]
+
+
+#: What :func:`current_actor_with` gives when the actor was already loaded
+#: earlier in the request (so the row was not read with it).
+NOT_READ: Any = object()
+
+
 def load_actor(token: str) -> Actor | None:
     """The actor a session token names, or None (expired, altered, unknown).
     Raises :class:`AccessEnded` when their enrolment in the course is not active."""
+    return _load(token)[0]
+
+
+def _load(
+    token: str, along: Along | None = None, extra: dict[str, Any] | None = None
+) -> tuple[Actor | None, Any]:
     try:
         data = _serializer().loads(token, max_age=current_app.config["SESSION_TOKEN_MAX_AGE_S"])
     except SignatureExpired:
-        return None
+        return None, None
     except BadSignature:
-        return None
+        return None, None
     reg = registry.registration_by_public_id(data["r"])
     if reg is None or not reg.is_active:
-        return None
+        return None, None
     dep = registry.deployment_by_public_id(reg, data["d"])
     if dep is None or not dep.is_active:
-        return None
-    # One round trip for person, course and enrolment status, on every page: the
-    # statement is built once.
-    row = db.session.execute(
-        _actor_stmt(), {"person": data["p"], "reg": reg.id, "course": data.get("c"), "dep": dep.id}
-    ).first()
+        return None, None
+    # One round trip for person, course and enrolment status (and the page's own
+    # row, ``along``), on every page: the statement is built once.
+    params = {"person": data["p"], "reg": reg.id, "course": data.get("c"), "dep": dep.id}
+    row = db.session.execute(_actor_stmt(along), {**(extra or {}), **params}).first()
     if row is None or (data.get("c") and row[1] is None):
-        return None
-    person, course, status = row
+        return None, None
+    person, course, status = row[:3]
     if course is not None and status != "active":
         raise AccessEnded()
     roles = RoleSet(frozenset(data.get("ro", [])), bool(data.get("tu")))
     activity = data.get("a") if course is None else None
-    return Actor(reg, dep, person, course, roles, data.get("dl"), activity)
+    actor = Actor(reg, dep, person, course, roles, data.get("dl"), activity)
+    return actor, (row[3] if along is not None else None)
 
 
 @functools.cache
-def _actor_stmt() -> Select[Person, Course, str]:
-    return (
+def _actor_stmt(along: Along | None = None) -> Any:
+    stmt: Any = (
         select(Person, Course, Enrolment.status)
         .select_from(Person)
         .outerjoin(
@@ -166,8 +189,26 @@ def _actor_stmt() -> Select[Person, Course, str]:
         .outerjoin(
             Enrolment, and_(Enrolment.course_id == Course.id, Enrolment.person_id == Person.id)
         )
-        .where(Person.public_id == bindparam("person"), Person.registration_id == bindparam("reg"))
     )
+    if along is not None:
+        stmt = stmt.add_columns(along.entity).outerjoin(along.entity, along.on())
+    return stmt.where(
+        Person.public_id == bindparam("person"), Person.registration_id == bindparam("reg")
+    )
+
+
+def current_actor_with(along: Along, params: dict[str, Any]) -> tuple[Actor, Any]:
+    """:func:`current_actor` and the ``along`` row for ``params`` (None: no such
+    row), read in one statement; :data:`NOT_READ` for the row when the actor was
+    loaded earlier in this request (the caller then reads it by itself)."""
+    if "actor" in g:
+        return g.actor, NOT_READ
+    raw = _raw_token()
+    actor, found = _load(raw, along, params) if raw else (None, None)
+    if actor is None:
+        abort(401)
+    g.actor = actor
+    return actor, found
 
 
 def current_actor() -> Actor:

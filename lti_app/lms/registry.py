@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
-from sqlalchemy.orm import make_transient_to_detached
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from lti_app.db import utcnow
 from lti_app.extensions import db
@@ -77,6 +77,31 @@ def configure_cache(ttl: float) -> None:
 
 def clear_cache() -> None:
     _cache.clear()
+
+
+_TOUCHED = "peerlift.registry-touched"
+
+
+@event.listens_for(Session, "after_flush")
+def _registry_flushed(session: Session, _ctx: Any) -> None:
+    """Any session that writes a registration or deployment (an edit, an approval,
+    a removal, on whatever path) clears this process's cache at once, and again
+    when it commits, so no request re-caches the row as it was in between. Other
+    processes see the change within the cache's ``ttl``."""
+    ours = (Registration, Deployment)
+    touched = any(isinstance(obj, ours) for obj in (*session.new, *session.deleted)) or any(
+        isinstance(obj, ours) and session.is_modified(obj, include_collections=False)
+        for obj in session.dirty
+    )  # ``dirty`` also lists rows only touched (a backref, a merge): their columns count
+    if touched:
+        session.info[_TOUCHED] = True
+        _cache.clear()
+
+
+@event.listens_for(Session, "after_commit")
+def _registry_committed(session: Session) -> None:
+    if session.info.pop(_TOUCHED, False):
+        _cache.clear()
 
 
 def _snapshot(obj: Registration | Deployment | None) -> Any:

@@ -6,23 +6,42 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import and_, bindparam
 
-from lti_app.actor.session import current_actor, require_actor
+from lti_app.actor.session import NOT_READ, Along, current_actor, current_actor_with, require_actor
 from lti_app.peer_activities import registry, services
+from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import render_activity
 from lti_app.peer_activities.services import ActivityInputError
 
 bp = Blueprint("activities", __name__, url_prefix="/a", template_folder="templates")
 
 
-def _activity(activity_id: str) -> Any:
+#: The activity page's activity, read with its actor (tenant-scoped like
+#: ``services.get_activity``: another platform's or deployment's id finds nothing).
+_ACTIVITY = Along(
+    Activity,
+    lambda: and_(
+        Activity.public_id == bindparam("activity"),
+        Activity.registration_id == bindparam("reg"),
+        Activity.deployment_id == bindparam("dep"),
+    ),
+)
+
+
+def _activity(activity_id: str, read: Any = NOT_READ) -> Any:
     """The activity ``activity_id`` as the actor may open it: one of their course's
     (or not yet bound to a course); a session without a course only the activity
-    it launched into, and never a course's (404 otherwise)."""
+    it launched into, and never a course's (404 otherwise). ``read``: the row
+    already read with the actor, if it was."""
     actor = current_actor()
     if actor.course is None and actor.activity != activity_id:
         abort(404)
-    activity = services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
+    activity = (
+        services.get_activity(actor.registration.id, actor.deployment.id, activity_id)
+        if read is NOT_READ
+        else read
+    )
     if activity is None:
         abort(404)
     if actor.course is None and activity.course_id is not None:
@@ -33,10 +52,11 @@ def _activity(activity_id: str) -> Any:
 
 
 @bp.get("/<activity_id>")
-@require_actor()
 def show(activity_id: str) -> Any:
-    """An activity, as the launching person's role sees it."""
-    return render_activity(current_actor(), _activity(activity_id))
+    """An activity, as the launching person's role sees it (a valid session token
+    required: 401 otherwise; the activity is read with the actor, one statement)."""
+    actor, read = current_actor_with(_ACTIVITY, {"activity": activity_id})
+    return render_activity(actor, _activity(activity_id, read))
 
 
 @bp.post("/<activity_id>/setup")
