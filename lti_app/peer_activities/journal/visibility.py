@@ -10,7 +10,10 @@ JSON answer, export and search builds on :func:`visible_entries`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import aliased
 
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course, Person
@@ -56,18 +59,36 @@ def group_mates(course: Course, person: Person) -> set[int]:
     )
 
 
+def group_mates_subquery(course: Course, person: Person) -> Any:
+    """``group_mates`` as a subquery, for the entries' query to read in the same
+    round trip (the latest published round, the person's group in it, its other
+    members: each the first one, as ``group_mates`` takes them)."""
+    round_id = (
+        select(GroupingRound.id)
+        .where(GroupingRound.course_id == course.id, GroupingRound.status == PUBLISHED)
+        .order_by(GroupingRound.published_at.desc(), GroupingRound.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    group_id = (
+        select(GroupingMember.group_id)
+        .where(GroupingMember.round_id == round_id, GroupingMember.person_id == person.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    mate = aliased(GroupingMember)
+    return select(mate.person_id).where(mate.group_id == group_id, mate.person_id != person.id)
+
+
 def visible_entries(actor: Actor, activity: Activity) -> Select[JournalEntry]:
     """The entries of ``activity`` that ``actor`` may read, newest first."""
     stmt = select(JournalEntry).where(JournalEntry.activity_id == activity.id)
     if actor.is_staff:
         pass
     elif actor.roles.is_learner and actor.course is not None:
-        mates = group_mates(actor.course, actor.person)
-        shared = (
-            (JournalEntry.person_id.in_(mates) & JournalEntry.shared_with_group)
-            if mates
-            else false()
-        )
+        # The group mates are read in the same statement (no round trip of their own).
+        mates = group_mates_subquery(actor.course, actor.person)
+        shared = JournalEntry.person_id.in_(mates) & JournalEntry.shared_with_group
         stmt = stmt.where(or_(JournalEntry.person_id == actor.person.id, shared))
     else:
         stmt = stmt.where(false())
