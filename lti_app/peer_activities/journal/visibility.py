@@ -27,42 +27,10 @@ from lti_app.peer_activities.journal.models import JournalEntry
 from lti_app.peer_activities.models import Activity
 
 
-def latest_round_id(course: Course) -> int | None:
-    """The course's most recently published grouping round, of any activity."""
-    found: int | None = db.session.scalar(
-        select(GroupingRound.id)
-        .where(GroupingRound.course_id == course.id, GroupingRound.status == PUBLISHED)
-        .order_by(GroupingRound.published_at.desc(), GroupingRound.id.desc())
-        .limit(1)
-    )
-    return found
-
-
-def group_mates(course: Course, person: Person) -> set[int]:
-    """Person ids in ``person``'s group of the latest published round (not them)."""
-    round_id = latest_round_id(course)
-    if round_id is None:
-        return set()
-    group_id = db.session.scalar(
-        select(GroupingMember.group_id).where(
-            GroupingMember.round_id == round_id, GroupingMember.person_id == person.id
-        )
-    )
-    if group_id is None:
-        return set()
-    return set(
-        db.session.scalars(
-            select(GroupingMember.person_id).where(
-                GroupingMember.group_id == group_id, GroupingMember.person_id != person.id
-            )
-        )
-    )
-
-
 def group_mates_subquery(course: Course, person: Person) -> Any:
-    """``group_mates`` as a subquery, for the entries' query to read in the same
-    round trip (the latest published round, the person's group in it, its other
-    members: each the first one, as ``group_mates`` takes them)."""
+    """The person ids in ``person``'s group of the course's most recently published
+    grouping round (of any activity), not them: a subquery, for the entries'
+    query to read in the same round trip."""
     round_id = (
         select(GroupingRound.id)
         .where(GroupingRound.course_id == course.id, GroupingRound.status == PUBLISHED)

@@ -32,35 +32,12 @@ from lti_app.peer_activities.models import Activity
 log = logging.getLogger(__name__)
 
 
-def named_manager(course: Course, person: Person) -> Person | None:
-    """The learner's manager as the course knows it: an imported reporting line
-    (wins) or their own intake answer picked from the roster."""
-    key = db.session.scalar(
-        select(GroupingReportingLine.manager_key).where(
-            GroupingReportingLine.course_id == course.id,
-            GroupingReportingLine.subject_key == person.public_id,
-        )
-    )
-    if key and not key.startswith("ext:"):
-        found: Person | None = db.session.scalar(
-            select(Person).where(
-                Person.public_id == key, Person.registration_id == person.registration_id
-            )
-        )
-        return found
-    manager_id = db.session.scalar(
-        select(GroupingIntake.reports_to_id).where(
-            GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id
-        )
-    )
-    return db.session.get(Person, manager_id) if manager_id else None
-
-
 def observers_for(course: Course, person: Person) -> list[tuple[Person, str]]:
     """Who the learner may ask: active course mentors and their named manager (if a
-    member of the course), as (person, why). One round trip: the members, each row
-    with the learner's imported reporting line and intake answer alongside (the
-    manager, as ``named_manager`` finds them, counts only as a member)."""
+    member of the course), as (person, why). The manager is the one an imported
+    reporting line names (it wins) or else the learner's own intake answer. One
+    round trip: the members, each row with the learner's reporting line and intake
+    answer alongside (the manager counts only as a member)."""
     line = (
         select(GroupingReportingLine.manager_key)
         .where(
