@@ -93,7 +93,7 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     own = [e for e in visible if e.person_id == person.id]
     shared = [e for e in visible if e.person_id != person.id]
     course_acts = entries.course_activities(actor.course)
-    items = plans.items_of(activity, person.id)
+    items = plans.items_with_updates(activity, person.id)
     now = clock.now()
     views = [
         CheckinView(c, schedule.is_due(c, now), (c.due_at.date() - now.date()).days)

@@ -317,8 +317,9 @@ def answer_checkin(activity_id: str, checkin_id: str) -> Any:
     if found is None:
         abort(404)
     try:
-        data = schemas.checkin_input(request.form, plans.items_of(activity, actor.person.id))
-        checkins.answer_checkin(activity, actor.person, found, data)
+        items = plans.items_of(activity, actor.person.id)
+        data = schemas.checkin_input(request.form, items)
+        checkins.answer_checkin(activity, actor.person, found, data, items)
     except ValidationError as exc:
         return _checkin_page(actor, activity, found, _messages(exc), request.form, 422)
     except JournalError as exc:

@@ -10,7 +10,10 @@ JSON answer, export and search builds on :func:`visible_entries`.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import Select, false, or_, select
+from sqlalchemy.orm import aliased
 
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course, Person
@@ -24,36 +27,25 @@ from lti_app.peer_activities.journal.models import JournalEntry
 from lti_app.peer_activities.models import Activity
 
 
-def latest_round_id(course: Course) -> int | None:
-    """The course's most recently published grouping round, of any activity."""
-    found: int | None = db.session.scalar(
+def group_mates_subquery(course: Course, person: Person) -> Any:
+    """The person ids in ``person``'s group of the course's most recently published
+    grouping round (of any activity), not them: a subquery, for the entries'
+    query to read in the same round trip."""
+    round_id = (
         select(GroupingRound.id)
         .where(GroupingRound.course_id == course.id, GroupingRound.status == PUBLISHED)
         .order_by(GroupingRound.published_at.desc(), GroupingRound.id.desc())
         .limit(1)
+        .scalar_subquery()
     )
-    return found
-
-
-def group_mates(course: Course, person: Person) -> set[int]:
-    """Person ids in ``person``'s group of the latest published round (not them)."""
-    round_id = latest_round_id(course)
-    if round_id is None:
-        return set()
-    group_id = db.session.scalar(
-        select(GroupingMember.group_id).where(
-            GroupingMember.round_id == round_id, GroupingMember.person_id == person.id
-        )
+    group_id = (
+        select(GroupingMember.group_id)
+        .where(GroupingMember.round_id == round_id, GroupingMember.person_id == person.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    if group_id is None:
-        return set()
-    return set(
-        db.session.scalars(
-            select(GroupingMember.person_id).where(
-                GroupingMember.group_id == group_id, GroupingMember.person_id != person.id
-            )
-        )
-    )
+    mate = aliased(GroupingMember)
+    return select(mate.person_id).where(mate.group_id == group_id, mate.person_id != person.id)
 
 
 def visible_entries(actor: Actor, activity: Activity) -> Select[JournalEntry]:
@@ -62,12 +54,9 @@ def visible_entries(actor: Actor, activity: Activity) -> Select[JournalEntry]:
     if actor.is_staff:
         pass
     elif actor.roles.is_learner and actor.course is not None:
-        mates = group_mates(actor.course, actor.person)
-        shared = (
-            (JournalEntry.person_id.in_(mates) & JournalEntry.shared_with_group)
-            if mates
-            else false()
-        )
+        # The group mates are read in the same statement (no round trip of their own).
+        mates = group_mates_subquery(actor.course, actor.person)
+        shared = JournalEntry.person_id.in_(mates) & JournalEntry.shared_with_group
         stmt = stmt.where(or_(JournalEntry.person_id == actor.person.id, shared))
     else:
         stmt = stmt.where(false())

@@ -50,21 +50,31 @@ def anonymity(activity: Activity) -> str:
     return str(activity.settings.get("anonymity", "double_blind"))
 
 
-def received_reviews(activity: Activity, actor: Actor) -> list[dict[str, Any]]:
+def received_reviews(
+    activity: Activity, actor: Actor, standing: grading.Standing | None = None
+) -> list[dict[str, Any]]:
     """The done reviews of the actor's own submission (or their group's), as the
     author may see them: per-criterion comments included, the reviewer never
-    (unless the activity is open)."""
-    own = subs.submission_of(activity, actor.person)
-    if own is None:
+    (unless the activity is open). ``standing``: the actor's, when the caller has
+    read it (its submission and reviews are then not read again)."""
+    if standing is None:
+        own = subs.submission_of(activity, actor.person)
+        found = (
+            [] if own is None else [r for r in rv.reviews_of(activity) if r.submission_id == own.id]
+        )
+    else:
+        own = standing.submission
+        found = [] if own is None else [r for r in standing.reviews if r.submission_id == own.id]
+    found = [r for r in found if r.status == DONE]
+    if own is None or not found:
         return []
     criteria = subs.criteria(activity)
     schema = schemas.for_author(anonymity(activity))()
-    found = [r for r in rv.reviews_of(activity) if r.submission_id == own.id and r.status == DONE]
     out = []
     # Under single- and double-blind the reviewer's words lose every course member's
     # name too ("Thanks, Ben" would name the reviewer); the stored review is kept.
     # (One query for the course's names, only when there is feedback to show.)
-    redactor = redactor_for(activity.course_id) if found and anonymity(activity) != "open" else None
+    redactor = redactor_for(activity.course_id) if anonymity(activity) != "open" else None
     for n, review in enumerate(found, start=1):
         data: dict[str, Any] = schema.dump(schemas.review_facts(review, criteria))
         data["label"] = data.get("reviewer_name") or f"Reviewer {n}"
@@ -79,7 +89,7 @@ def received_reviews(activity: Activity, actor: Actor) -> list[dict[str, Any]]:
 def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     """The learner's view: what they owe, their submission, reviews, feedback."""
     standing = grading.standings(activity, [actor.person])[0]
-    mine = rv.reviews_by(activity, actor.person)
+    mine = [r for r in standing.reviews if r.reviewer_id == actor.person.id]
     given = [
         schemas.ReviewForReviewer().dump(schemas.review_facts(r, []))
         for r in mine
@@ -104,7 +114,7 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "group_names": [
             p.display_name
             for p in (
-                subs.people_of(activity, own)
+                _people_of(activity, own)
                 if own is not None
                 else groups.group_people(group)
                 if group is not None
@@ -118,7 +128,7 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "submission": standing.submission,
         "open_review": open_review,
         "given": given,
-        "received": received_reviews(activity, actor),
+        "received": received_reviews(activity, actor, standing),
         "rate_feedback": rate,
         "k": rv.k_of(activity),
         "max_mb": uploads.max_bytes() // (1024 * 1024),
@@ -129,6 +139,12 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         #: The rubric their work will be reviewed against, read-only, before they submit.
         "rubric": _rubric(activity) if own is None else None,
     }
+
+
+def _people_of(activity: Activity, own: PeerReviewSubmission) -> list[Any]:
+    """Everyone whose submission ``own`` is: only a group submission has member
+    rows to read (an individual one is its author's alone)."""
+    return subs.people_of(activity, own) if groups.group_mode(activity) else [own.author]
 
 
 def _rubric(activity: Activity) -> list[dict[str, Any]]:

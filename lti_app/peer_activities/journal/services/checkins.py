@@ -19,6 +19,7 @@ from lti_app.peer_activities.journal.models import (
     ANSWERED,
     APPLIED,
     CANCELLED,
+    JournalActionItem,
     JournalCheckin,
     JournalCheckinAnswer,
 )
@@ -73,9 +74,14 @@ def checkin_of(activity: Activity, person: Person, public_id: str) -> JournalChe
 
 
 def answer_checkin(
-    activity: Activity, person: Person, checkin: JournalCheckin, data: CheckinInput
+    activity: Activity,
+    person: Person,
+    checkin: JournalCheckin,
+    data: CheckinInput,
+    items: list[JournalActionItem] | None = None,
 ) -> JournalCheckin:
-    """Record the learner's answer to a due check-in (once)."""
+    """Record the learner's answer to a due check-in (once). ``items``: the
+    learner's plan items, when the caller has read them already."""
     if checkin.status == ANSWERED:
         raise JournalError("You have answered this check-in already. Thank you!", 409)
     if checkin.status == CANCELLED:
@@ -86,17 +92,21 @@ def answer_checkin(
         raise JournalError(
             "The course's follow-up has closed; check-ins are no longer collected.", 409
         )
-    items = plans.items_of(activity, person.id)
+    if items is None:
+        items = plans.items_of(activity, person.id)
     missing = [i.what for i in items if data.applied.get(i.public_id) not in APPLIED]
     if missing:
         raise JournalError(
             "Say for every plan item whether you applied it. Missing: " + "; ".join(missing) + ".",
             422,
         )
-    for item in items:
-        checkin.answers.append(
-            JournalCheckinAnswer(item_id=item.id, applied=data.applied[item.public_id])
+    # Added by its key: a check-in answered once has no answers to load first.
+    db.session.add_all(
+        JournalCheckinAnswer(
+            checkin_id=checkin.id, item_id=item.id, applied=data.applied[item.public_id]
         )
+        for item in items
+    )
     checkin.barriers = data.barriers
     checkin.barrier_text = data.barrier_text
     checkin.share_with = data.share_with
@@ -105,6 +115,7 @@ def answer_checkin(
     checkin.status = ANSWERED
     checkin.answered_at = clock.now()
     db.session.flush()
+    db.session.expire(checkin, ["answers"])  # read again if asked for (no statement now)
     completion.update_score(activity, person)
     log.info("journal %s: check-in %s answered", activity.public_id, checkin.public_id)
     return checkin

@@ -32,47 +32,55 @@ from lti_app.peer_activities.models import Activity
 log = logging.getLogger(__name__)
 
 
-def named_manager(course: Course, person: Person) -> Person | None:
-    """The learner's manager as the course knows it: an imported reporting line
-    (wins) or their own intake answer picked from the roster."""
-    key = db.session.scalar(
-        select(GroupingReportingLine.manager_key).where(
+def observers_for(course: Course, person: Person) -> list[tuple[Person, str]]:
+    """Who the learner may ask: active course mentors and their named manager (if a
+    member of the course), as (person, why). The manager is the one an imported
+    reporting line names (it wins) or else the learner's own intake answer. One
+    round trip: the members, each row with the learner's reporting line and intake
+    answer alongside (the manager counts only as a member)."""
+    line = (
+        select(GroupingReportingLine.manager_key)
+        .where(
             GroupingReportingLine.course_id == course.id,
             GroupingReportingLine.subject_key == person.public_id,
         )
+        .limit(1)
+        .scalar_subquery()
     )
-    if key and not key.startswith("ext:"):
-        found: Person | None = db.session.scalar(
-            select(Person).where(
-                Person.public_id == key, Person.registration_id == person.registration_id
-            )
-        )
-        return found
-    manager_id = db.session.scalar(
-        select(GroupingIntake.reports_to_id).where(
-            GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id
-        )
+    intake = (
+        select(GroupingIntake.reports_to_id)
+        .where(GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id)
+        .limit(1)
+        .scalar_subquery()
     )
-    return db.session.get(Person, manager_id) if manager_id else None
-
-
-def observers_for(course: Course, person: Person) -> list[tuple[Person, str]]:
-    """Who the learner may ask: active course mentors and their named manager (if a
-    member of the course), as (person, why)."""
     rows = db.session.execute(
-        select(Person, Enrolment.roles)
+        select(Person, Enrolment.roles, line, intake)
         .join(Enrolment, Enrolment.person_id == Person.id)
         .where(
             Enrolment.course_id == course.id, Enrolment.status == "active", Person.id != person.id
         )
     ).all()
     found: dict[int, tuple[Person, str]] = {}
-    for member, roles in rows:
+    for member, roles, _, _ in rows:
         if MENTOR in (roles or []):
             found[member.id] = (member, "mentor in this course")
-    manager = named_manager(course, person)
-    if manager is not None and manager.id != person.id and any(m.id == manager.id for m, _ in rows):
-        found[manager.id] = (manager, "your manager")
+    if rows:
+        key, manager_id = rows[0][2], rows[0][3]
+        if key and not key.startswith("ext:"):
+            manager = next(
+                (
+                    m
+                    for m, *_ in rows
+                    if m.public_id == key and m.registration_id == person.registration_id
+                ),
+                None,
+            )
+        else:
+            manager = (
+                next((m for m, *_ in rows if m.id == manager_id), None) if manager_id else None
+            )
+        if manager is not None:
+            found[manager.id] = (manager, "your manager")
     return sorted(found.values(), key=lambda pair: pair[0].display_name)
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from lti_app.courses.models import Person
 from lti_app.extensions import db
@@ -30,17 +31,27 @@ STATUS_LABELS = {"planned": "Planned", "started": "Started", "done": "Done", "dr
 MAX_ITEMS = 20
 
 
-def items_of(activity: Activity, person_id: int) -> list[JournalActionItem]:
-    return list(
-        db.session.scalars(
-            select(JournalActionItem)
-            .where(
-                JournalActionItem.activity_id == activity.id,
-                JournalActionItem.person_id == person_id,
-            )
-            .order_by(JournalActionItem.id)
-        )
+#: Prebuilt (hot: every journal page and check-in): bound at execution.
+_ITEMS_OF = (
+    select(JournalActionItem)
+    .where(
+        JournalActionItem.activity_id == bindparam("activity"),
+        JournalActionItem.person_id == bindparam("person"),
     )
+    .order_by(JournalActionItem.id)
+)
+_ITEMS_WITH_UPDATES = _ITEMS_OF.options(joinedload(JournalActionItem.updates))
+
+
+def items_of(activity: Activity, person_id: int) -> list[JournalActionItem]:
+    return list(db.session.scalars(_ITEMS_OF, {"activity": activity.id, "person": person_id}))
+
+
+def items_with_updates(activity: Activity, person_id: int) -> list[JournalActionItem]:
+    """``items_of`` with each item's updates, in one round trip (the learner's page
+    lists them)."""
+    params = {"activity": activity.id, "person": person_id}
+    return list(db.session.scalars(_ITEMS_WITH_UPDATES, params).unique())
 
 
 def item_of(activity: Activity, person: Person, public_id: str) -> JournalActionItem | None:

@@ -33,7 +33,7 @@ from typing import Any
 
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from lti_app import jobs, mail
 from lti_app.courses.models import Enrolment, Person
@@ -72,14 +72,19 @@ def anchor_day(activity: Activity, progress: JournalProgress) -> date | None:
     return done
 
 
-def checkins_of(activity: Activity, person_id: int) -> list[JournalCheckin]:
-    return list(
-        db.session.scalars(
-            select(JournalCheckin)
-            .where(JournalCheckin.activity_id == activity.id, JournalCheckin.person_id == person_id)
-            .order_by(JournalCheckin.day)
-        )
+#: Prebuilt (hot: every journal page and check-in): bound at execution.
+_CHECKINS_OF = (
+    select(JournalCheckin)
+    .where(
+        JournalCheckin.activity_id == bindparam("activity"),
+        JournalCheckin.person_id == bindparam("person"),
     )
+    .order_by(JournalCheckin.day)
+)
+
+
+def checkins_of(activity: Activity, person_id: int) -> list[JournalCheckin]:
+    return list(db.session.scalars(_CHECKINS_OF, {"activity": activity.id, "person": person_id}))
 
 
 def schedule_checkins(activity: Activity, progress: JournalProgress) -> list[JournalCheckin]:

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
+from sqlalchemy.orm import joinedload
 
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
@@ -58,6 +59,9 @@ class Standing:
     progress: PeerReviewProgress | None = None
     #: Every other submission has been reviewed (or is held) by them already.
     no_work: bool = False
+    #: Their reviews, given and received, oldest first (read for one learner's page
+    #: only, so the page needs no second read of them; empty on the dashboard).
+    reviews: list[PeerReviewReview] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def completed(self) -> bool:
@@ -106,12 +110,31 @@ class Standing:
         return out
 
 
+#: Prebuilt (hot: every learner's page): a learner's reviews, given and received,
+#: with their reviewers; bound at execution.
+_THEIR_REVIEWS = (
+    select(PeerReviewReview)
+    .options(joinedload(PeerReviewReview.reviewer))
+    .where(
+        PeerReviewReview.activity_id == bindparam("activity"),
+        or_(
+            PeerReviewReview.reviewer_id.in_(bindparam("people", expanding=True)),
+            PeerReviewReview.submission_id.in_(bindparam("subs", expanding=True)),
+        ),
+    )
+    .order_by(PeerReviewReview.id)
+)
+
+
 def standings(activity: Activity, people: Iterable[Person] | None = None) -> list[Standing]:
     """Every learner's (or the given people's) standing.
 
     A learner's page asks for one person at every launch, so the reviews read are
-    only theirs (given, and received on their work) and the other submissions
-    are plain (id, author) rows; the dashboard asks for everyone."""
+    only theirs (given, and received on their work), loaded whole once (with their
+    reviewers) and kept on the standing (``Standing.reviews``) for the page; the
+    other submissions are plain (id, author, member) rows; the learner count and
+    the reporting pairs' change stamps are one row. The dashboard asks for everyone."""
+    fingerprint: tuple[Any, ...] | None = None
     if people is None:
         everyone = roster.learners(activity)
         people = everyone
@@ -119,14 +142,19 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
         mine_only = None
     else:
         people = list(people)
-        n_learners = roster.learner_count(activity)
         mine_only = {p.id for p in people}
-    pool = db.session.execute(
-        select(PeerReviewSubmission.id, PeerReviewSubmission.author_id).where(
-            PeerReviewSubmission.activity_id == activity.id
-        )
-    ).all()
-    owners = roster.members(activity)
+        if activity.course_id is None:
+            n_learners = 0
+        else:
+            n_learners, *stamps = db.session.execute(
+                select(
+                    roster.learner_count_column(activity),
+                    *reporting_lines.pairs_columns(activity.course_id),
+                )
+            ).one()
+            n_learners = int(n_learners or 0)
+            fingerprint = tuple(stamps)
+    pool, owners = roster.pool_and_members(activity)
     wanted = {p.id for p in people}
     own_ids = {sid for sid, pids in owners.items() if pids & wanted}
     own_rows = (
@@ -142,28 +170,30 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
     by_person = {
         pid: own_rows[sid] for sid, pids in owners.items() for pid in pids if sid in own_rows
     }
-    review_rows = select(
-        PeerReviewReview.reviewer_id,
-        PeerReviewReview.submission_id,
-        PeerReviewReview.status,
-        PeerReviewReview.lease_until,
-        PeerReviewReview.helpfulness,
-    ).where(PeerReviewReview.activity_id == activity.id)
+    loaded: list[PeerReviewReview] = []
     if mine_only is not None:
-        review_rows = review_rows.where(
-            or_(
-                PeerReviewReview.reviewer_id.in_(mine_only),
-                PeerReviewReview.submission_id.in_(own_ids),
-            )
+        params = {"activity": activity.id, "people": list(mine_only), "subs": list(own_ids)}
+        loaded = list(db.session.scalars(_THEIR_REVIEWS, params))
+        reviews: list[Any] = list(loaded)
+    else:
+        reviews = list(
+            db.session.execute(
+                select(
+                    PeerReviewReview.reviewer_id,
+                    PeerReviewReview.submission_id,
+                    PeerReviewReview.status,
+                    PeerReviewReview.lease_until,
+                    PeerReviewReview.helpfulness,
+                ).where(PeerReviewReview.activity_id == activity.id)
+            ).all()
         )
-    reviews = db.session.execute(review_rows).all()
     progress_rows = select(PeerReviewProgress).where(PeerReviewProgress.activity_id == activity.id)
     if mine_only is not None:
         progress_rows = progress_rows.where(PeerReviewProgress.person_id.in_(mine_only))
     progress = {p.person_id: p for p in db.session.scalars(progress_rows)}
     now = utcnow()
-    owed = quota.quota(activity, roster.unit_count(activity))
-    blocked = reporting_lines.must_not_review(activity)
+    owed = quota.quota(activity, roster.unit_count(activity, n_learners=n_learners))
+    blocked = reporting_lines.must_not_review(activity, fingerprint=fingerprint)
     grouped = groups.grouped_people(activity) if groups.group_mode(activity) else None
     given_by: dict[int, list[Any]] = {}
     received_on: dict[int, list[Any]] = {}
@@ -174,6 +204,12 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
     for person in people:
         own = by_person.get(person.id)
         st = Standing(person, own, progress=progress.get(person.id))
+        if mine_only is not None:
+            st.reviews = [
+                r
+                for r in loaded
+                if r.reviewer_id == person.id or (own is not None and r.submission_id == own.id)
+            ]
         st.no_group = grouped is not None and own is None and person.id not in grouped
         st.owed = owed
         # A submission can only be reviewed by learners whose submission it is not.

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import ColumnElement, String, cast, func, or_, select
+from sqlalchemy import ColumnElement, String, bindparam, cast, func, or_, select
 
 from lti_app.courses.models import Enrolment, Person
 from lti_app.domain.roles import LEARNER
@@ -105,6 +105,35 @@ def members(activity: Activity) -> dict[int, set[int]]:
     return out
 
 
+#: Prebuilt (hot: every learner's page): bound at execution.
+_POOL_AND_MEMBERS = (
+    select(
+        PeerReviewSubmission.id,
+        PeerReviewSubmission.author_id,
+        PeerReviewSubmissionMember.person_id,
+    )
+    .outerjoin(
+        PeerReviewSubmissionMember,
+        PeerReviewSubmissionMember.submission_id == PeerReviewSubmission.id,
+    )
+    .where(PeerReviewSubmission.activity_id == bindparam("activity"))
+)
+
+
+def pool_and_members(activity: Activity) -> tuple[list[tuple[int, int]], dict[int, set[int]]]:
+    """The activity's submissions as (id, author id) and ``members`` of each, in
+    one round trip (each submission with its member rows, outer-joined)."""
+    pool: list[tuple[int, int]] = []
+    out: dict[int, set[int]] = {}
+    for sid, author, person in db.session.execute(_POOL_AND_MEMBERS, {"activity": activity.id}):
+        if sid not in out:
+            pool.append((sid, author))
+            out[sid] = {author}
+        if person is not None:
+            out[sid].add(person)
+    return pool, out
+
+
 def coauthors(activity: Activity) -> dict[int, set[str]]:
     """Submission id -> person ids of its other group members (group submissions)."""
     rows = db.session.execute(
@@ -147,7 +176,10 @@ def submission_of(activity: Activity, person: Person) -> PeerReviewSubmission | 
     return found
 
 
-def unit_count(activity: Activity) -> int:
+def unit_count(activity: Activity, *, n_learners: int | None = None) -> int:
     """How many submissions the activity can have: its groups in group mode, else
-    its learners (``quota.quota`` caps what a reviewer owes by it)."""
-    return groups.group_count(activity) if groups.group_mode(activity) else learner_count(activity)
+    its learners (``quota.quota`` caps what a reviewer owes by it; ``n_learners``:
+    the learner count, when the caller has read it already)."""
+    if groups.group_mode(activity):
+        return groups.group_count(activity)
+    return learner_count(activity) if n_learners is None else n_learners
