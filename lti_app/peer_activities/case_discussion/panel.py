@@ -28,6 +28,7 @@ from lti_app.peer_activities.case_discussion import (
     coaching,
     completion,
     lookups,
+    page_reads,
     services,
     summaries,
 )
@@ -41,6 +42,7 @@ from lti_app.peer_activities.case_discussion.models import (
     CaseDiscussionSummary,
     CaseDiscussionThread,
 )
+from lti_app.peer_activities.case_discussion.page_reads import LearnerReads
 from lti_app.peer_activities.grouping.models import GroupingGroup
 from lti_app.peer_activities.models import Activity
 
@@ -99,10 +101,16 @@ class Discussion:
         return self.acc.group
 
 
-def discussion(activity: Activity, acc: Access, person: Person) -> Discussion:
+def discussion(
+    activity: Activity, acc: Access, person: Person, reads: LearnerReads | None = None
+) -> Discussion:
+    """A group's discussion; ``reads`` carries what the learner's panel already read
+    (its summary and facilitators), so only the threads are read here."""
     group = acc.group
-    rounds = coaching.ensure_rounds(activity, group)
-    threads = lookups.threads_of(group)
+    threads, rounds = page_reads.threads_of(group)
+    if not rounds and lookups.is_peer_coaching(activity) and len(group.members) >= 2:
+        rounds = coaching.ensure_rounds(activity, group)  # first look: made once
+        threads, _ = page_reads.threads_of(group)
     by_round = {t.round_id: t for t in threads if t.round_id is not None}
     current = coaching.current_round(rounds)
     views = [
@@ -117,13 +125,14 @@ def discussion(activity: Activity, acc: Access, person: Person) -> Discussion:
         )
         for r in rounds
     ]
-    summary = lookups.summary_of(group)
+    summary = reads.summary if reads is not None else lookups.summary_of(group)
+    facilitators = reads.facilitators if reads is not None else lookups.facilitators_of(group)
     return Discussion(
         acc,
         [t for t in threads if t.round_id is None],
         views,
         [m.person.display_name for m in group.members],
-        [f.person.display_name for f in lookups.facilitators_of(group)],
+        [f.person.display_name for f in facilitators],
         summary,
     )
 
@@ -154,20 +163,21 @@ def learner_panel(actor: Any, activity: Activity) -> LearnerPanel:
     info = flash()
     if course is None or activity.course_id != course.id:
         return LearnerPanel("no_course")
-    case = lookups.case_of(activity)
-    files = attachments.attachments_of(activity)
-    group = lookups.learner_group(activity, course, actor.person)
+    reads = page_reads.learner_reads(activity, course.id, actor.person.id)
+    group = reads.group
     if group is None:
-        return LearnerPanel("not_ready", case, files)
-    acc = lookups.access(group, actor.person, course, staff=False)
+        return LearnerPanel("not_ready", reads.case, reads.files)
+    # lookups.access for a learner: a member of the group (found through their
+    # membership, once they accepted the agreement), a facilitator if made one.
+    acc = Access(group, True, reads.facilitator, False)
     return LearnerPanel(
         "discuss",
-        case,
-        files,
-        discussion(activity, acc, actor.person),
-        lookups.facilitated_groups(activity, actor.person),
-        completion.is_completed(activity, actor.person),
-        lookups.posts_by(activity, actor.person),
+        reads.case,
+        reads.files,
+        discussion(activity, acc, actor.person, reads),
+        reads.facilitating,
+        reads.completed,
+        reads.posts,
         completion.rule_text(activity),
         info.get("error", ""),
         info.get("message", ""),
