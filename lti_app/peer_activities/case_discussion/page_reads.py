@@ -153,7 +153,39 @@ def _built() -> dict[str, Select[Any]]:
         .where(CaseDiscussionAttachment.activity_id == activity_id)
         .order_by(CaseDiscussionAttachment.id)
     )
-    return {"learner": learner, "facilitators": facilitators, "threads": threads, "files": files}
+    # routing.thread_access: lookups.thread_of, group_by_id and access in one row.
+    in_thread_group = CaseDiscussionThread.group_id
+    thread = (
+        select(
+            CaseDiscussionThread,
+            GroupingGroup,
+            exists()
+            .where(
+                GroupingMember.group_id == in_thread_group, GroupingMember.person_id == person_id
+            )
+            .label("member"),
+            accepted.label("accepted"),
+            exists()
+            .where(
+                CaseDiscussionFacilitator.group_id == in_thread_group,
+                CaseDiscussionFacilitator.person_id == person_id,
+            )
+            .label("facilitator"),
+        )
+        .join(GroupingGroup, GroupingGroup.id == in_thread_group)
+        .where(
+            CaseDiscussionThread.public_id == bindparam("thread_id"),
+            CaseDiscussionThread.activity_id == activity_id,
+        )
+        .options(joinedload(CaseDiscussionThread.round))
+    )
+    return {
+        "learner": learner,
+        "facilitators": facilitators,
+        "threads": threads,
+        "files": files,
+        "thread": thread,
+    }
 
 
 def learner_reads(activity: Activity, course_id: int, person_id: int) -> LearnerReads:
@@ -179,6 +211,34 @@ def learner_reads(activity: Activity, course_id: int, person_id: int) -> Learner
     if row.any_file:
         found.files = list(db.session.scalars(stmts["files"], params))
     return found
+
+
+@dataclass(frozen=True)
+class ThreadAccess:
+    thread: CaseDiscussionThread
+    group: GroupingGroup
+    #: A member of the thread's group, who has accepted the course's agreement.
+    member: bool
+    #: Made the group's facilitator.
+    facilitator: bool
+
+
+def thread_access(
+    activity: Activity, course_id: int, person_id: int, thread_id: str
+) -> ThreadAccess | None:
+    """A thread of the activity with its group and the person's standing in it
+    (one statement; None when the activity has no such thread)."""
+    params = {
+        "activity_id": activity.id,
+        "course_id": course_id,
+        "person_id": person_id,
+        "thread_id": thread_id,
+    }
+    row = db.session.execute(_built()["thread"], params).one_or_none()
+    if row is None:
+        return None
+    thread, group, member, accepted, facilitator = row
+    return ThreadAccess(thread, group, bool(member and accepted), bool(facilitator))
 
 
 def threads_of(
