@@ -17,14 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities import rich_text
 from lti_app.peer_activities.case_discussion import (
-    attachments,
     coaching,
     completion,
     lookups,
@@ -36,7 +35,6 @@ from lti_app.peer_activities.case_discussion.lookups import Access, MemberActivi
 from lti_app.peer_activities.case_discussion.models import (
     CaseDiscussionAttachment,
     CaseDiscussionCase,
-    CaseDiscussionCompletion,
     CaseDiscussionPost,
     CaseDiscussionRound,
     CaseDiscussionSummary,
@@ -182,78 +180,6 @@ def learner_panel(actor: Any, activity: Activity) -> LearnerPanel:
         info.get("error", ""),
         info.get("message", ""),
         info.get("form", {}),
-    )
-
-
-# -- the activity page, staff -------------------------------------------------------------
-
-
-@dataclass
-class GroupRow:
-    group: GroupingGroup
-    members: list[MemberActivity]
-    summary: CaseDiscussionSummary | None
-    threads: int
-
-    @property
-    def silent(self) -> list[str]:
-        return [m.person.display_name for m in self.members if m.posts == 0]
-
-    @property
-    def posts(self) -> int:
-        return sum(m.posts for m in self.members)
-
-
-@dataclass
-class StaffPanel:
-    case: CaseDiscussionCase | None
-    files: list[CaseDiscussionAttachment]
-    groups: list[GroupRow]
-    completed: int
-    rule: str
-    mode: str
-    error: str = ""
-    message: str = ""
-
-
-def staff_panel(actor: Any, activity: Activity) -> StaffPanel | None:
-    """The case, and every group: members' posts, who has not spoken, facilitators,
-    summary status."""
-    course = actor.course
-    if course is None or activity.course_id != course.id:
-        return None
-    info = flash()
-    thread_counts = dict(
-        db.session.execute(
-            select(CaseDiscussionThread.group_id, func.count(CaseDiscussionThread.id))
-            .where(CaseDiscussionThread.activity_id == activity.id)
-            .group_by(CaseDiscussionThread.group_id)
-        ).all()
-    )
-    groups = lookups.published_groups(activity)
-    members = lookups.participation_of_groups(activity, groups)
-    found = lookups.summaries_of(activity)
-    rows = [
-        GroupRow(group, members[group.id], found.get(group.id), thread_counts.get(group.id, 0))
-        for group in groups
-    ]
-    completed = (
-        db.session.scalar(
-            select(func.count(CaseDiscussionCompletion.id)).where(
-                CaseDiscussionCompletion.activity_id == activity.id
-            )
-        )
-        or 0
-    )
-    return StaffPanel(
-        lookups.case_of(activity),
-        attachments.attachments_of(activity),
-        rows,
-        completed,
-        completion.rule_text(activity),
-        lookups.mode(activity),
-        info.get("error", ""),
-        info.get("message", ""),
     )
 
 
