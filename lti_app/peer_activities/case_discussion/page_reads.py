@@ -177,7 +177,11 @@ def _built() -> dict[str, Select[Any]]:
             CaseDiscussionThread.public_id == bindparam("thread_id"),
             CaseDiscussionThread.activity_id == activity_id,
         )
-        .options(joinedload(CaseDiscussionThread.round))
+        .options(
+            joinedload(CaseDiscussionThread.round),
+            # post authors' names and @mentions: the members, not one read per person
+            joinedload(GroupingGroup.members).joinedload(GroupingMember.person),
+        )
     )
     return {
         "learner": learner,
@@ -234,7 +238,7 @@ def thread_access(
         "person_id": person_id,
         "thread_id": thread_id,
     }
-    row = db.session.execute(_built()["thread"], params).one_or_none()
+    row = db.session.execute(_built()["thread"], params).unique().one_or_none()
     if row is None:
         return None
     thread, group, member, accepted, facilitator = row
