@@ -12,7 +12,7 @@ import logging
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import Integer, Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Person
@@ -86,7 +86,10 @@ def is_completed(activity: Activity, person: Person) -> bool:
 def _standing() -> Select[Any]:
     """Completed already, posts, and read the group's published summary: what
     ``is_completed`` and ``meets_rule`` read, as one statement built once."""
-    activity_id, person_id = bindparam("activity_id"), bindparam("person_id")
+    activity_id, person_id = (
+        bindparam("activity_id", type_=Integer),
+        bindparam("person_id", type_=Integer),
+    )
     published = (
         select(GroupingRound.id)
         .where(GroupingRound.activity_id == activity_id, GroupingRound.status == GROUPING_PUBLISHED)

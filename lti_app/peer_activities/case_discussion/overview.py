@@ -16,7 +16,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, bindparam, exists, func, select
+from sqlalchemy import Integer, Select, bindparam, exists, func, select
 from sqlalchemy.orm import joinedload
 
 from lti_app.extensions import db
@@ -67,7 +67,7 @@ class StaffPanel:
 
 @cache
 def _built() -> dict[str, Select[Any]]:
-    activity_id = bindparam("activity_id")
+    activity_id = bindparam("activity_id", type_=Integer)
     head = (
         select(
             select(func.count(CaseDiscussionCompletion.id))

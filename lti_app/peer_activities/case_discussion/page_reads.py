@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, exists, func, or_, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from lti_app.extensions import db
@@ -62,9 +62,9 @@ class LearnerReads:
 @cache
 def _built() -> dict[str, Select[Any]]:
     """The panel's statements, constructed once per process."""
-    activity_id = bindparam("activity_id")
-    course_id = bindparam("course_id")
-    person_id = bindparam("person_id")
+    activity_id = bindparam("activity_id", type_=Integer)
+    course_id = bindparam("course_id", type_=Integer)
+    person_id = bindparam("person_id", type_=Integer)
     # agreement.current_agreement: the latest version, version 1 until edited.
     version = (
         select(func.coalesce(func.max(GroupingAgreement.version), 1))
@@ -124,7 +124,7 @@ def _built() -> dict[str, Select[Any]]:
     )
     # lookups.facilitators_of(group) and lookups.facilitated_groups(activity, person)
     # together: the group's facilitators, and the published groups the person facilitates.
-    group = bindparam("group_id")
+    group = bindparam("group_id", type_=Integer)
     facilitators = (
         select(CaseDiscussionFacilitator, GroupingGroup)
         .join(GroupingGroup, GroupingGroup.id == CaseDiscussionFacilitator.group_id)
