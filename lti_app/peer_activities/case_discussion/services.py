@@ -423,13 +423,23 @@ def send_nudge(
 def mark_nudges_seen(activity: Activity, person: Person) -> None:
     """Side effect: the person's nudges for the activity stop showing at launch."""
     db.session.execute(
-        update(CaseDiscussionNudge)
+        _nudges_seen(), {"b_activity": activity.id, "b_person": person.id, "b_now": utcnow()}
+    )
+
+
+@cache
+def _nudges_seen() -> Update:
+    """Built once: every reply and thread page runs it (on the table, so the
+    session does not try to evaluate its bound parameters on loaded rows)."""
+    nudge = CaseDiscussionNudge.__table__.c
+    return (
+        update(CaseDiscussionNudge.__table__)
         .where(
-            CaseDiscussionNudge.activity_id == activity.id,
-            CaseDiscussionNudge.person_id == person.id,
-            CaseDiscussionNudge.seen_at.is_(None),
+            nudge.activity_id == bindparam("b_activity"),
+            nudge.person_id == bindparam("b_person"),
+            nudge.seen_at.is_(None),
         )
-        .values(seen_at=utcnow())
+        .values(seen_at=bindparam("b_now"))
     )
 
 
