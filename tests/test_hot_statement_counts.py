@@ -173,13 +173,17 @@ LAUNCH_BUDGET = {"repeat": 8, "first": 12}
 #: case_discussion: 37 -> 32 (issue 18): the page now keeps each panel's data until
 #: it is rendered (registry.Part), so the group members grouping's panel read stay
 #: in the session and the case discussion's panel no longer reads them again.
-REPEAT_LAUNCH = {"peer_review": 10, "journal": 10, "case_discussion": 32, "role_play": 10}
+#: case_discussion: 32 -> 16 (issue 17, h/cd17): the case discussion's own part is two
+#: statements (see CASE_DISCUSSION_PART); the rest is the shared launch/page part and
+#: grouping's panel.
+REPEAT_LAUNCH = {"peer_review": 10, "journal": 10, "case_discussion": 16, "role_play": 10}
 #: The same page opened again with its session token: the same numbers, the launch's
 #: row lookup replaced by the actor's (person/course/enrolment status) that reads the
 #: activity along (1; 2 before launch17 read the activity by itself).
-PAGE_GET = {"peer_review": 10, "journal": 10, "case_discussion": 32, "role_play": 10}
+PAGE_GET = {"peer_review": 10, "journal": 10, "case_discussion": 16, "role_play": 10}
 #: The case discussion page reads each member of the learner's group one by one
-#: (grouping's member list): it grows with the group (at most 10), not the course.
+#: in grouping's panel (its member list): it grows with the group (at most 10),
+#: not the course; the case discussion's own part does not (CASE_DISCUSSION_PART).
 PER_GROUP_MEMBER = {"case_discussion": 1}
 
 
@@ -257,9 +261,15 @@ def test_activity_page_get_costs_the_same_in_a_small_and_a_larger_course(course:
             assert len(statements) == exact, (kind, len(statements), statements)
 
 
-#: A reply in a thread of the learner's group (with its mentions, completion and
-#: the redirect back).
-POST_TO_DISCUSSION = 18
+#: A reply in a thread of the learner's group (issue 17: 18 -> 7, prebuilt):
+#: 1 the session's person/course/enrolment, 2 the activity,
+#: 3 the thread with its group, members and the author's membership, agreement
+#:   acceptance and facilitator flag (one row per member; routing.thread_access),
+#: 4 UPDATE the thread's revision/post count RETURNING them,
+#: 5 INSERT the post (a post naming nobody reads no mentions),
+#: 6 UPDATE the author's nudges as seen,
+#: 7 completion: completed / posts / summary read in one row (not complete yet).
+POST_TO_DISCUSSION = 7
 #: A due check-in answered: 12 -> 10 (issue 17, h/prj17):
 #:   1. the person/course/enrolment lookup  2. the activity
 #:   3. the learner's check-ins (the one answered is found among them)
@@ -318,3 +328,74 @@ def test_starting_the_next_review_costs_the_same_whatever_the_course_size(
         resp = course.pr.next_review(visit)  # the lease held is handed back, renewed
     assert resp.status_code == 303, resp.get_data(as_text=True)
     assert len(statements) == NEXT_REVIEW["resume"], (len(statements), statements)
+
+
+#: The case discussion's own part of its activity page (issue 17), counted from
+#: the panel's first line to its last, so grouping's panel (which the page also
+#: shows) and the shared launch/page statements are not in it.
+#: learner: 1 the case, agreement accepted, group (published grouping), its
+#:   members and summary, completed, post count, whether any facilitator or file
+#:   exists (one row per member; page_reads.learner_reads),
+#:   2 the group's threads with their peer-coaching rounds.
+#:   (+1 the facilitators when the activity has some, +1 the files when it has some.)
+#: staff: 1 the case, completion count, whether files/facilitators exist,
+#:   2 the published groups with summary, thread count and members (joined),
+#:   3 posts per group member. (+1 facilitators, +1 files, when there are some.)
+CASE_DISCUSSION_PART = {"learner": 2, "staff": 3}
+#: A thread page opened by a member: person/course/enrolment, activity, the
+#: thread with its group, members and the reader's standing (one row per member),
+#: mentions seen, nudges seen, the newest posts, their mentions, the reader's
+#: "this helped" (issue 17: 12 -> 8, no longer one per group member).
+THREAD_PAGE = 8
+
+
+@contextmanager
+def case_discussion_part(
+    monkeypatch: pytest.MonkeyPatch, statements: list[str]
+) -> Iterator[list[int]]:
+    """Marks where the case discussion's panel starts (its flash() read) and ends
+    (its rule text, the last thing it builds) in ``statements``."""
+    from lti_app.peer_activities.case_discussion import completion, overview, panel
+
+    marks: list[int] = []
+    flash, rule_text = panel.flash, completion.rule_text
+
+    def start() -> Any:
+        marks.append(len(statements))
+        return flash()
+
+    def end(activity: Any) -> str:
+        marks.append(len(statements))
+        return rule_text(activity)
+
+    monkeypatch.setattr(panel, "flash", start)
+    monkeypatch.setattr(overview, "flash", start)
+    monkeypatch.setattr(completion, "rule_text", end)
+    yield marks
+
+
+@pytest.mark.parametrize("who", ["learner", "staff"])
+def test_the_case_discussion_part_of_its_page_is_constant(
+    course: Course, who: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    user = course.learners[1] if who == "learner" else INSTRUCTOR
+    driver = course.cd.g
+    visit = driver.enter(user)
+    with counted(course.app) as statements, case_discussion_part(monkeypatch, statements) as marks:
+        resp = course.app.test_client().get(
+            f"/a/{driver.activity}", query_string={"t": visit.token}
+        )
+    assert resp.status_code == 200
+    start, end = marks
+    assert end - start == CASE_DISCUSSION_PART[who], statements[start:end]
+
+
+def test_a_thread_page_costs_the_same_whatever_the_course_size(course: Course) -> None:
+    visit = course.cd.g.enter(course.learners[0])
+    with counted(course.app) as statements:
+        resp = course.app.test_client().get(
+            f"/cd/{course.cd.activity}/threads/{course.thread}", query_string={"t": visit.token}
+        )
+    assert resp.status_code == 200
+    assert "Where do we start?" in resp.get_data(as_text=True)  # the posts are shown
+    assert len(statements) == THREAD_PAGE, (len(statements), statements)

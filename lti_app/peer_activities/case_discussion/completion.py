@@ -9,8 +9,10 @@ workers after the request commits. Someone already complete is never sent again.
 from __future__ import annotations
 
 import logging
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, bindparam, exists, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Person
@@ -20,10 +22,13 @@ from lti_app.peer_activities.case_discussion import lookups
 from lti_app.peer_activities.case_discussion.models import (
     PUBLISHED,
     CaseDiscussionCompletion,
+    CaseDiscussionPost,
     CaseDiscussionSummary,
     CaseDiscussionSummaryRead,
 )
 from lti_app.peer_activities.grouping import rounds as grouping_rounds
+from lti_app.peer_activities.grouping.models import PUBLISHED as GROUPING_PUBLISHED
+from lti_app.peer_activities.grouping.models import GroupingMember, GroupingRound
 from lti_app.peer_activities.models import Activity
 
 log = logging.getLogger(__name__)
@@ -77,14 +82,63 @@ def is_completed(activity: Activity, person: Person) -> bool:
     )
 
 
+@cache
+def _standing() -> Select[Any]:
+    """Completed already, posts, and read the group's published summary: what
+    ``is_completed`` and ``meets_rule`` read, as one statement built once."""
+    activity_id, person_id = (
+        bindparam("activity_id", type_=Integer),
+        bindparam("person_id", type_=Integer),
+    )
+    published = (
+        select(GroupingRound.id)
+        .where(GroupingRound.activity_id == activity_id, GroupingRound.status == GROUPING_PUBLISHED)
+        .order_by(GroupingRound.number.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    group_id = (  # grouping_rounds.learner_group
+        select(GroupingMember.group_id)
+        .where(GroupingMember.round_id == published, GroupingMember.person_id == person_id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        exists()
+        .where(
+            CaseDiscussionCompletion.activity_id == activity_id,
+            CaseDiscussionCompletion.person_id == person_id,
+        )
+        .label("completed"),
+        select(func.count(CaseDiscussionPost.id))
+        .where(
+            CaseDiscussionPost.activity_id == activity_id,
+            CaseDiscussionPost.author_id == person_id,
+        )
+        .scalar_subquery()
+        .label("posts"),
+        exists()
+        .where(
+            CaseDiscussionSummary.id == CaseDiscussionSummaryRead.summary_id,
+            CaseDiscussionSummary.group_id == group_id,
+            CaseDiscussionSummary.status == PUBLISHED,
+            CaseDiscussionSummaryRead.person_id == person_id,
+        )
+        .label("read"),
+    )
+
+
 def check_completion(activity: Activity, person: Person) -> bool:
     """Record completion (once) when the learner meets the rule and queue their
     score; True when they completed just now."""
-    if (
-        activity.course_id is None
-        or is_completed(activity, person)
-        or not meets_rule(activity, person)
-    ):
+    if activity.course_id is None:
+        return False
+    completed, posts, read = db.session.execute(
+        _standing(), {"activity_id": activity.id, "person_id": person.id}
+    ).one()
+    if completed or posts < lookups.completion_posts(activity):
+        return False
+    if lookups.completion_needs_summary(activity) and not read:
         return False
     try:
         with db.session.begin_nested():

@@ -298,7 +298,7 @@ def participation(group: GroupingGroup) -> list[MemberActivity]:
         )
     }
     helpers = {f.person_id for f in facilitators_of(group)}
-    return _rows(group, counts, helpers)
+    return member_rows(group, counts, helpers)
 
 
 def participation_of_groups(
@@ -325,10 +325,10 @@ def participation_of_groups(
         )
     ):
         helpers.setdefault(group_id, set()).add(person_id)
-    return {g.id: _rows(g, counts.get(g.id, {}), helpers.get(g.id, set())) for g in groups}
+    return {g.id: member_rows(g, counts.get(g.id, {}), helpers.get(g.id, set())) for g in groups}
 
 
-def _rows(
+def member_rows(
     group: GroupingGroup, counts: Mapping[int, tuple[int, datetime | None]], helpers: set[int]
 ) -> list[MemberActivity]:
     rows = [

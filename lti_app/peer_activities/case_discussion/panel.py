@@ -17,17 +17,17 @@ from datetime import datetime
 from typing import Any
 
 from flask import g
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities import rich_text
 from lti_app.peer_activities.case_discussion import (
-    attachments,
     coaching,
     completion,
     lookups,
+    page_reads,
     services,
     summaries,
 )
@@ -35,12 +35,12 @@ from lti_app.peer_activities.case_discussion.lookups import Access, MemberActivi
 from lti_app.peer_activities.case_discussion.models import (
     CaseDiscussionAttachment,
     CaseDiscussionCase,
-    CaseDiscussionCompletion,
     CaseDiscussionPost,
     CaseDiscussionRound,
     CaseDiscussionSummary,
     CaseDiscussionThread,
 )
+from lti_app.peer_activities.case_discussion.page_reads import LearnerReads
 from lti_app.peer_activities.grouping.models import GroupingGroup
 from lti_app.peer_activities.models import Activity
 
@@ -99,10 +99,16 @@ class Discussion:
         return self.acc.group
 
 
-def discussion(activity: Activity, acc: Access, person: Person) -> Discussion:
+def discussion(
+    activity: Activity, acc: Access, person: Person, reads: LearnerReads | None = None
+) -> Discussion:
+    """A group's discussion; ``reads`` carries what the learner's panel already read
+    (its summary and facilitators), so only the threads are read here."""
     group = acc.group
-    rounds = coaching.ensure_rounds(activity, group)
-    threads = lookups.threads_of(group)
+    threads, rounds = page_reads.threads_of(group)
+    if not rounds and lookups.is_peer_coaching(activity) and len(group.members) >= 2:
+        rounds = coaching.ensure_rounds(activity, group)  # first look: made once
+        threads, _ = page_reads.threads_of(group)
     by_round = {t.round_id: t for t in threads if t.round_id is not None}
     current = coaching.current_round(rounds)
     views = [
@@ -117,13 +123,14 @@ def discussion(activity: Activity, acc: Access, person: Person) -> Discussion:
         )
         for r in rounds
     ]
-    summary = lookups.summary_of(group)
+    summary = reads.summary if reads is not None else lookups.summary_of(group)
+    facilitators = reads.facilitators if reads is not None else lookups.facilitators_of(group)
     return Discussion(
         acc,
         [t for t in threads if t.round_id is None],
         views,
         [m.person.display_name for m in group.members],
-        [f.person.display_name for f in lookups.facilitators_of(group)],
+        [f.person.display_name for f in facilitators],
         summary,
     )
 
@@ -154,96 +161,25 @@ def learner_panel(actor: Any, activity: Activity) -> LearnerPanel:
     info = flash()
     if course is None or activity.course_id != course.id:
         return LearnerPanel("no_course")
-    case = lookups.case_of(activity)
-    files = attachments.attachments_of(activity)
-    group = lookups.learner_group(activity, course, actor.person)
+    reads = page_reads.learner_reads(activity, course.id, actor.person.id)
+    group = reads.group
     if group is None:
-        return LearnerPanel("not_ready", case, files)
-    acc = lookups.access(group, actor.person, course, staff=False)
+        return LearnerPanel("not_ready", reads.case, reads.files)
+    # lookups.access for a learner: a member of the group (found through their
+    # membership, once they accepted the agreement), a facilitator if made one.
+    acc = Access(group, True, reads.facilitator, False)
     return LearnerPanel(
         "discuss",
-        case,
-        files,
-        discussion(activity, acc, actor.person),
-        lookups.facilitated_groups(activity, actor.person),
-        completion.is_completed(activity, actor.person),
-        lookups.posts_by(activity, actor.person),
+        reads.case,
+        reads.files,
+        discussion(activity, acc, actor.person, reads),
+        reads.facilitating,
+        reads.completed,
+        reads.posts,
         completion.rule_text(activity),
         info.get("error", ""),
         info.get("message", ""),
         info.get("form", {}),
-    )
-
-
-# -- the activity page, staff -------------------------------------------------------------
-
-
-@dataclass
-class GroupRow:
-    group: GroupingGroup
-    members: list[MemberActivity]
-    summary: CaseDiscussionSummary | None
-    threads: int
-
-    @property
-    def silent(self) -> list[str]:
-        return [m.person.display_name for m in self.members if m.posts == 0]
-
-    @property
-    def posts(self) -> int:
-        return sum(m.posts for m in self.members)
-
-
-@dataclass
-class StaffPanel:
-    case: CaseDiscussionCase | None
-    files: list[CaseDiscussionAttachment]
-    groups: list[GroupRow]
-    completed: int
-    rule: str
-    mode: str
-    error: str = ""
-    message: str = ""
-
-
-def staff_panel(actor: Any, activity: Activity) -> StaffPanel | None:
-    """The case, and every group: members' posts, who has not spoken, facilitators,
-    summary status."""
-    course = actor.course
-    if course is None or activity.course_id != course.id:
-        return None
-    info = flash()
-    thread_counts = dict(
-        db.session.execute(
-            select(CaseDiscussionThread.group_id, func.count(CaseDiscussionThread.id))
-            .where(CaseDiscussionThread.activity_id == activity.id)
-            .group_by(CaseDiscussionThread.group_id)
-        ).all()
-    )
-    groups = lookups.published_groups(activity)
-    members = lookups.participation_of_groups(activity, groups)
-    found = lookups.summaries_of(activity)
-    rows = [
-        GroupRow(group, members[group.id], found.get(group.id), thread_counts.get(group.id, 0))
-        for group in groups
-    ]
-    completed = (
-        db.session.scalar(
-            select(func.count(CaseDiscussionCompletion.id)).where(
-                CaseDiscussionCompletion.activity_id == activity.id
-            )
-        )
-        or 0
-    )
-    return StaffPanel(
-        lookups.case_of(activity),
-        attachments.attachments_of(activity),
-        rows,
-        completed,
-        completion.rule_text(activity),
-        lookups.mode(activity),
-        info.get("error", ""),
-        info.get("message", ""),
     )
 
 

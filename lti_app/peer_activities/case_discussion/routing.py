@@ -13,7 +13,7 @@ from flask import Blueprint, abort, g, redirect, render_template, url_for
 
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
-from lti_app.peer_activities.case_discussion import lookups, panel
+from lti_app.peer_activities.case_discussion import lookups, page_reads, panel
 from lti_app.peer_activities.case_discussion.lookups import Access
 from lti_app.peer_activities.case_discussion.models import CaseDiscussionThread
 from lti_app.peer_activities.models import Activity
@@ -55,7 +55,15 @@ def group_access(actor: Actor, activity: Activity, course: Course, group_id: str
 def thread_access(
     actor: Actor, activity: Activity, course: Course, thread_id: str
 ) -> tuple[CaseDiscussionThread, Access]:
-    return access_to(actor, course, lookups.thread_of(activity, thread_id))
+    found = page_reads.thread_access(activity, course.id, actor.person.id, thread_id)
+    if found is None:
+        abort(404)
+    staff = actor.is_staff
+    # lookups.access, from the flags read with the thread.
+    acc = Access(found.group, not staff and found.member, staff or found.facilitator, staff)
+    if not acc.can_read:
+        abort(404)
+    return found.thread, acc
 
 
 def access_to(

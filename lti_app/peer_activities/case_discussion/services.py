@@ -17,9 +17,11 @@ from __future__ import annotations
 import logging
 import re
 from datetime import datetime, timedelta
+from functools import cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import Update, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from lti_app import mail
 from lti_app.courses.models import Person
@@ -89,14 +91,26 @@ def _bump(thread: CaseDiscussionThread, *, new_post_at: datetime | None = None) 
     posts each get their own number, so pollers never miss one); a new post also
     counts itself and moves ``last_post_at``, in the same statement."""
     db.session.flush()
-    values: dict[str, object] = {"revision": CaseDiscussionThread.revision + 1}
-    if new_post_at is not None:
-        values.update(post_count=CaseDiscussionThread.post_count + 1, last_post_at=new_post_at)
-    db.session.execute(
-        update(CaseDiscussionThread).where(CaseDiscussionThread.id == thread.id).values(**values)
-    )
-    db.session.refresh(thread, ["revision", "post_count", "last_post_at"])
+    stmt = _bumped(new_post_at is not None)
+    row = db.session.execute(stmt, {"thread_id": thread.id, "at": new_post_at}).one()
+    for key, value in row._mapping.items():  # what refresh() read, in the same statement
+        set_committed_value(thread, key, value)
     return thread.revision
+
+
+@cache
+def _bumped(new_post: bool) -> Update:
+    table = CaseDiscussionThread.__table__
+    values: dict[str, object] = {"revision": table.c.revision + 1}
+    if new_post:
+        values.update(post_count=table.c.post_count + 1, last_post_at=bindparam("at"))
+    returned = (table.c.revision, table.c.post_count, table.c.last_post_at)
+    return (
+        update(table)
+        .where(table.c.id == bindparam("thread_id"))
+        .values(values)
+        .returning(*returned)
+    )
 
 
 # -- mentions -----------------------------------------------------------------------------
@@ -121,12 +135,15 @@ def mentioned(body: str, group: GroupingGroup, author: Person) -> list[Person]:
 
 
 def _record_mentions(post: CaseDiscussionPost, group: GroupingGroup, author: Person) -> None:
+    named = mentioned(post.body, group, author)
+    if not named:
+        return
     known = set(
         db.session.scalars(
             select(CaseDiscussionMention.person_id).where(CaseDiscussionMention.post_id == post.id)
         )
     )
-    for person in mentioned(post.body, group, author):
+    for person in named:
         if person.id not in known:
             db.session.add(CaseDiscussionMention(post_id=post.id, person_id=person.id))
 
@@ -406,13 +423,23 @@ def send_nudge(
 def mark_nudges_seen(activity: Activity, person: Person) -> None:
     """Side effect: the person's nudges for the activity stop showing at launch."""
     db.session.execute(
-        update(CaseDiscussionNudge)
+        _nudges_seen(), {"b_activity": activity.id, "b_person": person.id, "b_now": utcnow()}
+    )
+
+
+@cache
+def _nudges_seen() -> Update:
+    """Built once: every reply and thread page runs it (on the table, so the
+    session does not try to evaluate its bound parameters on loaded rows)."""
+    nudge = CaseDiscussionNudge.__table__.c
+    return (
+        update(CaseDiscussionNudge.__table__)
         .where(
-            CaseDiscussionNudge.activity_id == activity.id,
-            CaseDiscussionNudge.person_id == person.id,
-            CaseDiscussionNudge.seen_at.is_(None),
+            nudge.activity_id == bindparam("b_activity"),
+            nudge.person_id == bindparam("b_person"),
+            nudge.seen_at.is_(None),
         )
-        .values(seen_at=utcnow())
+        .values(seen_at=bindparam("b_now"))
     )
 
 
