@@ -234,3 +234,87 @@ def test_answering_a_check_in_costs_the_same_whatever_the_course_size(course: Co
         resp = course.jd.answer(visit, checkin, {item: "tried"}, confidence=4)
     assert resp.status_code == 303, resp.get_data(as_text=True)
     assert len(statements) == CHECKIN_SUBMIT, (len(statements), statements)
+
+
+# -- role-play with its groups published and rounds under way ------------------------------
+
+
+@dataclass
+class RolePlayCourse:
+    """A role-play link whose groups are formed and published, with a scenario and a
+    checklist, every group's rotation planned and the first round of the learner's
+    group played (feedback given): the page as a class sees it mid-activity."""
+
+    rp: Any
+    learner: SandboxUser
+    staff: Visit
+
+
+@pytest.fixture(params=[4, 10], ids=["4-learners", "10-learners"])
+def role_play_course(
+    request: Any, services: None, lti: Any, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RolePlayCourse]:
+    from tests.role_play.support import RolePlayDriver
+
+    app.extensions["peerlift.store"] = make_store(REDIS_URL)
+    registry.configure_cache(3600)
+    try:
+        app.jinja_env.bytecode_cache = TEMPLATES
+        learners = tuple(
+            make_learner("rph", f"l{i:03d}", f"Player Number{i}") for i in range(request.param)
+        )
+        rp = RolePlayDriver(GroupingDriver(lti, app))
+        staff = rp.setup(learners, group_size="3")
+        rp.page(staff)  # the instructor's first look plans every group's rotation
+        learner = learners[1]
+        rp.play_round(rp.rounds_of(learner)[0])
+        yield RolePlayCourse(rp, learner, staff)
+    finally:
+        registry.configure_cache(0)
+
+
+#: What a role-play link with published groups costs (issue 17; it was 26 for a
+#: learner's repeat launch and 33-36 for the instructor's, growing with the
+#: groups: each member's person, and each group's members, were read one by one).
+#: A learner's launch, 11:
+#:   shared launch + page: person/course/enrolment/activity (1), notices (1),
+#:     the analytics panel's setup (1);
+#:   grouping (grouping/state.py, kept in flask.g for role-play's panel): intake,
+#:     agreement in force, acceptance and group in force (1); the group's members
+#:     with names, role titles and enrolment status (1);
+#:   role-play: the group's rounds with seats and people (1), rounds played as a
+#:     replacement in another group (1), checklist (1), scenarios (1), the rounds'
+#:     ratings (1), the learner's completion (1).
+#: The page opened again with its token: + the activity lookup (1).
+#: An instructor's launch, 29: person/course/enrolment/activity and notices (2),
+#: the analytics panel (9, one reading observer ratings); grouping: cohort (intakes, roster, reporting lines: 3), agreement
+#: in force (1), who accepted it (1), the draft and published rounds (1), their
+#: groups (1) and members with people (1), survey (1), imported lines (1),
+#: published rounds (1); role-play: checklist (1), scenarios (1), the groups'
+#: rounds with seats and people (1), who is active (1), the rounds' ratings (1),
+#: completions (1), every observer rating for the skills summary (1).
+ROLE_PLAY_PUBLISHED = {
+    ("learner", "launch"): 11,
+    ("learner", "page"): 12,
+    ("instructor", "launch"): 29,
+    ("instructor", "page"): 30,
+}
+
+
+@pytest.mark.parametrize("who", ["learner", "instructor"])
+def test_a_published_role_play_costs_the_same_in_a_small_and_a_larger_course(
+    role_play_course: RolePlayCourse, who: str
+) -> None:
+    c = role_play_course
+    user = c.learner if who == "learner" else INSTRUCTOR
+    c.rp.g.enter(user)  # a repeat launch: the one before warms the per-process caches
+    with counted(c.rp.app) as launch:
+        visit = c.rp.g.enter(user)
+    assert "Round 1" in visit.html and "Player Number" in visit.html
+    with counted(c.rp.app) as page:
+        resp = c.rp.app.test_client().get(f"/a/{c.rp.activity}", query_string={"t": visit.token})
+    assert resp.status_code == 200
+    assert (len(launch), len(page)) == (
+        ROLE_PLAY_PUBLISHED[(who, "launch")],
+        ROLE_PLAY_PUBLISHED[(who, "page")],
+    ), (launch, page)

@@ -70,16 +70,17 @@ def rounds_of_group(group: GroupingGroup | int) -> list[RolePlayRound]:
 
 
 def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]:
-    """Rounds of several groups at once (the instructor's overview), by group id."""
+    """Rounds of several groups at once (the instructor's overview), by group id, with
+    their seats and people: one statement."""
     found: dict[int, list[RolePlayRound]] = {gid: [] for gid in group_ids}
     if not group_ids:
         return found
     for rnd in db.session.scalars(
         select(RolePlayRound)
         .where(RolePlayRound.group_id.in_(group_ids))
-        .options(with_seats())
+        .options(joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person))
         .order_by(RolePlayRound.group_id, RolePlayRound.number)
-    ):
+    ).unique():
         found[rnd.group_id].append(rnd)
     return found
 

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from lti_app.actor.session import Actor
 from lti_app.extensions import db
-from lti_app.peer_activities.grouping import rounds as grouping_rounds
+from lti_app.peer_activities.grouping import state as grouping_state
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play import (
     completion,
@@ -112,7 +112,8 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     course = actor.course
     if course is None or activity.course_id != course.id:
         return LearnerPanel("no_course")
-    part = services.participation(activity, course, actor.person)
+    known = grouping_state.learner_state(activity, course, actor.person)
+    part = services.participation(activity, course, actor.person, known=known)
     if part is None or not part.rounds:
         return LearnerPanel("not_ready")
     person = actor.person
@@ -228,7 +229,7 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     flash: dict[str, Any] = g.get("role_play_flash") or {}
     items, _ = _items(activity)
     all_scenarios = scenarios.scenarios_of(activity)
-    published = grouping_rounds.published_of(activity)
+    _, published = grouping_state.rounds_in_force(activity)
     groups = list(published.groups) if published is not None else []
     plans, active = planning.plans_and_roster(activity, groups)
     given = lookups.ratings_for([r for rounds in plans.values() for r in rounds])
