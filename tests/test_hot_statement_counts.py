@@ -155,10 +155,17 @@ LAUNCH_BUDGET = {"repeat": 8, "first": 12}
 #: case_discussion: 37 -> 32 (issue 18): the page now keeps each panel's data until
 #: it is rendered (registry.Part), so the group members grouping's panel read stay
 #: in the session and the case discussion's panel no longer reads them again.
-REPEAT_LAUNCH = {"peer_review": 19, "journal": 16, "case_discussion": 32, "role_play": 10}
+#: case_discussion: 32 -> 23 and role_play: 10 -> 4 (issue 17, rp17): grouping's
+#: part reads the learner's intake, agreement, acceptance and group in one
+#: statement (grouping/state.py) and the group's members with their people in one
+#: more, kept in flask.g for the activity's own panel. role_play here has only a
+#: draft of groups (no group in force): person (1), notices (1), grouping's
+#: state (1), the analytics panel's setup (1); a published role-play is pinned in
+#: ROLE_PLAY_PUBLISHED below.
+REPEAT_LAUNCH = {"peer_review": 19, "journal": 16, "case_discussion": 23, "role_play": 4}
 #: The same page opened again with its session token (the launch's row lookup is
 #: replaced by the person/course/enrolment-status and activity lookups).
-PAGE_GET = {"peer_review": 20, "journal": 17, "case_discussion": 33, "role_play": 11}
+PAGE_GET = {"peer_review": 20, "journal": 17, "case_discussion": 24, "role_play": 5}
 #: The case discussion page reads each member of the learner's group one by one
 #: (grouping's member list): it grows with the group (at most 10), not the course.
 PER_GROUP_MEMBER = {"case_discussion": 1}
