@@ -15,7 +15,7 @@ from flask import g
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities import registry
-from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, rounds, state
+from lti_app.peer_activities.grouping import agreement, intake, rounds, state
 from lti_app.peer_activities.grouping.cohort import Cohort, load_cohort
 from lti_app.peer_activities.grouping.latecomers import LatePlan, preview_late_joiners
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingRound
@@ -143,11 +143,11 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         missing_intake=[e.person.display_name for e in cohort.missing_intake],
         agreement_version=current.version,
         survey_customised=intake.survey_for(course).customised,
-        imported_lines=reporting_lines.imported_line_count(course),
+        imported_lines=cohort.imported_lines,
         size_bounds=rounds.size_bounds(activity),
         draft=_round_view(draft, cohort, accepted) if draft else None,
         published=_round_view(published, cohort, accepted) if published else None,
-        published_rounds=rounds.published_count(activity),
+        published_rounds=state.published_count(activity),
         late_joiners=[cohort.name(p) for p in rounds.late_joiners(published, cohort)]
         if published
         else [],

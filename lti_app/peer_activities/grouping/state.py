@@ -7,7 +7,7 @@ discussion) built after grouping's does not read it again.
   still in the course) in one more. Only their own group is read.
 - :func:`rounds_in_force`: an activity's latest draft and published rounds with
   their groups and members (people included) in three statements, however many
-  groups.
+  groups, and how many rounds were published (:func:`published_count`).
 
 Memoised for one request only (never across requests); the page reads them while
 rendering, after the request's writes. Outside a request they are simply read.
@@ -176,8 +176,13 @@ def rounds_in_force(activity: Activity) -> tuple[GroupingRound | None, GroupingR
     if key in memo:
         kept: tuple[GroupingRound | None, GroupingRound | None] = memo[key]
         return kept
-    found = db.session.scalars(
-        select(GroupingRound)
+    published_total = (
+        select(func.count(GroupingRound.id))
+        .where(GroupingRound.activity_id == activity.id, GroupingRound.status == PUBLISHED)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        select(GroupingRound, published_total)
         .where(
             GroupingRound.id.in_(
                 [_latest_round(activity.id, DRAFT), _latest_round(activity.id, PUBLISHED)]
@@ -189,7 +194,27 @@ def rounds_in_force(activity: Activity) -> tuple[GroupingRound | None, GroupingR
             .joinedload(GroupingMember.person)
         )
     ).all()
+    found = [r for r, _ in rows]
+    memo[("published_count", activity.id)] = rows[0][1] if rows else 0
     draft = next((r for r in found if r.status == DRAFT), None)
     published = next((r for r in found if r.status == PUBLISHED), None)
     memo[key] = (draft, published)
     return draft, published
+
+
+def published_count(activity: Activity) -> int:
+    """How many rounds of the activity were published (read with
+    :func:`rounds_in_force`)."""
+    rounds_in_force(activity)
+    key = ("published_count", activity.id)
+    memo = _memo()
+    if key not in memo:  # outside a request: nothing is kept
+        return int(
+            db.session.scalar(
+                select(func.count(GroupingRound.id)).where(
+                    GroupingRound.activity_id == activity.id, GroupingRound.status == PUBLISHED
+                )
+            )
+            or 0
+        )
+    return int(memo[key])

@@ -4,6 +4,7 @@ still owes what. Used by the flow (``services``), completion, and the pages.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,6 +86,30 @@ def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]
     return found
 
 
+def rounds_of_player(
+    activity: Activity, group: GroupingGroup, person: Person
+) -> tuple[list[RolePlayRound], list[RolePlayRound]]:
+    """The group's rounds, and the rounds of other groups of the same grouping round
+    in which ``person`` has a seat (standing in for an absentee), each in order,
+    with their seats and people: one statement."""
+    elsewhere = RolePlayRound.group_id.in_(
+        select(GroupingGroup.id).where(GroupingGroup.round_id == group.round_id)
+    ) & RolePlayRound.seats.any(RolePlaySeat.person_id == person.id)
+    own: list[RolePlayRound] = []
+    guest: list[RolePlayRound] = []
+    for rnd in db.session.scalars(
+        select(RolePlayRound)
+        .where(
+            RolePlayRound.activity_id == activity.id,
+            (RolePlayRound.group_id == group.id) | elsewhere,
+        )
+        .options(joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person))
+        .order_by(RolePlayRound.number, RolePlayRound.group_id)
+    ).unique():
+        (own if rnd.group_id == group.id else guest).append(rnd)
+    return own, guest
+
+
 def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRating]]:
     """Every rating of ``rounds`` in one statement, by round id (oldest first)."""
     found: dict[int, list[RolePlayRating]] = {r.id: [] for r in rounds}
@@ -93,6 +118,21 @@ def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRatin
     for rating in db.session.scalars(
         select(RolePlayRating)
         .where(RolePlayRating.round_id.in_(list(found)))
+        .options(joinedload(RolePlayRating.author))
+        .order_by(RolePlayRating.id)
+    ):
+        found[rating.round_id].append(rating)
+    return found
+
+
+def ratings_of_activity(activity: Activity) -> dict[int, list[RolePlayRating]]:
+    """Every rating of the activity's rounds in one statement, by round id (oldest
+    first): the instructor's overview and the cohort's skills read the same rows."""
+    found: dict[int, list[RolePlayRating]] = defaultdict(list)
+    for rating in db.session.scalars(
+        select(RolePlayRating)
+        .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
+        .where(RolePlayRound.activity_id == activity.id)
         .options(joinedload(RolePlayRating.author))
         .order_by(RolePlayRating.id)
     ):

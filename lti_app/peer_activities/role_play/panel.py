@@ -11,6 +11,7 @@ cards come from ``visibility.visible_cards``, feedback from
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -232,7 +233,7 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     _, published = grouping_state.rounds_in_force(activity)
     groups = list(published.groups) if published is not None else []
     plans, active = planning.plans_and_roster(activity, groups)
-    given = lookups.ratings_for([r for rounds in plans.values() for r in rounds])
+    given = lookups.ratings_of_activity(activity)
     rows: list[GroupRow] = []
     for group in groups:
         group_rounds = plans[group.id]
@@ -297,7 +298,7 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         items,
         scenarios.checklist_as_text(items),
         rows,
-        skill_summary(activity, items),
+        skill_summary(activity, items, given),
         completed,
         lookups.completion_rule(activity),
         error=flash.get("error", ""),
@@ -306,15 +307,17 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     )
 
 
-def skill_summary(activity: Activity, items: list[RolePlayChecklistItem]) -> list[SkillRow]:
-    """Observers' ratings averaged by skill across the whole cohort of the activity."""
+def skill_summary(
+    activity: Activity,
+    items: list[RolePlayChecklistItem],
+    given: Mapping[int, list[RolePlayRating]] | None = None,
+) -> list[SkillRow]:
+    """Observers' ratings averaged by skill across the whole cohort of the activity
+    (``given``: every rating of the activity by round id, as already read)."""
     skill_of = {i.public_id: i.skill for i in items}
     totals: dict[str, list[int]] = {i.skill: [] for i in items}
-    rows = db.session.scalars(
-        select(RolePlayRating)
-        .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
-        .where(RolePlayRound.activity_id == activity.id, RolePlayRating.kind == OBSERVER_RATING)
-    )
+    every = lookups.ratings_of_activity(activity) if given is None else given
+    rows = [r for ratings in every.values() for r in ratings if r.kind == OBSERVER_RATING]
     for rating in rows:
         for item_id, value in (rating.ratings or {}).items():
             skill = skill_of.get(item_id)

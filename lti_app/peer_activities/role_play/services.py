@@ -36,6 +36,7 @@ from lti_app.peer_activities.role_play.lookups import (
     rating_by,
     ratings_of,
     rounds_of_group,
+    rounds_of_player,
     seat_of,
 )
 from lti_app.peer_activities.role_play.models import (
@@ -95,7 +96,12 @@ def participation(
         group = rounds.learner_group(activity, person)
     if group is None:
         return None
-    own = ensure_plan(activity, group, known=known.active_ids() if known is not None else None)
+    if known is not None:
+        # The page: the group's rounds and the learner's guest seats, read together.
+        group_rounds, guest = rounds_of_player(activity, group, person)
+        own = ensure_plan(activity, group, known=known.active_ids(), rounds=group_rounds)
+        return Participation(group, own, guest)
+    own = ensure_plan(activity, group)
     # Seats in other groups of the same grouping round (not of earlier groupings).
     guest = list(
         db.session.scalars(
