@@ -283,15 +283,15 @@ def role_play_course(
 #: What a role-play link with published groups costs (issue 17; it was 26 for a
 #: learner's repeat launch and 33-36 for the instructor's, growing with the
 #: groups: each member's person, and each group's members, were read one by one).
-#: A learner's launch, 10:
+#: A learner's launch, 9:
 #:   shared launch + page: person/course/enrolment/activity (1), notices (1),
 #:     the analytics panel's setup (1);
 #:   grouping (grouping/state.py, kept in flask.g for role-play's panel): intake,
 #:     agreement in force, acceptance and group in force (1); the group's members
 #:     with names, role titles and enrolment status (1);
 #:   role-play: the group's rounds and those the learner plays as a replacement
-#:     in another group, with seats and people (1), checklist (1), scenarios (1),
-#:     the rounds' ratings (1), the learner's completion (1).
+#:     in another group, with seats and people and whether the learner completed
+#:     the activity (1), checklist (1), scenarios (1), the rounds' ratings (1).
 #: The page opened again with its token: + the activity lookup (1).
 #: An instructor's launch, 26: person/course/enrolment/activity and notices (2),
 #: the analytics panel (9, one reading observer ratings); grouping: cohort
@@ -302,8 +302,8 @@ def role_play_course(
 #: every rating of the activity, for the groups and the skills summary (1),
 #: completions (1).
 ROLE_PLAY_PUBLISHED = {
-    ("learner", "launch"): 10,
-    ("learner", "page"): 11,
+    ("learner", "launch"): 9,
+    ("learner", "page"): 10,
     ("instructor", "launch"): 26,
     ("instructor", "page"): 27,
 }

@@ -8,7 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lti_app.courses.models import Person
@@ -22,6 +22,7 @@ from lti_app.peer_activities.role_play.models import (
     FEEDBACK_DUE,
     OBSERVER_RATING,
     SELF_RATING,
+    RolePlayCompletion,
     RolePlayRating,
     RolePlayRound,
     RolePlaySeat,
@@ -88,17 +89,22 @@ def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]
 
 def rounds_of_player(
     activity: Activity, group: GroupingGroup, person: Person
-) -> tuple[list[RolePlayRound], list[RolePlayRound]]:
-    """The group's rounds, and the rounds of other groups of the same grouping round
-    in which ``person`` has a seat (standing in for an absentee), each in order,
-    with their seats and people: one statement."""
+) -> tuple[list[RolePlayRound], list[RolePlayRound], bool | None]:
+    """The group's rounds, the rounds of other groups of the same grouping round in
+    which ``person`` has a seat (standing in for an absentee), each in order, with
+    their seats and people, and whether the person has completed the activity
+    (None when there is no round to read it with): one statement."""
     elsewhere = RolePlayRound.group_id.in_(
         select(GroupingGroup.id).where(GroupingGroup.round_id == group.round_id)
     ) & RolePlayRound.seats.any(RolePlaySeat.person_id == person.id)
+    completed = exists().where(
+        RolePlayCompletion.activity_id == activity.id, RolePlayCompletion.person_id == person.id
+    )
     own: list[RolePlayRound] = []
     guest: list[RolePlayRound] = []
-    for rnd in db.session.scalars(
-        select(RolePlayRound)
+    done: bool | None = None
+    for rnd, flag in db.session.execute(
+        select(RolePlayRound, completed)
         .where(
             RolePlayRound.activity_id == activity.id,
             (RolePlayRound.group_id == group.id) | elsewhere,
@@ -107,7 +113,8 @@ def rounds_of_player(
         .order_by(RolePlayRound.number, RolePlayRound.group_id)
     ).unique():
         (own if rnd.group_id == group.id else guest).append(rnd)
-    return own, guest
+        done = bool(flag)
+    return own, guest, done
 
 
 def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRating]]:

@@ -157,7 +157,9 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
         "play",
         rounds=views,
         items=items,
-        completed=completion.is_completed(activity, person),
+        completed=part.completed
+        if part.completed is not None
+        else completion.is_completed(activity, person),
         error=flash.get("error", ""),
         message=flash.get("message", ""),
         total=len(part.rounds),

@@ -73,6 +73,8 @@ class Participation:
     rounds: list[RolePlayRound]
     #: Rounds of other groups the person stands in for (an absentee's replacement).
     guest_rounds: list[RolePlayRound]
+    #: Whether the person has completed the activity, when read with the rounds.
+    completed: bool | None = None
 
     def takes_part_in(self, rnd: RolePlayRound) -> bool:
         return rnd.group_id == self.group.id or any(r.id == rnd.id for r in self.guest_rounds)
@@ -98,9 +100,9 @@ def participation(
         return None
     if known is not None:
         # The page: the group's rounds and the learner's guest seats, read together.
-        group_rounds, guest = rounds_of_player(activity, group, person)
+        group_rounds, guest, completed = rounds_of_player(activity, group, person)
         own = ensure_plan(activity, group, known=known.active_ids(), rounds=group_rounds)
-        return Participation(group, own, guest)
+        return Participation(group, own, guest, completed)
     own = ensure_plan(activity, group)
     # Seats in other groups of the same grouping round (not of earlier groupings).
     guest = list(
