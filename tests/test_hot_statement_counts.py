@@ -173,18 +173,17 @@ LAUNCH_BUDGET = {"repeat": 8, "first": 12}
 #: case_discussion: 37 -> 32 (issue 18): the page now keeps each panel's data until
 #: it is rendered (registry.Part), so the group members grouping's panel read stay
 #: in the session and the case discussion's panel no longer reads them again.
-#: case_discussion: 32 -> 16 (issue 17, h/cd17): the case discussion's own part is two
-#: statements (see CASE_DISCUSSION_PART); the rest is the shared launch/page part and
-#: grouping's panel.
-REPEAT_LAUNCH = {"peer_review": 10, "journal": 10, "case_discussion": 16, "role_play": 10}
+#: case_discussion: 32 -> 7 (issue 17), the same in both courses: its own part is two
+#: statements (h/cd17, see CASE_DISCUSSION_PART); grouping's part reads the learner's intake, agreement,
+#: acceptance and group in one statement (grouping/state.py) and the group's members
+#: with their people in one more, kept in flask.g for the activity's own panel (rp17).
+#: role_play here has only a draft of groups (no group in force): the shared part,
+#: grouping's state (1); a published role-play is pinned in ROLE_PLAY_PUBLISHED below.
+REPEAT_LAUNCH = {"peer_review": 10, "journal": 10, "case_discussion": 7, "role_play": 4}
 #: The same page opened again with its session token: the same numbers, the launch's
 #: row lookup replaced by the actor's (person/course/enrolment status) that reads the
 #: activity along (1; 2 before launch17 read the activity by itself).
-PAGE_GET = {"peer_review": 10, "journal": 10, "case_discussion": 16, "role_play": 10}
-#: The case discussion page reads each member of the learner's group one by one
-#: in grouping's panel (its member list): it grows with the group (at most 10),
-#: not the course; the case discussion's own part does not (CASE_DISCUSSION_PART).
-PER_GROUP_MEMBER = {"case_discussion": 1}
+PAGE_GET = {"peer_review": 10, "journal": 10, "case_discussion": 7, "role_play": 4}
 
 
 def test_a_learners_repeat_launch_costs_the_same_in_a_small_and_a_larger_course(
@@ -197,10 +196,7 @@ def test_a_learners_repeat_launch_costs_the_same_in_a_small_and_a_larger_course(
             visit = driver.enter(user)
         assert "is due" in visit.html  # the notices found the learner's due check-in
         exact = REPEAT_LAUNCH[kind]
-        if kind in PER_GROUP_MEMBER:
-            assert exact - 3 <= len(statements) <= exact, (kind, len(statements), statements)
-        else:
-            assert len(statements) == exact, (kind, len(statements), statements)
+        assert len(statements) == exact, (kind, len(statements), statements)
 
 
 def test_a_repeat_launch_writes_nothing_when_nothing_changed(course: Course) -> None:
@@ -255,10 +251,7 @@ def test_activity_page_get_costs_the_same_in_a_small_and_a_larger_course(course:
             )
         assert resp.status_code == 200
         exact = PAGE_GET[kind]
-        if kind in PER_GROUP_MEMBER:
-            assert exact - 3 <= len(statements) <= exact, (kind, len(statements), statements)
-        else:
-            assert len(statements) == exact, (kind, len(statements), statements)
+        assert len(statements) == exact, (kind, len(statements), statements)
 
 
 #: A reply in a thread of the learner's group (issue 17: 18 -> 7, prebuilt):
@@ -399,3 +392,89 @@ def test_a_thread_page_costs_the_same_whatever_the_course_size(course: Course) -
     assert resp.status_code == 200
     assert "Where do we start?" in resp.get_data(as_text=True)  # the posts are shown
     assert len(statements) == THREAD_PAGE, (len(statements), statements)
+
+
+# -- role-play with its groups published and rounds under way ------------------------------
+
+
+@dataclass
+class RolePlayCourse:
+    """A role-play link whose groups are formed and published, with a scenario and a
+    checklist, every group's rotation planned and the first round of the learner's
+    group played (feedback given): the page as a class sees it mid-activity."""
+
+    rp: Any
+    learner: SandboxUser
+    staff: Visit
+
+
+@pytest.fixture(params=[4, 10], ids=["4-learners", "10-learners"])
+def role_play_course(
+    request: Any, services: None, lti: Any, app: Any, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[RolePlayCourse]:
+    from tests.role_play.support import RolePlayDriver
+
+    app.extensions["peerlift.store"] = make_store(REDIS_URL)
+    registry.configure_cache(3600)
+    try:
+        app.jinja_env.bytecode_cache = TEMPLATES
+        learners = tuple(
+            make_learner("rph", f"l{i:03d}", f"Player Number{i}") for i in range(request.param)
+        )
+        rp = RolePlayDriver(GroupingDriver(lti, app))
+        staff = rp.setup(learners, group_size="3")
+        rp.page(staff)  # the instructor's first look plans every group's rotation
+        learner = learners[1]
+        rp.play_round(rp.rounds_of(learner)[0])
+        yield RolePlayCourse(rp, learner, staff)
+    finally:
+        registry.configure_cache(0)
+
+
+#: What a role-play link with published groups costs (issue 17; it was 26 for a
+#: learner's repeat launch and 33-36 for the instructor's, growing with the
+#: groups: each member's person, and each group's members, were read one by one).
+#: A learner's launch, 9:
+#:   shared launch + page: person/course/enrolment/activity (1), notices (1),
+#:     the analytics panel's setup (1);
+#:   grouping (grouping/state.py, kept in flask.g for role-play's panel): intake,
+#:     agreement in force, acceptance and group in force (1); the group's members
+#:     with names, role titles and enrolment status (1);
+#:   role-play: the group's rounds and those the learner plays as a replacement
+#:     in another group, with seats and people and whether the learner completed
+#:     the activity (1), checklist (1), scenarios (1), the rounds' ratings (1).
+#: The page opened again with its token: the same (the actor lookup reads the
+#: activity along, launch17).
+#: An instructor's launch, 26: person/course/enrolment/activity and notices (2),
+#: the analytics panel (9, one reading observer ratings); grouping: cohort
+#: (roster, intakes, reporting lines: 3), agreement in force (1), who accepted it
+#: (1), the draft and published rounds with how many were published (1), their
+#: groups (1) and members with people (1), survey (1); role-play: checklist (1),
+#: scenarios (1), the groups' rounds with seats and people (1), who is active (1),
+#: every rating of the activity, for the groups and the skills summary (1),
+#: completions (1).
+ROLE_PLAY_PUBLISHED = {
+    ("learner", "launch"): 9,
+    ("learner", "page"): 9,
+    ("instructor", "launch"): 26,
+    ("instructor", "page"): 26,
+}
+
+
+@pytest.mark.parametrize("who", ["learner", "instructor"])
+def test_a_published_role_play_costs_the_same_in_a_small_and_a_larger_course(
+    role_play_course: RolePlayCourse, who: str
+) -> None:
+    c = role_play_course
+    user = c.learner if who == "learner" else INSTRUCTOR
+    c.rp.g.enter(user)  # a repeat launch: the one before warms the per-process caches
+    with counted(c.rp.app) as launch:
+        visit = c.rp.g.enter(user)
+    assert "Round 1" in visit.html and "Player Number" in visit.html
+    with counted(c.rp.app) as page:
+        resp = c.rp.app.test_client().get(f"/a/{c.rp.activity}", query_string={"t": visit.token})
+    assert resp.status_code == 200
+    assert (len(launch), len(page)) == (
+        ROLE_PLAY_PUBLISHED[(who, "launch")],
+        ROLE_PLAY_PUBLISHED[(who, "page")],
+    ), (launch, page)

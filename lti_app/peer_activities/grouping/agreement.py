@@ -101,9 +101,11 @@ def accepted_versions(course: Course, person: Person) -> list[int]:
     )
 
 
-def accepted_person_ids(course: Course) -> set[int]:
-    """Ids of the people who accepted the version in force."""
-    version = current_agreement(course).version
+def accepted_person_ids(course: Course, version: int | None = None) -> set[int]:
+    """Ids of the people who accepted the version in force (``version``, when the
+    caller has read it already)."""
+    if version is None:
+        version = current_agreement(course).version
     return set(
         db.session.scalars(
             select(GroupingAcceptance.person_id).where(

@@ -38,6 +38,8 @@ class Cohort:
     learners: dict[str, Learner]
     #: person/external id → manager id, for the engine's skip-level checks.
     reporting_lines: dict[str, str]
+    #: How many reporting lines the instructor imported for the course.
+    imported_lines: int = 0
 
     @property
     def active_learners(self) -> list[RosterEntry]:
@@ -110,7 +112,7 @@ def load_cohort(course: Course) -> Cohort:
         else:
             boss = None
         learners[pid] = _learner(pid, entries[pid].person, row, boss, spell)
-    return Cohort(entries, intakes, learners, lines)
+    return Cohort(entries, intakes, learners, lines, imported_lines=len(imported))
 
 
 class _Spelling:

@@ -11,16 +11,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask import g
-from sqlalchemy import select
 
 from lti_app.actor.session import Actor
-from lti_app.courses.models import Course, Enrolment, Person
-from lti_app.extensions import db
+from lti_app.courses.models import Course
 from lti_app.peer_activities import registry
-from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, rounds
+from lti_app.peer_activities.grouping import agreement, intake, rounds, state
 from lti_app.peer_activities.grouping.cohort import Cohort, load_cohort
 from lti_app.peer_activities.grouping.latecomers import LatePlan, preview_late_joiners
-from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingIntake, GroupingRound
+from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingRound
 from lti_app.peer_activities.models import Activity
 
 
@@ -122,10 +120,10 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     if course is None or activity.course_id != course.id:
         return None
     cohort = load_cohort(course)
-    accepted = agreement.accepted_person_ids(course)
+    current = agreement.current_agreement(course)
+    accepted = agreement.accepted_person_ids(course, current.version)
     active = cohort.active_learners
-    draft = rounds.draft_of(activity)
-    published = rounds.published_of(activity)
+    draft, published = state.rounds_in_force(activity)
     flash: dict[str, Any] = g.get("grouping_flash") or {}
     options = dict(flash.get("options") or {})
     if not options:
@@ -143,13 +141,13 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         intakes_done=len([e for e in active if e.person.public_id in cohort.learners]),
         accepted=len([e for e in active if e.person.id in accepted]),
         missing_intake=[e.person.display_name for e in cohort.missing_intake],
-        agreement_version=agreement.current_agreement(course).version,
+        agreement_version=current.version,
         survey_customised=intake.survey_for(course).customised,
-        imported_lines=reporting_lines.imported_line_count(course),
+        imported_lines=cohort.imported_lines,
         size_bounds=rounds.size_bounds(activity),
         draft=_round_view(draft, cohort, accepted) if draft else None,
         published=_round_view(published, cohort, accepted) if published else None,
-        published_rounds=rounds.published_count(activity),
+        published_rounds=state.published_count(activity),
         late_joiners=[cohort.name(p) for p in rounds.late_joiners(published, cohort)]
         if published
         else [],
@@ -189,57 +187,30 @@ def _exceptions(cohort: Cohort, options: dict[str, Any]) -> list[tuple[str, str,
 
 
 def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
-    """The learner's next step: survey, then agreement, then their group."""
+    """The learner's next step: survey, then agreement, then their group (read in
+    two statements, kept for the activity's own panel: ``state.learner_state``)."""
     course = actor.course
     if course is None or activity.course_id != course.id:
         return LearnerPanel("no_course")
     person = actor.person
-    if intake.intake_of(course, person) is None:
+    found = state.learner_state(activity, course, person)
+    if not found.has_intake:
         return LearnerPanel("intake")
-    current = agreement.current_agreement(course)
-    if not agreement.has_accepted(course, person, current.version):
+    current = found.agreement
+    if not found.accepted:
         return LearnerPanel(
             "agreement",
             agreement_text=current.text,
             agreement_version=current.version,
-            reaccept=bool(agreement.accepted_versions(course, person)),
+            reaccept=found.accepted_any,
         )
-    group = rounds.learner_group(activity, person)
-    if group is None:
+    if found.group is None:
         return LearnerPanel("waiting")
-    return LearnerPanel("group", group=group, members=_group_members(course, group, person))
-
-
-def _group_members(
-    course: Course, group: GroupingGroup, me: Person
-) -> list[tuple[str, str, bool, bool]]:
-    """Names and role titles of one group's members, nothing more."""
-    ids = [m.person_id for m in group.members]
-    titles = dict(
-        db.session.execute(
-            select(GroupingIntake.person_id, GroupingIntake.role_title).where(
-                GroupingIntake.course_id == course.id, GroupingIntake.person_id.in_(ids)
-            )
-        ).all()
-    )
-    active = set(
-        db.session.scalars(
-            select(Enrolment.person_id).where(
-                Enrolment.course_id == course.id,
-                Enrolment.person_id.in_(ids),
-                Enrolment.status == "active",
-            )
-        )
-    )
-    return [
-        (
-            m.person.display_name,
-            titles.get(m.person_id, ""),
-            m.person_id == me.id,
-            m.person_id not in active,
-        )
-        for m in group.members
+    members = [
+        (m.person.display_name, m.title, m.person.id == person.id, not m.active)
+        for m in found.members
     ]
+    return LearnerPanel("group", group=found.group, members=members)
 
 
 #: Grouping's part of the page of an activity that declares ``registry.GROUPING``

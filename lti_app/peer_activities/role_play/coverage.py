@@ -24,6 +24,7 @@ from lti_app.domain.rotation import (
 )
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import rounds as grouping_rounds
+from lti_app.peer_activities.grouping import state as grouping_state
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play.lookups import ENDED, fixed_rounds
 from lti_app.peer_activities.role_play.models import RolePlayRound
@@ -86,7 +87,7 @@ def draft_gaps(activity: Activity) -> list[Gap]:
     """Who would never practise in the draft groups under the fixed round count
     (empty under one round per member, or without a draft)."""
     fixed = fixed_rounds(activity)
-    draft = grouping_rounds.draft_of(activity) if fixed is not None else None
+    draft = grouping_state.rounds_in_force(activity)[0] if fixed is not None else None
     if fixed is None or draft is None:
         return []
     groups = [(g.position, [m.person for m in g.members]) for g in draft.groups]

@@ -4,10 +4,11 @@ still owes what. Used by the flow (``services``), completion, and the pages.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lti_app.courses.models import Person
@@ -21,6 +22,7 @@ from lti_app.peer_activities.role_play.models import (
     FEEDBACK_DUE,
     OBSERVER_RATING,
     SELF_RATING,
+    RolePlayCompletion,
     RolePlayRating,
     RolePlayRound,
     RolePlaySeat,
@@ -70,18 +72,49 @@ def rounds_of_group(group: GroupingGroup | int) -> list[RolePlayRound]:
 
 
 def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]:
-    """Rounds of several groups at once (the instructor's overview), by group id."""
+    """Rounds of several groups at once (the instructor's overview), by group id, with
+    their seats and people: one statement."""
     found: dict[int, list[RolePlayRound]] = {gid: [] for gid in group_ids}
     if not group_ids:
         return found
     for rnd in db.session.scalars(
         select(RolePlayRound)
         .where(RolePlayRound.group_id.in_(group_ids))
-        .options(with_seats())
+        .options(joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person))
         .order_by(RolePlayRound.group_id, RolePlayRound.number)
-    ):
+    ).unique():
         found[rnd.group_id].append(rnd)
     return found
+
+
+def rounds_of_player(
+    activity: Activity, group: GroupingGroup, person: Person
+) -> tuple[list[RolePlayRound], list[RolePlayRound], bool | None]:
+    """The group's rounds, the rounds of other groups of the same grouping round in
+    which ``person`` has a seat (standing in for an absentee), each in order, with
+    their seats and people, and whether the person has completed the activity
+    (None when there is no round to read it with): one statement."""
+    elsewhere = RolePlayRound.group_id.in_(
+        select(GroupingGroup.id).where(GroupingGroup.round_id == group.round_id)
+    ) & RolePlayRound.seats.any(RolePlaySeat.person_id == person.id)
+    completed = exists().where(
+        RolePlayCompletion.activity_id == activity.id, RolePlayCompletion.person_id == person.id
+    )
+    own: list[RolePlayRound] = []
+    guest: list[RolePlayRound] = []
+    done: bool | None = None
+    for rnd, flag in db.session.execute(
+        select(RolePlayRound, completed)
+        .where(
+            RolePlayRound.activity_id == activity.id,
+            (RolePlayRound.group_id == group.id) | elsewhere,
+        )
+        .options(joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person))
+        .order_by(RolePlayRound.number, RolePlayRound.group_id)
+    ).unique():
+        (own if rnd.group_id == group.id else guest).append(rnd)
+        done = bool(flag)
+    return own, guest, done
 
 
 def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRating]]:
@@ -92,6 +125,21 @@ def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRatin
     for rating in db.session.scalars(
         select(RolePlayRating)
         .where(RolePlayRating.round_id.in_(list(found)))
+        .options(joinedload(RolePlayRating.author))
+        .order_by(RolePlayRating.id)
+    ):
+        found[rating.round_id].append(rating)
+    return found
+
+
+def ratings_of_activity(activity: Activity) -> dict[int, list[RolePlayRating]]:
+    """Every rating of the activity's rounds in one statement, by round id (oldest
+    first): the instructor's overview and the cohort's skills read the same rows."""
+    found: dict[int, list[RolePlayRating]] = defaultdict(list)
+    for rating in db.session.scalars(
+        select(RolePlayRating)
+        .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
+        .where(RolePlayRound.activity_id == activity.id)
         .options(joinedload(RolePlayRating.author))
         .order_by(RolePlayRating.id)
     ):

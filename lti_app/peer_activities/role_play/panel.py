@@ -11,6 +11,7 @@ cards come from ``visibility.visible_cards``, feedback from
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +20,7 @@ from sqlalchemy import func, select
 
 from lti_app.actor.session import Actor
 from lti_app.extensions import db
-from lti_app.peer_activities.grouping import rounds as grouping_rounds
+from lti_app.peer_activities.grouping import state as grouping_state
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play import (
     completion,
@@ -112,7 +113,8 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     course = actor.course
     if course is None or activity.course_id != course.id:
         return LearnerPanel("no_course")
-    part = services.participation(activity, course, actor.person)
+    known = grouping_state.learner_state(activity, course, actor.person)
+    part = services.participation(activity, course, actor.person, known=known)
     if part is None or not part.rounds:
         return LearnerPanel("not_ready")
     person = actor.person
@@ -155,7 +157,9 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
         "play",
         rounds=views,
         items=items,
-        completed=completion.is_completed(activity, person),
+        completed=part.completed
+        if part.completed is not None
+        else completion.is_completed(activity, person),
         error=flash.get("error", ""),
         message=flash.get("message", ""),
         total=len(part.rounds),
@@ -228,10 +232,10 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     flash: dict[str, Any] = g.get("role_play_flash") or {}
     items, _ = _items(activity)
     all_scenarios = scenarios.scenarios_of(activity)
-    published = grouping_rounds.published_of(activity)
+    _, published = grouping_state.rounds_in_force(activity)
     groups = list(published.groups) if published is not None else []
     plans, active = planning.plans_and_roster(activity, groups)
-    given = lookups.ratings_for([r for rounds in plans.values() for r in rounds])
+    given = lookups.ratings_of_activity(activity)
     rows: list[GroupRow] = []
     for group in groups:
         group_rounds = plans[group.id]
@@ -296,7 +300,7 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
         items,
         scenarios.checklist_as_text(items),
         rows,
-        skill_summary(activity, items),
+        skill_summary(activity, items, given),
         completed,
         lookups.completion_rule(activity),
         error=flash.get("error", ""),
@@ -305,15 +309,17 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel | None:
     )
 
 
-def skill_summary(activity: Activity, items: list[RolePlayChecklistItem]) -> list[SkillRow]:
-    """Observers' ratings averaged by skill across the whole cohort of the activity."""
+def skill_summary(
+    activity: Activity,
+    items: list[RolePlayChecklistItem],
+    given: Mapping[int, list[RolePlayRating]] | None = None,
+) -> list[SkillRow]:
+    """Observers' ratings averaged by skill across the whole cohort of the activity
+    (``given``: every rating of the activity by round id, as already read)."""
     skill_of = {i.public_id: i.skill for i in items}
     totals: dict[str, list[int]] = {i.skill: [] for i in items}
-    rows = db.session.scalars(
-        select(RolePlayRating)
-        .join(RolePlayRound, RolePlayRound.id == RolePlayRating.round_id)
-        .where(RolePlayRound.activity_id == activity.id, RolePlayRating.kind == OBSERVER_RATING)
-    )
+    every = lookups.ratings_of_activity(activity) if given is None else given
+    rows = [r for ratings in every.values() for r in ratings if r.kind == OBSERVER_RATING]
     for rating in rows:
         for item_id, value in (rating.ratings or {}).items():
             skill = skill_of.get(item_id)

@@ -17,7 +17,7 @@ at the same moment change it once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
@@ -85,9 +85,18 @@ def _active_ids(activity: Activity, person_ids: Collection[int]) -> set[int]:
     )
 
 
-def ensure_plan(activity: Activity, group: GroupingGroup) -> list[RolePlayRound]:
-    """The group's rounds, planned on first look and adapted to who is in the group."""
-    return ensure_plans(activity, [group])[group.id]
+def ensure_plan(
+    activity: Activity,
+    group: GroupingGroup,
+    *,
+    known: Mapping[int, bool] | None = None,
+    rounds: list[RolePlayRound] | None = None,
+) -> list[RolePlayRound]:
+    """The group's rounds, planned on first look and adapted to who is in the group
+    (``known``: person id → still active in the course, as already read;
+    ``rounds``: the group's rounds with their seats, as already read)."""
+    loaded = None if rounds is None else {group.id: rounds}
+    return plans_and_roster(activity, [group], known=known, loaded=loaded)[0][group.id]
 
 
 def ensure_plans(
@@ -98,16 +107,23 @@ def ensure_plans(
 
 
 def plans_and_roster(
-    activity: Activity, groups: Sequence[GroupingGroup]
+    activity: Activity,
+    groups: Sequence[GroupingGroup],
+    *,
+    known: Mapping[int, bool] | None = None,
+    loaded: dict[int, list[RolePlayRound]] | None = None,
 ) -> tuple[dict[int, list[RolePlayRound]], set[int]]:
     """``ensure_plans``, and the ids of the people (members and seated) still active
-    in the course: one statement for the rounds, one for their seats, one for who
-    is active, plus what planning or adapting a changed group costs."""
-    found = rounds_of_groups([g.id for g in groups])
+    in the course: one statement for the rounds with their seats, one for who is
+    active (none when ``known`` says it for everyone: person id → active), plus
+    what planning or adapting a changed group costs. ``loaded``: the groups'
+    rounds (with seats) as already read, by group id."""
+    found = loaded if loaded is not None else rounds_of_groups([g.id for g in groups])
     ids = {m.person_id for g in groups for m in g.members} | {
         s.person_id for rounds in found.values() for r in rounds for s in r.seats
     }
-    active = _active_ids(activity, ids)
+    known = known or {}
+    active = {i for i in ids if known.get(i)} | _active_ids(activity, ids - set(known))
     for group in groups:
         rounds = found[group.id]
         if not rounds:

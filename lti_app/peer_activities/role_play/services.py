@@ -22,6 +22,7 @@ from lti_app.domain.rotation import PRACTITIONER, RotationError, replace_absente
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import agreement, rounds
 from lti_app.peer_activities.grouping.models import GroupingGroup, GroupingMember
+from lti_app.peer_activities.grouping.state import LearnerState
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.rich_text import rich_text
 from lti_app.peer_activities.role_play.completion import check_completion
@@ -35,6 +36,7 @@ from lti_app.peer_activities.role_play.lookups import (
     rating_by,
     ratings_of,
     rounds_of_group,
+    rounds_of_player,
     seat_of,
 )
 from lti_app.peer_activities.role_play.models import (
@@ -71,20 +73,36 @@ class Participation:
     rounds: list[RolePlayRound]
     #: Rounds of other groups the person stands in for (an absentee's replacement).
     guest_rounds: list[RolePlayRound]
+    #: Whether the person has completed the activity, when read with the rounds.
+    completed: bool | None = None
 
     def takes_part_in(self, rnd: RolePlayRound) -> bool:
         return rnd.group_id == self.group.id or any(r.id == rnd.id for r in self.guest_rounds)
 
 
-def participation(activity: Activity, course: Course, person: Person) -> Participation | None:
+def participation(
+    activity: Activity, course: Course, person: Person, *, known: LearnerState | None = None
+) -> Participation | None:
     """The person's group and its rounds, planning them on first use; None when the
-    person is not grouped or has not accepted the course's group agreement."""
-    current = agreement.current_agreement(course)
-    if not agreement.has_accepted(course, person, current.version):
-        return None
-    group = rounds.learner_group(activity, person)
+    person is not grouped or has not accepted the course's group agreement.
+    ``known``: their grouping state as the page read it already (its members'
+    enrolment status spares reading who is active)."""
+    if known is not None:
+        if not known.accepted:
+            return None
+        group = known.group
+    else:
+        current = agreement.current_agreement(course)
+        if not agreement.has_accepted(course, person, current.version):
+            return None
+        group = rounds.learner_group(activity, person)
     if group is None:
         return None
+    if known is not None:
+        # The page: the group's rounds and the learner's guest seats, read together.
+        group_rounds, guest, completed = rounds_of_player(activity, group, person)
+        own = ensure_plan(activity, group, known=known.active_ids(), rounds=group_rounds)
+        return Participation(group, own, guest, completed)
     own = ensure_plan(activity, group)
     # Seats in other groups of the same grouping round (not of earlier groupings).
     guest = list(
