@@ -174,11 +174,12 @@ LAUNCH_BUDGET = {"repeat": 8, "first": 12}
 #: it is rendered (registry.Part), so the group members grouping's panel read stay
 #: in the session and the case discussion's panel no longer reads them again.
 #: case_discussion: 32 -> 7 (issue 17), the same in both courses: its own part is two
-#: statements (h/cd17, see CASE_DISCUSSION_PART); grouping's part reads the
-#: learner's intake, agreement, acceptance and group in one statement
-#: (grouping/state.py) and the group's members with their people in one more, kept in flask.g for the activity's own panel (rp17).
-#: role_play here has only a draft of groups (no group in force): the shared part,
-#: grouping's state (1); a published role-play is pinned in ROLE_PLAY_PUBLISHED below.
+#: statements (h/cd17, see CASE_DISCUSSION_PART); grouping's part reads the learner's
+#: intake, agreement, acceptance and group in one statement (grouping/state.py) and the
+#: group's members with their people in one more, kept in flask.g for the activity's own
+#: panel (rp17). role_play here has only a draft of groups (no group in force): the
+#: shared part, grouping's state (1); a published role-play is pinned in
+#: ROLE_PLAY_PUBLISHED below.
 REPEAT_LAUNCH = {"peer_review": 10, "journal": 10, "case_discussion": 7, "role_play": 4}
 #: The same page opened again with its session token: the same numbers, the launch's
 #: row lookup replaced by the actor's (person/course/enrolment status) that reads the
