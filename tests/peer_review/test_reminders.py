@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-import lti_app.peer_activities.peer_review.notices as reminders
+import lti_app.peer_activities.peer_review.reminders as reminders
 from lti_app import jobs
 from lti_app.courses.models import Enrolment, Person
 from lti_app.db import utcnow
@@ -20,6 +20,7 @@ from lti_app.extensions import db
 from lti_app.mail import outbox
 from lti_app.mail.models import MailMessage
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review.notices import peer_review_owed
 from tests.peer_review.support import ANA, BEN, CHO, DAN, EVE, OTHER_COURSE, PeerReviewDriver
 from tests.support.activity_driver import Visit
 from tests.support.lti import INSTRUCTOR
@@ -140,7 +141,7 @@ def test_the_launch_costs_two_queries_however_many_peer_reviews_the_course_has(
 
         event.listen(db.engine, "before_cursor_execute", count)
         try:
-            found = reminders.peer_review_owed(actor)
+            found = peer_review_owed(actor)
         finally:
             event.remove(db.engine, "before_cursor_execute", count)
     assert sorted(n.title for n in found) == [f"Submit your work for Essay {n}" for n in range(3)]

@@ -2,8 +2,9 @@
 (the contract: lti_app.peer_activities.registry). Installed by
 ``lti_app.peer_activities.init_app``.
 
-Its blueprint ``peer_review`` carries the routes of ``views`` and of
-``remedy_views`` (the short-of-reviews remedies); both are loaded here."""
+Its blueprint ``peer_review`` carries the routes of ``views`` (learners),
+``staff_views`` (staff pages) and ``remedy_views`` (the short-of-reviews
+remedies); all three are loaded here."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from lti_app.peer_activities.peer_review import (
     gradebook,
     panel,
     remedy_views,
+    reminders,
     routing,
+    staff_views,
     views,
 )
 from lti_app.peer_activities.peer_review import notices as peer_review_notices
@@ -33,9 +36,9 @@ PEER_REVIEW = ActivityType(
     completion=completion.is_completed,
     grade_columns=GradeSource(count=gradebook.count, plan=gradebook.plan),
     exports=(Export("Grades and reviews (CSV)", "peer_review.export"),),
-    jobs=(Job(peer_review_notices.DUE_JOB, peer_review_notices.remind_due),),
-    sweepers=(peer_review_notices.find_due_reminders,),
+    jobs=(Job(reminders.DUE_JOB, reminders.remind_due),),
+    sweepers=(reminders.find_due_reminders,),
     blueprints=(routing.bp,),
-    route_modules=(views, remedy_views),
+    route_modules=(views, staff_views, remedy_views),
     template_globals={"peer_review_done": remedy_views.done_message},
 )

@@ -1,8 +1,9 @@
-"""The ``peer_review`` blueprint and the request helpers its two view modules share
-(``views``: submitting, reviewing, the staff pages; ``remedy_views``: what the
-instructor does about submissions short of reviews): the activity as the caller may
-open it, and how a refusal shows on the activity page. Not a view module, so
-neither view module imports the other.
+"""The ``peer_review`` blueprint and the request helpers its three view modules share
+(``views``: submitting and reviewing; ``staff_views``: the staff pages;
+``remedy_views``: what the instructor does about submissions short of reviews):
+the activity as the caller may open it, how a refusal shows on the activity page,
+and a refused form's messages as one sentence. Not a view module, so no view
+module imports another.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, g, redirect, url_for
+from marshmallow import ValidationError
 
 from lti_app.actor.session import Actor, current_actor
 from lti_app.peer_activities.models import Activity
@@ -42,3 +44,12 @@ def back(actor: Actor, activity: Activity) -> Any:
 def refused(actor: Actor, activity: Activity, message: str, status: int = 422) -> Any:
     g.peer_review_flash = {"error": message}
     return render_activity(actor, activity), status
+
+
+def validation_message(exc: ValidationError) -> str:
+    """A refused form's messages, joined into one line for the page."""
+    found = exc.normalized_messages()  # type: ignore[no-untyped-call]
+    parts: list[str] = []
+    for value in found.values():
+        parts.extend(str(v) for v in (value if isinstance(value, list) else [value]))
+    return " ".join(parts)

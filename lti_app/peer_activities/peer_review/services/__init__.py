@@ -2,7 +2,8 @@
 request commits.
 
 * ``allocation``: "start next review" (``next_review``), read top-down in one
-  place, and the pool of submissions as the allocator sees it;
+  place;
+* ``pool``: the pool of submissions as the allocator sees it, and claiming one;
 * ``batch``: batch allocation at a deadline (``allocate_all``);
 * ``reviewing``: reviews once allocated: found, submitted, rated;
 * ``submitting``: hand in and revise work (alone or as a group), running settings;
@@ -15,7 +16,7 @@ request commits.
 * ``grading``: grades, overrides, publishing and the CSV export;
 * ``errors``: ``PeerReviewError``.
 
-Dependencies run one way: allocation, batch and reviewing use roster, rubric,
+Dependencies run one way: allocation, batch and reviewing use pool, roster, rubric,
 quota and reporting_lines, never the reverse; progress and grading read the rest.
 The older modules ``peer_review.reviews``, ``.submissions`` and ``.grading``
 re-export these names for their importers.

@@ -2,9 +2,11 @@
 
 ``next_review`` reads top-down: each step it takes is a function defined below
 it, in the order it calls them. What it needs from elsewhere are leaf reads with
-no way back here: who owns what (``roster``), the default rubric (``rubric``),
-who must not review whom (``reporting_lines``), the settings' numbers
-(``quota``), and the choice itself (``lti_app.domain.allocation.choose_submission``).
+no way back here: the pool of submissions as the allocator sees it and claiming
+one of them (``pool``; ``pool_states`` is importable from here too), who owns
+what (``roster``), the default rubric (``rubric``), who must not review whom
+(``reporting_lines``), the settings' numbers (``quota``), and the choice itself
+(``lti_app.domain.allocation.choose_submission``).
 
 Side effects: takes row/advisory locks until commit; inserts, renews or drops
 leases and flushes; the request commits.
@@ -12,14 +14,13 @@ leases and flushes; the request commits.
 
 from __future__ import annotations
 
-import functools
 import logging
 import random
 import time
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, case, delete, func, select
+from sqlalchemy import delete, func, select
 
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
@@ -36,6 +37,15 @@ from lti_app.peer_activities.peer_review.models import (
 )
 from lti_app.peer_activities.peer_review.services import quota, reporting_lines, roster, rubric
 from lti_app.peer_activities.peer_review.services.errors import PeerReviewError
+from lti_app.peer_activities.peer_review.services.pool import (
+    CHANGED,
+    LOCKED,
+    claim_if_unchanged,
+    need,
+)
+from lti_app.peer_activities.peer_review.services.pool import (
+    pool_states as pool_states,  # re-exported: reviews and progress read the pool from here
+)
 
 log = logging.getLogger(__name__)
 _rng = random.SystemRandom()
@@ -267,7 +277,7 @@ def _lease_neediest(
             allow_extra=allow_extra,
         )
         seen = states[index[choice.submission]] if choice.submission is not None else None
-        if skipped and (seen is None or _need(seen) > _need(skipped[0])):
+        if skipped and (seen is None or need(seen) > need(skipped[0])):
             # Every submission that needs a review as much is being claimed at this
             # moment: let those claims finish, then look again, rather than take a
             # less needy one (no waiting on a row lock, so no lock cycles).
@@ -278,11 +288,11 @@ def _lease_neediest(
             continue
         if seen is None:
             raise PeerReviewError(_nothing_to_review(str(person.id), states, already, forbidden, k))
-        claim = _claim_if_unchanged(int(seen.id), seen, now)
-        if claim is _LOCKED:
+        claim = claim_if_unchanged(int(seen.id), seen, now)
+        if claim is LOCKED:
             skipped.append(seen)
             continue
-        if claim is _CHANGED:
+        if claim is CHANGED:
             # Another reviewer took a slot on it since the snapshot (and others
             # probably took the next ones too): read the pool again.
             states = pool_states(activity, now)
@@ -316,55 +326,6 @@ def _lease_neediest(
     raise PeerReviewError(
         "Many reviewers are opening reviews at this moment. Try again in a few seconds."
     )
-
-
-def pool_states(activity: Activity, now: datetime) -> list[SubmissionState]:
-    """Every submission as the allocator sees it: its authors (every member of a
-    group submission), completed reviews and live leases, counted in the database."""
-    rows = db.session.execute(_pool_stmt(), {"activity": activity.id, "now": now}).all()
-    members = roster.coauthors(activity) if groups.group_mode(activity) else {}
-    return [
-        SubmissionState(
-            str(sid),
-            frozenset({str(author), *members.get(sid, ())}),
-            submitted,
-            int(completed),
-            int(in_progress),
-        )
-        for sid, author, submitted, completed, in_progress in rows
-    ]
-
-
-@functools.cache
-def _pool_stmt() -> Any:
-    """Built once (a constant: the hot path pays only for binding): every
-    submission of an activity with its completed reviews and live leases at ``now``."""
-    live = case(
-        (PeerReviewReview.status == DONE, 0),
-        (PeerReviewReview.lease_until > bindparam("now"), 1),
-        else_=0,
-    )
-    return (
-        select(
-            PeerReviewSubmission.id,
-            PeerReviewSubmission.author_id,
-            PeerReviewSubmission.submitted_at,
-            func.count(case((PeerReviewReview.status == DONE, 1))),
-            func.coalesce(func.sum(live), 0),
-        )
-        .outerjoin(PeerReviewReview, PeerReviewReview.submission_id == PeerReviewSubmission.id)
-        .where(PeerReviewSubmission.activity_id == bindparam("activity"))
-        .group_by(
-            PeerReviewSubmission.id,
-            PeerReviewSubmission.author_id,
-            PeerReviewSubmission.submitted_at,
-        )
-    )
-
-
-def _need(state: SubmissionState) -> tuple[int, int]:
-    """How little review a submission has (lower needs it more)."""
-    return state.completed + state.in_progress, state.completed
 
 
 def _nothing_to_review(
@@ -403,47 +364,3 @@ def _nothing_to_review(
             "nothing you need to do."
         )
     return "There is no submission you can review right now. Try again later."
-
-
-_LOCKED = object()
-_CHANGED = object()
-
-
-def _claim_if_unchanged(submission_id: int, seen: SubmissionState, now: datetime) -> object:
-    """Lock the submission's row, unless another reviewer holds it (``_LOCKED``),
-    and return its author's id if its counts are still as ``seen`` (else
-    ``_CHANGED``). One statement. A row whose counts moved stays locked until this
-    transaction ends; others skip it meanwhile, which costs them nothing."""
-    row = db.session.execute(_claim_stmt(), {"submission": submission_id, "now": now}).first()
-    if row is None:
-        return _LOCKED
-    if (int(row[1]), int(row[2])) != (seen.completed, seen.in_progress):
-        return _CHANGED
-    return int(row[0])
-
-
-@functools.cache
-def _claim_stmt() -> Any:
-    """Built once (a constant): lock a submission's row unless another reviewer
-    holds it, with its completed reviews and live leases."""
-    review = PeerReviewReview
-    sub_id: Any = bindparam("submission")
-    completed = (
-        select(func.count())
-        .where(review.submission_id == sub_id, review.status == DONE)
-        .scalar_subquery()
-    )
-    live = (
-        select(func.count())
-        .where(
-            review.submission_id == sub_id,
-            review.status == LEASED,
-            review.lease_until > bindparam("now"),
-        )
-        .scalar_subquery()
-    )
-    return (
-        select(PeerReviewSubmission.author_id, completed, live)
-        .where(PeerReviewSubmission.id == sub_id)
-        .with_for_update(of=PeerReviewSubmission, key_share=True, skip_locked=True)
-    )
