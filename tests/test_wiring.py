@@ -8,7 +8,7 @@ from typing import Any
 
 from lti_app import signals
 from lti_app.analytics import reminders, rollup, xapi
-from lti_app.courses import roster
+from lti_app.courses import roster_sweeps
 from lti_app.grades import delivery_jobs, publishing
 from lti_app.jobs import registry
 from lti_app.lrs import outbox as lrs_outbox
@@ -31,8 +31,8 @@ def test_building_the_app_registers_every_package_s_jobs_and_sweeps(tmp_path: An
     assert registry.collapse_slots("roster.sync") == registry.collapse_slots("grades.publish") == 1
     assert registry.handlers()["analytics.xapi_deliver"] is lrs_outbox.deliver_job
     assert {
-        roster.sweep_stuck_syncs,
-        roster.sweep_unsynced_rosters,
+        roster_sweeps.sweep_stuck_syncs,
+        roster_sweeps.sweep_unsynced_rosters,
         delivery_jobs.sweep_due_scores,
         publishing.sweep_stalled_sends,
         mail_outbox._sweep,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask
 
 from lti_app import jobs
-from lti_app.courses import roster
+from lti_app.courses import roster, roster_sweeps
 from lti_app.courses.cli import roster_cli
 
 __all__ = ["init_app"]
@@ -15,6 +15,6 @@ def init_app(app: Flask) -> None:
     """Roster sync (NRPS): its job, the sweeps that recover a stuck or missing sync,
     and ``flask roster``."""
     jobs.register_job(roster.SYNC, roster.sync_job, collapse=1)
-    jobs.register_sweeper(roster.sweep_stuck_syncs)
-    jobs.register_sweeper(roster.sweep_unsynced_rosters)
+    jobs.register_sweeper(roster_sweeps.sweep_stuck_syncs)
+    jobs.register_sweeper(roster_sweeps.sweep_unsynced_rosters)
     app.cli.add_command(roster_cli)

@@ -16,9 +16,9 @@ from flask import abort, g, redirect, render_template, request, url_for
 from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.case_discussion import (
     coaching,
+    facilitation,
     lookups,
     panel,
-    services,
     summaries,
 )
 from lti_app.peer_activities.case_discussion.lookups import Access
@@ -75,7 +75,7 @@ def set_facilitator(activity_id: str, group_id: str) -> Any:
     actor, activity, course = scope(activity_id)
     acc = group_access(actor, activity, course, group_id)
     try:
-        services.set_facilitator(
+        facilitation.set_facilitator(
             activity, acc.group, request.form.get("person", ""), request.form.get("on") != "0"
         )
     except CaseDiscussionError as exc:
@@ -114,7 +114,7 @@ def nudge(activity_id: str, group_id: str) -> Any:
         if recipient is None:
             raise CaseDiscussionError("Nudge members of this group only.", 404)
         link = url_for("activities.show", activity_id=activity.public_id, _external=True)
-        services.send_nudge(
+        facilitation.send_nudge(
             activity, acc, actor.person, recipient, request.form.get("text", ""), link
         )
     except CaseDiscussionError as exc:

@@ -26,6 +26,7 @@ from lti_app.peer_activities import rich_text
 from lti_app.peer_activities.case_discussion import (
     coaching,
     completion,
+    facilitation,
     lookups,
     page_reads,
     services,
@@ -318,7 +319,7 @@ class ParticipationView:
 def participation_view(acc: Access) -> ParticipationView:
     members = lookups.participation(acc.group)
     return ParticipationView(
-        acc, members, {m.person.public_id: services.default_nudge(m.person) for m in members}
+        acc, members, {m.person.public_id: facilitation.default_nudge(m.person) for m in members}
     )
 
 

@@ -1,14 +1,13 @@
 """The discussion of each group: threads, posts (with @mentions, an editing window
-and "this helped" reactions), moderation (hide a post, lock a thread), the
-facilitator's nudges, and who facilitates. Peer-coaching rounds are in
-``coaching``.
+and "this helped" reactions), moderation (hide a post, lock a thread), and marking
+a member's nudges seen. Who facilitates and the facilitator's nudges are in
+``facilitation``; peer-coaching rounds are in ``coaching``.
 
 Every function takes an ``Access`` already computed by ``lookups.access`` for the
 group in question, and refuses with ``CaseDiscussionError`` (its ``status`` is
 the HTTP answer) what that access does not allow.
 
-Side effects: inserts/updates rows and flushes; a nudge queues an e-mail (sent
-only when SMTP is configured, after commit); a post may complete its author,
+Side effects: inserts/updates rows and flushes; a post may complete its author,
 which queues their score in the grade outbox. The request commits.
 """
 
@@ -23,16 +22,14 @@ from sqlalchemy import Update, bindparam, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
 
-from lti_app import mail
 from lti_app.courses.models import Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
-from lti_app.peer_activities.case_discussion import completion, lookups
+from lti_app.peer_activities.case_discussion import completion
 from lti_app.peer_activities.case_discussion.lookups import Access
 from lti_app.peer_activities.case_discussion.models import (
     CHALLENGE,
     DONE,
-    CaseDiscussionFacilitator,
     CaseDiscussionMention,
     CaseDiscussionNudge,
     CaseDiscussionPost,
@@ -50,7 +47,6 @@ EDIT_WINDOW = timedelta(minutes=15)
 #: The longest post (characters as typed), and the longest thread title.
 POST_LIMIT = 20000
 TITLE_LIMIT = 200
-NUDGE_LIMIT = 1000
 
 
 class CaseDiscussionError(ValueError):
@@ -66,7 +62,7 @@ def require_read(acc: Access) -> None:
         raise CaseDiscussionError("This discussion belongs to another group.", 404)
 
 
-def _require_moderator(acc: Access) -> None:
+def require_moderator(acc: Access) -> None:
     require_read(acc)
     if not acc.can_moderate:
         raise CaseDiscussionError("Only the group's facilitator or staff can do that.", 403)
@@ -347,7 +343,7 @@ def helped_by(person: Person, post_ids: list[int]) -> set[int]:
 def set_hidden(acc: Access, post: CaseDiscussionPost, moderator: Person, hidden: bool) -> None:
     """Hide a post from the group (or show it again); staff and the facilitator
     still read it."""
-    _require_moderator(acc)
+    require_moderator(acc)
     post.hidden = hidden
     post.hidden_by_id = moderator.id if hidden else None
     thread = db.session.get(CaseDiscussionThread, post.thread_id)
@@ -364,7 +360,7 @@ def set_hidden(acc: Access, post: CaseDiscussionPost, moderator: Person, hidden:
 
 def set_locked(acc: Access, thread: CaseDiscussionThread, moderator: Person, locked: bool) -> None:
     """Lock a thread (no new posts, no edits) or open it again."""
-    _require_moderator(acc)
+    require_moderator(acc)
     thread.locked = locked
     _bump(thread)
     db.session.flush()
@@ -376,48 +372,7 @@ def set_locked(acc: Access, thread: CaseDiscussionThread, moderator: Person, loc
     )
 
 
-# -- nudges -------------------------------------------------------------------------------
-
-DEFAULT_NUDGE = (
-    "Hi {name}, we'd love to hear from you in our group's discussion. Even a short "
-    "thought or a question helps the group. No pressure, whenever you're ready."
-)
-
-
-def default_nudge(person: Person) -> str:
-    return DEFAULT_NUDGE.format(name=person.given_name or person.display_name)
-
-
-def send_nudge(
-    activity: Activity, acc: Access, sender: Person, recipient: Person, text: str, link: str
-) -> CaseDiscussionNudge:
-    """A gentle note to a member, shown at their next launch (any Peerlift link of
-    the course) and e-mailed when mail is configured."""
-    _require_moderator(acc)
-    if not lookups.is_member(acc.group, recipient):
-        raise CaseDiscussionError("Nudge members of this group only.", 404)
-    text = (text or "").strip()
-    if not text:
-        raise CaseDiscussionError("Write the note you want to send.", 422)
-    if len(text) > NUDGE_LIMIT:
-        raise CaseDiscussionError(f"Keep the note under {NUDGE_LIMIT} characters.", 422)
-    nudge = CaseDiscussionNudge(
-        activity_id=activity.id,
-        group_id=acc.group.id,
-        person_id=recipient.id,
-        sender_id=sender.id,
-        text=text,
-    )
-    db.session.add(nudge)
-    db.session.flush()
-    mail.queue(
-        to=recipient.email,
-        subject=f"{sender.display_name}: your group in {activity.title or 'Peerlift'}",
-        body=f"{text}\n\nOpen the discussion from your course: {link}\n",
-        dedupe_key=f"cd-nudge:{nudge.public_id}",
-    )
-    log.info("case discussion %s: nudge to %s", activity.public_id, recipient.public_id)
-    return nudge
+# -- nudges seen (a member who posts has heard them) ---------------------------------------
 
 
 def mark_nudges_seen(activity: Activity, person: Person) -> None:
@@ -441,38 +396,3 @@ def _nudges_seen() -> Update:
         )
         .values(seen_at=bindparam("b_now"))
     )
-
-
-# -- facilitators -------------------------------------------------------------------------
-
-
-def set_facilitator(
-    activity: Activity, group: GroupingGroup, person_public_id: str, on: bool
-) -> Person:
-    """Staff give a member of the group the facilitator role (or take it back)."""
-    member = next((m for m in group.members if m.person.public_id == person_public_id), None)
-    if member is None:
-        raise CaseDiscussionError("Pick a member of this group.", 404)
-    found = db.session.scalar(
-        select(CaseDiscussionFacilitator).where(
-            CaseDiscussionFacilitator.group_id == group.id,
-            CaseDiscussionFacilitator.person_id == member.person_id,
-        )
-    )
-    if on and found is None:
-        db.session.add(
-            CaseDiscussionFacilitator(
-                activity_id=activity.id, group_id=group.id, person_id=member.person_id
-            )
-        )
-    elif not on and found is not None:
-        db.session.delete(found)
-    db.session.flush()
-    log.info(
-        "case discussion %s: %s %s facilitator of group %s",
-        activity.public_id,
-        member.person.public_id,
-        "made" if on else "no longer",
-        group.public_id,
-    )
-    return member.person

@@ -2,8 +2,9 @@
 place (the contract: lti_app.peer_activities.registry). Installed by
 ``lti_app.peer_activities.init_app``.
 
-Its blueprint ``journal`` carries the routes of ``views`` and of ``staff_views``
-(the instructor's actions); both are loaded here."""
+Its blueprint ``journal`` carries the routes of ``views``, ``followup_views``
+(check-ins, observation, the learner's own data) and ``staff_views`` (the
+instructor's actions); all are loaded here."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from lti_app.actor.session import Actor
 from lti_app.peer_activities.journal import (
     JournalSettings,
     completion,
+    followup_views,
     panel,
     routing,
     staff_views,
@@ -52,6 +54,6 @@ JOURNAL = ActivityType(
     jobs=(Job(schedule.DUE_JOB, schedule.remind_due_checkins),),
     sweepers=(schedule.find_due_checkins,),
     blueprints=(routing.bp,),
-    route_modules=(views, staff_views),
+    route_modules=(views, followup_views, staff_views),
     template_globals={"journal_day": panel.fmt_day},
 )

@@ -1,4 +1,4 @@
-"""The instructor's journal actions (blueprint ``journal``, see ``views``): the
+"""The instructor's journal actions (blueprint ``journal``, see ``routing``): the
 settings (prompts, check-in days and their anchor, follow-up closing, completion
 rule), reopening a learner's completion, and the raw check-in answers as CSV.
 Staff only; scoped like every journal view."""
