@@ -16,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from lti_app.actor.session import Actor, require_actor
 from lti_app.domain.matching import InfeasibleGrouping
 from lti_app.extensions import db
-from lti_app.peer_activities.grouping import fixes, latecomers, rounds
+from lti_app.peer_activities.grouping import draft_edits, fixes, latecomers, rounds
 from lti_app.peer_activities.grouping.cohort import load_cohort
 from lti_app.peer_activities.grouping.routing import back, bp, messages, page_with, scope
 from lti_app.peer_activities.grouping.schemas import OptionsInput, options_form_data
@@ -132,7 +132,7 @@ def move_people(activity_id: str, round_id: str) -> Any:
         if key.startswith("to.") and isinstance(value, str)
     }
     try:
-        rounds.move_members(rnd, load_cohort(course), moves)
+        draft_edits.move_members(rnd, load_cohort(course), moves)
     except rounds.RoundError as exc:
         return page_with(actor, activity, error=str(exc))
     return back(actor, activity)
@@ -156,7 +156,7 @@ def check_groups(activity_id: str, round_id: str) -> Any:
         return jsonify({"error": "groups must be a list of lists of person ids"}), 400
     cohort = load_cohort(course)
     try:
-        checks = rounds.check_groups(rnd, cohort, proposed)
+        checks = draft_edits.check_groups(rnd, cohort, proposed)
     except rounds.RoundError as exc:
         return jsonify({"error": str(exc)}), 400
     return jsonify(
@@ -183,7 +183,7 @@ def lock_group(activity_id: str, round_id: str, group_id: str) -> Any:
     if group is None:
         abort(404)
     try:
-        rounds.set_locked(rnd, group, request.form.get("locked") == "1")
+        draft_edits.set_locked(rnd, group, request.form.get("locked") == "1")
     except rounds.RoundError as exc:
         return page_with(actor, activity, error=str(exc))
     return back(actor, activity)
@@ -196,7 +196,9 @@ def publish(activity_id: str, round_id: str) -> Any:
     actor, activity, course = scope(activity_id)
     rnd = _round(activity, round_id)
     try:
-        rounds.publish_round(rnd, load_cohort(course), override=request.form.get("override") == "1")
+        draft_edits.publish_round(
+            rnd, load_cohort(course), override=request.form.get("override") == "1"
+        )
     except rounds.RoundError as exc:
         return page_with(actor, activity, error=str(exc))
     return back(actor, activity)
