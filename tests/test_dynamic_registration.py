@@ -31,7 +31,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from lti_app.extensions import db
-from lti_app.launch import platform_config
+from lti_app.launch import platform_config, platform_hosts
 from lti_app.launch import registration as service
 from lti_app.lms import invites, registry, safe_fetch
 from lti_app.lms.models import ACTIVE, PENDING, Registration, RegistrationInvite
@@ -981,18 +981,18 @@ def test_tls_is_verified_against_the_name_not_the_ip(tmp_path, fake, monkeypatch
 def test_issuer_must_share_the_configuration_urls_origin(
     issuer: str, config_url: str, ok: bool
 ) -> None:
-    assert platform_config.config_host_allowed(issuer, config_url) is ok
+    assert platform_hosts.config_host_allowed(issuer, config_url) is ok
 
 
 def test_a_canvas_vanity_domain_registers_only_when_the_operator_lists_it() -> None:
     allowed = ("canvas.school.edu",)
-    assert platform_config.config_host_allowed(
+    assert platform_hosts.config_host_allowed(
         "https://canvas.instructure.com", "https://canvas.school.edu/oc", allowed
     )
-    assert not platform_config.config_host_allowed(
+    assert not platform_hosts.config_host_allowed(
         "https://canvas.instructure.com", "https://lms.other.edu/oc", allowed
     )
-    assert not platform_config.config_host_allowed(
+    assert not platform_hosts.config_host_allowed(
         "https://moodle.school.edu", "https://canvas.school.edu/oc", allowed
     )
 

@@ -15,11 +15,16 @@ from flask import Flask
 from lti_app.peer_activities import page, registry, staff_views, views
 from lti_app.peer_activities.case_discussion.activity import CASE_DISCUSSION
 from lti_app.peer_activities.grouping import panel as grouping_panel
+from lti_app.peer_activities.grouping import round_views as grouping_round_views
+from lti_app.peer_activities.grouping import routing as grouping_routing
 from lti_app.peer_activities.grouping import views as grouping_views
 from lti_app.peer_activities.grouping.cli import grouping_cli
 from lti_app.peer_activities.journal.activity import JOURNAL
 from lti_app.peer_activities.peer_review.activity import PEER_REVIEW
 from lti_app.peer_activities.role_play.activity import ROLE_PLAY
+
+#: The grouping view modules that add routes to ``grouping_routing.bp`` (imported for that).
+GROUPING_ROUTE_MODULES = (grouping_views, grouping_round_views)
 
 #: Every activity of the tool, in the order people meet them.
 ACTIVITIES = (ROLE_PLAY, PEER_REVIEW, CASE_DISCUSSION, JOURNAL)
@@ -32,7 +37,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(page.TEMPLATE_GLOBALS)
     app.register_blueprint(staff_views.bp)
-    app.register_blueprint(grouping_views.bp)
+    app.register_blueprint(grouping_routing.bp)
     app.cli.add_command(grouping_cli)
     registry.add_capability(registry.GROUPING, **grouping_panel.PANELS)
     registry.install(app, ROLE_PLAY)

@@ -1,5 +1,7 @@
-"""Rounds of groups for an activity: form a draft with the matching engine, let the
-instructor move people and lock groups, publish, and add late joiners.
+"""Rounds of groups for an activity: look rounds up, form a draft with the matching
+engine, and what is read after publishing (late joiners, who left, a learner's
+group). Moving people, locking groups, checking and publishing a draft are in
+``draft_edits``; adding late joiners is in ``latecomers``.
 
 History (every published round of the course, newest first) feeds the engine's
 repeat penalty, so people are not put together again and again across rounds and
@@ -24,7 +26,6 @@ from sqlalchemy import func, select
 from lti_app.courses.models import Course, Person
 from lti_app.db import utcnow
 from lti_app.domain.matching import (
-    GroupCheck,
     MatchOptions,
     PastGroup,
     evaluate_groups,
@@ -184,7 +185,7 @@ def member_ids(rnd: GroupingRound) -> list[list[str]]:
     return [[m.person.public_id for m in g.members] for g in rnd.groups]
 
 
-# -- forming and editing a draft -------------------------------------------------------
+# -- forming a draft -------------------------------------------------------------------
 
 
 def form_draft(
@@ -298,93 +299,6 @@ def _evaluate(rnd: GroupingRound, cohort: Cohort, history: Sequence[PastGroup]) 
     rnd.mean = sum(scores) / len(scores) if scores else 0.0
     rnd.repeats = count_repeats(groups, history)
     db.session.flush()
-
-
-def _require_draft(rnd: GroupingRound) -> None:
-    if not rnd.is_draft:
-        raise RoundError("These groups are published; form a new round to change them.")
-
-
-def move_members(rnd: GroupingRound, cohort: Cohort, moves: Mapping[str, str]) -> int:
-    """Move people between the draft's groups: ``{person public id: group public id}``
-    (``"new"`` starts a new group). Empty groups go; groups are renumbered and
-    re-checked, so a move that breaks a rule is flagged, not refused. Returns the
-    number of people moved."""
-    _require_draft(rnd)
-    groups = {g.public_id: g for g in rnd.groups}
-    members = {m.person.public_id: m for g in rnd.groups for m in g.members}
-    fresh: GroupingGroup | None = None
-    moved = 0
-    for pid, target_id in moves.items():
-        member = members.get(pid)
-        if member is None:
-            continue
-        if target_id == "new":
-            if fresh is None:
-                fresh = GroupingGroup(position=len(rnd.groups) + 1, score=0.0)
-                rnd.groups.append(fresh)
-            target = fresh
-        else:
-            found = groups.get(target_id)
-            if found is None:
-                raise RoundError("That group is no longer in the draft; reload the page.")
-            target = found
-        if member.group is not target:
-            member.group.members.remove(member)
-            target.members.append(member)
-            moved += 1
-    for group in [g for g in rnd.groups if not g.members]:
-        rnd.groups.remove(group)
-    for position, group in enumerate(rnd.groups, start=1):
-        group.position = position
-    db.session.flush()
-    _evaluate(rnd, cohort, history_for(rnd.course_id, exclude=rnd.id))
-    return moved
-
-
-def check_groups(
-    rnd: GroupingRound, cohort: Cohort, proposed: Sequence[Sequence[str]]
-) -> tuple[GroupCheck, ...]:
-    """Score and rule violations of a proposed rearrangement of the draft's people
-    (for live flagging while dragging); nothing is saved."""
-    known = {p for g in member_ids(rnd) for p in g}
-    if any(p not in known for g in proposed for p in g):
-        raise RoundError("Only people in this draft can be checked.")
-    people = sorted({p for g in proposed for p in g})
-    return evaluate_groups(
-        [list(g) for g in proposed],
-        [cohort.learners[p] for p in people if p in cohort.learners],
-        _options_of(rnd),
-        history=history_for(rnd.course_id, exclude=rnd.id),
-        reporting_lines=cohort.reporting_lines,
-    )
-
-
-def set_locked(rnd: GroupingRound, group: GroupingGroup, locked: bool) -> None:
-    """Lock a draft group (kept as it is when groups are formed again) or unlock it."""
-    _require_draft(rnd)
-    group.locked = locked
-    db.session.flush()
-
-
-def publish_round(rnd: GroupingRound, cohort: Cohort, *, override: bool = False) -> None:
-    """Publish the draft: learners see their group. Groups that break a rule (after
-    re-checking against today's roster) block it unless ``override``."""
-    _require_draft(rnd)
-    if not rnd.groups:
-        raise RoundError("The draft has no groups to publish.")
-    _evaluate(rnd, cohort, history_for(rnd.course_id, exclude=rnd.id))
-    broken = [g for g in rnd.groups if g.violations]
-    if broken and not override:
-        names = ", ".join(f"group {g.position}" for g in broken)
-        raise RoundError(
-            f"Some groups break a rule ({names}). Move people to fix them, or "
-            "tick “Publish anyway”."
-        )
-    rnd.status = PUBLISHED
-    rnd.published_at = utcnow()
-    db.session.flush()
-    log.info("round %s published (%d groups)", rnd.public_id, len(rnd.groups))
 
 
 # -- after publishing ------------------------------------------------------------------
