@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -20,70 +14,11 @@ from lti_app.extensions import db
 from lti_app.grades.models import SENT, Score
 from lti_app.grades.services import line_item_for, record_score
 from lti_app.peer_activities.models import Activity
-from tests.conftest import PG_URL, REDIS_URL, postgres_app
+from tests.support.celery_workers import Workers, pg_app, workers  # noqa: F401 - fixtures
 from tests.support.lms_services import ServicesLms, generated_learners, setup_course
 from tests.support.platform_server import LiveServer
 
 pytestmark = pytest.mark.services
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def pg_app(services: None) -> Iterator[Flask]:
-    queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(
-        REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
-    ) as app:
-        yield app
-
-
-def _worker(app: Flask, name: str, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        PEERLIFT_ENV="production",
-        PEERLIFT_BASE_URL="https://tool.test",
-        PEERLIFT_SECRET_KEY="worker-test-secret",
-        PEERLIFT_DATABASE_URL=PG_URL,
-        PEERLIFT_REDIS_URL=REDIS_URL,
-        PEERLIFT_CELERY_QUEUE=app.config["CELERY_QUEUE"],
-        PEERLIFT_GRADES_BACKOFF_BASE="1",
-        PEERLIFT_GRADES_BACKOFF_CAP="2",
-        PEERLIFT_GRADES_BATCH="25",
-        PEERLIFT_LOG_LEVEL="INFO",
-    )
-    celery = str(Path(sys.executable).with_name("celery"))
-    with log.open("wb") as out:  # the child keeps its own copy of the descriptor
-        return subprocess.Popen(
-            [
-                celery,
-                "-A",
-                "lti_app.worker:celery",
-                "worker",
-                "--pool=solo",
-                "-n",
-                f"{name}@%h",
-                "-Q",
-                app.config["CELERY_QUEUE"],
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
-def _wait_ready(logs: list[Path], timeout: float = 60) -> None:
-    """Until every worker has connected to the broker (so each can take a task)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(log.exists() and " ready." in log.read_text(errors="replace") for log in logs):
-            return
-        time.sleep(0.2)
-    raise AssertionError([log.read_text(errors="replace") for log in logs])
 
 
 def _sent(app: Flask) -> int:
@@ -94,7 +29,7 @@ def _sent(app: Flask) -> int:
 
 
 def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_loss(
-    pg_app: Flask, tmp_path: Path
+    pg_app: Flask, workers: Workers
 ) -> None:
     users = generated_learners(300)
     with LiveServer(pg_app) as tool, ServicesLms(tool.url, users) as lms:
@@ -102,10 +37,9 @@ def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_lo
             setup = setup_course(lms, users)
         lms.faults.add("/scores", 500, times=30)
         lms.faults.add("/scores", 429, times=20, headers={"Retry-After": "1"})
-        logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
-        workers = [_worker(pg_app, f"w{i}", log) for i, log in enumerate(logs, start=1)]
+        for name in ("w1", "w2"):
+            workers.start(name, PEERLIFT_GRADES_BATCH="25")
         try:
-            _wait_ready(logs)
             with pg_app.app_context():
                 activity = db.session.get(Activity, setup.activity_id)
                 item = line_item_for(activity, "completion")
@@ -126,11 +60,8 @@ def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_lo
                     revoked = True
                 time.sleep(0.3)
         finally:
-            for worker in workers:
-                worker.terminate()
-            for worker in workers:
-                worker.wait(timeout=20)
-        output = [log.read_text(errors="replace") for log in logs]
+            workers.stop()
+        output = workers.outputs()
         assert _sent(pg_app) == len(users), output
         got = lms.store.scores(item_id)
         assert {u.sub: got[u.sub]["scoreGiven"] for u in users} == {
@@ -147,7 +78,7 @@ def test_two_workers_drain_one_outbox_through_faults_with_no_duplicate_and_no_lo
         assert revoked
 
 
-def test_a_lost_message_is_recovered_by_the_sweep(pg_app: Flask, tmp_path: Path) -> None:
+def test_a_lost_message_is_recovered_by_the_sweep(pg_app: Flask, workers: Workers) -> None:
     """A score whose delivery message never reached a worker is found by the sweep."""
     users = generated_learners(3)
     with LiveServer(pg_app) as tool, ServicesLms(tool.url, users) as lms:
@@ -164,7 +95,7 @@ def test_a_lost_message_is_recovered_by_the_sweep(pg_app: Flask, tmp_path: Path)
 
             db.session.info.pop(_PENDING, None)  # the broker "lost" the message
             db.session.commit()
-        worker = _worker(pg_app, "sweeper", tmp_path / "w.log")
+        workers.start("sweeper", PEERLIFT_GRADES_BATCH="25")
         try:
             with pg_app.app_context():
                 from lti_app import jobs
@@ -174,6 +105,5 @@ def test_a_lost_message_is_recovered_by_the_sweep(pg_app: Flask, tmp_path: Path)
             while _sent(pg_app) < 3 and time.monotonic() < deadline:
                 time.sleep(0.3)
         finally:
-            worker.terminate()
-            worker.wait(timeout=20)
-        assert _sent(pg_app) == 3, (tmp_path / "w.log").read_text(errors="replace")
+            workers.stop()
+        assert _sent(pg_app) == 3, workers.output()

@@ -6,12 +6,7 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import time
-import uuid
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,7 +21,7 @@ from lti_app.grades.services import line_item_for, record_score
 from lti_app.lms import registry
 from lti_app.lms.registry import PlatformSpec
 from lti_app.peer_activities.models import Activity
-from tests.conftest import PG_URL, REDIS_URL, postgres_app
+from tests.support.celery_workers import Workers, pg_app, workers  # noqa: F401 - fixtures
 from tests.support.lms_services import (
     PASS_THROUGH,
     ServicesLms,
@@ -38,86 +33,6 @@ from tests.support.peer_seed import seed_peer_review, staff_token
 from tests.support.platform_server import LiveServer
 
 pytestmark = pytest.mark.services
-ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def pg_app(services: None) -> Iterator[Flask]:
-    queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(
-        REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
-    ) as app:
-        yield app
-
-
-class Workers:
-    """Celery worker processes on the app's queue, stopped at the end."""
-
-    def __init__(self, app: Flask, tmp: Path):
-        self.app, self.tmp, self.procs, self.logs = app, tmp, [], []
-
-    def start(self, name: str, **env: str) -> subprocess.Popen[bytes]:
-        log = self.tmp / f"{name}.log"
-        full = dict(
-            os.environ,
-            PEERLIFT_ENV="production",
-            PEERLIFT_BASE_URL="https://tool.test",
-            PEERLIFT_SECRET_KEY="worker-test-secret",
-            PEERLIFT_DATABASE_URL=PG_URL,
-            PEERLIFT_REDIS_URL=REDIS_URL,
-            PEERLIFT_CELERY_QUEUE=self.app.config["CELERY_QUEUE"],
-            PEERLIFT_GRADES_BACKOFF_BASE="1",
-            PEERLIFT_GRADES_BACKOFF_CAP="2",
-            PEERLIFT_LOG_LEVEL="INFO",
-            **env,
-        )
-        celery = str(Path(sys.executable).with_name("celery"))
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [
-                    celery,
-                    "-A",
-                    "lti_app.worker:celery",
-                    "worker",
-                    "--pool=solo",
-                    "-n",
-                    f"{name}@%h",
-                    "-Q",
-                    self.app.config["CELERY_QUEUE"],
-                    "--without-gossip",
-                    "--without-mingle",
-                    "--without-heartbeat",
-                    "--loglevel=INFO",
-                ],
-                cwd=ROOT,
-                env=full,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-            )
-        self.procs.append(proc)
-        self.logs.append(log)
-        deadline = time.monotonic() + 60
-        while " ready." not in log.read_text(errors="replace"):
-            assert time.monotonic() < deadline and proc.poll() is None, self.output()
-            time.sleep(0.2)
-        return proc
-
-    def output(self) -> str:
-        return "\n".join(log.read_text(errors="replace") for log in self.logs)
-
-    def stop(self) -> None:
-        for proc in self.procs:
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in self.procs:
-            proc.wait(timeout=20)
-
-
-@pytest.fixture
-def workers(pg_app: Flask, tmp_path: Path) -> Iterator[Workers]:
-    found = Workers(pg_app, tmp_path)
-    yield found
-    found.stop()
 
 
 def _wait(check: Any, seconds: float, what: str, workers: Workers) -> None:

@@ -11,13 +11,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import subprocess
-import sys
 import threading
 import time
 import uuid
-from collections.abc import Iterable, Iterator
-from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 from wsgiref.types import StartResponse, WSGIEnvironment
 
@@ -27,10 +24,10 @@ from sqlalchemy import func, select
 
 from lti_app.lms.access_tokens import AccessTokens, Backoff, RedisTokenStore, ServiceAuth
 from lti_app.lms.service_http import ServiceError
-from tests.conftest import PG_URL, REDIS_URL, postgres_app
+from tests.conftest import REDIS_URL
+from tests.support.celery_workers import Workers, pg_app, workers  # noqa: F401 - fixtures
 from tests.support.platform_server import LiveServer
 
-ROOT = Path(__file__).resolve().parents[2]
 SCOPES = ["https://purl.imsglobal.org/spec/lti-ags/scope/score"]
 
 
@@ -161,59 +158,9 @@ def test_token_outage_costs_the_platform_a_few_requests_across_processes(service
 # -- end to end: real Celery workers, the sandbox LMS, scores waiting out the outage --
 
 
-@pytest.fixture
-def pg_app(services: None) -> Iterator[Flask]:
-    queue = f"peerlift-test-{uuid.uuid4().hex[:8]}"
-    with postgres_app(
-        REDIS_URL=REDIS_URL, JOBS_MODE="celery", CELERY_BROKER_URL=REDIS_URL, CELERY_QUEUE=queue
-    ) as app:
-        yield app
-
-
-def _worker(app: Flask, name: str, log: Path) -> subprocess.Popen[bytes]:
-    env = dict(
-        os.environ,
-        PEERLIFT_ENV="production",
-        PEERLIFT_BASE_URL="https://tool.test",
-        PEERLIFT_SECRET_KEY="worker-test-secret",
-        PEERLIFT_DATABASE_URL=PG_URL,
-        PEERLIFT_REDIS_URL=REDIS_URL,
-        PEERLIFT_CELERY_QUEUE=app.config["CELERY_QUEUE"],
-        PEERLIFT_GRADES_BACKOFF_BASE="1",
-        PEERLIFT_GRADES_BACKOFF_CAP="2",
-        PEERLIFT_LTI_TOKEN_BACKOFF_BASE="1",
-        PEERLIFT_LTI_TOKEN_BACKOFF_CAP="4",
-        PEERLIFT_GRADES_BATCH="20",
-        PEERLIFT_LOG_LEVEL="INFO",
-    )
-    celery = str(Path(sys.executable).with_name("celery"))
-    with log.open("wb") as out:
-        return subprocess.Popen(
-            [
-                celery,
-                "-A",
-                "lti_app.worker:celery",
-                "worker",
-                "--pool=solo",
-                "-n",
-                f"{name}@%h",
-                "-Q",
-                app.config["CELERY_QUEUE"],
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-                "--loglevel=INFO",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-
-
 @pytest.mark.services
 def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(
-    pg_app: Flask, tmp_path: Path
+    pg_app: Flask, workers: Workers
 ) -> None:
     from lti_app import jobs
     from lti_app.courses.models import Person
@@ -235,8 +182,13 @@ def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(
         with pg_app.app_context():
             setup = setup_course(lms, users)
         lms.faults.add("/token", 500)
-        logs = [tmp_path / "w1.log", tmp_path / "w2.log"]
-        workers = [_worker(pg_app, f"w{i}", log) for i, log in enumerate(logs, start=1)]
+        for name in ("w1", "w2"):
+            workers.start(
+                name,
+                PEERLIFT_LTI_TOKEN_BACKOFF_BASE="1",
+                PEERLIFT_LTI_TOKEN_BACKOFF_CAP="4",
+                PEERLIFT_GRADES_BATCH="20",
+            )
         try:
             with pg_app.app_context():
                 activity = db.session.get(Activity, setup.activity_id)
@@ -262,11 +214,8 @@ def test_scores_wait_out_a_token_outage_and_are_delivered_after_it(
             while sent() < len(users) and time.monotonic() < deadline:
                 time.sleep(0.3)
         finally:
-            for worker in workers:
-                worker.terminate()
-            for worker in workers:
-                worker.wait(timeout=20)
-        output = [log.read_text(errors="replace") for log in logs]
+            workers.stop()
+        output = workers.outputs()
         assert sent() == len(users), output
         bound = 4 + int((outage_s - 3.5) / 2) + 1
         assert 1 <= during <= bound, f"{during} token requests during a {outage_s:.0f} s outage"
