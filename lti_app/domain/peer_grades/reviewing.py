@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
+from lti_app.domain.peer_grades.calibration import DEFAULT_SHARE, blend_accuracy
 from lti_app.domain.peer_grades.consensus import deviations, score_table
 from lti_app.domain.peer_grades.model import (
     GradeError,
@@ -26,12 +27,24 @@ def reviewing_grades(
     assigned: Mapping[str, int],
     helpfulness: Iterable[tuple[str, int]] = (),
     weights: ReviewingWeights = DEFAULT_WEIGHTS,
+    calibration: Mapping[str, float] | None = None,
+    calibration_share: float = DEFAULT_SHARE,
+    self_assessment: Mapping[str, float] | None = None,
+    self_weight: float = 0.0,
 ) -> dict[str, ReviewingGrade]:
     """Every reviewer's reviewing grade (see the module docstring).
 
     ``assigned`` maps reviewers to the number of reviews they were given;
     ``helpfulness`` holds ``(reviewer, stars 1..5)``, one per rated review.
+    ``calibration`` (weighted calibration only): reviewer -> calibration agreement
+    0..1, blended into accuracy (``calibration.blend_accuracy``);
+    ``self_assessment`` with ``self_weight`` > 0: reviewer -> how close their
+    self-assessment came to their peers' ratings, 0..1, an extra part of that weight.
     """
+    if self_weight < 0:
+        raise GradeError("the self-assessment weight must not be negative")
+    calibration = calibration or {}
+    self_assessment = (self_assessment or {}) if self_weight > 0 else {}
     ratings = list(ratings)
     table = score_table(ratings, max_score)
     devs = deviations(table, {})
@@ -47,7 +60,7 @@ def reviewing_grades(
     for v, n in assigned.items():
         if n < 0:
             raise GradeError(f"{v} has a negative number of assigned reviews")
-    everyone = sorted(set(assigned) | set(done) | set(stars))
+    everyone = sorted(set(assigned) | set(done) | set(stars) | set(calibration))
     out: dict[str, ReviewingGrade] = {}
     for v in everyone:
         parts: list[tuple[str, float, float]] = []  # (label, value, weight)
@@ -62,13 +75,17 @@ def reviewing_grades(
         if v in devs:
             n, _, dev = devs[v]
             accuracy = min(1.0, max(0.0, 1.0 - dev / max_score))
-            parts.append(("accuracy", accuracy, weights.accuracy))
             texts.append(
                 f"accuracy 1 − {fmt(dev)}/{fmt(max_score)} = {accuracy:.2f} "
                 f"(mean distance from the other reviewers' mean over {n} submission(s))"
             )
-        else:
+        elif v not in calibration:
             texts.append("accuracy: no submission shared with another reviewer")
+        if v in calibration:
+            accuracy, blended = blend_accuracy(accuracy, calibration[v], calibration_share)
+            texts.append(blended)
+        if accuracy is not None:
+            parts.append(("accuracy", accuracy, weights.accuracy))
         if v in stars:
             hs = stars[v]
             helpful = sum((h - 1) / 4 for h in hs) / len(hs)
@@ -79,6 +96,13 @@ def reviewing_grades(
             )
         else:
             texts.append("helpfulness: no ratings from authors")
+        if v in self_assessment:
+            own = self_assessment[v]
+            parts.append(("self-assessment", own, self_weight))
+            texts.append(
+                f"self-assessment {own:.2f} (1 − distance of your own rating's total "
+                "from your peers' mean, as a share of the maximum)"
+            )
         total_w = sum(w for _, _, w in parts)
         if not parts or total_w <= 0:
             grade = None
@@ -90,7 +114,7 @@ def reviewing_grades(
                 + " + ".join(f"{fmt(w)}×{label}" for label, _, w in parts)
                 + f") / {fmt(total_w)} = {grade:.3f}"
             )
-            missing = 3 - len(parts)
+            missing = 3 + (self_weight > 0) - len(parts)
             if missing:
                 formula += " (missing parts left out, weights renormalised)"
         out[v] = ReviewingGrade(
