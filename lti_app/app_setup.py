@@ -162,6 +162,7 @@ def _models() -> None:
     import lti_app.peer_activities.grouping.models
     import lti_app.peer_activities.journal.models
     import lti_app.peer_activities.models
+    import lti_app.peer_activities.peer_review.calibration_models
     import lti_app.peer_activities.peer_review.models
     import lti_app.peer_activities.role_play.models  # noqa: F401
 

@@ -155,6 +155,64 @@ class PeerReviewSettings(Schema):
             "edited_elsewhere": "With group submissions.",
         },
     )
+    # -- calibration and self-assessment (issue 20, rows 1 and 2; ``calibrating``) --
+    #: Before their first review learners assess the instructor's examples.
+    calibration = fields.String(
+        load_default="off",
+        validate=validate.OneOf(["off", "practice", "required", "weighted"]),
+        metadata={
+            "label": "Calibration",
+            "choices": (
+                ("off", "Off: no example submissions"),
+                ("practice", "Practice: learners assess the examples first; not counted"),
+                ("required", "Required: learners retry until close enough to the reference"),
+                ("weighted", "Weighted: agreement with the reference counts in reviewing accuracy"),
+            ),
+        },
+    )
+    calibration_tolerance = fields.Integer(
+        load_default=80,
+        validate=validate.Range(min=0, max=100),
+        metadata={
+            "label": "Calibration: agreement needed",
+            "unit": "%",
+            "description": "With required calibration, how close to the reference a "
+            "learner's ratings must come (0 to 100 %).",
+        },
+    )
+    calibration_tries = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=1, max=10),
+        metadata={
+            "label": "Calibration: most tries",
+            "description": "With required calibration, after this many tries a learner "
+            "may review anyway (1 to 10).",
+        },
+    )
+    #: After submitting, authors rate their own work with the rubric.
+    self_assessment = fields.String(
+        load_default="off",
+        validate=validate.OneOf(["off", "optional", "required"]),
+        metadata={
+            "label": "Self-assessment",
+            "choices": (
+                ("off", "Off"),
+                ("optional", "Optional: authors may rate their own work"),
+                ("required", "Required: authors rate their own work to complete"),
+            ),
+        },
+    )
+    self_assessment_weight = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=50),
+        metadata={
+            "label": "Self-assessment weight",
+            "unit": "%",
+            "description": "0: never graded. Otherwise how close the self-assessment "
+            "comes to the peers' ratings counts this much in the reviewing grade (0 to 50).",
+        },
+    )
+    # -- end calibration and self-assessment --
     submission_due = _due("Submissions due")
     review_due = _due("Reviews due")
     feedback_due = _due("Feedback ratings due")

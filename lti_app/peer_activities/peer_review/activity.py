@@ -11,6 +11,7 @@ from __future__ import annotations
 from lti_app.grades.publishing import GradeSource
 from lti_app.peer_activities.peer_review import (
     PeerReviewSettings,
+    calibration_views,
     completion,
     gradebook,
     panel,
@@ -39,6 +40,6 @@ PEER_REVIEW = ActivityType(
     jobs=(Job(reminders.DUE_JOB, reminders.remind_due),),
     sweepers=(reminders.find_due_reminders,),
     blueprints=(routing.bp,),
-    route_modules=(views, staff_views, remedy_views),
+    route_modules=(views, staff_views, remedy_views, calibration_views),
     template_globals={"peer_review_done": remedy_views.done_message},
 )

@@ -21,6 +21,7 @@ from lti_app.db import change_stamps, utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import (
+    calibration_panel,
     grading,
     groups,
     phases,
@@ -138,6 +139,8 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "wanted": shortfall.offered_to(activity, actor.person) if can_volunteer else 0,
         #: The rubric their work will be reviewed against, read-only, before they submit.
         "rubric": _rubric(activity) if own is None else None,
+        #: Calibration and self-assessment (issue 20); None, and no statement, when off.
+        "cal": calibration_panel.learner(actor, activity, standing),
     }
 
 
@@ -178,6 +181,8 @@ def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "grades": {row.person.id: row for row in report.rows},
         "matrix": _matrix(activity, reviews),
         "anonymity": anonymity(activity),
+        #: Calibration and self-assessment (issue 20).
+        "cal": calibration_panel.staff(activity, [s.person for s in standings]),
         **_short(activity),
     }
 

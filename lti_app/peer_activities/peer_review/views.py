@@ -30,6 +30,7 @@ from lti_app.peer_activities.peer_review.routing import (
     scope,
     validation_message,
 )
+from lti_app.peer_activities.peer_review.services import calibrating
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
 
 
@@ -72,6 +73,11 @@ def revise(activity_id: str) -> Any:
 def next_review(activity_id: str) -> Any:
     """Open the reviewer's current review, or lease the submission that most needs one."""
     actor, activity = scope(activity_id)
+    if not actor.is_staff and calibrating.gate(activity, actor.person):  # issue 20, row 1
+        return redirect(
+            url_for("peer_review.calibration", activity_id=activity.public_id, t=actor.token()),
+            code=303,
+        )
     try:
         review = rv.next_review(
             activity,

@@ -15,6 +15,7 @@ import csv
 import io
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -42,11 +43,13 @@ from lti_app.peer_activities.peer_review.models import (
     PeerReviewOverride,
 )
 from lti_app.peer_activities.peer_review.services import (
+    calibrating,
     progress,
     quota,
     reviewing,
     roster,
     rubric,
+    self_assessing,
     submitting,
 )
 from lti_app.peer_activities.peer_review.services.errors import PeerReviewError
@@ -138,7 +141,13 @@ def grade_report(activity: Activity) -> GradeReport:
     st = {s.person.id: s for s in progress.standings(activity, people)}
     assigned = {str(pid): s.owed for pid, s in st.items()}
     helpful = [(str(r.reviewer_id), int(r.helpfulness)) for r in done if r.helpfulness is not None]
-    by_rev = reviewing_grades(ratings, max_score=m, assigned=assigned, helpfulness=helpful)
+    by_rev = reviewing_grades(
+        ratings,
+        max_score=m,
+        assigned=assigned,
+        helpfulness=helpful,
+        **_calibrated(activity, m),  # issue 20: weighted calibration / self-assessment
+    )
     overrides: dict[int, dict[str, PeerReviewOverride]] = {}
     for o in db.session.scalars(
         select(PeerReviewOverride).where(PeerReviewOverride.activity_id == activity.id)
@@ -173,6 +182,20 @@ def grade_report(activity: Activity) -> GradeReport:
         options.method,
         names,
     )
+
+
+def _calibrated(activity: Activity, max_score: float) -> dict[str, Any]:
+    """What weighted calibration and a self-assessment weight add to the reviewing
+    grades (nothing, and no statement, when neither is on)."""
+    extra: dict[str, Any] = {}
+    if calibrating.mode(activity) == calibrating.WEIGHTED:
+        found = calibrating.first_agreements(activity)
+        extra["calibration"] = {str(pid): value for pid, value in found.items()}
+    if self_assessing.mode(activity) != self_assessing.OFF and self_assessing.weight(activity) > 0:
+        mine = self_assessing.accuracies(activity, max_score)
+        extra["self_assessment"] = {str(pid): value for pid, value in mine.items()}
+        extra["self_weight"] = self_assessing.weight(activity)
+    return extra
 
 
 def override_grade(

@@ -34,6 +34,7 @@ from lti_app.peer_activities.peer_review.services import (
     reporting_lines,
     reviewing,
     roster,
+    self_assessing,
 )
 from lti_app.peer_activities.peer_review.services.errors import PeerReviewError
 
@@ -323,6 +324,8 @@ def check_completion(activity: Activity, people: Iterable[Person]) -> list[Perso
             if not _nothing_left(activity, st, pool):
                 continue
         if rate and st.rated < st.received:
+            continue
+        if not self_assessing.completion_met(activity, st.person):  # issue 20: when required
             continue
         if _complete(activity, st.person, COMPLETION_COMMENT):
             done.append(st.person)
