@@ -35,11 +35,14 @@ EXAMPLE = "Example plan: announce the change by e-mail on Monday."
 SHOTS = os.environ.get("PEERLIFT_SHOTS", "")
 
 
-def _shot(journey: Journey, name: str) -> None:
+def _shot(journey: Journey, name: str, target: Any = None) -> None:
+    """Scratch screenshots at 800x700 and 1280x800, ``target`` scrolled into view."""
     if SHOTS:
         for w, h in ((800, 700), (1280, 800)):
             journey.last.set_viewport_size({"width": w, "height": h})
-            journey.last.screenshot(path=f"{SHOTS}/{name}-{w}.png", full_page=True)
+            if target is not None:
+                target.scroll_into_view_if_needed()
+            journey.last.screenshot(path=f"{SHOTS}/{name}-{w}.png")
 
 
 def _pick(scope: Any, value: str) -> None:
@@ -89,7 +92,7 @@ def test_calibration_and_self_assessment_journey(journey: Journey) -> None:  # n
     add.get_by_role("button", name="Add example").click()
     ada.get_by_text("(calibration: required, 1 example)").wait_for()
     journey.check(INSTRUCTOR)
-    _shot(journey, "cal-staff-setup")
+    _shot(journey, "cal-staff-setup", ada.locator("details.pr-calibration-setup"))
 
     tools = {}
     for sub, own in (("sandbox-ben", "4"), ("sandbox-eli", "2")):
@@ -104,7 +107,7 @@ def test_calibration_and_self_assessment_journey(journey: Journey) -> None:  # n
         tool.get_by_text("You rated your own work.").wait_for()
         assert "Calibrate first" in journey.check(sub)
         tools[sub] = tool
-    _shot(journey, "cal-learner-before")
+    _shot(journey, "cal-learner-before", tools["sandbox-eli"].locator("section.pr-calibrate"))
 
     # Ben matches the reference at once.
     ben = tools["sandbox-ben"]
@@ -137,7 +140,7 @@ def test_calibration_and_self_assessment_journey(journey: Journey) -> None:  # n
         gap.wait_for()
         assert gap.get_by_text(f"you rated yourself 1 {words}").count() == 3
         journey.check(sub)
-    _shot(journey, "cal-gap")
+    _shot(journey, "cal-gap", gap)
 
     # The instructor: who calibrated how well, and the cohort's gap.
     ada = journey.launch(INSTRUCTOR, link)
@@ -151,4 +154,4 @@ def test_calibration_and_self_assessment_journey(journey: Journey) -> None:  # n
     cohort = ada.get_by_role("table", name="The cohort's self-assessment compared")
     assert cohort.get_by_text("about the same").count() == 3  # +1 and −1 cancel out
     journey.check(INSTRUCTOR)
-    _shot(journey, "cal-staff-after")
+    _shot(journey, "cal-staff-after", who)

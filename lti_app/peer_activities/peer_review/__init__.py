@@ -2,7 +2,9 @@
 
 Layout: ``models``; ``submissions``, ``reviews`` (allocation), ``grading`` and
 ``gradebook`` (grades, "Send grades"), ``rubrics``, ``phases``, ``groups``,
-``shortfall``; ``completion``; ``notices`` (what a learner owes, at launch and by
+``shortfall``; calibration and self-assessment (``calibration_models``,
+``services.calibrating``, ``services.self_assessing``, ``calibration_panel``,
+``calibration_views``); ``completion``; ``notices`` (what a learner owes, at launch and by
 e-mail); ``panel``; ``schemas``; ``views`` and ``remedy_views`` (blueprint
 ``peer_review``); ``activity`` (what it plugs into the tool, see
 lti_app.peer_activities.registry). This module: the deep-linking settings.

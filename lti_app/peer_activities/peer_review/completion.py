@@ -1,6 +1,8 @@
 """Completion of a peer review: a learner completes once they submitted, gave the
 reviews they owe (or every review still open to them once reviews closed) and, if
-the phase is on, rated the feedback they received. The rule and the one
+the phase is on, rated the feedback they received (and, when self-assessment is
+required, rated their own work; required calibration gates their first review, so
+it is covered by the reviews they owe). The rule and the one
 completion score per learner are applied by ``grading.check_completion``; this
 module answers whether it happened."""
 

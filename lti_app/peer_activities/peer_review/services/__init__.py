@@ -14,6 +14,9 @@ request commits.
   cached per app;
 * ``progress``: each learner's standing and completion;
 * ``grading``: grades, overrides, publishing and the CSV export;
+* ``calibrating``: example submissions, calibration tries and the gate before a
+  learner's first review; ``self_assessing``: authors' self-assessments and the
+  self-versus-peer gap (issue 20);
 * ``errors``: ``PeerReviewError``.
 
 Dependencies run one way: allocation, batch and reviewing use pool, roster, rubric,
