@@ -270,3 +270,48 @@ def test_bad_settings_are_refused_with_a_message(pr: PeerReviewDriver) -> None:
     )
     assert resp.status_code == 422
     assert 'value="150"' in resp.get_data(as_text=True)
+
+
+def test_an_example_that_no_longer_fits_a_changed_rubric_holds_nobody_back(
+    pr: PeerReviewDriver,
+) -> None:
+    staff = _setup(pr)
+    new_rubric = "Focus | 2 | 0 | Off; 2 | On"
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/rubric", data={"t": staff.token, "rubric": new_rubric}
+    )
+    assert resp.status_code == 303
+    staff = pr.enter(INSTRUCTOR)
+    assert "the rubric changed: save a new reference" in staff.html
+    a, b = pr.enter(ANA), pr.enter(BEN)
+    pr.submit(a)
+    pr.submit(b)
+    assert pr.open_review(a)  # no example fits, so nothing to calibrate against
+
+
+def test_a_refused_self_assessment_keeps_what_was_picked(pr: PeerReviewDriver) -> None:
+    pr.create_activity(reviews_per_submission="1")
+    staff = pr.enter(INSTRUCTOR)
+    pr.client.post(f"/pr/{pr.activity}/rubric", data={"t": staff.token, "rubric": RUBRIC})
+    assert _settings(pr, staff, self_assessment="optional") == 303
+    a = pr.enter(ANA)
+    pr.submit(a)
+    (arg, _), _ = pr.criteria()
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/self-assessment",
+        data={"t": a.token, f"c-{arg}": "2", "comment": "More sources next time"},
+    )
+    assert resp.status_code == 422
+    html = resp.get_data(as_text=True)
+    assert "Choose a level for “Evidence”" in html
+    assert "More sources next time" in html
+    assert re.search(r'name="c-' + arg + r'" value="2" required checked', html)
+
+
+def test_another_courses_learner_cannot_open_the_calibration_page(pr: PeerReviewDriver) -> None:
+    _setup(pr)
+    mine = pr.activity
+    pr.create_activity(link="other-pr", context=OTHER_COURSE)
+    stranger = pr.enter(ANA, context=OTHER_COURSE)
+    resp = pr.client.get(f"/pr/{mine}/calibration", query_string={"t": stranger.token})
+    assert resp.status_code == 404

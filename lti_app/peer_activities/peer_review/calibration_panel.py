@@ -70,6 +70,8 @@ def staff(activity: Activity, people: list[Person]) -> dict[str, Any]:
         "names": {c.public_id: c.name for c in rows},
         "examples": calibrating.examples(activity),
     }
+    #: Examples whose reference no longer fits the rubric (it changed since).
+    out["stale"] = {e.id for e in out["examples"] if not calibrating.fits(e, rows)}
     if cal_mode != calibrating.OFF:
         out["who"] = calibrating.cohort(activity, people)
         out["tolerance"] = round(calibrating.tolerance(activity) * 100)

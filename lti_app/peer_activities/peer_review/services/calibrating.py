@@ -92,6 +92,11 @@ def checked_points(rows: list[PeerReviewCriterion], points: Mapping[str, float])
     return total
 
 
+def fits(example: PeerReviewExample, rows: list[PeerReviewCriterion]) -> bool:
+    """Whether the example's reference scores exactly the rubric's criteria."""
+    return set(example.reference) == {c.public_id for c in rows}
+
+
 def _tried(example: PeerReviewExample) -> bool:
     return (
         db.session.scalar(
@@ -113,7 +118,8 @@ def save_example(
     comment: str,
 ) -> PeerReviewExample:
     """Add an example (``example`` None) or edit one. Its reference is fixed once a
-    learner has assessed it (their agreement was measured against it)."""
+    learner has assessed it (their agreement was measured against it), unless the
+    rubric changed since and it no longer fits."""
     title = title.strip()[:200]
     if not title:
         raise PeerReviewError("Give the example a title.")
@@ -133,7 +139,7 @@ def save_example(
         ) + 1
         example = PeerReviewExample(activity_id=activity.id, position=position)
         db.session.add(example)
-    elif _tried(example):
+    elif fits(example, rows) and _tried(example):  # a stale reference may be redone
         raise PeerReviewError(
             "Learners have assessed this example already, so it can no longer change."
         )
@@ -200,9 +206,13 @@ class Standing:
 def standing(
     activity: Activity, person: Person, rows: list[PeerReviewCriterion] | None = None
 ) -> Standing:
+    """A learner's calibration. Examples whose reference no longer fits the rubric
+    (it changed after they were made, before any review) are left out until the
+    instructor saves a new reference: nobody is held back by them."""
+    rows = rows if rows is not None else rubric.criteria(activity)
     found = Standing(
         mode(activity),
-        examples(activity),
+        [e for e in examples(activity) if fits(e, rows)],
         tolerance=tolerance(activity),
         max_tries=max_tries(activity),
     )
@@ -219,7 +229,7 @@ def standing(
         found.tries.setdefault(row.attempt, {})[row.example_id] = row
     if found.tries:
         latest = found.tries[max(found.tries)]
-        found.last = _compare(rows or rubric.criteria(activity), found.examples, latest)
+        found.last = _compare(rows, found.examples, latest)
     return found
 
 
