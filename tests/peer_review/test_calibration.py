@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from lti_app.extensions import db
 from lti_app.peer_activities.peer_review.calibration_models import PeerReviewCalibration
-from tests.peer_review.support import ANA, BEN, CHO, OTHER_COURSE, PeerReviewDriver
+from tests.peer_review.support import ANA, BEN, CHO, DAN, OTHER_COURSE, PeerReviewDriver
 from tests.support.activity_driver import Visit
 from tests.support.lti import INSTRUCTOR
 
@@ -315,3 +315,23 @@ def test_another_courses_learner_cannot_open_the_calibration_page(pr: PeerReview
     stranger = pr.enter(ANA, context=OTHER_COURSE)
     resp = pr.client.get(f"/pr/{mine}/calibration", query_string={"t": stranger.token})
     assert resp.status_code == 404
+
+
+def test_calibration_agreement_sits_beside_a_lenient_reviewers_flag(pr: PeerReviewDriver) -> None:
+    pr.create_activity(reviews_per_submission="3")
+    staff = pr.enter(INSTRUCTOR)
+    pr.client.post(f"/pr/{pr.activity}/rubric", data={"t": staff.token, "rubric": RUBRIC})
+    assert _settings(pr, staff, calibration="practice") == 303
+    assert _example(pr, staff, ["4", "2"]) == 303
+    visits = [pr.enter(u) for u in (ANA, BEN, CHO, DAN)]
+    for v in visits:
+        assert pr.submit(v).status_code == 303
+    for n, v in enumerate(visits):
+        _try(pr, v, ["4", "2"] if n == 0 else ["0", "0"])  # Ana 100 %, the others 25 %
+        for _ in range(3):
+            rid = pr.open_review(v)
+            assert pr.send_review(v, rid, [4, 4] if n == 0 else [0, 0]).status_code == 303
+    html = pr.enter(INSTRUCTOR).html
+    flag = re.search(r"<li>Ana Quintero: lenient[^<]*<span class=\"tag\">([^<]*)</span>", html)
+    assert flag, html
+    assert flag.group(1) == "calibration 100 %"

@@ -74,6 +74,8 @@ def staff(activity: Activity, people: list[Person]) -> dict[str, Any]:
     out["stale"] = {e.id for e in out["examples"] if not calibrating.fits(e, rows)}
     if cal_mode != calibrating.OFF:
         out["who"] = calibrating.cohort(activity, people)
+        #: Reviewer key -> last calibration agreement, shown beside their flag.
+        out["by_key"] = {w["key"]: w["last"] for w in out["who"] if w["last"] is not None}
         out["tolerance"] = round(calibrating.tolerance(activity) * 100)
     if self_mode != self_assessing.OFF:
         out["cohort"] = self_assessing.cohort(activity, rows)

@@ -335,6 +335,7 @@ def cohort(activity: Activity, people: list[Person]) -> list[dict[str, Any]]:
         means = [sum(v) / len(v) for _, v in sorted(tries.items())]
         out.append(
             {
+                "key": str(p.id),  # as the reviewer flags name reviewers
                 "name": p.display_name,
                 "tries": len(means),
                 "first": means[0] if means else None,
