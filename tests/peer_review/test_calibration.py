@@ -287,6 +287,20 @@ def test_an_example_that_no_longer_fits_a_changed_rubric_holds_nobody_back(
     pr.submit(a)
     pr.submit(b)
     assert pr.open_review(a)  # no example fits, so nothing to calibrate against
+    # A new example made with the new rubric counts; the stale one is still left out.
+    ((focus, _),) = pr.criteria()
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/examples",
+        data={"t": staff.token, "title": "Fresh", "body": "Fresh example", f"c-{focus}": "2"},
+    )
+    assert resp.status_code == 303
+    assert "/calibration" in pr.next_review(b).headers["Location"]
+    (ex,) = _example_ids(pr, b)
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/calibration", data={"t": b.token, f"{ex}:c-{focus}": "2"}
+    )
+    assert resp.status_code == 303
+    assert pr.open_review(b)
 
 
 def test_a_refused_self_assessment_keeps_what_was_picked(pr: PeerReviewDriver) -> None:

@@ -57,11 +57,13 @@ def learner(actor: Actor, activity: Activity, standing: Any) -> dict[str, Any] |
     return out
 
 
-def staff(activity: Activity, people: list[Person]) -> dict[str, Any]:
-    """The instructor's calibration and self-assessment section."""
+def staff(
+    activity: Activity, people: list[Person], rows: list[PeerReviewCriterion]
+) -> dict[str, Any]:
+    """The instructor's calibration and self-assessment section (``rows``: the
+    rubric, already read)."""
     cal_mode = calibrating.mode(activity)
     self_mode = self_assessing.mode(activity)
-    rows = rubric.criteria(activity)
     out: dict[str, Any] = {
         "cal_mode": cal_mode,
         "self_mode": self_mode,

@@ -60,7 +60,7 @@ def calibrate(activity_id: str) -> Any:
     try:
         points = {
             e.public_id: schemas.review_points(_prefixed(request.form, e.public_id), criteria)
-            for e in calibrating.examples(activity)
+            for e in calibrating.standing(activity, actor.person, criteria).examples
         }
         calibrating.submit_try(activity, actor.person, points)
     except ValidationError as exc:

@@ -182,7 +182,7 @@ def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "matrix": _matrix(activity, reviews),
         "anonymity": anonymity(activity),
         #: Calibration and self-assessment (issue 20).
-        "cal": calibration_panel.staff(activity, [s.person for s in standings]),
+        "cal": calibration_panel.staff(activity, [s.person for s in standings], criteria),
         **_short(activity),
     }
 
