@@ -349,3 +349,25 @@ def test_calibration_agreement_sits_beside_a_lenient_reviewers_flag(pr: PeerRevi
     flag = re.search(r"<li>Ana Quintero: lenient[^<]*<span class=\"tag\">([^<]*)</span>", html)
     assert flag, html
     assert flag.group(1) == "calibration 100 %"
+
+
+def test_a_self_assessment_weight_makes_it_a_part_of_the_reviewing_grade(
+    pr: PeerReviewDriver,
+) -> None:
+    pr.create_activity(reviews_per_submission="1")
+    staff = pr.enter(INSTRUCTOR)
+    pr.client.post(f"/pr/{pr.activity}/rubric", data={"t": staff.token, "rubric": RUBRIC})
+    assert _settings(pr, staff, self_assessment="optional", self_assessment_weight="20") == 303
+    a, b = pr.enter(ANA), pr.enter(BEN)
+    pr.submit(a)
+    pr.submit(b)
+    (arg, _), (ev, _) = pr.criteria()
+    pr.client.post(
+        f"/pr/{pr.activity}/self-assessment", data={"t": a.token, f"c-{arg}": "4", f"c-{ev}": "4"}
+    )
+    assert "counts 20 % of your reviewing grade" not in pr.page(a)  # said before saving only
+    rid = pr.open_review(b)
+    pr.send_review(b, rid, [2, 2])  # peers' total 4 of 8, Ana's own 8: 1 − 4/8 = 0.50
+    html = pr.enter(INSTRUCTOR).html
+    assert "self-assessment 0.50" in html
+    assert "0.2×self-assessment" in html
