@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Person
 from lti_app.domain.peer_grades import GradeError
@@ -298,8 +299,12 @@ def submit_try(
                 agreement=one.agreement,
             )
         )
-    db.session.add_all(made)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double click saves one try
+            db.session.add_all(made)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise PeerReviewError("This try was saved already; see the comparison below.") from exc
     log.info("peer review %s: calibration try %d saved", activity.public_id, attempt)
     return standing(activity, person, rows)
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Person
 from lti_app.domain.peer_grades import GradeError
@@ -85,8 +86,12 @@ def save(
         total=total,
         comment=rich_text(comment, limit=5000),
     )
-    db.session.add(found)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():  # a double click saves one
+            db.session.add(found)
+            db.session.flush()
+    except IntegrityError as exc:
+        raise PeerReviewError("You have rated your own work already.") from exc
     log.info("peer review %s: self-assessment saved", activity.public_id)
     return found
 
