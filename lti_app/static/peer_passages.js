@@ -32,15 +32,29 @@
 
   function say(words) { msg.textContent = words; }
 
+  function inside(range) {
+    return text.contains(range.startContainer) && text.contains(range.endContainer);
+  }
+
+  // The last selection made in the work: pressing the button (or a tap on a touch
+  // screen) may clear the live selection before the click arrives.
+  var last = null;
+  document.addEventListener("selectionchange", function () {
+    var sel = window.getSelection();
+    if (sel && sel.rangeCount && !sel.isCollapsed && inside(sel.getRangeAt(0))) {
+      last = sel.getRangeAt(0).cloneRange();
+    }
+  });
+
   var n = list.children.length;
   add.addEventListener("click", function () {
     var sel = window.getSelection();
-    if (!sel || sel.rangeCount === 0 || sel.isCollapsed) {
+    var range = sel && sel.rangeCount && !sel.isCollapsed ? sel.getRangeAt(0) : last;
+    if (!range || range.collapsed) {
       say("Select a passage of the work first.");
       return;
     }
-    var range = sel.getRangeAt(0);
-    if (!text.contains(range.startContainer) || !text.contains(range.endContainer)) {
+    if (!inside(range)) {
       say("Select a passage inside the work itself.");
       return;
     }
@@ -60,12 +74,13 @@
     var li = tpl.content.firstElementChild.cloneNode(true);
     li.querySelector('[name="pa-start"]').value = String(start);
     li.querySelector('[name="pa-end"]').value = String(end);
-    li.querySelector("q").textContent = quote.length > 90 ? quote.slice(0, 89) + "…" : quote;
+    li.querySelector(".pr-anchor-quote").textContent = quote.length > 90 ? quote.slice(0, 89) + "…" : quote;
     var area = li.querySelector("textarea");
     area.id = "pa-new-" + n;
     li.querySelector("label").htmlFor = area.id;
     list.appendChild(li);
-    sel.removeAllRanges();
+    if (sel) sel.removeAllRanges();
+    last = null;
     say("Passage added: write your comment on it.");
     area.focus();
   });

@@ -192,3 +192,27 @@ def test_every_phase_has_a_rule_and_every_refusal_a_sentence() -> None:
             assert (why is None) == phases.allowed(settings_, action)
             assert why is None or (why[0].isupper() and why.endswith("."))
     assert all(phases.allowed({}, a) for a in actions)  # automatic: dates never lock
+
+
+def test_the_for_you_notices_ask_only_for_what_the_phase_allows(pr: PeerReviewDriver) -> None:
+    staff, a, _b = _two_submitted(pr)
+    assert "You owe 1 review in" in pr.page(a)
+    _switch(pr, staff, "feedback")
+    page = pr.page(a)
+    assert "You owe 1 review in" not in page and "Start next review" not in page
+    c = pr.enter(CHO)
+    assert "Submit your work for" not in pr.page(c)
+
+
+def test_an_open_review_cannot_be_finished_once_the_instructor_closes_reviewing(
+    pr: PeerReviewDriver,
+) -> None:
+    staff, a, _b = _two_submitted(pr)
+    rid = pr.open_review(a)
+    _switch(pr, staff, "closed")
+    form = pr.client.get(f"/pr/{pr.activity}/reviews/{rid}", query_string={"t": a.token})
+    text = form.get_data(as_text=True)
+    assert "This activity is closed" in text and "Submit review" not in text
+    refused = pr.send_review(a, rid, comment="Typed before the close")
+    assert refused.status_code == 422
+    assert "Typed before the close" in refused.get_data(as_text=True)  # nothing typed lost

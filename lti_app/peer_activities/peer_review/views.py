@@ -23,6 +23,7 @@ from lti_app.peer_activities.peer_review import (
     grading,
     panel,
     passage_comments,
+    phases,
     schemas,
     uploads,
 )
@@ -120,6 +121,8 @@ def _review_form(
         error=error,
         form=form or {},
         kept_passages=passage_comments.kept(review, form),
+        #: Why the phase set by hand keeps a learner from reviewing now ("" if it does not).
+        closed_why="" if actor.is_staff else phases.refusal(activity.settings, phases.REVIEW_WORK),
         **panel.review_page(activity, review),
     ), status
 
