@@ -147,3 +147,20 @@ def test_a_link_only_submission_takes_no_passage_comments(pr: PeerReviewDriver) 
     assert "Comments on passages" not in page.get_data(as_text=True)
     status, text = _send(pr, a, rid, [("0", "3", "Hm")])
     assert status == 422 and "no text to comment on" in text
+
+
+def test_the_csv_export_carries_each_comment_with_its_passage(pr: PeerReviewDriver) -> None:
+    a, _b, rid = _setup(pr)
+    assert _send(pr, a, rid, [(*_span("clear rituals"), "Name one.")])[0] == 303
+    staff = pr.enter(INSTRUCTOR)
+    export = pr.client.get(f"/pr/{pr.activity}/export.csv", query_string={"t": staff.token})
+    header, *rows = export.get_data(as_text=True).splitlines()
+    assert header.endswith("comments on passages")
+    assert any(row.endswith("“clear rituals”: Name one.") for row in rows)
+
+
+def test_the_phase_switch_of_an_unknown_activity_is_a_404(pr: PeerReviewDriver) -> None:
+    pr.create_activity()
+    staff = pr.enter(INSTRUCTOR)
+    resp = pr.client.post("/pr/nosuchactivity1/phase", data={"t": staff.token, "phase": "closed"})
+    assert resp.status_code == 404

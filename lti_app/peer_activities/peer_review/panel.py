@@ -163,28 +163,11 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         #: The rubric their work will be reviewed against, read-only, before they submit.
         "rubric": _rubric(activity) if own is None else None,
         #: What the phase lets the learner do now (``phases.RULES``), and why not.
-        "may": {a: phases.allowed(activity.settings, a) for a in _ACTIONS},
-        "phase_note": _phase_note(activity.settings),
+        "may": phase_control.learner_may(activity.settings),
+        "phase_note": phase_control.learner_note(activity.settings),
         "phase": key,
         "reveal": activity.settings.get("results_reveal") or phases.REVEAL_EACH,
     }
-
-
-_ACTIONS = (phases.SUBMIT, phases.EDIT, phases.REVIEW_WORK, phases.RESPOND)
-
-
-def _phase_note(settings: dict[str, Any]) -> str:
-    """One sentence on what the phase set by hand allows ("" in automatic mode)."""
-    key = phases.phase_key(settings)
-    if key == phases.AUTO:
-        return ""
-    if key in (phases.SETUP, phases.CLOSED):
-        return phases.refusal(settings, phases.SUBMIT) or ""
-    if key == phases.SUBMISSION:
-        return "Hand in your work now; reviewing opens after the submission phase."
-    if key == phases.REVIEW:
-        return "Review your peers' work now."
-    return "Submitting and reviewing are closed: read and rate the feedback on your work."
 
 
 def _people_of(activity: Activity, own: PeerReviewSubmission) -> list[Any]:

@@ -86,3 +86,25 @@ def set_phase(activity: Activity, choice: str, by: Person) -> str:
     db.session.flush()
     log.info("peer review %s: phase set to %s", activity.public_id, choice)
     return f"phase-{choice}"
+
+
+_LEARNER_ACTIONS = (phases.SUBMIT, phases.EDIT, phases.REVIEW_WORK, phases.RESPOND)
+
+
+def learner_may(settings: dict[str, Any]) -> dict[str, bool]:
+    """What the phase lets a learner do now, for the page (``phases.RULES``)."""
+    return {action: phases.allowed(settings, action) for action in _LEARNER_ACTIONS}
+
+
+def learner_note(settings: dict[str, Any]) -> str:
+    """One sentence on what the phase set by hand allows ("" in automatic mode)."""
+    key = phases.phase_key(settings)
+    if key == phases.AUTO:
+        return ""
+    if key in (phases.SETUP, phases.CLOSED):
+        return phases.refusal(settings, phases.SUBMIT) or ""
+    if key == phases.SUBMISSION:
+        return "Hand in your work now; reviewing opens after the submission phase."
+    if key == phases.REVIEW:
+        return "Review your peers' work now."
+    return "Submitting and reviewing are closed: read and rate the feedback on your work."
