@@ -32,6 +32,12 @@
 
   function say(words) { msg.textContent = words; }
 
+  // The passages commented on so far stay highlighted in the work (CSS Custom
+  // Highlight API where the browser has it: the work's DOM, and so its offsets, stay
+  // untouched).
+  var marks = window.CSS && CSS.highlights && window.Highlight ? new Highlight() : null;
+  if (marks) CSS.highlights.set("pr-anchor", marks);
+
   function inside(range) {
     return text.contains(range.startContainer) && text.contains(range.endContainer);
   }
@@ -79,6 +85,10 @@
     area.id = "pa-new-" + n;
     li.querySelector("label").htmlFor = area.id;
     list.appendChild(li);
+    if (marks) {
+      li.prAnchorRange = range.cloneRange();
+      marks.add(li.prAnchorRange);
+    }
     if (sel) sel.removeAllRanges();
     last = null;
     say("Passage added: write your comment on it.");
@@ -88,7 +98,9 @@
   list.addEventListener("click", function (ev) {
     var btn = ev.target.closest(".pr-anchor-remove");
     if (!btn) return;
-    btn.closest(".pr-anchor-item").remove();
+    var li = btn.closest(".pr-anchor-item");
+    if (marks && li.prAnchorRange) marks.delete(li.prAnchorRange);
+    li.remove();
     say("Comment on the passage removed.");
     add.focus();
   });
