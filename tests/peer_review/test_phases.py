@@ -216,3 +216,17 @@ def test_an_open_review_cannot_be_finished_once_the_instructor_closes_reviewing(
     refused = pr.send_review(a, rid, comment="Typed before the close")
     assert refused.status_code == 422
     assert "Typed before the close" in refused.get_data(as_text=True)  # nothing typed lost
+
+
+def test_no_reminder_is_e_mailed_for_what_the_phase_set_by_hand_refuses() -> None:
+    from datetime import datetime
+
+    from lti_app.peer_activities.peer_review import reminders
+
+    now = datetime(2026, 3, 2, 9, 0)
+    dates = {"submission_due": "2026-03-02T12:00", "review_due": "2026-03-02T13:00"}
+    assert [k for k, _ in reminders._due_phases(dates, now)] == ["submission", "review"]
+    closed = [k for k, _ in reminders._due_phases({**dates, "phase": "feedback"}, now)]
+    assert closed == []
+    early = [k for k, _ in reminders._due_phases({**dates, "phase": "submission"}, now)]
+    assert early == ["submission"]
