@@ -17,6 +17,7 @@ Pure: standard library only.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from html.parser import HTMLParser
 
@@ -147,6 +148,30 @@ def validate(text: str, anchors: list[tuple[object, object, str]]) -> list[Ancho
                 "Comment on each part of the text once."
             )
     return found
+
+
+def find(text: str, words: str) -> tuple[int, int]:
+    """Where the quoted ``words`` are in the plain text (the keyboard's and the
+    no-script way to pick a passage): spaces match any run of white space; the
+    words must occur exactly once. Raises :class:`AnchorError` with the reason."""
+    tokens = (words or "").split()
+    if not tokens:
+        raise AnchorError("Quote the words of the passage your comment is about.")
+    if len(words) > MAX_PASSAGE:
+        raise AnchorError(f"Quote at most {MAX_PASSAGE} characters of the work.")
+    pattern = re.compile(r"\s+".join(re.escape(t) for t in tokens))
+    hits = [m.span() for m in pattern.finditer(text)]
+    if not hits:
+        raise AnchorError(
+            f"“{_short(words)}” is not in the work's text: copy the words exactly, "
+            "from one paragraph."
+        )
+    if len(hits) > 1:
+        raise AnchorError(
+            f"“{_short(words)}” appears {len(hits)} times in the work: quote more words, "
+            "so that it is found once."
+        )
+    return hits[0]
 
 
 def _offset(value: object) -> int:

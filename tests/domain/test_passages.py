@@ -130,3 +130,14 @@ def test_whatever_offsets_arrive_the_result_is_sorted_disjoint_and_inside_the_te
         assert 0 <= a.start < a.end <= len(text) and a.quote == text[a.start : a.end]
     for before, after in zip(anchors, anchors[1:], strict=False):
         assert before.end <= after.start
+
+
+def test_a_quoted_passage_is_found_once_whatever_the_spaces() -> None:
+    text = "Weekly demos &\n written updates beat daily meetings."
+    assert ps.find(text, "demos & written") == (7, 23)
+    with pytest.raises(ps.AnchorError, match="appears 2 times"):
+        ps.find("to be or not to be", "to be")
+    with pytest.raises(ps.AnchorError, match="not in the work"):
+        ps.find(text, "monthly")
+    with pytest.raises(ps.AnchorError, match="Quote the words"):
+        ps.find(text, "   ")

@@ -164,3 +164,37 @@ def test_the_phase_switch_of_an_unknown_activity_is_a_404(pr: PeerReviewDriver) 
     staff = pr.enter(INSTRUCTOR)
     resp = pr.client.post("/pr/nosuchactivity1/phase", data={"t": staff.token, "phase": "closed"})
     assert resp.status_code == 404
+
+
+def test_a_passage_quoted_by_its_words_works_without_the_script_or_a_mouse(
+    pr: PeerReviewDriver,
+) -> None:
+    a, b, rid = _setup(pr)
+    status, _ = _send(
+        pr,
+        a,
+        rid,
+        [(*_span("clear rituals"), "Name one.")],
+        **{"pa-find": "Weekly   demos & written", "pa-find-comment": "Which tool?"},
+    )
+    assert status == 303
+    [review] = pr.client.get(
+        f"/pr/{pr.activity}/feedback.json", query_string={"t": b.token}
+    ).get_json()["reviews"]
+    assert [(c["quote"], c["comment"]) for c in review["passages"]["comments"]] == [
+        ("clear rituals", "Name one."),
+        ("Weekly demos & written", "Which tool?"),
+    ]
+
+
+def test_a_quote_not_in_the_work_or_found_twice_is_refused_and_kept(
+    pr: PeerReviewDriver,
+) -> None:
+    a, _b, rid = _setup(pr)
+    status, page = _send(pr, a, rid, [], **{"pa-find": "daily standups", "pa-find-comment": "?"})
+    assert status == 422 and "is not in the work" in page
+    assert 'value="daily standups"' in page  # kept, to correct
+    status, page = _send(pr, a, rid, [], **{"pa-find": "ly", "pa-find-comment": "Which?"})
+    assert status == 422 and "appears 2 times in the work" in page
+    status, page = _send(pr, a, rid, [], **{"pa-find-comment": "A comment on nothing"})
+    assert status == 422 and "Quote the words of the passage" in page

@@ -43,15 +43,34 @@ def from_form(form: Any) -> list[tuple[str, str, str]]:
     ]
 
 
-def check(review: PeerReviewReview, sent: list[tuple[str, str, str]]) -> list[passages.Anchor]:
-    """The passages checked against the work's text; refused with the reason."""
-    if not sent:
+def quoted(form: Any) -> tuple[str, str]:
+    """The passage quoted by its words (fields ``pa-find``, ``pa-find-comment``: the
+    way without the script or a mouse), as typed."""
+    return (
+        str(form.get("pa-find") or "")[: passages.MAX_PASSAGE + 1],
+        str(form.get("pa-find-comment") or "")[: passages.MAX_COMMENT + 1],
+    )
+
+
+def check(
+    review: PeerReviewReview,
+    sent: list[tuple[str, str, str]],
+    quote: tuple[str, str] = ("", ""),
+) -> list[passages.Anchor]:
+    """The passages (by offsets, and the one quoted by its words) checked against
+    the work's text; refused with the reason."""
+    words, comment = quote
+    if not sent and not words.strip() and not comment.strip():
         return []
     text = passages.plain_text(review.submission.body)
     if not text.strip():
         raise PeerReviewError("This work has no text to comment on passage by passage.")
     try:
-        return passages.validate(text, list(sent))
+        found: list[tuple[object, object, str]] = list(sent)
+        if words.strip() or comment.strip():
+            start, end = passages.find(text, words)
+            found.append((start, end, comment))
+        return passages.validate(text, found)
     except passages.AnchorError as exc:
         raise PeerReviewError(str(exc)) from exc
 

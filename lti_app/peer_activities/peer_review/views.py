@@ -144,7 +144,9 @@ def submit_review(activity_id: str, review_id: str) -> Any:
     criteria = subs.criteria(activity)
     try:
         points = schemas.review_points(request.form, criteria)
-        anchored = passage_comments.check(found, passage_comments.from_form(request.form))
+        anchored = passage_comments.check(
+            found, passage_comments.from_form(request.form), passage_comments.quoted(request.form)
+        )
         rv.submit_review(
             activity,
             found,
