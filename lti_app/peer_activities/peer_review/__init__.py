@@ -5,7 +5,9 @@ Layout: ``models``; ``submissions``, ``reviews`` (allocation), ``grading`` and
 ``shortfall``; ``completion``; ``notices`` (what a learner owes, at launch and by
 e-mail); ``panel``; ``schemas``; ``views`` and ``remedy_views`` (blueprint
 ``peer_review``); ``activity`` (what it plugs into the tool, see
-lti_app.peer_activities.registry). This module: the deep-linking settings.
+lti_app.peer_activities.registry); ``phase_control`` and ``phase_views`` (the
+phase switched by hand, rules in ``phases``), ``passage_comments`` (comments
+anchored to passages of the work). This module: the deep-linking settings.
 """
 
 from datetime import datetime

@@ -3,8 +3,9 @@
 ``lti_app.peer_activities.init_app``.
 
 Its blueprint ``peer_review`` carries the routes of ``views`` (learners),
-``staff_views`` (staff pages) and ``remedy_views`` (the short-of-reviews
-remedies); all three are loaded here."""
+``staff_views`` (staff pages), ``remedy_views`` (the short-of-reviews
+remedies) and ``phase_views`` (the phase switched by hand); all four are loaded
+here."""
 
 from __future__ import annotations
 
