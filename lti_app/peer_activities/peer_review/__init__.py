@@ -7,7 +7,9 @@ Layout: ``models``; ``submissions``, ``reviews`` (allocation), ``grading`` and
 ``calibration_views``); ``completion``; ``notices`` (what a learner owes, at launch and by
 e-mail); ``panel``; ``schemas``; ``views`` and ``remedy_views`` (blueprint
 ``peer_review``); ``activity`` (what it plugs into the tool, see
-lti_app.peer_activities.registry). This module: the deep-linking settings.
+lti_app.peer_activities.registry); ``phase_control`` and ``phase_views`` (the
+phase switched by hand, rules in ``phases``), ``passage_comments`` (comments
+anchored to passages of the work). This module: the deep-linking settings.
 """
 
 from datetime import datetime
@@ -218,3 +220,41 @@ class PeerReviewSettings(Schema):
     submission_due = _due("Submissions due")
     review_due = _due("Reviews due")
     feedback_due = _due("Feedback ratings due")
+    # -- phase control by hand and when results are revealed (see ``phases``) ----------
+    #: When an author sees the reviews of their work (``phases.revealed``).
+    results_reveal = fields.String(
+        load_default="each",
+        validate=validate.OneOf(["each", "k", "close"]),
+        metadata={
+            "label": "Authors see their feedback",
+            "choices": (
+                ("each", "As soon as each review is done"),
+                ("k", "Once their work has all its reviews"),
+                ("close", "When reviewing is over (the feedback phase, or at close)"),
+            ),
+        },
+    )
+    #: The phase the instructor switched to by hand (None: automatic, from the dates).
+    phase = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(["setup", "submission", "review", "feedback", "closed"]),
+        metadata={
+            "label": "Phase",
+            "show": False,
+            "edited_elsewhere": "Switched by hand on the activity page.",
+        },
+    )
+    #: Who switched the phase by hand (their name, for the staff panel) and when (UTC).
+    phase_set_by = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=255),
+        metadata={"label": "Phase set by", "show": False, "edited_elsewhere": "With the phase."},
+    )
+    phase_set_at = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=_iso_datetime,
+        metadata={"label": "Phase set at", "show": False, "edited_elsewhere": "With the phase."},
+    )

@@ -3,8 +3,9 @@
 ``lti_app.peer_activities.init_app``.
 
 Its blueprint ``peer_review`` carries the routes of ``views`` (learners),
-``staff_views`` (staff pages) and ``remedy_views`` (the short-of-reviews
-remedies); all three are loaded here."""
+``staff_views`` (staff pages), ``remedy_views`` (the short-of-reviews
+remedies) and ``phase_views`` (the phase switched by hand); all four are loaded
+here."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from lti_app.peer_activities.peer_review import (
     completion,
     gradebook,
     panel,
+    phase_views,
     remedy_views,
     reminders,
     routing,
@@ -40,6 +42,6 @@ PEER_REVIEW = ActivityType(
     jobs=(Job(reminders.DUE_JOB, reminders.remind_due),),
     sweepers=(reminders.find_due_reminders,),
     blueprints=(routing.bp,),
-    route_modules=(views, staff_views, remedy_views, calibration_views),
+    route_modules=(views, staff_views, remedy_views, calibration_views, phase_views),
     template_globals={"peer_review_done": remedy_views.done_message},
 )

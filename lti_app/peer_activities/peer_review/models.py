@@ -160,6 +160,11 @@ class PeerReviewReview(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore
     helpfulness: Mapped[int | None] = mapped_column(Integer)
     helpfulness_comment: Mapped[str] = mapped_column(Text, default="")
     rated_at: Mapped[datetime | None] = mapped_column(DateTime)
+    #: Comments on passages of the work's text (see ``passage_comments``):
+    #: ``[{"start", "end", "comment", "quote"}]``, offsets into the plain text of
+    #: the sanitised body (``lti_app.domain.passages``), sorted, never overlapping;
+    #: comments are plain text (escaped when shown).
+    passage_comments: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
 
     submission: Mapped[PeerReviewSubmission] = relationship()
     reviewer: Mapped[Person] = relationship(foreign_keys=[reviewer_id])

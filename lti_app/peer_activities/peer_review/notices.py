@@ -165,16 +165,25 @@ class Figures:
 
 def owed_by(settings: dict[str, Any], row: Any, n_learners: int | None) -> Owed:
     """What the learner of ``row`` (see ``_figures``) owes. Reviews count only once
-    they submitted and there is someone else's work they have not reviewed yet."""
+    they submitted and there is someone else's work they have not reviewed yet.
+    Only what the phase set by hand allows is owed (``phases.RULES``), and ratings
+    only of reviews the author sees (``phases.revealed``; the unrated reviews are
+    a lower bound of the done ones)."""
     if row.moved_on:
         return Owed(False, 0, 0)
     if row.own is None:
-        return Owed(True, 0, 0)
+        return Owed(phases.allowed(settings, phases.SUBMIT), 0, 0)
     reviews = 0
-    if n_learners is not None:
+    if n_learners is not None and phases.allowed(settings, phases.REVIEW_WORK):
         reviews = max(0, review_quota(settings, n_learners) - row.given)
         reviews = min(reviews, max(0, row.pool - 1 - row.given))
     ratings = row.unrated if settings.get("rate_feedback", True) else 0
+    k = int(settings.get("reviews_per_submission", 3))
+    if ratings and not (
+        phases.allowed(settings, phases.RESPOND)
+        and phases.revealed(settings, utcnow(), done=ratings, k=k, fewer_accepted=False)
+    ):
+        ratings = 0
     return Owed(False, reviews, ratings)
 
 

@@ -24,6 +24,8 @@ from lti_app.peer_activities.peer_review import (
     calibration_panel,
     grading,
     groups,
+    passage_comments,
+    phase_control,
     phases,
     rubrics,
     schemas,
@@ -67,7 +69,7 @@ def received_reviews(
         own = standing.submission
         found = [] if own is None else [r for r in standing.reviews if r.submission_id == own.id]
     found = [r for r in found if r.status == DONE]
-    if own is None or not found:
+    if own is None or not found or not _revealed(activity, own, len(found)):
         return []
     criteria = subs.criteria(activity)
     schema = schemas.for_author(anonymity(activity))()
@@ -83,8 +85,26 @@ def received_reviews(
             data["comment"] = redactor.html(data.get("comment") or "")
             for score in data.get("scores") or []:
                 score["comment"] = redactor.html(score.get("comment") or "")
+        data["passages"] = passage_comments.shown(own.body, review.passage_comments, redactor)
         out.append(data)
     return out
+
+
+def _revealed(activity: Activity, own: PeerReviewSubmission, done: int) -> bool:
+    """Whether the author sees the reviews of ``own`` now (``phases.revealed``)."""
+    return phases.revealed(
+        activity.settings,
+        utcnow(),
+        done=done,
+        k=rv.k_of(activity),
+        fewer_accepted=own.fewer_accepted_at is not None,
+    )
+
+
+def feedback_revealed(activity: Activity, own: PeerReviewSubmission) -> bool:
+    """``_revealed`` for a submission whose done reviews are not read yet."""
+    done = sum(1 for r in rv.reviews_of(activity) if r.submission_id == own.id and r.status == DONE)
+    return _revealed(activity, own, done)
 
 
 def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
@@ -103,11 +123,15 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     open_review = next((r for r in mine if r.status == LEASED), None)
     rate = bool(activity.settings.get("rate_feedback", True))
     timeline = phases.timeline(activity.settings, utcnow())
-    at_results = timeline[-1].current
+    at_results = phases.at_results(activity.settings, utcnow())
     group_mode = groups.group_mode(activity)
     group = groups.group_of(activity, actor.person) if group_mode else None
     own = standing.submission
     can_volunteer = own is not None and standing.given >= standing.owed
+    received = received_reviews(activity, actor, standing)
+    key = phases.phase_key(activity.settings)
+    # What is owed, as the phase set by hand lets it be done (nothing when closed).
+    owes = [] if key in (phases.SETUP, phases.CLOSED) else standing.owes(rate and bool(received))
     return {
         "group_mode": group_mode,
         "group": group,
@@ -125,11 +149,11 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "timeline": timeline,
         "grades": _own_grades(activity, actor) if at_results or standing.completed else None,
         "standing": standing,
-        "owes": standing.owes(rate),
+        "owes": owes,
         "submission": standing.submission,
         "open_review": open_review,
         "given": given,
-        "received": received_reviews(activity, actor, standing),
+        "received": received,
         "rate_feedback": rate,
         "k": rv.k_of(activity),
         "max_mb": uploads.max_bytes() // (1024 * 1024),
@@ -141,6 +165,11 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
         "rubric": _rubric(activity) if own is None else None,
         #: Calibration and self-assessment (issue 20); None, and no statement, when off.
         "cal": calibration_panel.learner(actor, activity, standing),
+        #: What the phase lets the learner do now (``phases.RULES``), and why not.
+        "may": phase_control.learner_may(activity.settings),
+        "phase_note": phase_control.learner_note(activity.settings),
+        "phase": key,
+        "reveal": activity.settings.get("results_reveal") or phases.REVEAL_EACH,
     }
 
 
@@ -166,6 +195,7 @@ def staff_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     reviews = rv.reviews_of(activity)
     return {
         "timeline": phases.timeline(activity.settings, utcnow()),
+        "phase_choices": phase_control.choices(activity.settings),
         "settings": activity.settings,
         "criteria": criteria,
         "levels": {c.public_id: levels_of(c.levels, c.max_points) for c in criteria},
@@ -287,7 +317,11 @@ def moderation(activity: Activity, sub: PeerReviewSubmission) -> dict[str, Any]:
     """Staff only: the work and all its reviews, with names."""
     criteria = subs.criteria(activity)
     found = [
-        schemas.review_facts(r, criteria) | {"completed_at": r.completed_at}
+        schemas.review_facts(r, criteria)
+        | {
+            "completed_at": r.completed_at,
+            "passages": passage_comments.shown(sub.body, r.passage_comments),
+        }
         for r in rv.reviews_of(activity)
         if r.submission_id == sub.id and r.status == DONE
     ]

@@ -11,7 +11,7 @@ from flask import redirect, request, url_for
 
 from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import grading, shortfall
+from lti_app.peer_activities.peer_review import grading, phase_control, shortfall
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.routing import bp, refused, scope
 from lti_app.peer_activities.peer_review.submissions import PeerReviewError
@@ -24,6 +24,7 @@ DONE_MESSAGES = {
     "reviews now see them first under “Review one more”.",
     "accepted": "Accepted fewer reviews for {n} submission(s): their grades are computed on "
     "the reviews they have and flagged as such.",
+    **phase_control.DONE_MESSAGES,  # the phase switched by hand (``phase_views``)
 }
 
 

@@ -55,6 +55,7 @@ GRACE = timedelta(days=3)
 SCAN_S = 300
 _STATE = "peerlift.peer_review.reminders"
 _EMAIL_PHASES = (phases.SUBMISSION, phases.REVIEW)
+_ACTION = {phases.SUBMISSION: phases.SUBMIT, phases.REVIEW: phases.REVIEW_WORK}
 
 
 def _learner_count(course_id: int) -> int:
@@ -85,7 +86,8 @@ def _due_phases(settings: dict[str, Any], now: datetime) -> list[tuple[str, date
     found = []
     for key in _EMAIL_PHASES:
         due = phases.parse_due(settings.get(phases.DUE_KEYS[key]))
-        if due is not None and in_window(due, now):
+        # Nothing is asked that the phase set by hand refuses (phases.RULES).
+        if due is not None and in_window(due, now) and phases.allowed(settings, _ACTION[key]):
             found.append((key, due))
     return found
 

@@ -59,7 +59,9 @@ class ShortRow:
 
 def reviews_closed(activity: Activity, now: datetime | None = None) -> bool:
     """The review phase is over: its due date has passed (or the instructor ended it)."""
-    return phases.overdue(activity.settings, phases.REVIEW, now or utcnow())
+    return phases.reviews_closed_by_hand(activity.settings) or phases.overdue(
+        activity.settings, phases.REVIEW, now or utcnow()
+    )
 
 
 def _gaps(activity: Activity, *, unavoidable_only: bool) -> list[ShortRow]:

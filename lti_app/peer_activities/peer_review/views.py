@@ -19,7 +19,14 @@ from marshmallow import ValidationError
 
 from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import grading, panel, schemas, uploads
+from lti_app.peer_activities.peer_review import (
+    grading,
+    panel,
+    passage_comments,
+    phases,
+    schemas,
+    uploads,
+)
 from lti_app.peer_activities.peer_review import reviews as rv
 from lti_app.peer_activities.peer_review import submissions as subs
 from lti_app.peer_activities.peer_review.models import PeerReviewReview
@@ -119,6 +126,9 @@ def _review_form(
         activity=activity,
         error=error,
         form=form or {},
+        kept_passages=passage_comments.kept(review, form),
+        #: Why the phase set by hand keeps a learner from reviewing now ("" if it does not).
+        closed_why="" if actor.is_staff else phases.refusal(activity.settings, phases.REVIEW_WORK),
         **panel.review_page(activity, review),
     ), status
 
@@ -140,13 +150,18 @@ def submit_review(activity_id: str, review_id: str) -> Any:
     criteria = subs.criteria(activity)
     try:
         points = schemas.review_points(request.form, criteria)
+        anchored = passage_comments.check(
+            found, passage_comments.from_form(request.form), passage_comments.quoted(request.form)
+        )
         rv.submit_review(
             activity,
             found,
             points,
             request.form.get("comment", ""),
             schemas.criterion_comments(request.form, criteria),
+            staff=actor.is_staff,
         )
+        passage_comments.save(found, anchored)
     except ValidationError as exc:
         return _review_form(actor, activity, found, validation_message(exc), request.form, 422)
     except PeerReviewError as exc:
@@ -161,13 +176,13 @@ def rate(activity_id: str, review_id: str) -> Any:
     """The author rates how helpful a review of their work was."""
     actor, activity = scope(activity_id)
     found = rv.review_for_author(activity, actor.person, review_id)
-    if found is None:
-        abort(404)
+    if found is None or not panel.feedback_revealed(activity, found.submission):
+        abort(404)  # a review the author may not see yet does not exist for them
     try:
         data = schemas.RatingInput().load(
             {"stars": request.form.get("stars", ""), "comment": request.form.get("comment", "")}
         )
-        rv.rate_review(found, data["stars"], data["comment"])
+        rv.rate_review(found, data["stars"], data["comment"], activity.settings)
     except ValidationError as exc:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:

@@ -27,7 +27,7 @@ from lti_app.db import utcnow
 from lti_app.domain.allocation import SubmissionState, choose_submission
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import groups
+from lti_app.peer_activities.peer_review import groups, phases
 from lti_app.peer_activities.peer_review.models import (
     DONE,
     LEASED,
@@ -84,6 +84,9 @@ def next_review(
     Side effects: takes row/advisory locks until commit; inserts or renews a lease.
     """
     is_learner = not staff
+    why = phases.refusal(activity.settings, phases.REVIEW_WORK) if is_learner else None
+    if why:  # the phase set by hand (phases.RULES)
+        raise PeerReviewError(why)
     facts = _preflight(activity, person)
     if is_learner and not facts.has_own:
         raise PeerReviewError("Submit your own work first; then you can review your peers'.")

@@ -317,7 +317,8 @@ def _cell(value: object) -> str:
 
 def export_csv(activity: Activity) -> str:
     """Every review: author (every member of a group submission), reviewer, each
-    criterion's points and comment, total, overall comment, helpfulness."""
+    criterion's points and comment, total, overall comment, helpfulness, and the
+    comments on passages (“passage”: comment; …)."""
     rows = rubric.criteria(activity)
     owners = roster.members(activity)
     names = {
@@ -341,6 +342,7 @@ def export_csv(activity: Activity) -> str:
             "helpfulness comment",
             "completed at",
             "grade flag",
+            "comments on passages",
         ]
     )
     for r in reviewing.reviews_of(activity):
@@ -367,6 +369,9 @@ def export_csv(activity: Activity) -> str:
                     plain(r.helpfulness_comment),
                     r.completed_at.isoformat(timespec="seconds") if r.completed_at else "",
                     flags.get(r.author_id, ""),
+                    "; ".join(
+                        f"“{p['quote']}”: {p['comment']}" for p in (r.passage_comments or [])
+                    ),
                 )
             ]
         )

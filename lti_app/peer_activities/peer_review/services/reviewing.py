@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy import select
 
@@ -16,6 +17,7 @@ from lti_app.db import utcnow
 from lti_app.domain.peer_grades import GradeError
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
+from lti_app.peer_activities.peer_review import phases
 from lti_app.peer_activities.peer_review.levels import points_problem
 from lti_app.peer_activities.peer_review.models import DONE, PeerReviewReview, PeerReviewSubmission
 from lti_app.peer_activities.peer_review.services import roster, rubric
@@ -102,6 +104,8 @@ def submit_review(
     points: Mapping[str, float],
     comment: str,
     criterion_comments: Mapping[str, str] | None = None,
+    *,
+    staff: bool = False,
 ) -> PeerReviewReview:
     """Save the rubric scores, the comments on criteria and the overall comment;
     the review is done. Refused with a message: scores out of a criterion's range
@@ -111,6 +115,9 @@ def submit_review(
     extra review)."""
     if review.status == DONE:
         raise PeerReviewError("This review is already submitted.")
+    why = None if staff else phases.refusal(activity.settings, phases.REVIEW_WORK)
+    if why:  # the phase set by hand (phases.RULES); staff may always review
+        raise PeerReviewError(why)
     rows = rubric.criteria(activity)
     names = {c.public_id: c.name for c in rows}
     try:
@@ -149,8 +156,14 @@ def submit_review(
     return review
 
 
-def rate_review(review: PeerReviewReview, stars: int, comment: str) -> PeerReviewReview:
-    """The author's helpfulness rating (1–5) of a review of their work."""
+def rate_review(
+    review: PeerReviewReview, stars: int, comment: str, settings: Mapping[str, Any] | None = None
+) -> PeerReviewReview:
+    """The author's helpfulness rating (1–5) of a review of their work; refused in a
+    phase (of the activity's ``settings``) where authors do not respond to feedback."""
+    why = phases.refusal(dict(settings or {}), phases.RESPOND)
+    if why:  # the phase set by hand (phases.RULES)
+        raise PeerReviewError(why)
     if not 1 <= stars <= 5:
         raise PeerReviewError("Rate helpfulness from 1 to 5 stars.")
     review.helpfulness = stars

@@ -19,7 +19,7 @@ from lti_app.courses.models import Person
 from lti_app.db import utcnow
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
-from lti_app.peer_activities.peer_review import groups
+from lti_app.peer_activities.peer_review import groups, phases
 from lti_app.peer_activities.peer_review.models import (
     PeerReviewReview,
     PeerReviewSubmission,
@@ -127,6 +127,9 @@ def submit_work(
         sub, group = _group_submission(activity, person)
     else:
         sub = roster.submission_of(activity, person)
+    why = phases.refusal(activity.settings, phases.SUBMIT if sub is None else phases.EDIT)
+    if why:  # the phase set by hand (phases.RULES)
+        raise PeerReviewError(why)
     if sub is not None:
         existing_file = bool(sub.file_key)
     if not cleaned and not link_url and not has_file and not existing_file:
@@ -161,6 +164,9 @@ def revise_work(activity: Activity, person: Person, body: str) -> PeerReviewSubm
     reviewed version stays as it was: grades are about what was reviewed."""
     if not activity.settings.get("allow_revision"):
         raise PeerReviewError("This activity does not take revisions.")
+    why = phases.refusal(activity.settings, phases.RESPOND)
+    if why:  # the phase set by hand (phases.RULES)
+        raise PeerReviewError(why)
     sub = roster.submission_of(activity, person)
     received = (
         0
