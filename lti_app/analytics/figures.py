@@ -72,7 +72,7 @@ def learning_figures(
         [float(v) for v in learn.change_bins],
     )
     tables["change"] = (
-        "Learners per band of c",
+        "Learners per band of normalised change c",
         ["Band of c", "Learners"],
         [[label, n] for label, n in zip(_bin_labels(), learn.change_bins, strict=True)],
     )
@@ -119,18 +119,18 @@ def dashboard_figures(d: Dashboard) -> Dashboard:
     )
     base = steps[0][1] or 1
     t["funnel"] = (
-        "Participation funnel",
+        "How far learners got",
         ["Step", "Learners", "% of enrolled"],
         [[s, n, f"{100 * n / base:.0f}%"] for s, n in steps]
         + [[s, "not open yet", "—"] for s in waiting],
     )
     weeks = [f"{w:%d %b}" for w, _ in d.weekly]
     cap["weekly"] = (
-        "Learners active each week",
+        "Weekly active learners",
         read.weekly_reading([n for _, n in d.weekly], weeks),
     )
     c["weekly"] = charts.lines(
-        "Learners active each week",
+        "Weekly active learners",
         f"Distinct learners active each week over {len(d.weekly)} weeks; peak "
         f"{max((n for _, n in d.weekly), default=0)}, latest "
         f"{d.weekly[-1][1] if d.weekly else 0}.",
@@ -165,7 +165,7 @@ def dashboard_figures(d: Dashboard) -> Dashboard:
         fmt="{:g}%",
     )
     t["survival"] = (
-        "Continuing participation",
+        "Who is still taking part",
         ["Week", "Learners followed", "Dropped out", "% still taking part"],
         [[w.week + 1, w.at_risk, w.dropped, f"{100 * w.share:.0f}%"] for w in d.turnover.curve],
     )
@@ -182,7 +182,7 @@ def dashboard_figures(d: Dashboard) -> Dashboard:
         [float(v) for v in sat.distribution],
     )
     t["nps"] = (
-        "Satisfaction ratings",
+        "Would learners recommend it? (0–10)",
         ["Rating", "Learners"],
         [[i, n] for i, n in enumerate(sat.distribution)],
     )
@@ -197,7 +197,7 @@ def dashboard_figures(d: Dashboard) -> Dashboard:
         [float(v) for v in sat.session_ratings],
     )
     t["sessions"] = (
-        "Role-play session ratings",
+        "How observers rated role-play sessions (1–4)",
         ["Level", "Ratings"],
         [[i + 1, n] for i, n in enumerate(sat.session_ratings)],
     )

@@ -14,13 +14,14 @@ from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.charts.barcharts import HorizontalBarChart, VerticalBarChart
-from reportlab.graphics.shapes import Drawing, Line, String
+from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, Table, TableStyle
 
 from lti_app.analytics.dashboard import Dashboard
+from lti_app.domain.chart_readings import Headline
 
 ACCENT = colors.HexColor("#1d5fa8")
 WARN = colors.HexColor("#b54708")
@@ -43,11 +44,17 @@ def pdf_text(text: str) -> str:
     return escape(text.replace("\u2212", "-").replace("⟨", "<").replace("⟩", ">"))
 
 
+def headline_paragraph(h: Headline, style: ParagraphStyle) -> Paragraph:
+    """ "<b>37% average learning gain.</b> On average, …" (no value: the label alone)."""
+    lead = h.label[0].upper() + h.label[1:] if h.value == "—" else f"{h.value} {h.label}"
+    return Paragraph(f"<b>{pdf_text(lead)}.</b> {pdf_text(h.sentence)}", style)
+
+
 def _bars_h(labels: list[str], values: list[float]) -> Drawing:
     drawing = Drawing(WIDTH, HEIGHT)
     chart = HorizontalBarChart()
-    chart.x, chart.y = 62 * mm, 4
-    chart.width, chart.height = WIDTH - 62 * mm - 14, HEIGHT - 8
+    chart.x, chart.y = 36 * mm, 4
+    chart.width, chart.height = WIDTH - 36 * mm - 14, HEIGHT - 8
     chart.data = [list(reversed(values)) or [0]]
     chart.categoryAxis.categoryNames = list(reversed(labels)) or [""]
     chart.categoryAxis.labels.fontName = "Helvetica"
@@ -67,11 +74,20 @@ def _bars_h(labels: list[str], values: list[float]) -> Drawing:
     return drawing
 
 
-def _bars_v(labels: list[str], values: list[float], fmt: str) -> Drawing:
+def _bars_v(
+    labels: list[str], values: list[float], fmt: str, *, note: str = "", empty: str = ""
+) -> Drawing:
     drawing = Drawing(WIDTH, HEIGHT)
+    if not values:
+        drawing.add(String(8, HEIGHT / 2, empty, fontName="Helvetica", fontSize=7, fillColor=INK))
+        return drawing
+    if note:
+        drawing.add(
+            String(WIDTH / 2, 1, note, fontName="Helvetica", fontSize=6, textAnchor="middle")
+        )
     chart = VerticalBarChart()
-    chart.x, chart.y = 8, 16
-    chart.width, chart.height = WIDTH - 16, HEIGHT - 26
+    chart.x, chart.y = 8, 20 if note else 16
+    chart.width, chart.height = WIDTH - 16, HEIGHT - (30 if note else 26)
     chart.data = [values or [0]]
     chart.categoryAxis.categoryNames = labels or [""]
     chart.categoryAxis.labels.fontName = "Helvetica"
@@ -121,10 +137,16 @@ def _slope(pairs: list[tuple[float, float]]) -> Drawing:
             line.strokeDashArray = [3, 2]
         drawing.add(line)
         if count > 1:
+            mid = (y(pre) + y(post)) / 2
+            drawing.add(
+                Rect(
+                    (left + right) / 2 - 7, mid - 2, 14, 8, fillColor=colors.white, strokeColor=None
+                )
+            )
             drawing.add(
                 String(
                     (left + right) / 2,
-                    (y(pre) + y(post)) / 2 + 2,
+                    mid,
                     f"×{count}",
                     fontName="Helvetica-Bold",
                     fontSize=6.5,
@@ -163,6 +185,8 @@ def chart_blocks(d: Dashboard) -> list[ChartBlock]:
                 [f"day {r[0]}" for r in rows],
                 [100 * r[2] / r[1] if r[1] else 0.0 for r in rows],
                 "%.0f%%",
+                note="share of the check-ins due that were answered",
+                empty="No check-in is due yet.",
             ),
         )
     )

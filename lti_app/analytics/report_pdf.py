@@ -21,7 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lti_app.analytics.dashboard import Dashboard
-from lti_app.analytics.report_charts import chart_blocks, chart_grid, pdf_text
+from lti_app.analytics.report_charts import chart_blocks, chart_grid, headline_paragraph
 from lti_app.domain.learning_gain import Interval
 
 MARGIN = 14 * mm
@@ -174,14 +174,8 @@ def render(d: Dashboard, *, platform: str, today: date | None = None) -> bytes:
     )
     story.append(figures)
     if d.headlines:
-        story.append(Spacer(1, 2 * mm))
-        for h in d.headlines:
-            story.append(
-                Paragraph(
-                    f"<b>{pdf_text(h.value)} {pdf_text(h.label)}.</b> {pdf_text(h.sentence)}",
-                    st["body"],
-                )
-            )
+        story.append(Paragraph("In plain words", st["h2"]))
+        story += [headline_paragraph(h, st["body"]) for h in d.headlines]
     if d.captions:
         story.append(Paragraph("What the data shows", st["h2"]))
         story.append(chart_grid(chart_blocks(d), st))
