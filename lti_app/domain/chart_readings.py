@@ -120,7 +120,7 @@ def ceiling_reading(pre_percents: Sequence[float]) -> str:
             "room to gain; a harder check would show learning better."
         )
     return (
-        f"{high} of {n} {_plural(high, 'learner', 'learners')} started at 90% or more and had "
+        f"{high} of {n} learners started at 90% or more and had "
         "little room to gain; read their change with care."
     )
 
@@ -180,6 +180,8 @@ def survival_reading(followed: int, shares: Sequence[float]) -> str:
     weeks = len(shares)
     after = f"after {weeks} {_plural(weeks, 'week', 'weeks')}"
     pct = round(100 * last)
+    if last >= 1.0:
+        return f"Everyone is still taking part {after}."
     if last > 0.5:
         return f"Most learners are still taking part {after} (about {pct}%)."
     if last == 0.5:
@@ -239,7 +241,7 @@ def network_reading(n_nodes: int, n_isolates: int) -> str:
     if n_isolates == 0:
         return "Every learner gave or received at least one review or reply."
     return (
-        f"{n_isolates} of {n_nodes} {_plural(n_isolates, 'learner', 'learners')} neither gave "
+        f"{n_isolates} of {n_nodes} learners neither gave "
         "nor received a review or reply, and may need a nudge."
     )
 
