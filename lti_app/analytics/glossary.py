@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 
 @dataclass(frozen=True)
 class Term:
     key: str
-    name: str
+    name: str | Markup
     what: str
     how: str
     caveat: str
@@ -66,14 +68,14 @@ TERMS: tuple[Term, ...] = (
     ),
     Term(
         "d",
-        "Effect size (d_z and Hedges' g_av)",
+        Markup("Effect size (d<sub>z</sub> and Hedges' g<sub>av</sub>)"),
         "How big the change from pre-check to post-check is compared with how much scores "
-        "vary between learners. d_z compares it with how much the changes vary; Hedges' g_av "
-        "compares it with how much the scores vary and corrects for small groups.",
+        "vary between learners. The paired d compares it with how much the changes vary; "
+        "Hedges' g compares it with how much the scores vary and corrects for small groups.",
         "Roughly: 0.2 small, 0.5 medium, 0.8 large. The range in brackets is where the true "
         "value probably lies (95% confidence interval).",
-        "Shown only from 10 paired learners: below that it is too noisy. d_z grows when pre "
-        "and post scores move together, so compare only like with like.",
+        "Shown only from 10 paired learners: below that it is too noisy. The paired d grows "
+        "when pre and post scores move together, so compare only like with like.",
     ),
     Term(
         "nps",

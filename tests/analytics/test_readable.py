@@ -157,6 +157,7 @@ def test_nothing_raw_reaches_the_pages_even_with_no_data(an) -> None:
     for path in ("/an/course", "/an/course/report", "/an/programme"):
         words = _words(_get(an, path))
         assert not re.search(r"\bNone\b|\bnan\b|NaN|\{\{|\{%|post − pre|\(post", words), path
+        assert "—/5" not in words and "d_z" not in words and "g_av" not in words, path
     figures = _figures(_get(an, "/an/course"))
     assert _caption(figures["change"])[1].startswith("Too few learners with both checks to say yet")
     assert _caption(figures["funnel"])[1] == "Nobody is enrolled yet."
