@@ -114,6 +114,13 @@ def test_analytics_pages_read_well_in_the_lms_frame_at_both_sizes(
                         "document.documentElement.clientWidth"
                     )
                     assert sideways <= 0, f"{where}: {sideways}px of sideways scroll"
+                    clipped = frame.evaluate(
+                        "[...document.querySelectorAll('table, svg, figure, .headline')]"
+                        ".filter(e => e.getClientRects().length)"
+                        ".filter(e => e.getBoundingClientRect().right > innerWidth + 0.5)"
+                        ".map(e => e.tagName + ' ' + (e.className.baseVal ?? e.className))"
+                    )
+                    assert not clipped, f"{where}: wider than the frame: {clipped}"
                     text = frame.inner_text("body")
                     assert not RAW.search(text), (where, RAW.search(text))
                     figures = frame.locator("figure.chart-figure")
