@@ -4,12 +4,15 @@ Every chart is an ``<svg role="img">`` with a ``<title>`` and a ``<desc>`` that
 says what it shows in words; the page puts the same numbers in a data table
 next to it (the text alternative screen-reader users and printouts rely on).
 Colours are paired with position and labels, never the only carrier of meaning.
+Learners who share a line or a point are counted, not drawn on top of each
+other: the line or dot grows and carries a "×N" label.
 """
 
 from __future__ import annotations
 
 import itertools
 import math
+from collections import Counter
 from collections.abc import Sequence
 
 from markupsafe import Markup, escape
@@ -38,6 +41,19 @@ def _text(
     return (
         f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
         f'fill="{fill}">{escape(text)}</text>'
+    )
+
+
+def _weight(count: int) -> float:
+    """Stroke width of a line shared by ``count`` learners."""
+    return min(7.0, 1.5 + 1.5 * (count - 1))
+
+
+def _count_label(x: float, y: float, count: int, *, anchor: str = "middle") -> str:
+    """ "×3" where three learners share a line or a point (white halo, readable on lines)."""
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" font-weight="bold" text-anchor="{anchor}" '
+        f'fill="{INK}" stroke="#fff" stroke-width="3" paint-order="stroke">×{count:d}</text>'
     )
 
 
@@ -111,7 +127,9 @@ def slopegraph(
     title: str, desc: str, pairs: Sequence[tuple[float, float]], *, maximum: float = 100.0
 ) -> Markup:
     """One line per learner from their pre (left) to their post (right) score;
-    a fall is drawn dashed in the warning colour."""
+    a fall is drawn dashed in the warning colour. Learners with the same pre and
+    post share one line, drawn thicker and labelled "×N" (the data table lists
+    each of them)."""
     if not pairs:
         return _frame(
             title, desc + " No paired checks yet.", _text(10, 20, "No paired checks yet"), height=30
@@ -129,13 +147,15 @@ def slopegraph(
         _text(left - 6, y(maximum) + 4, f"{maximum:g}%", anchor="end", size=10),
         _text(left - 6, y(0) + 4, "0%", anchor="end", size=10),
     ]
-    for pre, post in pairs:
+    for (pre, post), count in Counter(pairs).items():
         fell = post < pre
         style = f'stroke="{WARN}" stroke-dasharray="4 3"' if fell else f'stroke="{ACCENT}"'
         parts.append(
             f'<line x1="{left}" y1="{y(pre):.1f}" x2="{right}" y2="{y(post):.1f}" '
-            f'{style} stroke-opacity="0.6" stroke-width="1.5"/>'
+            f'{style} stroke-opacity="0.6" stroke-width="{_weight(count):.1f}"/>'
         )
+        if count > 1:
+            parts.append(_count_label((left + right) / 2, (y(pre) + y(post)) / 2 - 4, count))
     return _frame(title, desc, "".join(parts))
 
 
@@ -149,7 +169,8 @@ def scatter(
     x_label: str,
     y_label: str,
 ) -> Markup:
-    """Points with a zero line when the y range crosses it."""
+    """Points with a zero line when the y range crosses it; learners on the same
+    point make one bigger dot labelled "×N"."""
     if not points:
         return _frame(title, desc + " No data yet.", _text(10, 20, "No data yet"), height=30)
     left, right, top, bottom = 50, W - 20, 12, H - 34
@@ -176,11 +197,14 @@ def scatter(
             f'<line x1="{left}" y1="{py(0):.1f}" x2="{right}" y2="{py(0):.1f}" '
             f'stroke="{MUTED}" stroke-dasharray="3 3"/>'
         )
-    for x, y in points:
+    for (x, y), count in Counter(points).items():
+        radius = 3.5 + 1.5 * math.sqrt(count - 1)
         parts.append(
-            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="3.5" fill="{ACCENT}" '
+            f'<circle cx="{px(x):.1f}" cy="{py(y):.1f}" r="{radius:.1f}" fill="{ACCENT}" '
             f'fill-opacity="0.7"/>'
         )
+        if count > 1:
+            parts.append(_count_label(px(x) + radius + 2, py(y) + 4, count, anchor="start"))
     return _frame(title, desc, "".join(parts))
 
 

@@ -59,11 +59,16 @@ from lti_app.domain.analytics_measures import (
     interaction_network,
     nps,
 )
+from lti_app.domain.chart_readings import Headline
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 
+#: A chart's title and its plain-language reading (``domain.chart_readings``).
+Caption = tuple[str, str]
+
 __all__ = [
     "ActivityResults",
+    "Caption",
     "Dashboard",
     "Learning",
     "Scope",
@@ -92,6 +97,8 @@ class Dashboard:
     courses: list[tuple[str, int, int, float | None, float | None]] = field(default_factory=list)
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    captions: dict[str, Caption] = field(default_factory=dict)
+    headlines: list[Headline] = field(default_factory=list)
 
 
 def build(scope: Scope) -> Dashboard:
@@ -222,6 +229,7 @@ class ActivityResults:
     locked: bool
     charts: dict[str, Markup] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    captions: dict[str, Caption] = field(default_factory=dict)
 
 
 def activity_results(activity: Any, *, detail: bool = False) -> ActivityResults:

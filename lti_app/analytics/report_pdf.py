@@ -21,6 +21,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepInFrame, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from lti_app.analytics.dashboard import Dashboard
+from lti_app.analytics.report_charts import chart_blocks, chart_grid, headline_paragraph
 from lti_app.domain.learning_gain import Interval
 
 MARGIN = 14 * mm
@@ -172,6 +173,12 @@ def render(d: Dashboard, *, platform: str, today: date | None = None) -> bytes:
         )
     )
     story.append(figures)
+    if d.headlines:
+        story.append(Paragraph("In plain words", st["h2"]))
+        story += [headline_paragraph(h, st["body"]) for h in d.headlines]
+    if d.captions:
+        story.append(Paragraph("What the data shows", st["h2"]))
+        story.append(chart_grid(chart_blocks(d), st))
 
     transfer = transfer_rows(d)
     if transfer:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
 from lti_app.actor.session import Actor, current_actor, require_actor
-from lti_app.analytics import checks, dashboard, exports, figures, survey
+from lti_app.analytics import checks, dashboard, exports, figures, glossary, survey
 from lti_app.analytics import report_pdf as sponsor_pdf
 from lti_app.analytics.checks import CheckError
 from lti_app.analytics.models import POST, PRE
@@ -131,6 +131,7 @@ def results(activity_id: str) -> Any:
         actor=actor,
         activity=activity,
         r=figures.activity_figures(dashboard.activity_results(activity, detail=True)),
+        terms=glossary.TERMS,
     )
 
 
@@ -200,6 +201,7 @@ def board(which: str) -> Any:
         which=which,
         d=figures.dashboard_figures(dashboard.build(scope)),
         lrs=lrs.status(actor.registration.id),
+        terms=glossary.TERMS,
     )
 
 
@@ -214,6 +216,7 @@ def report(which: str) -> Any:
         scope=scope,
         which=which,
         d=figures.dashboard_figures(dashboard.build(scope)),
+        terms=glossary.TERMS,
     )
 
 
@@ -224,7 +227,7 @@ def report_pdf(which: str) -> Any:
     actor, scope = _scope(which)
     reg = actor.registration
     platform = f"{reg.name or reg.issuer} (deployment {actor.deployment.deployment_id})"
-    body = sponsor_pdf.render(dashboard.build(scope), platform=platform)
+    body = sponsor_pdf.render(figures.dashboard_figures(dashboard.build(scope)), platform=platform)
     return Response(
         body,
         mimetype="application/pdf",
