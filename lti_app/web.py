@@ -20,7 +20,7 @@ bp = Blueprint("web", __name__)
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.add_template_global(confirm.message, "confirmation")
+    app.add_template_global(confirm.message, "one_time_confirmation")
     app.add_template_global(platform_origins, "platform_origins")
 
 

@@ -13,7 +13,8 @@
     if (!data || typeof data !== "object" || data.subject !== "lti.frameResize") return;
     var height = Math.round(Number(data.height));
     if (!isFinite(height) || height <= 0) return;
-    frame.style.height = Math.min(Math.max(height, MIN), MAX) + "px";
+    var border = frame.offsetHeight - frame.clientHeight;  // the frame's own border
+    frame.style.height = Math.min(Math.max(height, MIN), MAX) + border + "px";
     frame.dataset.resized = String(height);
   });
 })();
