@@ -38,9 +38,13 @@ SIZES = ((800, 700), (1280, 800))
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 BLOCKING = {"serious", "critical"}
 _WIDTHS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
-_BELOW = """() => { const b = document.body.getBoundingClientRect().bottom;
-  return [...document.querySelectorAll('*')].filter(e => e.getBoundingClientRect().bottom > b + 1)
-    .slice(0, 5).map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().bottom - b)); }"""
+#: What reaches below the page's body (why a frame would scroll inside), for a failure.
+_BELOW = """() => {
+  const b = document.body.getBoundingClientRect().bottom;
+  const below = e => Math.round(e.getBoundingClientRect().bottom - b);
+  return [...document.querySelectorAll('*')].filter(e => below(e) > 1).slice(0, 5)
+    .map(e => e.tagName + '.' + e.className + ' ' + below(e));
+}"""
 _CONTENT = "() => Math.ceil(document.body.getBoundingClientRect().height)"
 
 
