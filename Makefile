@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock pyproject.toml 2>/
 PORT ?= 5000
 export FLASK_APP := lti_app
 
-.PHONY: run test lint bench install db clean-demo
+.PHONY: run test lint bench install db clean-demo screenshots
 
 install: $(STAMP)
 
@@ -44,6 +44,10 @@ lint: install
 ## Launch benchmark (needs PostgreSQL and Redis; see bench/README.md)
 bench: install
 	bench/launch $(BENCH_ARGS)
+
+## Screenshots of every page type in the sandbox LMS frame at 800 and 1280 px (docs/screenshots/)
+screenshots: install
+	$(BIN)/python docs/screenshots/capture.py
 
 ## Forget the demo data (tool database and sandbox state) for a fresh start
 clean-demo:

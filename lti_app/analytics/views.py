@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, g, redirect, render_template, request, url_for
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.analytics import checks, dashboard, exports, figures, glossary, survey
 from lti_app.analytics import report_pdf as sponsor_pdf
@@ -30,12 +31,14 @@ def _staff_panel(actor: Actor, activity: Any) -> dashboard.ActivityResults:
     return dashboard.activity_results(activity)
 
 
-def _back(actor: Actor, activity: Any) -> Any:
+def _back(actor: Actor, activity: Any, done: str | None = None) -> Any:
+    """The activity page again; ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
             "activities.show",
             activity_id=activity.public_id,
             t=actor.token(),
+            **confirm.url_args(actor, done),
             _anchor="learning-checks",
         ),
         code=303,
@@ -78,7 +81,7 @@ def save_setup(activity_id: str) -> Any:
         )
     except CheckError as exc:
         return _refused(actor, activity, exc)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Learning checks saved.")
 
 
 @bp.post("/<activity_id>/items")
@@ -97,7 +100,7 @@ def add_item(activity_id: str) -> Any:
         )
     except CheckError as exc:
         return _refused(actor, activity, exc)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Question added.")
 
 
 @bp.post("/<activity_id>/items/<item_id>/delete")
@@ -109,7 +112,7 @@ def delete_item(activity_id: str, item_id: str) -> Any:
         checks.delete_item(activity, item_id)
     except CheckError as exc:
         return _refused(actor, activity, exc)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Question removed.")
 
 
 @bp.post("/<activity_id>/post-open")
@@ -118,7 +121,7 @@ def set_post_open(activity_id: str) -> Any:
     """Open the post-check and feedback survey (closing the pre-check), or close them."""
     actor, activity = _staff(activity_id)
     checks.set_post_open(activity, request.form.get("open") == "1")
-    return _back(actor, activity)
+    return _back(actor, activity, done="Post-check and survey updated.")
 
 
 @bp.get("/<activity_id>/results")
@@ -149,7 +152,7 @@ def submit_check(activity_id: str, phase: str) -> Any:
         checks.submit_check(activity, actor.person, phase, request.form)
     except CheckError as exc:
         return _refused(actor, activity, exc)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Your answers are submitted.")
 
 
 @bp.post("/<activity_id>/feedback")
@@ -161,7 +164,7 @@ def save_feedback(activity_id: str) -> Any:
         survey.save_feedback(activity, actor.person, request.form)
     except CheckError as exc:
         return _refused(actor, activity, exc)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Your feedback is saved.")
 
 
 # -- the L&D dashboard -----------------------------------------------------------------

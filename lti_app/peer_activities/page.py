@@ -7,7 +7,9 @@ Not a view module: every activity's views import this, never another view module
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import html
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -43,6 +45,26 @@ def settings_in_words(activity: Any) -> list[tuple[str, str]]:
     return settings_form.describe(kind, activity.settings) if kind is not None else []
 
 
+_SECTION = re.compile(r'<section\b[^>]*?\bid="([^"]+)"')
+_H2 = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def panel_index(parts: Iterable[str]) -> list[tuple[str, str]]:
+    """(anchor, title) of each rendered panel of a staff page that is a titled
+    ``<section id=…>`` (its first ``<h2>``), for the page's "On this page" index.
+    Reads the panels' own template output only (user text sits inside, never in
+    the section's first attributes or heading)."""
+    found: list[tuple[str, str]] = []
+    for part in parts:
+        section, heading = _SECTION.search(part), _H2.search(part)
+        if section and heading:
+            title = " ".join(html.unescape(_TAG.sub("", heading.group(1))).split())
+            if title:
+                found.append((html.unescape(section.group(1)), title))
+    return found
+
+
 #: Helpers of the shared templates (installed by ``peer_activities.init_app``).
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "launch_notices": notices.for_actor,
@@ -53,6 +75,7 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "settings_in_words": settings_in_words,
     "kept_input": kept_input,
     "activity_parts": registry.page_parts,
+    "panel_index": panel_index,
 }
 
 

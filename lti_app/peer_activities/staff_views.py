@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.courses import roster
 from lti_app.extensions import db
@@ -177,8 +178,15 @@ def roster_sync(activity_id: str) -> Any:
     if course.nrps_url:
         roster.request_sync(course)
         course.roster_sync_error = None
+    started = "Roster sync started." if course.nrps_url else None
     return redirect(
-        url_for("staff.roster_page", activity_id=activity.public_id, t=actor.token()), code=303
+        url_for(
+            "staff.roster_page",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, started),
+        ),
+        code=303,
     )
 
 

@@ -102,6 +102,7 @@ def _frame_page(
         storage_frame=STORAGE_FRAME,
         frame_url=url_for(".login_initiation", **in_frame),
         window_url=url_for(".login_initiation", **initiation, window="1"),
+        tool_origin=current().tool.origin,
     )
 
 

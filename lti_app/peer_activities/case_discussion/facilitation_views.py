@@ -13,6 +13,7 @@ from typing import Any
 
 from flask import abort, g, redirect, render_template, request, url_for
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.case_discussion import (
     coaching,
@@ -42,13 +43,20 @@ def _moderator(actor: Actor, activity: Activity, course: Any, group_id: str) -> 
 
 
 def _group_url(
-    actor: Actor, activity: Activity, acc: Access, endpoint: str, anchor: str | None = None
+    actor: Actor,
+    activity: Activity,
+    acc: Access,
+    endpoint: str,
+    anchor: str | None = None,
+    done: str | None = None,
 ) -> str:
+    """A page of the group; ``done`` is what it then confirms, once."""
     return url_for(
         endpoint,
         activity_id=activity.public_id,
         group_id=acc.group.public_id,
         t=actor.token(),
+        **confirm.url_args(actor, done),
         _anchor=anchor,
     )
 
@@ -80,7 +88,7 @@ def set_facilitator(activity_id: str, group_id: str) -> Any:
         )
     except CaseDiscussionError as exc:
         return refused_on_activity(actor, activity, str(exc), exc.status)
-    return back_to_activity(actor, activity)
+    return back_to_activity(actor, activity, done="Facilitator updated.")
 
 
 # -- participation and nudges -------------------------------------------------------------
@@ -126,7 +134,10 @@ def nudge(activity_id: str, group_id: str) -> Any:
             pv=panel.participation_view(acc),
             info=panel.flash(),
         ), exc.status
-    return redirect(_group_url(actor, activity, acc, "case_discussion.participation"), code=303)
+    return redirect(
+        _group_url(actor, activity, acc, "case_discussion.participation", done="Nudge sent."),
+        code=303,
+    )
 
 
 # -- the summary --------------------------------------------------------------------------
@@ -281,7 +292,7 @@ def _round_action(activity_id: str, round_id: str, action: str) -> Any:
         return refused_on_activity(actor, activity, str(exc), exc.status, form)
     if actor.is_staff:
         return redirect(_group_url(actor, activity, acc, "case_discussion.group"), code=303)
-    return back_to_activity(actor, activity, f"round-{rnd.public_id}")
+    return back_to_activity(actor, activity, f"round-{rnd.public_id}", done="Saved.")
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/advance")

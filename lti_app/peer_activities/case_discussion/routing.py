@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import Blueprint, abort, g, redirect, render_template, url_for
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities.case_discussion import lookups, page_reads, panel
@@ -80,9 +81,18 @@ def access_to(
     return thread, acc
 
 
-def back_to_activity(actor: Actor, activity: Activity, anchor: str = "case-discussion") -> Any:
+def back_to_activity(
+    actor: Actor, activity: Activity, anchor: str = "case-discussion", done: str | None = None
+) -> Any:
+    """The activity page again; ``done`` is what it then confirms, once."""
     return redirect(
-        url_for("activities.show", activity_id=activity.public_id, t=actor.token(), _anchor=anchor),
+        url_for(
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, done),
+            _anchor=anchor,
+        ),
         code=303,
     )
 

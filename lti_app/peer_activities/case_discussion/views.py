@@ -26,6 +26,7 @@ from flask import (
     url_for,
 )
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.extensions import db
 from lti_app.peer_activities.case_discussion import (
@@ -142,7 +143,7 @@ def save_case(activity_id: str) -> Any:
         cases.save_case(activity, actor.person, form)
     except CaseInputError as exc:
         return _case_form(actor, activity, form, exc.messages, 422)
-    return back_to_activity(actor, activity)
+    return back_to_activity(actor, activity, done="Case saved.")
 
 
 @bp.post("/<activity_id>/case/files")
@@ -158,7 +159,12 @@ def attach_file(activity_id: str) -> Any:
     except CaseDiscussionError as exc:
         return _case_form(actor, activity, None, {"file": [str(exc)]}, exc.status)
     return redirect(
-        url_for("case_discussion.edit_case", activity_id=activity.public_id, t=actor.token()),
+        url_for(
+            "case_discussion.edit_case",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, "File attached."),
+        ),
         code=303,
     )
 
@@ -173,7 +179,12 @@ def delete_file(activity_id: str, file_id: str) -> Any:
         abort(404)
     attachments.remove(row)
     return redirect(
-        url_for("case_discussion.edit_case", activity_id=activity.public_id, t=actor.token()),
+        url_for(
+            "case_discussion.edit_case",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, "File removed."),
+        ),
         code=303,
     )
 

@@ -63,7 +63,7 @@ def form_groups(activity_id: str) -> Any:
             error="Someone else formed groups for this activity at the same "
             "moment. Their draft is shown; form groups again to replace it.",
         )
-    return back(actor, activity)
+    return back(actor, activity, done="Draft groups formed.")
 
 
 def _infeasible(
@@ -135,7 +135,7 @@ def move_people(activity_id: str, round_id: str) -> Any:
         draft_edits.move_members(rnd, load_cohort(course), moves)
     except rounds.RoundError as exc:
         return page_with(actor, activity, error=str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Moves saved.")
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/check")
@@ -186,7 +186,7 @@ def lock_group(activity_id: str, round_id: str, group_id: str) -> Any:
         draft_edits.set_locked(rnd, group, request.form.get("locked") == "1")
     except rounds.RoundError as exc:
         return page_with(actor, activity, error=str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Group lock updated.")
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/publish")
@@ -201,7 +201,7 @@ def publish(activity_id: str, round_id: str) -> Any:
         )
     except rounds.RoundError as exc:
         return page_with(actor, activity, error=str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Groups published: each learner now sees their group.")
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/late-joiners")

@@ -16,6 +16,7 @@ from flask import Blueprint, abort, g, jsonify, redirect, render_template, reque
 from marshmallow import ValidationError
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities.grouping import panel, reporting_lines
@@ -66,10 +67,15 @@ def learner_only(actor: Actor) -> None:
         abort(403)
 
 
-def back(actor: Actor, activity: Activity) -> Any:
+def back(actor: Actor, activity: Activity, done: str | None = None) -> Any:
+    """The activity page again; ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
-            "activities.show", activity_id=activity.public_id, t=actor.token(), _anchor="groups"
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, done),
+            _anchor="groups",
         ),
         code=303,
     )

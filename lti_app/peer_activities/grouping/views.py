@@ -88,7 +88,7 @@ def save_intake(activity_id: str) -> Any:
         return _intake_page(actor, activity, course, form=raw, errors=messages(exc), status=422)
     except intake.IntakeInputError as exc:
         return _intake_page(actor, activity, course, form=raw, errors=exc.messages, status=422)
-    return back(actor, activity)
+    return back(actor, activity, done="Your answers are saved.")
 
 
 @bp.post("/<activity_id>/agreement/accept")
@@ -102,7 +102,7 @@ def accept_agreement(activity_id: str) -> Any:
         agreement.accept_agreement(course, actor.person, version)
     except (ValueError, agreement.StaleAgreement):
         pass  # the page shows the version in force, to be read and accepted
-    return back(actor, activity)
+    return back(actor, activity, done="Agreement accepted.")
 
 
 # -- instructors: survey, agreement, reporting lines -----------------------------------------
@@ -127,7 +127,7 @@ def edit_survey(activity_id: str) -> Any:
             errors = messages(exc)
         else:
             intake.save_survey(course, challenges=data["challenges"], questions=data["questions"])
-            return back(actor, activity)
+            return back(actor, activity, done="Intake survey saved.")
     return render_template(
         "grouping/survey_edit.html", actor=actor, activity=activity, form=form, errors=errors
     ), (422 if errors else 200)
@@ -149,7 +149,7 @@ def edit_agreement(activity_id: str) -> Any:
             errors = messages(exc)
         else:
             agreement.save_agreement(course, actor.person, data["text"])
-            return back(actor, activity)
+            return back(actor, activity, done="Group agreement saved.")
     return render_template(
         "grouping/agreement_edit.html",
         actor=actor,

@@ -85,7 +85,7 @@ def answer_checkin(activity_id: str, checkin_id: str) -> Any:
         return _checkin_page(actor, activity, found, messages(exc), request.form, 422)
     except JournalError as exc:
         return _checkin_page(actor, activity, found, str(exc), request.form, exc.status)
-    return back(actor, activity)
+    return back(actor, activity, done="Your check-in answer is saved.")
 
 
 @bp.get("/link/<token>")
@@ -224,4 +224,4 @@ def delete_data(activity_id: str) -> Any:
             "journal/delete.html", actor=actor, activity=activity, error="Type DELETE to confirm."
         ), 422
     privacy.delete_own_data(activity, actor.person)
-    return back(actor, activity)
+    return back(actor, activity, done="Your journal data is deleted.")

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, url_for
 from marshmallow import ValidationError
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities.journal import panel
@@ -26,10 +27,15 @@ def scope(activity_id: str) -> tuple[Actor, Activity, Course]:
     return found
 
 
-def back(actor: Actor, activity: Activity) -> Any:
+def back(actor: Actor, activity: Activity, done: str | None = None) -> Any:
+    """The activity page again; ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
-            "activities.show", activity_id=activity.public_id, t=actor.token(), _anchor="journal"
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, done),
+            _anchor="journal",
         ),
         code=303,
     )

@@ -60,7 +60,7 @@ def reopen(activity_id: str, person_id: str) -> Any:
     if person is None:
         abort(404)
     completion.reopen(activity, person)
-    return back(actor, activity)
+    return back(actor, activity, done="Completion reopened.")
 
 
 @bp.get("/<activity_id>/answers.csv")

@@ -40,7 +40,7 @@ def create_entry(activity_id: str) -> Any:
     except JournalError as exc:
         return refused(actor, activity, str(exc), exc.status)
     completion.check_completion(activity, actor.person)
-    return back(actor, activity)
+    return back(actor, activity, done="Entry saved.")
 
 
 def _own_entry(activity: Activity, actor: Actor, entry_id: str) -> JournalEntry:
@@ -88,7 +88,7 @@ def update_entry(activity_id: str, entry_id: str) -> Any:
             error=str(exc),
         ), exc.status
     completion.check_completion(activity, actor.person)
-    return back(actor, activity)
+    return back(actor, activity, done="Changes to the entry saved.")
 
 
 @bp.post("/<activity_id>/entries/<entry_id>/share")
@@ -99,7 +99,7 @@ def share_entry(activity_id: str, entry_id: str) -> Any:
     entries.set_shared(
         _own_entry(activity, actor, entry_id), request.form.get("shared") in ("1", "on", "yes")
     )
-    return back(actor, activity)
+    return back(actor, activity, done="Sharing of the entry updated.")
 
 
 @bp.post("/<activity_id>/entries/<entry_id>/delete")
@@ -108,7 +108,7 @@ def delete_entry(activity_id: str, entry_id: str) -> Any:
     """The author removes an entry."""
     actor, activity, _ = learner(activity_id)
     entries.delete_entry(_own_entry(activity, actor, entry_id))
-    return back(actor, activity)
+    return back(actor, activity, done="Entry deleted.")
 
 
 @bp.get("/<activity_id>/entries.json")
@@ -169,7 +169,7 @@ def add_item(activity_id: str) -> Any:
     except JournalError as exc:
         return refused(actor, activity, str(exc), exc.status)
     completion.check_completion(activity, actor.person)
-    return back(actor, activity)
+    return back(actor, activity, done="Action plan item added.")
 
 
 @bp.post("/<activity_id>/plan/<item_id>")
@@ -182,7 +182,7 @@ def update_item(activity_id: str, item_id: str) -> Any:
         plans.update_item(item, **schemas.item_input(request.form))
     except ValidationError as exc:
         return refused(actor, activity, messages(exc), 422)
-    return back(actor, activity)
+    return back(actor, activity, done="Action plan item saved.")
 
 
 @bp.post("/<activity_id>/plan/<item_id>/status")
@@ -197,7 +197,7 @@ def item_status(activity_id: str, item_id: str) -> Any:
         )
     except JournalError as exc:
         return refused(actor, activity, str(exc), exc.status)
-    return back(actor, activity)
+    return back(actor, activity, done="Status recorded.")
 
 
 @bp.post("/<activity_id>/plan/<item_id>/delete")
@@ -206,7 +206,7 @@ def delete_item(activity_id: str, item_id: str) -> Any:
     """Remove an action plan item (with its history)."""
     actor, activity, _ = learner(activity_id)
     plans.delete_item(_own_item(activity, actor, item_id))
-    return back(actor, activity)
+    return back(actor, activity, done="Action plan item removed.")
 
 
 @bp.post("/<activity_id>/plan/<item_id>/observe")
@@ -225,4 +225,4 @@ def request_observation(activity_id: str, item_id: str) -> Any:
         )
     except JournalError as exc:
         return refused(actor, activity, str(exc), exc.status)
-    return back(actor, activity)
+    return back(actor, activity, done="Request sent.")

@@ -10,6 +10,7 @@ anonymity setting; staff views are never built for learners.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from typing import Any
 
 from sqlalchemy import select
@@ -124,6 +125,14 @@ def learner_panel(actor: Actor, activity: Activity) -> dict[str, Any]:
     rate = bool(activity.settings.get("rate_feedback", True))
     timeline = phases.timeline(activity.settings, utcnow())
     at_results = phases.at_results(activity.settings, utcnow())
+    if phases.manual_phase(activity.settings) is None:
+        #: By hand, the instructor's phase is everyone's "now"; by dates, a learner
+        #: who finished a step is already on the next one.
+        timeline = own_steps(
+            timeline,
+            submitted=standing.submission is not None,
+            reviewed=standing.owed > 0 and standing.given >= standing.owed,
+        )
     group_mode = groups.group_mode(activity)
     group = groups.group_of(activity, actor.person) if group_mode else None
     own = standing.submission
@@ -344,3 +353,20 @@ def review_page(activity: Activity, review: PeerReviewReview) -> dict[str, Any]:
         "review": review,
         "levels": {c.public_id: levels_of(c.levels, c.max_points) for c in criteria},
     }
+
+
+def own_steps(
+    timeline: list[phases.Phase], *, submitted: bool, reviewed: bool
+) -> list[phases.Phase]:
+    """The phases as one learner lives them: a step they have finished is behind
+    them even before its due date, so "now" is the later of the activity's phase
+    and their first unfinished step (handing in moves them on to reviewing)."""
+    finished = {phases.SUBMISSION} if submitted else set()
+    if submitted and reviewed:
+        finished.add(phases.REVIEW)
+    now = next(i for i, ph in enumerate(timeline) if ph.current)
+    first_open = next(i for i, ph in enumerate(timeline) if ph.key not in finished)
+    mine = max(now, first_open)
+    return [
+        replace(ph, current=i == mine, past=ph.past or i < mine) for i, ph in enumerate(timeline)
+    ]

@@ -13,6 +13,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, url_for
 from marshmallow import ValidationError
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, current_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity, render_activity
@@ -29,12 +30,14 @@ def scope(activity_id: str) -> tuple[Actor, Activity]:
     return actor, activity
 
 
-def back(actor: Actor, activity: Activity) -> Any:
+def back(actor: Actor, activity: Activity, done: str | None = None) -> Any:
+    """The activity page again; ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
             "activities.show",
             activity_id=activity.public_id,
             t=actor.token(),
+            **confirm.url_args(actor, done),
             _anchor="peer-review",
         ),
         code=303,

@@ -68,7 +68,7 @@ def save_rubric(activity_id: str) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Rubric saved.")
 
 
 @bp.post("/<activity_id>/library")
@@ -83,7 +83,7 @@ def save_to_library(activity_id: str) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Rubric saved to the library.")
 
 
 @bp.post("/<activity_id>/library/<rubric_id>/delete")
@@ -93,7 +93,7 @@ def delete_from_library(activity_id: str, rubric_id: str) -> Any:
     actor, activity = scope(activity_id)
     if not rubrics.delete_from_library(activity, rubric_id):
         abort(404)
-    return back(actor, activity)
+    return back(actor, activity, done="Rubric removed from the library.")
 
 
 @bp.post("/<activity_id>/settings")
@@ -133,7 +133,7 @@ def save_settings(activity_id: str) -> Any:
                 f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in exc.messages.items()
             ),
         )
-    return back(actor, activity)
+    return back(actor, activity, done="Settings saved.")
 
 
 @bp.post("/<activity_id>/allocate")
@@ -145,7 +145,7 @@ def allocate(activity_id: str) -> Any:
         rv.allocate_all(activity)
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Reviewers allocated.")
 
 
 @bp.post("/<activity_id>/grades/publish")
@@ -175,7 +175,7 @@ def override(activity_id: str, person_id: str) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Grade override saved.")
 
 
 @bp.post("/<activity_id>/people/<person_id>/move-on")
@@ -191,7 +191,7 @@ def move_on(activity_id: str, person_id: str) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Learner moved on.")
 
 
 @bp.get("/<activity_id>/submissions/<submission_id>")

@@ -60,7 +60,7 @@ def submit(activity_id: str) -> Any:
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
     grading.check_completion(activity, [actor.person])
-    return back(actor, activity)
+    return back(actor, activity, done="Your work is handed in.")
 
 
 @bp.post("/<activity_id>/revision")
@@ -72,7 +72,7 @@ def revise(activity_id: str) -> Any:
         subs.revise_work(activity, actor.person, request.form.get("body", "")[:50000])
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Your revised version is handed in.")
 
 
 @bp.post("/<activity_id>/reviews/next")
@@ -167,7 +167,7 @@ def submit_review(activity_id: str, review_id: str) -> Any:
     except PeerReviewError as exc:
         return _review_form(actor, activity, found, str(exc), request.form, 422)
     grading.check_completion(activity, [actor.person, *subs.people_of(activity, found.submission)])
-    return back(actor, activity)
+    return back(actor, activity, done="Review submitted. Thank you.")
 
 
 @bp.post("/<activity_id>/feedback/<review_id>/rating")
@@ -188,7 +188,7 @@ def rate(activity_id: str, review_id: str) -> Any:
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
     grading.check_completion(activity, subs.people_of(activity, found.submission))
-    return back(actor, activity)
+    return back(actor, activity, done="Your rating is saved.")
 
 
 @bp.get("/<activity_id>/submissions/<submission_id>/file")

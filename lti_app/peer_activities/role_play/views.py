@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities.models import Activity
@@ -45,10 +46,15 @@ def _round(activity: Activity, round_id: str) -> RolePlayRound:
     return rnd
 
 
-def _back(actor: Actor, activity: Activity) -> Any:
+def _back(actor: Actor, activity: Activity, done: str | None = None) -> Any:
+    """The activity page again; ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
-            "activities.show", activity_id=activity.public_id, t=actor.token(), _anchor="role-play"
+            "activities.show",
+            activity_id=activity.public_id,
+            t=actor.token(),
+            **confirm.url_args(actor, done),
+            _anchor="role-play",
         ),
         code=303,
     )
@@ -114,7 +120,7 @@ def create_scenario(activity_id: str) -> Any:
     except ValidationError as exc:
         return _scenario_form(actor, activity, None, request.form, exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
     scenarios.save_scenario(activity, data)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Scenario saved.")
 
 
 @bp.get("/<activity_id>/scenarios/<scenario_id>")
@@ -148,7 +154,7 @@ def update_scenario(activity_id: str, scenario_id: str) -> Any:
         messages = exc.normalized_messages()  # type: ignore[no-untyped-call]
         return _scenario_form(actor, activity, scenario, request.form, messages, 422)
     scenarios.save_scenario(activity, data, scenario)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Scenario saved.")
 
 
 @bp.post("/<activity_id>/scenarios/<scenario_id>/delete")
@@ -160,7 +166,7 @@ def delete_scenario(activity_id: str, scenario_id: str) -> Any:
     if scenario is None:
         abort(404)
     scenarios.delete_scenario(scenario)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Scenario deleted.")
 
 
 @bp.post("/<activity_id>/checklist")
@@ -173,7 +179,7 @@ def save_checklist(activity_id: str) -> Any:
     except ValidationError as exc:
         return _refused(actor, activity, _messages(exc), 422)
     scenarios.save_checklist(activity, items)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Observer checklist saved.")
 
 
 @bp.post("/<activity_id>/one-round-per-member")
@@ -206,7 +212,7 @@ def advance_round(activity_id: str, round_id: str) -> Any:
         services.advance_round(activity, actor.person, rnd)
     except RolePlayError as exc:
         return _refused(actor, activity, str(exc), exc.status)
-    return _back(actor, activity)
+    return _back(actor, activity, done="The round moved on to its next step.")
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/replace")
@@ -261,7 +267,7 @@ def _member_action(activity_id: str, round_id: str, action: str) -> Any:
         return _refused(actor, activity, str(exc), exc.status)
     except ValidationError as exc:
         return _refused(actor, activity, _messages(exc), 422)
-    return _back(actor, activity)
+    return _back(actor, activity, done="Saved.")
 
 
 @bp.post("/<activity_id>/rounds/<round_id>/start")

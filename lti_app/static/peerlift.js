@@ -1,0 +1,118 @@
+/* Peerlift page behaviour shared by every page (loaded by templates/base.html).
+ *
+ * 1. Fit the LMS frame: post {subject: "lti.frameResize", height} to the parent
+ *    whenever the page's height changes (ResizeObserver). Sent only to the launched
+ *    person's platform origins the page names (#peerlift-frame), never to "*".
+ * 2. One-time confirmations (#done, role="status"): the page drops "confirmed=" from its
+ *    address so a reload does not say it again, shows the message where the action
+ *    sends the eye (before the element the address's #fragment names) and
+ *    re-announces it to screen readers.
+ * 3. Wide tables scroll inside their own box, never the whole frame sideways; a box
+ *    that does scroll can be reached with the keyboard.
+ * Everything works without this script except the frame's growth.
+ */
+(function () {
+  "use strict";
+
+  function frameOrigins() {
+    var el = document.getElementById("peerlift-frame");
+    if (!el) return [];
+    try { return JSON.parse(el.textContent).origins || []; } catch (e) { return []; }
+  }
+
+  function fitFrame() {
+    var parent = window.parent;
+    var origins = frameOrigins();
+    if (!parent || parent === window || !origins.length) return;
+    var last = 0;
+    var queued = false;
+    function height() {
+      return Math.ceil(document.body.getBoundingClientRect().height);
+    }
+    function send() {
+      queued = false;
+      var h = height();
+      if (h === last) return;
+      last = h;
+      origins.forEach(function (origin) {
+        // A target origin that is not the parent's drops the message, so only the
+        // platform that framed us hears it.
+        try { parent.postMessage({subject: "lti.frameResize", height: h}, origin); } catch (e) { /* bad origin */ }
+      });
+    }
+    function queue() {
+      if (queued) return;
+      queued = true;
+      window.requestAnimationFrame(send);
+    }
+    if (window.ResizeObserver) new ResizeObserver(queue).observe(document.body);
+    window.addEventListener("load", queue);
+    document.addEventListener("toggle", queue, true);  // <details> opened or closed
+    queue();
+  }
+
+  function confirmation() {
+    var done = document.getElementById("done");
+    var url = new URL(window.location.href);
+    if (url.searchParams.has("confirmed")) {
+      url.searchParams.delete("confirmed");
+      history.replaceState(history.state, "", url.pathname + url.search + url.hash);
+    }
+    if (!done) return;
+    var id = decodeURIComponent(window.location.hash.slice(1));
+    var target = id ? document.getElementById(id) : null;
+    if (target && target !== done && !target.contains(done) && target.parentNode) {
+      target.parentNode.insertBefore(done, target);
+    }
+    // A live region announces changes, not what it held at load: say it again.
+    var text = done.textContent;
+    done.firstElementChild.textContent = "";
+    window.setTimeout(function () {
+      done.firstElementChild.textContent = text.trim();
+      done.scrollIntoView({block: "nearest"});
+    }, 150);
+  }
+
+  function scrollingTables() {
+    var tables = document.querySelectorAll("main table");
+    var boxes = [];
+    Array.prototype.forEach.call(tables, function (table) {
+      var box = table.parentElement;
+      if (!box.classList.contains("table-scroll")) {
+        box = document.createElement("div");
+        box.className = "table-scroll";
+        table.parentNode.insertBefore(box, table);
+        box.appendChild(table);
+      }
+      boxes.push(box);
+    });
+    function mark() {
+      boxes.forEach(function (box) {
+        var table = box.querySelector("table");
+        var scrolls = box.scrollWidth > box.clientWidth + 1;
+        if (scrolls && !box.hasAttribute("tabindex")) {
+          box.setAttribute("tabindex", "0");
+          box.setAttribute("role", "region");
+          var caption = table && table.caption ? table.caption.textContent.trim() : "";
+          var label = table && table.getAttribute("aria-label");
+          box.setAttribute("aria-label", (caption || label || "Table") + " (scrolls sideways)");
+        } else if (!scrolls && box.getAttribute("role") === "region") {
+          box.removeAttribute("tabindex");
+          box.removeAttribute("role");
+          box.removeAttribute("aria-label");
+        }
+      });
+    }
+    mark();
+    window.addEventListener("resize", mark);
+  }
+
+  function start() {
+    confirmation();
+    scrollingTables();
+    fitFrame();
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();

@@ -1,0 +1,374 @@
+"""Peerlift fits the LMS frame, and says what an action did, in a real Chromium
+inside the sandbox LMS (issue 19).
+
+Every page type is looked at in the sandbox's tool frame at 800x700 and 1280x800:
+
+- nothing scrolls sideways, neither the LMS page nor the tool's frame (wide tables
+  scroll inside their own box);
+- the frame grows to the page's height: the tool posts ``lti.frameResize`` and the
+  sandbox, like Canvas, sets the iframe's height (so the frame has no scroll bar
+  of its own);
+- after each action the issue names (role-play scenario and checklist saved,
+  rubric saved, case saved, grades sent, a nudge sent, and a learner's own work)
+  the page confirms it once, in a ``role="status"`` region, and the address no
+  longer carries the confirmation (a reload does not say it again);
+- axe-core finds no serious or critical violation on any of these pages.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from lti_app.peer_activities.journal import clock
+from tests.browser.test_journey_journal import NOW_WHAT, SO_WHAT, WHAT
+from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
+    INSTRUCTOR,
+    Journey,
+    browser,
+    journey,
+    live_jobs,
+)
+from tests.test_sandbox_flows import CTX
+
+SIZES = ((800, 700), (1280, 800))
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = {"serious", "critical"}
+_WIDTHS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+#: What reaches below the page's body (why a frame would scroll inside), for a failure.
+_BELOW = """() => {
+  const b = document.body.getBoundingClientRect().bottom;
+  const below = e => Math.round(e.getBoundingClientRect().bottom - b);
+  return [...document.querySelectorAll('*')].filter(e => below(e) > 1).slice(0, 5)
+    .map(e => e.tagName + '.' + e.className + ' ' + below(e));
+}"""
+_CONTENT = "() => Math.ceil(document.body.getBoundingClientRect().height)"
+
+
+def frame_of(journey: Journey, sub: str) -> Any:
+    frame = journey.pages[sub].frame(name="tool")
+    assert frame is not None
+    return frame
+
+
+def fits(journey: Journey, sub: str, name: str, *, taller_than: int = 0) -> None:
+    """At both sizes: no sideways scroll in the LMS page nor in the tool's frame, and
+    the frame exactly as tall as the tool's page (which is at least ``taller_than``)."""
+    page = journey.pages[sub]
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        frame = frame_of(journey, sub)
+        box = page.locator("iframe[name=tool]")
+        tries, seen = 60, None
+        while True:  # until the frame has taken the page's height (and kept it)
+            content = frame.evaluate(_CONTENT)
+            inner = box.evaluate("f => f.clientHeight")
+            scroll = frame.evaluate("() => document.documentElement.scrollHeight")
+            now = (content, inner, scroll)
+            if abs(content - inner) <= 1 and scroll <= inner + 1 and now == seen:
+                break
+            seen, tries = now, tries - 1
+            assert tries, (
+                f"{name} at {width}px: frame {inner}px, its page {content}px",
+                now,
+                frame.evaluate(_BELOW),
+            )
+            page.wait_for_timeout(100)
+        assert content >= taller_than, f"{name} at {width}px: only {content}px"
+        scroll_w, client_w = page.evaluate(_WIDTHS)
+        assert scroll_w <= client_w, f"{name} at {width}px: LMS page {scroll_w} > {client_w}"
+        scroll_w, client_w = frame.evaluate(_WIDTHS)
+        assert scroll_w <= client_w, f"{name} at {width}px: tool frame {scroll_w} > {client_w}"
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def confirmed(journey: Journey, sub: str, text: str) -> None:
+    """The page says ``text`` once, in a status region, and forgets it on reload."""
+    tool = journey.pages[sub].frame_locator("iframe[name=tool]")
+    tool.get_by_role("status").filter(has_text=text).wait_for()
+    frame = frame_of(journey, sub)
+    frame.wait_for_function("() => !location.search.includes('confirmed=')")
+    journey.check(sub)
+
+
+def opens(journey: Journey, sub: str, path: str) -> Any:
+    """Navigate the tool's frame to one of the tool's own pages (as its links do)."""
+    frame = frame_of(journey, sub)
+    frame.goto(path if path.startswith("http") else journey.live.url + path)
+    journey.check(sub)
+    return journey.pages[sub].frame_locator("iframe[name=tool]")
+
+
+def token(journey: Journey, sub: str) -> str:
+    found = re.search(r"[?&]t=([^&#]+)", frame_of(journey, sub).url)
+    assert found is not None
+    return found.group(1)
+
+
+def audit(journey: Journey, urls: dict[str, str]) -> None:
+    """axe-core on each page (opened directly, as the frame shows it)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    axe = Axe()
+    problems: list[str] = []
+    page = journey.browser.new_context(viewport={"width": 800, "height": 700}).new_page()
+    try:
+        for name, url in urls.items():
+            resp = page.goto(url)
+            assert resp is not None and resp.status == 200, (name, url)
+            found = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+            for v in found.response["violations"]:
+                if v["impact"] in BLOCKING:
+                    targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
+                    problems.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} — {targets}")
+    finally:
+        page.context.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_role_play_pages_fit_the_frame_and_confirm_saving_a_scenario_and_checklist(
+    journey: Journey,
+) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link("Role-play pairings", "Fit: role-play")
+    ada = journey.launch(INSTRUCTOR, link)
+    fits(journey, INSTRUCTOR, "role-play, staff", taller_than=800)
+    assert ada.get_by_role("navigation", name="On this page").get_by_role("link").count() >= 3
+    staff_url = frame_of(journey, INSTRUCTOR).url
+
+    ada.get_by_role("link", name="Add a scenario").click()
+    ada.get_by_label("Title").fill("Saying no to a senior colleague")
+    ada.get_by_label(re.compile(r"^Practitioner's card")).fill("Say no, keep the relationship.")
+    ada.get_by_label(re.compile(r"^Client's card")).fill("You need this done by Friday.")
+    ada.get_by_label(re.compile(r"^Observer's card")).fill("Watch for a clear no.")
+    ada.get_by_role("button", name="Save the scenario").click()
+    confirmed(journey, INSTRUCTOR, "Scenario saved.")
+    # Shown where the eye is: just before the role-play panel the page scrolls to.
+    assert ada.locator("#done + #role-play").count() == 1
+
+    ada.locator("#rp-checklist").fill("Listening: reflects back\nClarity: says no plainly")
+    ada.get_by_role("button", name="Save the checklist").click()
+    confirmed(journey, INSTRUCTOR, "Observer checklist saved.")
+    # Once: the same page again says nothing.
+    frame = frame_of(journey, INSTRUCTOR)
+    with frame.expect_navigation():
+        frame.evaluate("() => location.reload()")
+    ada.get_by_role("heading", level=1, name=link["title"]).wait_for()
+    assert ada.locator("#done").count() == 0
+
+    t = token(journey, INSTRUCTOR)
+    activity = re.search(r"/a/([^/?]+)", staff_url).group(1)  # type: ignore[union-attr]
+    pages = {
+        "settings": f"/a/{activity}/settings?t={t}",
+        "grades": f"/a/{activity}/grades?t={t}",
+        "roster": f"/a/{activity}/roster?t={t}",
+        "L&D dashboard": f"/an/course?t={t}",
+    }
+    for name, path in pages.items():
+        tool = opens(journey, INSTRUCTOR, path)
+        tool.locator("h1").first.wait_for()
+        fits(journey, INSTRUCTOR, name)
+
+    journey.launch("sandbox-ben", link)
+    fits(journey, "sandbox-ben", "role-play, learner")
+
+    # The sandbox's own course page (no tool frame) never scrolls sideways either.
+    course = journey.pages[INSTRUCTOR]
+    for width, height in SIZES:
+        course.set_viewport_size({"width": width, "height": height})
+        course.goto(f"{journey.live.url}/sandbox/")
+        scroll_w, client_w = course.evaluate(_WIDTHS)
+        assert scroll_w <= client_w, f"sandbox course page at {width}px"
+
+    audit(
+        journey,
+        {
+            "role-play, staff": staff_url,
+            "role-play, learner": frame_of(journey, "sandbox-ben").url,
+            **{name: journey.live.url + path for name, path in pages.items()},
+        },
+    )
+
+
+def _review(tool: Any) -> None:
+    tool.get_by_role("button", name="Start next review").click()
+    tool.get_by_role("heading", name="Review a peer's work").wait_for()
+    criteria = tool.locator("fieldset.pr-criterion")
+    for i in range(criteria.count()):
+        criteria.nth(i).locator("input[type=radio][value='3']").check()
+    tool.get_by_label("Overall comment").fill("Clear steps; name who signs off each one.")
+
+
+def test_peer_review_pages_fit_confirm_and_the_stepper_follows_the_learner(
+    journey: Journey,
+) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link(
+        "Peer assessment with feedback",
+        "Fit: peer review",
+        **{"peer_review.reviews_per_submission": "1"},
+    )
+    # The rubric can change until the first review is given.
+    ada = journey.launch(INSTRUCTOR, link)
+    ada.locator("details.pr-rubric-edit > summary").click()
+    ada.get_by_role("button", name="Save rubric").click()
+    confirmed(journey, INSTRUCTOR, "Rubric saved.")
+
+    learners = ("sandbox-ben", "sandbox-eli")
+    for n, sub in enumerate(learners):
+        tool = journey.launch(sub, link)
+        if n == 0:
+            fits(journey, sub, "peer review, learner before submitting")
+        tool.get_by_label("Your work").fill(f"Change plan {n}: people first, then dates.")
+        tool.get_by_role("button", name="Submit").click()
+        confirmed(journey, sub, "Your work is handed in.")
+        now = tool.locator(".pr-timeline [aria-current=step]")
+        assert now.inner_text().startswith("Review peers"), now.inner_text()
+
+    ben = journey.pages["sandbox-ben"].frame_locator("iframe[name=tool]")
+    _review(ben)
+    fits(journey, "sandbox-ben", "peer review, review form")
+    review_url = frame_of(journey, "sandbox-ben").url
+    ben.get_by_role("button", name="Submit review").click()
+    confirmed(journey, "sandbox-ben", "Review submitted.")
+    fits(journey, "sandbox-ben", "peer review, learner")
+
+    # Helpfulness is rated in words, not bare numbers.
+    eli = journey.launch("sandbox-eli", link)
+    rate = eli.locator("form.pr-rate")
+    rate.get_by_label("1 – Not helpful").wait_for()
+    rate.get_by_label("5 – Extremely helpful").check()
+    rate.get_by_role("button", name="Rate").click()
+    confirmed(journey, "sandbox-eli", "Your rating is saved.")
+
+    ada = journey.launch(INSTRUCTOR, link)
+    fits(journey, INSTRUCTOR, "peer review, staff", taller_than=800)
+    staff_url = frame_of(journey, INSTRUCTOR).url
+
+    activity = re.search(r"/a/([^/?]+)", staff_url).group(1)  # type: ignore[union-attr]
+    t = token(journey, INSTRUCTOR)
+    tool = opens(journey, INSTRUCTOR, f"/a/{activity}/grades?t={t}")
+    tool.get_by_role("link", name="Send grades to the gradebook…").click()
+    tool.get_by_role("button", name="Send grades").click()
+    tool.get_by_role("status").filter(has_text=re.compile(r"[Ss]en[dt]")).first.wait_for()
+    fits(journey, INSTRUCTOR, "grades after sending")
+
+    audit(
+        journey,
+        {
+            "peer review, staff": staff_url,
+            "peer review, learner": frame_of(journey, "sandbox-ben").url,
+            "peer review, review form": review_url,
+        },
+    )
+
+
+def test_case_discussion_pages_fit_and_confirm_the_case_and_a_nudge(
+    journey: Journey,
+) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link(
+        "Case discussion",
+        "Fit: case discussion",
+        **{"case_discussion.group_size_min": "3", "case_discussion.group_size_max": "3"},
+    )
+    ada = journey.launch(INSTRUCTOR, link)
+    ada.get_by_role("link", name="Write the case").click()
+    ada.get_by_role("heading", name="The case", level=1).wait_for()
+    ada.get_by_label("Title").fill("The merger rumour")
+    ada.get_by_label("The case", exact=True).fill("A rumour spreads on a Friday afternoon.")
+    ada.get_by_role("button", name="Save the case").click()
+    confirmed(journey, INSTRUCTOR, "Case saved.")
+
+    ada.get_by_role("button", name="Form groups", exact=True).click()
+    ada.get_by_role("heading", name=re.compile(r"Draft groups")).wait_for()
+    confirmed(journey, INSTRUCTOR, "Draft groups formed.")
+    override = ada.get_by_label("Publish anyway, although some groups break a rule")
+    if override.count():
+        override.check()
+    ada.get_by_role("button", name="Publish these groups").click()
+    ada.get_by_role("heading", name=re.compile(r"Published groups")).wait_for()
+    fits(journey, INSTRUCTOR, "case discussion, staff", taller_than=800)
+    staff_url = frame_of(journey, INSTRUCTOR).url
+
+    ada.get_by_role("link", name=re.compile(r"^Participation")).first.click()
+    ada.get_by_role("heading", name="Send a gentle nudge").wait_for()
+    fits(journey, INSTRUCTOR, "participation")
+    participation_url = frame_of(journey, INSTRUCTOR).url
+    ada.get_by_role("button", name="Send the nudge").first.click()
+    confirmed(journey, INSTRUCTOR, "Nudge sent.")
+
+    journey.launch("sandbox-ben", link)
+    fits(journey, "sandbox-ben", "case discussion, learner")
+    audit(
+        journey,
+        {
+            "case discussion, staff": staff_url,
+            "participation": participation_url,
+            "case discussion, learner": frame_of(journey, "sandbox-ben").url,
+        },
+    )
+
+
+def test_journal_pages_fit_and_confirm_an_entry_and_the_check_in(
+    journey: Journey, monkeypatch: pytest.MonkeyPatch
+) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link("Reflection journal", "Fit: journal")
+    sub = "sandbox-ben"
+    tool = journey.launch(sub, link)
+    tool.get_by_label(WHAT).fill("I interrupted twice.")
+    tool.get_by_label(SO_WHAT).fill("People stop offering ideas.")
+    tool.get_by_label(NOW_WHAT).fill("Count to three.")
+    tool.get_by_role("button", name="Save the entry").click()
+    confirmed(journey, sub, "Entry saved.")
+    tool.get_by_label("What I will try", exact=True).fill("Let others speak first")
+    tool.get_by_label("By when (YYYY-MM-DD)", exact=True).fill("2027-01-15")
+    tool.get_by_label("How I will know it worked", exact=True).fill("Everyone speaks first")
+    tool.get_by_role("button", name="Add to my plan").click()
+    confirmed(journey, sub, "Action plan item added.")
+    fits(journey, sub, "journal, learner")
+    learner_url = frame_of(journey, sub).url
+
+    real_now = clock.now
+    monkeypatch.setattr(clock, "now", lambda: real_now() + timedelta(days=30, minutes=5))
+    tool = journey.launch(sub, link)
+    tool.get_by_role("link", name="Answer the check-in").first.click()
+    tool.get_by_role("heading", name="Your 30-day check-in").wait_for()
+    fits(journey, sub, "journal check-in")
+    checkin_url = frame_of(journey, sub).url
+    tool.get_by_role("group", name=re.compile("Let others speak first")).get_by_label(
+        "Tried it"
+    ).check()
+    tool.get_by_role("group", name=re.compile("How confident")).get_by_label(
+        "4", exact=True
+    ).check()
+    tool.get_by_role("button", name="Send my check-in").click()
+    confirmed(journey, sub, "Your check-in answer is saved.")
+
+    journey.launch(INSTRUCTOR, link)
+    fits(journey, INSTRUCTOR, "journal, staff")
+    audit(
+        journey,
+        {
+            "journal, learner": learner_url,
+            "journal check-in": checkin_url,
+            "journal, staff": frame_of(journey, INSTRUCTOR).url,
+        },
+    )
+
+
+def test_the_sandbox_ignores_frame_resizes_from_other_origins_and_windows(
+    journey: Journey,
+) -> None:  # noqa: F811 - pytest fixture
+    link = journey.deep_link("Role-play pairings", "Fit: spoofed resize")
+    journey.launch(INSTRUCTOR, link)
+    page = journey.pages[INSTRUCTOR]
+    box = page.locator("iframe[name=tool]")
+    before = box.evaluate("f => f.style.height")
+    # The LMS page itself (not the tool frame) posting the message: ignored.
+    page.evaluate(
+        "() => window.postMessage({subject: 'lti.frameResize', height: 4321}, location.origin)"
+    )
+    page.wait_for_timeout(300)
+    assert box.evaluate("f => f.style.height") == before
+    assert f"{CTX}" in page.url
