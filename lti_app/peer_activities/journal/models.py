@@ -24,9 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from lti_app.courses.models import Person
 from lti_app import clock as product_clock
-from lti_app.db import PublicIdMixin, TimestampMixin, utcnow
+from lti_app.courses.models import Person
+from lti_app.db import PublicIdMixin, TimestampMixin
 from lti_app.extensions import db
 
 # Action plan item statuses.
