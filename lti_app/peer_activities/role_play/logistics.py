@@ -271,6 +271,10 @@ class ClockState:
     now: datetime
 
     @property
+    def ends_at_iso(self) -> str | None:
+        return iso_utc(self.ends_at)
+
+    @property
     def left(self) -> int:
         """Seconds left (0 once time is up)."""
         if self.ends_at is None:

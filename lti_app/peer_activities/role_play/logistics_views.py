@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, g, jsonify, redirect, request, url_for
+from flask import Blueprint, abort, g, jsonify, redirect, render_template, request, url_for
 
+from lti_app import clock
 from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities.grouping import state as grouping_state
@@ -64,8 +65,41 @@ def _back(actor: Actor, activity: Activity, anchor: str = "rp-logistics") -> Any
 
 
 def _refused(actor: Actor, activity: Activity, exc: RolePlayError, where: str) -> Any:
+    if actor.is_staff and where == "meeting":
+        return _staff_page(actor, activity, error=(request.form.get("group", ""), str(exc)))
     g.role_play_flash = {"error": str(exc), "field": where}
     return render_activity(actor, activity), exc.status
+
+
+def _staff_page(actor: Actor, activity: Activity, error: tuple[str, str] | None = None) -> Any:
+    _, published = grouping_state.rounds_in_force(activity)
+    groups = list(published.groups) if published is not None else []
+    rows = logistics.logistics_of(activity, groups)
+    now = clock.now()
+    shown = [
+        (
+            group,
+            [m.person.display_name for m in group.members],
+            logistics.view_of(
+                rows.get(group.id),
+                {m.person_id: m.person.display_name for m in group.members},
+                None,
+                now,
+            ),
+        )
+        for group in groups
+    ]
+    return render_template(
+        "role_play/logistics.html", actor=actor, activity=activity, groups=shown, error=error
+    ), (422 if error else 200)
+
+
+@bp.get("/<activity_id>/logistics")
+@require_actor(staff=True)
+def staff_page(activity_id: str) -> Any:
+    """Staff: every group's meeting place and proposed times; set a meeting place."""
+    actor, activity, _ = _scope(activity_id)
+    return _staff_page(actor, activity)
 
 
 @bp.post("/<activity_id>/meeting")
@@ -78,6 +112,13 @@ def set_meeting_place(activity_id: str) -> Any:
         logistics.set_meeting_place(activity, group, actor.person, request.form.get("place", ""))
     except RolePlayError as exc:
         return _refused(actor, activity, exc, "meeting")
+    if actor.is_staff:
+        return redirect(
+            url_for(
+                "role_play_logistics.staff_page", activity_id=activity.public_id, t=actor.token()
+            ),
+            code=303,
+        )
     return _back(actor, activity)
 
 
@@ -172,7 +213,7 @@ def clock_state(activity_id: str, round_id: str) -> Any:
             "status": rnd.status,
             "seconds": state.seconds,
             "left": state.left,
-            "ends_at": logistics.iso_utc(state.ends_at),
+            "ends_at": state.ends_at_iso,
             "now": logistics.iso_utc(state.now),
         }
     )
