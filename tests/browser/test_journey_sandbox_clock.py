@@ -135,7 +135,6 @@ def test_advancing_the_sandbox_clock_makes_a_check_in_due_and_the_transfer_chart
         day30 = [r for r in rows if r[0].strip() in ("30", "day 30")]
         assert day30 and int(day30[0][1]) >= 1 and day30[0][1] == day30[0][2], rows
         healthy(staff)
-        pages[INSTRUCTOR].screenshot(path=str(ARTIFACTS / f"{shots}-transfer.png"), full_page=True)
 
         # -- back to real time ----------------------------------------------------------
         lms.goto(f"{live.url}/sandbox/")
