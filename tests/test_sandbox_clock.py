@@ -167,3 +167,12 @@ def test_the_clock_never_redirects_off_the_sandbox(sandbox: Any) -> None:
         base_url=base,
     )
     assert resp.status_code == 303 and "evil.example.com" not in resp.location
+
+
+def test_resetting_the_sandbox_puts_the_clock_back_to_real_time(sandbox: Any) -> None:
+    app, _, _ = sandbox
+    app.extensions[clock.EXTENSION].set(timedelta(days=60))
+    result = app.test_cli_runner().invoke(args=["sandbox", "reset"])
+    assert result.exit_code == 0 and "back to real time" in result.output
+    with app.app_context():
+        assert abs(clock.now() - utcnow()) < timedelta(seconds=5)
