@@ -65,6 +65,7 @@ def test_production_refuses_the_sandbox_clock(monkeypatch: pytest.MonkeyPatch) -
     monkeypatch.setenv("PEERLIFT_DATABASE_URL", "sqlite://")
     monkeypatch.setenv("PEERLIFT_BASE_URL", "https://peerlift.example.org")
     monkeypatch.setenv("PEERLIFT_SANDBOX", "1")
+    monkeypatch.setenv("PEERLIFT_JOBS_MODE", "off")  # no background sweep on an empty database
     app = create_app({"ENV_NAME": "production"})
     assert clock.EXTENSION not in app.extensions
     client = app.test_client()
