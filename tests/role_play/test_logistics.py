@@ -223,3 +223,21 @@ def test_a_local_time_comes_back_to_utc_by_its_offset(offset: int, local: dateti
     local = local.replace(second=0, microsecond=0)
     utc = logistics.parse_local_time(local.strftime("%Y-%m-%dT%H:%M"), str(offset))
     assert utc + timedelta(minutes=offset) == local
+
+
+@given(
+    st.integers(min_value=1, max_value=120),
+    st.lists(st.integers(min_value=0, max_value=9000), min_size=2, max_size=40),
+)
+def test_every_member_reads_the_same_clock_whenever_they_arrive(
+    minutes: int, arrivals: list[int]
+) -> None:
+    """Members opening the page at any moment, in any order, count down to one end."""
+    from lti_app.peer_activities.role_play.models import IN_PROGRESS, RolePlayRound
+
+    started = datetime(2027, 3, 1, 9, 0)
+    rnd = RolePlayRound(status=IN_PROGRESS, clock_started_at=started, clock_seconds=minutes * 60)
+    states = [logistics.clock_state(rnd, 10, started + timedelta(seconds=s)) for s in arrivals]
+    assert {s.ends_at for s in states} == {started + timedelta(minutes=minutes)}
+    for s, at in zip(states, arrivals, strict=True):
+        assert s.left == max(0, minutes * 60 - at)
