@@ -57,6 +57,7 @@ def _audit(browser: Any, url: str, name: str) -> list[str]:
 def _group_of_ben(journey: Journey, link: dict[str, Any]) -> list[str]:
     """Ben answers the survey and accepts; the instructor forms and publishes groups;
     Ben's group's members (subs), each having accepted the agreement."""
+    _patient(journey, "sandbox-ben", INSTRUCTOR)
     ben = journey.launch("sandbox-ben", link)
     ben.get_by_role("heading", name="Step 1 of 2: tell us about your work").wait_for()
     _intake(journey, "sandbox-ben", ben)
@@ -75,10 +76,18 @@ def _group_of_ben(journey: Journey, link: dict[str, Any]) -> list[str]:
         for n in group.locator("ul.grouping-members li strong").all_inner_texts()
     ]
     members = [SUBS[n] for n in names]
+    _patient(journey, *members)
     for sub in members:
         if sub != "sandbox-ben":
             _accept(journey, sub, journey.launch(sub, link))
     return members
+
+
+def _patient(journey: Journey, *subs: str) -> None:
+    """Longer waits than the shared 15 s: this journey runs many launches, and CI
+    machines are shared."""
+    for sub in subs:
+        journey.page(sub).set_default_timeout(30_000)
 
 
 def test_two_members_see_the_same_meeting_place_and_the_same_round_clock(
