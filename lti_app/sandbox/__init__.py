@@ -19,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
 
+from lti_app import clock, jobs
 from lti_app.sandbox.context import Sandbox
 
 PREFIX = "/sandbox"
@@ -39,6 +40,18 @@ def _hint_secret(secret_key: str) -> str:
     return hmac.new(secret_key.encode(), b"peerlift-sandbox-hints", hashlib.sha256).hexdigest()
 
 
+def _clock_secret(secret_key: str) -> str:
+    """A secret for the sandbox clock's forms, derived from (never equal to) the tool's."""
+    return hmac.new(secret_key.encode(), b"peerlift-sandbox-clock", hashlib.sha256).hexdigest()
+
+
+def _sweep(app: Flask) -> None:
+    """After the sandbox clock moved: the tool's sweep finds what came due (check-in
+    reminders and the like) and enqueues it, as the periodic sweep would."""
+    with app.app_context():
+        jobs.enqueue(jobs.SWEEP)
+
+
 def init_app(app: Flask) -> None:
     """Mount the sandbox where it is wanted: ``SANDBOX_ENABLED``, never production."""
     if app.config["SANDBOX_ENABLED"] and app.config["ENV_NAME"] != "production":
@@ -57,17 +70,23 @@ def mount(app: Flask) -> Flask:
     from config.development import INSTANCE
     from lti_app.sandbox.app import create_sandbox_app
     from lti_app.sandbox.cli import sandbox_cli
+    from lti_app.sandbox.clock_pages import SandboxClock
     from lti_app.sandbox.platform import SandboxPlatform, load_or_create_key
 
     base_url = app.config["BASE_URL"]
     testing = app.config["ENV_NAME"] == "testing"
     key = _memory_key() if testing else load_or_create_key(INSTANCE / "sandbox-platform-key.pem")
     state_path: Path | None = None if testing else INSTANCE / "sandbox-state.json"
+    offset = clock.MemoryOffset() if testing else clock.FileOffset(INSTANCE / "sandbox-clock.json")
+    clock.install(app, offset)
     sandbox_app = create_sandbox_app(
         SandboxPlatform(issuer=base_url + PREFIX, key=key),
         base_url,
         state_path,
         secret_key=_hint_secret(app.config["SECRET_KEY"]),
+        clock=SandboxClock(
+            offset, functools.partial(_sweep, app), _clock_secret(app.config["SECRET_KEY"])
+        ),
     )
     app.wsgi_app = DispatcherMiddleware(app.wsgi_app, {PREFIX: sandbox_app})  # type: ignore[method-assign]
     app.extensions[_EXTENSION] = sandbox_app

@@ -17,7 +17,16 @@ from typing import Any
 from flask import Flask, g, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from lti_app.sandbox import ags, deep_linking, nrps, oauth, oidc, pages, registration
+from lti_app.sandbox import (
+    ags,
+    clock_pages,
+    deep_linking,
+    nrps,
+    oauth,
+    oidc,
+    pages,
+    registration,
+)
 from lti_app.sandbox.context import HintSigner, Sandbox, ToolEndpoints
 from lti_app.sandbox.platform import SandboxPlatform, SandboxUser
 from lti_app.sandbox.responses import ApiError
@@ -34,9 +43,11 @@ def create_sandbox_app(
     *,
     secret_key: str | None = None,
     extra_members: Sequence[SandboxUser] = (),
+    clock: clock_pages.SandboxClock | None = None,
 ) -> Flask:
     """Build the sandbox platform app for ``platform``, talking to the tool at
-    ``tool_base_url``; state persists in ``state_path`` (memory when None)."""
+    ``tool_base_url``; state persists in ``state_path`` (memory when None); ``clock``
+    moves the tool's product clock (the "Sandbox clock" box; none: no box)."""
     app = Flask(__name__, template_folder="templates", static_folder="static")
     app.extensions["sandbox"] = Sandbox(
         platform=platform,
@@ -44,7 +55,9 @@ def create_sandbox_app(
         store=SandboxStore(state_path, extra_members),
         hints=HintSigner(secret_key or secrets.token_urlsafe(32)),
     )
-    for module in (pages, oidc, deep_linking, oauth, nrps, ags, registration):
+    if clock is not None:
+        app.extensions[clock_pages.EXTENSION] = clock
+    for module in (pages, oidc, deep_linking, oauth, nrps, ags, registration, clock_pages):
         app.register_blueprint(module.bp)
     app.add_template_filter(utc, "utc")
     _hooks(app)

@@ -5,10 +5,13 @@ Only added to the CLI when the sandbox is mounted (development and testing).
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from lti_app import clock
 from lti_app.extensions import db
 from lti_app.lms import keys, registry
 from lti_app.lms.models import Registration
@@ -58,6 +61,10 @@ def register_command() -> None:
 
 @sandbox_cli.command("reset")
 def reset_command() -> None:
-    """Forget the sandbox's activities, line items, scores, tokens and registrations."""
+    """Forget the sandbox's activities, line items, scores, tokens and registrations,
+    and put the sandbox clock back to real time."""
     sandbox_of(current_app).store.reset()
-    click.echo("sandbox LMS state cleared")
+    offset = current_app.extensions.get(clock.EXTENSION)
+    if offset is not None:
+        offset.set(timedelta(0))
+    click.echo("sandbox LMS state cleared; the sandbox clock is back to real time")

@@ -242,16 +242,17 @@ def test_instructor_edits_a_scenario_and_the_checklist_and_errors_are_shown(rp) 
     assert resp.status_code == 422 and "Line 2" in resp.get_data(as_text=True)
 
 
-def test_live_session_helper_offers_a_timer_that_the_page_does_not_need(rp) -> None:
+def test_the_shared_round_clock_is_on_the_page_without_the_script(rp) -> None:
     rp.setup(TRIAD)
     rnd = rp.rounds_of(ASHA)[0]
     practitioner = rnd.who("practitioner")[0]
     rp.act(practitioner, rnd, "start")
     page = rp.page(rp.visit(practitioner))
-    assert 'class="rp-timer" data-minutes="10" hidden' in page
+    assert "Round clock, the same for everyone in the round" in page
+    assert "Start the clock for everyone" in page and ">not started<" in page
     assert "End the role-play: feedback is due" in page  # works without the script
     script = rp.client.get("/rp/static/role_play.js")
-    assert script.status_code == 200 and b"rp-timer" in script.data
+    assert script.status_code == 200 and b"data-round-clock" in script.data
     script.close()
 
 
@@ -261,4 +262,4 @@ def test_the_timer_runs_for_the_minutes_the_instructor_set(rp) -> None:
     practitioner = rnd.who("practitioner")[0]
     rp.act(practitioner, rnd, "start")
     page = rp.page(rp.visit(practitioner))
-    assert 'data-minutes="25"' in page and ">25:00</output>" in page
+    assert 'data-seconds="1500"' in page and ">25:00</strong>" in page

@@ -24,8 +24,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lti_app import clock as product_clock
 from lti_app.courses.models import Person
-from lti_app.db import PublicIdMixin, TimestampMixin, utcnow
+from lti_app.db import PublicIdMixin, TimestampMixin
 from lti_app.extensions import db
 
 # Action plan item statuses.
@@ -128,7 +129,7 @@ class JournalActionUpdate(db.Model):  # type: ignore[name-defined,misc]
     )
     status: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=product_clock.now)
 
     item: Mapped[JournalActionItem] = relationship(back_populates="updates")
 

@@ -93,7 +93,8 @@ def rounds_of_player(
     """The group's rounds, the rounds of other groups of the same grouping round in
     which ``person`` has a seat (standing in for an absentee), each in order, with
     their seats and people, and whether the person has completed the activity
-    (None when there is no round to read it with): one statement."""
+    (None when there is no round to read it with), and each round's group's
+    logistics (meeting place, proposed times): one statement."""
     elsewhere = RolePlayRound.group_id.in_(
         select(GroupingGroup.id).where(GroupingGroup.round_id == group.round_id)
     ) & RolePlayRound.seats.any(RolePlaySeat.person_id == person.id)
@@ -109,7 +110,10 @@ def rounds_of_player(
             RolePlayRound.activity_id == activity.id,
             (RolePlayRound.group_id == group.id) | elsewhere,
         )
-        .options(joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person))
+        .options(
+            joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person),
+            joinedload(RolePlayRound.logistics),
+        )
         .order_by(RolePlayRound.number, RolePlayRound.group_id)
     ).unique():
         (own if rnd.group_id == group.id else guest).append(rnd)

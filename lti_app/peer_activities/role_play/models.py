@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     CheckConstraint,
     DateTime,
     ForeignKey,
@@ -22,8 +23,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from lti_app import clock
 from lti_app.courses.models import Person
-from lti_app.db import PublicIdMixin, TimestampMixin, utcnow
+from lti_app.db import PublicIdMixin, TimestampMixin
 from lti_app.extensions import db
 
 # Round statuses, in order.
@@ -97,9 +99,21 @@ class RolePlayRound(PublicIdMixin, TimestampMixin, db.Model):  # type: ignore[na
     advanced_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("courses_person.id", ondelete="SET NULL")
     )
+    #: The shared round clock: when a member started it (product time, naive UTC) and
+    #: for how long; every member's page counts down from these. None: not running.
+    clock_started_at: Mapped[datetime | None] = mapped_column(DateTime)
+    clock_seconds: Mapped[int | None] = mapped_column(Integer)
 
     seats: Mapped[list[RolePlaySeat]] = relationship(
         back_populates="round", order_by="RolePlaySeat.id", cascade="all, delete-orphan"
+    )
+    #: The round's group's meeting place and proposed times (read along with the
+    #: rounds on the learner's page, so the page costs no extra statement).
+    logistics: Mapped[RolePlayLogistics | None] = relationship(
+        primaryjoin="and_(RolePlayRound.activity_id == foreign(RolePlayLogistics.activity_id), "
+        "RolePlayRound.group_id == foreign(RolePlayLogistics.group_id))",
+        viewonly=True,
+        uselist=False,
     )
 
 
@@ -165,4 +179,32 @@ class RolePlayCompletion(db.Model):  # type: ignore[name-defined,misc]
     person_id: Mapped[int] = mapped_column(
         ForeignKey("courses_person.id", ondelete="CASCADE"), index=True
     )
-    completed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    completed_at: Mapped[datetime] = mapped_column(DateTime, default=clock.now)
+
+
+# -- logistics: where and when a group meets -----------------------------------------
+
+
+class RolePlayLogistics(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
+    """Where and when one group meets: the meeting place (a link, http/https only, or
+    free text such as a room) and the times members proposed, with who each works
+    for. One row per group, read in one statement with the activity page; writers
+    lock it (``SELECT … FOR UPDATE``) so two members marking times never lose one."""
+
+    __tablename__ = "role_play_logistics"
+    __table_args__ = (UniqueConstraint("activity_id", "group_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    activity_id: Mapped[int] = mapped_column(
+        ForeignKey("activities_activity.id", ondelete="CASCADE")
+    )
+    group_id: Mapped[int] = mapped_column(ForeignKey("grouping_group.id", ondelete="CASCADE"))
+    #: The link or the text, as typed (trimmed); shown escaped, linked only when ``is_link``.
+    place: Mapped[str] = mapped_column(String(500), default="")
+    is_link: Mapped[bool] = mapped_column(Boolean, default=False)
+    place_set_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("courses_person.id", ondelete="SET NULL")
+    )
+    #: Proposed times: ``[{"id": opaque, "at": "YYYY-MM-DDTHH:MM" (UTC), "by": person id,
+    #: "works": [person ids]}]``, in time order.
+    slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)

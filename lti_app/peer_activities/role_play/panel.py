@@ -18,6 +18,7 @@ from typing import Any
 from flask import g
 from sqlalchemy import func, select
 
+from lti_app import clock
 from lti_app.actor.session import Actor
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import state as grouping_state
@@ -25,6 +26,7 @@ from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.role_play import (
     completion,
     coverage,
+    logistics,
     lookups,
     planning,
     scenarios,
@@ -77,6 +79,8 @@ class RoundView:
     my_self_rating: RolePlayRating | None = None
     received: list[tuple[str, RolePlayRating]] = field(default_factory=list)
     gap: list[visibility.GapRow] = field(default_factory=list)
+    #: The shared round clock as the server sees it (learner pages).
+    clock: logistics.ClockState | None = None
 
     @property
     def status_label(self) -> str:
@@ -87,6 +91,8 @@ class RoundView:
 class LearnerPanel:
     #: ``no_course``, ``not_ready`` (survey, agreement or group missing) or ``play``.
     step: str
+    #: When not ready: what is missing first (``survey``, ``agreement``, ``group``, ``partners``).
+    waiting_for: str = ""
     rounds: list[RoundView] = field(default_factory=list)
     items: list[RolePlayChecklistItem] = field(default_factory=list)
     completed: bool = False
@@ -100,6 +106,13 @@ class LearnerPanel:
     my_turns: list[int] = field(default_factory=list)
     #: The group plays one round per member (no fixed count).
     per_member: bool = True
+    #: Where and when the learner's group meets.
+    meet: logistics.GroupLogistics = field(default_factory=logistics.GroupLogistics)
+    #: The field a refused logistics form is about (its error shows next to it).
+    error_field: str = ""
+    #: Server time (product clock), so pages correct the browser's clock skew.
+    now: str | None = None
+    minutes: int = 10
 
 
 def _items(activity: Activity) -> tuple[list[RolePlayChecklistItem], list[tuple[str, str, str]]]:
@@ -116,7 +129,16 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     known = grouping_state.learner_state(activity, course, actor.person)
     part = services.participation(activity, course, actor.person, known=known)
     if part is None or not part.rounds:
-        return LearnerPanel("not_ready")
+        waiting = (
+            "survey"
+            if not known.has_intake
+            else "agreement"
+            if not known.accepted
+            else "group"
+            if known.group is None
+            else "partners"
+        )
+        return LearnerPanel("not_ready", waiting_for=waiting)
     person = actor.person
     items, item_rows = _items(activity)
     all_scenarios = scenarios.scenarios_of(activity)
@@ -126,6 +148,8 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
         for r in part.guest_rounds
     }
     given = lookups.ratings_for(part.rounds + part.guest_rounds)
+    now = clock.now()
+    minutes = logistics.round_minutes(activity)
     views = []
     for rnd in part.rounds + part.guest_rounds:
         guest = rnd.group_id != part.group.id
@@ -150,9 +174,12 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
                 for r in visibility.received_feedback(rnd, person, ratings)
             ],
             gap=visibility.gap_rows(rnd, person, item_rows, ratings),
+            clock=logistics.clock_state(rnd, minutes, now),
         )
         views.append(view)
     turns = [v.rnd.number for v in views if not v.guest and v.my_role == "practitioner"]
+    members = {m.person.id: m.person.display_name for m in known.members}
+    row = part.rounds[0].logistics  # read along with the rounds
     return LearnerPanel(
         "play",
         rounds=views,
@@ -165,6 +192,10 @@ def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
         total=len(part.rounds),
         my_turns=turns,
         per_member=lookups.fixed_rounds(activity) is None,
+        meet=logistics.view_of(row, members, person, now),
+        error_field=flash.get("field", ""),
+        now=logistics.iso_utc(now),
+        minutes=minutes,
     )
 
 

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from lti_app import clock
 from lti_app.courses.models import Course, Person
-from lti_app.db import utcnow
 from lti_app.domain.rotation import PRACTITIONER, RotationError, replace_absentee
 from lti_app.extensions import db
 from lti_app.peer_activities.grouping import agreement, rounds
@@ -154,7 +154,7 @@ def start_round(part: Participation, person: Person, rnd: RolePlayRound) -> None
     _member_seat(rnd, person)
     if rnd.status != READY:
         raise RolePlayError("This round has already started.", 409)
-    rnd.status, rnd.started_at = IN_PROGRESS, utcnow()
+    rnd.status, rnd.started_at = IN_PROGRESS, clock.now()
     db.session.flush()
 
 
@@ -164,7 +164,7 @@ def end_round(activity: Activity, part: Participation, person: Person, rnd: Role
     _member_seat(rnd, person)
     if rnd.status != IN_PROGRESS:
         raise RolePlayError("Only a round in progress can be ended.", 409)
-    rnd.status, rnd.ended_at = FEEDBACK_DUE, utcnow()
+    rnd.status, rnd.ended_at = FEEDBACK_DUE, clock.now()
     db.session.flush()
     _after_change(activity, rnd)
 
@@ -227,7 +227,7 @@ def advance_round(activity: Activity, staff: Person, rnd: RolePlayRound) -> str:
     if rnd.status == DONE:
         raise RolePlayError("This round is already done.", 409)
     rnd.status = STATUSES[index + 1]
-    now = utcnow()
+    now = clock.now()
     if rnd.status == IN_PROGRESS:
         rnd.started_at = now
     elif rnd.status == FEEDBACK_DUE:
