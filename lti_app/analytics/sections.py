@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from lti_app import clock
 from lti_app.analytics.cohort import Learner, Scope, to_datetime
 from lti_app.analytics.models import (
     POST,
@@ -21,7 +22,6 @@ from lti_app.analytics.models import (
     AnalyticsSetup,
 )
 from lti_app.courses.anonymity import redactor_for
-from lti_app.db import utcnow
 from lti_app.domain.analytics_measures import Nps, histogram, nps
 from lti_app.domain.learning_gain import CohortGain, cohort_gain, normalized_change
 from lti_app.domain.reliability import ReliabilityError, krippendorff_alpha
@@ -259,7 +259,7 @@ def transfer(activity_ids: list[int], people: dict[int, Learner]) -> Transfer:
     """Journal check-ins by day: due, answered, and what the answers said was applied."""
     if not activity_ids:
         return Transfer([], 0, 0, 0)
-    now = utcnow()
+    now = clock.now()  # product time: the sandbox clock makes check-ins due
     by_day: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
     with_checkins: set[int] = set()
     for day, pid, status, due_at in db.session.execute(
