@@ -545,6 +545,8 @@ class Harness:
             env["BENCH_PROFILE_DIR"] = str(self.profile_dir)
             env["BENCH_PROFILE_START"] = str(self.profile_dir / "start")
             cmd += ["--config", str(ROOT / "bench" / "gunicorn_profile.py")]
+        else:
+            cmd += ["--config", str(ROOT / "bench" / "gunicorn_bench.py")]
         cmd.append("lti_app:create_app()")
         log = (self.tmp / "gunicorn.log").open("wb")
         self.tool_proc = subprocess.Popen(

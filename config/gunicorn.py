@@ -28,3 +28,10 @@ class RedactingLogger(Logger):  # type: ignore[misc]
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker: Any) -> None:
+    """Compile the page templates before the worker's first request (lti_app.warm)."""
+    from lti_app.warm import compile_templates
+
+    compile_templates(worker.wsgi)
