@@ -9,6 +9,6 @@ from typing import Any
 
 
 def post_worker_init(worker: Any) -> None:
-    from lti_app.warm import compile_templates
+    from lti_app.warm import start_worker
 
-    compile_templates(worker.wsgi)
+    start_worker(worker.wsgi)

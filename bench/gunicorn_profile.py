@@ -32,6 +32,6 @@ def worker_exit(server: Any, worker: Any) -> None:
 
 def post_worker_init(worker: Any) -> None:
     """As ``bench/gunicorn_bench.py`` (the production start-up hook)."""
-    from lti_app.warm import compile_templates
+    from lti_app.warm import start_worker
 
-    compile_templates(worker.wsgi)
+    start_worker(worker.wsgi)

@@ -31,7 +31,7 @@ logger_class = RedactingLogger
 
 
 def post_worker_init(worker: Any) -> None:
-    """Compile the page templates before the worker's first request (lti_app.warm)."""
-    from lti_app.warm import compile_templates
+    """Templates compiled and start-up objects frozen before the first request (lti_app.warm)."""
+    from lti_app.warm import start_worker
 
-    compile_templates(worker.wsgi)
+    start_worker(worker.wsgi)
