@@ -28,3 +28,10 @@ def worker_exit(server: Any, worker: Any) -> None:
     if prof is not None:
         prof.disable()
         prof.dump_stats(os.path.join(os.environ["BENCH_PROFILE_DIR"], f"worker-{os.getpid()}.prof"))
+
+
+def post_worker_init(worker: Any) -> None:
+    """As ``bench/gunicorn_bench.py`` (the production start-up hook)."""
+    from lti_app.warm import start_worker
+
+    start_worker(worker.wsgi)

@@ -145,6 +145,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="where to write the JSON result (bench/results/launch-<time>.json)",
     )
     p.add_argument(
+        "--page-gets",
+        type=int,
+        default=None,
+        help="after the launches, this many activity page GETs (a learner reloading "
+        "the page of their launch) at -c, timed (bench/page_get.py); default "
+        "1000, 200 with --quick; 0: none",
+    )
+    p.add_argument(
         "--keep-logs",
         action="store_true",
         help="keep the temporary directory with the gunicorn/platform logs",
@@ -152,6 +160,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.quick:
         args.launches, args.warmup, args.users = 200, 20, 100
+    if args.page_gets is None:
+        args.page_gets = 200 if args.quick else 1000
     if args.sqlite and not args.bare_seed:
         print(
             "bench: --sqlite: bare seed (the realistic seed's requests run into SQLite's "
@@ -535,6 +545,8 @@ class Harness:
             env["BENCH_PROFILE_DIR"] = str(self.profile_dir)
             env["BENCH_PROFILE_START"] = str(self.profile_dir / "start")
             cmd += ["--config", str(ROOT / "bench" / "gunicorn_profile.py")]
+        else:
+            cmd += ["--config", str(ROOT / "bench" / "gunicorn_bench.py")]
         cmd.append("lti_app:create_app()")
         log = (self.tmp / "gunicorn.log").open("wb")
         self.tool_proc = subprocess.Popen(
@@ -1208,6 +1220,20 @@ def run(args: argparse.Namespace) -> int:
             cpu = cpu_delta(before, after, h.tool_proc.pid, h.platform_proc.pid)
         summary = summarise(results, wall, cpu, args)
         targets = judge(summary, args)
+        pages: dict[str, Any] = {}
+        if args.page_gets and not args.profile:
+            from bench import page_get
+
+            found = page_get.page_urls(results)
+            if found:
+                print(f"bench: {args.page_gets} activity page GETs", flush=True)
+                pages = page_get.run(
+                    found,
+                    args.page_gets,
+                    args.concurrency,
+                    h.tool_proc.pid,
+                    h.platform_proc.pid,
+                )
         prof: dict[str, Any] = {}
         if args.profile:
             h.stop_tool()
@@ -1216,6 +1242,10 @@ def run(args: argparse.Namespace) -> int:
         ratios: dict[str, float] = {}
         if base is not None:
             ratios = launch_baseline.report(summary, base_summary)
+        if pages:
+            from bench import page_get
+
+            page_get.report(pages)
         if summary["errors"]:
             print("\n  tool log (tail):\n" + _tail(h.tmp / "gunicorn.log", 15))
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
@@ -1246,6 +1276,7 @@ def run(args: argparse.Namespace) -> int:
             "result": summary,
             "targets": targets,
             "profile": prof,
+            "page_get": pages or None,
             "baseline": {"result": base_summary, "peerlift_over_baseline": ratios}
             if base_summary
             else None,
@@ -1255,7 +1286,8 @@ def run(args: argparse.Namespace) -> int:
     if summary["ok"] == 0:
         print("bench: no launch succeeded", file=sys.stderr)
         return 2
-    if args.check and not args.profile and not all(t["pass"] for t in targets):
+    missed = not all(t["pass"] for t in targets) or (pages and not pages["pass"])
+    if args.check and not args.profile and missed:
         return 1
     return 0
 

@@ -114,6 +114,7 @@ def instrument(timers: Timers, app: Any) -> None:
     import lti_app.launch.views as views
     import lti_app.lms.platform_keys as platform_keys
     import lti_app.lms.registry as registry
+    import lti_app.peer_activities.page as activity_page
     import lti_app.peer_activities.services as activities
     import lti_app.peer_activities.views as activity_views
 
@@ -154,12 +155,14 @@ def instrument(timers: Timers, app: Any) -> None:
     w(courses, "upsert_course", "courses.upsert_course")
     w(courses, "_insert_or_get", "courses._insert_or_get")
     w(activities, "resolve_activity", "activities.resolve_activity")
-    w(views, "issue_token", "session.issue_token (launch)")
+    w(tool_session, "issue_token", "session.issue_token (every signature)")
     # page
     w(tool_session, "load_actor", "session.load_actor")
     w(activities, "get_activity", "activities.get_activity")
     w(itsdangerous.URLSafeTimedSerializer, "__init__", "itsdangerous serializer __init__")
     w(activity_views, "render_template", "render_template (activity page)")
+    w(activity_page, "render_template", "render_template (page.render_activity: launch, page)")
+    w(registry, "_revive", "registry._revive (cached row into the session)")
     # commit & request plumbing
     w(Session, "commit", "Session.commit")
     w(Session, "flush", "Session.flush")

@@ -28,3 +28,10 @@ class RedactingLogger(Logger):  # type: ignore[misc]
 
 
 logger_class = RedactingLogger
+
+
+def post_worker_init(worker: Any) -> None:
+    """Templates compiled and start-up objects frozen before the first request (lti_app.warm)."""
+    from lti_app.warm import start_worker
+
+    start_worker(worker.wsgi)

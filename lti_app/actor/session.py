@@ -55,15 +55,21 @@ class Actor:
         return self.roles.is_staff
 
     def token(self) -> str:
-        return issue_token(
-            self.registration,
-            self.deployment,
-            self.person,
-            self.course,
-            self.roles,
-            deep_link=self.deep_link,
-            activity=self.activity,
-        )
+        """The session token for this actor; signed once per actor (one request),
+        however many links and forms of the page carry it."""
+        found: str | None = self.__dict__.get("_token")
+        if found is None:
+            found = issue_token(
+                self.registration,
+                self.deployment,
+                self.person,
+                self.course,
+                self.roles,
+                deep_link=self.deep_link,
+                activity=self.activity,
+            )
+            object.__setattr__(self, "_token", found)  # frozen: a cache, not a field
+        return found
 
 
 class AccessEnded(Forbidden):

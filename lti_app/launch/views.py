@@ -21,7 +21,7 @@ from flask import (
 from werkzeug.wrappers import Response
 
 from lti_app import signals
-from lti_app.actor.session import Actor, current_actor, issue_token, require_actor
+from lti_app.actor.session import Actor, current_actor, require_actor
 from lti_app.extensions import limiter
 from lti_app.launch import registration, runtime, services
 from lti_app.launch.blueprint import bp
@@ -92,15 +92,16 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
     people = recorded.people
     # A session without a course may open only the activity it launched into.
     bound = recorded.activity.public_id if recorded.activity is not None else None
-    token = issue_token(
+    actor = Actor(
         outcome.registration,
         outcome.deployment,
         people.person,
         people.course,
         outcome.roles,
         deep_link=recorded.deep_link_key,
-        activity=bound,
+        activity=bound if people.course is None else None,
     )
+    token = actor.token()  # signed once: the page's links and forms reuse it
     audit.info(
         "launch ok iss=%s client_id=%s deployment=%s sub=%s type=%s",
         outcome.registration.issuer,
@@ -114,14 +115,6 @@ def _enter(outcome: services.LaunchOutcome) -> Response:
     # Answer the launch with the activity page itself (no redirect round trip);
     # Content-Location names its GET address, which the page puts in the
     # address bar so a reload is a GET, not a re-posted launch.
-    actor = Actor(
-        outcome.registration,
-        outcome.deployment,
-        people.person,
-        people.course,
-        outcome.roles,
-        activity=bound if people.course is None else None,
-    )
     g.actor = actor
     url = url_for("activities.show", activity_id=recorded.activity.public_id, t=token)
     resp = make_response(activity_page.render_activity(actor, recorded.activity, self_url=url))

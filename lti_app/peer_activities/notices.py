@@ -152,7 +152,13 @@ def rows_for(actor: Any, sources: Sequence[Source]) -> dict[str, list[Any]]:
         params.update(src.params(actor))
     stmt = _union(tuple(src.key for src in sources))
     found: dict[str, list[Any]] = {src.key: [] for src in sources}
-    for row in db.session.execute(stmt, params):
+    # Plain columns: run as Core on the session's connection (same transaction),
+    # skipping the ORM's per-statement set-up and result wrapping; flushed first,
+    # as the ORM's autoflush would, so the request's own pending writes count.
+    session = db.session()
+    if session.autoflush:
+        session.flush()
+    for row in session.connection().execute(stmt, params):
         found[row.src].append(row)
     return found
 
