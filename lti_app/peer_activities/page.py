@@ -47,6 +47,7 @@ def settings_in_words(activity: Any) -> list[tuple[str, str]]:
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "launch_notices": notices.for_actor,
     "editable": rich_text.editable,
+    "rich_text_assets": rich_text.assets,
     "settings_specs": settings_form.form_specs,
     "settings_form_values": settings_form.form_values,
     "activity_summary": settings_form.summary,
@@ -54,6 +55,10 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "kept_input": kept_input,
     "activity_parts": registry.page_parts,
 }
+
+
+#: Filters of the shared templates: ``{{ stored|rich }}`` shows stored rich text.
+TEMPLATE_FILTERS: dict[str, Any] = {"rich": rich_text.shown}
 
 
 def course_activity(
