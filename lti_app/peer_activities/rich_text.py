@@ -87,7 +87,7 @@ def assets() -> Markup:
     if g.get("rich_text_assets"):
         return Markup("")
     g.rich_text_assets = True
-    css = url_for("static", filename="rich_text.css")
+    css = url_for("static", filename="editors.css")
     js = url_for("static", filename="rich_text.js")
     return Markup(  # noqa: S704 - our own static URLs and the request's nonce
         f'<link rel="stylesheet" href="{css}">'
