@@ -5,7 +5,14 @@
 from __future__ import annotations
 
 from lti_app.peer_activities.registry import GROUPING, ActivityType, Panel
-from lti_app.peer_activities.role_play import RolePlaySettings, completion, coverage, panel, views
+from lti_app.peer_activities.role_play import (
+    RolePlaySettings,
+    checklist_views,
+    completion,
+    coverage,
+    panel,
+    views,
+)
 from lti_app.peer_activities.role_play import notices as role_play_notices
 
 ROLE_PLAY = ActivityType(
@@ -20,7 +27,7 @@ ROLE_PLAY = ActivityType(
     staff_panel=Panel("role_play/_activity.html", panel.staff_panel),
     notices=role_play_notices.SOURCES,
     completion=completion.is_completed,
-    blueprints=(views.bp,),
-    route_modules=(views,),
+    blueprints=(views.bp, checklist_views.bp),
+    route_modules=(views, checklist_views),
     template_globals={"role_play_draft_gaps": coverage.draft_gaps},
 )
