@@ -186,7 +186,7 @@ def import_text(text: str) -> tuple[list[CriterionRow], str]:
     try:
         return rows_of(schemas.rubric_input(text)), ""
     except ValidationError as exc:
-        return [], " ".join(str(m) for m in exc.messages)  # type: ignore[union-attr]
+        return [], " ".join(str(m) for m in exc.messages)
 
 
 # -- reuse by name -----------------------------------------------------------------------
