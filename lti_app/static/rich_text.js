@@ -65,7 +65,7 @@
   }
 
   function toolbar(t) {
-    var bar = document.createElement("div");
+    var bar = document.createElement("span");
     bar.className = "rich-toolbar";
     bar.setAttribute("role", "toolbar");
     bar.setAttribute("aria-label", "Formatting");
