@@ -14,7 +14,7 @@ from sqlalchemy import select
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review.models import PeerReviewCriterion
-from tests.peer_review.support import ANA, BEN, PeerReviewDriver
+from tests.peer_review.support import ANA, BEN, OTHER_COURSE, PeerReviewDriver
 from tests.support.lti import INSTRUCTOR
 
 
@@ -170,3 +170,20 @@ def test_the_editor_is_staff_only_and_refuses_changes_once_reviews_are_done(
     assert "can no longer be changed" in page and "Save the rubric</button>" not in page
     locked = _post(pr, staff.token, "save", GRID)
     assert locked.status_code == 422 and "can no longer be changed" in locked.get_data(as_text=True)
+
+
+def test_another_courses_peer_assessment_is_neither_offered_nor_loaded(pr: PeerReviewDriver):
+    pr.create_activity(link="pr-other", context=OTHER_COURSE)
+    elsewhere = pr.activity
+    staff = pr.enter(INSTRUCTOR, link="pr-other", context=OTHER_COURSE)
+    assert _post(pr, staff.token, "save", GRID).status_code == 303
+    pr.create_activity()
+    staff = pr.enter(INSTRUCTOR)
+    page = pr.client.get(f"/pr/{pr.activity}/rubric/edit", query_string={"t": staff.token})
+    assert f"act:{elsewhere}" not in page.get_data(as_text=True)
+    stolen = _post(pr, staff.token, "reuse", {"source": f"act:{elsewhere}", "count": "0"})
+    assert stolen.status_code == 422 and 'value="Argument"' not in stolen.get_data(as_text=True)
+    assert (
+        pr.client.get(f"/pr/{elsewhere}/rubric/edit", query_string={"t": staff.token}).status_code
+        == 404
+    )
