@@ -1,6 +1,8 @@
 // A formatting toolbar for every <textarea data-rich>: the buttons (and Ctrl+B,
 // Ctrl+I, Ctrl+K) put Markdown around the selection; the text stays what the
-// person typed. Without this script the field's hint explains the same syntax.
+// person typed. "Preview" shows the text formatted under the field (rendered
+// here for the supported subset; the server renders and sanitises on saving).
+// Without this script the field's hint explains the same syntax.
 (function () {
   "use strict";
   if (window.peerliftRichText) { return; }
@@ -64,6 +66,70 @@
     replace(t, s, e, md, s + 1, s + 1 + text.length);
   }
 
+  // -- preview: the supported subset (paragraphs, line breaks, bold, italic, lists,
+  // links, quotes), every character escaped first, links only http(s)/mailto.
+  function esc(s) {
+    return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  }
+
+  function inline(text) {
+    var kept = [];
+    var s = text.replace(/\\([!-\/:-@\[-`{-~])/g, function (m, c) {
+      kept.push(esc(c));
+      return "\u0000" + (kept.length - 1) + "\u0001";
+    });
+    s = esc(s);
+    s = s.replace(/\[([^\]]+)\]\(((?:https?:\/\/|mailto:)[^\s)]+)\)/g,
+      '<a href="$2" rel="noopener noreferrer">$1</a>');
+    s = s.replace(/\*\*(?=\S)([^*]*?\S)\*\*/g, "<strong>$1</strong>");
+    s = s.replace(/\*(?=\S)([^*]*?\S)\*/g, "<em>$1</em>");
+    s = s.replace(/(^|[^A-Za-z0-9])_(?=\S)([^_]*?\S)_(?![A-Za-z0-9])/g, "$1<em>$2</em>");
+    return s.replace(/\u0000(\d+)\u0001/g, function (m, n) { return kept[+n]; });
+  }
+
+  function render(source) {
+    return source.trim().split(/\n\s*\n/).map(function (block) {
+      var lines = block.split("\n");
+      if (lines.every(function (l) { return /^\s*[-*+]\s+/.test(l); })) {
+        return "<ul>" + lines.map(function (l) { return "<li>" + inline(l.replace(/^\s*[-*+]\s+/, "")) + "</li>"; }).join("") + "</ul>";
+      }
+      if (lines.every(function (l) { return /^\s*\d+[.)]\s+/.test(l); })) {
+        return "<ol>" + lines.map(function (l) { return "<li>" + inline(l.replace(/^\s*\d+[.)]\s+/, "")) + "</li>"; }).join("") + "</ol>";
+      }
+      if (lines.every(function (l) { return /^\s*>/.test(l); })) {
+        return "<blockquote><p>" + lines.map(function (l) { return inline(l.replace(/^\s*>\s?/, "")); }).join("<br>") + "</p></blockquote>";
+      }
+      return "<p>" + lines.map(inline).join("<br>") + "</p>";
+    }).join("");
+  }
+
+  function previewer(t, bar) {
+    var shown = document.createElement("div");
+    shown.className = "rich-preview";
+    shown.id = t.id + "-preview";
+    shown.hidden = true;
+    shown.setAttribute("role", "region");
+    shown.setAttribute("aria-label", "Preview");
+    var hint = document.getElementById(t.id + "-format");
+    (hint || t).insertAdjacentElement("afterend", shown);
+    var button = document.createElement("button");
+    button.type = "button";
+    button.className = "rich-button small secondary";
+    button.textContent = "Preview";
+    button.tabIndex = -1;
+    button.setAttribute("aria-pressed", "false");
+    button.setAttribute("aria-controls", shown.id);
+    function update() { shown.innerHTML = render(t.value) || "<p class=\"muted\">Nothing typed yet.</p>"; }
+    button.addEventListener("click", function () {
+      var on = button.getAttribute("aria-pressed") !== "true";
+      button.setAttribute("aria-pressed", on ? "true" : "false");
+      shown.hidden = !on;
+      if (on) { update(); }
+    });
+    t.addEventListener("input", function () { if (!shown.hidden) { update(); } });
+    bar.appendChild(button);
+  }
+
   function toolbar(t) {
     var bar = document.createElement("span");
     bar.className = "rich-toolbar";
@@ -93,6 +159,7 @@
       buttons.forEach(function (b, n) { b.tabIndex = n === to ? 0 : -1; });
       buttons[to].focus();
     });
+    previewer(t, bar);
     t.parentNode.insertBefore(bar, t);
     t.addEventListener("keydown", function (ev) {
       if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || ev.shiftKey) { return; }

@@ -134,6 +134,10 @@ def test_rich_text_shows_formatted_and_the_editors_work_in_the_lms_frame(sized: 
         "button", name="Bulleted list"
     ).click()
     assert box.input_value() == "My **plan**\n\n- first step\n- second step"
+    ben.get_by_role("button", name="Preview").click()
+    shown = ben.get_by_role("region", name="Preview")
+    shown.locator("strong", has_text="plan").wait_for()
+    assert shown.locator("li").all_inner_texts() == ["first step", "second step"]
     _look(trip, "sandbox-ben", "learner-writing")
     ben.get_by_role("button", name="Submit").click()
     work = ben.locator(".pr-work").first
