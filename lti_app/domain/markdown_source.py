@@ -90,7 +90,9 @@ def _inline(node: _Node, in_link: bool = False) -> str:
         if isinstance(child, str):
             parts.append(escape_text(re.sub(r"\r?\n", " ", child), in_link=in_link))
         elif child.tag == "br":
-            parts.append("\n")
+            # A line break right after another is a Markdown hard break ("\\"
+            # alone on its line); a plain second newline would end the paragraph.
+            parts.append("\\\n" if parts and parts[-1] in ("\n", "\\\n") else "\n")
         elif child.tag == "strong":
             parts.append(_wrap("**", _inline(child, in_link)))
         elif child.tag == "em":

@@ -33,9 +33,28 @@ _MARKDOWN = MarkdownIt("commonmark", {"breaks": True, "html": True}).disable(
 #: The line ends markdown-it puts after tags and before block tags (stored HTML
 #: has none; a typed line break is a ``<br>``).
 _BETWEEN_TAGS = re.compile(r">\n+|\n+(?=</?(?:p|ul|ol|li|blockquote)\b)")
+#: Elements with nothing in them (a lone ">" or "-", a link without text): they
+#: show nothing, and an edit box would have nothing to show for them.
+_EMPTY = re.compile(
+    r"<(p|li|ul|ol|blockquote|strong|em)>(?:\s|<br>)*</\1>|<a\b[^>]*>(?:\s|<br>)*</a>"
+)
+#: A link that goes nowhere (no address, or one the sanitiser removed): its text.
+_DEAD_LINK = re.compile(r'<a(?![^>]*\bhref="[^"]+")[^>]*>(.*?)</a>', re.S)
+#: A line break at the edge of a link, bold or italic text (Markdown cannot say it).
+_INLINE_EDGE_BREAK = re.compile(
+    r"(<a\b[^>]*>|<strong>|<em>)\s*(?:<br>\s*)+|\s*(?:<br>\s*)+(</a>|</strong>|</em>)"
+)
+#: Spaces at the edge of a link, bold or italic text: moved outside it, as
+#: Markdown has them (``**bold** text``).
+_INLINE_EDGE_SPACE = re.compile(r"(<a\b[^>]*>|<strong>|<em>)(\s+)|(\s+)(</a>|</strong>|</em>)")
+#: A list item that is one paragraph (a "loose" list item): the paragraph's text.
+_ONE_PARAGRAPH_ITEM = re.compile(r"<li><p>((?:(?!</?p>|</?li>).)*)</p></li>", re.S)
 #: Spaces and line breaks that show nothing: at the start or end of a paragraph
-#: or list item.
-_EDGE_SPACE = re.compile(r"(?<=<p>)(?:\s|<br>)+|(?<=<li>)(?:\s|<br>)+|(?:\s|<br>)+(?=</(?:p|li)>)")
+#: or list item (or of the whole text), and spaces around a line break.
+_EDGE_SPACE = re.compile(
+    r"(?<=<p>)(?:\s|<br>)+|(?<=<li>)(?:\s|<br>)+|(?:\s|<br>)+(?=</(?:p|li)>)"
+    r"|\s+(?=<br>)|(?<=<br>)\s+|^(?:\s|<br>)+|(?:\s|<br>)+$"
+)
 
 
 def rich_text(raw: str, *, limit: int = 50000) -> str:
@@ -47,7 +66,20 @@ def rich_text(raw: str, *, limit: int = 50000) -> str:
     rendered = _BETWEEN_TAGS.sub(
         lambda m: ">" if m.group().startswith(">") else "", _MARKDOWN.render(source)
     )
-    return _EDGE_SPACE.sub("", _clean(rendered))
+    cleaned = _DEAD_LINK.sub(r"\1", _clean(rendered))
+    while True:
+        before = cleaned
+        cleaned = _INLINE_EDGE_BREAK.sub(r"\1\2", cleaned)
+        cleaned = _INLINE_EDGE_SPACE.sub(_outside, cleaned)
+        cleaned = _EDGE_SPACE.sub("", _EMPTY.sub("", cleaned))
+        cleaned = _ONE_PARAGRAPH_ITEM.sub(r"<li>\1</li>", cleaned)
+        if cleaned == before:
+            return cleaned
+
+
+def _outside(m: re.Match[str]) -> str:
+    """An inline element's edge spaces, moved outside it (one space)."""
+    return " " + m.group(1) if m.group(1) else m.group(4) + " "
 
 
 def shown(cleaned: str | None) -> Markup:
