@@ -91,10 +91,13 @@ def test_a_refused_submission_keeps_the_work(pr) -> None:
 def test_a_refused_rubric_keeps_the_typed_criteria(pr) -> None:
     staff = pr.create_activity()
     typed = "Clarity | 4 | 0 | None; 4 | Strong\nEvidence | lots"
-    resp = pr.client.post(f"/pr/{pr.activity}/rubric", data={"t": staff.token, "rubric": typed})
+    resp = pr.client.post(
+        f"/pr/{pr.activity}/rubric/edit",
+        data={"t": staff.token, "action": "import", "count": "0", "text": typed},
+    )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422, page[:300]
-    assert _textarea(page, "pr-rubric") == typed
+    assert _textarea(page, "re-text") == typed
 
 
 def test_a_refused_checklist_keeps_the_typed_lines(lti, app) -> None:
@@ -103,11 +106,12 @@ def test_a_refused_checklist_keeps_the_typed_lines(lti, app) -> None:
     staff = drive.setup_activity("role_play", link="rp-link")
     typed = "Listening: reflects back\n: no skill here"
     resp = drive.client.post(
-        f"/rp/{drive.activity}/checklist", data={"t": staff.token, "checklist": typed}
+        f"/rp/{drive.activity}/checklist/edit",
+        data={"t": staff.token, "action": "import", "item-count": "0", "text": typed},
     )
     page = resp.get_data(as_text=True)
     assert resp.status_code == 422, page[:300]
-    assert _textarea(page, "rp-checklist") == typed
+    assert _textarea(page, "text") == typed
 
 
 def test_a_refused_check_item_keeps_the_question_and_options(lti, app) -> None:

@@ -36,6 +36,7 @@ def init_app(app: Flask) -> None:
     notices, jobs, sweepers and grade columns; see ``registry.install``)."""
     app.register_blueprint(views.bp)
     app.jinja_env.globals.update(page.TEMPLATE_GLOBALS)
+    app.jinja_env.filters.update(page.TEMPLATE_FILTERS)
     app.register_blueprint(staff_views.bp)
     app.register_blueprint(grouping_routing.bp)
     app.cli.add_command(grouping_cli)

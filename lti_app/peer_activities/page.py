@@ -69,6 +69,7 @@ def panel_index(parts: Iterable[str]) -> list[tuple[str, str]]:
 TEMPLATE_GLOBALS: dict[str, Any] = {
     "launch_notices": notices.for_actor,
     "editable": rich_text.editable,
+    "rich_text_assets": rich_text.assets,
     "settings_specs": settings_form.form_specs,
     "settings_form_values": settings_form.form_values,
     "activity_summary": settings_form.summary,
@@ -77,6 +78,10 @@ TEMPLATE_GLOBALS: dict[str, Any] = {
     "activity_parts": registry.page_parts,
     "panel_index": panel_index,
 }
+
+
+#: Filters of the shared templates: ``{{ stored|rich }}`` shows stored rich text.
+TEMPLATE_FILTERS: dict[str, Any] = {"rich": rich_text.shown}
 
 
 def course_activity(

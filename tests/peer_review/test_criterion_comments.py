@@ -181,4 +181,6 @@ def test_levels_that_mix_numbered_and_plain_lines_or_exceed_the_maximum_are_refu
     )
     assert ok.status_code == 303
     html = pr.page(staff)
-    assert "Depth* | 4 | 0 | None; 4 | Max" in html and "comment required" in html
+    assert "comment required" in html
+    editor = pr.client.get(f"/pr/{pr.activity}/rubric/edit", query_string={"t": staff.token})
+    assert "Depth* | 4 | 0 | None; 4 | Max" in editor.get_data(as_text=True)

@@ -15,7 +15,7 @@ from marshmallow import ValidationError
 from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Course
 from lti_app.domain.matching import LEVELS
-from lti_app.peer_activities.grouping import agreement, intake, reporting_lines
+from lti_app.peer_activities.grouping import agreement, intake, reporting_lines, survey_editor
 from lti_app.peer_activities.grouping.people import roster
 from lti_app.peer_activities.grouping.routing import back, bp, learner_only, messages, scope
 from lti_app.peer_activities.grouping.schemas import (
@@ -23,7 +23,6 @@ from lti_app.peer_activities.grouping.schemas import (
     SurveyInput,
     intake_form_data,
     intake_schema,
-    questions_as_text,
 )
 from lti_app.peer_activities.models import Activity
 
@@ -111,15 +110,14 @@ def accept_agreement(activity_id: str) -> Any:
 @bp.route("/<activity_id>/survey", methods=["GET", "POST"])
 @require_actor(staff=True)
 def edit_survey(activity_id: str) -> Any:
-    """Edit the course's challenge list and extra intake questions."""
+    """Edit the course's challenge list and extra intake questions: rows of a form
+    (see ``survey_editor``); the line format posted as before still saves."""
     actor, activity, course = scope(activity_id)
     survey = intake.survey_for(course)
-    form = {
-        "challenges": "\n".join(survey.challenges),
-        "questions": questions_as_text(survey.questions),
-    }
+    grids = survey_editor.rows_of(survey.challenges, survey.questions)
     errors: dict[str, Any] = {}
-    if request.method == "POST":
+    action = request.form.get("action", "save")
+    if request.method == "POST" and "ch-count" not in request.form:  # the line format
         form = {k: request.form.get(k, "") for k in ("challenges", "questions")}
         try:
             data = SurveyInput().load(form, unknown="exclude")
@@ -128,8 +126,36 @@ def edit_survey(activity_id: str) -> Any:
         else:
             intake.save_survey(course, challenges=data["challenges"], questions=data["questions"])
             return back(actor, activity, done="Intake survey saved.")
+    elif request.method == "POST":
+        grids = survey_editor.rows_from(request.form)
+        if action == "import":
+            imported, errors = survey_editor.import_text(request.form)
+            grids = imported or grids
+        elif action == "save":
+            data, errors = survey_editor.check(grids)
+            if data is not None:
+                intake.save_survey(
+                    course, challenges=data["challenges"], questions=data["questions"]
+                )
+                return back(actor, activity, done="Intake survey saved.")
+        elif action != "preview":
+            survey_editor.apply(grids, action)
+    text = survey_editor.as_text(grids)
+    if errors.get("challenges") or errors.get("questions"):
+        text = {k: request.form.get(k, text[k]) for k in text}
+    preview = None
+    if request.method == "POST" and action in {"preview", "import"} and not errors:
+        preview, _problems = survey_editor.check(grids)
     return render_template(
-        "grouping/survey_edit.html", actor=actor, activity=activity, form=form, errors=errors
+        "grouping/survey_edit.html",
+        actor=actor,
+        activity=activity,
+        grids=grids,
+        text=text,
+        errors=errors,
+        preview=preview,
+        loaded=action == "import" and not errors,
+        limits={"ch": survey_editor.CHALLENGE[3], "q": survey_editor.QUESTION[3]},
     ), (422 if errors else 200)
 
 

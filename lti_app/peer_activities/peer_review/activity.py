@@ -20,6 +20,7 @@ from lti_app.peer_activities.peer_review import (
     remedy_views,
     reminders,
     routing,
+    rubric_editor_views,
     staff_views,
     views,
 )
@@ -42,6 +43,13 @@ PEER_REVIEW = ActivityType(
     jobs=(Job(reminders.DUE_JOB, reminders.remind_due),),
     sweepers=(reminders.find_due_reminders,),
     blueprints=(routing.bp,),
-    route_modules=(views, staff_views, remedy_views, calibration_views, phase_views),
+    route_modules=(
+        views,
+        staff_views,
+        remedy_views,
+        calibration_views,
+        phase_views,
+        rubric_editor_views,
+    ),
     template_globals={"peer_review_done": remedy_views.done_message},
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 from lti_app.peer_activities.registry import GROUPING, ActivityType, Panel
 from lti_app.peer_activities.role_play import (
     RolePlaySettings,
+    checklist_views,
     completion,
     coverage,
     logistics_views,
@@ -27,7 +28,7 @@ ROLE_PLAY = ActivityType(
     staff_panel=Panel("role_play/_activity.html", panel.staff_panel),
     notices=role_play_notices.SOURCES,
     completion=completion.is_completed,
-    blueprints=(views.bp, logistics_views.bp),
-    route_modules=(views, logistics_views),
+    blueprints=(views.bp, logistics_views.bp, checklist_views.bp),
+    route_modules=(views, logistics_views, checklist_views),
     template_globals={"role_play_draft_gaps": coverage.draft_gaps},
 )

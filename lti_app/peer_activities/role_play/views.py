@@ -20,6 +20,7 @@ from lti_app.actor.session import Actor, require_actor
 from lti_app.courses.models import Course
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.page import course_activity, render_activity
+from lti_app.peer_activities.rich_text import editable
 from lti_app.peer_activities.role_play import coverage, lookups, panel, scenarios, services
 from lti_app.peer_activities.role_play.models import RolePlayRound
 from lti_app.peer_activities.role_play.schemas import (
@@ -133,9 +134,9 @@ def edit_scenario(activity_id: str, scenario_id: str) -> Any:
         abort(404)
     form = {
         "title": scenario.title,
-        "practitioner_card": scenario.practitioner_card,
-        "client_card": scenario.client_card,
-        "observer_card": scenario.observer_card,
+        "practitioner_card": editable(scenario.practitioner_card),
+        "client_card": editable(scenario.client_card),
+        "observer_card": editable(scenario.observer_card),
     }
     return _scenario_form(actor, activity, scenario, form, {})
 
