@@ -148,15 +148,22 @@ def test_role_play_pages_fit_the_frame_and_confirm_saving_a_scenario_and_checkli
     # Shown where the eye is: just before the role-play panel the page scrolls to.
     assert ada.locator("#done + #role-play").count() == 1
 
-    ada.locator("#rp-checklist").fill("Listening: reflects back\nClarity: says no plainly")
+    ada.get_by_role("link", name="Edit the checklist").click()
+    ada.get_by_role("heading", name="The observer checklist").wait_for()
+    fits(journey, INSTRUCTOR, "observer checklist editor")
+    ada.get_by_role("button", name="Add an item").click()
+    ada.get_by_label("Skill, item 1").fill("Listening")
+    ada.get_by_label("What the practitioner does, item 1").fill("Reflects back what was said")
     ada.get_by_role("button", name="Save the checklist").click()
     confirmed(journey, INSTRUCTOR, "Observer checklist saved.")
     # Once: the same page again says nothing.
     frame = frame_of(journey, INSTRUCTOR)
     with frame.expect_navigation():
         frame.evaluate("() => location.reload()")
-    ada.get_by_role("heading", level=1, name=link["title"]).wait_for()
+    ada.get_by_role("heading", name="The observer checklist").wait_for()
     assert ada.locator("#done").count() == 0
+    ada.get_by_role("link", name="Back to the activity").click()
+    ada.get_by_role("heading", level=1, name=link["title"]).wait_for()
 
     t = token(journey, INSTRUCTOR)
     activity = re.search(r"/a/([^/?]+)", staff_url).group(1)  # type: ignore[union-attr]
@@ -212,7 +219,10 @@ def test_peer_review_pages_fit_confirm_and_the_stepper_follows_the_learner(
     # The rubric can change until the first review is given.
     ada = journey.launch(INSTRUCTOR, link)
     ada.locator("details.pr-rubric-edit > summary").click()
-    ada.get_by_role("button", name="Save rubric").click()
+    ada.get_by_role("link", name="Edit the rubric").click()
+    ada.get_by_role("heading", name="The rubric").wait_for()
+    fits(journey, INSTRUCTOR, "rubric editor")
+    ada.get_by_role("button", name="Save the rubric").click()
     confirmed(journey, INSTRUCTOR, "Rubric saved.")
 
     learners = ("sandbox-ben", "sandbox-eli")

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     INSTRUCTOR,
@@ -108,13 +109,14 @@ def test_rich_text_shows_formatted_and_the_editors_work_in_the_lms_frame(sized: 
     ada.locator("#c3-l1-text").fill("Concrete, with dates")
     ada.get_by_label("Reviewers must comment on this criterion").nth(3).check()
     ada.get_by_role("button", name="Move criterion 4 up").click()
+    expect(ada.locator("#c2-name")).to_have_value("Next steps")  # the page has redrawn
     ada.get_by_role("button", name="Preview as a learner").click()
     preview = ada.locator("section.re-preview")
     preview.get_by_text("Concrete, with dates (4 points)").wait_for()
     assert preview.locator("tbody tr").nth(2).locator("th").inner_text().startswith("Next steps")
     _look(trip, INSTRUCTOR, "rubric-preview")
     ada.get_by_role("button", name="Save the rubric").click()
-    ada.get_by_text("The rubric is saved.").wait_for()
+    ada.locator("#done[role=status]").get_by_text("Rubric saved.").wait_for()
     _look(trip, INSTRUCTOR, "rubric-saved")
 
     # A learner writes with the toolbar and reads their work formatted.
@@ -153,17 +155,21 @@ def test_rich_text_shows_formatted_and_the_editors_work_in_the_lms_frame(sized: 
     ada = trip.launch(INSTRUCTOR, play)
     ada.get_by_role("link", name="Edit the checklist").click()
     ada.get_by_role("heading", name="The observer checklist").wait_for()
-    for _ in range(2):
+    for n in (1, 2):
         ada.get_by_role("button", name="Add an item").click()
+        ada.get_by_label(f"Skill, item {n}").wait_for()  # redrawn before the next click
     ada.get_by_label("Skill, item 1").fill("Listening")
     ada.get_by_label("What the practitioner does, item 1").fill("Reflects back what was said")
     ada.get_by_label("What the practitioner does, item 2").fill("Asks open questions")
     ada.get_by_role("button", name="Move item 2 up").click()
+    expect(ada.get_by_label("What the practitioner does, item 1")).to_have_value(
+        "Asks open questions"
+    )  # the page has redrawn
     ada.get_by_role("button", name="Preview as an observer").click()
     ada.locator("section.re-preview").get_by_text("Asks open questions").wait_for()
     _look(trip, INSTRUCTOR, "checklist-preview")
     ada.get_by_role("button", name="Save the checklist").click()
-    ada.get_by_text("The checklist is saved.").wait_for()
+    ada.locator("#done[role=status]").get_by_text("Observer checklist saved.").wait_for()
     ada.get_by_role("link", name="Back to the activity").click()
     ada.locator("ul.rp-checklist").get_by_text("General: Asks open questions").wait_for()
     ada.get_by_role("link", name="Edit the intake survey").click()

@@ -246,7 +246,7 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     ada.get_by_label("The checklist as text").fill(CHECKLIST)
     ada.get_by_role("button", name="Load this text into the form").click()
     ada.get_by_role("button", name="Save the checklist").click()
-    ada.get_by_text("The checklist is saved.").wait_for()
+    ada.locator("#done[role=status]").get_by_text("Observer checklist saved.").wait_for()
     ada.get_by_role("link", name="Back to the activity").click()
     ada.locator("ul.rp-bars").get_by_text("Listening").wait_for()
     journey.check(INSTRUCTOR)

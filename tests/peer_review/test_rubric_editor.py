@@ -64,7 +64,7 @@ def test_staff_save_a_rubric_from_the_grid_levels_sorted_low_to_high(pr: PeerRev
         ("Sources", 2, "", False),
     ]
     after = pr.client.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "The rubric is saved" in after and 'value="Partial"' in after
+    assert "Rubric saved. Reviewers use it from now on." in after and 'value="Partial"' in after
 
 
 def test_invalid_cells_are_refused_with_the_message_next_to_them_and_nothing_lost(

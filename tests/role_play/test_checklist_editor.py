@@ -39,7 +39,7 @@ def test_staff_save_the_checklist_from_rows_and_the_activity_page_lists_it(rp: R
     saved = _post(rp, activity, staff.token, "save", ROWS | {"item-count": "3"})
     assert saved.status_code == 303  # the third, empty row is ignored
     page = rp.client.get(saved.headers["Location"]).get_data(as_text=True)
-    assert "The checklist is saved." in page and 'value="Names the feeling"' in page
+    assert "Observer checklist saved." in page and 'value="Names the feeling"' in page
     panel = rp.client.get(f"/a/{activity}", query_string={"t": staff.token}).get_data(as_text=True)
     assert "Questioning: Asks open questions" in panel and "Edit the checklist" in panel
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import redirect, render_template, request, url_for
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.models import Activity
 from lti_app.peer_activities.peer_review import rubric_editor as editor
@@ -25,8 +26,7 @@ from lti_app.peer_activities.peer_review.submissions import PeerReviewError
 def rubric_editor(activity_id: str) -> Any:
     """The rubric as a grid, ready to edit."""
     actor, activity = scope(activity_id)
-    saved = request.args.get("saved") == "1"
-    return _page(actor, activity, editor.current_rows(activity), {}, saved=saved)
+    return _page(actor, activity, editor.current_rows(activity), {})
 
 
 @bp.post("/<activity_id>/rubric/edit")
@@ -63,7 +63,7 @@ def rubric_editor_post(activity_id: str) -> Any:
                         "peer_review.rubric_editor",
                         activity_id=activity.public_id,
                         t=actor.token(),
-                        saved="1",
+                        **confirm.url_args(actor, "Rubric saved. Reviewers use it from now on."),
                     ),
                     code=303,
                 )
@@ -82,7 +82,6 @@ def _page(
     errors: dict[str, list[str]],
     *,
     preview: bool = False,
-    saved: bool = False,
     loaded: bool = False,
 ) -> Any:
     items, problems = editor.check(rows)
@@ -106,7 +105,6 @@ def _page(
         text=editor.as_text(rows),
         preview=shown if preview and not problems else None,
         preview_blocked=preview and bool(problems),
-        saved=saved,
         loaded=loaded and not errors,
         max_criteria=editor.MAX_CRITERIA,
         max_levels=editor.MAX_LEVELS,

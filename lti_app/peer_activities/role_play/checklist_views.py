@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from lti_app.actor import confirm
 from lti_app.actor.session import Actor, require_actor
 from lti_app.peer_activities.grid_form import apply_action, rows_from_form
 from lti_app.peer_activities.models import Activity
@@ -31,7 +32,7 @@ def edit_checklist(activity_id: str) -> Any:
     """The checklist as rows, ready to edit."""
     actor, activity = _scope(activity_id)
     rows = editor.current_rows(activity)
-    return _page(actor, activity, rows, {}, saved=request.args.get("saved") == "1")
+    return _page(actor, activity, rows, {})
 
 
 @bp.post("/<activity_id>/checklist/edit")
@@ -60,7 +61,10 @@ def edit_checklist_post(activity_id: str) -> Any:
             scenarios.save_checklist(activity, items)
             return redirect(
                 url_for(
-                    ".edit_checklist", activity_id=activity.public_id, t=actor.token(), saved="1"
+                    ".edit_checklist",
+                    activity_id=activity.public_id,
+                    t=actor.token(),
+                    **confirm.url_args(actor, "Observer checklist saved."),
                 ),
                 code=303,
             )
@@ -79,7 +83,6 @@ def _page(
     errors: dict[str, list[str]],
     *,
     preview: bool = False,
-    saved: bool = False,
     loaded: bool = False,
 ) -> Any:
     items, problems = editor.check(rows)
@@ -94,7 +97,6 @@ def _page(
         text=editor.as_text(rows),
         preview=editor.preview(items) if preview and not problems else None,
         preview_blocked=preview and bool(problems),
-        saved=saved,
         loaded=loaded,
         limit=scenarios.MAX_ITEMS,
     ), 422 if errors else 200
