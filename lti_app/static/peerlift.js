@@ -5,8 +5,9 @@
  *    person's platform origins the page names (#peerlift-frame), never to "*".
  * 2. One-time confirmations (#done, role="status"): the page drops "confirmed=" from its
  *    address so a reload does not say it again, shows the message where the action
- *    sends the eye (before the element the address's #fragment names) and
- *    re-announces it to screen readers.
+ *    sends the eye (before the element the address's #fragment names), scrolls it
+ *    into view at once (never later, so nothing moves under a pointer) and
+ *    re-announces it to screen readers (keeping its height, so nothing moves).
  * 3. Wide tables scroll inside their own box, never the whole frame sideways; a box
  *    that does scroll can be reached with the keyboard.
  * Everything works without this script except the frame's growth.
@@ -64,12 +65,18 @@
     if (target && target !== done && !target.contains(done) && target.parentNode) {
       target.parentNode.insertBefore(done, target);
     }
-    // A live region announces changes, not what it held at load: say it again.
-    var text = done.textContent;
-    done.firstElementChild.textContent = "";
+    // Bring it into view now, before anyone can act on the page: a scroll later would
+    // move what a person (or a test's click) is aiming at.
+    done.scrollIntoView({block: "nearest"});
+    // A live region announces changes, not what it held at load: say it again. The
+    // message keeps its height while it is briefly empty, so nothing below it moves.
+    var message = done.firstElementChild;
+    var text = done.textContent.trim();
+    message.style.minHeight = message.getBoundingClientRect().height + "px";
+    message.textContent = "";
     window.setTimeout(function () {
-      done.firstElementChild.textContent = text.trim();
-      done.scrollIntoView({block: "nearest"});
+      message.textContent = text;
+      message.style.minHeight = "";
     }, 150);
   }
 
