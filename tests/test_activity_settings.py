@@ -115,8 +115,12 @@ def test_deep_linking_shows_every_number_setting_with_its_default_value(lti) -> 
     assert _value(page, "journal.checkin_days") == "30,60,90"
     assert _value(page, "journal.entries_required") == "1"
     assert "What? What happened" in page  # the default prompts, in their field
-    # The journal's summary reads its default check-in days in words.
-    assert "check-ins 30, 60 and 90 days after completion" in page
+    # The journal's summary reads its default check-in days in words, named as the
+    # default the form below changes (the picker never states days the instructor
+    # may be changing).
+    assert (
+        "check-ins 30, 60 and 90 days after completion (by default; you set this below)" in page
+    )
 
 
 def test_deep_linking_refuses_a_blank_number_next_to_it_and_keeps_every_typed_value(lti) -> None:

@@ -231,13 +231,19 @@ def describe_fields(
     ]
 
 
-def summary(kind: ActivityType, settings: Mapping[str, Any] | None) -> str:
+def summary(
+    kind: ActivityType, settings: Mapping[str, Any] | None, *, choosing: bool = False
+) -> str:
     """The type's one-line summary; ``{field}`` in it reads that setting's value in words,
-    so the text follows the settings (the check-in days of a journal)."""
+    so the text follows the settings (the check-in days of a journal). ``choosing``: the
+    type picker, where the settings are still being typed below the summary, so a value
+    is named as the default that the form below changes (never a stale "30, 60 and 90")."""
     if "{" not in kind.summary:
         return kind.summary
     current = effective(kind, settings)
     values = {s.name: words(s, current[s.name], current) for s in specs(kind)}
+    if choosing:
+        values = {name: f"{text} (by default; you set this below)" for name, text in values.items()}
     try:
         return kind.summary.format_map(values)
     except (KeyError, ValueError):
