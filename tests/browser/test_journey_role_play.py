@@ -29,6 +29,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from lti_app.sandbox.platform import DEMO_USERS
 from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, open_tab, screenshot_if_failed
@@ -246,6 +247,8 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     ada.get_by_text("Import/export as text").click()
     ada.get_by_label("The checklist as text").fill(CHECKLIST)
     ada.get_by_role("button", name="Load this text into the form").click()
+    # The page comes back with the rows filled in: save that page, not the one before it.
+    expect(ada.get_by_label("Skill, item 1")).to_have_value("Listening")
     ada.get_by_role("button", name="Save the checklist").click()
     ada.locator("#done[role=status]").get_by_text("Observer checklist saved.").wait_for()
     ada.get_by_role("link", name="Back to the activity").click()
@@ -446,6 +449,7 @@ def test_a_group_of_four_plays_four_rounds_and_everyone_practises(journey: Journ
     # The instructor sees everyone's practice counts: one practitioner turn each.
     ada = journey.launch(INSTRUCTOR, link)
     open_tab(ada, "Rounds")
+    ada.locator("details.rp-practice-more > summary").first.click()  # group 1's counts
     table = ada.locator("table.rp-practice").filter(
         has=ada.get_by_text("Practice counts in group 1")
     )
