@@ -47,9 +47,11 @@ def test_saving_a_scenario_returns_to_a_page_that_says_so_once(lti: Any, app: An
     rp, staff = _setup(lti, app)
     location = _save_scenario(rp, staff)
     assert "confirmed" in parse_qs(urlsplit(location).query)
-    assert urlsplit(location).fragment == "role-play"
+    # Back to the scenarios, so the staff page opens the tab where they are (Set-up).
+    assert urlsplit(location).fragment == "rp-scenarios"
     page = rp.client.get(location).get_data(as_text=True)
     assert STATUS + "Scenario saved.</p></div>" in page
+    assert 'id="rp-scenarios"' in page
     # The page without the value (as after history.replaceState) says nothing.
     plain = location.split("&confirmed=")[0].split("#")[0]
     assert 'id="done"' not in rp.client.get(plain).get_data(as_text=True)
@@ -122,3 +124,24 @@ def test_the_favicon_is_served_and_linked(lti: Any, app: Any) -> None:
         assert resp.status_code == 200 and resp.data[:4] == b"\x00\x00\x01\x00"
     page = rp.client.get("/").get_data(as_text=True)
     assert 'rel="icon"' in page and "/favicon.ico" in page
+
+
+def test_a_staff_page_without_javascript_shows_every_tab_section_under_its_index(
+    lti: Any, app: Any
+) -> None:
+    """The tabs are peerlift.js's: the page itself holds every section, each naming its
+    tab (data-tab), and the "On this page" index links to each."""
+    rp, staff = _setup(lti, app)
+    page = rp.client.get(urlsplit(_save_scenario(rp, staff)).path + "?t=" + staff.token)
+    html = page.get_data(as_text=True)
+    assert 'nav class="on-page" aria-labelledby="on-page-h" data-tabs' in html
+    for anchor, tab in (
+        ("groups", "Groups"),
+        ("role-play", "Rounds"),
+        ("rp-setup", "Set-up"),
+        ("rp-results", "Checks &amp; results"),
+        ("learning-checks", "Checks &amp; results"),
+        ("activity-settings", "Settings"),
+    ):
+        assert f'href="#{anchor}" data-tab="{tab}"' in html, anchor
+        assert f'id="{anchor}"' in html and f'data-tab="{tab}"' in html, anchor

@@ -45,23 +45,29 @@ def settings_in_words(activity: Any) -> list[tuple[str, str]]:
     return settings_form.describe(kind, activity.settings) if kind is not None else []
 
 
-_SECTION = re.compile(r'<section\b[^>]*?\bid="([^"]+)"')
+_SECTION = re.compile(r"<section\b([^>]*)>")
+_ID = re.compile(r'\bid="([^"]+)"')
+_TAB = re.compile(r'\bdata-tab="([^"]+)"')
 _H2 = re.compile(r"<h2\b[^>]*>(.*?)</h2>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
-def panel_index(parts: Iterable[str]) -> list[tuple[str, str]]:
-    """(anchor, title) of each rendered panel of a staff page that is a titled
-    ``<section id=…>`` (its first ``<h2>``), for the page's "On this page" index.
+def panel_index(parts: Iterable[str]) -> list[tuple[str, str, str]]:
+    """(anchor, title, tab) of each section of a staff page that names its tab: a
+    ``<section id=… data-tab=…>`` titled by the first ``<h2>`` after it, in page
+    order, for the page's "On this page" index (which peerlift.js turns into tabs).
     Reads the panels' own template output only (user text sits inside, never in
-    the section's first attributes or heading)."""
-    found: list[tuple[str, str]] = []
+    the section's attributes or heading)."""
+    found: list[tuple[str, str, str]] = []
     for part in parts:
-        section, heading = _SECTION.search(part), _H2.search(part)
-        if section and heading:
+        for section in _SECTION.finditer(part):
+            anchor, tab = _ID.search(section.group(1)), _TAB.search(section.group(1))
+            heading = _H2.search(part, section.end())
+            if not (anchor and tab and heading):
+                continue
             title = " ".join(html.unescape(_TAG.sub("", heading.group(1))).split())
             if title:
-                found.append((html.unescape(section.group(1)), title))
+                found.append((html.unescape(anchor.group(1)), title, html.unescape(tab.group(1))))
     return found
 
 

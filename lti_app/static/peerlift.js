@@ -10,6 +10,14 @@
  *    re-announces it to screen readers (keeping its height, so nothing moves).
  * 3. Wide tables scroll inside their own box, never the whole frame sideways; a box
  *    that does scroll can be reached with the keyboard.
+ * 4. Staff activity pages in tabs: the "On this page" index (nav[data-tabs]) becomes a
+ *    WAI-ARIA tablist, one tab per distinct data-tab of the page's sections (in page
+ *    order), and one tab's sections show at a time. The address's #fragment picks the
+ *    tab holding that element (so a redirect back to "#pr-rubric" opens the tab where
+ *    the person acted, confirmation included; without one, the tab holding a
+ *    [data-flash] message of the answer, else the first); choosing a tab writes its
+ *    #fragment with history.replaceState (no scroll jump). Left/Right/Home/End move
+ *    between tabs (roving tabindex). The frame follows a switch (ResizeObserver, 1.).
  * Everything works without this script except the frame's growth.
  */
 (function () {
@@ -114,7 +122,89 @@
     window.addEventListener("resize", mark);
   }
 
+  function staffTabs() {
+    var nav = document.querySelector("nav.on-page[data-tabs]");
+    if (!nav) return;
+    var sections = Array.prototype.filter.call(
+      document.querySelectorAll("main section[data-tab]"),
+      function (s) { return !s.parentElement.closest("section[data-tab]"); });
+    var names = [], members = {};
+    sections.forEach(function (s) {
+      var name = s.getAttribute("data-tab");
+      if (!members[name]) { members[name] = []; names.push(name); }
+      members[name].push(s);
+    });
+    if (names.length < 2) return;
+    var list = document.createElement("div");
+    list.className = "tabs";
+    list.setAttribute("role", "tablist");
+    list.setAttribute("aria-label", "Parts of this page");
+    var tabs = [], panels = [];
+    names.forEach(function (name) {
+      var slug = "tab-" + name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-+|-+$/g, "");
+      var tab = document.createElement("button");
+      tab.type = "button";
+      tab.id = slug + "-tab";
+      tab.className = "tab";
+      tab.textContent = name;
+      tab.setAttribute("role", "tab");
+      tab.setAttribute("aria-controls", slug);
+      var panel = document.createElement("div");
+      panel.id = slug;
+      panel.className = "tab-panel";
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", tab.id);
+      panel.tabIndex = 0;
+      var first = members[name][0];
+      first.parentNode.insertBefore(panel, first);
+      members[name].forEach(function (s) { panel.appendChild(s); });
+      list.appendChild(tab);
+      tabs.push(tab);
+      panels.push(panel);
+    });
+    nav.parentNode.insertBefore(list, nav);
+    nav.hidden = true;
+
+    function select(i, how) {
+      tabs.forEach(function (tab, j) {
+        var on = i === j;
+        tab.setAttribute("aria-selected", on ? "true" : "false");
+        tab.tabIndex = on ? 0 : -1;
+        panels[j].hidden = !on;
+      });
+      if (how && how.focus) tabs[i].focus();
+      if (how && how.remember) {
+        history.replaceState(history.state, "", window.location.pathname + window.location.search + "#" + panels[i].id);
+      }
+    }
+    function fromHash() {
+      var id = decodeURIComponent(window.location.hash.slice(1));
+      var target = id ? document.getElementById(id) : null;
+      var panel = target && (target.closest("[role=tabpanel]") || null);
+      var i = panels.indexOf(panel);
+      if (i < 0) return false;
+      select(i);
+      return true;
+    }
+    tabs.forEach(function (tab, i) {
+      tab.addEventListener("click", function () { select(i, {remember: true}); });
+      tab.addEventListener("keydown", function (event) {
+        var to = {ArrowRight: i + 1, ArrowLeft: i - 1, Home: 0, End: tabs.length - 1}[event.key];
+        if (to === undefined) return;
+        event.preventDefault();
+        select((to + tabs.length) % tabs.length, {focus: true, remember: true});
+      });
+    });
+    // A link on the page to a section of another tab (href="#…") opens that tab.
+    window.addEventListener("hashchange", fromHash);
+    if (fromHash()) return;
+    // No address to follow: the tab with a message of this answer (an error, say), else the first.
+    var flash = document.querySelector("[role=tabpanel] [data-flash]");
+    select(Math.max(0, flash ? panels.indexOf(flash.closest("[role=tabpanel]")) : 0));
+  }
+
   function start() {
+    staffTabs();
     confirmation();
     scrollingTables();
     fitFrame();

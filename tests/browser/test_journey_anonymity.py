@@ -26,7 +26,7 @@ from tests.browser.test_journey_case_discussion import (
     people_name,
     submit,
 )
-from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium
+from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium, open_tab
 from tests.test_sandbox_flows import CTX, link_titled, live  # noqa: F401 - fixture
 
 
@@ -68,12 +68,14 @@ def test_the_library_names_nobody_and_newcomers_are_not_dropouts(live: Any, peop
 
     # -- the instructor adds a pre/post-check question and forms groups ---------------
     tool = people.launch(INSTRUCTOR, link["id"], title)
+    open_tab(tool, "Checks & results")
     tool.get_by_label("Question or statement").fill("What comes first in a hard conversation?")
     tool.get_by_label("Options, one per line (knowledge questions)").fill("Listening\nTelling")
     tool.get_by_label("Number of the correct option").fill("1")
     submit(ada, tool.get_by_role("button", name="Add the item"))
     tool.get_by_text("What comes first in a hard conversation?").first.wait_for()
     healthy(tool)
+    open_tab(tool, "Groups")
     tool.get_by_role("button", name="Form groups", exact=True).click()
     tool.get_by_role("heading", name=re.compile(r"Draft groups")).wait_for()
     override = tool.get_by_label("Publish anyway, although some groups break a rule")
@@ -114,6 +116,7 @@ def test_the_library_names_nobody_and_newcomers_are_not_dropouts(live: Any, peop
 
     # -- the instructor captures the reply and publishes the summary ------------------
     tool = people.launch(INSTRUCTOR, link["id"], title)
+    open_tab(tool, "Discussions")
     row = tool.locator(".cd-group-row", has_text=people_name(first))
     row.get_by_role("link", name="Threads").click()
     tool.get_by_role("link", name="Who covers the weekend").click()
@@ -143,6 +146,7 @@ def test_the_library_names_nobody_and_newcomers_are_not_dropouts(live: Any, peop
 
     # -- finding 7: nobody has dropped out minutes after launching; no attrition yet --
     tool = people.launch(INSTRUCTOR, link["id"], title)
+    open_tab(tool, "Checks & results")
     tool.get_by_role("link", name="L&D dashboard of this course").click()
     tool.get_by_role("heading", name=re.compile(r"^L&D dashboard")).wait_for()
     healthy(tool)

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from lti_app.sandbox.platform import DEMO_USERS
-from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium
+from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium, open_tab
 from tests.test_sandbox_flows import CTX, link_titled, live  # noqa: F401 - fixture
 
 INSTRUCTOR = "sandbox-ada"
@@ -105,6 +105,7 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
 
     # -- writes the case, forms and publishes groups -----------------------------------
     tool = people.launch(INSTRUCTOR, link["id"], title)
+    open_tab(tool, "Set-up")
     tool.get_by_role("link", name="Write the case").click()
     tool.get_by_role("heading", name="The case", level=1).wait_for()
     tool.get_by_label("Title").fill("The merger rumour")
@@ -116,6 +117,7 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
     tool.get_by_role("link", name="Edit the case").wait_for()  # back on the activity page
     tool.get_by_text("What do you say on Monday morning?").wait_for()
     healthy(tool)
+    open_tab(tool, "Groups")
     tool.get_by_role("button", name="Form groups", exact=True).click()
     tool.get_by_role("heading", name=re.compile(r"Draft groups")).wait_for()
     healthy(tool)
@@ -184,6 +186,7 @@ def test_a_group_discusses_a_case_and_an_absentee_reads_the_summary_first(
 
     # -- the instructor captures a post into the summary and publishes it --------------
     tool = people.launch(INSTRUCTOR, link["id"], title)
+    open_tab(tool, "Discussions")
     row = tool.locator(".cd-group-row", has_text=people_name(first))
     row.get_by_role("link", name="Threads").click()
     tool.get_by_role("link", name="What we can and cannot say").click()

@@ -12,6 +12,10 @@ Every page type is looked at in the sandbox's tool frame at 800x700 and 1280x800
   rubric saved, case saved, grades sent, a nudge sent, and a learner's own work)
   the page confirms it once, in a ``role="status"`` region, and the address no
   longer carries the confirmation (a reload does not say it again);
+- a staff activity page opens on its first tab (the activity's main work) and is at
+  most about two screens tall (``TWO_SCREENS``), its main action within them; the tabs
+  answer the keyboard (Left/Right/Home/End, roving tabindex), an address's #fragment
+  opens the tab holding it, and the frame follows a tab switch;
 - axe-core finds no serious or critical violation on any of these pages.
 """
 
@@ -32,6 +36,7 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     journey,
     live_jobs,
 )
+from tests.support.browser import open_tab
 from tests.test_sandbox_flows import CTX
 
 SIZES = ((800, 700), (1280, 800))
@@ -46,6 +51,8 @@ _BELOW = """() => {
     .map(e => e.tagName + '.' + e.className + ' ' + below(e));
 }"""
 _CONTENT = "() => Math.ceil(document.body.getBoundingClientRect().height)"
+#: The most a staff page's first tab may take at 800x700 and 1280x800: about two screens.
+TWO_SCREENS = 1600
 
 
 def frame_of(journey: Journey, sub: str) -> Any:
@@ -85,6 +92,77 @@ def fits(journey: Journey, sub: str, name: str, *, taller_than: int = 0) -> None
     page.set_viewport_size({"width": 1280, "height": 800})
 
 
+def staff_page_is_short(
+    journey: Journey, sub: str, name: str, tabs: list[str], main_action: Any
+) -> None:
+    """A staff page in tabs: ``tabs`` in order, the first chosen; at both sizes the page
+    is at most TWO_SCREENS tall and ``main_action`` (a locator in the tool frame) ends
+    within two screens of the LMS page's top; the frame fits (``fits``)."""
+    tool = journey.pages[sub].frame_locator("iframe[name=tool]")
+    found = tool.get_by_role("tab").all_inner_texts()
+    assert found == tabs, (name, found)
+    assert tool.get_by_role("tab", selected=True).inner_text() == tabs[0]
+    fits(journey, sub, name)
+    page = journey.pages[sub]
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        frame = frame_of(journey, sub)
+        content = frame.evaluate(_CONTENT)
+        assert content <= TWO_SCREENS, f"{name} at {width}px: {content}px tall"
+        top = page.locator("iframe[name=tool]").evaluate(
+            "f => f.getBoundingClientRect().top + window.scrollY"
+        )
+        bottom = main_action.evaluate("e => e.getBoundingClientRect().bottom")
+        assert main_action.is_visible(), f"{name}: main action hidden"
+        assert top + bottom <= 2 * height, f"{name} at {width}px: main action at {top + bottom}px"
+    page.set_viewport_size({"width": 1280, "height": 800})
+
+
+def tabs_answer_keys_and_addresses(journey: Journey, sub: str, anchor: str, tab: str) -> None:
+    """Arrow keys, Home and End move between the tabs (one in the tab order, its panel
+    alone shown, the address names it); ``#anchor`` opens ``tab``; the frame follows."""
+    tool = journey.pages[sub].frame_locator("iframe[name=tool]")
+    tabs = tool.get_by_role("tab")
+    n = tabs.count()
+    names = tabs.all_inner_texts()
+
+    def chosen(i: int) -> None:
+        for j in range(n):
+            on = i == j
+            assert tabs.nth(j).get_attribute("aria-selected") == ("true" if on else "false")
+            assert tabs.nth(j).get_attribute("tabindex") == ("0" if on else "-1")
+            panel = tool.locator(f"#{tabs.nth(j).get_attribute('aria-controls')}")
+            assert panel.get_attribute("role") == "tabpanel"
+            assert panel.is_visible() == on, (names[j], on)
+        assert tabs.nth(i).evaluate("t => t === document.activeElement")
+        hash_ = frame_of(journey, sub).evaluate("() => location.hash")
+        assert hash_ == f"#{tabs.nth(i).get_attribute('aria-controls')}", hash_
+
+    tabs.nth(0).focus()
+    tabs.nth(0).press("ArrowRight")
+    chosen(1)
+    tabs.nth(1).press("End")
+    chosen(n - 1)
+    tabs.nth(n - 1).press("ArrowRight")  # wraps round
+    chosen(0)
+    tabs.nth(0).press("ArrowLeft")
+    chosen(n - 1)
+    tabs.nth(n - 1).press("Home")
+    chosen(0)
+    fits(journey, sub, f"tab {names[0]}")
+    open_tab(tool, names[-1])
+    fits(journey, sub, f"tab {names[-1]}")  # the frame follows the switch
+
+    # An address naming a section (or anything inside one) opens its tab.
+    frame = frame_of(journey, sub)
+    url = re.sub(r"#.*$", "", frame.url)
+    frame.goto(f"{url}#{anchor}")
+    tool.get_by_role("tab", name=tab, exact=True).and_(
+        tool.get_by_role("tab", selected=True)
+    ).wait_for()
+    assert tool.locator(f"#{anchor}").is_visible() or tool.locator(f"#{anchor}").count() == 1
+
+
 def confirmed(journey: Journey, sub: str, text: str) -> None:
     """The page says ``text`` once, in a status region, and forgets it on reload."""
     tool = journey.pages[sub].frame_locator("iframe[name=tool]")
@@ -109,7 +187,8 @@ def token(journey: Journey, sub: str) -> str:
 
 
 def audit(journey: Journey, urls: dict[str, str]) -> None:
-    """axe-core on each page (opened directly, as the frame shows it)."""
+    """axe-core on each page (opened directly, as the frame shows it), and on each tab
+    of a staff page in tabs."""
     from axe_playwright_python.sync_playwright import Axe
 
     axe = Axe()
@@ -119,11 +198,20 @@ def audit(journey: Journey, urls: dict[str, str]) -> None:
         for name, url in urls.items():
             resp = page.goto(url)
             assert resp is not None and resp.status == 200, (name, url)
-            found = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-            for v in found.response["violations"]:
-                if v["impact"] in BLOCKING:
-                    targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
-                    problems.append(f"{name}: {v['id']} ({v['impact']}) {v['help']} — {targets}")
+            tabs = page.get_by_role("tab")
+            # A staff page in tabs: each tab as it shows (the first is open on arrival).
+            for i in range(max(1, tabs.count())):
+                seen = name
+                if i:
+                    tabs.nth(i).click()
+                    seen = f"{name}, tab {tabs.nth(i).inner_text()}"
+                found = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+                for v in found.response["violations"]:
+                    if v["impact"] in BLOCKING:
+                        targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
+                        problems.append(
+                            f"{seen}: {v['id']} ({v['impact']}) {v['help']} — {targets}"
+                        )
     finally:
         page.context.close()
     assert not problems, "\n".join(problems)
@@ -134,10 +222,17 @@ def test_role_play_pages_fit_the_frame_and_confirm_saving_a_scenario_and_checkli
 ) -> None:  # noqa: F811 - pytest fixture
     link = journey.deep_link("Role-play pairings", "Fit: role-play")
     ada = journey.launch(INSTRUCTOR, link)
-    fits(journey, INSTRUCTOR, "role-play, staff", taller_than=800)
-    assert ada.get_by_role("navigation", name="On this page").get_by_role("link").count() >= 3
-    staff_url = frame_of(journey, INSTRUCTOR).url
+    staff_page_is_short(
+        journey,
+        INSTRUCTOR,
+        "role-play, staff",
+        ["Groups", "Rounds", "Set-up", "Checks & results", "Settings"],
+        ada.get_by_role("button", name="Form groups", exact=True),
+    )
+    tabs_answer_keys_and_addresses(journey, INSTRUCTOR, "rp-checklist", "Set-up")
+    staff_url = re.sub(r"#.*$", "", frame_of(journey, INSTRUCTOR).url)
 
+    open_tab(ada, "Set-up")
     ada.get_by_role("link", name="Add a scenario").click()
     ada.get_by_label("Title").fill("Saying no to a senior colleague")
     ada.get_by_label(re.compile(r"^Practitioner's card")).fill("Say no, keep the relationship.")
@@ -145,8 +240,10 @@ def test_role_play_pages_fit_the_frame_and_confirm_saving_a_scenario_and_checkli
     ada.get_by_label(re.compile(r"^Observer's card")).fill("Watch for a clear no.")
     ada.get_by_role("button", name="Save the scenario").click()
     confirmed(journey, INSTRUCTOR, "Scenario saved.")
-    # Shown where the eye is: just before the role-play panel the page scrolls to.
-    assert ada.locator("#done + #role-play").count() == 1
+    # Shown where the eye is: on the tab where Ada acted, just before the scenarios.
+    assert ada.locator("#done + #rp-scenarios").count() == 1
+    assert ada.get_by_role("tab", selected=True).inner_text() == "Set-up"
+    assert ada.locator("#done").is_visible()
 
     ada.get_by_role("link", name="Edit the checklist").click()
     ada.get_by_role("heading", name="The observer checklist").wait_for()
@@ -218,6 +315,7 @@ def test_peer_review_pages_fit_confirm_and_the_stepper_follows_the_learner(
     )
     # The rubric can change until the first review is given.
     ada = journey.launch(INSTRUCTOR, link)
+    open_tab(ada, "Set-up")
     ada.locator("details.pr-rubric-edit > summary").click()
     ada.get_by_role("link", name="Edit the rubric").click()
     ada.get_by_role("heading", name="The rubric").wait_for()
@@ -253,8 +351,20 @@ def test_peer_review_pages_fit_confirm_and_the_stepper_follows_the_learner(
     confirmed(journey, "sandbox-eli", "Your rating is saved.")
 
     ada = journey.launch(INSTRUCTOR, link)
-    fits(journey, INSTRUCTOR, "peer review, staff", taller_than=800)
-    staff_url = frame_of(journey, INSTRUCTOR).url
+    staff_page_is_short(
+        journey,
+        INSTRUCTOR,
+        "peer review, staff",
+        ["Progress", "Set-up", "Checks & results", "Settings"],
+        ada.get_by_role("link", name=re.compile(r"^Send submission and reviewing grades")),
+    )
+    # The grades are compact: a number and a word, the working behind "Why".
+    progress = ada.locator("table.pr-progress")
+    assert progress.locator(".pr-explain").first.is_hidden()
+    row = progress.locator("tbody tr").first
+    assert row.evaluate("r => r.getBoundingClientRect().height") < 90
+    tabs_answer_keys_and_addresses(journey, INSTRUCTOR, "pr-rubric", "Set-up")
+    staff_url = re.sub(r"#.*$", "", frame_of(journey, INSTRUCTOR).url)
 
     activity = re.search(r"/a/([^/?]+)", staff_url).group(1)  # type: ignore[union-attr]
     t = token(journey, INSTRUCTOR)
@@ -283,13 +393,23 @@ def test_case_discussion_pages_fit_and_confirm_the_case_and_a_nudge(
         **{"case_discussion.group_size_min": "3", "case_discussion.group_size_max": "3"},
     )
     ada = journey.launch(INSTRUCTOR, link)
+    staff_page_is_short(
+        journey,
+        INSTRUCTOR,
+        "case discussion, staff",
+        ["Groups", "Discussions", "Set-up", "Checks & results", "Settings"],
+        ada.get_by_role("button", name="Form groups", exact=True),
+    )
+    open_tab(ada, "Set-up")
     ada.get_by_role("link", name="Write the case").click()
     ada.get_by_role("heading", name="The case", level=1).wait_for()
     ada.get_by_label("Title").fill("The merger rumour")
     ada.get_by_label("The case", exact=True).fill("A rumour spreads on a Friday afternoon.")
     ada.get_by_role("button", name="Save the case").click()
     confirmed(journey, INSTRUCTOR, "Case saved.")
+    assert ada.get_by_role("tab", selected=True).inner_text() == "Set-up"
 
+    open_tab(ada, "Groups")
     ada.get_by_role("button", name="Form groups", exact=True).click()
     ada.get_by_role("heading", name=re.compile(r"Draft groups")).wait_for()
     confirmed(journey, INSTRUCTOR, "Draft groups formed.")
@@ -298,9 +418,11 @@ def test_case_discussion_pages_fit_and_confirm_the_case_and_a_nudge(
         override.check()
     ada.get_by_role("button", name="Publish these groups").click()
     ada.get_by_role("heading", name=re.compile(r"Published groups")).wait_for()
-    fits(journey, INSTRUCTOR, "case discussion, staff", taller_than=800)
-    staff_url = frame_of(journey, INSTRUCTOR).url
+    fits(journey, INSTRUCTOR, "case discussion, staff")
+    assert frame_of(journey, INSTRUCTOR).evaluate(_CONTENT) <= TWO_SCREENS
+    staff_url = re.sub(r"#.*$", "", frame_of(journey, INSTRUCTOR).url)
 
+    open_tab(ada, "Discussions")
     ada.get_by_role("link", name=re.compile(r"^Participation")).first.click()
     ada.get_by_role("heading", name="Send a gentle nudge").wait_for()
     fits(journey, INSTRUCTOR, "participation")
@@ -355,8 +477,14 @@ def test_journal_pages_fit_and_confirm_an_entry_and_the_check_in(
     tool.get_by_role("button", name="Send my check-in").click()
     confirmed(journey, sub, "Your check-in answer is saved.")
 
-    journey.launch(INSTRUCTOR, link)
-    fits(journey, INSTRUCTOR, "journal, staff")
+    ada = journey.launch(INSTRUCTOR, link)
+    staff_page_is_short(
+        journey,
+        INSTRUCTOR,
+        "journal, staff",
+        ["Progress", "Entries", "Checks & results", "Settings"],
+        ada.locator("table[data-figures]"),
+    )
     audit(
         journey,
         {

@@ -23,6 +23,7 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     journey,
     live_jobs,
 )
+from tests.support.browser import open_tab
 
 TITLE = "Calibrated peer feedback, in the browser"
 LEARNERS = ("sandbox-ben", "sandbox-eli")
@@ -77,13 +78,18 @@ def test_calibration_and_self_assessment_journey(journey: Journey) -> None:  # n
         "Peer assessment with feedback", TITLE, **{"peer_review.reviews_per_submission": "1"}
     )
     ada = journey.launch(INSTRUCTOR, link)
+    open_tab(ada, "Set-up")
     ada.locator("details.pr-calibration-setup > summary").click()
     ada.get_by_label("Calibration", exact=True).select_option("required")
     ada.get_by_label("Agreement needed (required calibration), %").fill("80")
     ada.get_by_label("Most tries (required calibration)").fill("2")
     ada.get_by_label("Self-assessment after submitting").select_option("optional")
     ada.get_by_role("button", name="Save calibration and self-assessment").click()
-    ada.get_by_role("heading", name="Who calibrated how well").wait_for()
+    ada.locator("#done").get_by_text("Calibration and self-assessment saved.").wait_for()
+    assert ada.get_by_role("tab", selected=True).inner_text() == "Set-up"
+    results = open_tab(ada, "Checks & results")
+    results.get_by_role("heading", name="Who calibrated how well").wait_for()
+    open_tab(ada, "Set-up")
     add = ada.locator("details.pr-example-add form")
     add.get_by_label("Title").fill("Monday e-mail")
     add.get_by_label("Text of the example").fill(EXAMPLE)
@@ -144,6 +150,7 @@ def test_calibration_and_self_assessment_journey(journey: Journey) -> None:  # n
 
     # The instructor: who calibrated how well, and the cohort's gap.
     ada = journey.launch(INSTRUCTOR, link)
+    open_tab(ada, "Checks & results")
     who = ada.get_by_role("table", name="Each learner's agreement with the reference")
     for sub, tries, first in (("sandbox-ben", "1", "100 %"), ("sandbox-eli", "2", "25 %")):
         row = who.get_by_role("row").filter(

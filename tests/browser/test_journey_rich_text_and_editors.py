@@ -25,6 +25,7 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     browser,
     live_jobs,
 )
+from tests.support.browser import open_tab
 from tests.test_sandbox_flows import Live
 
 WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
@@ -99,6 +100,7 @@ def test_rich_text_shows_formatted_and_the_editors_work_in_the_lms_frame(sized: 
     # The rubric, in the grid editor.
     link = trip.deep_link("Peer assessment with feedback", f"Rich text and rubric {size}")
     ada = trip.launch(INSTRUCTOR, link)
+    open_tab(ada, "Set-up")
     ada.locator("details.pr-rubric-edit > summary").click()
     ada.get_by_role("link", name="Edit the rubric").click()
     ada.get_by_role("heading", name="The rubric").wait_for()
@@ -153,6 +155,7 @@ def test_rich_text_shows_formatted_and_the_editors_work_in_the_lms_frame(sized: 
     # The observer checklist and the intake survey of a role-play, in their row editors.
     play = trip.deep_link("Role-play pairings", f"Checklist and survey {size}")
     ada = trip.launch(INSTRUCTOR, play)
+    open_tab(ada, "Set-up")
     ada.get_by_role("link", name="Edit the checklist").click()
     ada.get_by_role("heading", name="The observer checklist").wait_for()
     for n in (1, 2):
@@ -172,6 +175,7 @@ def test_rich_text_shows_formatted_and_the_editors_work_in_the_lms_frame(sized: 
     ada.locator("#done[role=status]").get_by_text("Observer checklist saved.").wait_for()
     ada.get_by_role("link", name="Back to the activity").click()
     ada.locator("ul.rp-checklist").get_by_text("General: Asks open questions").wait_for()
+    open_tab(ada, "Groups")
     ada.get_by_role("link", name="Edit the intake survey").click()
     ada.get_by_role("heading", name="Intake survey").wait_for()
     ada.get_by_role("button", name="Add a question").click()

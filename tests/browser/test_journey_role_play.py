@@ -29,9 +29,10 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from lti_app.sandbox.platform import DEMO_USERS
-from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, screenshot_if_failed
+from tests.support.browser import NO_THIRD_PARTY_COOKIES, chromium, open_tab, screenshot_if_failed
 from tests.test_sandbox_flows import CTX, Live, link_titled, running_sandbox
 
 INSTRUCTOR = "sandbox-ada"
@@ -230,6 +231,7 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     # The instructor adds the activity (triads, one round) and sets it up.
     link = journey.deep_link("Role-play pairings", TITLE, **{"role_play.rounds": "1"})
     ada = journey.launch(INSTRUCTOR, link)
+    open_tab(ada, "Set-up")
     ada.get_by_role("link", name="Add a scenario").click()
     ada.get_by_role("heading", name="A new scenario").wait_for()
     journey.check(INSTRUCTOR)
@@ -245,9 +247,12 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     ada.get_by_text("Import/export as text").click()
     ada.get_by_label("The checklist as text").fill(CHECKLIST)
     ada.get_by_role("button", name="Load this text into the form").click()
+    # The page comes back with the rows filled in: save that page, not the one before it.
+    expect(ada.get_by_label("Skill, item 1")).to_have_value("Listening")
     ada.get_by_role("button", name="Save the checklist").click()
     ada.locator("#done[role=status]").get_by_text("Observer checklist saved.").wait_for()
     ada.get_by_role("link", name="Back to the activity").click()
+    open_tab(ada, "Checks & results")
     ada.locator("ul.rp-bars").get_by_text("Listening").wait_for()
     journey.check(INSTRUCTOR)
 
@@ -346,8 +351,11 @@ def test_role_play_journey_from_deep_link_to_gradebook(journey: Journey) -> None
     tool = journey.launch(other, link)
     tool.get_by_text("You have completed this role-play.").wait_for()
     ada = journey.launch(INSTRUCTOR, link)
+    open_tab(ada, "Rounds")
     dashboard = journey.check(INSTRUCTOR)
     assert f"{len(members)} learners complete" in dashboard
+    open_tab(ada, "Checks & results")
+    dashboard = journey.check(INSTRUCTOR)
     assert "3.0 of 4" in dashboard  # the observers' ratings, by skill
     cells = journey.gradebook(link, members, FULL_MARKS)
     for sub in members:
@@ -440,6 +448,8 @@ def test_a_group_of_four_plays_four_rounds_and_everyone_practises(journey: Journ
 
     # The instructor sees everyone's practice counts: one practitioner turn each.
     ada = journey.launch(INSTRUCTOR, link)
+    open_tab(ada, "Rounds")
+    ada.locator("details.rp-practice-more > summary").first.click()  # group 1's counts
     table = ada.locator("table.rp-practice").filter(
         has=ada.get_by_text("Practice counts in group 1")
     )

@@ -26,6 +26,7 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     journey,
     live_jobs,
 )
+from tests.support.browser import open_tab
 
 TITLE = "Role-play logistics, in the browser"
 PLACE = "https://meet.example.com/ltc-101"
@@ -155,6 +156,7 @@ def test_two_members_see_the_same_meeting_place_and_the_same_round_clock(
     assert frame is not None
     problems = _audit(browser, frame.url, "role-play learner page with logistics and clock")
     staff_tool = journey.launch(INSTRUCTOR, link)
+    open_tab(staff_tool, "Rounds")
     staff_tool.get_by_role("link", name="Where and when each group meets").click()
     staff_tool.get_by_role("heading", name="Where and when each group meets").wait_for()
     assert PLACE in journey.frame_text(INSTRUCTOR)

@@ -26,7 +26,7 @@ from tests.browser.test_journey_journal import (
     healthy,
     launch,
 )
-from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium
+from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium, open_tab
 from tests.test_sandbox_flows import live  # noqa: F401 - fixture
 
 INSTRUCTOR = "sandbox-ada"
@@ -126,6 +126,7 @@ def test_advancing_the_sandbox_clock_makes_a_check_in_due_and_the_transfer_chart
         row.wait_for()
         assert row.locator("[data-due]").inner_text() == "1"
         assert row.locator("[data-answered]").inner_text() == "1"
+        open_tab(staff, "Checks & results")
         staff.get_by_role("link", name=re.compile("L&D dashboard of this course")).click()
         staff.get_by_text("Data table: Transfer check-ins").click()  # the chart's data
         chart = staff.get_by_role("table", name="Transfer check-ins")

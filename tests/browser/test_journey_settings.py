@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from tests.browser.test_journey_journal import BROKEN
-from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium
+from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium, open_tab
 from tests.test_sandbox_flows import CTX, link_titled, live  # noqa: F401 - fixture
 
 INSTRUCTOR, LEARNER = "sandbox-ada", "sandbox-chidi"
@@ -99,6 +99,7 @@ def test_peer_assessment_settings_have_defaults_read_in_words_and_change_until_w
     link = link_titled(live, title)
 
     ada = launch(live, page, link, INSTRUCTOR)
+    open_tab(ada, "Settings")
     table = settings_table(ada)
     assert "Double-blind: authors and reviewers don't see each other's names" in table
     assert re.search(r"Reviews per submission\s+2", table)
@@ -153,7 +154,8 @@ def test_a_refused_journal_save_keeps_the_rewritten_prompts_and_the_days_follow(
 
     ada = launch(live, page, link, INSTRUCTOR)
     assert "check-ins 30, 60 and 90 days after completion" in ada.locator("main").inner_text()
-    ada.get_by_role("link", name="Change the prompts, check-in days and other settings").click()
+    open_tab(ada, "Settings")
+    ada.get_by_role("link", name="Change settings").click()
     ada.get_by_label("Entry prompts").fill(PROMPTS)
     ada.get_by_label("Check-ins", exact=True).fill("30,30")
     ada.get_by_label("Entries needed to complete").fill("2")

@@ -58,3 +58,14 @@ def screenshot_if_failed(request: pytest.FixtureRequest, page: Any) -> None:
     if failed is not None and failed.failed:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+
+
+def open_tab(tool: Any, name: str) -> Any:
+    """Choose the tab ``name`` of a staff activity page (a Page, Frame or FrameLocator
+    of the tool) and wait until its panel shows; returns the panel's locator."""
+    tab = tool.get_by_role("tab", name=name, exact=True)
+    if tab.get_attribute("aria-selected") != "true":
+        tab.click()
+    panel = tool.locator(f"#{tab.get_attribute('aria-controls')}")
+    panel.wait_for(state="visible")
+    return panel

@@ -88,7 +88,9 @@ def set_facilitator(activity_id: str, group_id: str) -> Any:
         )
     except CaseDiscussionError as exc:
         return refused_on_activity(actor, activity, str(exc), exc.status)
-    return back_to_activity(actor, activity, done="Facilitator updated.")
+    return back_to_activity(
+        actor, activity, f"cd-row-{acc.group.public_id}", done="Facilitator updated."
+    )
 
 
 # -- participation and nudges -------------------------------------------------------------

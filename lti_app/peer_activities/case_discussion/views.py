@@ -143,7 +143,7 @@ def save_case(activity_id: str) -> Any:
         cases.save_case(activity, actor.person, form)
     except CaseInputError as exc:
         return _case_form(actor, activity, form, exc.messages, 422)
-    return back_to_activity(actor, activity, done="Case saved.")
+    return back_to_activity(actor, activity, "cd-case", done="Case saved.")
 
 
 @bp.post("/<activity_id>/case/files")

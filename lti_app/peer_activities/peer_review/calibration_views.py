@@ -126,7 +126,8 @@ def save_example(activity_id: str, example_id: str | None = None) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    done = "Example saved." if example else "Example added."
+    return back(actor, activity, done=done, anchor="pr-calibration")
 
 
 @bp.post("/<activity_id>/examples/<example_id>/delete")
@@ -141,7 +142,7 @@ def delete_example(activity_id: str, example_id: str) -> Any:
         calibrating.delete_example(activity, example)
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity)
+    return back(actor, activity, done="Example removed.", anchor="pr-calibration")
 
 
 #: The settings the activity page's calibration form changes.
@@ -166,4 +167,6 @@ def calibration_settings(activity_id: str) -> Any:
     except ActivityInputError as exc:
         found = [f"{' '.join(v)}" for v in exc.messages.values()]
         return refused(actor, activity, " ".join(found))
-    return back(actor, activity)
+    return back(
+        actor, activity, done="Calibration and self-assessment saved.", anchor="pr-calibration"
+    )

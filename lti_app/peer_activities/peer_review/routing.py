@@ -30,15 +30,18 @@ def scope(activity_id: str) -> tuple[Actor, Activity]:
     return actor, activity
 
 
-def back(actor: Actor, activity: Activity, done: str | None = None) -> Any:
-    """The activity page again; ``done`` is what it then confirms, once."""
+def back(
+    actor: Actor, activity: Activity, done: str | None = None, anchor: str = "peer-review"
+) -> Any:
+    """The activity page again at ``anchor`` (the staff page opens the tab holding it);
+    ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
             "activities.show",
             activity_id=activity.public_id,
             t=actor.token(),
             **confirm.url_args(actor, done),
-            _anchor="peer-review",
+            _anchor=anchor,
         ),
         code=303,
     )

@@ -68,7 +68,7 @@ def save_rubric(activity_id: str) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity, done="Rubric saved.")
+    return back(actor, activity, done="Rubric saved.", anchor="pr-rubric")
 
 
 @bp.post("/<activity_id>/library")
@@ -83,7 +83,7 @@ def save_to_library(activity_id: str) -> Any:
         return refused(actor, activity, validation_message(exc))
     except PeerReviewError as exc:
         return refused(actor, activity, str(exc))
-    return back(actor, activity, done="Rubric saved to the library.")
+    return back(actor, activity, done="Rubric saved to the library.", anchor="pr-rubric")
 
 
 @bp.post("/<activity_id>/library/<rubric_id>/delete")
@@ -93,7 +93,7 @@ def delete_from_library(activity_id: str, rubric_id: str) -> Any:
     actor, activity = scope(activity_id)
     if not rubrics.delete_from_library(activity, rubric_id):
         abort(404)
-    return back(actor, activity, done="Rubric removed from the library.")
+    return back(actor, activity, done="Rubric removed from the library.", anchor="pr-rubric")
 
 
 @bp.post("/<activity_id>/settings")
@@ -133,7 +133,8 @@ def save_settings(activity_id: str) -> Any:
                 f"{k.replace('_', ' ')}: {' '.join(map(str, v))}" for k, v in exc.messages.items()
             ),
         )
-    return back(actor, activity, done="Settings saved.")
+    anchor = "pr-groups" if form.get("group_settings") == "1" else "peer-review"
+    return back(actor, activity, done="Settings saved.", anchor=anchor)
 
 
 @bp.post("/<activity_id>/allocate")

@@ -47,15 +47,18 @@ def _round(activity: Activity, round_id: str) -> RolePlayRound:
     return rnd
 
 
-def _back(actor: Actor, activity: Activity, done: str | None = None) -> Any:
-    """The activity page again; ``done`` is what it then confirms, once."""
+def _back(
+    actor: Actor, activity: Activity, done: str | None = None, anchor: str = "role-play"
+) -> Any:
+    """The activity page again at ``anchor`` (the staff page opens the tab holding it);
+    ``done`` is what it then confirms, once."""
     return redirect(
         url_for(
             "activities.show",
             activity_id=activity.public_id,
             t=actor.token(),
             **confirm.url_args(actor, done),
-            _anchor="role-play",
+            _anchor=anchor,
         ),
         code=303,
     )
@@ -121,7 +124,7 @@ def create_scenario(activity_id: str) -> Any:
     except ValidationError as exc:
         return _scenario_form(actor, activity, None, request.form, exc.normalized_messages(), 422)  # type: ignore[no-untyped-call]
     scenarios.save_scenario(activity, data)
-    return _back(actor, activity, done="Scenario saved.")
+    return _back(actor, activity, done="Scenario saved.", anchor="rp-scenarios")
 
 
 @bp.get("/<activity_id>/scenarios/<scenario_id>")
@@ -155,7 +158,7 @@ def update_scenario(activity_id: str, scenario_id: str) -> Any:
         messages = exc.normalized_messages()  # type: ignore[no-untyped-call]
         return _scenario_form(actor, activity, scenario, request.form, messages, 422)
     scenarios.save_scenario(activity, data, scenario)
-    return _back(actor, activity, done="Scenario saved.")
+    return _back(actor, activity, done="Scenario saved.", anchor="rp-scenarios")
 
 
 @bp.post("/<activity_id>/scenarios/<scenario_id>/delete")
@@ -167,7 +170,7 @@ def delete_scenario(activity_id: str, scenario_id: str) -> Any:
     if scenario is None:
         abort(404)
     scenarios.delete_scenario(scenario)
-    return _back(actor, activity, done="Scenario deleted.")
+    return _back(actor, activity, done="Scenario deleted.", anchor="rp-scenarios")
 
 
 @bp.post("/<activity_id>/checklist")
@@ -180,7 +183,7 @@ def save_checklist(activity_id: str) -> Any:
     except ValidationError as exc:
         return _refused(actor, activity, _messages(exc), 422)
     scenarios.save_checklist(activity, items)
-    return _back(actor, activity, done="Observer checklist saved.")
+    return _back(actor, activity, done="Observer checklist saved.", anchor="rp-checklist")
 
 
 @bp.post("/<activity_id>/one-round-per-member")
