@@ -118,9 +118,7 @@ def test_deep_linking_shows_every_number_setting_with_its_default_value(lti) -> 
     # The journal's summary reads its default check-in days in words, named as the
     # default the form below changes (the picker never states days the instructor
     # may be changing).
-    assert (
-        "check-ins 30, 60 and 90 days after completion (by default; you set this below)" in page
-    )
+    assert "check-ins 30, 60 and 90 days after completion (by default; you set this below)" in page
 
 
 def test_deep_linking_refuses_a_blank_number_next_to_it_and_keeps_every_typed_value(lti) -> None:

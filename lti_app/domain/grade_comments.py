@@ -53,11 +53,16 @@ def reviewing_comment(
     asked: int | None,
     accuracy: float | None,
     stars: float | None,
+    calibrated: bool = False,
+    self_weight: float = 0,
 ) -> str:
     """ "Reviewing: 61%. You wrote 2 of the 3 reviews asked of you; …".
 
     ``accuracy`` (0..1): how close the learner's scores were to other reviewers';
-    ``stars``: the authors' average helpfulness rating (1..5)."""
+    ``stars``: the authors' average helpfulness rating (1..5); ``calibrated``: the
+    instructor counts the practice examples in that accuracy (weighted calibration);
+    ``self_weight`` (0..1): the share of the grade that the self-assessment's closeness
+    to the peers' ratings makes (issue 20)."""
     parts = []
     if asked:
         done = min(written or 0, asked)
@@ -74,9 +79,19 @@ def reviewing_comment(
             if accuracy >= 0.7
             else "often far from"
         )
-        parts.append(f"your scores were {closeness} other reviewers' scores")
+        against = (
+            "other reviewers' scores and the instructor's on the practice examples"
+            if calibrated
+            else "other reviewers' scores"
+        )
+        parts.append(f"your scores were {closeness} {against}")
     if stars is not None:
         parts.append(f"authors rated your feedback {stars:.1f} out of 5 on average")
+    if self_weight > 0:
+        parts.append(
+            f"how close your self-assessment was to your peers' ratings makes "
+            f"{round(100 * self_weight)}% of it"
+        )
     text = f"Reviewing: {pct(fraction)}."
     if parts:
         sentence = "; ".join(parts)

@@ -277,28 +277,26 @@ def _own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
 
 
 def _compute_own_grades(activity: Activity, actor: Actor) -> dict[str, Any] | None:
-    """The learner's own two grades with their explanations (which name nobody)."""
+    """The learner's own two grades, each with the plain sentence the gradebook gets
+    beside it ("Average of 3 peer reviews: 78%."), which names nobody. The formulas
+    (weights, peer scores in brackets) stay on the instructor's explanation."""
     row = next(
         (r for r in grading.grade_report(activity).rows if r.person.id == actor.person.id), None
     )
     if row is None:
         return None
-    sub_text = (
-        "set by your instructor"
-        if "submission" in row.overrides
-        else (row.submission.explanation if row.submission else "")
-    )
-    rev_text = (
-        "set by your instructor"
-        if "reviewing" in row.overrides
-        else (row.reviewing.explanation if row.reviewing else "")
-    )
+
+    def words(kind: str) -> str:
+        return (
+            grading.gradebook_comment(activity, row, kind) if row.percent(kind) is not None else ""
+        )
+
     return {
         "submission": row.percent("submission"),
-        "submission_text": sub_text,
+        "submission_text": words("submission"),
         "short_text": row.short_explanation(),
         "reviewing": row.percent("reviewing"),
-        "reviewing_text": rev_text,
+        "reviewing_text": words("reviewing"),
     }
 
 

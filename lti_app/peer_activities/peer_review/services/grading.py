@@ -260,6 +260,12 @@ def gradebook_comment(
         asked=asked if written is not None else None,
         accuracy=r.accuracy if r is not None else None,
         stars=1 + 4 * r.helpfulness if r is not None and r.helpfulness is not None else None,
+        calibrated=calibrating.mode(activity) == calibrating.WEIGHTED,
+        self_weight=(
+            self_assessing.weight(activity)
+            if self_assessing.mode(activity) != self_assessing.OFF
+            else 0
+        ),
     )
 
 
