@@ -135,7 +135,7 @@ def learner_state(activity: Activity, course: Course, person: Person) -> Learner
 
 
 @cache
-def _members_of_group() -> Select[Any]:
+def _members_of_group() -> Any:
     """``:group`` with its members, their people, titles and enrolment status in
     ``:course`` (built once per process)."""
     course = bindparam("course", type_=Integer)

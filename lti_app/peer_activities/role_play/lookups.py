@@ -89,7 +89,7 @@ def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]
 
 
 @cache
-def _rounds_of_player() -> Select[Any]:
+def _rounds_of_player() -> Any:
     """:func:`rounds_of_player`'s statement, built once per process (bound
     ``:activity``, ``:group``, ``:grouping_round``, ``:person``)."""
     person = bindparam("person", type_=Integer)
