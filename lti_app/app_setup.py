@@ -250,6 +250,11 @@ def _request_cycle(app: Flask) -> None:
         early = _actor_frame_ancestors()
         commit_request(resp)
         add_security_headers(app, resp, early if early is not None else _frame_ancestors())
+        if db.session().in_transaction():
+            # The platforms' origins were read after the commit (no actor, cache
+            # expired): end that read with a COMMIT too, as a ROLLBACK at teardown
+            # would make psycopg forget the connection's prepared statements.
+            db.session.commit()
         return resp
 
     @app.teardown_request

@@ -70,8 +70,8 @@ class PublicIdMixin:
 
 
 # -- knowing whether a request wrote anything ---------------------------------------
-# Read-only requests (most page views) skip the COMMIT round trip; the session is
-# closed (rolled back) at teardown instead.
+# ``WROTE`` marks a session that wrote (or asked for a job): a request that fails on
+# a lost connection is retried only when it had not (``app_setup``).
 
 WROTE = "peerlift.wrote"
 
@@ -88,9 +88,18 @@ def _dml(state: ORMExecuteState) -> None:
 
 
 def finish(session: Session, *, ok: bool) -> None:
-    """End the unit of work: commit what an ``ok`` request wrote, else roll back."""
-    wrote = session.info.pop(WROTE, False) or bool(session.new or session.dirty or session.deleted)
-    if ok and wrote:
+    """End the unit of work: an ``ok`` request commits, anything else rolls back.
+
+    A request that only read commits too (issue 17): a read-only COMMIT costs
+    the same one round trip as a ROLLBACK, but psycopg forgets every prepared
+    statement of the connection, and how often it has seen each query, on every
+    ROLLBACK. Ending the page views with a rollback meant no statement ever reached
+    psycopg's ``prepare_threshold``, so PostgreSQL parsed and planned every
+    statement of every request anew (the notices' UNION ALL alone took 3-6 ms to
+    plan and 0.5 ms to run): 13.7 -> 4.1 ms of PostgreSQL CPU per launch + page GET.
+    """
+    session.info.pop(WROTE, None)
+    if ok:
         session.commit()
     else:
         session.rollback()

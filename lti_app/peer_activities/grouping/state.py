@@ -16,10 +16,11 @@ rendering, after the request's writes. Outside a request they are simply read.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from flask import g, has_app_context
-from sqlalchemy import and_, exists, func, select
+from sqlalchemy import Integer, Select, and_, bindparam, exists, func, select
 from sqlalchemy.orm import contains_eager, selectinload
 
 from lti_app.courses.models import Course, Enrolment, Person
@@ -80,6 +81,37 @@ def _latest_round(activity_id: Any, status: str) -> Any:
     )
 
 
+@cache
+def _learner_row() -> Select[Any]:
+    """Intake, agreement in force, acceptance and group of ``:person`` in ``:course``
+    for ``:activity``: one row (built once per process, run with bound parameters)."""
+    course, person = bindparam("course", type_=Integer), bindparam("person", type_=Integer)
+    latest = (
+        select(GroupingAgreement.version, GroupingAgreement.text)
+        .where(GroupingAgreement.course_id == course)
+        .order_by(GroupingAgreement.version.desc())
+        .limit(1)
+    )
+    version = func.coalesce(
+        latest.with_only_columns(GroupingAgreement.version).scalar_subquery(), 1
+    )
+    mine = and_(GroupingAcceptance.course_id == course, GroupingAcceptance.person_id == person)
+    return select(
+        exists().where(GroupingIntake.course_id == course, GroupingIntake.person_id == person),
+        version,
+        latest.with_only_columns(GroupingAgreement.text).scalar_subquery(),
+        exists().where(mine, GroupingAcceptance.version == version),
+        exists().where(mine),
+        select(GroupingMember.group_id)
+        .where(
+            GroupingMember.round_id
+            == _latest_round(bindparam("activity", type_=Integer), PUBLISHED),
+            GroupingMember.person_id == person,
+        )
+        .scalar_subquery(),
+    )
+
+
 def learner_state(activity: Activity, course: Course, person: Person) -> LearnerState:
     """The learner's grouping state for ``activity`` (see the module docstring)."""
     memo = _memo()
@@ -87,34 +119,8 @@ def learner_state(activity: Activity, course: Course, person: Person) -> Learner
     if key in memo:
         found: LearnerState = memo[key]
         return found
-    latest = (
-        select(GroupingAgreement.version, GroupingAgreement.text)
-        .where(GroupingAgreement.course_id == course.id)
-        .order_by(GroupingAgreement.version.desc())
-        .limit(1)
-    )
-    version = func.coalesce(
-        latest.with_only_columns(GroupingAgreement.version).scalar_subquery(), 1
-    )
-    mine = and_(
-        GroupingAcceptance.course_id == course.id, GroupingAcceptance.person_id == person.id
-    )
     row = db.session.execute(
-        select(
-            exists().where(
-                GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id
-            ),
-            version,
-            latest.with_only_columns(GroupingAgreement.text).scalar_subquery(),
-            exists().where(mine, GroupingAcceptance.version == version),
-            exists().where(mine),
-            select(GroupingMember.group_id)
-            .where(
-                GroupingMember.round_id == _latest_round(activity.id, PUBLISHED),
-                GroupingMember.person_id == person.id,
-            )
-            .scalar_subquery(),
-        )
+        _learner_row(), {"course": course.id, "person": person.id, "activity": activity.id}
     ).one()
     state = LearnerState(
         has_intake=bool(row[0]),
@@ -128,34 +134,37 @@ def learner_state(activity: Activity, course: Course, person: Person) -> Learner
     return state
 
 
+@cache
+def _members_of_group() -> Any:
+    """``:group`` with its members, their people, titles and enrolment status in
+    ``:course`` (built once per process)."""
+    course = bindparam("course", type_=Integer)
+    return (
+        select(GroupingGroup, GroupingMember.person_id, GroupingIntake.role_title, Enrolment.status)
+        .join(GroupingMember, GroupingMember.group_id == GroupingGroup.id)
+        .join(Person, Person.id == GroupingMember.person_id)
+        .outerjoin(
+            GroupingIntake,
+            and_(
+                GroupingIntake.course_id == course,
+                GroupingIntake.person_id == GroupingMember.person_id,
+            ),
+        )
+        .outerjoin(
+            Enrolment,
+            and_(Enrolment.course_id == course, Enrolment.person_id == GroupingMember.person_id),
+        )
+        .where(GroupingGroup.id == bindparam("group", type_=Integer))
+        .options(contains_eager(GroupingGroup.members).contains_eager(GroupingMember.person))
+        .order_by(GroupingMember.id)
+    )
+
+
 def _group_with_members(course: Course, group_id: int) -> tuple[GroupingGroup, list[Member]]:
     """One group, its members and their people, titles and enrolment status: one
     statement."""
     rows = (
-        db.session.execute(
-            select(
-                GroupingGroup, GroupingMember.person_id, GroupingIntake.role_title, Enrolment.status
-            )
-            .join(GroupingMember, GroupingMember.group_id == GroupingGroup.id)
-            .join(Person, Person.id == GroupingMember.person_id)
-            .outerjoin(
-                GroupingIntake,
-                and_(
-                    GroupingIntake.course_id == course.id,
-                    GroupingIntake.person_id == GroupingMember.person_id,
-                ),
-            )
-            .outerjoin(
-                Enrolment,
-                and_(
-                    Enrolment.course_id == course.id,
-                    Enrolment.person_id == GroupingMember.person_id,
-                ),
-            )
-            .where(GroupingGroup.id == group_id)
-            .options(contains_eager(GroupingGroup.members).contains_eager(GroupingMember.person))
-            .order_by(GroupingMember.id)
-        )
+        db.session.execute(_members_of_group(), {"course": course.id, "group": group_id})
         .unique()
         .all()
     )

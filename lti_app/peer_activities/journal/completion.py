@@ -17,8 +17,9 @@ the grade outbox (delivered after the request commits); flushes.
 from __future__ import annotations
 
 import logging
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 from sqlalchemy.exc import IntegrityError
 
 from lti_app.courses.models import Person
@@ -38,15 +39,24 @@ from lti_app.peer_activities.models import Activity
 log = logging.getLogger(__name__)
 
 
+@cache
+def _progress_row(lock: bool) -> Select[JournalProgress]:
+    """The progress row of ``:person`` in ``:activity`` (built once per process)."""
+    stmt = select(JournalProgress).where(
+        JournalProgress.activity_id == bindparam("activity", type_=Integer),
+        JournalProgress.person_id == bindparam("person", type_=Integer),
+    )
+    return stmt.with_for_update() if lock else stmt
+
+
 def progress_of(
     activity: Activity, person_id: int, *, create: bool = False, lock: bool = False
 ) -> JournalProgress | None:
     """The learner's progress row; ``create`` makes it, ``lock`` holds it (FOR UPDATE,
     where the database has it) so two saves at once complete the journal once."""
-    stmt = select(JournalProgress).where(
-        JournalProgress.activity_id == activity.id, JournalProgress.person_id == person_id
+    found: JournalProgress | None = db.session.scalar(
+        _progress_row(lock), {"activity": activity.id, "person": person_id}
     )
-    found: JournalProgress | None = db.session.scalar(stmt.with_for_update() if lock else stmt)
     if found is None and create:
         found = JournalProgress(activity_id=activity.id, person_id=person_id)
         try:

@@ -89,7 +89,7 @@ class LearnerPanel:
 def learner_panel(actor: Actor, activity: Activity) -> LearnerPanel:
     assert actor.course is not None
     person = actor.person
-    visible = list(db.session.scalars(visibility.visible_entries(actor, activity).limit(500)))
+    visible = visibility.visible_entry_list(actor, activity, 500)
     own = [e for e in visible if e.person_id == person.id]
     shared = [e for e in visible if e.person_id != person.id]
     course_acts = entries.course_activities(actor.course)
@@ -181,7 +181,7 @@ def staff_panel(actor: Actor, activity: Activity) -> StaffPanel:
         )
         for p, status in learners
     ]
-    recent = list(db.session.scalars(visibility.visible_entries(actor, activity).limit(200)))
+    recent = visibility.visible_entry_list(actor, activity, 200)
     acts = entries.course_activities(actor.course)
     flash = getattr(g, "journal_flash", None) or {}
     current = dict(activity.settings or {})

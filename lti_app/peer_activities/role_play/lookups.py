@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
-from sqlalchemy import exists, select
+from sqlalchemy import Integer, Select, bindparam, exists, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from lti_app.courses.models import Person
@@ -87,6 +88,32 @@ def rounds_of_groups(group_ids: Sequence[int]) -> dict[int, list[RolePlayRound]]
     return found
 
 
+@cache
+def _rounds_of_player() -> Any:
+    """:func:`rounds_of_player`'s statement, built once per process (bound
+    ``:activity``, ``:group``, ``:grouping_round``, ``:person``)."""
+    person = bindparam("person", type_=Integer)
+    group = bindparam("group", type_=Integer)
+    activity = bindparam("activity", type_=Integer)
+    elsewhere = RolePlayRound.group_id.in_(
+        select(GroupingGroup.id).where(
+            GroupingGroup.round_id == bindparam("grouping_round", type_=Integer)
+        )
+    ) & RolePlayRound.seats.any(RolePlaySeat.person_id == person)
+    completed = exists().where(
+        RolePlayCompletion.activity_id == activity, RolePlayCompletion.person_id == person
+    )
+    return (
+        select(RolePlayRound, completed)
+        .where(RolePlayRound.activity_id == activity, (RolePlayRound.group_id == group) | elsewhere)
+        .options(
+            joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person),
+            joinedload(RolePlayRound.logistics),
+        )
+        .order_by(RolePlayRound.number, RolePlayRound.group_id)
+    )
+
+
 def rounds_of_player(
     activity: Activity, group: GroupingGroup, person: Person
 ) -> tuple[list[RolePlayRound], list[RolePlayRound], bool | None]:
@@ -95,30 +122,30 @@ def rounds_of_player(
     their seats and people, and whether the person has completed the activity
     (None when there is no round to read it with), and each round's group's
     logistics (meeting place, proposed times): one statement."""
-    elsewhere = RolePlayRound.group_id.in_(
-        select(GroupingGroup.id).where(GroupingGroup.round_id == group.round_id)
-    ) & RolePlayRound.seats.any(RolePlaySeat.person_id == person.id)
-    completed = exists().where(
-        RolePlayCompletion.activity_id == activity.id, RolePlayCompletion.person_id == person.id
-    )
     own: list[RolePlayRound] = []
     guest: list[RolePlayRound] = []
     done: bool | None = None
-    for rnd, flag in db.session.execute(
-        select(RolePlayRound, completed)
-        .where(
-            RolePlayRound.activity_id == activity.id,
-            (RolePlayRound.group_id == group.id) | elsewhere,
-        )
-        .options(
-            joinedload(RolePlayRound.seats).joinedload(RolePlaySeat.person),
-            joinedload(RolePlayRound.logistics),
-        )
-        .order_by(RolePlayRound.number, RolePlayRound.group_id)
-    ).unique():
+    params = {
+        "activity": activity.id,
+        "group": group.id,
+        "grouping_round": group.round_id,
+        "person": person.id,
+    }
+    for rnd, flag in db.session.execute(_rounds_of_player(), params).unique():
         (own if rnd.group_id == group.id else guest).append(rnd)
         done = bool(flag)
     return own, guest, done
+
+
+@cache
+def _ratings_of_rounds() -> Select[Any]:
+    """Every rating of the ``:rounds`` (expanding), authors joined: built once."""
+    return (
+        select(RolePlayRating)
+        .where(RolePlayRating.round_id.in_(bindparam("rounds", expanding=True)))
+        .options(joinedload(RolePlayRating.author))
+        .order_by(RolePlayRating.id)
+    )
 
 
 def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRating]]:
@@ -126,12 +153,7 @@ def ratings_for(rounds: Sequence[RolePlayRound]) -> dict[int, list[RolePlayRatin
     found: dict[int, list[RolePlayRating]] = {r.id: [] for r in rounds}
     if not rounds:
         return found
-    for rating in db.session.scalars(
-        select(RolePlayRating)
-        .where(RolePlayRating.round_id.in_(list(found)))
-        .options(joinedload(RolePlayRating.author))
-        .order_by(RolePlayRating.id)
-    ):
+    for rating in db.session.scalars(_ratings_of_rounds(), {"rounds": list(found)}):
         found[rating.round_id].append(rating)
     return found
 

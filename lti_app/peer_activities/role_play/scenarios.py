@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
+from functools import cache
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from lti_app.extensions import db
 from lti_app.peer_activities.models import Activity
@@ -25,14 +27,18 @@ SCALE_MAX = len(SCALE)
 MAX_ITEMS = 30
 
 
-def scenarios_of(activity: Activity) -> list[RolePlayScenario]:
-    return list(
-        db.session.scalars(
-            select(RolePlayScenario)
-            .where(RolePlayScenario.activity_id == activity.id)
-            .order_by(RolePlayScenario.position, RolePlayScenario.id)
-        )
+@cache
+def _scenarios() -> Select[Any]:
+    """The ``:activity``'s scenarios in order (built once per process)."""
+    return (
+        select(RolePlayScenario)
+        .where(RolePlayScenario.activity_id == bindparam("activity", type_=Integer))
+        .order_by(RolePlayScenario.position, RolePlayScenario.id)
     )
+
+
+def scenarios_of(activity: Activity) -> list[RolePlayScenario]:
+    return list(db.session.scalars(_scenarios(), {"activity": activity.id}))
 
 
 def scenario_of(activity: Activity, public_id: str) -> RolePlayScenario | None:
@@ -83,14 +89,18 @@ def delete_scenario(scenario: RolePlayScenario) -> None:
     db.session.flush()
 
 
-def checklist_of(activity: Activity) -> list[RolePlayChecklistItem]:
-    return list(
-        db.session.scalars(
-            select(RolePlayChecklistItem)
-            .where(RolePlayChecklistItem.activity_id == activity.id)
-            .order_by(RolePlayChecklistItem.position, RolePlayChecklistItem.id)
-        )
+@cache
+def _checklist() -> Select[Any]:
+    """The ``:activity``'s checklist items in order (built once per process)."""
+    return (
+        select(RolePlayChecklistItem)
+        .where(RolePlayChecklistItem.activity_id == bindparam("activity", type_=Integer))
+        .order_by(RolePlayChecklistItem.position, RolePlayChecklistItem.id)
     )
+
+
+def checklist_of(activity: Activity) -> list[RolePlayChecklistItem]:
+    return list(db.session.scalars(_checklist(), {"activity": activity.id}))
 
 
 def save_checklist(

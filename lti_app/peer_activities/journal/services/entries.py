@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import cache
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, Select, bindparam, func, select
 
 from lti_app.courses.models import Course, Person
 from lti_app.extensions import db
@@ -40,12 +41,19 @@ class EntryInput:
 
 def course_activities(course: Course) -> list[Activity]:
     """Activities of the course an entry may be tagged with (configured ones)."""
-    return list(
-        db.session.scalars(
-            select(Activity)
-            .where(Activity.course_id == course.id, Activity.activity_type.is_not(None))
-            .order_by(Activity.title, Activity.id)
+    return list(db.session.scalars(_course_activities(), {"course": course.id}))
+
+
+@cache
+def _course_activities() -> Select[Activity]:
+    """The configured activities of ``:course`` by title: built once per process."""
+    return (
+        select(Activity)
+        .where(
+            Activity.course_id == bindparam("course", type_=Integer),
+            Activity.activity_type.is_not(None),
         )
+        .order_by(Activity.title, Activity.id)
     )
 
 

@@ -11,8 +11,10 @@ Side effects: inserts/updates rows and flushes; the request commits.
 from __future__ import annotations
 
 import logging
+from functools import cache
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Integer, Select, String, bindparam, cast, or_, select
 
 from lti_app.courses.models import Course, Enrolment, Person
 from lti_app.domain.roles import MENTOR
@@ -32,33 +34,54 @@ from lti_app.peer_activities.models import Activity
 log = logging.getLogger(__name__)
 
 
-def observers_for(course: Course, person: Person) -> list[tuple[Person, str]]:
-    """Who the learner may ask: active course mentors and their named manager (if a
-    member of the course), as (person, why). The manager is the one an imported
-    reporting line names (it wins) or else the learner's own intake answer. One
-    round trip: the members, each row with the learner's reporting line and intake
-    answer alongside (the manager counts only as a member)."""
+@cache
+def _candidates() -> Select[Any]:
+    """The active members of ``:course`` other than ``:person`` who may observe them
+    (mentors, and whoever the reporting line or intake names), each row with the
+    learner's reporting line and intake answer: built once per process. The role
+    test in SQL only narrows the rows (a course of 500 is not loaded whole for
+    its mentors); ``observers_for`` still checks the roles of what comes back."""
+    course, person = bindparam("course", type_=Integer), bindparam("person", type_=Integer)
     line = (
         select(GroupingReportingLine.manager_key)
         .where(
-            GroupingReportingLine.course_id == course.id,
-            GroupingReportingLine.subject_key == person.public_id,
+            GroupingReportingLine.course_id == course,
+            GroupingReportingLine.subject_key == bindparam("person_key", type_=String),
         )
         .limit(1)
         .scalar_subquery()
     )
     intake = (
         select(GroupingIntake.reports_to_id)
-        .where(GroupingIntake.course_id == course.id, GroupingIntake.person_id == person.id)
+        .where(GroupingIntake.course_id == course, GroupingIntake.person_id == person)
         .limit(1)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         select(Person, Enrolment.roles, line, intake)
         .join(Enrolment, Enrolment.person_id == Person.id)
         .where(
-            Enrolment.course_id == course.id, Enrolment.status == "active", Person.id != person.id
+            Enrolment.course_id == course,
+            Enrolment.status == "active",
+            Person.id != person,
+            or_(
+                cast(Enrolment.roles, String).like(f'%"{MENTOR}"%'),
+                Person.public_id == line,
+                Person.id == intake,
+            ),
         )
+    )
+
+
+def observers_for(course: Course, person: Person) -> list[tuple[Person, str]]:
+    """Who the learner may ask: active course mentors and their named manager (if a
+    member of the course), as (person, why). The manager is the one an imported
+    reporting line names (it wins) or else the learner's own intake answer. One
+    round trip: the members who could be either, each row with the learner's
+    reporting line and intake answer alongside (the manager counts only as a member)."""
+    rows = db.session.execute(
+        _candidates(),
+        {"course": course.id, "person": person.id, "person_key": person.public_id},
     ).all()
     found: dict[int, tuple[Person, str]] = {}
     for member, roles, _, _ in rows:
@@ -140,14 +163,20 @@ def answer_observation(
     return found
 
 
+@cache
+def _observations_of_items() -> Select[JournalObservation]:
+    """The observations of the ``:items`` (expanding), oldest first: built once."""
+    return (
+        select(JournalObservation)
+        .where(JournalObservation.item_id.in_(bindparam("items", expanding=True)))
+        .order_by(JournalObservation.id)
+    )
+
+
 def observations_of(item_ids: list[int]) -> dict[int, list[JournalObservation]]:
     result: dict[int, list[JournalObservation]] = {}
     if not item_ids:
         return result
-    for obs in db.session.scalars(
-        select(JournalObservation)
-        .where(JournalObservation.item_id.in_(item_ids))
-        .order_by(JournalObservation.id)
-    ):
+    for obs in db.session.scalars(_observations_of_items(), {"items": item_ids}):
         result.setdefault(obs.item_id, []).append(obs)
     return result

@@ -11,9 +11,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sqlalchemy import bindparam, or_, select
+from sqlalchemy import Integer, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from lti_app.courses.models import Person
@@ -127,6 +128,26 @@ _THEIR_REVIEWS = (
 )
 
 
+#: Prebuilt: submissions by id (a learner's own), and the given people's progress rows.
+_SUBMISSIONS = select(PeerReviewSubmission).where(
+    PeerReviewSubmission.id.in_(bindparam("ids", expanding=True))
+)
+_THEIR_PROGRESS = select(PeerReviewProgress).where(
+    PeerReviewProgress.activity_id == bindparam("activity"),
+    PeerReviewProgress.person_id.in_(bindparam("people", expanding=True)),
+)
+
+
+@cache
+def _figures() -> Any:
+    """The course's learner count and the reporting pairs' change stamps, one row
+    (bound ``:course``): built once per process."""
+    course = bindparam("course", type_=Integer)
+    return select(
+        roster.course_learner_count_column(course), *reporting_lines.pairs_columns(course)
+    )
+
+
 def standings(activity: Activity, people: Iterable[Person] | None = None) -> list[Standing]:
     """Every learner's (or the given people's) standing.
 
@@ -148,10 +169,7 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
             n_learners = 0
         else:
             n_learners, *stamps = db.session.execute(
-                select(
-                    roster.learner_count_column(activity),
-                    *reporting_lines.pairs_columns(activity.course_id),
-                )
+                _figures(), {"course": activity.course_id}
             ).one()
             n_learners = int(n_learners or 0)
             fingerprint = tuple(stamps)
@@ -159,12 +177,7 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
     wanted = {p.id for p in people}
     own_ids = {sid for sid, pids in owners.items() if pids & wanted}
     own_rows = (
-        {
-            s.id: s
-            for s in db.session.scalars(
-                select(PeerReviewSubmission).where(PeerReviewSubmission.id.in_(own_ids))
-            )
-        }
+        {s.id: s for s in db.session.scalars(_SUBMISSIONS, {"ids": list(own_ids)})}
         if own_ids
         else {}
     )
@@ -188,10 +201,15 @@ def standings(activity: Activity, people: Iterable[Person] | None = None) -> lis
                 ).where(PeerReviewReview.activity_id == activity.id)
             ).all()
         )
-    progress_rows = select(PeerReviewProgress).where(PeerReviewProgress.activity_id == activity.id)
     if mine_only is not None:
-        progress_rows = progress_rows.where(PeerReviewProgress.person_id.in_(mine_only))
-    progress = {p.person_id: p for p in db.session.scalars(progress_rows)}
+        progress_rows = db.session.scalars(
+            _THEIR_PROGRESS, {"activity": activity.id, "people": list(mine_only)}
+        )
+    else:
+        progress_rows = db.session.scalars(
+            select(PeerReviewProgress).where(PeerReviewProgress.activity_id == activity.id)
+        )
+    progress = {p.person_id: p for p in progress_rows}
     now = utcnow()
     owed = quota.quota(activity, roster.unit_count(activity, n_learners=n_learners))
     blocked = reporting_lines.must_not_review(activity, fingerprint=fingerprint)

@@ -56,9 +56,10 @@ def _cache() -> PairsCache:
     return cache
 
 
-def pairs_columns(course_id: int | None) -> list[Any]:
+def pairs_columns(course_id: Any) -> list[Any]:
     """What the pairs depend on (intakes, imported lines, the roster), as scalar
-    subqueries to select (``allocation`` reads them with its other figures)."""
+    subqueries to select (``allocation`` reads them with its other figures);
+    ``course_id`` is a value or a bound parameter."""
     return change_stamps(
         *(
             (model, model.course_id == course_id)

@@ -51,11 +51,17 @@ def learner_count(activity: Activity) -> int:
 
 def learner_count_column(activity: Activity) -> Any:
     """``learner_count`` as a scalar subquery, to read along with other figures."""
+    return course_learner_count_column(activity.course_id)
+
+
+def course_learner_count_column(course_id: Any) -> Any:
+    """The active learners of course ``course_id`` (a value or a bound parameter),
+    as a scalar subquery."""
     return (
         select(func.count())
         .select_from(Enrolment)
         .where(
-            Enrolment.course_id == activity.course_id,
+            Enrolment.course_id == course_id,
             Enrolment.status == "active",
             cast(Enrolment.roles, String).like(f'%"{LEARNER}"%'),
         )
