@@ -125,12 +125,37 @@ def build_course(lti: Any, app: Any, size: int, monkeypatch: pytest.MonkeyPatch)
     return Course(app, learners, pr, jd, cd, rp, thread, checkin_of)
 
 
+def _warm_registry_for_this_thread(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The registry cache as a production worker has it: warm for the hour. Only this
+    test's own thread may clear it or change its lifetime: a background thread an
+    earlier test in this process left behind (a job runner or sweeper building its
+    own app, which sets the configured lifetime, 0 in tests) cleared it now and then
+    in full runs, and the next launch paid one registration read that is not the
+    endpoint's cost (the cold path has its own test, tests/test_registry_cache.py)."""
+    import threading
+
+    registry.configure_cache(3600)  # a slow test must not see it expire
+    mine = threading.get_ident()
+    clear, configure = registry._cache.clear, registry.configure_cache
+
+    def clear_here() -> None:
+        if threading.get_ident() == mine:
+            clear()
+
+    def configure_here(ttl: float) -> None:
+        if threading.get_ident() == mine:
+            configure(ttl)
+
+    monkeypatch.setattr(registry._cache, "clear", clear_here)
+    monkeypatch.setattr(registry, "configure_cache", configure_here)
+
+
 @pytest.fixture(params=[4, 10], ids=["4-learners", "10-learners"])
 def course(
     request: Any, services: None, lti: Any, app: Any, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[Course]:
     app.extensions["peerlift.store"] = make_store(REDIS_URL)
-    registry.configure_cache(3600)  # a slow test must not see it expire
+    _warm_registry_for_this_thread(monkeypatch)
     try:
         yield build_course(lti, app, request.param, monkeypatch)
     finally:
@@ -416,7 +441,7 @@ def role_play_course(
     from tests.role_play.support import RolePlayDriver
 
     app.extensions["peerlift.store"] = make_store(REDIS_URL)
-    registry.configure_cache(3600)
+    _warm_registry_for_this_thread(monkeypatch)
     try:
         app.jinja_env.bytecode_cache = TEMPLATES
         learners = tuple(
