@@ -139,14 +139,11 @@ def _jobs(app: Flask) -> None:
     """The job runner ``JOBS_MODE`` names (see ``lti_app.jobs``)."""
     jobs.init_app(app)
     if app.config["JOBS_MODE"] == "thread":
-        # The embedded worker starts with the first request, not with CLI commands.
-        started: list[bool] = []
-
+        # The embedded worker starts with the first request, not with CLI commands,
+        # and a request finds it again if it was stopped (a thread check, no lock).
         @app.before_request
         def _start_jobs() -> None:
-            if not started:
-                started.append(True)
-                jobs.dispatcher(app).start()
+            jobs.dispatcher(app).start()
 
 
 def _models() -> None:

@@ -16,6 +16,7 @@ from flask.testing import FlaskClient
 
 from lti_app import create_app
 from lti_app.extensions import db
+from lti_app.jobs.runners import ThreadDispatcher
 from lti_app.lms import keys, registry
 from lti_app.lms.registry import PlatformSpec
 from lti_app.sandbox.platform import SandboxPlatform
@@ -128,6 +129,16 @@ def app(
         with joined_transaction(application):
             yield application
     keys.clear_cache()
+
+
+@pytest.fixture(autouse=True)
+def _no_job_thread_outlives_its_test() -> Iterator[None]:
+    """An app in "thread" jobs mode (live servers, the embedded default) starts a
+    background thread that sweeps every few seconds; left running, it swept the
+    test's deleted database for the rest of the run ("no such table" noise) and, in
+    the statement-count tests, cleared the process's registry cache mid-test."""
+    yield
+    ThreadDispatcher.stop_all()
 
 
 @pytest.fixture

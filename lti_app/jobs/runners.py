@@ -7,6 +7,7 @@ import logging
 import queue
 import threading
 import time
+import weakref
 from typing import Any
 
 from flask import Flask
@@ -60,11 +61,18 @@ class EagerDispatcher(OffDispatcher):
         worker.join()
 
 
+#: Queued to end a ``ThreadDispatcher``'s thread (never a job's name).
+_STOP = "peerlift.jobs.stop"
+
+
 class ThreadDispatcher:
     """One background thread per process: jobs run in order, and every
     ``JOBS_SWEEP_S`` seconds the sweep re-enqueues anything still due. For the
     embedded deployment (SQLite, no Redis): grades are delivered, retried and
     never lost without any extra server."""
+
+    #: Every dispatcher whose thread runs in this process (``stop_all``).
+    _running: weakref.WeakSet[ThreadDispatcher] = weakref.WeakSet()
 
     def __init__(self, app: Flask):
         self.app = app
@@ -72,14 +80,40 @@ class ThreadDispatcher:
         self.queue: queue.Queue[tuple[str, dict[str, Any]]] = queue.Queue()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        self._stopping = threading.Event()
 
     def start(self) -> None:
+        running = self._thread
+        if running is not None and running.is_alive():
+            return
         with self._lock:
             if self._thread is None or not self._thread.is_alive():
+                self._stopping.clear()
                 self._thread = threading.Thread(
                     target=self._loop, name="peerlift-jobs", daemon=True
                 )
                 self._thread.start()
+                ThreadDispatcher._running.add(self)
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Let the job in hand finish, then end the thread (jobs still queued stay
+        due in the database: the next process's sweep finds them)."""
+        with self._lock:
+            thread = self._thread
+            self._thread = None
+        ThreadDispatcher._running.discard(self)
+        if thread is None or not thread.is_alive():
+            return
+        self._stopping.set()
+        self.queue.put((_STOP, {}))
+        thread.join(timeout)
+
+    @classmethod
+    def stop_all(cls) -> None:
+        """Stop every dispatcher thread of this process (an app that is going away:
+        a test's, or a process shutting down), so none sweeps a database that is gone."""
+        for dispatcher in list(cls._running):
+            dispatcher.stop()
 
     def dispatch(self, name: str, kwargs: dict[str, Any]) -> None:
         self.start()
@@ -92,13 +126,15 @@ class ThreadDispatcher:
 
     def _loop(self) -> None:
         next_sweep = time.monotonic() + min(self.interval, 2.0)
-        while True:
+        while not self._stopping.is_set():
             timeout = max(0.0, next_sweep - time.monotonic())
             try:
                 name, kwargs = self.queue.get(timeout=timeout)
             except queue.Empty:
                 name, kwargs = SWEEP, {}
                 next_sweep = time.monotonic() + self.interval
+            if name == _STOP:
+                return
             run_job(self.app, name, kwargs)
 
 
