@@ -12,6 +12,14 @@ result metadata cached on the compiled form and only checks the description is n
 psycopg's would be) as a sequence that builds psycopg's own ``Column`` objects on
 first look, from the result it was taken from (so a description read after the
 cursor moved on still describes its own result, as psycopg's list does).
+
+psycopg also turns each statement's ``%(name)s`` placeholders into ``$n`` on every
+execution, remembering the conversion (an ``lru_cache`` of 128) only for statements
+up to 4,096 characters. The notices' UNION ALL, on every activity page, is ~11,000,
+so it was re-split on every execution. ``CACHED_STATEMENT_LENGTH`` raises that limit
+to 16,384 (the parameter-count limit, 50, which keeps psycopg's cache from filling
+with the ORM's many-row INSERTs, stays): at most 128 conversions are kept, a few MB
+at worst.
 """
 
 from __future__ import annotations
@@ -20,7 +28,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import psycopg
-from psycopg import pq
+from psycopg import _queries, pq
+
+#: Statements up to this many characters have their placeholder conversion cached.
+CACHED_STATEMENT_LENGTH = 16_384
 
 _TUPLES = frozenset(
     status
@@ -79,5 +90,9 @@ class LazyDescriptionCursor(psycopg.Cursor[Any]):
 
 def tune(dbapi_conn: Any) -> None:
     """Applied to every new psycopg connection (``lti_app.db``'s connect hook)."""
+    if getattr(_queries, "MAX_CACHED_STATEMENT_LENGTH", CACHED_STATEMENT_LENGTH) < (
+        CACHED_STATEMENT_LENGTH
+    ):
+        _queries.MAX_CACHED_STATEMENT_LENGTH = CACHED_STATEMENT_LENGTH
     if type(dbapi_conn) is psycopg.Connection and dbapi_conn.cursor_factory is psycopg.Cursor:
         dbapi_conn.cursor_factory = LazyDescriptionCursor

@@ -68,3 +68,20 @@ def test_psycopg_cursors_describe_results_as_psycopg_does_built_only_when_read(
         result = db.session.execute(text("SELECT 2 AS a, 3 AS b"))
         assert list(result.keys()) == ["a", "b"] and result.all() == [(2, 3)]
         db.session.rollback()
+
+
+def test_the_notices_statement_keeps_its_placeholder_conversion(pg: Flask) -> None:
+    """psycopg caches the %(name)s -> $n conversion only for statements up to its
+    limit; the notices' UNION ALL (every activity page) fits under the raised one."""
+    from psycopg import _queries
+
+    from lti_app import pg_driver
+    from lti_app.peer_activities import notices
+
+    with pg.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        stmt = notices._union(tuple(notices._SOURCES))
+        sql = str(stmt.compile(dialect=db.engine.dialect))
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH == pg_driver.CACHED_STATEMENT_LENGTH
+    assert 4096 < len(sql.encode()) <= pg_driver.CACHED_STATEMENT_LENGTH, len(sql)
