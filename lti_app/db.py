@@ -106,6 +106,16 @@ def finish(session: Session, *, ok: bool) -> None:
 
 
 @event.listens_for(Engine, "connect")
+def _psycopg_cursors(dbapi_conn: Any, _record: Any) -> None:
+    """PostgreSQL: cursors whose ``description`` is built only when read, and the
+    notices' long statement's placeholder conversion cached (``lti_app.pg_driver``)."""
+    if type(dbapi_conn).__module__.startswith("psycopg"):
+        from lti_app import pg_driver
+
+        pg_driver.tune(dbapi_conn)
+
+
+@event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     """Embedded SQLite: readers don't block the writer (WAL), and a busy writer
     makes others wait briefly instead of failing with 'database is locked'."""

@@ -39,3 +39,49 @@ def test_a_read_only_request_leaves_the_connections_prepared_statements_in_place
         prepared = db.session.scalars(text("SELECT statement FROM pg_prepared_statements")).all()
         db.session.rollback()
     assert "SELECT 1" in prepared, prepared
+
+
+def test_psycopg_cursors_describe_results_as_psycopg_does_built_only_when_read(
+    pg: Flask,
+) -> None:
+    import psycopg
+
+    from lti_app.pg_driver import LazyDescription, LazyDescriptionCursor
+
+    with pg.app_context():
+        raw = db.session.connection().connection.dbapi_connection
+        cursor = raw.cursor()
+        assert isinstance(cursor, LazyDescriptionCursor)
+        cursor.execute("SELECT 1 AS one, 'x'::text AS two")
+        lazy = cursor.description
+        assert isinstance(lazy, LazyDescription) and lazy._columns is None
+        plain = psycopg.Cursor.description.fget(cursor)  # type: ignore[attr-defined]
+        assert len(lazy) == 2 and [tuple(c) for c in lazy] == [tuple(c) for c in plain]
+        assert [(c.name, c.type_code) for c in lazy] == [("one", 23), ("two", 25)]
+        cursor.execute("SELECT")  # tuples, no column: described, empty
+        assert cursor.description is not None and len(cursor.description) == 0
+        cursor.execute("SET LOCAL statement_timeout = 0")  # no tuples: None, as psycopg
+        assert cursor.description is None
+        assert lazy[0].name == "one"  # still its own result's
+        cursor.close()
+        # through SQLAlchemy: names and rows as before
+        result = db.session.execute(text("SELECT 2 AS a, 3 AS b"))
+        assert list(result.keys()) == ["a", "b"] and result.all() == [(2, 3)]
+        db.session.rollback()
+
+
+def test_the_notices_statement_keeps_its_placeholder_conversion(pg: Flask) -> None:
+    """psycopg caches the %(name)s -> $n conversion only for statements up to its
+    limit; the notices' UNION ALL (every activity page) fits under the raised one."""
+    from psycopg import _queries
+
+    from lti_app import pg_driver
+    from lti_app.peer_activities import notices
+
+    with pg.app_context():
+        db.session.execute(text("SELECT 1"))
+        db.session.rollback()
+        stmt = notices._union(tuple(notices._SOURCES))
+        sql = str(stmt.compile(dialect=db.engine.dialect))
+    assert _queries.MAX_CACHED_STATEMENT_LENGTH == pg_driver.CACHED_STATEMENT_LENGTH
+    assert 4096 < len(sql.encode()) <= pg_driver.CACHED_STATEMENT_LENGTH, len(sql)
