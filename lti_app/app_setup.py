@@ -5,6 +5,8 @@ from __future__ import annotations
 import contextlib
 import logging
 import secrets
+import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -73,25 +75,66 @@ def _is_disconnect(exc: BaseException) -> bool:
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
+#: SQLite's result codes for "another connection holds the lock" (primary codes;
+#: extended ones such as SQLITE_BUSY_SNAPSHOT, 517, share the low byte).
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+#: How often a request that met a busy embedded database is run again.
+SQLITE_BUSY_RETRIES = 3
+
+
+def _sqlite_busy(exc: DBAPIError) -> bool:
+    """The embedded SQLite database refused this transaction because another one
+    held the lock. ``busy_timeout`` waits for a plain lock, but SQLite answers at once
+    when a transaction that has read must upgrade to a write after another
+    connection committed (SQLITE_BUSY_SNAPSHOT in WAL mode)."""
+    orig = exc.orig
+    if not isinstance(orig, sqlite3.OperationalError):
+        return False
+    code = getattr(orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (_SQLITE_BUSY, _SQLITE_LOCKED)
+    return "database is locked" in str(orig)
+
+
 class _Peerlift(Flask):
-    """Flask, plus one retry of a request whose database connection turned out to
-    be dead (the pool holds connections from before a database restart or
-    failover; they are found dead on first use). Only a request that has written
-    nothing is retried, so the retry cannot do anything twice."""
+    """Flask, plus a retry of a request whose database could not serve it:
+
+    - a dead connection (the pool holds connections from before a database restart
+      or failover; they are found dead on first use): once, and only when the
+      request had written nothing, so the retry cannot do anything twice;
+    - the embedded SQLite database busy with another writer: up to
+      ``SQLITE_BUSY_RETRIES`` times after a short pause. SQLite rolled the whole
+      transaction back, and jobs are dispatched only after a commit, so nothing of
+      the failed attempt remains (two learners accepting an agreement at the same
+      moment got "briefly unavailable" instead)."""
 
     def dispatch_request(self) -> Any:
-        try:
-            return super().dispatch_request()
-        except DBAPIError as exc:
-            if not _is_disconnect(exc) or db.session().info.get(WROTE):
-                raise
-            self.logger.warning(
-                "database connection lost (%s); retrying %s once on a fresh connection",
-                type(exc.orig).__name__,
-                request.path,
-            )
-            db.session.rollback()
-            return super().dispatch_request()
+        busy = 0
+        while True:
+            try:
+                return super().dispatch_request()
+            except DBAPIError as exc:
+                if _sqlite_busy(exc) and busy < SQLITE_BUSY_RETRIES:
+                    busy += 1
+                    self.logger.warning(
+                        "database busy; running %s again (%d of %d)",
+                        request.path,
+                        busy,
+                        SQLITE_BUSY_RETRIES,
+                    )
+                    db.session.rollback()
+                    db.session().info.pop(WROTE, None)
+                    time.sleep(0.05 * busy)
+                    continue
+                if not _is_disconnect(exc) or db.session().info.get(WROTE):
+                    raise
+                self.logger.warning(
+                    "database connection lost (%s); retrying %s once on a fresh connection",
+                    type(exc.orig).__name__,
+                    request.path,
+                )
+                db.session.rollback()
+                return super().dispatch_request()
 
 
 def build(test_config: dict[str, Any] | None) -> Flask:
