@@ -28,17 +28,18 @@ MAX_ITEMS = 30
 
 
 @cache
-def _scenarios() -> Select[Any]:
-    """The ``:activity``'s scenarios in order (built once per process)."""
+def _in_order(model: type[RolePlayScenario] | type[RolePlayChecklistItem]) -> Select[Any]:
+    """The ``:activity``'s scenarios or checklist items in their order (one statement
+    per model, built once per process)."""
     return (
-        select(RolePlayScenario)
-        .where(RolePlayScenario.activity_id == bindparam("activity", type_=Integer))
-        .order_by(RolePlayScenario.position, RolePlayScenario.id)
+        select(model)
+        .where(model.activity_id == bindparam("activity", type_=Integer))
+        .order_by(model.position, model.id)
     )
 
 
 def scenarios_of(activity: Activity) -> list[RolePlayScenario]:
-    return list(db.session.scalars(_scenarios(), {"activity": activity.id}))
+    return list(db.session.scalars(_in_order(RolePlayScenario), {"activity": activity.id}))
 
 
 def scenario_of(activity: Activity, public_id: str) -> RolePlayScenario | None:
@@ -89,18 +90,8 @@ def delete_scenario(scenario: RolePlayScenario) -> None:
     db.session.flush()
 
 
-@cache
-def _checklist() -> Select[Any]:
-    """The ``:activity``'s checklist items in order (built once per process)."""
-    return (
-        select(RolePlayChecklistItem)
-        .where(RolePlayChecklistItem.activity_id == bindparam("activity", type_=Integer))
-        .order_by(RolePlayChecklistItem.position, RolePlayChecklistItem.id)
-    )
-
-
 def checklist_of(activity: Activity) -> list[RolePlayChecklistItem]:
-    return list(db.session.scalars(_checklist(), {"activity": activity.id}))
+    return list(db.session.scalars(_in_order(RolePlayChecklistItem), {"activity": activity.id}))
 
 
 def save_checklist(

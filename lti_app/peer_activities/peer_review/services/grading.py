@@ -191,10 +191,11 @@ def _calibrated(activity: Activity, max_score: float) -> dict[str, Any]:
     if calibrating.mode(activity) == calibrating.WEIGHTED:
         found = calibrating.first_agreements(activity)
         extra["calibration"] = {str(pid): value for pid, value in found.items()}
-    if self_assessing.mode(activity) != self_assessing.OFF and self_assessing.weight(activity) > 0:
+    self_weight = self_assessing.graded_weight(activity)
+    if self_weight > 0:
         mine = self_assessing.accuracies(activity, max_score)
         extra["self_assessment"] = {str(pid): value for pid, value in mine.items()}
-        extra["self_weight"] = self_assessing.weight(activity)
+        extra["self_weight"] = self_weight
     return extra
 
 
@@ -261,11 +262,7 @@ def gradebook_comment(
         accuracy=r.accuracy if r is not None else None,
         stars=1 + 4 * r.helpfulness if r is not None and r.helpfulness is not None else None,
         calibrated=calibrating.mode(activity) == calibrating.WEIGHTED,
-        self_weight=(
-            self_assessing.weight(activity)
-            if self_assessing.mode(activity) != self_assessing.OFF
-            else 0
-        ),
+        self_weight=self_assessing.graded_weight(activity),
     )
 
 

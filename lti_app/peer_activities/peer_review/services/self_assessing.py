@@ -48,6 +48,13 @@ def weight(activity: Activity) -> float:
     return int(activity.settings.get("self_assessment_weight") or 0) / 100
 
 
+def graded_weight(activity: Activity) -> float:
+    """The share of the reviewing grade the self-assessment makes: its weight when
+    self-assessment is on, else 0 (a weight left over from before it was switched
+    off counts for nothing)."""
+    return weight(activity) if mode(activity) != OFF else 0
+
+
 def own(activity: Activity, person: Person) -> PeerReviewSelfAssessment | None:
     found: PeerReviewSelfAssessment | None = db.session.scalar(
         select(PeerReviewSelfAssessment).where(
