@@ -18,15 +18,12 @@ from tests.grouping.support import ASHA, BRUNO, CARLA, DEV, GroupingDriver
 from tests.journal.support import JournalDriver
 from tests.peer_review.support import ANA, BEN, CHO, PeerReviewDriver
 from tests.role_play.support import RolePlayDriver
-from tests.support.browser import chromium, screenshot_if_failed
+from tests.support.browser import BLOCKING, WCAG, axe_problems, chromium, screenshot_if_failed
 from tests.support.lti import INSTRUCTOR
 from tests.support.platform_server import LiveServer
 
 #: The tool is served live: its threads must see what the test commits.
 pytestmark = pytest.mark.committed_db
-
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-BLOCKING = {"serious", "critical"}
 
 
 @pytest.fixture
@@ -36,9 +33,6 @@ def served(app: Any) -> Iterator[str]:
 
 
 def _audit(served: str, pages: dict[str, str], request: pytest.FixtureRequest) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     problems: list[str] = []
     with chromium() as browser:
         page = browser.new_context().new_page()
@@ -47,14 +41,7 @@ def _audit(served: str, pages: dict[str, str], request: pytest.FixtureRequest) -
             for name, path in pages.items():
                 resp = page.goto(served + path)
                 assert resp is not None and resp.status == 200, (name, path)
-                found = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-                for v in found.response["violations"]:
-                    if v["impact"] in BLOCKING:
-                        targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
-                        problems.append(
-                            f"{name}: {v['id']} ({v['impact']}) {v['help']} "
-                            f"— {len(v['nodes'])} node(s): {targets}"
-                        )
+                problems += axe_problems(page, name)
         finally:
             screenshot_if_failed(request, page)
     assert not problems, "\n".join(problems)

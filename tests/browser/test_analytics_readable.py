@@ -17,13 +17,11 @@ from typing import Any
 import pytest
 
 from tests.analytics.support import ANA, BEN, CHLOE, DIEGO, EMMA, FARID, ChecksDriver
-from tests.support.browser import chromium, screenshot_if_failed
+from tests.support.browser import axe_problems, chromium, screenshot_if_failed
 from tests.support.platform_server import LiveServer
 
 pytestmark = pytest.mark.committed_db
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-BLOCKING = {"serious", "critical"}
 SIZES = ((800, 700), (1280, 800))
 SANDBOX_CSS = Path(__file__).resolve().parents[2] / "lti_app/sandbox/static/sandbox.css"
 RAW = re.compile(r"\bNone\b|\bnan\b|NaN|\bundefined\b|\{\{|\{%")
@@ -83,8 +81,6 @@ def _serve(body: str) -> Any:
 def test_analytics_pages_read_well_in_the_lms_frame_at_both_sizes(
     cohort: ChecksDriver, served: str, request: pytest.FixtureRequest
 ) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
     token = cohort.staff.token if cohort.staff else ""
     pages = {
         "dashboard": f"/an/course?t={token}",
@@ -93,7 +89,6 @@ def test_analytics_pages_read_well_in_the_lms_frame_at_both_sizes(
         "results": f"/an/{cohort.activity}/results?t={token}",
     }
     keep = os.environ.get("PEERLIFT_SCREENSHOTS")
-    axe = Axe()
     problems: list[str] = []
     with chromium() as browser:
         for width, height in SIZES:
@@ -132,11 +127,7 @@ def test_analytics_pages_read_well_in_the_lms_frame_at_both_sizes(
                         assert frame.locator(".headlines .headline").count() == 4
                         frame.locator(".headline a.what").first.click()
                         assert frame.evaluate("location.hash") == "#what-took-part"
-                    found = axe.run(frame, options={"runOnly": {"type": "tag", "values": WCAG}})
-                    for v in found.response["violations"]:
-                        if v["impact"] in BLOCKING:
-                            targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
-                            problems.append(f"{where}: {v['id']} ({v['impact']}) — {targets}")
+                    problems += axe_problems(frame, where)
                     if keep:
                         _screens(page, frame, f"{keep}/{name}-{width}")
             finally:

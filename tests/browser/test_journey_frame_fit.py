@@ -36,12 +36,10 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     journey,
     live_jobs,
 )
-from tests.support.browser import open_tab
+from tests.support.browser import axe_problems, open_tab
 from tests.test_sandbox_flows import CTX
 
 SIZES = ((800, 700), (1280, 800))
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
-BLOCKING = {"serious", "critical"}
 _WIDTHS = "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
 #: What reaches below the page's body (why a frame would scroll inside), for a failure.
 _BELOW = """() => {
@@ -189,9 +187,6 @@ def token(journey: Journey, sub: str) -> str:
 def audit(journey: Journey, urls: dict[str, str]) -> None:
     """axe-core on each page (opened directly, as the frame shows it), and on each tab
     of a staff page in tabs."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
     problems: list[str] = []
     page = journey.browser.new_context(viewport={"width": 800, "height": 700}).new_page()
     try:
@@ -205,13 +200,7 @@ def audit(journey: Journey, urls: dict[str, str]) -> None:
                 if i:
                     tabs.nth(i).click()
                     seen = f"{name}, tab {tabs.nth(i).inner_text()}"
-                found = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-                for v in found.response["violations"]:
-                    if v["impact"] in BLOCKING:
-                        targets = "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
-                        problems.append(
-                            f"{seen}: {v['id']} ({v['impact']}) {v['help']} — {targets}"
-                        )
+                problems += axe_problems(page, seen)
     finally:
         page.context.close()
     assert not problems, "\n".join(problems)

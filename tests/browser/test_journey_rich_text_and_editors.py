@@ -25,10 +25,9 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     browser,
     live_jobs,
 )
-from tests.support.browser import open_tab
+from tests.support.browser import axe_problems, open_tab
 from tests.test_sandbox_flows import Live
 
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 SIZES = [(800, 700), (1280, 800)]
 #: Where to keep a screenshot of each page looked at (unset: none are taken).
 SHOTS = os.environ.get("PEERLIFT_SHOTS_DIR", "")
@@ -61,8 +60,6 @@ def sized(live_jobs: Live, browser: Any, request: pytest.FixtureRequest) -> Iter
 def _look(trip: Journey, sub: str, name: str) -> str:
     """Check the tool's page as ``sub`` sees it: no error, no raw markup, no
     serious accessibility violation; returns the text shown."""
-    from axe_playwright_python.sync_playwright import Axe
-
     trip.check(sub)
     frame = trip.pages[sub].frame(name="tool")
     assert frame is not None
@@ -70,12 +67,7 @@ def _look(trip: Journey, sub: str, name: str) -> str:
     shown = str(frame.evaluate(_SHOWN_TEXT))
     assert "<p>" not in shown and "</p>" not in shown, f"{name}: raw <p> shown\n{shown[:2000]}"
     assert "**" not in shown, f"{name}: raw ** shown\n{shown[:2000]}"
-    found = Axe().run(frame, options={"runOnly": {"type": "tag", "values": WCAG}})
-    blocking = [
-        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
-        for v in found.response["violations"]
-        if v["impact"] in {"serious", "critical"}
-    ]
+    blocking = axe_problems(frame, name)
     assert not blocking, f"{name} at {trip.size}: {blocking}"  # type: ignore[attr-defined]
     if SHOTS:  # the LMS page as seen, then with the frame as tall as the tool's page
         Path(SHOTS).mkdir(parents=True, exist_ok=True)

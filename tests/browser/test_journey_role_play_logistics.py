@@ -26,12 +26,10 @@ from tests.browser.test_journey_role_play import (  # noqa: F401 - fixtures
     journey,
     live_jobs,
 )
-from tests.support.browser import open_tab
+from tests.support.browser import axe_problems, open_tab
 
 TITLE = "Role-play logistics, in the browser"
 PLACE = "https://meet.example.com/ltc-101"
-BLOCKING = {"serious", "critical"}
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def _seconds(clock_text: str) -> int:
@@ -40,19 +38,12 @@ def _seconds(clock_text: str) -> int:
 
 
 def _audit(browser: Any, url: str, name: str) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
     page = browser.new_context().new_page()
     try:
         page.goto(url)
-        found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
+        return axe_problems(page, name)
     finally:
         page.context.close()
-    return [
-        f"{name}: {v['id']} ({v['impact']}) {v['help']}"
-        for v in found.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 def _group_of_ben(journey: Journey, link: dict[str, Any]) -> list[str]:

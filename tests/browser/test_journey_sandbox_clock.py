@@ -26,29 +26,22 @@ from tests.browser.test_journey_journal import (
     healthy,
     launch,
 )
-from tests.support.browser import ARTIFACTS, NO_THIRD_PARTY_COOKIES, chromium, open_tab
+from tests.support.browser import (
+    ARTIFACTS,
+    NO_THIRD_PARTY_COOKIES,
+    axe_problems,
+    chromium,
+    open_tab,
+)
 from tests.test_sandbox_flows import live  # noqa: F401 - fixture
 
 INSTRUCTOR = "sandbox-ada"
-BLOCKING = {"serious", "critical"}
-WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with chromium(NO_THIRD_PARTY_COOKIES) as found:
         yield found
-
-
-def _axe_problems(page: Any, name: str) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    found = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG}})
-    return [
-        f"{name}: {v['id']} ({v['impact']}) {v['help']}"
-        for v in found.response["violations"]
-        if v["impact"] in BLOCKING
-    ]
 
 
 @pytest.mark.parametrize(
@@ -99,13 +92,13 @@ def test_advancing_the_sandbox_clock_makes_a_check_in_due_and_the_transfer_chart
         box.get_by_role("button", name="Advance time").click()
         lms.get_by_text("Moved 31 days ahead").wait_for()
         assert lms.locator("[data-days-ahead]").inner_text() == "31"
-        problems = _axe_problems(lms, "sandbox home with the clock ahead")
+        problems = axe_problems(lms, "sandbox home with the clock ahead")
 
         # -- the check-in is due: shown first at the next launch; the learner answers --
         tool = launch(live, lms, journal, learner)
         notice = tool.locator("section.notices li").first
         assert "Your 30-day check-in is due" in notice.inner_text()
-        problems += _axe_problems(lms, "launch page with the clock box")
+        problems += axe_problems(lms, "launch page with the clock box")
         notice.get_by_role("link", name="Answer the check-in").click()
         tool.get_by_role("heading", name="Your 30-day check-in").wait_for()
         healthy(tool)
@@ -142,7 +135,7 @@ def test_advancing_the_sandbox_clock_makes_a_check_in_due_and_the_transfer_chart
         lms.locator("[data-sandbox-clock]").get_by_role("button", name="Back to real time").click()
         lms.get_by_text("Back to real time.").wait_for()
         assert "(real time)" in lms.locator("[data-sandbox-clock]").inner_text()
-        problems += _axe_problems(lms, "sandbox home at real time")
+        problems += axe_problems(lms, "sandbox home at real time")
         assert not problems, "\n".join(problems)
     finally:
         failed = getattr(request.node, "rep_call", None)

@@ -69,3 +69,22 @@ def open_tab(tool: Any, name: str) -> Any:
     panel = tool.locator(f"#{tab.get_attribute('aria-controls')}")
     panel.wait_for(state="visible")
     return panel
+
+
+#: The WCAG rule sets the browser tests hold every page to, and the impacts that fail.
+WCAG = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+BLOCKING = {"serious", "critical"}
+
+
+def axe_problems(target: Any, label: str) -> list[str]:
+    """axe-core's serious and critical WCAG violations on ``target`` (a Page or
+    Frame), one line each naming ``label``, the rule, its help and the first nodes."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    found = Axe().run(target, options={"runOnly": {"type": "tag", "values": WCAG}})
+    return [
+        f"{label}: {v['id']} ({v['impact']}) {v['help']} — {len(v['nodes'])} node(s): "
+        + "; ".join(", ".join(n["target"]) for n in v["nodes"][:3])
+        for v in found.response["violations"]
+        if v["impact"] in BLOCKING
+    ]
